@@ -1,0 +1,267 @@
+//! Content: the model, loading, validation and the outline of places.
+//! No terminal code lives here.
+
+mod load;
+mod locate;
+mod model;
+
+pub use load::{Files, load, read_dir};
+pub use locate::Locator;
+pub use model::*;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// The bundled reports, embedded at build time.
+static BUNDLED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/content");
+
+/// The files of the bundled content.
+pub fn bundled_files() -> Files {
+    fn walk(dir: &include_dir::Dir<'static>, out: &mut Files) {
+        for f in dir.files() {
+            let p = f.path().to_string_lossy().replace('\\', "/");
+            if p.ends_with(".yaml") || p.ends_with(".yml") {
+                out.insert(p, String::from_utf8_lossy(f.contents()).into_owned());
+            }
+        }
+        for d in dir.dirs() {
+            walk(d, out);
+        }
+    }
+    let mut out = Files::new();
+    walk(&BUNDLED, &mut out);
+    out
+}
+
+/// One problem in a content folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The YAML path inside the file, e.g. `sections[0].blocks[2].rows[1]`.
+    pub path: String,
+    pub message: String,
+}
+
+impl ContentError {
+    fn file_only(file: &str, message: &str) -> Self {
+        ContentError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            path: String::new(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A place in the outline: a report, a chapter or a section.
+pub type NodeId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Report,
+    Chapter,
+    Section,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub report: usize,
+    /// Indices from the report down: [chapter, section, subsection, ...].
+    pub path: Vec<usize>,
+    pub depth: usize,
+    pub parent: Option<NodeId>,
+    pub children: Vec<NodeId>,
+}
+
+/// Everything loaded: reports, registries and the outline of places.
+#[derive(Debug, Default)]
+pub struct Library {
+    pub reports: Vec<Report>,
+    pub industries: Vec<Industry>,
+    pub companies: Vec<Company>,
+    pub nodes: Vec<Node>,
+    company_ix: HashMap<String, usize>,
+    industry_ix: HashMap<String, usize>,
+    id_ix: HashMap<String, NodeId>,
+}
+
+/// Counts printed by `yanbao check`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Counts {
+    pub reports: usize,
+    pub chapters: usize,
+    pub sections: usize,
+    pub tables: usize,
+    pub series: usize,
+    pub metrics: usize,
+    pub cases: usize,
+    pub participant_groups: usize,
+    pub companies: usize,
+    pub industries: usize,
+}
+
+impl Library {
+    pub fn new(reports: Vec<Report>, industries: Vec<Industry>, companies: Vec<Company>) -> Self {
+        let mut lib = Library {
+            company_ix: companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
+            industry_ix: industries.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
+            reports,
+            industries,
+            companies,
+            ..Default::default()
+        };
+        lib.build_outline();
+        lib
+    }
+
+    /// Load a folder, or the bundled content when `dir` is `None`.
+    pub fn load_from(dir: Option<&Path>) -> Result<(Library, Vec<ContentError>), String> {
+        let files = match dir {
+            Some(d) => read_dir(d).map_err(|e| format!("{}: {e}", d.display()))?,
+            None => bundled_files(),
+        };
+        Ok(load(&files))
+    }
+
+    fn build_outline(&mut self) {
+        fn add(nodes: &mut Vec<Node>, ids: &mut HashMap<String, NodeId>, s: &Section, report: usize, path: Vec<usize>, parent: NodeId) {
+            let id = nodes.len();
+            let depth = path.len();
+            nodes.push(Node {
+                kind: if depth == 1 { NodeKind::Chapter } else { NodeKind::Section },
+                report,
+                path: path.clone(),
+                depth,
+                parent: Some(parent),
+                children: Vec::new(),
+            });
+            nodes[parent].children.push(id);
+            ids.entry(s.id.clone()).or_insert(id);
+            for (i, sub) in s.sections.iter().enumerate() {
+                let mut p = path.clone();
+                p.push(i);
+                add(nodes, ids, sub, report, p, id);
+            }
+        }
+        let mut nodes = Vec::new();
+        let mut ids = HashMap::new();
+        for (r, rep) in self.reports.iter().enumerate() {
+            let id = nodes.len();
+            nodes.push(Node { kind: NodeKind::Report, report: r, path: vec![], depth: 0, parent: None, children: vec![] });
+            ids.entry(rep.id.clone()).or_insert(id);
+            for (c, ch) in rep.chapters.iter().enumerate() {
+                add(&mut nodes, &mut ids, ch, r, vec![c], id);
+            }
+        }
+        self.nodes = nodes;
+        self.id_ix = ids;
+    }
+
+    pub fn company(&self, id: &str) -> Option<&Company> {
+        self.company_ix.get(id).map(|&i| &self.companies[i])
+    }
+
+    pub fn industry(&self, id: &str) -> Option<&Industry> {
+        self.industry_ix.get(id).map(|&i| &self.industries[i])
+    }
+
+    /// The node of a report or section id.
+    pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
+        self.id_ix.get(id).copied()
+    }
+
+    /// The section (or chapter) a node stands for; `None` for a report node.
+    pub fn section(&self, n: NodeId) -> Option<&Section> {
+        let node = self.nodes.get(n)?;
+        let rep = self.reports.get(node.report)?;
+        let (first, rest) = node.path.split_first()?;
+        let mut s = rep.chapters.get(*first)?;
+        for &i in rest {
+            s = s.sections.get(i)?;
+        }
+        Some(s)
+    }
+
+    pub fn report_of(&self, n: NodeId) -> Option<&Report> {
+        self.nodes.get(n).and_then(|node| self.reports.get(node.report))
+    }
+
+    /// The short title shown in the tree and the breadcrumb.
+    pub fn node_title(&self, n: NodeId) -> String {
+        match self.section(n) {
+            Some(s) => s.heading(),
+            None => self.report_of(n).map(|r| r.title.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// The node and its ancestors, from the report down.
+    pub fn ancestry(&self, n: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut cur = Some(n);
+        while let Some(c) = cur {
+            if c >= self.nodes.len() {
+                break;
+            }
+            out.push(c);
+            cur = self.nodes[c].parent;
+        }
+        out.reverse();
+        out
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts {
+            reports: self.reports.len(),
+            companies: self.companies.len(),
+            industries: self.industries.len(),
+            ..Default::default()
+        };
+        fn blocks(c: &mut Counts, bs: &[Block]) {
+            for b in bs {
+                match b {
+                    Block::Table(_) => c.tables += 1,
+                    Block::Series(_) => c.series += 1,
+                    Block::Metrics { .. } => c.metrics += 1,
+                    Block::Case(_) => c.cases += 1,
+                    Block::Participants { groups, .. } => c.participant_groups += groups.len(),
+                    _ => {}
+                }
+            }
+        }
+        fn section(c: &mut Counts, s: &Section) {
+            c.sections += 1;
+            blocks(c, &s.blocks);
+            s.sections.iter().for_each(|x| section(c, x));
+        }
+        for r in &self.reports {
+            blocks(&mut c, &r.abstract_blocks);
+            c.chapters += r.chapters.len();
+            for ch in &r.chapters {
+                blocks(&mut c, &ch.blocks);
+                ch.sections.iter().for_each(|x| section(&mut c, x));
+            }
+        }
+        c
+    }
+}

@@ -1,0 +1,270 @@
+//! The content model: plain Rust over the YAML files under `content/`.
+//! Nothing here knows about the terminal.
+
+use serde::Deserialize;
+
+/// An entry of `content/industries.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Industry {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub english: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// An entry of `content/companies.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub latin: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// One row of a report's table of contents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TocEntry {
+    #[serde(default)]
+    pub number: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+/// A report: `content/<report>/report.yaml` plus its chapter files.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub date: String,
+    pub source: String,
+    pub toc: Vec<TocEntry>,
+    pub abstract_blocks: Vec<Block>,
+    pub chapters: Vec<Section>,
+    /// Where it was read from: the report's folder (`fs/`) and each chapter's file.
+    pub dir: String,
+    pub chapter_files: Vec<String>,
+}
+
+/// A chapter or a section. Chapters are the top level of a report; sections nest freely.
+#[derive(Debug, Clone, Default)]
+pub struct Section {
+    pub id: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub page: Option<u32>,
+    pub industries: Vec<String>,
+    pub blocks: Vec<Block>,
+    pub sections: Vec<Section>,
+}
+
+impl Section {
+    /// "1.1 全球人工智能市场发展现状", or the title alone.
+    pub fn heading(&self) -> String {
+        match &self.number {
+            Some(n) if !n.is_empty() => format!("{n} {}", self.title),
+            _ => self.title.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Block {
+    Text {
+        #[serde(default)]
+        title: Option<String>,
+        text: String,
+    },
+    Insights {
+        #[serde(default)]
+        title: Option<String>,
+        items: Vec<Insight>,
+    },
+    Table(Table),
+    Series(Series),
+    Metrics {
+        #[serde(default)]
+        title: Option<String>,
+        items: Vec<Metric>,
+    },
+    Participants {
+        #[serde(default)]
+        title: Option<String>,
+        groups: Vec<Group>,
+    },
+    Case(Case),
+    List {
+        #[serde(default)]
+        title: Option<String>,
+        items: Vec<String>,
+    },
+}
+
+impl Block {
+    pub fn title(&self) -> Option<&str> {
+        match self {
+            Block::Text { title, .. }
+            | Block::Insights { title, .. }
+            | Block::Metrics { title, .. }
+            | Block::Participants { title, .. }
+            | Block::List { title, .. } => title.as_deref(),
+            Block::Table(t) => t.title.as_deref(),
+            Block::Series(s) => s.title.as_deref(),
+            Block::Case(c) => Some(&c.title),
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Block::Text { .. } => "text",
+            Block::Insights { .. } => "insights",
+            Block::Table(_) => "table",
+            Block::Series(_) => "series",
+            Block::Metrics { .. } => "metrics",
+            Block::Participants { .. } => "participants",
+            Block::Case(_) => "case",
+            Block::List { .. } => "list",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Insight {
+    pub headline: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A table cell. YAML may give a number or a string; both are kept as text,
+/// exactly as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell(pub String);
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            I(i64),
+            F(f64),
+            B(bool),
+            N(()),
+        }
+        Ok(Cell(match Raw::deserialize(d)? {
+            Raw::S(s) => s,
+            Raw::I(i) => i.to_string(),
+            Raw::F(f) => f.to_string(),
+            Raw::B(b) => b.to_string(),
+            Raw::N(()) => String::new(),
+        }))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub points: Vec<Point>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Point {
+    #[serde(deserialize_with = "text_or_number")]
+    pub label: String,
+    pub value: f64,
+    /// Explicit estimate flag; a label ending in `E` (2028E) is an estimate too.
+    #[serde(default)]
+    pub estimate: bool,
+}
+
+impl Point {
+    pub fn is_estimate(&self) -> bool {
+        self.estimate || self.label.trim_end().ends_with('E')
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    pub label: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub value: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    #[serde(default)]
+    pub companies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub companies: Vec<String>,
+    #[serde(default)]
+    pub industry: Option<String>,
+    #[serde(default)]
+    pub locations: Vec<String>,
+    #[serde(default)]
+    pub background: Option<String>,
+    #[serde(default)]
+    pub pain_points: Vec<String>,
+    #[serde(default)]
+    pub solution: Vec<String>,
+    #[serde(default)]
+    pub results: Vec<Metric>,
+}
+
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Cell::deserialize(d).map(|c| c.0)
+}

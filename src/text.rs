@@ -1,0 +1,239 @@
+//! Chinese text in a terminal: display width, line breaking and truncation.
+//!
+//! Widths come from `unicode-width`; East-Asian Ambiguous characters (box
+//! drawing, block elements) count as one column. Lines are broken at UAX #14
+//! opportunities (`unicode-linebreak`), which already forbid a break before
+//! closing punctuation (，。、；：？！）》」』”…) and after opening punctuation
+//! (（《「『“), and keep —— and …… together. Where a single unbreakable run is
+//! wider than the line, it is split by character, still keeping those rules
+//! unless the width is so narrow that one character fills the line.
+
+use std::ops::Range;
+use unicode_width::UnicodeWidthChar;
+
+/// Display width of a character: control characters take no columns.
+pub fn char_width(c: char) -> usize {
+    if c.is_control() { 0 } else { c.width().unwrap_or(0) }
+}
+
+/// Display width of a string, in terminal columns.
+pub fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// Characters that may not start a line.
+pub fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '）' | '》' | '」' | '』' | '”' | '’' | '…' | '〉' | '】'
+            | '〕' | '．' | '％' | ',' | '.' | ';' | ':' | '?' | '!' | ')' | ']' | '}' | '%'
+    )
+}
+
+/// Characters that may not end a line.
+pub fn is_opening(c: char) -> bool {
+    matches!(c, '（' | '《' | '「' | '『' | '“' | '‘' | '〈' | '【' | '〔' | '(' | '[' | '{')
+}
+
+/// Break `text` into lines of at most `max` columns. Returns byte ranges into
+/// `text`; white space at a break is dropped. A hard newline always breaks.
+///
+/// A line is wider than `max` only when one character is wider than `max`
+/// (a wide character at width 1).
+pub fn wrap_ranges(text: &str, max: usize) -> Vec<Range<usize>> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c == '\n' {
+            wrap_paragraph(text, start..i, max, &mut out);
+            start = i + 1;
+        }
+    }
+    wrap_paragraph(text, start..text.len(), max, &mut out);
+    out
+}
+
+/// Wrap and return owned lines.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    wrap_ranges(text, max).into_iter().map(|r| text[r].to_string()).collect()
+}
+
+fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead == s.len() {
+        return r.start..r.start;
+    }
+    r.start + lead..r.end - trail
+}
+
+fn wrap_paragraph(text: &str, para: Range<usize>, max: usize, out: &mut Vec<Range<usize>>) {
+    let p = &text[para.clone()];
+    if p.trim().is_empty() {
+        out.push(para.start..para.start);
+        return;
+    }
+    // Atoms: the runs between break opportunities.
+    let mut atoms = Vec::new();
+    let mut prev = 0;
+    for (at, _) in unicode_linebreak::linebreaks(p) {
+        if at > prev {
+            atoms.push(para.start + prev..para.start + at);
+        }
+        prev = at;
+    }
+    let mut line: Option<Range<usize>> = None; // untrimmed current line
+    let line_width = |r: &Range<usize>| width(text[r.clone()].trim_end());
+    for atom in atoms {
+        let candidate = match &line {
+            Some(l) => l.start..atom.end,
+            None => atom.clone(),
+        };
+        if line_width(&candidate) <= max {
+            line = Some(candidate);
+            continue;
+        }
+        if let Some(l) = line.take() {
+            out.push(trim_range(text, l));
+        }
+        // The atom alone: trim its leading space; split it if it is still too wide.
+        let atom = trim_range(text, atom.start..atom.end);
+        let atom = atom.start..atom.end.max(atom.start);
+        if width(text[atom.clone()].trim_end()) <= max {
+            line = Some(atom);
+        } else {
+            let mut pieces = split_hard(text, atom, max);
+            let last = pieces.pop();
+            out.extend(pieces);
+            line = last;
+        }
+    }
+    if let Some(l) = line {
+        out.push(trim_range(text, l));
+    }
+}
+
+/// Split one unbreakable run into pieces no wider than `max`, keeping closing
+/// punctuation off a line start and opening punctuation off a line end when
+/// the width allows it.
+fn split_hard(text: &str, run: Range<usize>, max: usize) -> Vec<Range<usize>> {
+    let chars: Vec<(usize, char)> = text[run.clone()].char_indices().map(|(i, c)| (run.start + i, c)).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        let mut w = 0;
+        while i < chars.len() && (i == start || w + char_width(chars[i].1) <= max) {
+            w += char_width(chars[i].1);
+            i += 1;
+        }
+        // Move characters down to keep the rules, if the piece keeps one character.
+        if i < chars.len() {
+            let mut j = i;
+            while j > start + 1 && (is_closing(chars[j].1) || is_opening(chars[j - 1].1)) {
+                let moved = width_of(&chars[j - 1..=j]);
+                if is_closing(chars[j].1) && moved > max {
+                    break; // the pair cannot share a line at this width: forced
+                }
+                j -= 1;
+            }
+            i = j;
+        }
+        let end = chars.get(i).map(|c| c.0).unwrap_or(run.end);
+        out.push(chars[start].0..end);
+    }
+    out
+}
+
+fn width_of(cs: &[(usize, char)]) -> usize {
+    cs.iter().map(|c| char_width(c.1)).sum()
+}
+
+/// Cut `s` to at most `max` columns, ending with `…` when something was cut.
+/// A wide character is never cut in half.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = char_width(c);
+        if w + cw > max - 1 {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// `truncate`, then pad with spaces to exactly `max` columns.
+pub fn fit(s: &str, max: usize) -> String {
+    let mut t = truncate(s, max);
+    let w = width(&t);
+    t.extend(std::iter::repeat_n(' ', max.saturating_sub(w)));
+    t
+}
+
+/// Replace characters whose width terminals disagree on (emoji with joiners
+/// and variation selectors, other zero-width format characters) and tabs.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            '\u{200d}' | '\u{fe0f}' | '\u{fe0e}' | '\u{200b}' | '\u{feff}' => None,
+            c if ('\u{1f000}'..='\u{1faff}').contains(&c) => None,
+            c if c.is_control() && c != '\n' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punctuation_never_starts_a_line() {
+        let t = "人工智能产业规模持续扩大，应用场景不断丰富。";
+        for w in 3..30 {
+            for l in wrap(t, w) {
+                assert!(!l.starts_with(['，', '。']), "width {w}: {l:?}");
+                assert!(width(&l) <= w);
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_latin_breaks_at_spaces() {
+        let lines = wrap("AI赋能 千行百业 with GPT-4o and DeepSeek", 12);
+        assert!(lines.iter().all(|l| width(l) <= 12), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("DeepSeek")));
+    }
+
+    #[test]
+    fn dashes_and_ellipses_stay_whole() {
+        for w in 4..20 {
+            let lines = wrap("第二章——人工智能……产业全景", w);
+            for l in &lines {
+                assert!(!l.ends_with('—') || l.ends_with("——"), "{lines:?}");
+                assert!(!l.starts_with('…'), "{lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn truncate_never_splits_wide() {
+        assert_eq!(truncate("中关村科金", 5), "中关…");
+        assert_eq!(truncate("中关村科金", 4), "中…");
+        assert_eq!(width(&fit("中关村", 5)), 5);
+        assert_eq!(truncate("abc", 3), "abc");
+    }
+}
