@@ -1,1 +1,164 @@
-fn main() {}
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use yanbao::app::App;
+use yanbao::content::Library;
+use yanbao::keymap::Keymap;
+use yanbao::runtime;
+use yanbao::theme::{ColorDepth, Theme};
+
+/// yanbao 研报: read and explore Chinese research reports in the terminal.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// Load content from this folder instead of the bundled reports
+    /// (also: $YANBAO_CONTENT).
+    #[arg(long, global = true, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// A keymap file laid over the defaults
+    /// (default: $XDG_CONFIG_HOME/yanbao/keymap.yaml if it exists).
+    #[arg(long, value_name = "FILE")]
+    keymap: Option<PathBuf>,
+    /// When to use colour; `auto` honours NO_COLOR, and uses truecolor only
+    /// when COLORTERM says so.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+    /// Draw borders, bullets and bars with ASCII characters only.
+    #[arg(long)]
+    ascii: bool,
+    /// Capture the mouse (wheel scrolls the reader; disables terminal text selection).
+    #[arg(long)]
+    mouse: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load and validate the content; print counts, or every problem found.
+    Check,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+fn content_dir(cli: &Cli) -> Option<PathBuf> {
+    cli.content.clone().or_else(|| std::env::var_os("YANBAO_CONTENT").filter(|v| !v.is_empty()).map(PathBuf::from))
+}
+
+/// Load content; on any problem print every one and fail.
+fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
+    match Library::load_from(dir) {
+        Err(e) => {
+            eprintln!("yanbao: cannot read content: {e}");
+            Err(ExitCode::from(2))
+        }
+        Ok((lib, errors)) if errors.is_empty() => Ok(lib),
+        Ok((_, errors)) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("yanbao: {} problem(s) in {}", errors.len(), dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into()));
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
+    let mut km = Keymap::defaults();
+    let user = cli.keymap.clone().or_else(|| {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        let p = base.join("yanbao").join("keymap.yaml");
+        p.exists().then_some(p)
+    });
+    if let Some(p) = user {
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            eprintln!("yanbao: {}: {e}", p.display());
+            ExitCode::from(2)
+        })?;
+        if let Err(errors) = km.overlay(&p.display().to_string(), &text) {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(km)
+}
+
+fn color_depth(when: ColorWhen) -> ColorDepth {
+    let colorterm = std::env::var("COLORTERM").ok();
+    match when {
+        ColorWhen::Never => ColorDepth::None,
+        ColorWhen::Always => ColorDepth::detect(colorterm.as_deref(), false),
+        ColorWhen::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            ColorDepth::detect(colorterm.as_deref(), no_color)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dir = content_dir(&cli);
+    match cli.command {
+        Some(Command::Check) => check(dir.as_deref()),
+        None => match explore(&cli, dir.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+    }
+}
+
+fn check(dir: Option<&Path>) -> ExitCode {
+    let lib = match load_library(dir) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let c = lib.counts();
+    println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
+    println!("reports            {}", c.reports);
+    println!("chapters           {}", c.chapters);
+    println!("sections           {}", c.sections);
+    println!("tables             {}", c.tables);
+    println!("series             {}", c.series);
+    println!("metrics blocks     {}", c.metrics);
+    println!("cases              {}", c.cases);
+    println!("participant groups {}", c.participant_groups);
+    println!("companies          {}", c.companies);
+    println!("industries         {}", c.industries);
+    ExitCode::SUCCESS
+}
+
+fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
+    let lib = load_library(dir)?;
+    let keymap = load_keymap(cli)?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("yanbao: the explorer needs a terminal (try `yanbao check` or `yanbao --help`)");
+        return Err(ExitCode::from(2));
+    }
+    let theme = Theme::new(color_depth(cli.color), cli.ascii);
+    let fail = |e: std::io::Error| {
+        eprintln!("yanbao: {e}");
+        ExitCode::from(1)
+    };
+    let stop = runtime::stop_flag().map_err(fail)?;
+    runtime::install_panic_hook(cli.mouse);
+    let guard = runtime::TerminalGuard::enter(cli.mouse).map_err(fail)?;
+    let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+    let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
+    let size = terminal.size().map_err(fail)?;
+    let mut app = App::new(Arc::new(lib), Arc::new(keymap), theme, (size.width, size.height));
+    let result = runtime::run(&mut terminal, &mut app, &mut runtime::CrosstermEvents, &stop);
+    drop(guard);
+    result.map_err(fail)
+}

@@ -1,0 +1,141 @@
+//! Find in page: every match in the laid-out page, across line breaks of a
+//! wrapped paragraph, case-insensitive, with full-width letters folded.
+
+use crate::doc::Doc;
+use crate::text::char_width;
+
+/// One highlighted run on one line, in display columns of the line's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One match; a match that crosses a line break has two pieces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub pieces: Vec<Piece>,
+}
+
+impl Match {
+    pub fn line(&self) -> usize {
+        self.pieces.first().map(|p| p.line).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindState {
+    pub query: String,
+    pub matches: Vec<Match>,
+    pub current: Option<usize>,
+}
+
+/// Fold for matching: full-width ASCII to ASCII, then lower case.
+pub fn fold(c: char) -> char {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    };
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+impl FindState {
+    pub fn set_query(&mut self, query: &str, doc: &Doc) {
+        self.query = query.to_string();
+        self.current = None;
+        self.recompute(doc);
+    }
+
+    /// Find every match of the query in the document.
+    pub fn recompute(&mut self, doc: &Doc) {
+        self.matches.clear();
+        let q: Vec<char> = self.query.chars().map(fold).collect();
+        if q.is_empty() {
+            self.current = None;
+            return;
+        }
+        let mut i = 0;
+        while i < doc.lines.len() {
+            // A paragraph: consecutive lines sharing a non-zero id.
+            let para = doc.lines[i].para;
+            let mut j = i + 1;
+            while para != 0 && j < doc.lines.len() && doc.lines[j].para == para {
+                j += 1;
+            }
+            // (folded char, line, start column, end column)
+            let mut chars: Vec<(char, usize, usize, usize)> = Vec::new();
+            for (li, line) in doc.lines[i..j].iter().enumerate() {
+                let text = line.text();
+                let mut col = 0;
+                let body = if li > 0 { text.trim_start() } else { text.as_str() };
+                col += crate::text::width(&text[..text.len() - body.len()]);
+                for c in body.chars() {
+                    let w = char_width(c);
+                    chars.push((fold(c), i + li, col, col + w));
+                    col += w;
+                }
+            }
+            let mut k = 0;
+            while k + q.len() <= chars.len() {
+                if chars[k..k + q.len()].iter().zip(&q).all(|(a, b)| a.0 == *b) {
+                    let mut pieces: Vec<Piece> = Vec::new();
+                    for &(_, line, s, e) in &chars[k..k + q.len()] {
+                        match pieces.last_mut() {
+                            Some(p) if p.line == line => p.end = e,
+                            _ => pieces.push(Piece { line, start: s, end: e }),
+                        }
+                    }
+                    self.matches.push(Match { pieces });
+                    k += q.len();
+                } else {
+                    k += 1;
+                }
+            }
+            i = j;
+        }
+        if let Some(c) = self.current {
+            if c >= self.matches.len() {
+                self.current = None;
+            }
+        }
+    }
+
+    /// Make the first match at or below `line` current; returns its line.
+    pub fn first_from(&mut self, line: usize) -> Option<usize> {
+        if self.matches.is_empty() {
+            self.current = None;
+            return None;
+        }
+        let i = self.matches.iter().position(|m| m.line() >= line).unwrap_or(0);
+        self.current = Some(i);
+        Some(self.matches[i].line())
+    }
+
+    /// Step to the next or previous match, wrapping around; returns its line.
+    pub fn step(&mut self, forward: bool) -> Option<usize> {
+        let n = self.matches.len();
+        if n == 0 {
+            return None;
+        }
+        let i = match (self.current, forward) {
+            (None, _) => 0,
+            (Some(c), true) => (c + 1) % n,
+            (Some(c), false) => (c + n - 1) % n,
+        };
+        self.current = Some(i);
+        Some(self.matches[i].line())
+    }
+
+    /// "3/17" for the status bar.
+    pub fn position(&self) -> Option<String> {
+        if self.query.is_empty() {
+            return None;
+        }
+        Some(match self.current {
+            Some(c) => format!("{}/{}", c + 1, self.matches.len()),
+            None => format!("-/{}", self.matches.len()),
+        })
+    }
+}

@@ -1,0 +1,485 @@
+//! The app: state, and `update`, which applies one action and returns the
+//! effects for the runtime to carry out. No I/O happens here.
+
+mod find;
+mod nav;
+
+pub use find::{FindState, Match};
+pub use nav::NavState;
+
+use crate::action::{Action, Effect};
+use crate::content::{Library, NodeId};
+use crate::doc::{self, Doc, LayoutOpts};
+use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
+use crate::theme::Theme;
+use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use ratatui::layout::Rect;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Nav,
+    Reader,
+}
+
+/// Overlays form a stack: input goes to the top one, rendering goes bottom-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    /// The find-in-page prompt; `origin` is the scroll to return to on cancel.
+    Find { input: String, origin: usize },
+    Help { scroll: usize },
+}
+
+/// The reading pane.
+#[derive(Debug, Clone)]
+pub struct ReaderState {
+    pub node: NodeId,
+    pub scroll: usize,
+    pub doc: Arc<Doc>,
+    pub find: FindState,
+    /// Scroll position remembered per page.
+    memory: HashMap<NodeId, usize>,
+}
+
+/// Where the panes go for a given terminal size. Shared by `update` (which
+/// needs the reader's size to lay out and scroll) and `render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Panes {
+    pub nav: Option<Rect>,
+    pub reader: Option<Rect>,
+    pub status: Option<Rect>,
+}
+
+impl Panes {
+    pub fn compute(width: u16, height: u16, focus: Focus) -> Panes {
+        let area = Rect::new(0, 0, width, height);
+        if width == 0 || height == 0 {
+            return Panes { nav: None, reader: None, status: None };
+        }
+        let status = Rect::new(0, height - 1, width, 1);
+        let body = Rect::new(0, 0, width, height - 1);
+        if body.height < 3 {
+            return Panes { nav: None, reader: None, status: Some(status) };
+        }
+        let _ = area;
+        if width >= 60 {
+            let nav_w = (width * 3 / 10).clamp(24, 40);
+            let nav = Rect::new(0, 0, nav_w, body.height);
+            let reader = Rect::new(nav_w, 0, width - nav_w, body.height);
+            Panes { nav: Some(nav), reader: Some(reader), status: Some(status) }
+        } else {
+            // Narrow: only the focused pane is shown.
+            match focus {
+                Focus::Nav => Panes { nav: Some(body), reader: None, status: Some(status) },
+                Focus::Reader => Panes { nav: None, reader: Some(body), status: Some(status) },
+            }
+        }
+    }
+
+    /// The reader's text area: inside the border, one column of padding each side.
+    pub fn reader_text(&self) -> Option<Rect> {
+        self.reader.map(|r| Rect::new(r.x + 2, r.y + 1, r.width.saturating_sub(4), r.height.saturating_sub(2)))
+    }
+
+    /// The tree's list area inside its border.
+    pub fn nav_list(&self) -> Option<Rect> {
+        self.nav.map(|r| Rect::new(r.x + 1, r.y + 1, r.width.saturating_sub(2), r.height.saturating_sub(2)))
+    }
+}
+
+pub struct State {
+    pub lib: Arc<Library>,
+    pub keymap: Arc<Keymap>,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub focus: Focus,
+    pub nav: NavState,
+    pub reader: ReaderState,
+    pub overlays: Vec<Overlay>,
+    pub compact_tables: bool,
+    /// A one-line message for the status bar (cleared by the next action).
+    pub message: Option<String>,
+    /// Laid-out pages, keyed by node and layout settings.
+    docs: HashMap<(NodeId, LayoutOpts), Arc<Doc>>,
+}
+
+/// One app session: state plus the key resolver. The SSH server runs one per connection.
+pub struct App {
+    pub state: State,
+    resolver: Resolver,
+}
+
+impl App {
+    pub fn new(lib: Arc<Library>, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+        let nav = NavState::new(&lib);
+        let mut state = State {
+            reader: ReaderState {
+                node: 0,
+                scroll: 0,
+                doc: Arc::new(Doc::default()),
+                find: FindState::default(),
+                memory: HashMap::new(),
+            },
+            lib,
+            keymap,
+            theme,
+            size,
+            focus: Focus::Nav,
+            nav,
+            overlays: Vec::new(),
+            compact_tables: false,
+            message: None,
+            docs: HashMap::new(),
+        };
+        state.relayout();
+        App { state, resolver: Resolver::default() }
+    }
+
+    /// The contexts a key is looked up in, top overlay first.
+    pub fn contexts(&self) -> Vec<Context> {
+        let mut out = Vec::new();
+        match self.state.overlays.last() {
+            Some(Overlay::Find { .. }) => return vec![Context::Find],
+            Some(Overlay::Help { .. }) => out.push(Context::Help),
+            None => {}
+        }
+        out.push(match self.state.focus {
+            Focus::Nav => Context::Nav,
+            Focus::Reader => Context::Reader,
+        });
+        out.push(Context::Global);
+        out
+    }
+
+    /// Keys typed so far of an unfinished sequence (shown in the status bar).
+    pub fn pending_keys(&self) -> String {
+        crate::keymap::seq_to_string(self.resolver.pending())
+    }
+
+    /// Turn a terminal event into actions and apply them.
+    pub fn handle_event(&mut self, ev: Event) -> Vec<Effect> {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => {
+                let key = Key::from_event(&k);
+                let contexts = self.contexts();
+                let keymap = Arc::clone(&self.state.keymap);
+                match self.resolver.feed(&keymap, &contexts, key) {
+                    Resolved::Actions(acts) => acts.into_iter().flat_map(|a| self.update(a)).collect(),
+                    Resolved::Pending => vec![],
+                    Resolved::Unbound => match (self.state.overlays.last(), key.code) {
+                        // Unbound printable keys are typed into a prompt.
+                        (Some(Overlay::Find { .. }), crossterm::event::KeyCode::Char(c))
+                            if !key.mods.intersects(
+                                crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+                            ) =>
+                        {
+                            self.update(Action::Insert(c))
+                        }
+                        _ => vec![],
+                    },
+                }
+            }
+            Event::Paste(text) => {
+                if matches!(self.state.overlays.last(), Some(Overlay::Find { .. })) {
+                    text.chars().filter(|c| !c.is_control()).flat_map(|c| self.update(Action::Insert(c))).collect()
+                } else {
+                    vec![]
+                }
+            }
+            Event::Resize(w, h) => self.update(Action::Resize(w, h)),
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollDown => self.update(Action::Scroll(3)),
+                MouseEventKind::ScrollUp => self.update(Action::Scroll(-3)),
+                _ => vec![],
+            },
+            _ => vec![],
+        }
+    }
+
+    /// Apply one action.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.state.update(action)
+    }
+}
+
+impl State {
+    pub fn panes(&self) -> Panes {
+        Panes::compute(self.size.0, self.size.1, self.focus)
+    }
+
+    fn layout_opts(&self) -> LayoutOpts {
+        // Lay out for the reader at its wide-screen size even when the narrow
+        // layout hides it, so that switching panes keeps the scroll position.
+        let text = Panes::compute(self.size.0, self.size.1, Focus::Reader).reader_text();
+        LayoutOpts {
+            width: text.map(|r| r.width).unwrap_or(1).max(1),
+            ascii: self.theme.ascii,
+            compact_tables: self.compact_tables,
+        }
+    }
+
+    pub fn reader_height(&self) -> usize {
+        Panes::compute(self.size.0, self.size.1, Focus::Reader).reader_text().map(|r| r.height as usize).unwrap_or(0)
+    }
+
+    pub fn nav_height(&self) -> usize {
+        Panes::compute(self.size.0, self.size.1, Focus::Nav).nav_list().map(|r| r.height as usize).unwrap_or(0)
+    }
+
+    fn max_scroll(&self) -> usize {
+        self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
+    }
+
+    /// Lay out the current page for the current size (cached).
+    fn relayout(&mut self) {
+        let opts = self.layout_opts();
+        let key = (self.reader.node, opts);
+        let doc = match self.docs.get(&key) {
+            Some(d) => Arc::clone(d),
+            None => {
+                if self.docs.len() > 64 {
+                    self.docs.clear();
+                }
+                let d = Arc::new(doc::build(&self.lib, self.reader.node, opts));
+                self.docs.insert(key, Arc::clone(&d));
+                d
+            }
+        };
+        let old_len = self.reader.doc.lines.len().max(1);
+        let changed_len = old_len != doc.lines.len().max(1);
+        let top_node = self.reader.doc.node_at(self.reader.scroll);
+        self.reader.doc = doc;
+        if changed_len && self.reader.scroll > 0 {
+            // Keep the same section at the top after a re-wrap.
+            self.reader.scroll = top_node.and_then(|n| self.reader.doc.line_of(n)).unwrap_or(0);
+        }
+        self.reader.find.recompute(&self.reader.doc);
+        self.reader.scroll = self.reader.scroll.min(self.max_scroll());
+        self.fix_nav();
+    }
+
+    /// Keep the tree's selected row in view.
+    fn fix_nav(&mut self) {
+        let h = self.nav_height();
+        self.nav.ensure_visible(&self.lib, h);
+    }
+
+    /// Show a node in the reader, remembering where we were on the old page.
+    pub fn show(&mut self, node: NodeId) {
+        if node == self.reader.node && !self.reader.doc.lines.is_empty() {
+            return;
+        }
+        self.reader.memory.insert(self.reader.node, self.reader.scroll);
+        self.reader.node = node;
+        self.reader.scroll = 0;
+        self.reader.doc = Arc::new(Doc::default());
+        self.relayout();
+        self.reader.scroll = self.reader.memory.get(&node).copied().unwrap_or(0).min(self.max_scroll());
+    }
+
+    fn scroll_to(&mut self, line: usize) {
+        self.reader.scroll = line.min(self.max_scroll());
+    }
+
+    fn scroll_by(&mut self, delta: isize) {
+        let s = self.reader.scroll as isize + delta;
+        self.scroll_to(s.max(0) as usize);
+    }
+
+    /// Make a line visible, placing it a third of the way down if it was not.
+    fn reveal(&mut self, line: usize) {
+        let h = self.reader_height().max(1);
+        if line < self.reader.scroll || line >= self.reader.scroll + h {
+            self.scroll_to(line.saturating_sub(h / 3));
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if !matches!(action, Action::Resize(..)) {
+            self.message = None;
+        }
+        // The help overlay scrolls with the movement keys.
+        if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
+            let page = (self.size.1 as usize).saturating_sub(4).max(1);
+            match action {
+                Action::MoveDown => *scroll += 1,
+                Action::MoveUp => *scroll = scroll.saturating_sub(1),
+                Action::PageDown => *scroll += page,
+                Action::PageUp => *scroll = scroll.saturating_sub(page),
+                Action::Top => *scroll = 0,
+                Action::CloseOverlay | Action::Help => {
+                    self.overlays.pop();
+                }
+                Action::Quit => return vec![Effect::Quit],
+                Action::Resize(w, h) => {
+                    self.size = (w, h);
+                    self.relayout();
+                }
+                _ => {}
+            }
+            return vec![];
+        }
+        match action {
+            Action::Quit => return vec![Effect::Quit],
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                self.relayout();
+            }
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    Focus::Nav => Focus::Reader,
+                    Focus::Reader => Focus::Nav,
+                };
+                self.fix_nav();
+            }
+            Action::Help => self.overlays.push(Overlay::Help { scroll: 0 }),
+            Action::ToggleCompactTables => {
+                self.compact_tables = !self.compact_tables;
+                self.relayout();
+                self.message = Some(if self.compact_tables { "tables: compact" } else { "tables: full cells" }.into());
+            }
+            Action::Find => {
+                self.overlays.push(Overlay::Find { input: String::new(), origin: self.reader.scroll });
+            }
+            Action::Insert(c) => {
+                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
+                    input.push(c);
+                    self.find_incremental();
+                }
+            }
+            Action::DeleteChar => {
+                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
+                    input.pop();
+                    self.find_incremental();
+                }
+            }
+            Action::ClearInput => {
+                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
+                    input.clear();
+                    self.find_incremental();
+                }
+            }
+            Action::Confirm => {
+                if let Some(Overlay::Find { input, .. }) = self.overlays.pop() {
+                    if input.is_empty() {
+                        self.reader.find = FindState::default();
+                    } else if self.reader.find.matches.is_empty() {
+                        self.message = Some(format!("not found: {input}"));
+                    }
+                }
+            }
+            Action::CloseOverlay => match self.overlays.pop() {
+                Some(Overlay::Find { origin, .. }) => {
+                    self.reader.find = FindState::default();
+                    self.scroll_to(origin);
+                }
+                Some(_) => {}
+                None => {
+                    if !self.reader.find.query.is_empty() {
+                        self.reader.find = FindState::default();
+                    }
+                }
+            },
+            Action::FindNext | Action::FindPrev => {
+                let forward = action == Action::FindNext;
+                if self.reader.find.query.is_empty() {
+                    self.message = Some("no search: press / to find in page".into());
+                } else if let Some(line) = self.reader.find.step(forward) {
+                    self.reveal(line);
+                } else {
+                    self.message = Some(format!("not found: {}", self.reader.find.query));
+                }
+            }
+            Action::Scroll(n) => self.scroll_by(n as isize),
+            Action::MoveDown | Action::MoveUp | Action::Top | Action::Bottom | Action::PageDown | Action::PageUp => {
+                self.movement(action)
+            }
+            Action::Open => match self.focus {
+                Focus::Nav => {
+                    let sel = self.nav.selected;
+                    if self.nav.has_children(&self.lib, sel) && !self.nav.is_expanded(sel) {
+                        self.nav.expand(sel);
+                    } else {
+                        self.focus = Focus::Reader;
+                    }
+                    self.show(sel);
+                    self.fix_nav();
+                }
+                Focus::Reader => {}
+            },
+            Action::Back => match self.focus {
+                Focus::Nav => {
+                    self.nav.back(&self.lib);
+                    let sel = self.nav.selected;
+                    self.show(sel);
+                    self.fix_nav();
+                }
+                Focus::Reader => {
+                    self.focus = Focus::Nav;
+                    self.fix_nav();
+                }
+            },
+        }
+        vec![]
+    }
+
+    fn movement(&mut self, action: Action) {
+        match self.focus {
+            Focus::Nav => {
+                let page = self.nav_height().max(1) as isize;
+                let delta = match action {
+                    Action::MoveDown => 1,
+                    Action::MoveUp => -1,
+                    Action::PageDown => page,
+                    Action::PageUp => -page,
+                    Action::Top => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                };
+                self.nav.move_by(&self.lib, delta);
+                self.fix_nav();
+                let sel = self.nav.selected;
+                self.show(sel);
+            }
+            Focus::Reader => {
+                let page = self.reader_height().saturating_sub(1).max(1) as isize;
+                match action {
+                    Action::MoveDown => self.scroll_by(1),
+                    Action::MoveUp => self.scroll_by(-1),
+                    Action::PageDown => self.scroll_by(page),
+                    Action::PageUp => self.scroll_by(-page),
+                    Action::Top => self.scroll_to(0),
+                    _ => self.scroll_to(usize::MAX),
+                }
+            }
+        }
+    }
+
+    fn find_incremental(&mut self) {
+        let Some(Overlay::Find { input, origin }) = self.overlays.last() else { return };
+        let (query, origin) = (input.clone(), *origin);
+        self.reader.find.set_query(&query, &self.reader.doc);
+        match self.reader.find.first_from(origin) {
+            Some(line) => {
+                self.scroll_to(origin);
+                self.reveal(line);
+            }
+            None => self.scroll_to(origin),
+        }
+    }
+
+    /// The node whose section is at the top of the reader (for the breadcrumb).
+    pub fn reader_top_node(&self) -> NodeId {
+        self.reader.doc.node_at(self.reader.scroll).unwrap_or(self.reader.node)
+    }
+
+    /// Jump to a node: select it in the tree and show it.
+    pub fn jump_to(&mut self, node: NodeId) {
+        if node >= self.lib.nodes.len() {
+            return;
+        }
+        self.nav.reveal(&self.lib, node);
+        self.fix_nav();
+        self.show(node);
+    }
+}

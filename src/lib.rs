@@ -1,0 +1,15 @@
+//! yanbao 研报: a terminal reader for Chinese research reports.
+//!
+//! Layers, one direction: `content` (model, load, validate) → `doc` (layout
+//! of a page as styled lines) → `app` (state and `update`) → `ui` (pure
+//! render) → `runtime` (terminal, event loop, effects).
+
+pub mod action;
+pub mod app;
+pub mod content;
+pub mod doc;
+pub mod keymap;
+pub mod runtime;
+pub mod text;
+pub mod theme;
+pub mod ui;
