@@ -297,15 +297,15 @@ impl Builder<'_> {
 
     fn block(&mut self, b: &Block) {
         match b {
-            Block::Text { title, text } => {
-                self.block_title(title);
-                for p in text.split('\n').filter(|p| !p.trim().is_empty()) {
+            Block::Text(t) => {
+                self.block_title(&t.title);
+                for p in t.text.split('\n').filter(|p| !p.trim().is_empty()) {
                     self.wrapped(p.trim(), Role::Body, 0);
                 }
             }
-            Block::Insights { title, items } => {
-                self.block_title(title);
-                for (i, it) in items.iter().enumerate() {
+            Block::Insights(b) => {
+                self.block_title(&b.title);
+                for (i, it) in b.items.iter().enumerate() {
                     let num = format!("{:02} ", i + 1);
                     self.hanging(vec![seg(&num, Role::Number)], &it.headline, Role::Label, 3);
                     if let Some(n) = &it.note {
@@ -313,19 +313,19 @@ impl Builder<'_> {
                     }
                 }
             }
-            Block::List { title, items } => {
-                self.block_title(title);
-                self.bullets(items, 0);
+            Block::List(l) => {
+                self.block_title(&l.title);
+                self.bullets(&l.items, 0);
             }
             Block::Table(t) => self.table(t),
             Block::Series(s) => self.series(s),
-            Block::Metrics { title, items } => {
-                self.block_title(title);
-                self.metrics(items);
+            Block::Metrics(m) => {
+                self.block_title(&m.title);
+                self.metrics(&m.items);
             }
-            Block::Participants { title, groups } => {
-                self.block_title(title);
-                for g in groups {
+            Block::Participants(p) => {
+                self.block_title(&p.title);
+                for g in &p.groups {
                     let names: Vec<String> = g.companies.iter().map(|c| self.company_name(c)).collect();
                     self.hanging(
                         vec![seg(&format!("{} ", self.g.bullet), Role::Bullet)],
@@ -405,16 +405,7 @@ impl Builder<'_> {
         if avail < n * min_col {
             return self.table_records(t);
         }
-        let mut ws = natural.clone();
-        let mut total: usize = ws.iter().sum();
-        while total > avail {
-            let (i, _) = ws.iter().enumerate().max_by_key(|(_, w)| **w).expect("n > 0");
-            if ws[i] <= min_col {
-                break;
-            }
-            ws[i] -= 1;
-            total -= 1;
-        }
+        let ws = column_widths(&natural, avail, min_col);
         let v = format!(" {} ", self.g.v);
         let row_lines = |b: &Self, cells: &[String], role: Role| -> Vec<Vec<Seg>> {
             let wrapped: Vec<Vec<String>> = cells
@@ -651,6 +642,31 @@ impl Builder<'_> {
     fn sub_label(&mut self, t: &str) {
         self.push(vec![seg("  ", Role::Body), seg(t, Role::Label)], 0);
     }
+}
+
+/// Column widths that fit `avail`: every column keeps up to `min_col` (or its
+/// natural width if smaller), and the rest of the room goes to the columns
+/// in proportion to how much more they need.
+pub fn column_widths(natural: &[usize], avail: usize, min_col: usize) -> Vec<usize> {
+    let total: usize = natural.iter().sum();
+    if total <= avail {
+        return natural.to_vec();
+    }
+    let base: Vec<usize> = natural.iter().map(|&n| n.min(min_col)).collect();
+    let room = avail.saturating_sub(base.iter().sum());
+    let want: Vec<usize> = natural.iter().zip(&base).map(|(n, b)| n - b).collect();
+    let want_total: usize = want.iter().sum::<usize>().max(1);
+    let mut ws: Vec<usize> = base.iter().zip(&want).map(|(b, w)| b + w * room / want_total).collect();
+    // Hand out what rounding left over, to the neediest columns first.
+    let mut left = avail.saturating_sub(ws.iter().sum());
+    while left > 0 {
+        let Some((i, _)) = ws.iter().enumerate().filter(|(i, w)| **w < natural[*i]).max_by_key(|(i, w)| natural[*i] - **w) else {
+            break;
+        };
+        ws[i] += 1;
+        left -= 1;
+    }
+    ws
 }
 
 fn seg(t: &str, role: Role) -> Seg {

@@ -80,7 +80,18 @@ fn wrap_paragraph(text: &str, para: Range<usize>, max: usize, out: &mut Vec<Rang
     let mut prev = 0;
     for (at, _) in unicode_linebreak::linebreaks(p) {
         if at > prev {
-            atoms.push(para.start + prev..para.start + at);
+            let atom = para.start + prev..para.start + at;
+            // Enforce the line-start and line-end rules on top of UAX #14,
+            // which allows a break before closing punctuation after a space.
+            let glue = atoms.last().is_some_and(|last: &Range<usize>| {
+                let first = text[atom.clone()].trim_start().chars().next();
+                let end = text[last.clone()].trim_end().chars().last();
+                first.is_some_and(is_closing) || end.is_some_and(is_opening)
+            });
+            match atoms.last_mut() {
+                Some(last) if glue => last.end = atom.end,
+                _ => atoms.push(atom),
+            }
         }
         prev = at;
     }
@@ -116,33 +127,42 @@ fn wrap_paragraph(text: &str, para: Range<usize>, max: usize, out: &mut Vec<Rang
 }
 
 /// Split one unbreakable run into pieces no wider than `max`, keeping closing
-/// punctuation off a line start and opening punctuation off a line end when
-/// the width allows it.
+/// punctuation off a line start and opening punctuation off a line end, unless
+/// that would leave a line empty or the pair cannot share a line at all.
 fn split_hard(text: &str, run: Range<usize>, max: usize) -> Vec<Range<usize>> {
     let chars: Vec<(usize, char)> = text[run.clone()].char_indices().map(|(i, c)| (run.start + i, c)).collect();
+    let n = chars.len();
+    let visible_after = |j: usize| (j..n).find(|&k| !chars[k].1.is_whitespace());
+    let visible_before = |j: usize, start: usize| (start..j).rev().find(|&k| !chars[k].1.is_whitespace());
     let mut out = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
+    while i < n {
         let start = i;
         let mut w = 0;
-        while i < chars.len() && (i == start || w + char_width(chars[i].1) <= max) {
+        while i < n && (i == start || w + char_width(chars[i].1) <= max) {
             w += char_width(chars[i].1);
             i += 1;
         }
-        // Move characters down to keep the rules, if the piece keeps one character.
-        if i < chars.len() {
+        if i < n {
+            // Break before `j`; move it back while the rules are broken.
             let mut j = i;
-            while j > start + 1 && (is_closing(chars[j].1) || is_opening(chars[j - 1].1)) {
-                let moved = width_of(&chars[j - 1..=j]);
-                if is_closing(chars[j].1) && moved > max {
-                    break; // the pair cannot share a line at this width: forced
+            while let (Some(next), Some(prev)) = (visible_after(j), visible_before(j, start)) {
+                let (nc, pc) = (chars[next].1, chars[prev].1);
+                if !(is_closing(nc) || is_opening(pc)) || prev <= start {
+                    break;
                 }
-                j -= 1;
+                if is_closing(nc) && char_width(pc) + char_width(nc) > max {
+                    break; // the pair cannot share a line at this width
+                }
+                j = prev;
             }
             i = j;
         }
         let end = chars.get(i).map(|c| c.0).unwrap_or(run.end);
-        out.push(chars[start].0..end);
+        let piece = trim_range(text, chars[start].0..end);
+        if !piece.is_empty() {
+            out.push(piece);
+        }
     }
     out
 }

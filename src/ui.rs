@@ -83,7 +83,7 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
             (false, true, true) => "- ",
             (false, false, true) => "+ ",
         };
-        let line = fit(&format!("{indent}{marker}{}", st.lib.node_title(n)), w);
+        let line = fit(&format!("{indent}{marker}{}", st.lib.tree_title(n)), w);
         let mut style = match node.kind {
             NodeKind::Report => st.theme.role(Role::Title),
             NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
@@ -161,7 +161,7 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let hints = hints(st);
     let mut right_s = right.join("  ");
-    if width(&right_s) + width(&hints) + 20 <= w {
+    if w >= width(&right_s) + width(&hints) + 50 {
         right_s = format!("{right_s}  {hints}");
     }
     let left = match &st.message {
@@ -182,16 +182,13 @@ pub fn breadcrumb(st: &State) -> String {
         .lib
         .ancestry(node)
         .into_iter()
-        .map(|n| match st.lib.section(n) {
-            Some(s) => s.number.clone().filter(|x| !x.is_empty()).map(|x| format!("{x} {}", s.title)).unwrap_or(s.title.clone()),
-            None => st.lib.report_of(n).map(|r| r.title.clone()).unwrap_or_default(),
-        })
+        .map(|n| st.lib.tree_title(n))
         .collect();
     let n = parts.len();
     parts
         .iter()
         .enumerate()
-        .map(|(i, p)| if i + 1 < n { truncate(p, 14) } else { p.clone() })
+        .map(|(i, p)| if i + 1 < n { truncate(p, if i == 0 { 10 } else { 14 }) } else { p.clone() })
         .collect::<Vec<_>>()
         .join(" › ")
 }

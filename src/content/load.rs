@@ -55,17 +55,27 @@ fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D:
     Option::<Cell>::deserialize(d).map(|c| c.map(|c| c.0))
 }
 
-/// One file being read: its text's locator and the errors found in it.
+/// What the whole load collects: the problems, the ids seen, the registries.
+#[derive(Default)]
+struct Loader {
+    errors: Vec<ContentError>,
+    /// namespace:id → (kind, file) of its first use
+    seen: HashMap<String, (String, String)>,
+    companies: HashSet<String>,
+    industries: HashSet<String>,
+}
+
+/// One file being read: its text's locator, and the loader that collects.
 struct FileCtx<'a> {
     name: &'a str,
     locator: Locator,
-    errors: &'a mut Vec<ContentError>,
+    ld: &'a mut Loader,
 }
 
 impl FileCtx<'_> {
     fn error(&mut self, path: &str, message: impl fmt::Display) {
         let at = self.locator.find(path);
-        self.errors.push(ContentError {
+        self.ld.errors.push(ContentError {
             file: self.name.to_string(),
             line: at.map(|a| a.0),
             column: at.map(|a| a.1),
@@ -83,7 +93,7 @@ impl FileCtx<'_> {
                 let msg = e.to_string();
                 // serde_yaml appends " at line L column C"; the position has its own fields.
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                self.errors.push(ContentError {
+                self.ld.errors.push(ContentError {
                     file: self.name.to_string(),
                     line: loc.as_ref().map(|l| l.line()),
                     column: loc.as_ref().map(|l| l.column()),
@@ -114,15 +124,134 @@ impl FileCtx<'_> {
         }
     }
 
-    /// Convert the blocks of the list at `list` (a YAML path such as `sections[0].blocks`).
+    /// Convert the blocks of the list at `list` (a YAML path such as
+    /// `sections[0].blocks`), checking each; a broken block is reported and left out.
     fn blocks(&mut self, raw: Vec<Value>, list: &str) -> Vec<Block> {
-        raw.into_iter()
-            .enumerate()
-            .filter_map(|(i, v)| self.convert(v, &format!("{list}[{i}]")))
-            .collect()
+        raw.into_iter().enumerate().filter_map(|(i, v)| self.block(v, &format!("{list}[{i}]"))).collect()
+    }
+
+    fn block(&mut self, v: Value, path: &str) -> Option<Block> {
+        let expected = BLOCK_KINDS.join(", ");
+        let Value::Mapping(mut m) = v else {
+            self.error(path, format!("a block is a mapping with a `kind` ({expected})"));
+            return None;
+        };
+        let kind = match m.remove("kind") {
+            Some(Value::String(k)) => k,
+            Some(_) => {
+                self.error(&format!("{path}.kind"), format!("block kind must be one of {expected}"));
+                return None;
+            }
+            None => {
+                self.error(path, format!("block has no `kind` (one of {expected})"));
+                return None;
+            }
+        };
+        let v = Value::Mapping(m);
+        let b = match kind.as_str() {
+            "text" => Block::Text(self.convert(v, path)?),
+            "insights" => Block::Insights(self.convert(v, path)?),
+            "table" => Block::Table(self.convert(v, path)?),
+            "series" => Block::Series(self.convert(v, path)?),
+            "metrics" => Block::Metrics(self.convert(v, path)?),
+            "participants" => Block::Participants(self.convert(v, path)?),
+            "case" => Block::Case(self.convert(v, path)?),
+            "list" => Block::List(self.convert(v, path)?),
+            other => {
+                self.error(&format!("{path}.kind"), format!("unknown block kind {other:?} (expected one of {expected})"));
+                return None;
+            }
+        };
+        self.check_block(&b, path);
+        Some(b)
+    }
+
+    fn id(&mut self, path: &str, id: &str, kind: &str) {
+        if id.trim().is_empty() {
+            self.error(path, format!("empty {kind} id"));
+            return;
+        }
+        // Companies and industries have their own namespaces; reports,
+        // sections and cases share one, since all of them are places.
+        let space = match kind {
+            "company" | "industry" => kind,
+            _ => "place",
+        };
+        let key = format!("{space}:{id}");
+        if let Some((k, f)) = self.ld.seen.get(&key) {
+            let msg = format!("duplicate id {id:?} (already used by a {k} in {f})");
+            self.error(path, msg);
+        } else {
+            self.ld.seen.insert(key, (kind.to_string(), self.name.to_string()));
+        }
+    }
+
+    fn title(&mut self, path: &str, title: &str) {
+        if title.trim().is_empty() {
+            self.error(path, "empty title");
+        }
+    }
+
+    fn industry_ref(&mut self, path: &str, id: &str) {
+        if !self.ld.industries.contains(id) {
+            self.error(path, format!("unknown industry id {id:?}"));
+        }
+    }
+
+    fn company_refs(&mut self, path: &str, ids: &[String]) {
+        for (i, c) in ids.iter().enumerate() {
+            if !self.ld.companies.contains(c) {
+                self.error(&format!("{path}[{i}]"), format!("unknown company id {c:?}"));
+            }
+        }
+    }
+
+    fn check_block(&mut self, b: &Block, p: &str) {
+        if let Some(t) = b.title() {
+            self.title(&format!("{p}.title"), t);
+        }
+        match b {
+            Block::Table(t) => {
+                let n = t.columns.len();
+                if n == 0 {
+                    self.error(&format!("{p}.columns"), "a table needs at least one column");
+                }
+                for (r, row) in t.rows.iter().enumerate() {
+                    if row.len() != n {
+                        let msg = format!("table row has {} cells but the table has {n} columns", row.len());
+                        self.error(&format!("{p}.rows[{r}]"), msg);
+                    }
+                }
+            }
+            Block::Series(s) => {
+                for (j, pt) in s.points.iter().enumerate() {
+                    if !pt.value.is_finite() {
+                        self.error(&format!("{p}.points[{j}].value"), "series value is not a finite number");
+                    }
+                }
+            }
+            Block::Participants(x) => {
+                for (g, group) in x.groups.iter().enumerate() {
+                    self.company_refs(&format!("{p}.groups[{g}].companies"), &group.companies);
+                }
+            }
+            Block::Case(c) => {
+                self.id(&format!("{p}.id"), &c.id, "case");
+                self.company_refs(&format!("{p}.companies"), &c.companies);
+                if let Some(ind) = &c.industry {
+                    self.industry_ref(&format!("{p}.industry"), ind);
+                }
+            }
+            _ => {}
+        }
     }
 
     fn section(&mut self, raw: RawSection, base: &str) -> Section {
+        self.id(&format!("{base}id"), &raw.id, "section");
+        self.title(&format!("{base}title"), &raw.title);
+        for (i, ind) in raw.industries.iter().enumerate() {
+            self.industry_ref(&format!("{base}industries[{i}]"), ind);
+        }
         let blocks = self.blocks(raw.blocks, &format!("{base}blocks"));
         let sections = raw
             .sections
@@ -179,24 +308,29 @@ pub fn read_dir(dir: &Path) -> std::io::Result<Files> {
 /// Build and validate a library from its files. Returns the library (with
 /// whatever could be read) and every problem found.
 pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
-    let mut errors = Vec::new();
+    let mut ld = Loader::default();
     let mut industries: Vec<Industry> = Vec::new();
     let mut companies: Vec<Company> = Vec::new();
     let mut reports = Vec::new();
 
-    for (name, registry) in [("industries.yaml", 0), ("companies.yaml", 1)] {
-        match files.get(name) {
-            None => errors.push(ContentError::file_only(name, "missing registry file")),
-            Some(text) => {
-                let mut cx = FileCtx { name, locator: Locator::new(text), errors: &mut errors };
-                if registry == 0 {
-                    industries = cx.parse::<Option<Vec<_>>>(text).flatten().unwrap_or_default();
-                } else {
-                    companies = cx.parse::<Option<Vec<_>>>(text).flatten().unwrap_or_default();
-                }
-            }
+    if let Some(text) = registry(files, "industries.yaml", &mut ld) {
+        let mut cx = FileCtx { name: "industries.yaml", locator: Locator::new(text), ld: &mut ld };
+        industries = cx.parse::<Option<Vec<Industry>>>(text).flatten().unwrap_or_default();
+        for (i, x) in industries.iter().enumerate() {
+            cx.id(&format!("[{i}].id"), &x.id, "industry");
+            cx.title(&format!("[{i}].name"), &x.name);
         }
     }
+    if let Some(text) = registry(files, "companies.yaml", &mut ld) {
+        let mut cx = FileCtx { name: "companies.yaml", locator: Locator::new(text), ld: &mut ld };
+        companies = cx.parse::<Option<Vec<Company>>>(text).flatten().unwrap_or_default();
+        for (i, x) in companies.iter().enumerate() {
+            cx.id(&format!("[{i}].id"), &x.id, "company");
+            cx.title(&format!("[{i}].name"), &x.name);
+        }
+    }
+    ld.industries = industries.iter().map(|x| x.id.clone()).collect();
+    ld.companies = companies.iter().map(|x| x.id.clone()).collect();
 
     let mut used: HashSet<&str> = ["industries.yaml", "companies.yaml"].into();
     for (name, text) in files {
@@ -205,23 +339,22 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
             continue;
         }
         used.insert(name);
-        let mut cx = FileCtx { name, locator: Locator::new(text), errors: &mut errors };
+        let mut cx = FileCtx { name, locator: Locator::new(text), ld: &mut ld };
         let Some(raw) = cx.parse::<RawReport>(text) else { continue };
+        cx.id("id", &raw.id, "report");
+        cx.title("title", &raw.title);
         let abstract_blocks = cx.blocks(raw.abstract_blocks, "abstract");
         let mut chapters = Vec::new();
         let mut chapter_files = Vec::new();
         for (i, stem) in raw.chapters.iter().enumerate() {
-            let file = ["yaml", "yml"]
-                .iter()
-                .map(|ext| format!("{dir}{stem}.{ext}"))
-                .find(|f| files.contains_key(f));
+            let file = ["yaml", "yml"].iter().map(|ext| format!("{dir}{stem}.{ext}")).find(|f| files.contains_key(f));
             let Some(file) = file else {
                 cx.error(&format!("chapters[{i}]"), format!("chapter file {dir}{stem}.yaml not found"));
                 continue;
             };
             let (fname, ftext) = files.get_key_value(&file).expect("just found");
             used.insert(fname);
-            let mut fx = FileCtx { name: fname, locator: Locator::new(ftext), errors: cx.errors };
+            let mut fx = FileCtx { name: fname, locator: Locator::new(ftext), ld: cx.ld };
             if let Some(rs) = fx.parse::<RawSection>(ftext) {
                 chapters.push(fx.section(rs, ""));
                 chapter_files.push(fname.clone());
@@ -242,164 +375,24 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
     }
     for name in files.keys() {
         if !used.contains(name.as_str()) {
-            errors.push(ContentError::file_only(
+            ld.errors.push(ContentError::file_only(
                 name,
                 "file is not a registry, a report.yaml, or a chapter listed in a report.yaml",
             ));
         }
     }
-    if reports.is_empty() && errors.is_empty() {
-        errors.push(ContentError::file_only("", "no report.yaml found"));
+    if reports.is_empty() && ld.errors.is_empty() {
+        ld.errors.push(ContentError::file_only("", "no report.yaml found"));
     }
-
-    let lib = Library::new(reports, industries, companies);
-    validate(&lib, files, &mut errors);
-    (lib, errors)
+    // Newest report first.
+    reports.sort_by(|a, b| b.date.cmp(&a.date));
+    (Library::new(reports, industries, companies), ld.errors)
 }
 
-/// Cross-file checks: ids, references, titles, table shapes.
-fn validate(lib: &Library, files: &Files, errors: &mut Vec<ContentError>) {
-    let locators: HashMap<&str, Locator> = HashMap::new();
-    let mut v = Validator { files, locators, errors, seen: HashMap::new(), lib };
-    for (i, ind) in lib.industries.iter().enumerate() {
-        v.id("industries.yaml", &format!("[{i}].id"), &ind.id, "industry");
-        if ind.name.trim().is_empty() {
-            v.err("industries.yaml", &format!("[{i}].name"), "empty name");
-        }
+fn registry<'f>(files: &'f Files, name: &str, ld: &mut Loader) -> Option<&'f String> {
+    let text = files.get(name);
+    if text.is_none() {
+        ld.errors.push(ContentError::file_only(name, "missing registry file"));
     }
-    for (i, c) in lib.companies.iter().enumerate() {
-        v.id("companies.yaml", &format!("[{i}].id"), &c.id, "company");
-        if c.name.trim().is_empty() {
-            v.err("companies.yaml", &format!("[{i}].name"), "empty name");
-        }
-    }
-    for r in &lib.reports {
-        let rfile = format!("{}report.yaml", r.dir);
-        v.id(&rfile, "id", &r.id, "report");
-        if r.title.trim().is_empty() {
-            v.err(&rfile, "title", "empty title");
-        }
-        v.blocks(&rfile, "abstract", &r.abstract_blocks);
-        for (c, file) in r.chapters.iter().zip(&r.chapter_files) {
-            v.section(file, "", c);
-        }
-    }
-}
-
-struct Validator<'a> {
-    files: &'a Files,
-    locators: HashMap<&'a str, Locator>,
-    errors: &'a mut Vec<ContentError>,
-    /// id → (kind, file) of its first use
-    seen: HashMap<String, (String, String)>,
-    lib: &'a Library,
-}
-
-impl<'a> Validator<'a> {
-    fn err(&mut self, file: &str, path: &str, msg: impl fmt::Display) {
-        let at = match self.files.get_key_value(file) {
-            Some((k, text)) => self
-                .locators
-                .entry(k.as_str())
-                .or_insert_with(|| Locator::new(text))
-                .find(path),
-            None => None,
-        };
-        self.errors.push(ContentError {
-            file: file.to_string(),
-            line: at.map(|a| a.0),
-            column: at.map(|a| a.1),
-            path: path.to_string(),
-            message: msg.to_string(),
-        });
-    }
-
-    fn id(&mut self, file: &str, path: &str, id: &str, kind: &str) {
-        if id.trim().is_empty() {
-            self.err(file, path, format!("empty {kind} id"));
-            return;
-        }
-        // Companies and industries have their own namespaces; reports, sections
-        // and cases share one, since all of them are places to jump to.
-        let space = match kind {
-            "company" | "industry" => kind,
-            _ => "place",
-        };
-        let key = format!("{space}:{id}");
-        if let Some((k, f)) = self.seen.get(&key) {
-            let msg = format!("duplicate id {id:?} (already used by a {k} in {f})");
-            self.err(file, path, msg);
-        } else {
-            self.seen.insert(key, (kind.to_string(), file.to_string()));
-        }
-    }
-
-    fn section(&mut self, file: &str, base: &str, s: &Section) {
-        self.id(file, &format!("{base}id"), &s.id, "section");
-        if s.title.trim().is_empty() {
-            self.err(file, &format!("{base}title"), "empty title");
-        }
-        for (i, ind) in s.industries.iter().enumerate() {
-            if self.lib.industry(ind).is_none() {
-                self.err(file, &format!("{base}industries[{i}]"), format!("unknown industry id {ind:?}"));
-            }
-        }
-        self.blocks(file, &format!("{base}blocks"), &s.blocks);
-        for (i, sub) in s.sections.iter().enumerate() {
-            self.section(file, &format!("{base}sections[{i}]."), sub);
-        }
-    }
-
-    fn company_refs(&mut self, file: &str, path: &str, ids: &[String]) {
-        for (i, c) in ids.iter().enumerate() {
-            if self.lib.company(c).is_none() {
-                self.err(file, &format!("{path}[{i}]"), format!("unknown company id {c:?}"));
-            }
-        }
-    }
-
-    fn blocks(&mut self, file: &str, base: &str, blocks: &[Block]) {
-        for (i, b) in blocks.iter().enumerate() {
-            let p = format!("{base}[{i}]");
-            if matches!(b.title(), Some(t) if t.trim().is_empty()) {
-                self.err(file, &format!("{p}.title"), "empty title");
-            }
-            match b {
-                Block::Table(t) => {
-                    let n = t.columns.len();
-                    if n == 0 {
-                        self.err(file, &format!("{p}.columns"), "a table needs at least one column");
-                    }
-                    for (r, row) in t.rows.iter().enumerate() {
-                        if row.len() != n {
-                            let msg = format!("table row has {} cells but the table has {n} columns", row.len());
-                            self.err(file, &format!("{p}.rows[{r}]"), msg);
-                        }
-                    }
-                }
-                Block::Series(s) => {
-                    for (j, pt) in s.points.iter().enumerate() {
-                        if !pt.value.is_finite() {
-                            self.err(file, &format!("{p}.points[{j}].value"), "series value is not a finite number");
-                        }
-                    }
-                }
-                Block::Participants { groups, .. } => {
-                    for (g, group) in groups.iter().enumerate() {
-                        self.company_refs(file, &format!("{p}.groups[{g}].companies"), &group.companies);
-                    }
-                }
-                Block::Case(c) => {
-                    self.id(file, &format!("{p}.id"), &c.id, "case");
-                    self.company_refs(file, &format!("{p}.companies"), &c.companies);
-                    if let Some(ind) = &c.industry {
-                        if self.lib.industry(ind).is_none() {
-                            self.err(file, &format!("{p}.industry"), format!("unknown industry id {ind:?}"));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    text
 }

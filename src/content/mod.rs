@@ -215,6 +215,23 @@ impl Library {
         }
     }
 
+    /// The title for the tree: a section titled "<parent title>——<part>"
+    /// shows only the part, so sibling parts stay tellable apart.
+    pub fn tree_title(&self, n: NodeId) -> String {
+        let full = self.node_title(n);
+        let Some(s) = self.section(n) else { return full };
+        let parent = self.nodes.get(n).and_then(|x| x.parent).and_then(|p| self.section(p));
+        if let (Some(p), Some((head, part))) = (parent, s.title.split_once("——")) {
+            if !part.trim().is_empty() && (p.title.contains(head.trim()) || head.contains(p.title.trim())) {
+                return match &s.number {
+                    Some(num) if !num.is_empty() => format!("{num} {}", part.trim()),
+                    _ => part.trim().to_string(),
+                };
+            }
+        }
+        full
+    }
+
     /// The node and its ancestors, from the report down.
     pub fn ancestry(&self, n: NodeId) -> Vec<NodeId> {
         let mut out = Vec::new();
@@ -242,9 +259,9 @@ impl Library {
                 match b {
                     Block::Table(_) => c.tables += 1,
                     Block::Series(_) => c.series += 1,
-                    Block::Metrics { .. } => c.metrics += 1,
+                    Block::Metrics(_) => c.metrics += 1,
                     Block::Case(_) => c.cases += 1,
-                    Block::Participants { groups, .. } => c.participant_groups += groups.len(),
+                    Block::Participants(p) => c.participant_groups += p.groups.len(),
                     _ => {}
                 }
             }

@@ -78,47 +78,31 @@ impl Section {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+/// A block of a section. The YAML `kind` field picks the variant; the loader
+/// dispatches on it, so that errors inside a block keep their exact path.
+#[derive(Debug, Clone)]
 pub enum Block {
-    Text {
-        #[serde(default)]
-        title: Option<String>,
-        text: String,
-    },
-    Insights {
-        #[serde(default)]
-        title: Option<String>,
-        items: Vec<Insight>,
-    },
+    Text(Text),
+    Insights(Insights),
     Table(Table),
     Series(Series),
-    Metrics {
-        #[serde(default)]
-        title: Option<String>,
-        items: Vec<Metric>,
-    },
-    Participants {
-        #[serde(default)]
-        title: Option<String>,
-        groups: Vec<Group>,
-    },
+    Metrics(Metrics),
+    Participants(Participants),
     Case(Case),
-    List {
-        #[serde(default)]
-        title: Option<String>,
-        items: Vec<String>,
-    },
+    List(List),
 }
+
+/// The block kinds, as written in YAML.
+pub const BLOCK_KINDS: [&str; 8] = ["text", "insights", "table", "series", "metrics", "participants", "case", "list"];
 
 impl Block {
     pub fn title(&self) -> Option<&str> {
         match self {
-            Block::Text { title, .. }
-            | Block::Insights { title, .. }
-            | Block::Metrics { title, .. }
-            | Block::Participants { title, .. }
-            | Block::List { title, .. } => title.as_deref(),
+            Block::Text(b) => b.title.as_deref(),
+            Block::Insights(b) => b.title.as_deref(),
+            Block::Metrics(b) => b.title.as_deref(),
+            Block::Participants(b) => b.title.as_deref(),
+            Block::List(b) => b.title.as_deref(),
             Block::Table(t) => t.title.as_deref(),
             Block::Series(s) => s.title.as_deref(),
             Block::Case(c) => Some(&c.title),
@@ -127,16 +111,61 @@ impl Block {
 
     pub fn kind_name(&self) -> &'static str {
         match self {
-            Block::Text { .. } => "text",
-            Block::Insights { .. } => "insights",
+            Block::Text(_) => "text",
+            Block::Insights(_) => "insights",
             Block::Table(_) => "table",
             Block::Series(_) => "series",
-            Block::Metrics { .. } => "metrics",
-            Block::Participants { .. } => "participants",
+            Block::Metrics(_) => "metrics",
+            Block::Participants(_) => "participants",
             Block::Case(_) => "case",
-            Block::List { .. } => "list",
+            Block::List(_) => "list",
         }
     }
+}
+
+/// A summary in our own words.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    #[serde(default)]
+    pub title: Option<String>,
+    pub text: String,
+}
+
+/// Numbered key findings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Insights {
+    #[serde(default)]
+    pub title: Option<String>,
+    pub items: Vec<Insight>,
+}
+
+/// KPI cards.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    #[serde(default)]
+    pub title: Option<String>,
+    pub items: Vec<Metric>,
+}
+
+/// A company map: groups of company ids.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Participants {
+    #[serde(default)]
+    pub title: Option<String>,
+    pub groups: Vec<Group>,
+}
+
+/// Bullets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct List {
+    #[serde(default)]
+    pub title: Option<String>,
+    pub items: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

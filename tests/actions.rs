@@ -1,0 +1,167 @@
+//! Action sequences on a headless app: where does it end up?
+
+mod common;
+use common::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+use yanbao::action::{Action, Effect};
+use yanbao::app::{Focus, Overlay};
+
+fn node(id: &str) -> usize {
+    library().node_by_id(id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+#[test]
+fn starts_on_the_newest_report_with_both_reports_in_the_tree() {
+    let app = app(80, 24);
+    let lib = library();
+    assert_eq!(app.state.nav.selected, node("fs"));
+    assert_eq!(app.state.reader.node, node("fs"));
+    let rows = app.state.nav.visible(&lib);
+    assert!(rows.contains(&node("fs")) && rows.contains(&node("ccid")));
+    assert!(rows.contains(&node("fs-1")) && rows.contains(&node("ccid-1")));
+    assert!(!rows.contains(&node("fs-1-1")), "chapters start collapsed");
+}
+
+#[test]
+fn keys_walk_the_tree_into_a_section_and_scroll_it() {
+    let mut app = app(80, 24);
+    keys(&mut app, "jl"); // to chapter 1, expand it
+    assert_eq!(app.state.nav.selected, node("fs-1"));
+    assert!(app.state.nav.is_expanded(node("fs-1")));
+    keys(&mut app, "jl"); // to 1.1, expand
+    assert_eq!(app.state.reader.node, node("fs-1-1"));
+    assert_eq!(app.state.focus, Focus::Nav);
+    keys(&mut app, "l"); // already expanded: into the reader
+    assert_eq!(app.state.focus, Focus::Reader);
+    keys(&mut app, "jjj");
+    assert_eq!(app.state.reader.scroll, 3);
+    keys(&mut app, "G");
+    let len = app.state.reader.doc.lines.len();
+    let h = app.state.reader_height();
+    assert_eq!(app.state.reader.scroll, len - h, "G shows the last page");
+    keys(&mut app, "gg");
+    assert_eq!(app.state.reader.scroll, 0);
+    key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    assert_eq!(app.state.reader.scroll, h - 1, "a page keeps one line of context");
+    key(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert_eq!(app.state.reader.scroll, 0);
+}
+
+#[test]
+fn back_leaves_the_reader_then_collapses_then_climbs() {
+    let mut app = app(100, 30);
+    keys(&mut app, "jljll");
+    assert_eq!(app.state.focus, Focus::Reader);
+    keys(&mut app, "h");
+    assert_eq!(app.state.focus, Focus::Nav);
+    keys(&mut app, "h");
+    assert!(!app.state.nav.is_expanded(node("fs-1-1")));
+    keys(&mut app, "h");
+    assert_eq!(app.state.nav.selected, node("fs-1"));
+    assert_eq!(app.state.reader.node, node("fs-1"));
+}
+
+#[test]
+fn scroll_position_is_remembered_per_page() {
+    let mut app = app(80, 24);
+    keys(&mut app, "j");
+    send(&mut app, &[Action::FocusNext, Action::PageDown]);
+    let s = app.state.reader.scroll;
+    assert!(s > 0);
+    send(&mut app, &[Action::FocusNext, Action::MoveDown, Action::MoveUp]);
+    assert_eq!(app.state.reader.node, node("fs-1"));
+    assert_eq!(app.state.reader.scroll, s);
+}
+
+#[test]
+fn find_in_page_is_incremental_and_wraps() {
+    let mut app = app(80, 24);
+    keys(&mut app, "jjj"); // chapter 3: AI in the industries
+    assert_eq!(app.state.reader.node, node("fs-3"));
+    keys(&mut app, "/银行");
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "银行"));
+    let n = app.state.reader.find.matches.len();
+    assert!(n > 3, "银行 occurs often in chapter 3, found {n}");
+    assert_eq!(app.state.reader.find.current, Some(0));
+    let first = app.state.reader.find.matches[0].line();
+    let (s, h) = (app.state.reader.scroll, app.state.reader_height());
+    assert!(first >= s && first < s + h, "the first match is on screen");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+    keys(&mut app, "n");
+    assert_eq!(app.state.reader.find.current, Some(1));
+    keys(&mut app, "NN");
+    assert_eq!(app.state.reader.find.current, Some(n - 1), "N wraps to the last match");
+    keys(&mut app, "n");
+    assert_eq!(app.state.reader.find.current, Some(0), "n wraps to the first");
+    assert_eq!(app.state.reader.find.position().as_deref(), Some(format!("1/{n}").as_str()));
+}
+
+#[test]
+fn find_matches_ignore_case_and_full_width() {
+    let mut app = app(80, 24);
+    keys(&mut app, "/ＡＩ");
+    let full = app.state.reader.find.matches.len();
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    keys(&mut app, "ai");
+    assert!(full > 0);
+    assert_eq!(app.state.reader.find.matches.len(), full);
+}
+
+#[test]
+fn escape_cancels_find_and_restores_the_view() {
+    let mut app = app(80, 24);
+    keys(&mut app, "jjj");
+    send(&mut app, &[Action::FocusNext, Action::PageDown]);
+    let before = app.state.reader.scroll;
+    keys(&mut app, "/证券");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+    assert!(app.state.reader.find.matches.is_empty());
+    assert_eq!(app.state.reader.scroll, before);
+}
+
+#[test]
+fn typing_into_the_prompt_never_triggers_bindings() {
+    let mut app = app(80, 24);
+    keys(&mut app, "/q?jG");
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "q?jG"));
+    key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "q?j"));
+}
+
+#[test]
+fn help_opens_and_closes_and_q_there_does_not_quit() {
+    let mut app = app(80, 24);
+    keys(&mut app, "?");
+    assert_eq!(app.state.overlays, vec![Overlay::Help { scroll: 0 }]);
+    keys(&mut app, "j");
+    assert_eq!(app.state.overlays, vec![Overlay::Help { scroll: 1 }]);
+    keys(&mut app, "q");
+    assert!(app.state.overlays.is_empty());
+    assert_eq!(app.update(Action::Quit), vec![Effect::Quit]);
+}
+
+#[test]
+fn resize_relayouts_and_keeps_the_section_on_top() {
+    let mut app = app(80, 24);
+    keys(&mut app, "jljll");
+    let sub = library().nodes[node("fs-1-1")].children[2];
+    let line = app.state.reader.doc.line_of(sub).unwrap();
+    send(&mut app, &[Action::Scroll(line as i32)]);
+    assert_eq!(app.state.reader_top_node(), sub);
+    send(&mut app, &[Action::Resize(140, 45)]);
+    assert_eq!(app.state.reader_top_node(), sub, "the same section stays at the top");
+    send(&mut app, &[Action::Resize(1, 1), Action::Resize(500, 200), Action::Resize(80, 24)]);
+    assert!(app.state.reader.scroll <= app.state.reader.doc.lines.len());
+}
+
+#[test]
+fn narrow_terminals_show_one_pane_at_a_time() {
+    let mut app = app(50, 20);
+    let p = app.state.panes();
+    assert!(p.nav.is_some() && p.reader.is_none());
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let p = app.state.panes();
+    assert!(p.nav.is_none() && p.reader.is_some());
+}
