@@ -49,7 +49,11 @@ enum ColorWhen {
 }
 
 fn content_dir(cli: &Cli) -> Option<PathBuf> {
-    cli.content.clone().or_else(|| std::env::var_os("YANBAO_CONTENT").filter(|v| !v.is_empty()).map(PathBuf::from))
+    cli.content.clone().or_else(|| {
+        std::env::var_os("YANBAO_CONTENT")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
 }
 
 /// Load content; on any problem print every one and fail.
@@ -64,7 +68,12 @@ fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
             for e in &errors {
                 eprintln!("{e}");
             }
-            eprintln!("yanbao: {} problem(s) in {}", errors.len(), dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into()));
+            eprintln!(
+                "yanbao: {} problem(s) in {}",
+                errors.len(),
+                dir.map(|d| d.display().to_string())
+                    .unwrap_or("the bundled content".into())
+            );
             Err(ExitCode::from(1))
         }
     }
@@ -125,7 +134,11 @@ fn check(dir: Option<&Path>) -> ExitCode {
         Err(code) => return code,
     };
     let c = lib.counts();
-    println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
+    println!(
+        "ok: {}",
+        dir.map(|d| d.display().to_string())
+            .unwrap_or("bundled content".into())
+    );
     println!("reports            {}", c.reports);
     println!("chapters           {}", c.chapters);
     println!("sections           {}", c.sections);
@@ -140,6 +153,12 @@ fn check(dir: Option<&Path>) -> ExitCode {
 }
 
 fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
+    let fail = |e: std::io::Error| {
+        eprintln!("yanbao: {e}");
+        ExitCode::from(1)
+    };
+    // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
+    let stop = runtime::stop_flag().map_err(fail)?;
     let lib = load_library(dir)?;
     let keymap = load_keymap(cli)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -147,18 +166,23 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
         return Err(ExitCode::from(2));
     }
     let theme = Theme::new(color_depth(cli.color), cli.ascii);
-    let fail = |e: std::io::Error| {
-        eprintln!("yanbao: {e}");
-        ExitCode::from(1)
-    };
-    let stop = runtime::stop_flag().map_err(fail)?;
     runtime::install_panic_hook(cli.mouse);
     let guard = runtime::TerminalGuard::enter(cli.mouse).map_err(fail)?;
     let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
-    let mut app = App::new(Arc::new(lib), Arc::new(keymap), theme, (size.width, size.height));
-    let result = runtime::run(&mut terminal, &mut app, &mut runtime::CrosstermEvents, &stop);
+    let mut app = App::new(
+        Arc::new(lib),
+        Arc::new(keymap),
+        theme,
+        (size.width, size.height),
+    );
+    let result = runtime::run(
+        &mut terminal,
+        &mut app,
+        &mut runtime::CrosstermEvents,
+        &stop,
+    );
     drop(guard);
     result.map_err(fail)
 }

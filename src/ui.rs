@@ -30,7 +30,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let panes = crate::app::Panes::compute(area.width, area.height, st.focus);
-    let shift = |r: Rect| Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area);
+    let shift =
+        |r: Rect| Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area);
     if let Some(r) = panes.nav {
         render_nav(st, shift(r), buf);
     }
@@ -53,14 +54,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn pane_block<'a>(st: &State, title: String, focused: bool, max: u16) -> Block<'a> {
-    let set = if st.theme.ascii { ASCII_BORDER } else { border::PLAIN };
+    let set = if st.theme.ascii {
+        ASCII_BORDER
+    } else {
+        border::PLAIN
+    };
     let title = truncate(&title, max.saturating_sub(4) as usize);
     Block::new()
         .borders(Borders::ALL)
         .border_set(set)
         .border_style(st.theme.border(focused))
         .title(format!(" {title} "))
-        .title_style(if focused { st.theme.accent().add_modifier(Modifier::BOLD) } else { Style::new() })
+        .title_style(if focused {
+            st.theme.accent().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        })
 }
 
 fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
@@ -73,10 +82,19 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
     let rows = st.nav.visible(&st.lib);
     let w = inner.width as usize;
-    for (i, &n) in rows.iter().skip(st.nav.offset).take(inner.height as usize).enumerate() {
+    for (i, &n) in rows
+        .iter()
+        .skip(st.nav.offset)
+        .take(inner.height as usize)
+        .enumerate()
+    {
         let node = &st.lib.nodes[n];
         let indent = "  ".repeat(node.depth.min(8));
-        let marker = match (node.children.is_empty(), st.nav.is_expanded(n), st.theme.ascii) {
+        let marker = match (
+            node.children.is_empty(),
+            st.nav.is_expanded(n),
+            st.theme.ascii,
+        ) {
             (true, _, _) => "  ",
             (false, true, false) => "▾ ",
             (false, false, false) => "▸ ",
@@ -90,7 +108,11 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
             NodeKind::Section => Style::new(),
         };
         if n == st.nav.selected {
-            style = if focused { st.theme.selection() } else { style.add_modifier(Modifier::UNDERLINED) };
+            style = if focused {
+                st.theme.selection()
+            } else {
+                style.add_modifier(Modifier::UNDERLINED)
+            };
         } else if n == st.reader.node && !focused {
             style = style.add_modifier(Modifier::BOLD);
         }
@@ -105,7 +127,12 @@ fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
     let focused = st.focus == Focus::Reader;
     let block = pane_block(st, st.lib.node_title(st.reader.node), focused, area.width);
     block.render(area, buf);
-    let text = Rect::new(area.x + 2, area.y + 1, area.width.saturating_sub(4), area.height.saturating_sub(2));
+    let text = Rect::new(
+        area.x + 2,
+        area.y + 1,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
     if text.width == 0 || text.height == 0 {
         return;
     }
@@ -113,11 +140,17 @@ fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
     let find = &st.reader.find;
     for row in 0..text.height as usize {
         let idx = st.reader.scroll + row;
-        let Some(line) = doc.lines.get(idx) else { break };
+        let Some(line) = doc.lines.get(idx) else {
+            break;
+        };
         let y = text.y + row as u16;
         draw_line(st, line, text.x, y, text.width, buf);
         for (mi, m) in find.matches.iter().enumerate() {
-            let style = if Some(mi) == find.current { st.theme.find_current() } else { st.theme.find_match() };
+            let style = if Some(mi) == find.current {
+                st.theme.find_current()
+            } else {
+                st.theme.find_match()
+            };
             for p in m.pieces.iter().filter(|p| p.line == idx) {
                 for col in p.start..p.end.min(text.width as usize) {
                     buf[(text.x + col as u16, y)].set_style(style);
@@ -156,8 +189,16 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let total = st.reader.doc.lines.len();
     let h = st.reader_height();
     if total > 0 {
-        let pct = if total <= h { 100 } else { (st.reader.scroll + h).min(total) * 100 / total };
-        right.push(format!("{}/{} {pct}%", (st.reader.scroll + 1).min(total), total));
+        let pct = if total <= h {
+            100
+        } else {
+            (st.reader.scroll + h).min(total) * 100 / total
+        };
+        right.push(format!(
+            "{}/{} {pct}%",
+            (st.reader.scroll + 1).min(total),
+            total
+        ));
     }
     let hints = hints(st);
     let mut right_s = right.join("  ");
@@ -170,7 +211,13 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let rw = width(&right_s).min(w);
     let lw = w.saturating_sub(rw + 2);
-    buf.set_stringn(area.x, area.y, format!(" {}", truncate(&left, lw.saturating_sub(1))), lw, st.theme.status());
+    buf.set_stringn(
+        area.x,
+        area.y,
+        format!(" {}", truncate(&left, lw.saturating_sub(1))),
+        lw,
+        st.theme.status(),
+    );
     let rx = area.x + (w - rw) as u16;
     buf.set_stringn(rx, area.y, truncate(&right_s, rw), rw, st.theme.status());
 }
@@ -188,16 +235,32 @@ pub fn breadcrumb(st: &State) -> String {
     parts
         .iter()
         .enumerate()
-        .map(|(i, p)| if i + 1 < n { truncate(p, if i == 0 { 10 } else { 14 }) } else { p.clone() })
+        .map(|(i, p)| {
+            if i + 1 < n {
+                truncate(p, if i == 0 { 10 } else { 14 })
+            } else {
+                p.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" › ")
 }
 
 /// Key hints from the live keymap.
 fn hints(st: &State) -> String {
-    let want = [(Action::Help, "help"), (Action::Find, "find"), (Action::FocusNext, "pane"), (Action::Quit, "quit")];
+    let want = [
+        (Action::Help, "help"),
+        (Action::Find, "find"),
+        (Action::FocusNext, "pane"),
+        (Action::Quit, "quit"),
+    ];
     want.iter()
-        .filter_map(|(a, label)| st.keymap.keys_for(Context::Global, a).first().map(|k| format!("{k} {label}")))
+        .filter_map(|(a, label)| {
+            st.keymap
+                .keys_for(Context::Global, a)
+                .first()
+                .map(|k| format!("{k} {label}"))
+        })
         .collect::<Vec<_>>()
         .join("  ")
 }
@@ -232,7 +295,11 @@ pub fn help_lines(st: &State) -> Vec<(String, String)> {
         let mut rows: Vec<(String, String)> = Vec::new();
         for b in st.keymap.bindings(ctx) {
             let desc = b.desc.clone().unwrap_or_else(|| {
-                b.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", ")
+                b.actions
+                    .iter()
+                    .map(|a| a.describe())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             });
             let keys = seq_to_string(&b.keys);
             match rows.iter_mut().find(|r| r.1 == desc) {
@@ -263,21 +330,42 @@ fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     if w < 6 || h < 3 {
         return;
     }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
     let block = pane_block(st, "帮助 help  (esc to close)".into(), true, w);
     let inner = block.inner(popup);
     block.render(popup, buf);
-    let key_w = lines.iter().map(|l| width(&l.0)).max().unwrap_or(0).min(inner.width as usize / 2);
+    let key_w = lines
+        .iter()
+        .map(|l| width(&l.0))
+        .max()
+        .unwrap_or(0)
+        .min(inner.width as usize / 2);
     let max_scroll = lines.len().saturating_sub(inner.height as usize);
-    for (i, (k, d)) in lines.iter().skip(scroll.min(max_scroll)).take(inner.height as usize).enumerate() {
+    for (i, (k, d)) in lines
+        .iter()
+        .skip(scroll.min(max_scroll))
+        .take(inner.height as usize)
+        .enumerate()
+    {
         let y = inner.y + i as u16;
         if k.is_empty() {
             buf.set_stringn(inner.x, y, d, inner.width as usize, st.theme.role(Role::H2));
         } else {
             let text = format!(" {}  {d}", fit(k, key_w));
-            buf.set_stringn(inner.x, y, fit(&text, inner.width as usize), inner.width as usize, Style::new());
+            buf.set_stringn(
+                inner.x,
+                y,
+                fit(&text, inner.width as usize),
+                inner.width as usize,
+                Style::new(),
+            );
             buf.set_stringn(inner.x + 1, y, fit(k, key_w), key_w, st.theme.accent());
         }
     }

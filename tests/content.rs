@@ -35,7 +35,10 @@ fn tally_section(t: &mut Tally, s: &Section) {
 
 fn tally(lib: &Library, id: &str) -> Tally {
     let r = lib.reports.iter().find(|r| r.id == id).unwrap();
-    let mut t = Tally { chapters: r.chapters.len(), ..Default::default() };
+    let mut t = Tally {
+        chapters: r.chapters.len(),
+        ..Default::default()
+    };
     tally_blocks(&mut t, &r.abstract_blocks);
     for c in &r.chapters {
         tally_blocks(&mut t, &c.blocks);
@@ -56,8 +59,24 @@ fn report_counts_do_not_shrink() {
     // At least these many; raise the floor when content is added.
     let fs = tally(&lib, "fs");
     let ccid = tally(&lib, "ccid");
-    let floor_fs = Tally { chapters: 5, sections: 110, tables: 20, series: 35, metrics: 55, cases: 60, groups: 70 };
-    let floor_ccid = Tally { chapters: 6, sections: 35, tables: 3, series: 2, metrics: 2, cases: 4, groups: 0 };
+    let floor_fs = Tally {
+        chapters: 5,
+        sections: 110,
+        tables: 20,
+        series: 35,
+        metrics: 55,
+        cases: 60,
+        groups: 70,
+    };
+    let floor_ccid = Tally {
+        chapters: 6,
+        sections: 35,
+        tables: 3,
+        series: 2,
+        metrics: 2,
+        cases: 4,
+        groups: 0,
+    };
     for (got, floor, name) in [(&fs, &floor_fs, "fs"), (&ccid, &floor_ccid, "ccid")] {
         let pairs = [
             (got.chapters, floor.chapters, "chapters"),
@@ -74,7 +93,11 @@ fn report_counts_do_not_shrink() {
     }
     assert_eq!(fs.chapters, 5);
     assert_eq!(ccid.chapters, 6);
-    assert!(lib.companies.len() >= 400, "companies: {}", lib.companies.len());
+    assert!(
+        lib.companies.len() >= 400,
+        "companies: {}",
+        lib.companies.len()
+    );
     assert_eq!(lib.industries.len(), 11);
 }
 
@@ -82,12 +105,25 @@ fn report_counts_do_not_shrink() {
 fn chapter_three_has_the_eleven_industries_in_order() {
     let lib = lib();
     let ch3 = lib.section(lib.node_by_id("fs-3").unwrap()).unwrap();
-    let tags: Vec<&str> = ch3.sections.iter().map(|s| s.industries[0].as_str()).collect();
+    let tags: Vec<&str> = ch3
+        .sections
+        .iter()
+        .map(|s| s.industries[0].as_str())
+        .collect();
     assert_eq!(
         tags,
         [
-            "finance", "government", "healthcare", "education", "ecommerce", "logistics", "manufacturing", "energy",
-            "telecom", "transport", "entertainment"
+            "finance",
+            "government",
+            "healthcare",
+            "education",
+            "ecommerce",
+            "logistics",
+            "manufacturing",
+            "energy",
+            "telecom",
+            "transport",
+            "entertainment"
         ]
     );
 }
@@ -107,8 +143,31 @@ fn named_cases_are_present() {
     for r in &lib.reports {
         r.chapters.iter().for_each(|c| walk(c, &mut titles));
     }
-    for want in ["财富助手", "智能陪练", "华福证券", "天津", "郑州", "兴安盟", "万华化学", "陶氏化学", "宁德时代", "联想", "海尔", "美的", "菜鸟", "宁波中钢", "腾讯觅影", "岐黄", "RecGPT", "拼多多", "工商银行"] {
-        assert!(titles.iter().any(|t| t.contains(want)), "no case names {want}");
+    for want in [
+        "财富助手",
+        "智能陪练",
+        "华福证券",
+        "天津",
+        "郑州",
+        "兴安盟",
+        "万华化学",
+        "陶氏化学",
+        "宁德时代",
+        "联想",
+        "海尔",
+        "美的",
+        "菜鸟",
+        "宁波中钢",
+        "腾讯觅影",
+        "岐黄",
+        "RecGPT",
+        "拼多多",
+        "工商银行",
+    ] {
+        assert!(
+            titles.iter().any(|t| t.contains(want)),
+            "no case names {want}"
+        );
     }
 }
 
@@ -119,7 +178,12 @@ fn every_estimate_label_is_marked_e() {
         for b in &s.blocks {
             if let Block::Series(x) = b {
                 for p in &x.points {
-                    assert!(!p.estimate || p.label.ends_with('E'), "{}: {} flagged estimate without E", s.id, p.label);
+                    assert!(
+                        !p.estimate || p.label.ends_with('E'),
+                        "{}: {} flagged estimate without E",
+                        s.id,
+                        p.label
+                    );
                 }
             }
         }

@@ -7,8 +7,37 @@ use yanbao::text::{char_width, is_closing, is_opening, truncate, width, wrap, wr
 /// Mixed Chinese, Latin, digits, spaces and punctuation.
 fn mixed() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "人工智能", "产业", "，", "。", "、", "；", "：", "？", "！", "）", "》", "」", "』", "”", "（", "《", "「", "“",
-        "——", "……", "AI", "DeepSeek", " ", "2028E", "6,157亿美元", "78%", "GPT-4o", "大模型", "金融", "a", "中",
+        "人工智能",
+        "产业",
+        "，",
+        "。",
+        "、",
+        "；",
+        "：",
+        "？",
+        "！",
+        "）",
+        "》",
+        "」",
+        "』",
+        "”",
+        "（",
+        "《",
+        "「",
+        "“",
+        "——",
+        "……",
+        "AI",
+        "DeepSeek",
+        " ",
+        "2028E",
+        "6,157亿美元",
+        "78%",
+        "GPT-4o",
+        "大模型",
+        "金融",
+        "a",
+        "中",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }
@@ -101,7 +130,20 @@ proptest! {
 #[test]
 fn known_layouts() {
     let lines = wrap("金融与政务的渗透率分别达到78%和95%，说明合规刚需。", 10);
-    assert_eq!(lines, ["金融与政务", "的渗透率分", "别达到78%", "和95%，说", "明合规刚", "需。"]);
-    assert_eq!(wrap("全球AI治理（风险分级）成为核心", 8), ["全球AI治", "理（风险", "分级）成", "为核心"]);
+    assert_eq!(
+        lines,
+        [
+            "金融与政务",
+            "的渗透率分",
+            "别达到78%",
+            "和95%，说",
+            "明合规刚",
+            "需。"
+        ]
+    );
+    assert_eq!(
+        wrap("全球AI治理（风险分级）成为核心", 8),
+        ["全球AI治", "理（风险", "分级）成", "为核心"]
+    );
     assert_eq!(wrap("第二章——产业全景", 6), ["第二章", "——产业", "全景"]);
 }

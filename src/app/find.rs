@@ -69,7 +69,11 @@ impl FindState {
             for (li, line) in doc.lines[i..j].iter().enumerate() {
                 let text = line.text();
                 let mut col = 0;
-                let body = if li > 0 { text.trim_start() } else { text.as_str() };
+                let body = if li > 0 {
+                    text.trim_start()
+                } else {
+                    text.as_str()
+                };
                 col += crate::text::width(&text[..text.len() - body.len()]);
                 for c in body.chars() {
                     let w = char_width(c);
@@ -84,7 +88,11 @@ impl FindState {
                     for &(_, line, s, e) in &chars[k..k + q.len()] {
                         match pieces.last_mut() {
                             Some(p) if p.line == line => p.end = e,
-                            _ => pieces.push(Piece { line, start: s, end: e }),
+                            _ => pieces.push(Piece {
+                                line,
+                                start: s,
+                                end: e,
+                            }),
                         }
                     }
                     self.matches.push(Match { pieces });
@@ -95,10 +103,8 @@ impl FindState {
             }
             i = j;
         }
-        if let Some(c) = self.current {
-            if c >= self.matches.len() {
-                self.current = None;
-            }
+        if self.current.is_some_and(|c| c >= self.matches.len()) {
+            self.current = None;
         }
     }
 
@@ -108,7 +114,11 @@ impl FindState {
             self.current = None;
             return None;
         }
-        let i = self.matches.iter().position(|m| m.line() >= line).unwrap_or(0);
+        let i = self
+            .matches
+            .iter()
+            .position(|m| m.line() >= line)
+            .unwrap_or(0);
         self.current = Some(i);
         Some(self.matches[i].line())
     }

@@ -27,8 +27,13 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     /// The find-in-page prompt; `origin` is the scroll to return to on cancel.
-    Find { input: String, origin: usize },
-    Help { scroll: usize },
+    Find {
+        input: String,
+        origin: usize,
+    },
+    Help {
+        scroll: usize,
+    },
 }
 
 /// The reading pane.
@@ -55,36 +60,70 @@ impl Panes {
     pub fn compute(width: u16, height: u16, focus: Focus) -> Panes {
         let area = Rect::new(0, 0, width, height);
         if width == 0 || height == 0 {
-            return Panes { nav: None, reader: None, status: None };
+            return Panes {
+                nav: None,
+                reader: None,
+                status: None,
+            };
         }
         let status = Rect::new(0, height - 1, width, 1);
         let body = Rect::new(0, 0, width, height - 1);
         if body.height < 3 {
-            return Panes { nav: None, reader: None, status: Some(status) };
+            return Panes {
+                nav: None,
+                reader: None,
+                status: Some(status),
+            };
         }
         let _ = area;
         if width >= 60 {
             let nav_w = (width * 3 / 10).clamp(24, 40);
             let nav = Rect::new(0, 0, nav_w, body.height);
             let reader = Rect::new(nav_w, 0, width - nav_w, body.height);
-            Panes { nav: Some(nav), reader: Some(reader), status: Some(status) }
+            Panes {
+                nav: Some(nav),
+                reader: Some(reader),
+                status: Some(status),
+            }
         } else {
             // Narrow: only the focused pane is shown.
             match focus {
-                Focus::Nav => Panes { nav: Some(body), reader: None, status: Some(status) },
-                Focus::Reader => Panes { nav: None, reader: Some(body), status: Some(status) },
+                Focus::Nav => Panes {
+                    nav: Some(body),
+                    reader: None,
+                    status: Some(status),
+                },
+                Focus::Reader => Panes {
+                    nav: None,
+                    reader: Some(body),
+                    status: Some(status),
+                },
             }
         }
     }
 
     /// The reader's text area: inside the border, one column of padding each side.
     pub fn reader_text(&self) -> Option<Rect> {
-        self.reader.map(|r| Rect::new(r.x + 2, r.y + 1, r.width.saturating_sub(4), r.height.saturating_sub(2)))
+        self.reader.map(|r| {
+            Rect::new(
+                r.x + 2,
+                r.y + 1,
+                r.width.saturating_sub(4),
+                r.height.saturating_sub(2),
+            )
+        })
     }
 
     /// The tree's list area inside its border.
     pub fn nav_list(&self) -> Option<Rect> {
-        self.nav.map(|r| Rect::new(r.x + 1, r.y + 1, r.width.saturating_sub(2), r.height.saturating_sub(2)))
+        self.nav.map(|r| {
+            Rect::new(
+                r.x + 1,
+                r.y + 1,
+                r.width.saturating_sub(2),
+                r.height.saturating_sub(2),
+            )
+        })
     }
 }
 
@@ -133,7 +172,10 @@ impl App {
             docs: HashMap::new(),
         };
         state.relayout();
-        App { state, resolver: Resolver::default() }
+        App {
+            state,
+            resolver: Resolver::default(),
+        }
     }
 
     /// The contexts a key is looked up in, top overlay first.
@@ -165,13 +207,16 @@ impl App {
                 let contexts = self.contexts();
                 let keymap = Arc::clone(&self.state.keymap);
                 match self.resolver.feed(&keymap, &contexts, key) {
-                    Resolved::Actions(acts) => acts.into_iter().flat_map(|a| self.update(a)).collect(),
+                    Resolved::Actions(acts) => {
+                        acts.into_iter().flat_map(|a| self.update(a)).collect()
+                    }
                     Resolved::Pending => vec![],
                     Resolved::Unbound => match (self.state.overlays.last(), key.code) {
                         // Unbound printable keys are typed into a prompt.
                         (Some(Overlay::Find { .. }), crossterm::event::KeyCode::Char(c))
                             if !key.mods.intersects(
-                                crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+                                crossterm::event::KeyModifiers::CONTROL
+                                    | crossterm::event::KeyModifiers::ALT,
                             ) =>
                         {
                             self.update(Action::Insert(c))
@@ -182,7 +227,10 @@ impl App {
             }
             Event::Paste(text) => {
                 if matches!(self.state.overlays.last(), Some(Overlay::Find { .. })) {
-                    text.chars().filter(|c| !c.is_control()).flat_map(|c| self.update(Action::Insert(c))).collect()
+                    text.chars()
+                        .filter(|c| !c.is_control())
+                        .flat_map(|c| self.update(Action::Insert(c)))
+                        .collect()
                 } else {
                     vec![]
                 }
@@ -220,15 +268,25 @@ impl State {
     }
 
     pub fn reader_height(&self) -> usize {
-        Panes::compute(self.size.0, self.size.1, Focus::Reader).reader_text().map(|r| r.height as usize).unwrap_or(0)
+        Panes::compute(self.size.0, self.size.1, Focus::Reader)
+            .reader_text()
+            .map(|r| r.height as usize)
+            .unwrap_or(0)
     }
 
     pub fn nav_height(&self) -> usize {
-        Panes::compute(self.size.0, self.size.1, Focus::Nav).nav_list().map(|r| r.height as usize).unwrap_or(0)
+        Panes::compute(self.size.0, self.size.1, Focus::Nav)
+            .nav_list()
+            .map(|r| r.height as usize)
+            .unwrap_or(0)
     }
 
     fn max_scroll(&self) -> usize {
-        self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
+        self.reader
+            .doc
+            .lines
+            .len()
+            .saturating_sub(self.reader_height().max(1))
     }
 
     /// Lay out the current page for the current size (cached).
@@ -252,7 +310,9 @@ impl State {
         self.reader.doc = doc;
         if changed_len && self.reader.scroll > 0 {
             // Keep the same section at the top after a re-wrap.
-            self.reader.scroll = top_node.and_then(|n| self.reader.doc.line_of(n)).unwrap_or(0);
+            self.reader.scroll = top_node
+                .and_then(|n| self.reader.doc.line_of(n))
+                .unwrap_or(0);
         }
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
@@ -270,12 +330,20 @@ impl State {
         if node == self.reader.node && !self.reader.doc.lines.is_empty() {
             return;
         }
-        self.reader.memory.insert(self.reader.node, self.reader.scroll);
+        self.reader
+            .memory
+            .insert(self.reader.node, self.reader.scroll);
         self.reader.node = node;
         self.reader.scroll = 0;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
-        self.reader.scroll = self.reader.memory.get(&node).copied().unwrap_or(0).min(self.max_scroll());
+        self.reader.scroll = self
+            .reader
+            .memory
+            .get(&node)
+            .copied()
+            .unwrap_or(0)
+            .min(self.max_scroll());
     }
 
     fn scroll_to(&mut self, line: usize) {
@@ -337,10 +405,20 @@ impl State {
             Action::ToggleCompactTables => {
                 self.compact_tables = !self.compact_tables;
                 self.relayout();
-                self.message = Some(if self.compact_tables { "tables: compact" } else { "tables: full cells" }.into());
+                self.message = Some(
+                    if self.compact_tables {
+                        "tables: compact"
+                    } else {
+                        "tables: full cells"
+                    }
+                    .into(),
+                );
             }
             Action::Find => {
-                self.overlays.push(Overlay::Find { input: String::new(), origin: self.reader.scroll });
+                self.overlays.push(Overlay::Find {
+                    input: String::new(),
+                    origin: self.reader.scroll,
+                });
             }
             Action::Insert(c) => {
                 if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
@@ -392,9 +470,12 @@ impl State {
                 }
             }
             Action::Scroll(n) => self.scroll_by(n as isize),
-            Action::MoveDown | Action::MoveUp | Action::Top | Action::Bottom | Action::PageDown | Action::PageUp => {
-                self.movement(action)
-            }
+            Action::MoveDown
+            | Action::MoveUp
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp => self.movement(action),
             Action::Open => match self.focus {
                 Focus::Nav => {
                     let sel = self.nav.selected;
@@ -456,7 +537,9 @@ impl State {
     }
 
     fn find_incremental(&mut self) {
-        let Some(Overlay::Find { input, origin }) = self.overlays.last() else { return };
+        let Some(Overlay::Find { input, origin }) = self.overlays.last() else {
+            return;
+        };
         let (query, origin) = (input.clone(), *origin);
         self.reader.find.set_query(&query, &self.reader.doc);
         match self.reader.find.first_from(origin) {
@@ -470,7 +553,10 @@ impl State {
 
     /// The node whose section is at the top of the reader (for the breadcrumb).
     pub fn reader_top_node(&self) -> NodeId {
-        self.reader.doc.node_at(self.reader.scroll).unwrap_or(self.reader.node)
+        self.reader
+            .doc
+            .node_at(self.reader.scroll)
+            .unwrap_or(self.reader.node)
     }
 
     /// Jump to a node: select it in the tree and show it.

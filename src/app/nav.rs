@@ -14,8 +14,15 @@ pub struct NavState {
 
 impl NavState {
     pub fn new(lib: &Library) -> NavState {
-        let roots: Vec<NodeId> = (0..lib.nodes.len()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
-        NavState { expanded: roots.iter().copied().collect(), selected: 0, offset: 0, roots }
+        let roots: Vec<NodeId> = (0..lib.nodes.len())
+            .filter(|&n| lib.nodes[n].parent.is_none())
+            .collect();
+        NavState {
+            expanded: roots.iter().copied().collect(),
+            selected: 0,
+            offset: 0,
+            roots,
+        }
     }
 
     pub fn is_expanded(&self, n: NodeId) -> bool {
@@ -36,17 +43,18 @@ impl NavState {
         let mut stack: Vec<NodeId> = self.roots.iter().rev().copied().collect();
         while let Some(n) = stack.pop() {
             out.push(n);
-            if self.expanded.contains(&n) {
-                if let Some(node) = lib.nodes.get(n) {
-                    stack.extend(node.children.iter().rev());
-                }
+            if let Some(node) = lib.nodes.get(n).filter(|_| self.expanded.contains(&n)) {
+                stack.extend(node.children.iter().rev());
             }
         }
         out
     }
 
     pub fn selected_row(&self, lib: &Library) -> usize {
-        self.visible(lib).iter().position(|&n| n == self.selected).unwrap_or(0)
+        self.visible(lib)
+            .iter()
+            .position(|&n| n == self.selected)
+            .unwrap_or(0)
     }
 
     pub fn move_by(&mut self, lib: &Library, delta: isize) {

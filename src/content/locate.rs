@@ -121,7 +121,8 @@ mod tests {
 
     #[test]
     fn finds_nested_paths() {
-        let text = "id: a\nsections:\n  - id: b\n    blocks:\n      - kind: text\n        text: hi\n";
+        let text =
+            "id: a\nsections:\n  - id: b\n    blocks:\n      - kind: text\n        text: hi\n";
         let l = Locator::new(text);
         let line = |p: &str| l.find(p).map(|a| a.0);
         assert_eq!(l.find("id"), Some((1, 1)));

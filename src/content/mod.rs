@@ -14,7 +14,8 @@ use std::fmt;
 use std::path::Path;
 
 /// The bundled reports, embedded at build time.
-static BUNDLED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/content");
+static BUNDLED: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/content");
 
 /// The files of the bundled content.
 pub fn bundled_files() -> Files {
@@ -124,8 +125,16 @@ pub struct Counts {
 impl Library {
     pub fn new(reports: Vec<Report>, industries: Vec<Industry>, companies: Vec<Company>) -> Self {
         let mut lib = Library {
-            company_ix: companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
-            industry_ix: industries.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
+            company_ix: companies
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.clone(), i))
+                .collect(),
+            industry_ix: industries
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.clone(), i))
+                .collect(),
             reports,
             industries,
             companies,
@@ -145,11 +154,22 @@ impl Library {
     }
 
     fn build_outline(&mut self) {
-        fn add(nodes: &mut Vec<Node>, ids: &mut HashMap<String, NodeId>, s: &Section, report: usize, path: Vec<usize>, parent: NodeId) {
+        fn add(
+            nodes: &mut Vec<Node>,
+            ids: &mut HashMap<String, NodeId>,
+            s: &Section,
+            report: usize,
+            path: Vec<usize>,
+            parent: NodeId,
+        ) {
             let id = nodes.len();
             let depth = path.len();
             nodes.push(Node {
-                kind: if depth == 1 { NodeKind::Chapter } else { NodeKind::Section },
+                kind: if depth == 1 {
+                    NodeKind::Chapter
+                } else {
+                    NodeKind::Section
+                },
                 report,
                 path: path.clone(),
                 depth,
@@ -168,7 +188,14 @@ impl Library {
         let mut ids = HashMap::new();
         for (r, rep) in self.reports.iter().enumerate() {
             let id = nodes.len();
-            nodes.push(Node { kind: NodeKind::Report, report: r, path: vec![], depth: 0, parent: None, children: vec![] });
+            nodes.push(Node {
+                kind: NodeKind::Report,
+                report: r,
+                path: vec![],
+                depth: 0,
+                parent: None,
+                children: vec![],
+            });
             ids.entry(rep.id.clone()).or_insert(id);
             for (c, ch) in rep.chapters.iter().enumerate() {
                 add(&mut nodes, &mut ids, ch, r, vec![c], id);
@@ -204,14 +231,19 @@ impl Library {
     }
 
     pub fn report_of(&self, n: NodeId) -> Option<&Report> {
-        self.nodes.get(n).and_then(|node| self.reports.get(node.report))
+        self.nodes
+            .get(n)
+            .and_then(|node| self.reports.get(node.report))
     }
 
     /// The short title shown in the tree and the breadcrumb.
     pub fn node_title(&self, n: NodeId) -> String {
         match self.section(n) {
             Some(s) => s.heading(),
-            None => self.report_of(n).map(|r| r.title.clone()).unwrap_or_default(),
+            None => self
+                .report_of(n)
+                .map(|r| r.title.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -219,17 +251,26 @@ impl Library {
     /// shows only the part, so sibling parts stay tellable apart.
     pub fn tree_title(&self, n: NodeId) -> String {
         let full = self.node_title(n);
-        let Some(s) = self.section(n) else { return full };
-        let parent = self.nodes.get(n).and_then(|x| x.parent).and_then(|p| self.section(p));
-        if let (Some(p), Some((head, part))) = (parent, s.title.split_once("——")) {
-            if !part.trim().is_empty() && (p.title.contains(head.trim()) || head.contains(p.title.trim())) {
-                return match &s.number {
+        let Some(s) = self.section(n) else {
+            return full;
+        };
+        let parent = self
+            .nodes
+            .get(n)
+            .and_then(|x| x.parent)
+            .and_then(|p| self.section(p));
+        match (parent, s.title.split_once("——")) {
+            (Some(p), Some((head, part)))
+                if !part.trim().is_empty()
+                    && (p.title.contains(head.trim()) || head.contains(p.title.trim())) =>
+            {
+                match &s.number {
                     Some(num) if !num.is_empty() => format!("{num} {}", part.trim()),
                     _ => part.trim().to_string(),
-                };
+                }
             }
+            _ => full,
         }
-        full
     }
 
     /// The node and its ancestors, from the report down.

@@ -27,7 +27,12 @@ pub fn app(w: u16, h: u16) -> App {
 }
 
 pub fn app_with(w: u16, h: u16, ascii: bool) -> App {
-    App::new(library(), Arc::new(Keymap::defaults()), Theme::new(ColorDepth::Ansi16, ascii), (w, h))
+    App::new(
+        library(),
+        Arc::new(Keymap::defaults()),
+        Theme::new(ColorDepth::Ansi16, ascii),
+        (w, h),
+    )
 }
 
 pub fn send(app: &mut App, actions: &[Action]) {
@@ -40,15 +45,16 @@ pub fn send(app: &mut App, actions: &[Action]) {
 pub fn keys(app: &mut App, s: &str) {
     for c in s.chars() {
         let code = crossterm::event::KeyCode::Char(c);
-        app.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
-            code,
-            crossterm::event::KeyModifiers::NONE,
-        )));
+        app.handle_event(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE),
+        ));
     }
 }
 
 pub fn key(app: &mut App, code: crossterm::event::KeyCode, mods: crossterm::event::KeyModifiers) {
-    app.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(code, mods)));
+    app.handle_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::new(code, mods),
+    ));
 }
 
 pub fn render(app: &App) -> Buffer {
@@ -87,7 +93,9 @@ pub fn marks(buf: &Buffer, pred: impl Fn(&ratatui::buffer::Cell) -> bool) -> Str
     let a = buf.area;
     let mut out = String::new();
     for y in a.top()..a.bottom() {
-        let row: String = (a.left()..a.right()).map(|x| if pred(&buf[(x, y)]) { '^' } else { ' ' }).collect();
+        let row: String = (a.left()..a.right())
+            .map(|x| if pred(&buf[(x, y)]) { '^' } else { ' ' })
+            .collect();
         if !row.trim().is_empty() {
             out.push_str(&format!("{y:>3} {}\n", row.trim_end()));
         }
@@ -103,7 +111,10 @@ pub fn assert_rows_fit(buf: &Buffer) {
         let mut x = a.left();
         while x < a.right() {
             let w = yanbao::text::width(buf[(x, y)].symbol()).max(1) as u16;
-            assert!(x + w <= a.right(), "row {y}: a wide character crosses the right edge at column {x}");
+            assert!(
+                x + w <= a.right(),
+                "row {y}: a wide character crosses the right edge at column {x}"
+            );
             x += w;
         }
     }
