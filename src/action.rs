@@ -32,9 +32,14 @@ pub enum Action {
     ClearInput,
     /// Show table cells on one truncated line each, or wrapped in full.
     ToggleCompactTables,
+    /// Open the finder: search across both reports.
+    Search,
     /// Type a character into a prompt (not bindable: unbound printable keys).
     #[serde(skip)]
     Insert(char),
+    /// Paste text into a prompt (not bindable).
+    #[serde(skip)]
+    InsertText(String),
     /// The viewport changed size (sent by the runtime).
     #[serde(skip)]
     Resize(u16, u16),
@@ -66,7 +71,8 @@ impl Action {
             Action::DeleteChar => "delete character",
             Action::ClearInput => "clear input",
             Action::ToggleCompactTables => "compact / full tables",
-            Action::Insert(_) => "type",
+            Action::Search => "search everything",
+            Action::Insert(_) | Action::InsertText(_) => "type",
             Action::Resize(..) => "resize",
             Action::Scroll(_) => "scroll",
         }

@@ -56,7 +56,7 @@ pub struct LayoutOpts {
     pub compact_tables: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Doc {
     pub lines: Vec<DocLine>,
     /// (line, node): where each section's heading starts.
@@ -164,16 +164,8 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
                             Some(n) => format!("{n} {}", t.title),
                             None => t.title.clone(),
                         };
-                        let indent = if t.number.as_deref().is_some_and(|n| n.contains('.')) {
-                            2
-                        } else {
-                            0
-                        };
-                        b.leader(
-                            &head,
-                            &t.page.map(|p| p.to_string()).unwrap_or_default(),
-                            indent,
-                        );
+                        let indent = if t.number.as_deref().is_some_and(|n| n.contains('.')) { 2 } else { 0 };
+                        b.leader(&head, &t.page.map(|p| p.to_string()).unwrap_or_default(), indent);
                     }
                     b.blank();
                 }
@@ -181,12 +173,7 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
             }
         }
     }
-    while b
-        .doc
-        .lines
-        .last()
-        .is_some_and(|l| l.segs.iter().all(|s| s.text.trim().is_empty()))
-    {
+    while b.doc.lines.last().is_some_and(|l| l.segs.iter().all(|s| s.text.trim().is_empty())) {
         b.doc.lines.pop();
     }
     b.doc
@@ -233,10 +220,7 @@ impl Builder<'_> {
                     segs.push(seg(&" ".repeat(pad), Role::Body));
                 }
             } else if indent.max(pw) > 0 {
-                segs.push(seg(
-                    &" ".repeat(indent.max(pw).min(self.w.saturating_sub(1))),
-                    Role::Body,
-                ));
+                segs.push(seg(&" ".repeat(indent.max(pw).min(self.w.saturating_sub(1))), Role::Body));
             }
             first = false;
             segs.push(seg(&l, role));
@@ -245,11 +229,7 @@ impl Builder<'_> {
     }
 
     fn wrapped(&mut self, text: &str, role: Role, indent: usize) {
-        let prefix = if indent > 0 {
-            vec![seg(&" ".repeat(indent), Role::Body)]
-        } else {
-            vec![]
-        };
+        let prefix = if indent > 0 { vec![seg(&" ".repeat(indent), Role::Body)] } else { vec![] };
         self.hanging(prefix, text, role, indent);
     }
 
@@ -287,12 +267,8 @@ impl Builder<'_> {
         }
         self.wrapped(&head, role, 0);
         if depth == 0 {
-            let inds: Vec<&str> = s
-                .industries
-                .iter()
-                .filter_map(|i| self.lib.industry(i))
-                .map(|i| i.name.as_str())
-                .collect();
+            let inds: Vec<&str> =
+                s.industries.iter().filter_map(|i| self.lib.industry(i)).map(|i| i.name.as_str()).collect();
             if !inds.is_empty() {
                 self.wrapped(&format!("行业：{}", inds.join("、")), Role::Meta, 0);
             }
@@ -300,12 +276,7 @@ impl Builder<'_> {
             self.push(vec![seg(&rule, Role::Rule)], 0);
         }
         self.blocks(&s.blocks);
-        let children = self
-            .lib
-            .nodes
-            .get(node)
-            .map(|n| n.children.clone())
-            .unwrap_or_default();
+        let children = self.lib.nodes.get(node).map(|n| n.children.clone()).unwrap_or_default();
         for (sub, child) in s.sections.iter().zip(children) {
             self.section(sub, child, depth + 1);
         }
@@ -355,8 +326,7 @@ impl Builder<'_> {
             Block::Participants(p) => {
                 self.block_title(&p.title);
                 for g in &p.groups {
-                    let names: Vec<String> =
-                        g.companies.iter().map(|c| self.company_name(c)).collect();
+                    let names: Vec<String> = g.companies.iter().map(|c| self.company_name(c)).collect();
                     self.hanging(
                         vec![seg(&format!("{} ", self.g.bullet), Role::Bullet)],
                         &format!("{}（{}）", g.name, names.len()),
@@ -382,10 +352,7 @@ impl Builder<'_> {
 
     fn bullets(&mut self, items: &[String], indent: usize) {
         for it in items {
-            let prefix = vec![
-                seg(&" ".repeat(indent), Role::Body),
-                seg(&format!("{} ", self.g.bullet), Role::Bullet),
-            ];
+            let prefix = vec![seg(&" ".repeat(indent), Role::Body), seg(&format!("{} ", self.g.bullet), Role::Bullet)];
             self.hanging(prefix, it, Role::Body, indent + 2);
         }
     }
@@ -396,20 +363,13 @@ impl Builder<'_> {
         let mut line = String::new();
         let flush = |b: &mut Self, line: &mut String| {
             if !line.is_empty() {
-                b.push(
-                    vec![seg(&" ".repeat(indent), Role::Body), seg(line, Role::Body)],
-                    0,
-                );
+                b.push(vec![seg(&" ".repeat(indent), Role::Body), seg(line, Role::Body)], 0);
                 line.clear();
             }
         };
         for n in names {
             let n = truncate(&text::sanitize(n), avail);
-            let extra = if line.is_empty() {
-                width(&n)
-            } else {
-                width(&n) + 2
-            };
+            let extra = if line.is_empty() { width(&n) } else { width(&n) + 2 };
             if width(&line) + extra > avail {
                 flush(self, &mut line);
             }
@@ -438,11 +398,7 @@ impl Builder<'_> {
         let natural: Vec<usize> = (0..n)
             .map(|i| {
                 let cells = t.rows.iter().filter_map(|r| r.get(i)).map(|c| width(&c.0));
-                cells
-                    .chain([width(&t.columns[i])])
-                    .max()
-                    .unwrap_or(1)
-                    .clamp(1, 60)
+                cells.chain([width(&t.columns[i])]).max().unwrap_or(1).clamp(1, 60)
             })
             .collect();
         let min_col = 4;
@@ -457,11 +413,7 @@ impl Builder<'_> {
                 .zip(&ws)
                 .map(|(c, &w)| {
                     let c = text::sanitize(c).replace('\n', " ");
-                    if b.compact {
-                        vec![truncate(&c, w)]
-                    } else {
-                        wrap(&c, w)
-                    }
+                    if b.compact { vec![truncate(&c, w)] } else { wrap(&c, w) }
                 })
                 .collect();
             let h = wrapped.iter().map(|l| l.len()).max().unwrap_or(1).max(1);
@@ -492,13 +444,7 @@ impl Builder<'_> {
         let rows: Vec<Vec<Vec<Seg>>> = t
             .rows
             .iter()
-            .map(|r| {
-                row_lines(
-                    self,
-                    &r.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
-                    Role::Body,
-                )
-            })
+            .map(|r| row_lines(self, &r.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), Role::Body))
             .collect();
         let tall = rows.iter().any(|r| r.len() > 1);
         for (i, r) in rows.into_iter().enumerate() {
@@ -524,12 +470,7 @@ impl Builder<'_> {
                 self.push(vec![seg(&self.g.h.repeat(self.w.min(8)), Role::Rule)], 0);
             }
             for (c, cell) in t.columns.iter().zip(row) {
-                self.hanging(
-                    vec![seg(&format!("{c}："), Role::TableHead)],
-                    &cell.0,
-                    Role::Body,
-                    0,
-                );
+                self.hanging(vec![seg(&format!("{c}："), Role::TableHead)], &cell.0, Role::Body, 0);
             }
         }
         for note in &t.notes {
@@ -546,37 +487,15 @@ impl Builder<'_> {
             self.wrapped(&head, Role::H3, 0);
         }
         let unit = s.unit.clone().unwrap_or_default();
-        let label_w = s
-            .points
-            .iter()
-            .map(|p| width(&p.label))
-            .max()
-            .unwrap_or(0)
-            .min(self.w / 3)
-            .max(1);
-        let values: Vec<String> = s
-            .points
-            .iter()
-            .map(|p| format!("{}{unit}", fmt_num(p.value)))
-            .collect();
+        let label_w = s.points.iter().map(|p| width(&p.label)).max().unwrap_or(0).min(self.w / 3).max(1);
+        let values: Vec<String> = s.points.iter().map(|p| format!("{}{unit}", fmt_num(p.value))).collect();
         let value_w = values.iter().map(|v| width(v)).max().unwrap_or(0);
         let bar_w = self.w.saturating_sub(label_w + value_w + 3);
         let max = s.points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
         for (p, v) in s.points.iter().zip(&values) {
-            let cells = if bar_w >= 4 {
-                bar(p.value, max, bar_w, self.g.full == '#')
-            } else {
-                String::new()
-            };
-            let role = if p.is_estimate() {
-                Role::EstimateBar
-            } else {
-                Role::Bar
-            };
-            let mut segs = vec![
-                seg(&fit(&p.label, label_w), Role::Label),
-                seg(" ", Role::Body),
-            ];
+            let cells = if bar_w >= 4 { bar(p.value, max, bar_w, self.g.full == '#') } else { String::new() };
+            let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
+            let mut segs = vec![seg(&fit(&p.label, label_w), Role::Label), seg(" ", Role::Body)];
             if !cells.is_empty() {
                 segs.push(seg(&cells, role));
                 segs.push(seg(" ", Role::Body));
@@ -595,12 +514,8 @@ impl Builder<'_> {
     fn metric_value(&self, m: &Metric) -> Vec<Seg> {
         let mut v = Vec::new();
         match m.direction {
-            Some(crate::content::Direction::Up) => {
-                v.push(seg(&format!("{} ", self.g.up), Role::Up))
-            }
-            Some(crate::content::Direction::Down) => {
-                v.push(seg(&format!("{} ", self.g.down), Role::Down))
-            }
+            Some(crate::content::Direction::Up) => v.push(seg(&format!("{} ", self.g.up), Role::Up)),
+            Some(crate::content::Direction::Down) => v.push(seg(&format!("{} ", self.g.down), Role::Down)),
             None => {}
         }
         v.push(seg(&text::sanitize(&m.value), Role::Value));
@@ -676,10 +591,7 @@ impl Builder<'_> {
                     let cw: usize = content.iter().map(|s| width(&s.text)).sum();
                     if cw > inner {
                         let joined: String = content.iter().map(|s| s.text.as_str()).collect();
-                        segs.push(seg(
-                            &fit(&joined, inner),
-                            content.first().map(|s| s.role).unwrap_or(Role::Body),
-                        ));
+                        segs.push(seg(&fit(&joined, inner), content.first().map(|s| s.role).unwrap_or(Role::Body)));
                     } else {
                         segs.extend(content);
                         segs.push(seg(&" ".repeat(inner - cw), Role::Body));
@@ -694,12 +606,7 @@ impl Builder<'_> {
 
     fn case(&mut self, c: &Case) {
         let bar = format!("{} ", self.g.v);
-        self.hanging(
-            vec![seg(&bar, Role::CaseTitle), seg("案例 ", Role::Meta)],
-            &c.title,
-            Role::CaseTitle,
-            2,
-        );
+        self.hanging(vec![seg(&bar, Role::CaseTitle), seg("案例 ", Role::Meta)], &c.title, Role::CaseTitle, 2);
         let mut meta = Vec::new();
         if !c.companies.is_empty() {
             let names: Vec<String> = c.companies.iter().map(|x| self.company_name(x)).collect();
@@ -749,19 +656,12 @@ pub fn column_widths(natural: &[usize], avail: usize, min_col: usize) -> Vec<usi
     let room = avail.saturating_sub(base.iter().sum());
     let want: Vec<usize> = natural.iter().zip(&base).map(|(n, b)| n - b).collect();
     let want_total: usize = want.iter().sum::<usize>().max(1);
-    let mut ws: Vec<usize> = base
-        .iter()
-        .zip(&want)
-        .map(|(b, w)| b + w * room / want_total)
-        .collect();
+    let mut ws: Vec<usize> = base.iter().zip(&want).map(|(b, w)| b + w * room / want_total).collect();
     // Hand out what rounding left over, to the neediest columns first.
     let mut left = avail.saturating_sub(ws.iter().sum());
     while left > 0 {
-        let Some((i, _)) = ws
-            .iter()
-            .enumerate()
-            .filter(|(i, w)| **w < natural[*i])
-            .max_by_key(|(i, w)| natural[*i] - **w)
+        let Some((i, _)) =
+            ws.iter().enumerate().filter(|(i, w)| **w < natural[*i]).max_by_key(|(i, w)| natural[*i] - **w)
         else {
             break;
         };
@@ -772,10 +672,7 @@ pub fn column_widths(natural: &[usize], avail: usize, min_col: usize) -> Vec<usi
 }
 
 fn seg(t: &str, role: Role) -> Seg {
-    Seg {
-        text: t.to_string(),
-        role,
-    }
+    Seg { text: t.to_string(), role }
 }
 
 fn trim_trailing(segs: &mut Vec<Seg>) {

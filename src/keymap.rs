@@ -21,15 +21,19 @@ pub enum Context {
     Reader,
     Find,
     Help,
+    Search,
+    Company,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
         Context::Find,
         Context::Help,
+        Context::Search,
+        Context::Company,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +43,8 @@ impl Context {
             Context::Reader => "reader",
             Context::Find => "find",
             Context::Help => "help",
+            Context::Search => "search",
+            Context::Company => "company",
         }
     }
 
@@ -131,9 +137,7 @@ impl Key {
                 "pagedown" | "pgdn" => KeyCode::PageDown,
                 "home" => KeyCode::Home,
                 "end" => KeyCode::End,
-                f if f.starts_with('f')
-                    && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) =>
-                {
+                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
                     KeyCode::F(f[1..].parse().unwrap_or(1))
                 }
                 _ => return Err(format!("cannot parse key {s:?}")),
@@ -182,10 +186,7 @@ impl fmt::Display for Key {
 pub type KeySeq = Vec<Key>;
 
 pub fn seq_to_string(seq: &[Key]) -> String {
-    seq.iter()
-        .map(|k| k.to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
+    seq.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,12 +248,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
     let mut errors = Vec::new();
     let err = |errors: &mut Vec<KeymapError>, path: &str, message: String| {
         let at = locator.find(path);
-        errors.push(KeymapError {
-            file: name.to_string(),
-            line: at.map(|a| a.0),
-            column: at.map(|a| a.1),
-            message,
-        });
+        errors.push(KeymapError { file: name.to_string(), line: at.map(|a| a.0), column: at.map(|a| a.1), message });
     };
     let root: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
@@ -273,11 +269,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
         Value::Null => return Ok(out),
         Value::Mapping(m) => m,
         _ => {
-            err(
-                &mut errors,
-                "",
-                "a keymap is a mapping of contexts (global, nav, reader, find, help)".into(),
-            );
+            err(&mut errors, "", "a keymap is a mapping of contexts (global, nav, reader, find, help)".into());
             return Err(errors);
         }
     };
@@ -285,25 +277,14 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
         let ctx_name = yaml_key(&ctx_v);
         let Some(ctx) = Context::parse(&ctx_name) else {
             let names: Vec<_> = Context::ALL.iter().map(|c| c.name()).collect();
-            err(
-                &mut errors,
-                &ctx_name,
-                format!(
-                    "unknown context {ctx_name:?} (expected one of {})",
-                    names.join(", ")
-                ),
-            );
+            err(&mut errors, &ctx_name, format!("unknown context {ctx_name:?} (expected one of {})", names.join(", ")));
             continue;
         };
         let body = match body {
             Value::Mapping(m) => m,
             Value::Null => continue,
             _ => {
-                err(
-                    &mut errors,
-                    &ctx_name,
-                    format!("context {ctx_name} must map keys to actions"),
-                );
+                err(&mut errors, &ctx_name, format!("context {ctx_name} must map keys to actions"));
                 continue;
             }
         };
@@ -328,10 +309,9 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
             } else {
                 let raw: Result<RawBinding, _> = match &val {
                     Value::Mapping(_) => serde_yaml::from_value(val.clone()),
-                    _ => serde_yaml::from_value::<RawActions>(val.clone()).map(|a| RawBinding {
-                        action: a,
-                        desc: None,
-                    }),
+                    _ => {
+                        serde_yaml::from_value::<RawActions>(val.clone()).map(|a| RawBinding { action: a, desc: None })
+                    }
                 };
                 match raw {
                     Ok(b) => {
@@ -345,10 +325,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
                         let m = e.to_string();
                         let m = m.replace("unknown variant", "unknown action");
                         let m = if m.starts_with("data did not match any variant") {
-                            format!(
-                                "unknown action {}",
-                                serde_yaml::to_string(&val).unwrap_or_default().trim()
-                            )
+                            format!("unknown action {}", serde_yaml::to_string(&val).unwrap_or_default().trim())
                         } else {
                             m
                         };
@@ -377,11 +354,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
             out.push((ctx, seq, binding));
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 fn yaml_key(v: &Value) -> String {
@@ -390,10 +363,7 @@ fn yaml_key(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Null => "null".into(),
-        other => serde_yaml::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
     }
 }
 
@@ -401,8 +371,7 @@ impl Keymap {
     /// The embedded defaults.
     pub fn defaults() -> Keymap {
         let mut k = Keymap::default();
-        k.overlay("keymaps/default.yaml", DEFAULT_KEYMAP)
-            .expect("the default keymap is valid");
+        k.overlay("keymaps/default.yaml", DEFAULT_KEYMAP).expect("the default keymap is valid");
         k
     }
 
@@ -411,14 +380,7 @@ impl Keymap {
         for (ctx, seq, binding) in parse_file(name, text)? {
             self.bindings.retain(|(c, b)| !(*c == ctx && b.keys == seq));
             if let Some((actions, desc)) = binding {
-                self.bindings.push((
-                    ctx,
-                    Binding {
-                        keys: seq,
-                        actions,
-                        desc,
-                    },
-                ));
+                self.bindings.push((ctx, Binding { keys: seq, actions, desc }));
             }
         }
         Ok(())
@@ -426,10 +388,7 @@ impl Keymap {
 
     /// The bindings of one context, in file order.
     pub fn bindings(&self, ctx: Context) -> impl Iterator<Item = &Binding> {
-        self.bindings
-            .iter()
-            .filter(move |(c, _)| *c == ctx)
-            .map(|(_, b)| b)
+        self.bindings.iter().filter(move |(c, _)| *c == ctx).map(|(_, b)| b)
     }
 
     /// The keys bound to exactly this action in a context, e.g. for hints.
@@ -508,14 +467,8 @@ mod tests {
 
     #[test]
     fn parses_key_names() {
-        assert_eq!(
-            Key::parse("ctrl-d").unwrap(),
-            Key::new(KeyCode::Char('d'), KeyModifiers::CONTROL)
-        );
-        assert_eq!(
-            Key::parse("G").unwrap(),
-            Key::new(KeyCode::Char('G'), KeyModifiers::SHIFT)
-        );
+        assert_eq!(Key::parse("ctrl-d").unwrap(), Key::new(KeyCode::Char('d'), KeyModifiers::CONTROL));
+        assert_eq!(Key::parse("G").unwrap(), Key::new(KeyCode::Char('G'), KeyModifiers::SHIFT));
         assert_eq!(Key::parse("pgdn").unwrap().code, KeyCode::PageDown);
         assert_eq!(Key::parse("f5").unwrap().code, KeyCode::F(5));
         assert!(Key::parse("hyper-x").is_err());

@@ -10,6 +10,7 @@ pub mod content;
 pub mod doc;
 pub mod keymap;
 pub mod runtime;
+pub mod search;
 pub mod text;
 pub mod theme;
 pub mod ui;

@@ -1,5 +1,6 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use yanbao::app::App;
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
+use yanbao::search::{Field, Filter, Index, Query, Target};
 use yanbao::theme::{ColorDepth, Theme};
 
 /// yanbao 研报: read and explore Chinese research reports in the terminal.
@@ -39,6 +41,49 @@ struct Cli {
 enum Command {
     /// Load and validate the content; print counts, or every problem found.
     Check,
+    /// Search companies, cases, tables, figures, industries and text, and print
+    /// ranked hits, one per line (exit 0 with hits, 1 with none).
+    Search {
+        /// The query; pinyin (zgckj, yinhang) and kind prefixes (co:, case:, tb:, fig:, ind:, sec:) work.
+        query: String,
+        /// At most this many hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Only hits of this kind.
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    #[value(alias = "co")]
+    Company,
+    Case,
+    #[value(alias = "tb")]
+    Table,
+    #[value(alias = "fig")]
+    Figure,
+    #[value(alias = "ind")]
+    Industry,
+    #[value(alias = "sec")]
+    Section,
+}
+
+impl KindArg {
+    fn filter(self) -> Filter {
+        match self {
+            KindArg::Company => Filter::Companies,
+            KindArg::Case => Filter::Cases,
+            KindArg::Table => Filter::Tables,
+            KindArg::Figure => Filter::Figures,
+            KindArg::Industry => Filter::Industries,
+            KindArg::Section => Filter::Sections,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -49,11 +94,7 @@ enum ColorWhen {
 }
 
 fn content_dir(cli: &Cli) -> Option<PathBuf> {
-    cli.content.clone().or_else(|| {
-        std::env::var_os("YANBAO_CONTENT")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    })
+    cli.content.clone().or_else(|| std::env::var_os("YANBAO_CONTENT").filter(|v| !v.is_empty()).map(PathBuf::from))
 }
 
 /// Load content; on any problem print every one and fail.
@@ -71,8 +112,7 @@ fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
             eprintln!(
                 "yanbao: {} problem(s) in {}",
                 errors.len(),
-                dir.map(|d| d.display().to_string())
-                    .unwrap_or("the bundled content".into())
+                dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into())
             );
             Err(ExitCode::from(1))
         }
@@ -121,6 +161,9 @@ fn main() -> ExitCode {
     let dir = content_dir(&cli);
     match cli.command {
         Some(Command::Check) => check(dir.as_deref()),
+        Some(Command::Search { ref query, limit, kind, json }) => {
+            search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
+        }
         None => match explore(&cli, dir.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
@@ -134,11 +177,7 @@ fn check(dir: Option<&Path>) -> ExitCode {
         Err(code) => return code,
     };
     let c = lib.counts();
-    println!(
-        "ok: {}",
-        dir.map(|d| d.display().to_string())
-            .unwrap_or("bundled content".into())
-    );
+    println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
     println!("reports            {}", c.reports);
     println!("chapters           {}", c.chapters);
     println!("sections           {}", c.sections);
@@ -150,6 +189,57 @@ fn check(dir: Option<&Path>) -> ExitCode {
     println!("companies          {}", c.companies);
     println!("industries         {}", c.industries);
     ExitCode::SUCCESS
+}
+
+fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, json: bool) -> ExitCode {
+    let lib = match load_library(dir) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut q = Query::parse(query);
+    if kind.is_some() {
+        q.filter = kind;
+    }
+    if q.text.is_empty() {
+        eprintln!("yanbao search: the query is empty");
+        return ExitCode::from(2);
+    }
+    let index = Index::build(&lib);
+    let hits = index.search(&q, limit);
+    let mut out = std::io::stdout().lock();
+    for h in &hits {
+        let u = &index.units[h.unit];
+        let location = yanbao::search::unit_location(&lib, u);
+        let line = if json {
+            let target = match &u.target {
+                Target::Place { node, .. } => serde_json::json!({
+                    "report": lib.report_of(*node).map(|r| r.id.clone()),
+                    "section": lib.section(*node).map(|s| s.id.clone()),
+                }),
+                Target::Company(id) => serde_json::json!({ "company": id }),
+                Target::Industry(id) => serde_json::json!({ "industry": id }),
+            };
+            serde_json::json!({
+                "kind": u.kind.name(),
+                "label": u.kind.label(),
+                "title": u.title,
+                "text": u.text,
+                "location": location,
+                "field": if h.field == Field::Title { "title" } else { "text" },
+                "matched": h.indices,
+                "score": h.score,
+                "target": target,
+            })
+            .to_string()
+        } else {
+            let unit = if u.text.is_empty() { u.title.clone() } else { format!("{}：{}", u.title, u.text) };
+            format!("{}\t{location}\t{unit}", u.kind.label())
+        };
+        if writeln!(out, "{line}").is_err() {
+            break; // a closed pipe (| head) is not an error
+        }
+    }
+    if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
@@ -171,18 +261,9 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
-    let mut app = App::new(
-        Arc::new(lib),
-        Arc::new(keymap),
-        theme,
-        (size.width, size.height),
-    );
-    let result = runtime::run(
-        &mut terminal,
-        &mut app,
-        &mut runtime::CrosstermEvents,
-        &stop,
-    );
+    let index = Arc::new(Index::build(&lib));
+    let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    let result = runtime::run(&mut terminal, &mut app, &mut runtime::CrosstermEvents, &stop);
     drop(guard);
     result.map_err(fail)
 }

@@ -24,11 +24,7 @@ pub struct CrosstermEvents;
 
 impl EventSource for CrosstermEvents {
     fn next_event(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
-        if crossterm::event::poll(timeout)? {
-            crossterm::event::read().map(Some)
-        } else {
-            Ok(None)
-        }
+        if crossterm::event::poll(timeout)? { crossterm::event::read().map(Some) } else { Ok(None) }
     }
 }
 
@@ -45,9 +41,7 @@ pub fn run<B: Backend, E: EventSource>(
     stop: &AtomicBool,
 ) -> io::Result<()> {
     loop {
-        terminal
-            .draw(|f| ui::render(app, f.area(), f.buffer_mut()))
-            .map_err(io_err)?;
+        terminal.draw(|f| ui::render(app, f.area(), f.buffer_mut())).map_err(io_err)?;
         let Some(first) = events.next_event(Duration::from_millis(250))? else {
             if stop.load(Ordering::Relaxed) {
                 return Ok(());
@@ -82,12 +76,7 @@ impl TerminalGuard {
         use crossterm::{cursor, event, execute, terminal};
         terminal::enable_raw_mode()?;
         let guard = TerminalGuard { mouse };
-        execute!(
-            io::stdout(),
-            terminal::EnterAlternateScreen,
-            event::EnableBracketedPaste,
-            cursor::Hide
-        )?;
+        execute!(io::stdout(), terminal::EnterAlternateScreen, event::EnableBracketedPaste, cursor::Hide)?;
         if mouse {
             execute!(io::stdout(), event::EnableMouseCapture)?;
         }
@@ -101,12 +90,7 @@ pub fn restore_terminal(mouse: bool) {
     if mouse {
         let _ = execute!(io::stdout(), event::DisableMouseCapture);
     }
-    let _ = execute!(
-        io::stdout(),
-        event::DisableBracketedPaste,
-        terminal::LeaveAlternateScreen,
-        cursor::Show
-    );
+    let _ = execute!(io::stdout(), event::DisableBracketedPaste, terminal::LeaveAlternateScreen, cursor::Show);
     let _ = terminal::disable_raw_mode();
 }
 
@@ -129,11 +113,7 @@ pub fn install_panic_hook(mouse: bool) {
 /// restores the terminal.
 pub fn stop_flag() -> io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(sig, Arc::clone(&flag))?;
     }
     Ok(flag)

@@ -13,11 +13,7 @@ use unicode_width::UnicodeWidthChar;
 
 /// Display width of a character: control characters take no columns.
 pub fn char_width(c: char) -> usize {
-    if c.is_control() {
-        0
-    } else {
-        c.width().unwrap_or(0)
-    }
+    if c.is_control() { 0 } else { c.width().unwrap_or(0) }
 }
 
 /// Display width of a string, in terminal columns.
@@ -62,10 +58,7 @@ pub fn is_closing(c: char) -> bool {
 
 /// Characters that may not end a line.
 pub fn is_opening(c: char) -> bool {
-    matches!(
-        c,
-        '（' | '《' | '「' | '『' | '“' | '‘' | '〈' | '【' | '〔' | '(' | '[' | '{'
-    )
+    matches!(c, '（' | '《' | '「' | '『' | '“' | '‘' | '〈' | '【' | '〔' | '(' | '[' | '{')
 }
 
 /// Break `text` into lines of at most `max` columns. Returns byte ranges into
@@ -89,10 +82,7 @@ pub fn wrap_ranges(text: &str, max: usize) -> Vec<Range<usize>> {
 
 /// Wrap and return owned lines.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
-    wrap_ranges(text, max)
-        .into_iter()
-        .map(|r| text[r].to_string())
-        .collect()
+    wrap_ranges(text, max).into_iter().map(|r| text[r].to_string()).collect()
 }
 
 fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
@@ -166,14 +156,10 @@ fn wrap_paragraph(text: &str, para: Range<usize>, max: usize, out: &mut Vec<Rang
 /// punctuation off a line start and opening punctuation off a line end, unless
 /// that would leave a line empty or the pair cannot share a line at all.
 fn split_hard(text: &str, run: Range<usize>, max: usize) -> Vec<Range<usize>> {
-    let chars: Vec<(usize, char)> = text[run.clone()]
-        .char_indices()
-        .map(|(i, c)| (run.start + i, c))
-        .collect();
+    let chars: Vec<(usize, char)> = text[run.clone()].char_indices().map(|(i, c)| (run.start + i, c)).collect();
     let n = chars.len();
     let visible_after = |j: usize| (j..n).find(|&k| !chars[k].1.is_whitespace());
-    let visible_before =
-        |j: usize, start: usize| (start..j).rev().find(|&k| !chars[k].1.is_whitespace());
+    let visible_before = |j: usize, start: usize| (start..j).rev().find(|&k| !chars[k].1.is_whitespace());
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
@@ -205,6 +191,16 @@ fn split_hard(text: &str, run: Range<usize>, max: usize) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+/// Fold for matching: full-width ASCII to ASCII, then lower case.
+pub fn fold(c: char) -> char {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    };
+    c.to_lowercase().next().unwrap_or(c)
 }
 
 /// Cut `s` to at most `max` columns, ending with `…` when something was cut.

@@ -20,9 +20,7 @@ impl ColorDepth {
             return ColorDepth::None;
         }
         match colorterm {
-            Some(c) if c.eq_ignore_ascii_case("truecolor") || c.eq_ignore_ascii_case("24bit") => {
-                ColorDepth::TrueColor
-            }
+            Some(c) if c.eq_ignore_ascii_case("truecolor") || c.eq_ignore_ascii_case("24bit") => ColorDepth::TrueColor,
             _ => ColorDepth::Ansi16,
         }
     }
@@ -111,13 +109,8 @@ impl Theme {
     /// The current find match.
     pub fn find_current(&self) -> Style {
         match self.depth {
-            ColorDepth::None => {
-                Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
-            }
-            _ => Style::new()
-                .fg(Color::Black)
-                .bg(Color::LightRed)
-                .add_modifier(Modifier::BOLD),
+            ColorDepth::None => Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
+            _ => Style::new().fg(Color::Black).bg(Color::LightRed).add_modifier(Modifier::BOLD),
         }
     }
 }

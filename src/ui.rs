@@ -1,10 +1,11 @@
 //! Rendering: a pure function of the app's state into a ratatui buffer.
 
 use crate::action::Action;
-use crate::app::{App, Focus, Overlay, State};
+use crate::app::{App, CompanyState, FindState, Focus, Overlay, SearchLayout, SearchState, State};
 use crate::content::NodeKind;
-use crate::doc::{DocLine, Role};
+use crate::doc::{Doc, DocLine, Role};
 use crate::keymap::{Context, seq_to_string};
+use crate::search::{Field, Target, Unit};
 use crate::text::{fit, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -30,8 +31,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let panes = crate::app::Panes::compute(area.width, area.height, st.focus);
-    let shift =
-        |r: Rect| Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area);
+    let shift = |r: Rect| Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area);
     if let Some(r) = panes.nav {
         render_nav(st, shift(r), buf);
     }
@@ -49,27 +49,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     render_find_prompt(st, input, shift(r), buf);
                 }
             }
+            Overlay::Search(s) => render_search(st, s, area, buf),
+            Overlay::Company(c) => render_company(st, c, area, buf),
         }
     }
 }
 
 fn pane_block<'a>(st: &State, title: String, focused: bool, max: u16) -> Block<'a> {
-    let set = if st.theme.ascii {
-        ASCII_BORDER
-    } else {
-        border::PLAIN
-    };
+    let set = if st.theme.ascii { ASCII_BORDER } else { border::PLAIN };
     let title = truncate(&title, max.saturating_sub(4) as usize);
     Block::new()
         .borders(Borders::ALL)
         .border_set(set)
         .border_style(st.theme.border(focused))
         .title(format!(" {title} "))
-        .title_style(if focused {
-            st.theme.accent().add_modifier(Modifier::BOLD)
-        } else {
-            Style::new()
-        })
+        .title_style(if focused { st.theme.accent().add_modifier(Modifier::BOLD) } else { Style::new() })
 }
 
 fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
@@ -82,19 +76,10 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
     let rows = st.nav.visible(&st.lib);
     let w = inner.width as usize;
-    for (i, &n) in rows
-        .iter()
-        .skip(st.nav.offset)
-        .take(inner.height as usize)
-        .enumerate()
-    {
+    for (i, &n) in rows.iter().skip(st.nav.offset).take(inner.height as usize).enumerate() {
         let node = &st.lib.nodes[n];
         let indent = "  ".repeat(node.depth.min(8));
-        let marker = match (
-            node.children.is_empty(),
-            st.nav.is_expanded(n),
-            st.theme.ascii,
-        ) {
+        let marker = match (node.children.is_empty(), st.nav.is_expanded(n), st.theme.ascii) {
             (true, _, _) => "  ",
             (false, true, false) => "▾ ",
             (false, false, false) => "▸ ",
@@ -108,11 +93,7 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
             NodeKind::Section => Style::new(),
         };
         if n == st.nav.selected {
-            style = if focused {
-                st.theme.selection()
-            } else {
-                style.add_modifier(Modifier::UNDERLINED)
-            };
+            style = if focused { st.theme.selection() } else { style.add_modifier(Modifier::UNDERLINED) };
         } else if n == st.reader.node && !focused {
             style = style.add_modifier(Modifier::BOLD);
         }
@@ -127,33 +108,27 @@ fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
     let focused = st.focus == Focus::Reader;
     let block = pane_block(st, st.lib.node_title(st.reader.node), focused, area.width);
     block.render(area, buf);
-    let text = Rect::new(
-        area.x + 2,
-        area.y + 1,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
+    let text = Rect::new(area.x + 2, area.y + 1, area.width.saturating_sub(4), area.height.saturating_sub(2));
     if text.width == 0 || text.height == 0 {
         return;
     }
-    let doc = &st.reader.doc;
-    let find = &st.reader.find;
-    for row in 0..text.height as usize {
-        let idx = st.reader.scroll + row;
+    draw_doc(st, &st.reader.doc, &st.reader.find, st.reader.scroll, text, buf);
+}
+
+/// Draw a laid-out page from `scroll` into `area`, with find highlights.
+fn draw_doc(st: &State, doc: &Doc, find: &FindState, scroll: usize, area: Rect, buf: &mut Buffer) {
+    for row in 0..area.height as usize {
+        let idx = scroll + row;
         let Some(line) = doc.lines.get(idx) else {
             break;
         };
-        let y = text.y + row as u16;
-        draw_line(st, line, text.x, y, text.width, buf);
+        let y = area.y + row as u16;
+        draw_line(st, line, area.x, y, area.width, buf);
         for (mi, m) in find.matches.iter().enumerate() {
-            let style = if Some(mi) == find.current {
-                st.theme.find_current()
-            } else {
-                st.theme.find_match()
-            };
+            let style = if Some(mi) == find.current { st.theme.find_current() } else { st.theme.find_match() };
             for p in m.pieces.iter().filter(|p| p.line == idx) {
-                for col in p.start..p.end.min(text.width as usize) {
-                    buf[(text.x + col as u16, y)].set_style(style);
+                for col in p.start..p.end.min(area.width as usize) {
+                    buf[(area.x + col as u16, y)].set_style(style);
                 }
             }
         }
@@ -189,16 +164,8 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let total = st.reader.doc.lines.len();
     let h = st.reader_height();
     if total > 0 {
-        let pct = if total <= h {
-            100
-        } else {
-            (st.reader.scroll + h).min(total) * 100 / total
-        };
-        right.push(format!(
-            "{}/{} {pct}%",
-            (st.reader.scroll + 1).min(total),
-            total
-        ));
+        let pct = if total <= h { 100 } else { (st.reader.scroll + h).min(total) * 100 / total };
+        right.push(format!("{}/{} {pct}%", (st.reader.scroll + 1).min(total), total));
     }
     let hints = hints(st);
     let mut right_s = right.join("  ");
@@ -211,13 +178,7 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let rw = width(&right_s).min(w);
     let lw = w.saturating_sub(rw + 2);
-    buf.set_stringn(
-        area.x,
-        area.y,
-        format!(" {}", truncate(&left, lw.saturating_sub(1))),
-        lw,
-        st.theme.status(),
-    );
+    buf.set_stringn(area.x, area.y, format!(" {}", truncate(&left, lw.saturating_sub(1))), lw, st.theme.status());
     let rx = area.x + (w - rw) as u16;
     buf.set_stringn(rx, area.y, truncate(&right_s, rw), rw, st.theme.status());
 }
@@ -225,42 +186,21 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
 /// report › chapter › section of the line at the top of the reader.
 pub fn breadcrumb(st: &State) -> String {
     let node = st.reader_top_node();
-    let parts: Vec<String> = st
-        .lib
-        .ancestry(node)
-        .into_iter()
-        .map(|n| st.lib.tree_title(n))
-        .collect();
+    let parts: Vec<String> = st.lib.ancestry(node).into_iter().map(|n| st.lib.tree_title(n)).collect();
     let n = parts.len();
     parts
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            if i + 1 < n {
-                truncate(p, if i == 0 { 10 } else { 14 })
-            } else {
-                p.clone()
-            }
-        })
+        .map(|(i, p)| if i + 1 < n { truncate(p, if i == 0 { 10 } else { 14 }) } else { p.clone() })
         .collect::<Vec<_>>()
         .join(" › ")
 }
 
 /// Key hints from the live keymap.
 fn hints(st: &State) -> String {
-    let want = [
-        (Action::Help, "help"),
-        (Action::Find, "find"),
-        (Action::FocusNext, "pane"),
-        (Action::Quit, "quit"),
-    ];
+    let want = [(Action::Help, "help"), (Action::Find, "find"), (Action::FocusNext, "pane"), (Action::Quit, "quit")];
     want.iter()
-        .filter_map(|(a, label)| {
-            st.keymap
-                .keys_for(Context::Global, a)
-                .first()
-                .map(|k| format!("{k} {label}"))
-        })
+        .filter_map(|(a, label)| st.keymap.keys_for(Context::Global, a).first().map(|k| format!("{k} {label}")))
         .collect::<Vec<_>>()
         .join("  ")
 }
@@ -294,13 +234,8 @@ pub fn help_lines(st: &State) -> Vec<(String, String)> {
     for ctx in Context::ALL {
         let mut rows: Vec<(String, String)> = Vec::new();
         for b in st.keymap.bindings(ctx) {
-            let desc = b.desc.clone().unwrap_or_else(|| {
-                b.actions
-                    .iter()
-                    .map(|a| a.describe())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
+            let desc =
+                b.desc.clone().unwrap_or_else(|| b.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", "));
             let keys = seq_to_string(&b.keys);
             match rows.iter_mut().find(|r| r.1 == desc) {
                 Some(r) => r.0 = format!("{}, {keys}", r.0),
@@ -316,6 +251,8 @@ pub fn help_lines(st: &State) -> Vec<(String, String)> {
             Context::Reader => "Reader",
             Context::Find => "Find prompt",
             Context::Help => "This help",
+            Context::Search => "Finder (s, ctrl-p): filters co: case: tb: fig: ind: sec:",
+            Context::Company => "Company page",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows);
@@ -330,42 +267,21 @@ fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     if w < 6 || h < 3 {
         return;
     }
-    let popup = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
     let block = pane_block(st, "帮助 help  (esc to close)".into(), true, w);
     let inner = block.inner(popup);
     block.render(popup, buf);
-    let key_w = lines
-        .iter()
-        .map(|l| width(&l.0))
-        .max()
-        .unwrap_or(0)
-        .min(inner.width as usize / 2);
+    let key_w = lines.iter().map(|l| width(&l.0)).max().unwrap_or(0).min(inner.width as usize / 2);
     let max_scroll = lines.len().saturating_sub(inner.height as usize);
-    for (i, (k, d)) in lines
-        .iter()
-        .skip(scroll.min(max_scroll))
-        .take(inner.height as usize)
-        .enumerate()
-    {
+    for (i, (k, d)) in lines.iter().skip(scroll.min(max_scroll)).take(inner.height as usize).enumerate() {
         let y = inner.y + i as u16;
         if k.is_empty() {
             buf.set_stringn(inner.x, y, d, inner.width as usize, st.theme.role(Role::H2));
         } else {
             let text = format!(" {}  {d}", fit(k, key_w));
-            buf.set_stringn(
-                inner.x,
-                y,
-                fit(&text, inner.width as usize),
-                inner.width as usize,
-                Style::new(),
-            );
+            buf.set_stringn(inner.x, y, fit(&text, inner.width as usize), inner.width as usize, Style::new());
             buf.set_stringn(inner.x + 1, y, fit(k, key_w), key_w, st.theme.accent());
         }
     }
@@ -389,4 +305,311 @@ pub fn clear_straddle(buf: &mut Buffer, area: Rect) {
             buf[(right, y)].set_symbol(" ");
         }
     }
+}
+
+/// Draw `chars` from `start`, highlighting the char indices in `marks`
+/// (sorted); stops before a character that would not fit.
+#[allow(clippy::too_many_arguments)]
+fn draw_marked(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    max: usize,
+    chars: &[char],
+    start: usize,
+    marks: &[usize],
+    base: Style,
+    mark: Style,
+) -> usize {
+    let mut used = 0;
+    for (i, &c) in chars.iter().enumerate().skip(start) {
+        let c = if c.is_control() { ' ' } else { c };
+        let w = crate::text::char_width(c);
+        if used + w > max {
+            break;
+        }
+        let style = if marks.binary_search(&i).is_ok() { base.patch(mark) } else { base };
+        buf.set_stringn(x + used as u16, y, c.to_string(), w, style);
+        used += w;
+    }
+    used
+}
+
+fn frame_block<'a>(st: &State, title: String, width: u16) -> Block<'a> {
+    pane_block(st, title, true, width)
+}
+
+fn shifted(r: Rect, area: Rect) -> Rect {
+    Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area)
+}
+
+fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
+    let Some(l) = SearchLayout::compute(area.width, area.height) else {
+        return;
+    };
+    let frame = shifted(l.frame, area);
+    clear_straddle(buf, frame);
+    Clear.render(frame, buf);
+    frame_block(st, "搜索 search".into(), frame.width).render(frame, buf);
+    // The prompt line.
+    let input = shifted(l.input, area);
+    let count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
+    let cw = width(&count);
+    let room = (input.width as usize).saturating_sub(cw + 4);
+    let mut shown = s.input.clone();
+    while width(&shown) > room && !shown.is_empty() {
+        shown.remove(0);
+    }
+    let (x, _) = buf.set_stringn(input.x, input.y, format!("› {shown}"), input.width as usize, st.theme.accent());
+    if x < input.right() {
+        buf[(x, input.y)].set_style(Style::new().add_modifier(Modifier::REVERSED));
+    }
+    if cw > 0 && cw + 2 < input.width as usize {
+        buf.set_stringn(input.right() - cw as u16, input.y, &count, cw, st.theme.dim());
+    }
+    let list = shifted(l.list, area);
+    if s.input.trim().is_empty() {
+        let help = [
+            "Type to search companies, cases, tables, figures, industries and text.",
+            "Pinyin works without a Chinese input method: zgckj → 中关村科金, yinhang → 银行.",
+            "Filters: co: companies  case: cases  tb: tables  fig: figures  ind: industries  sec: text",
+            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns.",
+        ];
+        let mut y = list.y + 1;
+        for h in help {
+            for line in crate::text::wrap(h, list.width as usize) {
+                if y < list.bottom() {
+                    buf.set_stringn(list.x, y, &line, list.width as usize, st.theme.dim());
+                    y += 1;
+                }
+            }
+        }
+    } else if s.hits.is_empty() {
+        buf.set_stringn(list.x, list.y + 1, "no matches", list.width as usize, st.theme.dim());
+    }
+    for (row, (i, hit)) in s.hits.iter().enumerate().skip(s.offset).take(list.height as usize).enumerate() {
+        let y = list.y + row as u16;
+        let u = &st.index.units[hit.unit];
+        let selected = i == s.selected;
+        let base = if selected { st.theme.selection() } else { Style::new() };
+        if selected {
+            buf.set_style(Rect::new(list.x, y, list.width, 1), base);
+        }
+        draw_hit(st, u, hit, list.x, y, list.width as usize, base, buf);
+    }
+    if let (Some(pf), Some(pa)) = (l.preview_frame, l.preview) {
+        let (pf, pa) = (shifted(pf, area), shifted(pa, area));
+        let hit = s.hits.get(s.selected);
+        let title = hit.map(|h| crate::search::unit_location(&st.lib, &st.index.units[h.unit])).unwrap_or_default();
+        let block = Block::new()
+            .borders(Borders::TOP)
+            .border_set(if st.theme.ascii { ASCII_BORDER } else { border::PLAIN })
+            .border_style(st.theme.dim())
+            .title(format!(" {} ", truncate(&title, pf.width.saturating_sub(4) as usize)));
+        block.render(pf, buf);
+        match (&s.preview, hit) {
+            (Some(p), _) => draw_doc(st, &p.doc, &p.find, p.scroll, pa, buf),
+            (None, Some(h)) => draw_registry(st, &st.index.units[h.unit], pa, buf),
+            _ => {}
+        }
+    }
+}
+
+/// One result row: kind, the matched text with the matched characters
+/// highlighted, and the location, dimmed, on the right.
+#[allow(clippy::too_many_arguments)]
+fn draw_hit(st: &State, u: &Unit, hit: &crate::search::Hit, x: u16, y: u16, w: usize, base: Style, buf: &mut Buffer) {
+    let label = format!("{} ", u.kind.label());
+    let lw = width(&label).min(w);
+    buf.set_stringn(x, y, &label, lw, base.patch(st.theme.accent()));
+    let loc = short_location(st, u);
+    let loc_w = (w / 3).min(width(&loc));
+    let text_w = w.saturating_sub(lw + loc_w + 2);
+    let mark = st.theme.find_match();
+    let title: Vec<char> = u.title.chars().collect();
+    let mut used = match hit.field {
+        Field::Title => {
+            draw_marked(buf, x + lw as u16, y, text_w, &title, 0, &hit.indices, base.add_modifier(Modifier::BOLD), mark)
+        }
+        Field::Text => {
+            let tw = draw_marked(
+                buf,
+                x + lw as u16,
+                y,
+                text_w.min(width(&u.title)).min(text_w / 3),
+                &title,
+                0,
+                &[],
+                base.add_modifier(Modifier::BOLD),
+                mark,
+            );
+            let chars: Vec<char> = u.text.chars().collect();
+            let first = hit.indices.first().copied().unwrap_or(0);
+            let start = first.saturating_sub(8);
+            let mut used = tw;
+            let lead = if start > 0 { " …" } else { " " };
+            if used + 2 < text_w {
+                buf.set_stringn(x + (lw + used) as u16, y, lead, 2, base);
+                used += width(lead);
+            }
+            used + draw_marked(
+                buf,
+                x + (lw + used) as u16,
+                y,
+                text_w.saturating_sub(used),
+                &chars,
+                start,
+                &hit.indices,
+                base,
+                mark,
+            )
+        }
+    };
+    if hit.field == Field::Title && !u.text.is_empty() && used + 4 < text_w {
+        let rest = format!("  {}", u.text);
+        let room = text_w - used;
+        buf.set_stringn(x + (lw + used) as u16, y, truncate(&rest, room), room, base.patch(st.theme.dim()));
+        used = text_w;
+    }
+    let _ = used;
+    if loc_w > 0 {
+        let lx = x + (w - loc_w) as u16;
+        buf.set_stringn(lx, y, truncate_left(&loc, loc_w), loc_w, base.patch(st.theme.dim()));
+    }
+}
+
+/// The preview of a company or an industry: its registry entry.
+fn draw_registry(st: &State, u: &Unit, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<(String, Style)> = Vec::new();
+    match &u.target {
+        Target::Company(id) => {
+            if let Some(c) = st.lib.company(id) {
+                lines.push((c.name.clone(), st.theme.role(Role::Title)));
+                if let Some(l) = &c.latin {
+                    lines.push((l.clone(), Style::new()));
+                }
+                if !c.aliases.is_empty() {
+                    lines.push((format!("别名：{}", c.aliases.join("、")), Style::new()));
+                }
+                if let Some(k) = &c.kind {
+                    lines.push((format!("类型：{k}"), Style::new()));
+                }
+                let n = st.index.mentions(&st.lib, id).len();
+                lines.push((String::new(), Style::new()));
+                lines.push((format!("提及 {n} 处 · enter 查看"), st.theme.dim()));
+            }
+        }
+        Target::Industry(id) => {
+            if let Some(i) = st.lib.industry(id) {
+                lines.push((
+                    format!("{} {}", i.name, i.english.clone().unwrap_or_default()),
+                    st.theme.role(Role::Title),
+                ));
+                if !i.aliases.is_empty() {
+                    lines.push((format!("别名：{}", i.aliases.join("、")), Style::new()));
+                }
+            }
+        }
+        Target::Place { .. } => {}
+    }
+    let mut y = area.y;
+    for (t, style) in lines {
+        for l in crate::text::wrap(&t, area.width as usize) {
+            if y >= area.bottom() {
+                return;
+            }
+            buf.set_stringn(area.x, y, &l, area.width as usize, style);
+            y += 1;
+        }
+    }
+}
+
+fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut Buffer) {
+    let Some(l) = SearchLayout::compute(area.width, area.height) else {
+        return;
+    };
+    let frame = shifted(l.frame, area);
+    clear_straddle(buf, frame);
+    Clear.render(frame, buf);
+    let Some(co) = st.lib.company(&c.id) else {
+        return;
+    };
+    let head = match &co.latin {
+        Some(lat) => format!("公司 {} {lat}", co.name),
+        None => format!("公司 {}", co.name),
+    };
+    frame_block(st, head, frame.width).render(frame, buf);
+    let inner = Rect::new(frame.x + 1, frame.y + 1, frame.width.saturating_sub(2), frame.height.saturating_sub(2));
+    let mut info = Vec::new();
+    if !co.aliases.is_empty() {
+        info.push(format!("别名：{}", co.aliases.join("、")));
+    }
+    if let Some(k) = &co.kind {
+        info.push(format!("类型：{k}"));
+    }
+    info.push(format!("在两份报告中提及 {} 处（enter 跳转，esc 返回）", c.mentions.len()));
+    let mut y = inner.y;
+    for t in info {
+        for line in crate::text::wrap(&t, inner.width as usize).into_iter().take(2) {
+            if y < inner.bottom() {
+                buf.set_stringn(inner.x, y, &line, inner.width as usize, st.theme.dim());
+                y += 1;
+            }
+        }
+    }
+    let list = Rect::new(inner.x, y + 1, inner.width, inner.bottom().saturating_sub(y + 1));
+    let names: Vec<&str> = std::iter::once(co.name.as_str())
+        .chain(co.latin.as_deref())
+        .chain(co.aliases.iter().map(String::as_str))
+        .collect();
+    for (row, (i, &unit)) in c.mentions.iter().enumerate().skip(c.offset).take(list.height as usize).enumerate() {
+        let y = list.y + row as u16;
+        let u = &st.index.units[unit];
+        let selected = i == c.selected;
+        let base = if selected { st.theme.selection() } else { Style::new() };
+        if selected {
+            buf.set_style(Rect::new(list.x, y, list.width, 1), base);
+        }
+        // Highlight the company's name in the mention.
+        let field = if names.iter().any(|n| u.title.contains(n)) { Field::Title } else { Field::Text };
+        let hay = if field == Field::Title { &u.title } else { &u.text };
+        let indices = names
+            .iter()
+            .find_map(|n| hay.find(n).map(|b| (hay[..b].chars().count(), n.chars().count())))
+            .map(|(s, n)| (s..s + n).collect())
+            .unwrap_or_default();
+        let hit = crate::search::Hit { unit, field, indices, score: 0, contiguous: true, tier: 2 };
+        draw_hit(st, u, &hit, list.x, y, list.width as usize, base, buf);
+    }
+}
+
+/// The last two steps of a unit's location ("3.1 AI在金融… › 标杆案例").
+fn short_location(st: &State, u: &Unit) -> String {
+    match u.node() {
+        Some(n) => {
+            let path = st.lib.ancestry(n);
+            let tail = &path[path.len().saturating_sub(2)..];
+            tail.iter().map(|&n| st.lib.tree_title(n)).collect::<Vec<_>>().join(" › ")
+        }
+        None => crate::search::unit_location(&st.lib, u),
+    }
+}
+
+/// Keep the end of `s` within `max` columns, with `…` in front when cut.
+fn truncate_left(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut w = 1;
+    for c in s.chars().rev() {
+        let cw = crate::text::char_width(c);
+        if w + cw > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out.into_iter().rev().collect()
 }

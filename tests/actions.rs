@@ -7,9 +7,7 @@ use yanbao::action::{Action, Effect};
 use yanbao::app::{Focus, Overlay};
 
 fn node(id: &str) -> usize {
-    library()
-        .node_by_id(id)
-        .unwrap_or_else(|| panic!("no node {id}"))
+    library().node_by_id(id).unwrap_or_else(|| panic!("no node {id}"))
 }
 
 #[test]
@@ -44,11 +42,7 @@ fn keys_walk_the_tree_into_a_section_and_scroll_it() {
     keys(&mut app, "gg");
     assert_eq!(app.state.reader.scroll, 0);
     key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
-    assert_eq!(
-        app.state.reader.scroll,
-        h - 1,
-        "a page keeps one line of context"
-    );
+    assert_eq!(app.state.reader.scroll, h - 1, "a page keeps one line of context");
     key(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
     assert_eq!(app.state.reader.scroll, 0);
 }
@@ -74,10 +68,7 @@ fn scroll_position_is_remembered_per_page() {
     send(&mut app, &[Action::FocusNext, Action::PageDown]);
     let s = app.state.reader.scroll;
     assert!(s > 0);
-    send(
-        &mut app,
-        &[Action::FocusNext, Action::MoveDown, Action::MoveUp],
-    );
+    send(&mut app, &[Action::FocusNext, Action::MoveDown, Action::MoveUp]);
     assert_eq!(app.state.reader.node, node("fs-1"));
     assert_eq!(app.state.reader.scroll, s);
 }
@@ -88,9 +79,7 @@ fn find_in_page_is_incremental_and_wraps() {
     keys(&mut app, "jjj"); // chapter 3: AI in the industries
     assert_eq!(app.state.reader.node, node("fs-3"));
     keys(&mut app, "/银行");
-    assert!(
-        matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "银行")
-    );
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "银行"));
     let n = app.state.reader.find.matches.len();
     assert!(n > 3, "银行 occurs often in chapter 3, found {n}");
     assert_eq!(app.state.reader.find.current, Some(0));
@@ -102,21 +91,10 @@ fn find_in_page_is_incremental_and_wraps() {
     keys(&mut app, "n");
     assert_eq!(app.state.reader.find.current, Some(1));
     keys(&mut app, "NN");
-    assert_eq!(
-        app.state.reader.find.current,
-        Some(n - 1),
-        "N wraps to the last match"
-    );
+    assert_eq!(app.state.reader.find.current, Some(n - 1), "N wraps to the last match");
     keys(&mut app, "n");
-    assert_eq!(
-        app.state.reader.find.current,
-        Some(0),
-        "n wraps to the first"
-    );
-    assert_eq!(
-        app.state.reader.find.position().as_deref(),
-        Some(format!("1/{n}").as_str())
-    );
+    assert_eq!(app.state.reader.find.current, Some(0), "n wraps to the first");
+    assert_eq!(app.state.reader.find.position().as_deref(), Some(format!("1/{n}").as_str()));
 }
 
 #[test]
@@ -147,13 +125,9 @@ fn escape_cancels_find_and_restores_the_view() {
 fn typing_into_the_prompt_never_triggers_bindings() {
     let mut app = app(80, 24);
     keys(&mut app, "/q?jG");
-    assert!(
-        matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "q?jG")
-    );
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "q?jG"));
     key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
-    assert!(
-        matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "q?j")
-    );
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Find { input, .. }) if input == "q?j"));
 }
 
 #[test]
@@ -177,19 +151,8 @@ fn resize_relayouts_and_keeps_the_section_on_top() {
     send(&mut app, &[Action::Scroll(line as i32)]);
     assert_eq!(app.state.reader_top_node(), sub);
     send(&mut app, &[Action::Resize(140, 45)]);
-    assert_eq!(
-        app.state.reader_top_node(),
-        sub,
-        "the same section stays at the top"
-    );
-    send(
-        &mut app,
-        &[
-            Action::Resize(1, 1),
-            Action::Resize(500, 200),
-            Action::Resize(80, 24),
-        ],
-    );
+    assert_eq!(app.state.reader_top_node(), sub, "the same section stays at the top");
+    send(&mut app, &[Action::Resize(1, 1), Action::Resize(500, 200), Action::Resize(80, 24)]);
     assert!(app.state.reader.scroll <= app.state.reader.doc.lines.len());
 }
 

@@ -4,9 +4,7 @@ use std::process::{Command, Output, Stdio};
 
 fn yanbao(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yanbao"));
-    c.args(args)
-        .stdin(Stdio::null())
-        .env_remove("YANBAO_CONTENT");
+    c.args(args).stdin(Stdio::null()).env_remove("YANBAO_CONTENT");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -22,18 +20,11 @@ fn check_prints_counts_of_the_bundled_content() {
     let out = yanbao(&["check"], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
-    for field in [
-        "reports            2",
-        "chapters           11",
-        "industries         11",
-    ] {
+    for field in ["reports            2", "chapters           11", "industries         11"] {
         assert!(s.contains(field), "{field} missing in {s}");
     }
     for field in ["sections", "tables", "series", "cases", "companies"] {
-        assert!(
-            s.lines().any(|l| l.starts_with(field)),
-            "{field} missing in {s}"
-        );
+        assert!(s.lines().any(|l| l.starts_with(field)), "{field} missing in {s}");
     }
 }
 
@@ -42,14 +33,8 @@ fn check_lists_every_problem_and_exits_1() {
     let out = yanbao(&["check", "--content", "tests/fixtures/broken"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert_eq!(
-        err.lines().filter(|l| l.starts_with("rep/")).count(),
-        10,
-        "{err}"
-    );
-    assert!(
-        err.contains("rep/c1.yaml:15:13: sections[0].blocks[1].rows[1]: table row has 1 cells")
-    );
+    assert_eq!(err.lines().filter(|l| l.starts_with("rep/")).count(), 10, "{err}");
+    assert!(err.contains("rep/c1.yaml:15:13: sections[0].blocks[1].rows[1]: table row has 1 cells"));
     assert!(err.contains("10 problem(s) in tests/fixtures/broken"));
 }
 
@@ -67,10 +52,7 @@ fn the_content_folder_can_come_from_the_environment() {
 fn a_bad_keymap_stops_the_explorer_with_file_and_line() {
     let out = yanbao(&["--keymap", "tests/fixtures/keymaps/bad_key.yaml"], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr).trim(),
-        "tests/fixtures/keymaps/bad_key.yaml:3:3: cannot parse key \"hyper-x\""
-    );
+    assert_eq!(text(&out.stderr).trim(), "tests/fixtures/keymaps/bad_key.yaml:3:3: cannot parse key \"hyper-x\"");
 }
 
 #[test]

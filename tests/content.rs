@@ -35,10 +35,7 @@ fn tally_section(t: &mut Tally, s: &Section) {
 
 fn tally(lib: &Library, id: &str) -> Tally {
     let r = lib.reports.iter().find(|r| r.id == id).unwrap();
-    let mut t = Tally {
-        chapters: r.chapters.len(),
-        ..Default::default()
-    };
+    let mut t = Tally { chapters: r.chapters.len(), ..Default::default() };
     tally_blocks(&mut t, &r.abstract_blocks);
     for c in &r.chapters {
         tally_blocks(&mut t, &c.blocks);
@@ -59,24 +56,8 @@ fn report_counts_do_not_shrink() {
     // At least these many; raise the floor when content is added.
     let fs = tally(&lib, "fs");
     let ccid = tally(&lib, "ccid");
-    let floor_fs = Tally {
-        chapters: 5,
-        sections: 118,
-        tables: 22,
-        series: 36,
-        metrics: 57,
-        cases: 63,
-        groups: 72,
-    };
-    let floor_ccid = Tally {
-        chapters: 6,
-        sections: 37,
-        tables: 3,
-        series: 2,
-        metrics: 2,
-        cases: 4,
-        groups: 0,
-    };
+    let floor_fs = Tally { chapters: 5, sections: 118, tables: 22, series: 36, metrics: 57, cases: 63, groups: 72 };
+    let floor_ccid = Tally { chapters: 6, sections: 37, tables: 3, series: 2, metrics: 2, cases: 4, groups: 0 };
     for (got, floor, name) in [(&fs, &floor_fs, "fs"), (&ccid, &floor_ccid, "ccid")] {
         let pairs = [
             (got.chapters, floor.chapters, "chapters"),
@@ -93,11 +74,7 @@ fn report_counts_do_not_shrink() {
     }
     assert_eq!(fs.chapters, 5);
     assert_eq!(ccid.chapters, 6);
-    assert!(
-        lib.companies.len() >= 457,
-        "companies: {}",
-        lib.companies.len()
-    );
+    assert!(lib.companies.len() >= 457, "companies: {}", lib.companies.len());
     assert_eq!(lib.industries.len(), 11);
 }
 
@@ -105,11 +82,7 @@ fn report_counts_do_not_shrink() {
 fn chapter_three_has_the_eleven_industries_in_order() {
     let lib = lib();
     let ch3 = lib.section(lib.node_by_id("fs-3").unwrap()).unwrap();
-    let tags: Vec<&str> = ch3
-        .sections
-        .iter()
-        .map(|s| s.industries[0].as_str())
-        .collect();
+    let tags: Vec<&str> = ch3.sections.iter().map(|s| s.industries[0].as_str()).collect();
     assert_eq!(
         tags,
         [
@@ -164,10 +137,7 @@ fn named_cases_are_present() {
         "拼多多",
         "工商银行",
     ] {
-        assert!(
-            titles.iter().any(|t| t.contains(want)),
-            "no case names {want}"
-        );
+        assert!(titles.iter().any(|t| t.contains(want)), "no case names {want}");
     }
 }
 
@@ -178,12 +148,7 @@ fn every_estimate_label_is_marked_e() {
         for b in &s.blocks {
             if let Block::Series(x) = b {
                 for p in &x.points {
-                    assert!(
-                        !p.estimate || p.label.ends_with('E'),
-                        "{}: {} flagged estimate without E",
-                        s.id,
-                        p.label
-                    );
+                    assert!(!p.estimate || p.label.ends_with('E'), "{}: {} flagged estimate without E", s.id, p.label);
                 }
             }
         }

@@ -14,11 +14,7 @@ fn fixture(name: &str) -> (String, String) {
 fn errors(name: &str) -> Vec<String> {
     let (path, text) = fixture(name);
     let mut km = Keymap::defaults();
-    km.overlay(&path, &text)
-        .expect_err("a bad keymap")
-        .iter()
-        .map(|e| e.to_string())
-        .collect()
+    km.overlay(&path, &text).expect_err("a bad keymap").iter().map(|e| e.to_string()).collect()
 }
 
 fn k(s: &str) -> Key {
@@ -43,17 +39,11 @@ fn defaults_bind_the_documented_keys() {
     assert_eq!(g(Action::FindPrev), ["N"]);
     assert_eq!(g(Action::Help), ["?"]);
     assert_eq!(g(Action::Quit), ["q", "ctrl-c"]);
-    assert_eq!(
-        km.keys_for(Context::Help, &Action::CloseOverlay),
-        ["esc", "q", "?"]
-    );
-    // s and i are kept free for search and industries.
-    for free in ["s", "i"] {
-        assert!(
-            km.bindings(Context::Global)
-                .all(|b| b.keys != vec![k(free)]),
-            "{free} is taken"
-        );
+    assert_eq!(km.keys_for(Context::Help, &Action::CloseOverlay), ["esc", "q", "?"]);
+    assert_eq!(g(Action::Search), ["s", "ctrl-p"]);
+    // i is kept free for the industry switcher.
+    for free in ["i"] {
+        assert!(km.bindings(Context::Global).all(|b| b.keys != vec![k(free)]), "{free} is taken");
     }
 }
 
@@ -62,30 +52,14 @@ fn a_user_file_overlays_the_defaults() {
     let (path, text) = fixture("user.yaml");
     let mut km = Keymap::defaults();
     km.overlay(&path, &text).unwrap();
-    assert!(
-        km.keys_for(Context::Global, &Action::Quit)
-            .contains(&"Q".to_string())
-    );
-    assert!(
-        !km.keys_for(Context::Global, &Action::Quit)
-            .contains(&"q".to_string()),
-        "null removes q"
-    );
-    assert_eq!(
-        km.keys_for(Context::Global, &Action::PageDown),
-        ["ctrl-d", "pgdn"]
-    );
-    let zz = km
-        .bindings(Context::Global)
-        .find(|b| b.keys == vec![k("z"), k("z")])
-        .unwrap();
+    assert!(km.keys_for(Context::Global, &Action::Quit).contains(&"Q".to_string()));
+    assert!(!km.keys_for(Context::Global, &Action::Quit).contains(&"q".to_string()), "null removes q");
+    assert_eq!(km.keys_for(Context::Global, &Action::PageDown), ["ctrl-d", "pgdn"]);
+    let zz = km.bindings(Context::Global).find(|b| b.keys == vec![k("z"), k("z")]).unwrap();
     assert_eq!(zz.actions, [Action::Top]);
     assert_eq!(zz.desc.as_deref(), Some("回到顶部"));
     // The other defaults are untouched.
-    assert_eq!(
-        km.keys_for(Context::Global, &Action::MoveDown),
-        ["j", "down"]
-    );
+    assert_eq!(km.keys_for(Context::Global, &Action::MoveDown), ["j", "down"]);
 }
 
 #[test]
@@ -94,16 +68,9 @@ fn sequences_wait_then_fire_and_broken_sequences_restart() {
     let mut r = Resolver::default();
     let ctx = [Context::Reader, Context::Global];
     assert_eq!(r.feed(&km, &ctx, k("g")), Resolved::Pending);
-    assert_eq!(
-        r.feed(&km, &ctx, k("g")),
-        Resolved::Actions(vec![Action::Top])
-    );
+    assert_eq!(r.feed(&km, &ctx, k("g")), Resolved::Actions(vec![Action::Top]));
     assert_eq!(r.feed(&km, &ctx, k("g")), Resolved::Pending);
-    assert_eq!(
-        r.feed(&km, &ctx, k("j")),
-        Resolved::Actions(vec![Action::MoveDown]),
-        "g j runs j"
-    );
+    assert_eq!(r.feed(&km, &ctx, k("j")), Resolved::Actions(vec![Action::MoveDown]), "g j runs j");
     assert_eq!(r.feed(&km, &ctx, k("x")), Resolved::Unbound);
     assert!(r.pending().is_empty());
 }
@@ -117,23 +84,14 @@ fn overlay_context_wins_over_global() {
         r.feed(&km, &[Context::Help, Context::Nav, Context::Global], k("q")),
         Resolved::Actions(vec![Action::CloseOverlay])
     );
-    assert_eq!(
-        r.feed(&km, &[Context::Find], esc),
-        Resolved::Actions(vec![Action::CloseOverlay])
-    );
-    assert_eq!(
-        r.feed(&km, &[Context::Nav, Context::Global], k("q")),
-        Resolved::Actions(vec![Action::Quit])
-    );
+    assert_eq!(r.feed(&km, &[Context::Find], esc), Resolved::Actions(vec![Action::CloseOverlay]));
+    assert_eq!(r.feed(&km, &[Context::Nav, Context::Global], k("q")), Resolved::Actions(vec![Action::Quit]));
 }
 
 #[test]
 fn shift_is_folded_into_characters() {
     assert_eq!(Key::new(KeyCode::Char('G'), KeyModifiers::SHIFT), k("G"));
-    assert_eq!(
-        Key::new(KeyCode::BackTab, KeyModifiers::SHIFT),
-        k("shift-tab")
-    );
+    assert_eq!(Key::new(KeyCode::BackTab, KeyModifiers::SHIFT), k("shift-tab"));
     assert_eq!(k("C-d"), k("ctrl-d"));
 }
 
@@ -147,10 +105,7 @@ fn unknown_action_is_an_error_with_its_line() {
 
 #[test]
 fn unparsable_key_is_an_error_with_its_line() {
-    assert_eq!(
-        errors("bad_key.yaml"),
-        ["tests/fixtures/keymaps/bad_key.yaml:3:3: cannot parse key \"hyper-x\""]
-    );
+    assert_eq!(errors("bad_key.yaml"), ["tests/fixtures/keymaps/bad_key.yaml:3:3: cannot parse key \"hyper-x\""]);
 }
 
 #[test]
@@ -168,14 +123,10 @@ fn unknown_context_and_malformed_yaml_are_errors() {
     assert_eq!(
         errors("bad_context.yaml"),
         [
-            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help)"
+            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company)"
         ]
     );
     let e = errors("malformed.yaml");
     assert_eq!(e.len(), 1);
-    assert!(
-        e[0].starts_with("tests/fixtures/keymaps/malformed.yaml:3:")
-            && e[0].contains("malformed YAML"),
-        "{e:?}"
-    );
+    assert!(e[0].starts_with("tests/fixtures/keymaps/malformed.yaml:3:") && e[0].contains("malformed YAML"), "{e:?}");
 }

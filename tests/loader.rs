@@ -27,34 +27,13 @@ fn valid_fixture_loads_every_block_kind() {
     assert!(errors.is_empty(), "{errors:#?}");
     let sec = lib.section(lib.node_by_id("rep-1-1").unwrap()).unwrap();
     let kinds: Vec<&str> = sec.blocks.iter().map(Block::kind_name).collect();
-    assert_eq!(
-        kinds,
-        [
-            "text",
-            "table",
-            "series",
-            "metrics",
-            "participants",
-            "case",
-            "list"
-        ]
-    );
-    let Block::Table(t) = &sec.blocks[1] else {
-        panic!()
-    };
+    assert_eq!(kinds, ["text", "table", "series", "metrics", "participants", "case", "list"]);
+    let Block::Table(t) = &sec.blocks[1] else { panic!() };
     assert_eq!(t.rows[1][1].0, "2", "a number in a cell is kept as text");
-    let Block::Series(s) = &sec.blocks[2] else {
-        panic!()
-    };
-    assert!(
-        !s.points[0].is_estimate() && s.points[1].is_estimate(),
-        "2028E is an estimate"
-    );
+    let Block::Series(s) = &sec.blocks[2] else { panic!() };
+    assert!(!s.points[0].is_estimate() && s.points[1].is_estimate(), "2028E is an estimate");
     let c = lib.counts();
-    assert_eq!(
-        (c.reports, c.chapters, c.sections, c.cases, c.companies),
-        (1, 1, 1, 1, 2)
-    );
+    assert_eq!((c.reports, c.chapters, c.sections, c.cases, c.companies), (1, 1, 1, 1, 2));
 }
 
 #[test]
@@ -83,11 +62,7 @@ fn a_missing_chapter_file_and_stray_files_are_reported() {
     for f in ["industries.yaml", "companies.yaml"] {
         std::fs::copy(Path::new("tests/fixtures/valid").join(f), dir.join(f)).unwrap();
     }
-    std::fs::copy(
-        "tests/fixtures/valid/rep/report.yaml",
-        rep.join("report.yaml"),
-    )
-    .unwrap();
+    std::fs::copy("tests/fixtures/valid/rep/report.yaml", rep.join("report.yaml")).unwrap();
     std::fs::write(rep.join("stray.yaml"), "id: x\n").unwrap();
     let (_, errors) = load(dir.to_str().unwrap());
     std::fs::remove_dir_all(&dir).ok();
@@ -102,23 +77,9 @@ fn a_missing_chapter_file_and_stray_files_are_reported() {
 
 #[test]
 fn garbage_never_panics() {
-    let samples = [
-        "",
-        "\u{0}\u{1}",
-        "- - -",
-        "[",
-        "{a: [}",
-        "kind: table",
-        "id: 1\nsections: 5",
-        "chapters: [a, a]",
-    ];
+    let samples = ["", "\u{0}\u{1}", "- - -", "[", "{a: [}", "kind: table", "id: 1\nsections: 5", "chapters: [a, a]"];
     for s in samples {
-        for name in [
-            "industries.yaml",
-            "companies.yaml",
-            "r/report.yaml",
-            "r/a.yaml",
-        ] {
+        for name in ["industries.yaml", "companies.yaml", "r/report.yaml", "r/a.yaml"] {
             let mut files = yanbao::content::Files::new();
             files.insert("industries.yaml".into(), "[]".into());
             files.insert("companies.yaml".into(), "[]".into());
@@ -129,10 +90,7 @@ fn garbage_never_panics() {
             files.insert("r/a.yaml".into(), "id: a\ntitle: A\n".into());
             files.insert(name.into(), s.into());
             let (_, errors) = yanbao::content::load(&files);
-            assert!(
-                !errors.is_empty() || s.is_empty() || name == "r/a.yaml",
-                "{name}: {s:?}"
-            );
+            assert!(!errors.is_empty() || s.is_empty() || name == "r/a.yaml", "{name}: {s:?}");
         }
     }
 }

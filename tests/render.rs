@@ -9,9 +9,7 @@ use ratatui::style::Color;
 use yanbao::action::Action;
 
 fn goto(app: &mut yanbao::app::App, id: &str) {
-    let n = library()
-        .node_by_id(id)
-        .unwrap_or_else(|| panic!("no node {id}"));
+    let n = library().node_by_id(id).unwrap_or_else(|| panic!("no node {id}"));
     app.state.jump_to(n);
 }
 
@@ -45,11 +43,7 @@ fn table_with_chinese_cells() {
         let mut app = app(w, h);
         goto(&mut app, "fs-2-2");
         let doc = app.state.reader.doc.clone();
-        let line = doc
-            .lines
-            .iter()
-            .position(|l| l.text().contains("开源"))
-            .expect("the open-source table");
+        let line = doc.lines.iter().position(|l| l.text().contains("开源")).expect("the open-source table");
         app.update(Action::Scroll(line as i32));
         snap(&format!("table_{w}x{h}"), &app);
     }
@@ -100,10 +94,7 @@ fn find_highlights_every_match() {
         assert!(!hits.is_empty() && !current.is_empty());
         insta::assert_snapshot!(
             format!("find_{w}x{h}"),
-            format!(
-                "{}\n-- every match --\n{hits}\n-- current match --\n{current}",
-                screen(&buf)
-            )
+            format!("{}\n-- every match --\n{hits}\n-- current match --\n{current}", screen(&buf))
         );
     }
 }
@@ -113,26 +104,13 @@ fn ascii_mode_draws_no_box_characters() {
     let mut app = app_with(80, 24, true);
     goto(&mut app, "fs-1-1");
     let text = screen(&render(&app));
-    assert!(
-        !text.contains(['─', '│', '┌', '┼', '•', '▾', '▸']),
-        "{text}"
-    );
+    assert!(!text.contains(['─', '│', '┌', '┼', '•', '▾', '▸']), "{text}");
     snap("ascii_80x24", &app);
 }
 
 #[test]
 fn tiny_and_huge_sizes_do_not_panic() {
-    for (w, h) in [
-        (1, 1),
-        (20, 5),
-        (2, 2),
-        (3, 10),
-        (59, 4),
-        (60, 3),
-        (500, 200),
-        (0, 0),
-        (1, 100),
-    ] {
+    for (w, h) in [(1, 1), (20, 5), (2, 2), (3, 10), (59, 4), (60, 3), (500, 200), (0, 0), (1, 100)] {
         let mut app = app(w, h);
         keys(&mut app, "jljl?");
         let _ = render(&app);
@@ -156,16 +134,8 @@ fn popups_never_leave_half_a_wide_character() {
     yanbao::ui::clear_straddle(&mut buf, popup);
     ratatui::widgets::Widget::render(ratatui::widgets::Clear, popup, &mut buf);
     assert_eq!(buf[(2, 0)].symbol(), " ", "the left straddler is blanked");
-    assert_eq!(
-        buf[(7, 0)].symbol(),
-        " ",
-        "the right straddler's trailing half is blanked"
-    );
-    assert_eq!(
-        buf[(0, 0)].symbol(),
-        "中",
-        "characters clear of the edge stay"
-    );
+    assert_eq!(buf[(7, 0)].symbol(), " ", "the right straddler's trailing half is blanked");
+    assert_eq!(buf[(0, 0)].symbol(), "中", "characters clear of the edge stay");
     assert_eq!(screen(&buf), "中\n");
 }
 

@@ -2,7 +2,7 @@
 //! wrapped paragraph, case-insensitive, with full-width letters folded.
 
 use crate::doc::Doc;
-use crate::text::char_width;
+use crate::text::{char_width, fold};
 
 /// One highlighted run on one line, in display columns of the line's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,16 +29,6 @@ pub struct FindState {
     pub query: String,
     pub matches: Vec<Match>,
     pub current: Option<usize>,
-}
-
-/// Fold for matching: full-width ASCII to ASCII, then lower case.
-pub fn fold(c: char) -> char {
-    let c = match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        c => c,
-    };
-    c.to_lowercase().next().unwrap_or(c)
 }
 
 impl FindState {
@@ -69,11 +59,7 @@ impl FindState {
             for (li, line) in doc.lines[i..j].iter().enumerate() {
                 let text = line.text();
                 let mut col = 0;
-                let body = if li > 0 {
-                    text.trim_start()
-                } else {
-                    text.as_str()
-                };
+                let body = if li > 0 { text.trim_start() } else { text.as_str() };
                 col += crate::text::width(&text[..text.len() - body.len()]);
                 for c in body.chars() {
                     let w = char_width(c);
@@ -88,11 +74,7 @@ impl FindState {
                     for &(_, line, s, e) in &chars[k..k + q.len()] {
                         match pieces.last_mut() {
                             Some(p) if p.line == line => p.end = e,
-                            _ => pieces.push(Piece {
-                                line,
-                                start: s,
-                                end: e,
-                            }),
+                            _ => pieces.push(Piece { line, start: s, end: e }),
                         }
                     }
                     self.matches.push(Match { pieces });
@@ -114,11 +96,7 @@ impl FindState {
             self.current = None;
             return None;
         }
-        let i = self
-            .matches
-            .iter()
-            .position(|m| m.line() >= line)
-            .unwrap_or(0);
+        let i = self.matches.iter().position(|m| m.line() >= line).unwrap_or(0);
         self.current = Some(i);
         Some(self.matches[i].line())
     }

@@ -3,14 +3,17 @@
 
 mod find;
 mod nav;
+mod search;
 
-pub use find::{FindState, Match};
+pub use find::{FindState, Match, Piece};
 pub use nav::NavState;
+pub use search::{CompanyState, Preview, SearchLayout, SearchState, keep_visible};
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
 use crate::doc::{self, Doc, LayoutOpts};
 use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
+use crate::search::Index;
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyEventKind, MouseEventKind};
 use ratatui::layout::Rect;
@@ -34,6 +37,17 @@ pub enum Overlay {
     Help {
         scroll: usize,
     },
+    /// The finder (search across both reports).
+    Search(SearchState),
+    /// A company's page, opened from the finder.
+    Company(CompanyState),
+}
+
+impl Overlay {
+    /// Overlays with a text prompt take unbound printable keys as typing.
+    fn takes_text(&self) -> bool {
+        matches!(self, Overlay::Find { .. } | Overlay::Search(_))
+    }
 }
 
 /// The reading pane.
@@ -60,75 +74,42 @@ impl Panes {
     pub fn compute(width: u16, height: u16, focus: Focus) -> Panes {
         let area = Rect::new(0, 0, width, height);
         if width == 0 || height == 0 {
-            return Panes {
-                nav: None,
-                reader: None,
-                status: None,
-            };
+            return Panes { nav: None, reader: None, status: None };
         }
         let status = Rect::new(0, height - 1, width, 1);
         let body = Rect::new(0, 0, width, height - 1);
         if body.height < 3 {
-            return Panes {
-                nav: None,
-                reader: None,
-                status: Some(status),
-            };
+            return Panes { nav: None, reader: None, status: Some(status) };
         }
         let _ = area;
         if width >= 60 {
             let nav_w = (width * 3 / 10).clamp(24, 40);
             let nav = Rect::new(0, 0, nav_w, body.height);
             let reader = Rect::new(nav_w, 0, width - nav_w, body.height);
-            Panes {
-                nav: Some(nav),
-                reader: Some(reader),
-                status: Some(status),
-            }
+            Panes { nav: Some(nav), reader: Some(reader), status: Some(status) }
         } else {
             // Narrow: only the focused pane is shown.
             match focus {
-                Focus::Nav => Panes {
-                    nav: Some(body),
-                    reader: None,
-                    status: Some(status),
-                },
-                Focus::Reader => Panes {
-                    nav: None,
-                    reader: Some(body),
-                    status: Some(status),
-                },
+                Focus::Nav => Panes { nav: Some(body), reader: None, status: Some(status) },
+                Focus::Reader => Panes { nav: None, reader: Some(body), status: Some(status) },
             }
         }
     }
 
     /// The reader's text area: inside the border, one column of padding each side.
     pub fn reader_text(&self) -> Option<Rect> {
-        self.reader.map(|r| {
-            Rect::new(
-                r.x + 2,
-                r.y + 1,
-                r.width.saturating_sub(4),
-                r.height.saturating_sub(2),
-            )
-        })
+        self.reader.map(|r| Rect::new(r.x + 2, r.y + 1, r.width.saturating_sub(4), r.height.saturating_sub(2)))
     }
 
     /// The tree's list area inside its border.
     pub fn nav_list(&self) -> Option<Rect> {
-        self.nav.map(|r| {
-            Rect::new(
-                r.x + 1,
-                r.y + 1,
-                r.width.saturating_sub(2),
-                r.height.saturating_sub(2),
-            )
-        })
+        self.nav.map(|r| Rect::new(r.x + 1, r.y + 1, r.width.saturating_sub(2), r.height.saturating_sub(2)))
     }
 }
 
 pub struct State {
     pub lib: Arc<Library>,
+    pub index: Arc<Index>,
     pub keymap: Arc<Keymap>,
     pub theme: Theme,
     pub size: (u16, u16),
@@ -150,7 +131,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(lib: Arc<Library>, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+    pub fn new(lib: Arc<Library>, index: Arc<Index>, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
         let nav = NavState::new(&lib);
         let mut state = State {
             reader: ReaderState {
@@ -161,6 +142,7 @@ impl App {
                 memory: HashMap::new(),
             },
             lib,
+            index,
             keymap,
             theme,
             size,
@@ -172,10 +154,7 @@ impl App {
             docs: HashMap::new(),
         };
         state.relayout();
-        App {
-            state,
-            resolver: Resolver::default(),
-        }
+        App { state, resolver: Resolver::default() }
     }
 
     /// The contexts a key is looked up in, top overlay first.
@@ -183,6 +162,8 @@ impl App {
         let mut out = Vec::new();
         match self.state.overlays.last() {
             Some(Overlay::Find { .. }) => return vec![Context::Find],
+            Some(Overlay::Search(_)) => return vec![Context::Search],
+            Some(Overlay::Company(_)) => return vec![Context::Company],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -207,17 +188,15 @@ impl App {
                 let contexts = self.contexts();
                 let keymap = Arc::clone(&self.state.keymap);
                 match self.resolver.feed(&keymap, &contexts, key) {
-                    Resolved::Actions(acts) => {
-                        acts.into_iter().flat_map(|a| self.update(a)).collect()
-                    }
+                    Resolved::Actions(acts) => acts.into_iter().flat_map(|a| self.update(a)).collect(),
                     Resolved::Pending => vec![],
                     Resolved::Unbound => match (self.state.overlays.last(), key.code) {
                         // Unbound printable keys are typed into a prompt.
-                        (Some(Overlay::Find { .. }), crossterm::event::KeyCode::Char(c))
-                            if !key.mods.intersects(
-                                crossterm::event::KeyModifiers::CONTROL
-                                    | crossterm::event::KeyModifiers::ALT,
-                            ) =>
+                        (Some(o), crossterm::event::KeyCode::Char(c))
+                            if o.takes_text()
+                                && !key.mods.intersects(
+                                    crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+                                ) =>
                         {
                             self.update(Action::Insert(c))
                         }
@@ -226,11 +205,9 @@ impl App {
                 }
             }
             Event::Paste(text) => {
-                if matches!(self.state.overlays.last(), Some(Overlay::Find { .. })) {
-                    text.chars()
-                        .filter(|c| !c.is_control())
-                        .flat_map(|c| self.update(Action::Insert(c)))
-                        .collect()
+                if self.state.overlays.last().is_some_and(Overlay::takes_text) {
+                    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+                    self.update(Action::InsertText(text))
                 } else {
                     vec![]
                 }
@@ -268,25 +245,15 @@ impl State {
     }
 
     pub fn reader_height(&self) -> usize {
-        Panes::compute(self.size.0, self.size.1, Focus::Reader)
-            .reader_text()
-            .map(|r| r.height as usize)
-            .unwrap_or(0)
+        Panes::compute(self.size.0, self.size.1, Focus::Reader).reader_text().map(|r| r.height as usize).unwrap_or(0)
     }
 
     pub fn nav_height(&self) -> usize {
-        Panes::compute(self.size.0, self.size.1, Focus::Nav)
-            .nav_list()
-            .map(|r| r.height as usize)
-            .unwrap_or(0)
+        Panes::compute(self.size.0, self.size.1, Focus::Nav).nav_list().map(|r| r.height as usize).unwrap_or(0)
     }
 
     fn max_scroll(&self) -> usize {
-        self.reader
-            .doc
-            .lines
-            .len()
-            .saturating_sub(self.reader_height().max(1))
+        self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
     }
 
     /// Lay out the current page for the current size (cached).
@@ -310,9 +277,7 @@ impl State {
         self.reader.doc = doc;
         if changed_len && self.reader.scroll > 0 {
             // Keep the same section at the top after a re-wrap.
-            self.reader.scroll = top_node
-                .and_then(|n| self.reader.doc.line_of(n))
-                .unwrap_or(0);
+            self.reader.scroll = top_node.and_then(|n| self.reader.doc.line_of(n)).unwrap_or(0);
         }
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
@@ -330,20 +295,12 @@ impl State {
         if node == self.reader.node && !self.reader.doc.lines.is_empty() {
             return;
         }
-        self.reader
-            .memory
-            .insert(self.reader.node, self.reader.scroll);
+        self.reader.memory.insert(self.reader.node, self.reader.scroll);
         self.reader.node = node;
         self.reader.scroll = 0;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
-        self.reader.scroll = self
-            .reader
-            .memory
-            .get(&node)
-            .copied()
-            .unwrap_or(0)
-            .min(self.max_scroll());
+        self.reader.scroll = self.reader.memory.get(&node).copied().unwrap_or(0).min(self.max_scroll());
     }
 
     fn scroll_to(&mut self, line: usize) {
@@ -367,6 +324,17 @@ impl State {
         if !matches!(action, Action::Resize(..)) {
             self.message = None;
         }
+        if let Action::Resize(w, h) = action {
+            self.size = (w, h);
+            self.relayout();
+            self.refresh_preview();
+            return vec![];
+        }
+        match self.overlays.last() {
+            Some(Overlay::Search(_)) => return self.update_search(action),
+            Some(Overlay::Company(_)) => return self.update_company(action),
+            _ => {}
+        }
         // The help overlay scrolls with the movement keys.
         if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
             let page = (self.size.1 as usize).saturating_sub(4).max(1);
@@ -380,20 +348,14 @@ impl State {
                     self.overlays.pop();
                 }
                 Action::Quit => return vec![Effect::Quit],
-                Action::Resize(w, h) => {
-                    self.size = (w, h);
-                    self.relayout();
-                }
                 _ => {}
             }
             return vec![];
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
-            Action::Resize(w, h) => {
-                self.size = (w, h);
-                self.relayout();
-            }
+            Action::Resize(..) => {}
+            Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::FocusNext => {
                 self.focus = match self.focus {
                     Focus::Nav => Focus::Reader,
@@ -405,24 +367,20 @@ impl State {
             Action::ToggleCompactTables => {
                 self.compact_tables = !self.compact_tables;
                 self.relayout();
-                self.message = Some(
-                    if self.compact_tables {
-                        "tables: compact"
-                    } else {
-                        "tables: full cells"
-                    }
-                    .into(),
-                );
+                self.message = Some(if self.compact_tables { "tables: compact" } else { "tables: full cells" }.into());
             }
             Action::Find => {
-                self.overlays.push(Overlay::Find {
-                    input: String::new(),
-                    origin: self.reader.scroll,
-                });
+                self.overlays.push(Overlay::Find { input: String::new(), origin: self.reader.scroll });
             }
             Action::Insert(c) => {
                 if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
                     input.push(c);
+                    self.find_incremental();
+                }
+            }
+            Action::InsertText(t) => {
+                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
+                    input.push_str(&t);
                     self.find_incremental();
                 }
             }
@@ -470,12 +428,9 @@ impl State {
                 }
             }
             Action::Scroll(n) => self.scroll_by(n as isize),
-            Action::MoveDown
-            | Action::MoveUp
-            | Action::Top
-            | Action::Bottom
-            | Action::PageDown
-            | Action::PageUp => self.movement(action),
+            Action::MoveDown | Action::MoveUp | Action::Top | Action::Bottom | Action::PageDown | Action::PageUp => {
+                self.movement(action)
+            }
             Action::Open => match self.focus {
                 Focus::Nav => {
                     let sel = self.nav.selected;
@@ -553,10 +508,7 @@ impl State {
 
     /// The node whose section is at the top of the reader (for the breadcrumb).
     pub fn reader_top_node(&self) -> NodeId {
-        self.reader
-            .doc
-            .node_at(self.reader.scroll)
-            .unwrap_or(self.reader.node)
+        self.reader.doc.node_at(self.reader.scroll).unwrap_or(self.reader.node)
     }
 
     /// Jump to a node: select it in the tree and show it.

@@ -14,15 +14,8 @@ pub struct NavState {
 
 impl NavState {
     pub fn new(lib: &Library) -> NavState {
-        let roots: Vec<NodeId> = (0..lib.nodes.len())
-            .filter(|&n| lib.nodes[n].parent.is_none())
-            .collect();
-        NavState {
-            expanded: roots.iter().copied().collect(),
-            selected: 0,
-            offset: 0,
-            roots,
-        }
+        let roots: Vec<NodeId> = (0..lib.nodes.len()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
+        NavState { expanded: roots.iter().copied().collect(), selected: 0, offset: 0, roots }
     }
 
     pub fn is_expanded(&self, n: NodeId) -> bool {
@@ -51,10 +44,7 @@ impl NavState {
     }
 
     pub fn selected_row(&self, lib: &Library) -> usize {
-        self.visible(lib)
-            .iter()
-            .position(|&n| n == self.selected)
-            .unwrap_or(0)
+        self.visible(lib).iter().position(|&n| n == self.selected).unwrap_or(0)
     }
 
     pub fn move_by(&mut self, lib: &Library, delta: isize) {

@@ -127,28 +127,19 @@ impl FileCtx<'_> {
     /// Convert the blocks of the list at `list` (a YAML path such as
     /// `sections[0].blocks`), checking each; a broken block is reported and left out.
     fn blocks(&mut self, raw: Vec<Value>, list: &str) -> Vec<Block> {
-        raw.into_iter()
-            .enumerate()
-            .filter_map(|(i, v)| self.block(v, &format!("{list}[{i}]")))
-            .collect()
+        raw.into_iter().enumerate().filter_map(|(i, v)| self.block(v, &format!("{list}[{i}]"))).collect()
     }
 
     fn block(&mut self, v: Value, path: &str) -> Option<Block> {
         let expected = BLOCK_KINDS.join(", ");
         let Value::Mapping(mut m) = v else {
-            self.error(
-                path,
-                format!("a block is a mapping with a `kind` ({expected})"),
-            );
+            self.error(path, format!("a block is a mapping with a `kind` ({expected})"));
             return None;
         };
         let kind = match m.remove("kind") {
             Some(Value::String(k)) => k,
             Some(_) => {
-                self.error(
-                    &format!("{path}.kind"),
-                    format!("block kind must be one of {expected}"),
-                );
+                self.error(&format!("{path}.kind"), format!("block kind must be one of {expected}"));
                 return None;
             }
             None => {
@@ -194,9 +185,7 @@ impl FileCtx<'_> {
             let msg = format!("duplicate id {id:?} (already used by a {k} in {f})");
             self.error(path, msg);
         } else {
-            self.ld
-                .seen
-                .insert(key, (kind.to_string(), self.name.to_string()));
+            self.ld.seen.insert(key, (kind.to_string(), self.name.to_string()));
         }
     }
 
@@ -232,10 +221,7 @@ impl FileCtx<'_> {
                 }
                 for (r, row) in t.rows.iter().enumerate() {
                     if row.len() != n {
-                        let msg = format!(
-                            "table row has {} cells but the table has {n} columns",
-                            row.len()
-                        );
+                        let msg = format!("table row has {} cells but the table has {n} columns", row.len());
                         self.error(&format!("{p}.rows[{r}]"), msg);
                     }
                 }
@@ -243,10 +229,7 @@ impl FileCtx<'_> {
             Block::Series(s) => {
                 for (j, pt) in s.points.iter().enumerate() {
                     if !pt.value.is_finite() {
-                        self.error(
-                            &format!("{p}.points[{j}].value"),
-                            "series value is not a finite number",
-                        );
+                        self.error(&format!("{p}.points[{j}].value"), "series value is not a finite number");
                     }
                 }
             }
@@ -334,30 +317,16 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
     let mut reports = Vec::new();
 
     if let Some(text) = registry(files, "industries.yaml", &mut ld) {
-        let mut cx = FileCtx {
-            name: "industries.yaml",
-            locator: Locator::new(text),
-            ld: &mut ld,
-        };
-        industries = cx
-            .parse::<Option<Vec<Industry>>>(text)
-            .flatten()
-            .unwrap_or_default();
+        let mut cx = FileCtx { name: "industries.yaml", locator: Locator::new(text), ld: &mut ld };
+        industries = cx.parse::<Option<Vec<Industry>>>(text).flatten().unwrap_or_default();
         for (i, x) in industries.iter().enumerate() {
             cx.id(&format!("[{i}].id"), &x.id, "industry");
             cx.title(&format!("[{i}].name"), &x.name);
         }
     }
     if let Some(text) = registry(files, "companies.yaml", &mut ld) {
-        let mut cx = FileCtx {
-            name: "companies.yaml",
-            locator: Locator::new(text),
-            ld: &mut ld,
-        };
-        companies = cx
-            .parse::<Option<Vec<Company>>>(text)
-            .flatten()
-            .unwrap_or_default();
+        let mut cx = FileCtx { name: "companies.yaml", locator: Locator::new(text), ld: &mut ld };
+        companies = cx.parse::<Option<Vec<Company>>>(text).flatten().unwrap_or_default();
         for (i, x) in companies.iter().enumerate() {
             cx.id(&format!("[{i}].id"), &x.id, "company");
             cx.title(&format!("[{i}].name"), &x.name);
@@ -375,11 +344,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
             continue;
         }
         used.insert(name);
-        let mut cx = FileCtx {
-            name,
-            locator: Locator::new(text),
-            ld: &mut ld,
-        };
+        let mut cx = FileCtx { name, locator: Locator::new(text), ld: &mut ld };
         let Some(raw) = cx.parse::<RawReport>(text) else {
             continue;
         };
@@ -389,24 +354,14 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
         let mut chapters = Vec::new();
         let mut chapter_files = Vec::new();
         for (i, stem) in raw.chapters.iter().enumerate() {
-            let file = ["yaml", "yml"]
-                .iter()
-                .map(|ext| format!("{dir}{stem}.{ext}"))
-                .find(|f| files.contains_key(f));
+            let file = ["yaml", "yml"].iter().map(|ext| format!("{dir}{stem}.{ext}")).find(|f| files.contains_key(f));
             let Some(file) = file else {
-                cx.error(
-                    &format!("chapters[{i}]"),
-                    format!("chapter file {dir}{stem}.yaml not found"),
-                );
+                cx.error(&format!("chapters[{i}]"), format!("chapter file {dir}{stem}.yaml not found"));
                 continue;
             };
             let (fname, ftext) = files.get_key_value(&file).expect("just found");
             used.insert(fname);
-            let mut fx = FileCtx {
-                name: fname,
-                locator: Locator::new(ftext),
-                ld: cx.ld,
-            };
+            let mut fx = FileCtx { name: fname, locator: Locator::new(ftext), ld: cx.ld };
             if let Some(rs) = fx.parse::<RawSection>(ftext) {
                 chapters.push(fx.section(rs, ""));
                 chapter_files.push(fname.clone());
@@ -434,8 +389,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
         }
     }
     if reports.is_empty() && ld.errors.is_empty() {
-        ld.errors
-            .push(ContentError::file_only("", "no report.yaml found"));
+        ld.errors.push(ContentError::file_only("", "no report.yaml found"));
     }
     // Newest report first.
     reports.sort_by(|a, b| b.date.cmp(&a.date));
@@ -445,8 +399,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
 fn registry<'f>(files: &'f Files, name: &str, ld: &mut Loader) -> Option<&'f String> {
     let text = files.get(name);
     if text.is_none() {
-        ld.errors
-            .push(ContentError::file_only(name, "missing registry file"));
+        ld.errors.push(ContentError::file_only(name, "missing registry file"));
     }
     text
 }

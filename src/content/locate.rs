@@ -24,11 +24,7 @@ struct Collector {
 }
 
 fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
+    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
 }
 
 impl Collector {
@@ -121,8 +117,7 @@ mod tests {
 
     #[test]
     fn finds_nested_paths() {
-        let text =
-            "id: a\nsections:\n  - id: b\n    blocks:\n      - kind: text\n        text: hi\n";
+        let text = "id: a\nsections:\n  - id: b\n    blocks:\n      - kind: text\n        text: hi\n";
         let l = Locator::new(text);
         let line = |p: &str| l.find(p).map(|a| a.0);
         assert_eq!(l.find("id"), Some((1, 1)));

@@ -14,8 +14,7 @@ use std::fmt;
 use std::path::Path;
 
 /// The bundled reports, embedded at build time.
-static BUNDLED: include_dir::Dir<'static> =
-    include_dir::include_dir!("$CARGO_MANIFEST_DIR/content");
+static BUNDLED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/content");
 
 /// The files of the bundled content.
 pub fn bundled_files() -> Files {
@@ -125,16 +124,8 @@ pub struct Counts {
 impl Library {
     pub fn new(reports: Vec<Report>, industries: Vec<Industry>, companies: Vec<Company>) -> Self {
         let mut lib = Library {
-            company_ix: companies
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.clone(), i))
-                .collect(),
-            industry_ix: industries
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.clone(), i))
-                .collect(),
+            company_ix: companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
+            industry_ix: industries.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
             reports,
             industries,
             companies,
@@ -165,11 +156,7 @@ impl Library {
             let id = nodes.len();
             let depth = path.len();
             nodes.push(Node {
-                kind: if depth == 1 {
-                    NodeKind::Chapter
-                } else {
-                    NodeKind::Section
-                },
+                kind: if depth == 1 { NodeKind::Chapter } else { NodeKind::Section },
                 report,
                 path: path.clone(),
                 depth,
@@ -231,19 +218,14 @@ impl Library {
     }
 
     pub fn report_of(&self, n: NodeId) -> Option<&Report> {
-        self.nodes
-            .get(n)
-            .and_then(|node| self.reports.get(node.report))
+        self.nodes.get(n).and_then(|node| self.reports.get(node.report))
     }
 
     /// The short title shown in the tree and the breadcrumb.
     pub fn node_title(&self, n: NodeId) -> String {
         match self.section(n) {
             Some(s) => s.heading(),
-            None => self
-                .report_of(n)
-                .map(|r| r.title.clone())
-                .unwrap_or_default(),
+            None => self.report_of(n).map(|r| r.title.clone()).unwrap_or_default(),
         }
     }
 
@@ -254,15 +236,10 @@ impl Library {
         let Some(s) = self.section(n) else {
             return full;
         };
-        let parent = self
-            .nodes
-            .get(n)
-            .and_then(|x| x.parent)
-            .and_then(|p| self.section(p));
+        let parent = self.nodes.get(n).and_then(|x| x.parent).and_then(|p| self.section(p));
         match (parent, s.title.split_once("——")) {
             (Some(p), Some((head, part)))
-                if !part.trim().is_empty()
-                    && (p.title.contains(head.trim()) || head.contains(p.title.trim())) =>
+                if !part.trim().is_empty() && (p.title.contains(head.trim()) || head.contains(p.title.trim())) =>
             {
                 match &s.number {
                     Some(num) if !num.is_empty() => format!("{num} {}", part.trim()),

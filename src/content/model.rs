@@ -93,16 +93,7 @@ pub enum Block {
 }
 
 /// The block kinds, as written in YAML.
-pub const BLOCK_KINDS: [&str; 8] = [
-    "text",
-    "insights",
-    "table",
-    "series",
-    "metrics",
-    "participants",
-    "case",
-    "list",
-];
+pub const BLOCK_KINDS: [&str; 8] = ["text", "insights", "table", "series", "metrics", "participants", "case", "list"];
 
 impl Block {
     pub fn title(&self) -> Option<&str> {

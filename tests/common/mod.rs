@@ -9,6 +9,7 @@ use yanbao::action::Action;
 use yanbao::app::App;
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
+use yanbao::search::Index;
 use yanbao::theme::{ColorDepth, Theme};
 
 /// The bundled library, loaded once per test binary.
@@ -22,17 +23,18 @@ pub fn library() -> Arc<Library> {
     .clone()
 }
 
+/// The search index of the bundled library, built once per test binary.
+pub fn index() -> Arc<Index> {
+    static INDEX: OnceLock<Arc<Index>> = OnceLock::new();
+    INDEX.get_or_init(|| Arc::new(Index::build(&library()))).clone()
+}
+
 pub fn app(w: u16, h: u16) -> App {
     app_with(w, h, false)
 }
 
 pub fn app_with(w: u16, h: u16, ascii: bool) -> App {
-    App::new(
-        library(),
-        Arc::new(Keymap::defaults()),
-        Theme::new(ColorDepth::Ansi16, ascii),
-        (w, h),
-    )
+    App::new(library(), index(), Arc::new(Keymap::defaults()), Theme::new(ColorDepth::Ansi16, ascii), (w, h))
 }
 
 pub fn send(app: &mut App, actions: &[Action]) {
@@ -45,16 +47,15 @@ pub fn send(app: &mut App, actions: &[Action]) {
 pub fn keys(app: &mut App, s: &str) {
     for c in s.chars() {
         let code = crossterm::event::KeyCode::Char(c);
-        app.handle_event(crossterm::event::Event::Key(
-            crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE),
-        ));
+        app.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
+            code,
+            crossterm::event::KeyModifiers::NONE,
+        )));
     }
 }
 
 pub fn key(app: &mut App, code: crossterm::event::KeyCode, mods: crossterm::event::KeyModifiers) {
-    app.handle_event(crossterm::event::Event::Key(
-        crossterm::event::KeyEvent::new(code, mods),
-    ));
+    app.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(code, mods)));
 }
 
 pub fn render(app: &App) -> Buffer {
@@ -93,9 +94,7 @@ pub fn marks(buf: &Buffer, pred: impl Fn(&ratatui::buffer::Cell) -> bool) -> Str
     let a = buf.area;
     let mut out = String::new();
     for y in a.top()..a.bottom() {
-        let row: String = (a.left()..a.right())
-            .map(|x| if pred(&buf[(x, y)]) { '^' } else { ' ' })
-            .collect();
+        let row: String = (a.left()..a.right()).map(|x| if pred(&buf[(x, y)]) { '^' } else { ' ' }).collect();
         if !row.trim().is_empty() {
             out.push_str(&format!("{y:>3} {}\n", row.trim_end()));
         }
@@ -111,10 +110,7 @@ pub fn assert_rows_fit(buf: &Buffer) {
         let mut x = a.left();
         while x < a.right() {
             let w = yanbao::text::width(buf[(x, y)].symbol()).max(1) as u16;
-            assert!(
-                x + w <= a.right(),
-                "row {y}: a wide character crosses the right edge at column {x}"
-            );
+            assert!(x + w <= a.right(), "row {y}: a wide character crosses the right edge at column {x}");
             x += w;
         }
     }

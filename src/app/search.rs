@@ -1,0 +1,318 @@
+//! The finder overlay and the company page: state and layout. The matching
+//! itself lives in `crate::search`.
+
+use super::{FindState, Focus, Overlay, State};
+use crate::action::{Action, Effect};
+use crate::content::NodeId;
+use crate::doc::Doc;
+use crate::doc::{self, LayoutOpts};
+use crate::search::Hit;
+use crate::search::{Query, Target};
+use ratatui::layout::Rect;
+use std::sync::Arc;
+
+/// The selected result shown in its place, with the hit highlighted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub doc: Arc<Doc>,
+    pub scroll: usize,
+    pub find: FindState,
+}
+
+/// The finder: the query, its ranked hits, the selection and its preview.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchState {
+    pub input: String,
+    pub hits: Vec<Hit>,
+    pub selected: usize,
+    /// First visible row of the result list.
+    pub offset: usize,
+    pub preview: Option<Preview>,
+}
+
+/// A company's page: its registry entry and every mention, each a jump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyState {
+    pub id: String,
+    /// Search units that mention the company, in reading order.
+    pub mentions: Vec<usize>,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// Where the finder's parts go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchLayout {
+    pub frame: Rect,
+    pub input: Rect,
+    pub list: Rect,
+    /// The preview's text area (inside its border), if there is room.
+    pub preview: Option<Rect>,
+    pub preview_frame: Option<Rect>,
+}
+
+impl SearchLayout {
+    /// The finder covers the screen above the status bar: results beside the
+    /// preview when wide, above it when not.
+    pub fn compute(width: u16, height: u16) -> Option<SearchLayout> {
+        let h = height.saturating_sub(1);
+        if width < 10 || h < 5 {
+            return None;
+        }
+        let frame = Rect::new(0, 0, width, h);
+        let inner = Rect::new(1, 1, width - 2, h - 2);
+        let input = Rect::new(inner.x, inner.y, inner.width, 1);
+        let body = Rect::new(inner.x, inner.y + 1, inner.width, inner.height.saturating_sub(1));
+        let (list, pf) = if width >= 100 {
+            let lw = body.width / 2;
+            (
+                Rect::new(body.x, body.y, lw, body.height),
+                Some(Rect::new(body.x + lw, body.y, body.width - lw, body.height)),
+            )
+        } else if body.height >= 12 {
+            let lh = body.height / 2;
+            (
+                Rect::new(body.x, body.y, body.width, lh),
+                Some(Rect::new(body.x, body.y + lh, body.width, body.height - lh)),
+            )
+        } else {
+            (body, None)
+        };
+        let preview = pf
+            .map(|r| Rect::new(r.x + 2, r.y + 1, r.width.saturating_sub(4), r.height.saturating_sub(2)))
+            .filter(|r| r.width >= 4 && r.height >= 1);
+        Some(SearchLayout { frame, input, list, preview, preview_frame: pf.filter(|_| preview.is_some()) })
+    }
+}
+
+/// Keep `selected` within `height` rows starting at `offset`.
+pub fn keep_visible(selected: usize, offset: &mut usize, height: usize) {
+    let h = height.max(1);
+    if selected < *offset {
+        *offset = selected;
+    } else if selected >= *offset + h {
+        *offset = selected + 1 - h;
+    }
+}
+
+/// The line of a page where `probe` is first found; shorter probes are
+/// tried when a long one is broken by layout (a wrapped table cell).
+pub fn locate(doc: &Doc, probe: &str) -> usize {
+    let chars: Vec<char> = probe.chars().collect();
+    for n in [10, 6, 3, 1] {
+        if chars.len() < n && n != 1 {
+            continue;
+        }
+        let p: String = chars.iter().take(n).collect();
+        let mut f = FindState::default();
+        f.set_query(&p, doc);
+        if let Some(line) = f.first_from(0) {
+            return line;
+        }
+    }
+    0
+}
+
+impl State {
+    /// A page laid out at a given width (cached like the reader's pages).
+    pub(super) fn doc_for(&mut self, node: NodeId, width: u16) -> Arc<Doc> {
+        let opts = LayoutOpts { width: width.max(1), ascii: self.theme.ascii, compact_tables: self.compact_tables };
+        if let Some(d) = self.docs.get(&(node, opts)) {
+            return Arc::clone(d);
+        }
+        if self.docs.len() > 64 {
+            self.docs.clear();
+        }
+        let d = Arc::new(doc::build(&self.lib, node, opts));
+        self.docs.insert((node, opts), Arc::clone(&d));
+        d
+    }
+
+    fn search_mut(&mut self) -> Option<&mut SearchState> {
+        match self.overlays.last_mut() {
+            Some(Overlay::Search(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn list_height(&self) -> usize {
+        SearchLayout::compute(self.size.0, self.size.1).map(|l| l.list.height as usize).unwrap_or(1)
+    }
+
+    fn run_search(&mut self) {
+        let index = Arc::clone(&self.index);
+        let Some(s) = self.search_mut() else { return };
+        s.hits = index.search(&Query::parse(&s.input), 500);
+        s.selected = 0;
+        s.offset = 0;
+        self.refresh_preview();
+    }
+
+    /// Lay out the selected hit's place for the preview, scrolled to the hit.
+    pub(super) fn refresh_preview(&mut self) {
+        let Some(Overlay::Search(s)) = self.overlays.last() else {
+            return;
+        };
+        let layout = SearchLayout::compute(self.size.0, self.size.1);
+        let hit = s.hits.get(s.selected).cloned();
+        let preview = match (hit, layout.and_then(|l| l.preview)) {
+            (Some(hit), Some(area)) => {
+                let unit = &self.index.units[hit.unit];
+                match &unit.target {
+                    Target::Place { node, probe } => {
+                        let (node, probe) = (*node, probe.clone());
+                        let needle = hit.matched(unit).unwrap_or_else(|| probe.clone());
+                        let doc = self.doc_for(node, area.width);
+                        let line = locate(&doc, &probe);
+                        let mut find = FindState::default();
+                        find.set_query(&needle, &doc);
+                        let at = find.first_from(line).unwrap_or(line);
+                        let max = doc.lines.len().saturating_sub(area.height as usize);
+                        Some(Preview { scroll: at.saturating_sub(2).min(max), doc, find })
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(s) = self.search_mut() {
+            s.preview = preview;
+        }
+    }
+
+    pub(super) fn update_search(&mut self, action: Action) -> Vec<Effect> {
+        let h = self.list_height();
+        let Some(s) = self.search_mut() else {
+            return vec![];
+        };
+        let n = s.hits.len();
+        let moved = match action {
+            Action::Insert(c) => {
+                s.input.push(c);
+                return self.search_changed();
+            }
+            Action::InsertText(t) => {
+                s.input.push_str(&t);
+                return self.search_changed();
+            }
+            Action::DeleteChar => {
+                s.input.pop();
+                return self.search_changed();
+            }
+            Action::ClearInput => {
+                s.input.clear();
+                return self.search_changed();
+            }
+            Action::MoveDown => Some(s.selected + 1),
+            Action::MoveUp => Some(s.selected.saturating_sub(1)),
+            Action::PageDown => Some(s.selected + h),
+            Action::PageUp => Some(s.selected.saturating_sub(h)),
+            Action::Top => Some(0),
+            Action::Bottom => Some(n.saturating_sub(1)),
+            Action::Confirm | Action::Open => {
+                let hit = s.hits.get(s.selected).map(|h| (h.unit, h.clone()));
+                if let Some((unit, hit)) = hit {
+                    let needle = hit.matched(&self.index.units[unit]);
+                    self.open_unit(unit, needle);
+                }
+                return vec![];
+            }
+            Action::CloseOverlay => {
+                self.overlays.pop();
+                return vec![];
+            }
+            Action::Quit => return vec![Effect::Quit],
+            _ => None,
+        };
+        if let Some(sel) = moved {
+            s.selected = sel.min(n.saturating_sub(1));
+            keep_visible(s.selected, &mut s.offset, h);
+            self.refresh_preview();
+        }
+        vec![]
+    }
+
+    fn search_changed(&mut self) -> Vec<Effect> {
+        self.run_search();
+        vec![]
+    }
+
+    /// Go to a search unit: a place (scrolled to it, the hit highlighted), a
+    /// company's page, or an industry's section.
+    pub(super) fn open_unit(&mut self, unit: usize, needle: Option<String>) {
+        let target = self.index.units[unit].target.clone();
+        match target {
+            Target::Place { node, probe } => {
+                self.overlays.clear();
+                self.focus = Focus::Reader;
+                self.jump_to(node);
+                let needle = needle.unwrap_or_else(|| probe.clone());
+                let line = locate(&self.reader.doc, &probe);
+                self.reader.find.set_query(&needle, &self.reader.doc);
+                let at = self.reader.find.first_from(line).unwrap_or(line);
+                self.reader.scroll = at.saturating_sub(self.reader_height() / 3).min(self.max_scroll());
+            }
+            Target::Company(id) => {
+                let mentions = self.index.mentions(&self.lib, &id);
+                self.overlays.push(Overlay::Company(CompanyState { id, mentions, selected: 0, offset: 0 }));
+            }
+            Target::Industry(id) => {
+                let lib = Arc::clone(&self.lib);
+                let best = (0..lib.nodes.len())
+                    .filter(|&n| lib.section(n).is_some_and(|s| s.industries.contains(&id)))
+                    .min_by_key(|&n| (lib.nodes[n].report, lib.nodes[n].depth));
+                if let Some(n) = best {
+                    self.overlays.clear();
+                    self.focus = Focus::Reader;
+                    self.jump_to(n);
+                }
+            }
+        }
+    }
+
+    pub(super) fn update_company(&mut self, action: Action) -> Vec<Effect> {
+        let h = self.list_height();
+        let Some(Overlay::Company(c)) = self.overlays.last_mut() else {
+            return vec![];
+        };
+        let n = c.mentions.len();
+        let sel = match action {
+            Action::MoveDown => c.selected + 1,
+            Action::MoveUp => c.selected.saturating_sub(1),
+            Action::PageDown => c.selected + h,
+            Action::PageUp => c.selected.saturating_sub(h),
+            Action::Top => 0,
+            Action::Bottom => n.saturating_sub(1),
+            Action::Confirm | Action::Open => {
+                if let Some(&unit) = c.mentions.get(c.selected) {
+                    let needle = self.company_needle(unit);
+                    self.open_unit(unit, needle);
+                }
+                return vec![];
+            }
+            Action::CloseOverlay | Action::Back => {
+                self.overlays.pop();
+                return vec![];
+            }
+            Action::Quit => return vec![Effect::Quit],
+            _ => return vec![],
+        };
+        c.selected = sel.min(n.saturating_sub(1));
+        keep_visible(c.selected, &mut c.offset, h);
+        vec![]
+    }
+
+    /// The company's name (or whichever alias the unit uses) to highlight.
+    fn company_needle(&self, unit: usize) -> Option<String> {
+        let Some(Overlay::Company(c)) = self.overlays.last() else {
+            return None;
+        };
+        let co = self.lib.company(&c.id)?;
+        let u = &self.index.units[unit];
+        std::iter::once(&co.name)
+            .chain(co.latin.iter())
+            .chain(co.aliases.iter())
+            .find(|n| u.text.contains(n.as_str()) || u.title.contains(n.as_str()))
+            .cloned()
+    }
+}
