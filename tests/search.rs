@@ -15,7 +15,8 @@ fn top(q: &str, n: usize) -> Vec<(Kind, String)> {
 fn first_company(q: &str) -> String {
     let idx = index();
     let hits = idx.search(&Query::parse(q), 50);
-    let h = hits.iter().find(|h| idx.units[h.unit].kind == Kind::Company).unwrap_or_else(|| panic!("no company for {q}"));
+    let h =
+        hits.iter().find(|h| idx.units[h.unit].kind == Kind::Company).unwrap_or_else(|| panic!("no company for {q}"));
     idx.units[h.unit].title.clone()
 }
 

@@ -198,10 +198,10 @@ impl Query {
     pub fn parse(q: &str) -> Query {
         let folded: String = q.chars().map(fold).collect();
         let trimmed = folded.trim_start();
-        if let Some((pre, rest)) = trimmed.split_once(':') {
-            if let Some(f) = Filter::parse(pre) {
-                return Query { filter: Some(f), text: rest.trim().to_string() };
-            }
+        if let Some((pre, rest)) = trimmed.split_once(':')
+            && let Some(f) = Filter::parse(pre)
+        {
+            return Query { filter: Some(f), text: rest.trim().to_string() };
         }
         Query { filter: None, text: folded.trim().to_string() }
     }
@@ -372,20 +372,21 @@ impl Index {
     /// Match one field: the skim fuzzy match, or a pinyin run, whichever is better.
     fn match_field(&self, chars: &[char], folded: &str, q: &str, qb: &[u8], pinyin_ok: bool) -> Option<FieldMatch> {
         let mut best: Option<FieldMatch> = None;
-        if subsequence(folded, q) {
-            if let Some((score, idx)) = self.matcher.fuzzy_indices(folded, q) {
-                let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
-                best = Some(FieldMatch { score, indices: idx, tier: if contiguous { 2 } else { 0 } });
-            }
+        if subsequence(folded, q)
+            && let Some((score, idx)) = self.matcher.fuzzy_indices(folded, q)
+        {
+            let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
+            best = Some(FieldMatch { score, indices: idx, tier: if contiguous { 2 } else { 0 } });
         }
-        if pinyin_ok && chars.iter().any(|c| !c.is_ascii()) {
-            if let Some((r, reading)) = pinyin::find(chars, qb) {
-                // A pinyin run is contiguous; score it like a strong skim match.
-                let score = 16 * qb.len() as i64 + 8 * r.len() as i64 + if r.start == 0 { 16 } else { 0 };
-                let tier = if reading == pinyin::Reading::Primary { 2 } else { 1 };
-                if best.as_ref().is_none_or(|b| (b.tier, b.score) < (tier, score)) {
-                    best = Some(FieldMatch { score, indices: r.collect(), tier });
-                }
+        if pinyin_ok
+            && chars.iter().any(|c| !c.is_ascii())
+            && let Some((r, reading)) = pinyin::find(chars, qb)
+        {
+            // A pinyin run is contiguous; score it like a strong skim match.
+            let score = 16 * qb.len() as i64 + 8 * r.len() as i64 + if r.start == 0 { 16 } else { 0 };
+            let tier = if reading == pinyin::Reading::Primary { 2 } else { 1 };
+            if best.as_ref().is_none_or(|b| (b.tier, b.score) < (tier, score)) {
+                best = Some(FieldMatch { score, indices: r.collect(), tier });
             }
         }
         best
@@ -444,15 +445,30 @@ impl Index {
         let mut names: Vec<String> = vec![c.name.clone()];
         names.extend(c.latin.iter().cloned());
         names.extend(c.aliases.iter().cloned());
-        let names: Vec<String> =
-            names.iter().map(|n| n.chars().map(fold).collect::<String>()).filter(|n| n.chars().count() >= 2).collect();
+        let folded = |n: &str| n.chars().map(fold).collect::<String>();
+        let names: Vec<String> = names.iter().map(|n| folded(n)).filter(|n| n.chars().count() >= 2).collect();
+        // Other companies whose names contain one of these (华为云 for 华为):
+        // their occurrences are not mentions of this company.
+        let longer: Vec<String> = lib
+            .companies
+            .iter()
+            .filter(|o| o.id != c.id)
+            .flat_map(|o| std::iter::once(&o.name).chain(o.aliases.iter()))
+            .map(|n| folded(n))
+            .filter(|n| names.iter().any(|m| n.len() > m.len() && n.contains(m.as_str())))
+            .collect();
+        let mentions = |hay: &str| {
+            let mut hay = hay.to_string();
+            for l in &longer {
+                hay = hay.replace(l.as_str(), "\u{1}");
+            }
+            names.iter().any(|n| contains_word(&hay, n))
+        };
         self.units
             .iter()
             .enumerate()
             .filter(|(_, u)| matches!(u.target, Target::Place { .. }))
-            .filter(|(_, u)| {
-                names.iter().any(|n| contains_word(&u.text_folded, n) || contains_word(&u.title_folded, n))
-            })
+            .filter(|(_, u)| mentions(&u.text_folded) || mentions(&u.title_folded))
             .map(|(i, _)| i)
             .collect()
     }
