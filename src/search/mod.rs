@@ -104,6 +104,43 @@ pub enum Target {
     Industry(String),
 }
 
+/// A field of a unit prepared for matching: folded text, its characters,
+/// their pinyin reading ids, and a 64-bit set of its characters.
+#[derive(Debug, Clone)]
+struct Prepared {
+    folded: String,
+    chars: Vec<char>,
+    ids: Vec<u16>,
+    bloom: Bloom,
+    han: bool,
+}
+
+/// A 256-bit set of characters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Bloom([u64; 4]);
+
+impl Bloom {
+    fn add(mut self, c: char) -> Bloom {
+        let h = (c as u32).wrapping_mul(0x9E37_79B1) >> 24;
+        self.0[(h >> 6) as usize] |= 1 << (h & 63);
+        self
+    }
+
+    fn covers(&self, other: &Bloom) -> bool {
+        self.0.iter().zip(&other.0).all(|(a, b)| a & b == *b)
+    }
+}
+
+impl Prepared {
+    fn new(s: &str, table: &mut pinyin::Table) -> Prepared {
+        let chars: Vec<char> = s.chars().map(fold).collect();
+        let ids: Vec<u16> = chars.iter().map(|&c| table.id(c)).collect();
+        let bloom = chars.iter().fold(Bloom::default(), |b, &c| b.add(c));
+        let han = ids.iter().any(|&i| i != pinyin::LITERAL);
+        Prepared { folded: chars.iter().collect(), chars, ids, bloom, han }
+    }
+}
+
 /// One searchable unit.
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -113,21 +150,36 @@ pub struct Unit {
     /// The full unit: a table row with its headers, a metric with its unit, a sentence.
     pub text: String,
     pub target: Target,
-    title_chars: Vec<char>,
-    text_chars: Vec<char>,
-    title_folded: String,
-    text_folded: String,
-    mask: u32,
+    title_p: Prepared,
+    text_p: Prepared,
+}
+
+/// What rules a unit out before matching, kept apart from the units in one
+/// compact array so that a scan of a large index stays in cache.
+#[derive(Debug, Clone)]
+struct Screen {
+    kind: Kind,
+    /// Per field (title, text): its characters, and its pinyin shape.
+    blooms: [Bloom; 2],
+    shapes: [pinyin::Shape; 2],
+}
+
+impl Screen {
+    fn new(u: &Unit, table: &pinyin::Table) -> Screen {
+        let (t, x) = (&u.title_p, &u.text_p);
+        Screen {
+            kind: u.kind,
+            blooms: [t.bloom, x.bloom],
+            shapes: [table.shape(&t.chars, &t.ids), table.shape(&x.chars, &x.ids)],
+        }
+    }
 }
 
 impl Unit {
-    pub fn new(kind: Kind, title: String, text: String, target: Target) -> Unit {
-        let title_chars: Vec<char> = title.chars().collect();
-        let text_chars: Vec<char> = text.chars().collect();
-        let title_folded = title_chars.iter().map(|&c| fold(c)).collect();
-        let text_folded = text_chars.iter().map(|&c| fold(c)).collect();
-        let mask = pinyin::letter_mask(&title_chars) | pinyin::letter_mask(&text_chars);
-        Unit { kind, title, text, target, title_chars, text_chars, title_folded, text_folded, mask }
+    pub fn new(kind: Kind, title: String, text: String, target: Target, table: &mut pinyin::Table) -> Unit {
+        let title_p = Prepared::new(&title, table);
+        let text_p = Prepared::new(&text, table);
+        Unit { kind, title, text, target, title_p, text_p }
     }
 
     pub fn node(&self) -> Option<NodeId> {
@@ -161,12 +213,12 @@ pub struct Hit {
 impl Hit {
     /// The matched characters when they are one run (for highlighting the place).
     pub fn matched(&self, u: &Unit) -> Option<String> {
-        let chars = match self.field {
-            Field::Title => &u.title_chars,
-            Field::Text => &u.text_chars,
+        let s = match self.field {
+            Field::Title => &u.title,
+            Field::Text => &u.text,
         };
         let (a, b) = (*self.indices.first()?, *self.indices.last()?);
-        self.contiguous.then(|| chars.get(a..=b).map(|s| s.iter().collect()))?
+        (self.contiguous && b < s.chars().count()).then(|| s.chars().skip(a).take(b + 1 - a).collect())
     }
 }
 
@@ -178,6 +230,8 @@ struct FieldMatch {
 
 pub struct Index {
     pub units: Vec<Unit>,
+    screens: Vec<Screen>,
+    table: pinyin::Table,
     matcher: SkimMatcherV2,
 }
 
@@ -238,11 +292,12 @@ fn probe_of(s: &str) -> String {
 struct Builder<'a> {
     lib: &'a Library,
     units: Vec<Unit>,
+    table: pinyin::Table,
 }
 
 impl Builder<'_> {
     fn place(&mut self, kind: Kind, title: String, text: String, node: NodeId, probe: String) {
-        self.units.push(Unit::new(kind, title, text, Target::Place { node, probe }));
+        self.units.push(Unit::new(kind, title, text, Target::Place { node, probe }, &mut self.table));
     }
 
     fn company_names(&self, ids: &[String]) -> String {
@@ -340,19 +395,21 @@ impl Builder<'_> {
 impl Index {
     /// Index every searchable unit, registries first, then the reports in reading order.
     pub fn build(lib: &Library) -> Index {
-        let mut b = Builder { lib, units: Vec::new() };
+        let mut b = Builder { lib, units: Vec::new(), table: pinyin::Table::default() };
         for i in &lib.industries {
             let text = std::iter::once(i.english.clone().unwrap_or_default())
                 .chain(i.aliases.iter().cloned())
                 .collect::<Vec<_>>()
                 .join("  ");
-            b.units.push(Unit::new(Kind::Industry, i.name.clone(), text, Target::Industry(i.id.clone())));
+            let target = Target::Industry(i.id.clone());
+            b.units.push(Unit::new(Kind::Industry, i.name.clone(), text, target, &mut b.table));
         }
         for c in &lib.companies {
             let mut parts: Vec<String> = c.latin.iter().cloned().collect();
             parts.extend(c.aliases.iter().cloned());
             parts.extend(c.kind.iter().cloned());
-            b.units.push(Unit::new(Kind::Company, c.name.clone(), parts.join("  "), Target::Company(c.id.clone())));
+            let target = Target::Company(c.id.clone());
+            b.units.push(Unit::new(Kind::Company, c.name.clone(), parts.join("  "), target, &mut b.table));
         }
         for (n, node) in lib.nodes.iter().enumerate() {
             if node.parent.is_none() {
@@ -366,24 +423,41 @@ impl Index {
                 }
             }
         }
-        Index { units: b.units, matcher: SkimMatcherV2::default().ignore_case() }
+        let screens = b.units.iter().map(|u| Screen::new(u, &b.table)).collect();
+        Index { units: b.units, screens, table: b.table, matcher: SkimMatcherV2::default().ignore_case() }
     }
 
-    /// Match one field: the skim fuzzy match, or a pinyin run, whichever is better.
-    fn match_field(&self, chars: &[char], folded: &str, q: &str, qb: &[u8], pinyin_ok: bool) -> Option<FieldMatch> {
+    /// Match one field: a literal run, a scattered (skim) match, or a pinyin
+    /// run, whichever ranks best.
+    fn match_field(
+        &self,
+        f: &Prepared,
+        q: &Pattern,
+        literal: bool,
+        scattered: bool,
+        pinyin: Option<&pinyin::Plan>,
+    ) -> Option<FieldMatch> {
         let mut best: Option<FieldMatch> = None;
-        if subsequence(folded, q)
-            && let Some((score, idx)) = self.matcher.fuzzy_indices(folded, q)
-        {
-            let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
-            best = Some(FieldMatch { score, indices: idx, tier: if contiguous { 2 } else { 0 } });
+        if literal {
+            if let Some(at) = f.folded.find(q.text.as_str()) {
+                // A literal run: earlier and in a shorter field scores higher.
+                let start = f.folded[..at].chars().count();
+                let score = 1000 - start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;
+                best = Some(FieldMatch { score, indices: (start..start + q.len).collect(), tier: 2 });
+            } else if scattered
+                && subsequence(&f.chars, &q.chars)
+                && let Some((score, idx)) = self.matcher.fuzzy_indices(&f.folded, &q.text)
+            {
+                let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
+                best = Some(FieldMatch { score, indices: idx, tier: if contiguous { 2 } else { 0 } });
+            }
         }
-        if pinyin_ok
-            && chars.iter().any(|c| !c.is_ascii())
-            && let Some((r, reading)) = pinyin::find(chars, qb)
+        if let Some(plan) = pinyin
+            && f.han
+            && let Some((r, reading)) = self.table.find(&f.chars, &f.ids, &q.letters, plan)
         {
             // A pinyin run is contiguous; score it like a strong skim match.
-            let score = 16 * qb.len() as i64 + 8 * r.len() as i64 + if r.start == 0 { 16 } else { 0 };
+            let score = 1000 - r.start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;
             let tier = if reading == pinyin::Reading::Primary { 2 } else { 1 };
             if best.as_ref().is_none_or(|b| (b.tier, b.score) < (tier, score)) {
                 best = Some(FieldMatch { score, indices: r.collect(), tier });
@@ -392,47 +466,84 @@ impl Index {
         best
     }
 
-    /// Ranked hits for a query: contiguous before scattered, then title
-    /// before text, exact titles first, then score; ties keep reading order.
-    pub fn search(&self, query: &Query, limit: usize) -> Vec<Hit> {
-        let q = query.text.as_str();
-        if q.is_empty() {
-            return Vec::new();
-        }
-        let qb: Vec<u8> = q.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        let pinyin_ok =
-            q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') && q.bytes().any(|b| b.is_ascii_lowercase());
-        let qmask = pinyin::query_mask(&qb);
-        let mut hits: Vec<(Hit, bool)> = Vec::new();
-        for (i, u) in self.units.iter().enumerate() {
-            if query.filter.is_some_and(|f| !f.admits(u.kind)) {
+    /// Match units; with `scattered` false, only contiguous and pinyin runs
+    /// are scored, and units that might match scattered are listed for later.
+    fn search_units(
+        &self,
+        units: impl Iterator<Item = usize>,
+        query: &Query,
+        q: &Pattern,
+        scattered: bool,
+    ) -> (Vec<(Hit, bool)>, Vec<usize>) {
+        let mut hits = Vec::new();
+        let mut later = Vec::new();
+        let plan = self.table.plan(&q.letters);
+        for i in units {
+            let sc = &self.screens[i];
+            if query.filter.is_some_and(|f| !f.admits(sc.kind)) {
                 continue;
             }
-            let py = pinyin_ok && u.mask & qmask == qmask;
-            let t = self.match_field(&u.title_chars, &u.title_folded, q, &qb, py);
-            let x = self.match_field(&u.text_chars, &u.text_folded, q, &qb, py);
+            let lit = [sc.blooms[0].covers(&q.bloom), sc.blooms[1].covers(&q.bloom)];
+            let py = [0, 1].map(|f| q.pinyin && self.table.may_match(&sc.shapes[f], &plan));
+            if !(lit[0] || lit[1] || py[0] || py[1]) {
+                continue;
+            }
+            let u = &self.units[i];
+            let t = self.match_field(&u.title_p, q, lit[0], scattered, py[0].then_some(&plan));
+            let x = self.match_field(&u.text_p, q, lit[1], scattered, py[1].then_some(&plan));
             let pick = match (t, x) {
                 (Some(t), Some(x)) if x.tier > t.tier => Some((Field::Text, x)),
                 (Some(t), _) => Some((Field::Title, t)),
                 (None, Some(x)) => Some((Field::Text, x)),
                 (None, None) => None,
             };
-            if let Some((field, m)) = pick {
-                let exact = field == Field::Title && u.title_folded == q;
-                let contiguous = m.tier > 0;
-                let hit = Hit { unit: i, field, indices: m.indices, score: m.score, contiguous, tier: m.tier };
-                hits.push((hit, exact));
+            match pick {
+                Some((field, m)) => {
+                    let exact = field == Field::Title && u.title_p.folded == q.text;
+                    let contiguous = m.tier > 0;
+                    let hit = Hit { unit: i, field, indices: m.indices, score: m.score, contiguous, tier: m.tier };
+                    hits.push((hit, exact));
+                }
+                None if !scattered && (lit[0] || lit[1]) => later.push(i),
+                None => {}
             }
         }
-        hits.sort_by(|(a, ea), (b, eb)| {
-            b.tier
-                .cmp(&a.tier)
-                .then(eb.cmp(ea))
-                .then((b.field == Field::Title).cmp(&(a.field == Field::Title)))
-                .then(b.score.cmp(&a.score))
-                .then(a.unit.cmp(&b.unit))
-        });
-        hits.truncate(limit);
+        (hits, later)
+    }
+
+    /// Ranked hits for a query: contiguous before scattered, exact titles
+    /// first, then title before text, then score; ties keep reading order.
+    /// A large index is searched on two threads.
+    pub fn search(&self, query: &Query, limit: usize) -> Vec<Hit> {
+        let Some(q) = Pattern::new(&query.text) else { return Vec::new() };
+        let n = self.units.len();
+        let (mut hits, later) = if n > 16_384 {
+            let mid = n / 2;
+            std::thread::scope(|s| {
+                let other = s.spawn(|| self.search_units(mid..n, query, &q, false));
+                let (mut hits, mut later) = self.search_units(0..mid, query, &q, false);
+                let (h, l) = other.join().unwrap_or_default();
+                hits.extend(h);
+                later.extend(l);
+                (hits, later)
+            })
+        } else {
+            self.search_units(0..n, query, &q, false)
+        };
+        // Scattered matches rank below every run, so they are scored only
+        // when the runs do not fill the list.
+        if hits.len() < limit {
+            hits.extend(self.search_units(later.into_iter(), query, &q, true).0);
+        }
+        let key = |h: &(Hit, bool)| (std::cmp::Reverse(h.0.tier), !h.1, h.0.field != Field::Title);
+        let cmp = |a: &(Hit, bool), b: &(Hit, bool)| {
+            key(a).cmp(&key(b)).then(b.0.score.cmp(&a.0.score)).then(a.0.unit.cmp(&b.0.unit))
+        };
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, cmp);
+            hits.truncate(limit);
+        }
+        hits.sort_by(cmp);
         hits.into_iter().map(|(h, _)| h).collect()
     }
 
@@ -468,7 +579,7 @@ impl Index {
             .iter()
             .enumerate()
             .filter(|(_, u)| matches!(u.target, Target::Place { .. }))
-            .filter(|(_, u)| mentions(&u.text_folded) || mentions(&u.title_folded))
+            .filter(|(_, u)| mentions(&u.text_p.folded) || mentions(&u.title_p.folded))
             .map(|(i, _)| i)
             .collect()
     }
@@ -486,10 +597,41 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     })
 }
 
-/// Whether the characters of `q` (ignoring spaces) occur in `hay` in order.
-fn subsequence(hay: &str, q: &str) -> bool {
-    let mut it = hay.chars();
-    q.chars().filter(|c| !c.is_whitespace()).all(|qc| it.any(|h| h == qc))
+/// Whether the characters of `q` occur in `hay` in order.
+fn subsequence(hay: &[char], q: &[char]) -> bool {
+    let mut it = hay.iter();
+    q.iter().all(|qc| it.any(|h| h == qc))
+}
+
+/// A query prepared for matching.
+struct Pattern {
+    text: String,
+    chars: Vec<char>,
+    len: usize,
+    bloom: Bloom,
+    /// The query as pinyin letters (spaces dropped), if it can be pinyin.
+    letters: Vec<u8>,
+    pinyin: bool,
+}
+
+impl Pattern {
+    fn new(q: &str) -> Option<Pattern> {
+        if q.is_empty() {
+            return None;
+        }
+        let chars: Vec<char> = q.chars().collect();
+        let letters: Vec<u8> = q.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        let pinyin =
+            q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') && q.bytes().any(|b| b.is_ascii_lowercase());
+        Some(Pattern {
+            text: q.to_string(),
+            len: chars.len(),
+            bloom: chars.iter().fold(Bloom::default(), |b, &c| b.add(c)),
+            chars,
+            letters,
+            pinyin,
+        })
+    }
 }
 
 /// "report › chapter › section" for a node.

@@ -5,97 +5,251 @@
 //! full, or the reading's initial (`zh`/`ch`/`sh` or the first letter), or, for
 //! the last character only, the start of a reading. Every reading of a
 //! heteronym counts, so both `yinhang` and `yinxing` find 银行 and `hangye`
-//! finds 行业. Other characters match themselves.
+//! finds 行业; a match in the characters' most common readings ranks higher.
+//! Other characters match themselves.
+//!
+//! Readings are looked up once, when the index is built: each distinct
+//! character gets a small id into a table of reading sets, so matching a
+//! query allocates nothing.
 
 use pinyin::ToPinyinMulti;
-use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 
-/// The plain readings of a character, as typed on a Latin keyboard: `lü`
-/// gives both `lv` and `lu`, `ê` gives `e`. Empty for a non-Han character.
-pub fn readings(c: char) -> Vec<Cow<'static, str>> {
-    let Some(m) = c.to_pinyin_multi() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for p in m {
-        let r = p.plain();
-        if r.is_ascii() {
-            out.push(Cow::Borrowed(r));
-        } else {
-            out.push(Cow::Owned(r.replace('ü', "v").replace('ê', "e")));
-            out.push(Cow::Owned(r.replace('ü', "u").replace('ê', "e")));
-        }
-    }
-    out
+/// The readings of the characters an index holds.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Per id: the readings as typed on a Latin keyboard (`lü` as `lv` and
+    /// `lu`), each with whether it is the character's most common reading.
+    sets: Vec<Vec<(Box<[u8]>, bool)>>,
+    /// Per id: a bit per letter that a reading starts with.
+    first: Vec<u32>,
+    /// Per id: a bit per letter in any reading.
+    letters: Vec<u32>,
+    ids: HashMap<char, u16>,
+    /// Every reading of the table, for planning queries.
+    syllables: BTreeSet<Box<[u8]>>,
 }
 
-/// Bit per ASCII letter that can appear when `chars` are read as pinyin or
-/// as themselves: a query needing a letter outside this set cannot match.
-pub fn letter_mask(chars: &[char]) -> u32 {
-    let mut m = 0u32;
-    let mut add = |b: u8| {
-        if b.is_ascii_lowercase() {
-            m |= 1 << (b - b'a');
+/// Id 0: a character without readings, which matches itself.
+pub const LITERAL: u16 = 0;
+
+fn bit(b: u8) -> u32 {
+    if b.is_ascii_lowercase() { 1 << (b - b'a') } else { 0 }
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            sets: vec![Vec::new()],
+            first: vec![0],
+            letters: vec![0],
+            ids: HashMap::new(),
+            syllables: BTreeSet::new(),
         }
-    };
-    for &c in chars {
-        let rs = readings(c);
-        if rs.is_empty() {
-            if c.is_ascii() {
-                add(c.to_ascii_lowercase() as u8);
+    }
+}
+
+impl Table {
+    /// The id of a character's reading set (looked up once per character).
+    pub fn id(&mut self, c: char) -> u16 {
+        if c.is_ascii() {
+            return LITERAL;
+        }
+        if let Some(&id) = self.ids.get(&c) {
+            return id;
+        }
+        let mut set: Vec<(Box<[u8]>, bool)> = Vec::new();
+        if let Some(m) = c.to_pinyin_multi() {
+            for (i, p) in m.into_iter().enumerate() {
+                let r = p.plain();
+                let forms =
+                    if r.is_ascii() { vec![r.to_string()] } else { vec![r.replace('ü', "v"), r.replace('ü', "u")] };
+                for f in forms {
+                    let f = f.replace('ê', "e").into_bytes().into_boxed_slice();
+                    if !set.iter().any(|(x, _)| *x == f) {
+                        set.push((f, i == 0));
+                    }
+                }
             }
+        }
+        let id = if set.is_empty() || self.sets.len() >= u16::MAX as usize {
+            LITERAL
         } else {
-            for r in rs {
-                r.bytes().for_each(&mut add);
+            self.first.push(set.iter().fold(0, |m, (r, _)| m | bit(r[0])));
+            self.letters.push(set.iter().flat_map(|(r, _)| r.iter()).fold(0, |m, &b| m | bit(b)));
+            self.syllables.extend(set.iter().map(|(r, _)| r.clone()));
+            self.sets.push(set);
+            (self.sets.len() - 1) as u16
+        };
+        self.ids.insert(c, id);
+        id
+    }
+
+    /// The letters a character's readings start with (itself, if a Latin letter).
+    fn starts(&self, c: char, id: u16) -> u32 {
+        if id == LITERAL { bit(c.to_ascii_lowercase() as u8) } else { self.first[id as usize] }
+    }
+
+    /// The screen of a text: which runs of first letters it has, so that
+    /// most texts are ruled out for a query before any matching.
+    pub fn shape(&self, chars: &[char], ids: &[u16]) -> Shape {
+        let starts: Vec<u32> = chars.iter().zip(ids).map(|(&c, &id)| self.starts(c, id)).collect();
+        let mut sh = Shape { mask: self.letter_mask(chars, ids), ..Shape::default() };
+        for k in 1..starts.len() {
+            for a in letters(starts[k - 1]) {
+                for b in letters(starts[k]) {
+                    sh.pairs.set(pair_key(a, b));
+                    if k + 1 < starts.len() {
+                        for c in letters(starts[k + 1]) {
+                            sh.triples.set(triple_key(a, b, c));
+                        }
+                    }
+                }
+            }
+        }
+        sh
+    }
+
+    /// Whether a text of this shape could match the planned query.
+    pub fn may_match(&self, shape: &Shape, plan: &Plan) -> bool {
+        if shape.mask & plan.mask != plan.mask {
+            return false;
+        }
+        match &plan.runs {
+            Runs::Any => true,
+            Runs::Pairs(keys) => keys.iter().any(|&k| shape.pairs.has(k)),
+            Runs::Triples(pairs, triples) => {
+                pairs.iter().any(|&k| shape.pairs.has(k)) && triples.iter().any(|&k| shape.triples.has(k))
             }
         }
     }
-    m
+
+    /// Where the next character can start within `q`: after an initial
+    /// (1, or 2 for zh/ch/sh) or after a whole reading that begins `q`.
+    fn splits(&self, q: &[u8]) -> Vec<usize> {
+        let mut out = vec![1];
+        if q.len() >= 2 && matches!(&q[..2], b"zh" | b"ch" | b"sh") {
+            out.push(2);
+        }
+        for k in 2..q.len().min(7) {
+            if self.syllables.contains(&q[..k]) && !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out.retain(|&p| p < q.len());
+        out
+    }
+
+    /// What every match of `q` must look like, worked out once per query.
+    pub fn plan(&self, q: &[u8]) -> Plan {
+        let mask = query_mask(q);
+        let all_letters = !q.is_empty() && q.iter().all(|b| b.is_ascii_lowercase());
+        if !all_letters || self.single_syllable(q) {
+            return Plan { mask, runs: Runs::Any, next: u32::MAX };
+        }
+        let mut pairs = Vec::new();
+        let mut triples = Vec::new();
+        let mut two = false;
+        let mut next = 0;
+        for p1 in self.splits(q) {
+            next |= bit(q[p1]);
+            pairs.push(pair_key(q[0], q[p1]));
+            let rest = &q[p1..];
+            if self.single_syllable(rest) {
+                two = true;
+            }
+            for p2 in self.splits(rest) {
+                triples.push(triple_key(q[0], q[p1], rest[p2]));
+            }
+        }
+        let runs = if two || triples.is_empty() { Runs::Pairs(pairs) } else { Runs::Triples(pairs, triples) };
+        Plan { mask, runs, next }
+    }
+
+    /// Whether one character could consume all of `q` (it is the start of a reading).
+    pub fn single_syllable(&self, q: &[u8]) -> bool {
+        q.len() <= 6
+            && self
+                .syllables
+                .range::<[u8], _>((std::ops::Bound::Included(q), std::ops::Bound::Unbounded))
+                .next()
+                .is_some_and(|r| r.starts_with(q))
+    }
+
+    /// Bits of every letter these characters can be typed with.
+    pub fn letter_mask(&self, chars: &[char], ids: &[u16]) -> u32 {
+        chars.iter().zip(ids).fold(0, |m, (&c, &id)| {
+            m | if id == LITERAL { bit(c.to_ascii_lowercase() as u8) } else { self.letters[id as usize] }
+        })
+    }
+}
+
+/// What a match of one query must look like (see [`Table::plan`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Letters the query needs.
+    mask: u32,
+    runs: Runs,
+    /// Letters the second character of a match can start with (all, if one
+    /// character could take the whole query).
+    next: u32,
+}
+
+/// Runs of first letters that a matching text must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Runs {
+    /// Nothing to rule out: one character could take the whole query.
+    Any,
+    /// One of these first-letter pairs.
+    Pairs(Vec<u16>),
+    /// One of these pairs and one of these triples (the query needs three characters).
+    Triples(Vec<u16>, Vec<u16>),
+}
+
+/// A 256-bit hashed set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bits([u64; 4]);
+
+impl Bits {
+    fn set(&mut self, k: u16) {
+        let h = (k as u32).wrapping_mul(0x9E37_79B1) >> 24;
+        self.0[(h >> 6) as usize] |= 1 << (h & 63);
+    }
+
+    fn has(&self, k: u16) -> bool {
+        let h = (k as u32).wrapping_mul(0x9E37_79B1) >> 24;
+        self.0[(h >> 6) as usize] & (1 << (h & 63)) != 0
+    }
+}
+
+/// The screen of one text (see [`Table::shape`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    mask: u32,
+    pairs: Bits,
+    triples: Bits,
+}
+
+fn letters(mut m: u32) -> impl Iterator<Item = u8> {
+    std::iter::from_fn(move || {
+        (m != 0).then(|| {
+            let i = m.trailing_zeros() as u8;
+            m &= m - 1;
+            b'a' + i
+        })
+    })
+}
+
+fn pair_key(a: u8, b: u8) -> u16 {
+    (a - b'a') as u16 * 26 + (b - b'a') as u16
+}
+
+fn triple_key(a: u8, b: u8, c: u8) -> u16 {
+    ((a - b'a') as u16 * 26 + (b - b'a') as u16) * 26 + (c - b'a') as u16
 }
 
 pub fn query_mask(q: &[u8]) -> u32 {
-    q.iter().filter(|b| b.is_ascii_lowercase()).fold(0, |m, b| m | 1 << (b - b'a'))
-}
-
-/// The first (most common) reading of a character, with its ü variants.
-fn primary(c: char) -> Vec<Cow<'static, str>> {
-    let rs = readings(c);
-    let n = if rs.first().is_some_and(|r| matches!(r, Cow::Owned(_))) { 2 } else { 1 };
-    rs.into_iter().take(n).collect()
-}
-
-/// The ways a character can consume the query at `pos`: the positions after.
-fn steps(c: char, q: &[u8], pos: usize, all: bool, out: &mut Vec<usize>) {
-    out.clear();
-    let rest = &q[pos..];
-    let rs = if all { readings(c) } else { primary(c) };
-    if rs.is_empty() {
-        let mut buf = [0u8; 4];
-        let s = c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes();
-        if rest.starts_with(s) {
-            out.push(pos + s.len());
-        }
-        return;
-    }
-    for r in &rs {
-        let r = r.as_bytes();
-        if rest.starts_with(r) {
-            out.push(pos + r.len());
-        }
-        let initial = if r.len() >= 2 && matches!(&r[..2], b"zh" | b"ch" | b"sh") { 2 } else { 1 };
-        if rest.starts_with(&r[..initial.min(r.len())]) {
-            out.push(pos + initial.min(r.len()));
-        }
-        if initial == 2 && rest.first() == r.first() {
-            out.push(pos + 1); // "z" for 中 as well as "zh"
-        }
-        // The query ends inside this reading.
-        if r.len() > rest.len() && r.starts_with(rest) && !rest.is_empty() {
-            out.push(q.len());
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
+    q.iter().fold(0, |m, &b| m | bit(b))
 }
 
 /// How a pinyin match was read.
@@ -107,89 +261,177 @@ pub enum Reading {
     Primary,
 }
 
-/// Find the first run of `chars` that the pinyin query `q` (lower-case
-/// ASCII) reads as, preferring most common readings. Returns the char range.
-pub fn find(chars: &[char], q: &[u8]) -> Option<(std::ops::Range<usize>, Reading)> {
-    find_with(chars, q, false)
-        .map(|r| (r, Reading::Primary))
-        .or_else(|| find_with(chars, q, true).map(|r| (r, Reading::Heteronym)))
+/// Positions in the query after one character consumed it from `pos`.
+struct Steps {
+    at: [u16; 12],
+    n: usize,
 }
 
-fn find_with(chars: &[char], q: &[u8], all: bool) -> Option<std::ops::Range<usize>> {
-    if q.is_empty() {
-        return None;
-    }
-    let first = q[0];
-    let mut buf = Vec::new();
-    for start in 0..chars.len() {
-        // Quick reject: the run's first character must offer the query's first letter.
-        let c = chars[start];
-        let rs = readings(c);
-        let ok = if rs.is_empty() {
-            c.to_ascii_lowercase() as u32 == first as u32
-        } else {
-            rs.iter().any(|r| r.as_bytes().first() == Some(&first))
-        };
-        if !ok {
-            continue;
-        }
-        if let Some(end) = walk(chars, start, q, 0, all, &mut buf) {
-            return Some(start..end);
+impl Steps {
+    fn push(&mut self, p: usize) {
+        let p = p as u16;
+        if self.n < self.at.len() && !self.at[..self.n].contains(&p) {
+            self.at[self.n] = p;
+            self.n += 1;
         }
     }
-    None
 }
 
-/// Depth-first: consume the query from `pos` with characters from `k`;
-/// returns the index after the last character used. A partial reading
-/// always consumes the rest of the query, so it can only end a match.
-fn walk(chars: &[char], k: usize, q: &[u8], pos: usize, all: bool, buf: &mut Vec<usize>) -> Option<usize> {
-    if pos == q.len() {
-        return Some(k);
+impl Table {
+    #[inline]
+    fn steps(&self, c: char, id: u16, q: &[u8], pos: usize, all: bool) -> Steps {
+        let mut s = Steps { at: [0; 12], n: 0 };
+        let rest = &q[pos..];
+        if id == LITERAL {
+            if c.is_ascii() && rest.first() == Some(&(c.to_ascii_lowercase() as u8)) {
+                s.push(pos + 1);
+            }
+            return s;
+        }
+        for (r, primary) in &self.sets[id as usize] {
+            if !all && !primary {
+                continue;
+            }
+            if rest.first() != r.first() {
+                continue;
+            }
+            // How far the reading and the rest of the query agree.
+            let same = r.iter().zip(rest).take_while(|(a, b)| a == b).count();
+            if same == r.len() {
+                s.push(pos + r.len());
+            } else if same == rest.len() {
+                s.push(q.len()); // the query ends inside this reading
+            }
+            if same >= 2 && matches!(&r[..2], b"zh" | b"ch" | b"sh") {
+                s.push(pos + 2);
+            }
+            s.push(pos + 1); // the initial: "z" for 中 as well as "zh"
+        }
+        s
     }
-    let c = *chars.get(k)?;
-    steps(c, q, pos, all, buf);
-    // Prefer consuming more of the query per character.
-    let options: Vec<usize> = buf.iter().rev().copied().collect();
-    options.into_iter().find_map(|next| walk(chars, k + 1, q, next, all, buf))
+
+    /// Depth-first: consume the query from `pos` with characters from `k`;
+    /// the index after the last character used. A partial reading always
+    /// consumes the rest of the query, so it can only end a match.
+    fn walk(&self, chars: &[char], ids: &[u16], k: usize, q: &[u8], pos: usize, all: bool) -> Option<usize> {
+        if pos == q.len() {
+            return Some(k);
+        }
+        let (&c, &id) = (chars.get(k)?, ids.get(k)?);
+        let mut s = self.steps(c, id, q, pos, all);
+        // Prefer consuming more of the query per character.
+        s.at[..s.n].sort_unstable_by(|a, b| b.cmp(a));
+        s.at[..s.n].iter().find_map(|&next| self.walk(chars, ids, k + 1, q, next as usize, all))
+    }
+
+    fn find_with(&self, chars: &[char], ids: &[u16], q: &[u8], next: u32, all: bool) -> Option<std::ops::Range<usize>> {
+        let first = bit(q[0]);
+        for start in 0..chars.len() {
+            let id = ids[start];
+            let ok = if id == LITERAL {
+                chars[start].is_ascii() && chars[start].to_ascii_lowercase() as u8 == q[0]
+            } else {
+                self.first[id as usize] & first != 0
+            };
+            // Unless one character can take the whole query, the next one must fit.
+            let ok = ok
+                && (next == u32::MAX
+                    || chars.get(start + 1).is_some_and(|&c| self.starts(c, ids[start + 1]) & next != 0));
+
+            if ok && let Some(end) = self.walk(chars, ids, start, q, 0, all) {
+                return Some(start..end);
+            }
+        }
+        None
+    }
+
+    /// The first run of `chars` (with their ids) that the pinyin query `q`
+    /// (lower-case ASCII) reads as, in common readings if it can be.
+    pub fn find(
+        &self,
+        chars: &[char],
+        ids: &[u16],
+        q: &[u8],
+        plan: &Plan,
+    ) -> Option<(std::ops::Range<usize>, Reading)> {
+        if q.is_empty() || q.len() > 200 || !ids.iter().any(|&i| i != LITERAL) {
+            return None;
+        }
+        // Most texts do not match at all: try every reading first, then see
+        // whether the common readings alone match too.
+        let any = self.find_with(chars, ids, q, plan.next, true)?;
+        Some(match self.find_with(chars, ids, q, plan.next, false) {
+            Some(r) => (r, Reading::Primary),
+            None => (any, Reading::Heteronym),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn m(text: &str, q: &str) -> Option<String> {
-        let chars: Vec<char> = text.chars().collect();
-        find(&chars, q.as_bytes()).map(|(r, _)| chars[r].iter().collect())
+    fn m(text: &str, q: &str) -> Option<(String, Reading)> {
+        let mut t = Table::default();
+        let chars: Vec<char> = text.chars().map(crate::text::fold).collect();
+        let ids: Vec<u16> = chars.iter().map(|&c| t.id(c)).collect();
+        let plan = t.plan(q.as_bytes());
+        t.find(&chars, &ids, q.as_bytes(), &plan).map(|(r, how)| (chars[r].iter().collect(), how))
+    }
+
+    fn s(text: &str, q: &str) -> Option<String> {
+        m(text, q).map(|x| x.0)
     }
 
     #[test]
     fn full_pinyin_initials_and_heteronyms() {
-        assert_eq!(m("中关村科金", "zhongguancun").as_deref(), Some("中关村"));
-        assert_eq!(m("中关村科金", "zgckj").as_deref(), Some("中关村科金"));
-        assert_eq!(m("中关村科金", "zhgckj").as_deref(), Some("中关村科金"));
-        assert_eq!(m("工商银行", "yinhang").as_deref(), Some("银行"));
-        assert_eq!(m("工商银行", "yinxing").as_deref(), Some("银行"));
-        assert_eq!(m("金融行业", "hangye").as_deref(), Some("行业"));
-        assert_eq!(m("金融行业", "jinrongh").as_deref(), Some("金融行"));
-        assert_eq!(m("华为云", "huaweiy").as_deref(), Some("华为云"));
-        assert_eq!(m("AI赋能", "aifn").as_deref(), Some("AI赋能"));
-        assert_eq!(m("中关村科金", "zhongx"), None);
-        assert_eq!(m("绿色", "lvse").as_deref(), Some("绿色"));
-        assert_eq!(m("绿色", "luse").as_deref(), Some("绿色"));
+        assert_eq!(s("中关村科金", "zhongguancun").as_deref(), Some("中关村"));
+        assert_eq!(s("中关村科金", "zgckj").as_deref(), Some("中关村科金"));
+        assert_eq!(s("中关村科金", "zhgckj").as_deref(), Some("中关村科金"));
+        assert_eq!(s("工商银行", "yinhang").as_deref(), Some("银行"));
+        assert_eq!(s("工商银行", "yinxing").as_deref(), Some("银行"));
+        assert_eq!(s("金融行业", "hangye").as_deref(), Some("行业"));
+        assert_eq!(s("金融行业", "jinrongh").as_deref(), Some("金融行"));
+        assert_eq!(s("华为云", "huaweiy").as_deref(), Some("华为云"));
+        assert_eq!(s("AI赋能", "aifn").as_deref(), Some("ai赋能"));
+        assert_eq!(s("中关村科金", "zhongx"), None);
+        assert_eq!(s("绿色", "lvse").as_deref(), Some("绿色"));
+        assert_eq!(s("绿色", "luse").as_deref(), Some("绿色"));
     }
 
     #[test]
     fn common_readings_are_told_from_heteronyms() {
-        let c: Vec<char> = "华大基因".chars().collect();
-        assert_eq!(find(&c, b"huada").map(|m| m.1), Some(Reading::Primary));
-        assert_eq!(find(&c, b"huatai").map(|m| m.1), Some(Reading::Heteronym));
+        assert_eq!(m("华大基因", "huada").map(|x| x.1), Some(Reading::Primary));
+        assert_eq!(m("华大基因", "huatai").map(|x| x.1), Some(Reading::Heteronym));
+    }
+
+    #[test]
+    fn shapes_rule_out_texts_that_cannot_match() {
+        let mut t = Table::default();
+        let mut shape = |s: &str| {
+            let chars: Vec<char> = s.chars().collect();
+            let ids: Vec<u16> = chars.iter().map(|&c| t.id(c)).collect();
+            (chars, ids)
+        };
+        let (a, ai) = shape("北京中关村科金技术");
+        let (b, bi) = shape("中国银行业协会");
+        let (sa, sb) = (t.shape(&a, &ai), t.shape(&b, &bi));
+        for (q, in_a, in_b) in
+            [("zgckj", true, false), ("yinhang", false, true), ("zhong", true, true), ("zg", true, true)]
+        {
+            let plan = t.plan(q.as_bytes());
+            assert_eq!(t.may_match(&sa, &plan), in_a, "{q} in a");
+            assert_eq!(t.may_match(&sb, &plan), in_b, "{q} in b");
+            // The screen never rules out a real match.
+            assert!(t.find(&a, &ai, q.as_bytes(), &plan).is_none() || in_a, "{q}");
+            assert!(t.find(&b, &bi, q.as_bytes(), &plan).is_none() || in_b, "{q}");
+        }
     }
 
     #[test]
     fn a_partial_reading_only_ends_the_query() {
         // "zho" is a prefix of zhong but cannot be followed by more.
-        assert_eq!(m("中关村", "zhoguan"), None);
-        assert_eq!(m("中关村", "zho").as_deref(), Some("中"));
+        assert_eq!(s("中关村", "zhoguan"), None);
+        assert_eq!(s("中关村", "zho").as_deref(), Some("中"));
     }
 }
