@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Keymaps name actions in snake_case (`move_down`, `industry_3`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Quit,
     MoveUp,
@@ -34,17 +34,24 @@ pub enum Action {
     ToggleCompactTables,
     /// Open the finder: search across both reports.
     Search,
+    /// Open the industry switcher.
+    Industries,
+    /// The next / previous industry, keeping the same part.
+    NextIndustry,
+    PrevIndustry,
+    /// The n-th industry's page (1-based; `industry_1` … `industry_9` in keymaps).
+    GotoIndustry(u8),
+    /// Draw a bar beside each value of numeric table columns.
+    ToggleTableBars,
+    /// In the chart view: show the next chart of the page beside this one.
+    Compare,
     /// Type a character into a prompt (not bindable: unbound printable keys).
-    #[serde(skip)]
     Insert(char),
     /// Paste text into a prompt (not bindable).
-    #[serde(skip)]
     InsertText(String),
     /// The viewport changed size (sent by the runtime).
-    #[serde(skip)]
     Resize(u16, u16),
     /// Scroll the reader by lines (mouse wheel; not bindable).
-    #[serde(skip)]
     Scroll(i32),
 }
 
@@ -72,6 +79,12 @@ impl Action {
             Action::ClearInput => "clear input",
             Action::ToggleCompactTables => "compact / full tables",
             Action::Search => "search everything",
+            Action::Industries => "industries",
+            Action::NextIndustry => "next industry (same part)",
+            Action::PrevIndustry => "previous industry (same part)",
+            Action::GotoIndustry(_) => "n-th industry",
+            Action::ToggleTableBars => "bars in numeric table columns",
+            Action::Compare => "compare with the next chart",
             Action::Insert(_) | Action::InsertText(_) => "type",
             Action::Resize(..) => "resize",
             Action::Scroll(_) => "scroll",
@@ -79,7 +92,48 @@ impl Action {
     }
 
     /// The name used in keymap files.
+    /// Every action a keymap can name.
+    pub fn bindable() -> Vec<Action> {
+        use Action::*;
+        let mut v = vec![
+            Quit,
+            MoveUp,
+            MoveDown,
+            Open,
+            Back,
+            Top,
+            Bottom,
+            PageDown,
+            PageUp,
+            FocusNext,
+            Find,
+            FindNext,
+            FindPrev,
+            Help,
+            CloseOverlay,
+            Confirm,
+            DeleteChar,
+            ClearInput,
+            ToggleCompactTables,
+            Search,
+            Industries,
+            NextIndustry,
+            PrevIndustry,
+            ToggleTableBars,
+            Compare,
+        ];
+        v.extend((1..=9).map(GotoIndustry));
+        v
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::bindable().into_iter().find(|a| a.name() == name)
+    }
+
     pub fn name(&self) -> String {
+        if let Action::GotoIndustry(n) = self {
+            return format!("industry_{n}");
+        }
         let d = format!("{self:?}");
         let d = d.split('(').next().unwrap_or(&d);
         let mut out = String::new();
@@ -94,6 +148,13 @@ impl Action {
             }
         }
         out
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Action::from_name(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown action {s}")))
     }
 }
 

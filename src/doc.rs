@@ -5,6 +5,7 @@
 
 use crate::content::{Block, Case, Library, Metric, NodeId, Section, Series, Table};
 use crate::text::{self, fit, truncate, width, wrap};
+use std::sync::Arc;
 
 /// What a piece of text is; the theme decides how it looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,13 +55,24 @@ pub struct LayoutOpts {
     pub width: u16,
     pub ascii: bool,
     pub compact_tables: bool,
+    /// Draw a small bar beside each value of a numeric table column.
+    pub table_bars: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a reader page shows: a place in the outline, or an industry page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    Node(NodeId),
+    Industry(usize),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Doc {
     pub lines: Vec<DocLine>,
     /// (line, node): where each section's heading starts.
     pub anchors: Vec<(usize, NodeId)>,
+    /// (line, series): where each chart starts, for the chart view.
+    pub charts: Vec<(usize, Arc<Series>)>,
 }
 
 impl Doc {
@@ -138,16 +150,92 @@ pub fn bar(value: f64, max: f64, cells: usize, ascii: bool) -> String {
     s
 }
 
+/// Lay out a page.
+pub fn build_page(lib: &Library, page: Page, opts: LayoutOpts) -> Doc {
+    match page {
+        Page::Node(n) => build(lib, n, opts),
+        Page::Industry(i) => build_industry(lib, i, opts),
+    }
+}
+
+/// The page of an industry: its figures charted together, then every
+/// section about it in both reports, in their usual parts.
+pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
+    let mut b = Builder::new(lib, opts);
+    let Some(ind) = lib.industries.get(industry) else { return b.doc };
+    let st = lib.industry_stats(&ind.id);
+    // A section about several industries (2.3) contributes only what names
+    // this one: its sub-sections tagged with it alone or titled with it.
+    let names: Vec<&str> = std::iter::once(ind.name.as_str()).chain(ind.aliases.iter().map(String::as_str)).collect();
+    let names_it = |t: &str| names.iter().any(|n| t.contains(n));
+    let mut roots = Vec::new();
+    for r in lib.industry_roots(&ind.id) {
+        let Some(s) = lib.section(r) else { continue };
+        if s.industries.len() == 1 {
+            roots.push(r);
+            continue;
+        }
+        for &c in &lib.nodes[r].children {
+            if let Some(cs) = lib.section(c)
+                && ((cs.industries.len() == 1 && cs.industries[0] == ind.id) || names_it(&cs.title))
+            {
+                roots.push(c);
+            }
+        }
+    }
+    b.wrapped(&format!("行业：{} {}", ind.name, ind.english.clone().unwrap_or_default()), Role::Title, 0);
+    b.wrapped(&format!("{} 个章节 · {} 个案例 · {} 个图表与指标", st.sections, st.cases, st.figures), Role::Meta, 0);
+    if !ind.aliases.is_empty() {
+        b.wrapped(&format!("别名：{}", ind.aliases.join("、")), Role::Meta, 0);
+    }
+    // The figures first, together: each chart keeps its own scale.
+    let mut figures: Vec<(NodeId, &Block)> = Vec::new();
+    fn collect<'a>(lib: &'a Library, n: NodeId, out: &mut Vec<(NodeId, &'a Block)>) {
+        if let Some(s) = lib.section(n) {
+            out.extend(s.blocks.iter().filter(|b| matches!(b, Block::Series(_) | Block::Metrics(_))).map(|b| (n, b)));
+            for &c in &lib.nodes[n].children {
+                collect(lib, c, out);
+            }
+        }
+    }
+    for &r in &roots {
+        collect(lib, r, &mut figures);
+    }
+    // And the figures about it in sections about several industries (the
+    // LLM market sizes in 2.3), picked by their titles.
+    for r in lib.industry_roots(&ind.id) {
+        if lib.section(r).is_some_and(|s| s.industries.len() > 1) {
+            let mut all = Vec::new();
+            collect(lib, r, &mut all);
+            figures.extend(all.into_iter().filter(|(_, b)| b.title().is_some_and(&names_it)));
+        }
+    }
+    if !figures.is_empty() {
+        b.heading("图表与指标", Role::H1);
+        let mut last = None;
+        for (n, blk) in figures {
+            if last != Some(n) {
+                b.blank();
+                b.wrapped(&format!("— {}", crate::search::location(lib, n)), Role::Meta, 0);
+                last = Some(n);
+            }
+            b.blank();
+            b.block(blk);
+        }
+    }
+    for &r in &roots {
+        if let Some(s) = lib.section(r) {
+            b.blank();
+            b.wrapped(&lib.report_of(r).map(|x| x.title.clone()).unwrap_or_default(), Role::Meta, 0);
+            b.section(s, r, 1);
+        }
+    }
+    b.finish()
+}
+
 /// Lay out the page of a node.
 pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
-    let mut b = Builder {
-        lib,
-        w: (opts.width as usize).max(1),
-        g: if opts.ascii { &ASCII } else { &UNICODE },
-        compact: opts.compact_tables,
-        doc: Doc::default(),
-        para: 0,
-    };
+    let mut b = Builder::new(lib, opts);
     match lib.section(node) {
         Some(s) => b.section(s, node, 0),
         None => {
@@ -173,10 +261,7 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
             }
         }
     }
-    while b.doc.lines.last().is_some_and(|l| l.segs.iter().all(|s| s.text.trim().is_empty())) {
-        b.doc.lines.pop();
-    }
-    b.doc
+    b.finish()
 }
 
 struct Builder<'a> {
@@ -184,11 +269,31 @@ struct Builder<'a> {
     w: usize,
     g: &'static Glyphs,
     compact: bool,
+    table_bars: bool,
     doc: Doc,
     para: u32,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(lib: &'a Library, opts: LayoutOpts) -> Builder<'a> {
+        Builder {
+            lib,
+            w: (opts.width as usize).max(1),
+            g: if opts.ascii { &ASCII } else { &UNICODE },
+            compact: opts.compact_tables,
+            table_bars: opts.table_bars,
+            doc: Doc::default(),
+            para: 0,
+        }
+    }
+
+    fn finish(mut self) -> Doc {
+        while self.doc.lines.last().is_some_and(|l| l.segs.iter().all(|s| s.text.trim().is_empty())) {
+            self.doc.lines.pop();
+        }
+        self.doc
+    }
+
     fn push(&mut self, segs: Vec<Seg>, para: u32) {
         self.doc.lines.push(DocLine { segs, para });
     }
@@ -382,6 +487,13 @@ impl Builder<'_> {
     }
 
     fn table(&mut self, t: &Table) {
+        let with_bars;
+        let t = if self.table_bars {
+            with_bars = table_with_bars(t, self.g.full == '#');
+            &with_bars
+        } else {
+            t
+        };
         let mut head = t.title.clone().unwrap_or_default();
         if let Some(u) = &t.unit {
             head.push_str(&format!("（单位：{u}）"));
@@ -479,6 +591,7 @@ impl Builder<'_> {
     }
 
     fn series(&mut self, s: &Series) {
+        self.doc.charts.push((self.doc.lines.len(), Arc::new(s.clone())));
         let mut head = s.title.clone().unwrap_or_default();
         if let Some(u) = &s.unit {
             head.push_str(&format!("（单位：{u}）"));
@@ -504,7 +617,16 @@ impl Builder<'_> {
             self.push(segs, 0);
         }
         if s.points.iter().any(|p| p.is_estimate()) {
-            self.wrapped("E = 预测值", Role::Meta, 0);
+            let full = self.g.full.to_string();
+            self.push(
+                vec![
+                    seg(&full, Role::Bar),
+                    seg(" 实际值  ", Role::Meta),
+                    seg(&full, Role::EstimateBar),
+                    seg(" 预测值（E）", Role::Meta),
+                ],
+                0,
+            );
         }
         if let Some(n) = &s.note {
             self.wrapped(n, Role::Meta, 0);
@@ -685,6 +807,47 @@ fn trim_trailing(segs: &mut Vec<Seg>) {
             break;
         }
     }
+}
+
+/// The value of a table cell that is a number with at most a short unit
+/// ("24.5亿元" → 24.5, "1,520" → 1520, "17.5%" → 17.5); not dates such as
+/// 2024.05, 2023-10-30 or 2024年5月.
+pub fn cell_number(s: &str) -> Option<f64> {
+    let t = s.trim().replace(',', "");
+    let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, rest) = t.split_at(end);
+    let date = num.len() >= 6 && num.as_bytes()[4] == b'.' && num[..4].chars().all(|c| c.is_ascii_digit());
+    let unit_ok = rest.chars().count() <= 4
+        && !rest.chars().any(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '年' | '月' | '日' | '(' | '（'));
+    if num.is_empty() || date || !unit_ok {
+        return None;
+    }
+    num.parse().ok()
+}
+
+/// A copy of a table where each numeric column (every filled cell leads with
+/// a number, at least two of them, not a year) gets a bar after its value,
+/// scaled to the column's largest value.
+fn table_with_bars(t: &Table, ascii: bool) -> Table {
+    let mut out = t.clone();
+    for c in 0..t.columns.len() {
+        let cells: Vec<&str> = t.rows.iter().filter_map(|r| r.get(c)).map(|x| x.0.as_str()).collect();
+        let filled: Vec<&str> = cells.iter().copied().filter(|x| !x.trim().is_empty()).collect();
+        let nums: Vec<f64> = filled.iter().filter_map(|x| cell_number(x)).collect();
+        let years = filled.iter().all(|x| x.trim().len() == 4 || x.trim().ends_with('E'));
+        if filled.len() < 2 || nums.len() != filled.len() || years {
+            continue;
+        }
+        let max = nums.iter().copied().fold(0.0, f64::max);
+        for row in &mut out.rows {
+            if let Some(cell) = row.get_mut(c)
+                && let Some(v) = cell_number(&cell.0)
+            {
+                cell.0 = format!("{} {}", cell.0, bar(v, max, 8, ascii));
+            }
+        }
+    }
+    out
 }
 
 /// A number as the sources print it: no trailing zeros, thousands kept plain.

@@ -23,10 +23,12 @@ pub enum Context {
     Help,
     Search,
     Company,
+    Industries,
+    Chart,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
@@ -34,6 +36,8 @@ impl Context {
         Context::Help,
         Context::Search,
         Context::Company,
+        Context::Industries,
+        Context::Chart,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +49,8 @@ impl Context {
             Context::Help => "help",
             Context::Search => "search",
             Context::Company => "company",
+            Context::Industries => "industries",
+            Context::Chart => "chart",
         }
     }
 

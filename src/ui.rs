@@ -50,6 +50,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 }
             }
             Overlay::Search(s) => render_search(st, s, area, buf),
+            Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
+            Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
         }
     }
@@ -106,7 +108,11 @@ fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     let focused = st.focus == Focus::Reader;
-    let block = pane_block(st, st.lib.node_title(st.reader.node), focused, area.width);
+    let title = match st.reader.industry.and_then(|i| st.lib.industries.get(i)) {
+        Some(ind) => format!("行业：{}", ind.name),
+        None => st.lib.node_title(st.reader.node),
+    };
+    let block = pane_block(st, title, focused, area.width);
     block.render(area, buf);
     let text = Rect::new(area.x + 2, area.y + 1, area.width.saturating_sub(4), area.height.saturating_sub(2));
     if text.width == 0 || text.height == 0 {
@@ -186,14 +192,31 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
 /// report › chapter › section of the line at the top of the reader.
 pub fn breadcrumb(st: &State) -> String {
     let node = st.reader_top_node();
-    let parts: Vec<String> = st.lib.ancestry(node).into_iter().map(|n| st.lib.tree_title(n)).collect();
+    let industry = st.current_industry().and_then(|i| st.lib.industries.get(i)).map(|i| i.name.clone());
+    let mut parts: Vec<String> = match (st.reader.industry, industry) {
+        // An industry page: 行业 › 金融 › the part at the top.
+        (Some(_), Some(name)) => {
+            let mut v = vec!["行业".to_string(), name];
+            if st.reader.doc.node_at(st.reader.scroll).is_some() {
+                v.push(st.lib.tree_title(node));
+            }
+            v
+        }
+        (_, industry) => {
+            let mut v: Vec<String> = st.lib.ancestry(node).into_iter().map(|n| st.lib.tree_title(n)).collect();
+            if let Some(name) = industry {
+                v.insert(0, format!("[{name}]"));
+            }
+            v
+        }
+    };
     let n = parts.len();
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| if i + 1 < n { truncate(p, if i == 0 { 10 } else { 14 }) } else { p.clone() })
-        .collect::<Vec<_>>()
-        .join(" › ")
+    for (i, p) in parts.iter_mut().enumerate() {
+        if i + 1 < n {
+            *p = truncate(p, if i == 0 { 10 } else { 14 });
+        }
+    }
+    parts.join(" › ")
 }
 
 /// Key hints from the live keymap.
@@ -253,6 +276,8 @@ pub fn help_lines(st: &State) -> Vec<(String, String)> {
             Context::Help => "This help",
             Context::Search => "Finder (s, ctrl-p): filters co: case: tb: fig: ind: sec:",
             Context::Company => "Company page",
+            Context::Industries => "Industry switcher",
+            Context::Chart => "Chart view",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows);
@@ -612,4 +637,137 @@ fn truncate_left(s: &str, max: usize) -> String {
     }
     out.push('…');
     out.into_iter().rev().collect()
+}
+
+fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) {
+    let n = st.lib.industries.len();
+    let w = area.width.saturating_sub(4).min(64);
+    let h = area.height.saturating_sub(2).min(n as u16 + 3);
+    if w < 12 || h < 3 {
+        return;
+    }
+    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    clear_straddle(buf, popup);
+    Clear.render(popup, buf);
+    frame_block(st, "行业 industries · 1-9 / enter".into(), w).render(popup, buf);
+    let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
+    let head = fit("   行业             章节  案例  图表", inner.width as usize);
+    buf.set_stringn(inner.x, inner.y, head, inner.width as usize, st.theme.dim());
+    let rows = inner.height.saturating_sub(1) as usize;
+    let offset = selected.saturating_sub(rows.saturating_sub(1));
+    for (row, (i, ind)) in st.lib.industries.iter().enumerate().skip(offset).take(rows).enumerate() {
+        let stats = st.lib.industry_stats(&ind.id);
+        let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
+        let name = format!("{} {}", ind.name, ind.english.clone().unwrap_or_default());
+        let line = format!(" {key}{} {:>4}  {:>4}  {:>4}", fit(&name, 16), stats.sections, stats.cases, stats.figures);
+        let style = if i == selected { st.theme.selection() } else { Style::new() };
+        let y = inner.y + 1 + row as u16;
+        buf.set_stringn(inner.x, y, fit(&line, inner.width as usize), inner.width as usize, style);
+    }
+}
+
+/// Whether a series reads as a time series (labels are years, 2028E included).
+fn is_time_series(s: &crate::content::Series) -> bool {
+    s.points.len() >= 2
+        && s.points.iter().all(|p| {
+            let t = p.label.trim().trim_end_matches('E');
+            t.len() >= 4 && t[..4].chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, buf: &mut Buffer) {
+    let Some(l) = SearchLayout::compute(area.width, area.height) else { return };
+    let frame = shifted(l.frame, area);
+    clear_straddle(buf, frame);
+    Clear.render(frame, buf);
+    let title = format!("图表 {}/{} · j/k 切换 · c 对比 · esc 返回", c.index + 1, c.charts.len());
+    frame_block(st, title, frame.width).render(frame, buf);
+    let inner = Rect::new(frame.x + 2, frame.y + 1, frame.width.saturating_sub(4), frame.height.saturating_sub(2));
+    let Some(main) = c.charts.get(c.index) else { return };
+    match c.compare.and_then(|i| c.charts.get(i)) {
+        Some(other) if inner.width >= 40 => {
+            let half = inner.width / 2;
+            draw_chart(st, main, Rect::new(inner.x, inner.y, half - 1, inner.height), buf);
+            draw_chart(st, other, Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, inner.height), buf);
+        }
+        _ => draw_chart(st, main, inner, buf),
+    }
+}
+
+/// One chart: its title, a bar per point with the exact value and unit, and
+/// for a time series a vertical bar chart below when there is room.
+fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buffer) {
+    use ratatui::widgets::{Bar, BarChart, BarGroup};
+    if area.width < 4 || area.height < 2 {
+        return;
+    }
+    let w = area.width as usize;
+    let unit = s.unit.clone().unwrap_or_default();
+    let mut y = area.y;
+    let mut title = s.title.clone().unwrap_or_default();
+    if !unit.is_empty() {
+        title.push_str(&format!("（单位：{unit}）"));
+    }
+    for line in crate::text::wrap(&title, w).into_iter().take(2) {
+        buf.set_stringn(area.x, y, &line, w, st.theme.role(Role::H3));
+        y += 1;
+    }
+    let max = s.points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
+    let label_w = s.points.iter().map(|p| width(&p.label)).max().unwrap_or(1).min(w / 3).max(1);
+    let values: Vec<String> = s.points.iter().map(|p| format!("{}{unit}", crate::doc::fmt_num(p.value))).collect();
+    let value_w = values.iter().map(|v| width(v)).max().unwrap_or(0);
+    let bar_w = w.saturating_sub(label_w + value_w + 3);
+    for (p, v) in s.points.iter().zip(&values) {
+        if y >= area.bottom() {
+            return;
+        }
+        let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
+        buf.set_stringn(area.x, y, fit(&p.label, label_w), label_w, st.theme.role(Role::Label));
+        let b = crate::doc::bar(p.value, max, bar_w, st.theme.ascii);
+        buf.set_stringn(area.x + label_w as u16 + 1, y, &b, bar_w, st.theme.role(role));
+        let vx = area.x + (label_w + 2 + width(&b)) as u16;
+        buf.set_stringn(vx, y, v, value_w, st.theme.role(Role::Value));
+        y += 1;
+    }
+    if s.points.iter().any(|p| p.is_estimate()) && y < area.bottom() {
+        let legend = if st.theme.ascii { "E = 预测值" } else { "E = 预测值（另色）" };
+        buf.set_stringn(area.x, y, legend, w, st.theme.dim());
+        y += 1;
+    }
+    if let Some(n) = &s.note {
+        for line in crate::text::wrap(n, w).into_iter().take(2) {
+            if y < area.bottom() {
+                buf.set_stringn(area.x, y, &line, w, st.theme.dim());
+                y += 1;
+            }
+        }
+    }
+    // The vertical chart, for a time series with room to spare.
+    let room = area.bottom().saturating_sub(y + 1);
+    if is_time_series(s) && room >= 6 {
+        let decimals = s
+            .points
+            .iter()
+            .map(|p| crate::doc::fmt_num(p.value).split('.').nth(1).map_or(0, str::len))
+            .max()
+            .unwrap_or(0)
+            .min(3);
+        let scale = 10f64.powi(decimals as i32);
+        let bars: Vec<Bar> = s
+            .points
+            .iter()
+            .zip(&values)
+            .map(|(p, v)| {
+                let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
+                Bar::default()
+                    .value((p.value.max(0.0) * scale).round() as u64)
+                    .label(p.label.clone())
+                    .text_value(v.clone())
+                    .style(st.theme.role(role))
+            })
+            .collect();
+        let bar_width = (area.width as usize / s.points.len().max(1)).saturating_sub(1).clamp(3, 12) as u16;
+        let chart = BarChart::default().data(BarGroup::default().bars(&bars)).bar_width(bar_width).bar_gap(1);
+        chart.render(Rect::new(area.x, y + 1, area.width, room), buf);
+    }
 }

@@ -41,8 +41,11 @@ fn defaults_bind_the_documented_keys() {
     assert_eq!(g(Action::Quit), ["q", "ctrl-c"]);
     assert_eq!(km.keys_for(Context::Help, &Action::CloseOverlay), ["esc", "q", "?"]);
     assert_eq!(g(Action::Search), ["s", "ctrl-p"]);
-    // i is kept free for the industry switcher.
-    assert!(km.bindings(Context::Global).all(|b| b.keys != vec![k("i")]), "i is taken");
+    assert_eq!(g(Action::Industries), ["i"]);
+    assert_eq!(g(Action::NextIndustry), ["]"]);
+    assert_eq!(g(Action::PrevIndustry), ["["]);
+    assert_eq!(g(Action::GotoIndustry(3)), ["3"]);
+    assert_eq!(km.keys_for(Context::Chart, &Action::Compare), ["c"]);
 }
 
 #[test]
@@ -121,7 +124,7 @@ fn unknown_context_and_malformed_yaml_are_errors() {
     assert_eq!(
         errors("bad_context.yaml"),
         [
-            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company)"
+            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company, industries, chart)"
         ]
     );
     let e = errors("malformed.yaml");

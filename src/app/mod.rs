@@ -2,6 +2,7 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod find;
+mod industry;
 mod nav;
 mod search;
 
@@ -11,7 +12,7 @@ pub use search::{CompanyState, Preview, SearchLayout, SearchState, keep_visible}
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
-use crate::doc::{self, Doc, LayoutOpts};
+use crate::doc::{self, Doc, LayoutOpts, Page};
 use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
 use crate::search::Index;
 use crate::theme::Theme;
@@ -27,7 +28,7 @@ pub enum Focus {
 }
 
 /// Overlays form a stack: input goes to the top one, rendering goes bottom-up.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     /// The find-in-page prompt; `origin` is the scroll to return to on cancel.
     Find {
@@ -41,6 +42,20 @@ pub enum Overlay {
     Search(SearchState),
     /// A company's page, opened from the finder.
     Company(CompanyState),
+    /// The industry switcher.
+    Industries {
+        selected: usize,
+    },
+    /// A chart full-pane, with exact values; optionally beside a second one.
+    Chart(ChartState),
+}
+
+/// The chart view: the page's charts, the one shown, and one to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartState {
+    pub charts: Vec<Arc<crate::content::Series>>,
+    pub index: usize,
+    pub compare: Option<usize>,
 }
 
 impl Overlay {
@@ -54,6 +69,10 @@ impl Overlay {
 #[derive(Debug, Clone)]
 pub struct ReaderState {
     pub node: NodeId,
+    /// When set, the reader shows this industry's page instead of `node`.
+    pub industry: Option<usize>,
+    /// The industry last moved to with `]`/`[` (a section may be about several).
+    pub industry_ctx: Option<usize>,
     pub scroll: usize,
     pub doc: Arc<Doc>,
     pub find: FindState,
@@ -118,10 +137,11 @@ pub struct State {
     pub reader: ReaderState,
     pub overlays: Vec<Overlay>,
     pub compact_tables: bool,
+    pub table_bars: bool,
     /// A one-line message for the status bar (cleared by the next action).
     pub message: Option<String>,
     /// Laid-out pages, keyed by node and layout settings.
-    docs: HashMap<(NodeId, LayoutOpts), Arc<Doc>>,
+    docs: HashMap<(Page, LayoutOpts), Arc<Doc>>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -136,6 +156,8 @@ impl App {
         let mut state = State {
             reader: ReaderState {
                 node: 0,
+                industry: None,
+                industry_ctx: None,
                 scroll: 0,
                 doc: Arc::new(Doc::default()),
                 find: FindState::default(),
@@ -150,6 +172,7 @@ impl App {
             nav,
             overlays: Vec::new(),
             compact_tables: false,
+            table_bars: false,
             message: None,
             docs: HashMap::new(),
         };
@@ -164,6 +187,8 @@ impl App {
             Some(Overlay::Find { .. }) => return vec![Context::Find],
             Some(Overlay::Search(_)) => return vec![Context::Search],
             Some(Overlay::Company(_)) => return vec![Context::Company],
+            Some(Overlay::Industries { .. }) => return vec![Context::Industries],
+            Some(Overlay::Chart(_)) => return vec![Context::Chart],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -233,7 +258,28 @@ impl State {
         Panes::compute(self.size.0, self.size.1, self.focus)
     }
 
-    fn layout_opts(&self) -> LayoutOpts {
+    /// A page laid out (cached by page and layout settings).
+    pub(crate) fn page_doc(&mut self, page: Page, opts: LayoutOpts) -> Arc<Doc> {
+        if let Some(d) = self.docs.get(&(page, opts)) {
+            return Arc::clone(d);
+        }
+        if self.docs.len() > 64 {
+            self.docs.clear();
+        }
+        let d = Arc::new(doc::build_page(&self.lib, page, opts));
+        self.docs.insert((page, opts), Arc::clone(&d));
+        d
+    }
+
+    /// What the reader shows.
+    pub fn page(&self) -> Page {
+        match self.reader.industry {
+            Some(i) => Page::Industry(i),
+            None => Page::Node(self.reader.node),
+        }
+    }
+
+    pub(crate) fn layout_opts(&self) -> LayoutOpts {
         // Lay out for the reader at its wide-screen size even when the narrow
         // layout hides it, so that switching panes keeps the scroll position.
         let text = Panes::compute(self.size.0, self.size.1, Focus::Reader).reader_text();
@@ -241,6 +287,7 @@ impl State {
             width: text.map(|r| r.width).unwrap_or(1).max(1),
             ascii: self.theme.ascii,
             compact_tables: self.compact_tables,
+            table_bars: self.table_bars,
         }
     }
 
@@ -259,18 +306,7 @@ impl State {
     /// Lay out the current page for the current size (cached).
     fn relayout(&mut self) {
         let opts = self.layout_opts();
-        let key = (self.reader.node, opts);
-        let doc = match self.docs.get(&key) {
-            Some(d) => Arc::clone(d),
-            None => {
-                if self.docs.len() > 64 {
-                    self.docs.clear();
-                }
-                let d = Arc::new(doc::build(&self.lib, self.reader.node, opts));
-                self.docs.insert(key, Arc::clone(&d));
-                d
-            }
-        };
+        let doc = self.page_doc(self.page(), opts);
         let old_len = self.reader.doc.lines.len().max(1);
         let changed_len = old_len != doc.lines.len().max(1);
         let top_node = self.reader.doc.node_at(self.reader.scroll);
@@ -292,10 +328,13 @@ impl State {
 
     /// Show a node in the reader, remembering where we were on the old page.
     pub fn show(&mut self, node: NodeId) {
-        if node == self.reader.node && !self.reader.doc.lines.is_empty() {
+        if node == self.reader.node && self.reader.industry.is_none() && !self.reader.doc.lines.is_empty() {
             return;
         }
-        self.reader.memory.insert(self.reader.node, self.reader.scroll);
+        if self.reader.industry.take().is_none() {
+            self.reader.memory.insert(self.reader.node, self.reader.scroll);
+        }
+        self.reader.industry_ctx = None;
         self.reader.node = node;
         self.reader.scroll = 0;
         self.reader.doc = Arc::new(Doc::default());
@@ -333,7 +372,12 @@ impl State {
         match self.overlays.last() {
             Some(Overlay::Search(_)) => return self.update_search(action),
             Some(Overlay::Company(_)) => return self.update_company(action),
+            Some(Overlay::Industries { .. }) => return self.update_switcher(action),
+            Some(Overlay::Chart(_)) => return self.update_chart(action),
             _ => {}
+        }
+        if self.overlays.is_empty() && self.update_industry_keys(&action) {
+            return vec![];
         }
         // The help overlay scrolls with the movement keys.
         if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
@@ -428,6 +472,13 @@ impl State {
                 }
             }
             Action::Scroll(n) => self.scroll_by(n as isize),
+            // Handled before this match when no overlay is open.
+            Action::Industries
+            | Action::NextIndustry
+            | Action::PrevIndustry
+            | Action::GotoIndustry(_)
+            | Action::ToggleTableBars
+            | Action::Compare => {}
             Action::MoveDown | Action::MoveUp | Action::Top | Action::Bottom | Action::PageDown | Action::PageUp => {
                 self.movement(action)
             }
@@ -442,7 +493,7 @@ impl State {
                     self.show(sel);
                     self.fix_nav();
                 }
-                Focus::Reader => {}
+                Focus::Reader => self.open_chart(),
             },
             Action::Back => match self.focus {
                 Focus::Nav => {

@@ -5,14 +5,14 @@ use super::{FindState, Focus, Overlay, State};
 use crate::action::{Action, Effect};
 use crate::content::NodeId;
 use crate::doc::Doc;
-use crate::doc::{self, LayoutOpts};
+use crate::doc::{LayoutOpts, Page};
 use crate::search::Hit;
 use crate::search::{Query, Target};
 use ratatui::layout::Rect;
 use std::sync::Arc;
 
 /// The selected result shown in its place, with the hit highlighted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Preview {
     pub doc: Arc<Doc>,
     pub scroll: usize,
@@ -20,7 +20,7 @@ pub struct Preview {
 }
 
 /// The finder: the query, its ranked hits, the selection and its preview.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchState {
     pub input: String,
     pub hits: Vec<Hit>,
@@ -116,16 +116,8 @@ pub fn locate(doc: &Doc, probe: &str) -> usize {
 impl State {
     /// A page laid out at a given width (cached like the reader's pages).
     pub(super) fn doc_for(&mut self, node: NodeId, width: u16) -> Arc<Doc> {
-        let opts = LayoutOpts { width: width.max(1), ascii: self.theme.ascii, compact_tables: self.compact_tables };
-        if let Some(d) = self.docs.get(&(node, opts)) {
-            return Arc::clone(d);
-        }
-        if self.docs.len() > 64 {
-            self.docs.clear();
-        }
-        let d = Arc::new(doc::build(&self.lib, node, opts));
-        self.docs.insert((node, opts), Arc::clone(&d));
-        d
+        let opts = LayoutOpts { width: width.max(1), ..self.layout_opts() };
+        self.page_doc(Page::Node(node), opts)
     }
 
     fn search_mut(&mut self) -> Option<&mut SearchState> {

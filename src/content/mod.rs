@@ -106,6 +106,14 @@ pub struct Library {
     id_ix: HashMap<String, NodeId>,
 }
 
+/// What `Library::industry_stats` counts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct IndustryStats {
+    pub sections: usize,
+    pub cases: usize,
+    pub figures: usize,
+}
+
 /// Counts printed by `yanbao check`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Counts {
@@ -263,6 +271,45 @@ impl Library {
         }
         out.reverse();
         out
+    }
+
+    /// The places tagged with an industry whose parent is not: the
+    /// industry's sections in both reports, in reading order.
+    pub fn industry_roots(&self, id: &str) -> Vec<NodeId> {
+        let tagged = |n: NodeId| self.section(n).is_some_and(|s| s.industries.iter().any(|i| i == id));
+        (0..self.nodes.len()).filter(|&n| tagged(n) && !self.nodes[n].parent.is_some_and(tagged)).collect()
+    }
+
+    /// Sections, cases and figures (series and metrics) about an industry.
+    pub fn industry_stats(&self, id: &str) -> IndustryStats {
+        let mut st = IndustryStats::default();
+        fn walk(s: &Section, id: &str, inside: bool, st: &mut IndustryStats) {
+            let inside = inside || s.industries.iter().any(|i| i == id);
+            if inside {
+                st.sections += 1;
+            }
+            for b in &s.blocks {
+                match b {
+                    Block::Case(c) if inside || c.industry.as_deref() == Some(id) => st.cases += 1,
+                    Block::Series(_) | Block::Metrics(_) if inside => st.figures += 1,
+                    _ => {}
+                }
+            }
+            s.sections.iter().for_each(|x| walk(x, id, inside, st));
+        }
+        for r in &self.reports {
+            r.chapters.iter().for_each(|c| walk(c, id, false, &mut st));
+        }
+        st
+    }
+
+    /// The industry a place is about: the nearest section at or above it
+    /// tagged with an industry, as (industry id, that section).
+    pub fn industry_of(&self, n: NodeId) -> Option<(String, NodeId)> {
+        self.ancestry(n).into_iter().rev().find_map(|a| {
+            let s = self.section(a)?;
+            s.industries.first().map(|i| (i.clone(), a))
+        })
     }
 
     pub fn counts(&self) -> Counts {

@@ -215,7 +215,7 @@ impl<'de> Deserialize<'de> for Cell {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
     #[serde(default)]
@@ -227,7 +227,7 @@ pub struct Series {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Point {
     #[serde(deserialize_with = "text_or_number")]

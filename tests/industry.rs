@@ -1,0 +1,180 @@
+//! Inline bar charts, the chart view, and moving between industries.
+
+mod common;
+use common::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+use yanbao::action::Action;
+use yanbao::app::Overlay;
+use yanbao::doc::{LayoutOpts, Page, build_page};
+
+fn node(id: &str) -> usize {
+    library().node_by_id(id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+fn industry(id: &str) -> usize {
+    library().industries.iter().position(|i| i.id == id).unwrap()
+}
+
+/// Scroll the reader so the first chart titled with `needle` is at the top.
+fn to_chart(app: &mut yanbao::app::App, id: &str, needle: &str) {
+    app.state.jump_to(node(id));
+    app.update(Action::FocusNext);
+    let doc = app.state.reader.doc.clone();
+    let (line, _) = doc.charts.iter().find(|(_, s)| s.title.as_deref().unwrap_or("").contains(needle)).expect("chart");
+    app.update(Action::Scroll(*line as i32));
+}
+
+#[test]
+fn the_switcher_lists_every_industry_with_counts_and_opens_pages() {
+    let mut app = app(80, 24);
+    keys(&mut app, "i");
+    assert_eq!(app.state.overlays, vec![Overlay::Industries { selected: 0 }]);
+    let lib = library();
+    let fin = lib.industry_stats("finance");
+    assert!(fin.sections > 5 && fin.cases > 10 && fin.figures > 5, "{fin:?}");
+    let text = screen(&render(&app));
+    assert!(text.contains("金融") && text.contains("泛娱乐"), "{text}");
+    keys(&mut app, "jj");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+    assert_eq!(app.state.reader.industry, Some(industry("healthcare")));
+    assert!(yanbao::ui::breadcrumb(&app.state).starts_with("行业 › 医疗"));
+    // Digits jump straight to the n-th industry, from anywhere.
+    keys(&mut app, "5");
+    assert_eq!(app.state.reader.industry, Some(4));
+}
+
+#[test]
+fn an_industry_page_collects_both_reports() {
+    let lib = library();
+    let opts = LayoutOpts { width: 76, ascii: false, compact_tables: false, table_bars: false };
+    let doc = build_page(&lib, Page::Industry(industry("finance")), opts);
+    let has = |n: usize| doc.anchors.iter().any(|a| a.1 == n);
+    assert!(has(node("fs-3-1")), "the F&S industry chapter");
+    let ccid_fin = (0..lib.nodes.len()).find(|&n| lib.section(n).is_some_and(|s| s.title.contains("AI+金融服务")));
+    assert!(ccid_fin.is_some_and(has), "the CCID AI+ section");
+    assert!(
+        doc.charts.iter().any(|(_, s)| s.title.as_deref().unwrap_or("").contains("金融大模型")),
+        "market size charted"
+    );
+    let text: String = doc.lines.iter().take(40).map(|l| l.text() + "\n").collect();
+    assert!(text.contains("图表与指标"));
+}
+
+#[test]
+fn brackets_keep_the_part_when_moving() {
+    let mut app = app(100, 30);
+    let lib = library();
+    let fin = node("fs-3-1");
+    let cases = *lib.nodes[fin].children.last().unwrap();
+    app.state.jump_to(cases);
+    keys(&mut app, "]");
+    let top = app.state.reader_top_node();
+    let gov = node("fs-3-2");
+    assert_eq!(lib.nodes[top].parent, Some(gov), "lands inside 3.2");
+    assert!(
+        lib.section(top).unwrap().title.starts_with("标杆案例"),
+        "on 政务's cases: {}",
+        lib.section(top).unwrap().title
+    );
+    assert!(yanbao::ui::breadcrumb(&app.state).starts_with("[政务]"));
+    keys(&mut app, "[");
+    assert_eq!(app.state.reader_top_node(), cases, "back on 金融's cases");
+    // From the participants map of 3.1, ] lands on 3.2's participants map.
+    let map = lib.nodes[fin].children[0];
+    app.state.jump_to(map);
+    keys(&mut app, "]");
+    assert_eq!(app.state.reader_top_node(), lib.nodes[gov].children[0]);
+    // On industry pages, ] keeps the part too.
+    keys(&mut app, "1");
+    let doc = app.state.reader.doc.clone();
+    let line = doc
+        .anchors
+        .iter()
+        .find(|(_, n)| lib.nodes[*n].parent == Some(fin) && lib.tree_title(*n) == "行业应用价值")
+        .unwrap()
+        .0;
+    app.update(Action::Scroll(line as i32 - app.state.reader.scroll as i32));
+    keys(&mut app, "]");
+    assert_eq!(app.state.reader.industry, Some(industry("government")));
+    assert!(lib.tree_title(app.state.reader_top_node()).ends_with("行业应用价值"));
+    // Wraps around.
+    keys(&mut app, "[[");
+    assert_eq!(app.state.reader.industry, Some(industry("entertainment")));
+}
+
+#[test]
+fn enter_opens_the_chart_in_view_and_c_compares() {
+    let mut app = app(80, 24);
+    to_chart(&mut app, "fs-2-3", "金融大模型");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let Some(Overlay::Chart(c)) = app.state.overlays.last() else { panic!("no chart view") };
+    assert!(c.charts[c.index].title.as_deref().unwrap().contains("金融大模型"));
+    keys(&mut app, "c");
+    let Some(Overlay::Chart(c)) = app.state.overlays.last() else { panic!() };
+    let other = c.charts[c.compare.expect("a second chart")].title.clone().unwrap();
+    assert!(other.contains("政务"), "{other}");
+    let buf = render(&app);
+    assert_rows_fit(&buf);
+    insta::assert_snapshot!("chart_compare_80x24", screen(&buf));
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+}
+
+#[test]
+fn inline_charts_at_80x24_and_40x12_normal_and_ascii() {
+    for ascii in [false, true] {
+        for (w, h) in [(80, 24), (40, 12)] {
+            let mut app = app_with(w, h, ascii);
+            to_chart(&mut app, "fs-2-3", "金融大模型");
+            let buf = render(&app);
+            assert_rows_fit(&buf);
+            let text = screen(&buf);
+            if ascii {
+                assert!(!text.contains(['█', '▏', '│', '─']), "{text}");
+            }
+            insta::assert_snapshot!(format!("chart_{w}x{h}{}", if ascii { "_ascii" } else { "" }), text);
+        }
+    }
+}
+
+#[test]
+fn chart_rows_hold_one_bar_each() {
+    let lib = library();
+    for width in [20u16, 40, 76, 120] {
+        let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false };
+        for n in 0..lib.nodes.len() {
+            let doc = build_page(&lib, Page::Node(n), opts);
+            for (line, s) in &doc.charts {
+                for l in doc.lines.iter().skip(line + 1).take(s.points.len()) {
+                    let t = l.text();
+                    let runs = t.split(|c: char| !"█▉▊▋▌▍▎▏".contains(c)).filter(|r| !r.is_empty()).count();
+                    assert!(runs <= 1, "{t}");
+                    assert!(yanbao::text::width(&t) <= width as usize, "{t}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn numeric_table_columns_get_bars_on_toggle() {
+    let mut app = app(100, 30);
+    app.state.jump_to(node("fs-1-1"));
+    let count = |app: &yanbao::app::App| app.state.reader.doc.lines.iter().filter(|l| l.text().contains('█')).count();
+    let before = count(&app);
+    keys(&mut app, "b");
+    assert!(app.state.table_bars);
+    assert!(count(&app) > before, "bars appear beside numbers");
+    keys(&mut app, "b");
+    assert_eq!(count(&app), before);
+}
+
+#[test]
+fn industry_page_snapshot() {
+    let mut app = app(80, 24);
+    keys(&mut app, "2");
+    let buf = render(&app);
+    assert_rows_fit(&buf);
+    insta::assert_snapshot!("industry_page_80x24", screen(&buf));
+}
