@@ -248,7 +248,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
         ExitCode::from(1)
     };
     // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
-    let stop = runtime::stop_flag().map_err(fail)?;
+    let stop = runtime::stop_flag(cli.mouse).map_err(fail)?;
     let lib = load_library(dir)?;
     let keymap = load_keymap(cli)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {

@@ -49,7 +49,13 @@ pub fn run<B: Backend, E: EventSource>(
             continue;
         };
         let mut quit = apply(app, first);
-        while !quit {
+        // Apply what is pending, a bounded number at a time, so that a flood
+        // of events (or a source that never runs dry) cannot starve drawing
+        // or the stop flag.
+        for _ in 0..256 {
+            if quit || stop.load(Ordering::Relaxed) {
+                break;
+            }
             match events.next_event(Duration::ZERO)? {
                 Some(ev) => quit = apply(app, ev),
                 None => break,
@@ -111,10 +117,24 @@ pub fn install_panic_hook(mouse: bool) {
 
 /// A flag set by SIGTERM, SIGHUP and SIGINT, so the loop ends and the guard
 /// restores the terminal.
-pub fn stop_flag() -> io::Result<Arc<AtomicBool>> {
+///
+/// When the terminal itself has gone (a dropped SSH connection), crossterm's
+/// `poll` can spin without returning, so the loop never sees the flag: a
+/// watchdog thread then restores what it can and exits, one second after
+/// the signal, instead of leaving a process burning a core.
+pub fn stop_flag(mouse: bool) -> io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(sig, Arc::clone(&flag))?;
     }
+    let watched = Arc::clone(&flag);
+    std::thread::Builder::new().name("stop-watchdog".into()).spawn(move || {
+        while !watched.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        restore_terminal(mouse);
+        std::process::exit(130);
+    })?;
     Ok(flag)
 }

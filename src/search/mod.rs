@@ -111,6 +111,7 @@ struct Prepared {
     folded: String,
     chars: Vec<char>,
     ids: Vec<u16>,
+    starts: Vec<u32>,
     bloom: Bloom,
     han: bool,
 }
@@ -137,7 +138,14 @@ impl Prepared {
         let ids: Vec<u16> = chars.iter().map(|&c| table.id(c)).collect();
         let bloom = chars.iter().fold(Bloom::default(), |b, &c| b.add(c));
         let han = ids.iter().any(|&i| i != pinyin::LITERAL);
-        Prepared { folded: chars.iter().collect(), chars, ids, bloom, han }
+        let starts = table.starts_of(&chars, &ids);
+        Prepared { folded: chars.iter().collect(), chars, ids, starts, bloom, han }
+    }
+}
+
+impl Prepared {
+    fn coded(&self) -> pinyin::Coded<'_> {
+        pinyin::Coded { chars: &self.chars, ids: &self.ids, starts: &self.starts }
     }
 }
 
@@ -454,7 +462,7 @@ impl Index {
         }
         if let Some(plan) = pinyin
             && f.han
-            && let Some((r, reading)) = self.table.find(&f.chars, &f.ids, &q.letters, plan)
+            && let Some((r, reading)) = self.table.find(f.coded(), &q.letters, plan)
         {
             // A pinyin run is contiguous; score it like a strong skim match.
             let score = 1000 - r.start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;

@@ -252,6 +252,15 @@ pub fn query_mask(q: &[u8]) -> u32 {
     q.iter().fold(0, |m, &b| m | bit(b))
 }
 
+/// A text as `find` reads it: folded characters, their reading ids
+/// (`Table::id`) and their first letters (`Table::starts_of`).
+#[derive(Debug, Clone, Copy)]
+pub struct Coded<'a> {
+    pub chars: &'a [char],
+    pub ids: &'a [u16],
+    pub starts: &'a [u32],
+}
+
 /// How a pinyin match was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reading {
@@ -324,43 +333,37 @@ impl Table {
         s.at[..s.n].iter().find_map(|&next| self.walk(chars, ids, k + 1, q, next as usize, all))
     }
 
-    fn find_with(&self, chars: &[char], ids: &[u16], q: &[u8], next: u32, all: bool) -> Option<std::ops::Range<usize>> {
+    fn find_with(&self, text: Coded, q: &[u8], next: u32, all: bool) -> Option<std::ops::Range<usize>> {
         let first = bit(q[0]);
-        for start in 0..chars.len() {
-            let id = ids[start];
-            let ok = if id == LITERAL {
-                chars[start].is_ascii() && chars[start].to_ascii_lowercase() as u8 == q[0]
-            } else {
-                self.first[id as usize] & first != 0
-            };
-            // Unless one character can take the whole query, the next one must fit.
-            let ok = ok
-                && (next == u32::MAX
-                    || chars.get(start + 1).is_some_and(|&c| self.starts(c, ids[start + 1]) & next != 0));
-
-            if ok && let Some(end) = self.walk(chars, ids, start, q, 0, all) {
+        let starts = text.starts;
+        for start in 0..starts.len() {
+            // The first character must offer the query's first letter and,
+            // unless one character can take the whole query, the next one
+            // must start where a split of the query can.
+            let ok = starts[start] & first != 0
+                && (next == u32::MAX || starts.get(start + 1).is_some_and(|&m| m & next != 0));
+            if ok && let Some(end) = self.walk(text.chars, text.ids, start, q, 0, all) {
                 return Some(start..end);
             }
         }
         None
     }
 
+    /// Each character's first letters, for `find` (see [`Coded`]).
+    pub fn starts_of(&self, chars: &[char], ids: &[u16]) -> Vec<u32> {
+        chars.iter().zip(ids).map(|(&c, &id)| self.starts(c, id)).collect()
+    }
+
     /// The first run of `chars` (with their ids) that the pinyin query `q`
     /// (lower-case ASCII) reads as, in common readings if it can be.
-    pub fn find(
-        &self,
-        chars: &[char],
-        ids: &[u16],
-        q: &[u8],
-        plan: &Plan,
-    ) -> Option<(std::ops::Range<usize>, Reading)> {
-        if q.is_empty() || q.len() > 200 || !ids.iter().any(|&i| i != LITERAL) {
+    pub fn find(&self, text: Coded, q: &[u8], plan: &Plan) -> Option<(std::ops::Range<usize>, Reading)> {
+        if q.is_empty() || q.len() > 200 {
             return None;
         }
         // Most texts do not match at all: try every reading first, then see
         // whether the common readings alone match too.
-        let any = self.find_with(chars, ids, q, plan.next, true)?;
-        Some(match self.find_with(chars, ids, q, plan.next, false) {
+        let any = self.find_with(text, q, plan.next, true)?;
+        Some(match self.find_with(text, q, plan.next, false) {
             Some(r) => (r, Reading::Primary),
             None => (any, Reading::Heteronym),
         })
@@ -376,7 +379,9 @@ mod tests {
         let chars: Vec<char> = text.chars().map(crate::text::fold).collect();
         let ids: Vec<u16> = chars.iter().map(|&c| t.id(c)).collect();
         let plan = t.plan(q.as_bytes());
-        t.find(&chars, &ids, q.as_bytes(), &plan).map(|(r, how)| (chars[r].iter().collect(), how))
+        let starts = t.starts_of(&chars, &ids);
+        let text = Coded { chars: &chars, ids: &ids, starts: &starts };
+        t.find(text, q.as_bytes(), &plan).map(|(r, how)| (chars[r].iter().collect(), how))
     }
 
     fn s(text: &str, q: &str) -> Option<String> {
@@ -423,8 +428,11 @@ mod tests {
             assert_eq!(t.may_match(&sa, &plan), in_a, "{q} in a");
             assert_eq!(t.may_match(&sb, &plan), in_b, "{q} in b");
             // The screen never rules out a real match.
-            assert!(t.find(&a, &ai, q.as_bytes(), &plan).is_none() || in_a, "{q}");
-            assert!(t.find(&b, &bi, q.as_bytes(), &plan).is_none() || in_b, "{q}");
+            let (sa2, sb2) = (t.starts_of(&a, &ai), t.starts_of(&b, &bi));
+            let ta = Coded { chars: &a, ids: &ai, starts: &sa2 };
+            let tb = Coded { chars: &b, ids: &bi, starts: &sb2 };
+            assert!(t.find(ta, q.as_bytes(), &plan).is_none() || in_a, "{q}");
+            assert!(t.find(tb, q.as_bytes(), &plan).is_none() || in_b, "{q}");
         }
     }
 
