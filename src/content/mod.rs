@@ -129,6 +129,44 @@ pub struct Counts {
     pub industries: usize,
 }
 
+impl Counts {
+    /// Counts of one report's chapters, sections and blocks (the registry
+    /// counts stay zero).
+    pub fn of_report(r: &Report) -> Counts {
+        let mut c = Counts::default();
+        c.add_report(r);
+        c
+    }
+
+    fn add_report(&mut self, r: &Report) {
+        self.add_blocks(&r.abstract_blocks);
+        self.chapters += r.chapters.len();
+        for ch in &r.chapters {
+            self.add_blocks(&ch.blocks);
+            ch.sections.iter().for_each(|x| self.add_section(x));
+        }
+    }
+
+    fn add_section(&mut self, s: &Section) {
+        self.sections += 1;
+        self.add_blocks(&s.blocks);
+        s.sections.iter().for_each(|x| self.add_section(x));
+    }
+
+    fn add_blocks(&mut self, bs: &[Block]) {
+        for b in bs {
+            match b {
+                Block::Table(_) => self.tables += 1,
+                Block::Series(_) => self.series += 1,
+                Block::Metrics(_) => self.metrics += 1,
+                Block::Case(_) => self.cases += 1,
+                Block::Participants(p) => self.participant_groups += p.groups.len(),
+                _ => {}
+            }
+        }
+    }
+}
+
 impl Library {
     pub fn new(reports: Vec<Report>, industries: Vec<Industry>, companies: Vec<Company>) -> Self {
         let mut lib = Library {
@@ -312,6 +350,7 @@ impl Library {
         })
     }
 
+    /// Counts over the whole library.
     pub fn counts(&self) -> Counts {
         let mut c = Counts {
             reports: self.reports.len(),
@@ -319,30 +358,8 @@ impl Library {
             industries: self.industries.len(),
             ..Default::default()
         };
-        fn blocks(c: &mut Counts, bs: &[Block]) {
-            for b in bs {
-                match b {
-                    Block::Table(_) => c.tables += 1,
-                    Block::Series(_) => c.series += 1,
-                    Block::Metrics(_) => c.metrics += 1,
-                    Block::Case(_) => c.cases += 1,
-                    Block::Participants(p) => c.participant_groups += p.groups.len(),
-                    _ => {}
-                }
-            }
-        }
-        fn section(c: &mut Counts, s: &Section) {
-            c.sections += 1;
-            blocks(c, &s.blocks);
-            s.sections.iter().for_each(|x| section(c, x));
-        }
         for r in &self.reports {
-            blocks(&mut c, &r.abstract_blocks);
-            c.chapters += r.chapters.len();
-            for ch in &r.chapters {
-                blocks(&mut c, &ch.blocks);
-                ch.sections.iter().for_each(|x| section(&mut c, x));
-            }
+            c.add_report(r);
         }
         c
     }
