@@ -427,7 +427,7 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
         let hit = s.hits.get(s.selected);
         let title = hit.map(|h| crate::search::unit_location(&st.lib, &st.index.units[h.unit])).unwrap_or_default();
         let block = Block::new()
-            .borders(Borders::TOP)
+            .borders(if pf.y == l.list.y + area.y { Borders::TOP | Borders::LEFT } else { Borders::TOP })
             .border_set(if st.theme.ascii { ASCII_BORDER } else { border::PLAIN })
             .border_style(st.theme.dim())
             .title(format!(" {} ", truncate(&title, pf.width.saturating_sub(4) as usize)));
