@@ -295,7 +295,14 @@ fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
-    let block = pane_block(st, "帮助 help  (esc to close)".into(), true, w);
+    let rows = h.saturating_sub(2) as usize;
+    let title = if lines.len() > rows {
+        let top = scroll.min(lines.len() - rows) + 1;
+        format!("帮助 help {top}-{}/{} · j/k scroll · esc", (top + rows - 1).min(lines.len()), lines.len())
+    } else {
+        "帮助 help · esc to close".to_string()
+    };
+    let block = pane_block(st, title, true, w);
     let inner = block.inner(popup);
     block.render(popup, buf);
     let key_w = lines.iter().map(|l| width(&l.0)).max().unwrap_or(0).min(inner.width as usize / 2);

@@ -80,6 +80,11 @@ fn brackets_keep_the_part_when_moving() {
     assert!(yanbao::ui::breadcrumb(&app.state).starts_with("[政务]"));
     keys(&mut app, "[");
     assert_eq!(app.state.reader_top_node(), cases, "back on 金融's cases");
+    // 医疗 has no 标杆案例: passing through it, the part is kept for 教育 and on.
+    keys(&mut app, "]]");
+    assert_eq!(app.state.reader_top_node(), node("fs-3-3"), "医疗 has no cases: its section");
+    keys(&mut app, "[");
+    assert!(lib.section(app.state.reader_top_node()).unwrap().title.starts_with("标杆案例"), "back on 政务's cases");
     // From the participants map of 3.1, ] lands on 3.2's participants map.
     let map = lib.nodes[fin].children[0];
     app.state.jump_to(map);

@@ -87,9 +87,13 @@ impl State {
         };
         let next = if forward { (cur + 1) % n } else { (cur + n - 1) % n };
         let cur_id = self.lib.industries[cur].id.clone();
+        // The part to keep: where the reader is, or the part wanted before an
+        // industry without it was passed through.
+        let wanted = self.reader.industry_part.take();
         if self.reader.industry.is_some() {
-            let part = part_at(self, &self.reader.doc, self.reader.scroll, &cur_id);
+            let part = part_at(self, &self.reader.doc, self.reader.scroll, &cur_id).or(wanted);
             self.show_industry(next, part.as_deref());
+            self.reader.industry_part = part;
             return;
         }
         // In a report: go to the same part of the next industry's section there.
@@ -106,24 +110,29 @@ impl State {
             .into_iter()
             .filter(|&r| self.lib.nodes[r].report == report && self.lib.nodes[r].depth == depth)
             .min_by_key(|&r| self.lib.section(r).map_or(usize::MAX, |s| s.industries.len()));
+        let mut chain: Vec<String> =
+            self.lib.ancestry(top).into_iter().skip_while(|&a| a != root).skip(1).map(|a| part_key(self, a)).collect();
+        if chain.is_empty() {
+            chain.extend(wanted);
+        }
         let Some(target_root) = target_root else {
             // That industry has no section here: show its page instead.
-            let part = (top != root).then(|| part_key(self, top));
+            let part = chain.first().cloned();
             self.show_industry(next, part.as_deref());
+            self.reader.industry_part = part;
             return;
         };
         // Follow the same chain of part titles below the industry's section.
-        let chain: Vec<String> =
-            self.lib.ancestry(top).into_iter().skip_while(|&a| a != root).skip(1).map(|a| part_key(self, a)).collect();
         let mut at: NodeId = target_root;
-        for part in chain {
-            match self.lib.nodes[at].children.iter().find(|&&c| part_key(self, c) == part) {
+        for part in &chain {
+            match self.lib.nodes[at].children.iter().find(|&&c| part_key(self, c) == *part) {
                 Some(&c) => at = c,
                 None => break,
             }
         }
         self.jump_to(at);
         self.reader.industry_ctx = Some(next);
+        self.reader.industry_part = chain.first().cloned();
         self.focus = Focus::Reader;
     }
 

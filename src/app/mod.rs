@@ -73,6 +73,8 @@ pub struct ReaderState {
     pub industry: Option<usize>,
     /// The industry last moved to with `]`/`[` (a section may be about several).
     pub industry_ctx: Option<usize>,
+    /// The part `]`/`[` keep, remembered across an industry that lacks it.
+    pub industry_part: Option<String>,
     pub scroll: usize,
     pub doc: Arc<Doc>,
     pub find: FindState,
@@ -158,6 +160,7 @@ impl App {
                 node: 0,
                 industry: None,
                 industry_ctx: None,
+                industry_part: None,
                 scroll: 0,
                 doc: Arc::new(Doc::default()),
                 find: FindState::default(),
@@ -335,6 +338,7 @@ impl State {
             self.reader.memory.insert(self.reader.node, self.reader.scroll);
         }
         self.reader.industry_ctx = None;
+        self.reader.industry_part = None;
         self.reader.node = node;
         self.reader.scroll = 0;
         self.reader.doc = Arc::new(Doc::default());
@@ -388,6 +392,7 @@ impl State {
                 Action::PageDown => *scroll += page,
                 Action::PageUp => *scroll = scroll.saturating_sub(page),
                 Action::Top => *scroll = 0,
+                Action::Bottom => *scroll = usize::MAX / 2,
                 Action::CloseOverlay | Action::Help => {
                     self.overlays.pop();
                 }
