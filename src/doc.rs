@@ -660,7 +660,12 @@ impl<'a> Builder<'a> {
             })
             .max()
             .unwrap_or(8);
-        let inner = need.clamp(8, 24).min(self.w.saturating_sub(4));
+        let mut inner = need.clamp(8, 24).min(self.w.saturating_sub(4));
+        // Narrow the cards a little when that fits one more on each row.
+        let fit_narrow = ((self.w + 1) / (14 + 5)).min(items.len()).max(1);
+        if items.len() > 1 && fit_narrow > (self.w + 1) / (inner + 5) {
+            inner = inner.min((self.w + 1) / fit_narrow - 5);
+        }
         if inner < 4 {
             // Too narrow for cards: one line per metric.
             for m in items {
