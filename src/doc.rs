@@ -664,7 +664,7 @@ impl<'a> Builder<'a> {
         // Narrow the cards a little when that fits one more on each row.
         let fit_narrow = ((self.w + 1) / (14 + 5)).min(items.len()).max(1);
         if items.len() > 1 && fit_narrow > (self.w + 1) / (inner + 5) {
-            inner = inner.min((self.w + 1) / fit_narrow - 5);
+            inner = inner.min(((self.w + 1) / fit_narrow).saturating_sub(5));
         }
         if inner < 4 {
             // Too narrow for cards: one line per metric.
