@@ -294,7 +294,32 @@ impl<'a> Builder<'a> {
         self.doc
     }
 
-    fn push(&mut self, segs: Vec<Seg>, para: u32) {
+    /// Add a line, cut to the width: at tiny widths a prefix, an indent or
+    /// a card border can be wider than the line. A single character wider
+    /// than the line (a wide character at width 1) is kept.
+    fn push(&mut self, mut segs: Vec<Seg>, para: u32) {
+        let total: usize = segs.iter().map(|s| width(&s.text)).sum();
+        if total > self.w && segs.iter().map(|s| s.text.trim().chars().count()).sum::<usize>() > 1 {
+            let mut room = self.w;
+            let mut out = Vec::new();
+            for s in segs {
+                if room == 0 {
+                    break;
+                }
+                let mut kept = String::new();
+                for c in s.text.chars() {
+                    let cw = text::char_width(c);
+                    if cw > room {
+                        room = 0;
+                        break;
+                    }
+                    kept.push(c);
+                    room -= cw;
+                }
+                out.push(Seg { text: kept, role: s.role });
+            }
+            segs = out;
+        }
         self.doc.lines.push(DocLine { segs, para });
     }
 

@@ -183,3 +183,29 @@ fn industry_page_snapshot() {
     assert_rows_fit(&buf);
     insta::assert_snapshot!("industry_page_80x24", screen(&buf));
 }
+
+#[test]
+fn every_page_lays_out_within_its_width_at_any_width() {
+    let lib = library();
+    let pages: Vec<Page> = (0..lib.nodes.len())
+        .filter(|&n| lib.nodes[n].depth <= 1)
+        .map(Page::Node)
+        .chain((0..lib.industries.len()).map(Page::Industry))
+        .collect();
+    for width in [1u16, 2, 3, 5, 8, 13, 21, 34, 52, 76, 116, 200] {
+        for ascii in [false, true] {
+            for table_bars in [false, true] {
+                let opts = LayoutOpts { width, ascii, compact_tables: width % 2 == 0, table_bars };
+                for &p in &pages {
+                    let doc = build_page(&lib, p, opts);
+                    for l in &doc.lines {
+                        let t = l.text();
+                        let w = yanbao::text::width(&t);
+                        // Only a single wide character may overflow a 1-column line.
+                        assert!(w <= width as usize || t.trim().chars().count() <= 1, "{p:?} at {width}: {t:?}");
+                    }
+                }
+            }
+        }
+    }
+}
