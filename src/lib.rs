@@ -11,6 +11,7 @@ pub mod doc;
 pub mod keymap;
 pub mod runtime;
 pub mod search;
+pub mod serve;
 pub mod text;
 pub mod theme;
 pub mod ui;

@@ -56,6 +56,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the explorer over SSH: `ssh -p 2222 host` gets a session.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "0.0.0.0:2222", value_name = "ADDR:PORT")]
+    listen: String,
+    /// The ed25519 host key; created on first start
+    /// (default: $XDG_DATA_HOME/yanbao/host_ed25519).
+    #[arg(long, value_name = "FILE")]
+    host_key: Option<PathBuf>,
+    /// Only these public keys get in (OpenSSH authorized_keys format);
+    /// without it, access is anonymous and read-only.
+    #[arg(long, value_name = "FILE")]
+    authorized_keys: Option<PathBuf>,
+    /// At most this many sessions at once.
+    #[arg(long, default_value_t = 64)]
+    max_sessions: usize,
+    /// Close a session after this many seconds without input.
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    idle_timeout: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -164,6 +187,7 @@ fn main() -> ExitCode {
         Some(Command::Search { ref query, limit, kind, json }) => {
             search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
         }
+        Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
         None => match explore(&cli, dir.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
@@ -240,6 +264,64 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
         }
     }
     if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
+    let lib = match load_library(dir) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let keymap = match load_keymap(cli) {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
+    let host_key = args.host_key.clone().unwrap_or_else(|| {
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join("yanbao").join("host_ed25519")
+    });
+    let opts = yanbao::serve::ServeOpts {
+        host_key,
+        authorized_keys: args.authorized_keys.clone(),
+        max_sessions: args.max_sessions,
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
+        per_ip_per_minute: 60,
+        ascii: cli.ascii,
+    };
+    let index = Arc::new(Index::build(&lib));
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("yanbao serve: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let auth = if opts.authorized_keys.is_some() { "public keys from --authorized-keys only" } else { "anonymous, read-only" };
+    let result = rt.block_on(async {
+        let running = yanbao::serve::start(
+            Arc::new(lib),
+            index,
+            Arc::new(keymap),
+            opts,
+            &args.listen,
+            Box::new(|l: &str| eprintln!("{l}")),
+        )
+        .await?;
+        eprintln!("yanbao serve: listening on {}", running.addr);
+        eprintln!("host key fingerprint: {}", running.fingerprint);
+        eprintln!("access: {auth}");
+        running.wait().await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("yanbao serve: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {

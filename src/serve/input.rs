@@ -1,0 +1,286 @@
+//! Bytes from a remote terminal to key events: UTF-8 text (Chinese typed
+//! into the finder arrives whole, even split across packets), control keys,
+//! the escape sequences of arrows, Home/End, PgUp/PgDn, function keys, Alt
+//! combinations and bracketed paste. Bytes that do not decode are dropped;
+//! nothing here can panic on any input.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Default)]
+pub struct Decoder {
+    pending: Vec<u8>,
+    paste: Option<Vec<u8>>,
+}
+
+fn key(code: KeyCode, mods: KeyModifiers) -> Event {
+    Event::Key(KeyEvent::new(code, mods))
+}
+
+/// Longest escape sequence kept while waiting for its end.
+const MAX_SEQ: usize = 32;
+/// Longest paste kept (bytes); the rest is dropped.
+const MAX_PASTE: usize = 64 * 1024;
+
+impl Decoder {
+    /// Decode what arrived. A lone ESC at the end of a packet is the Esc key.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<Event> {
+        self.pending.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        let mut i = 0;
+        let buf = std::mem::take(&mut self.pending);
+        while i < buf.len() {
+            if let Some(p) = &mut self.paste {
+                // Inside a bracketed paste: everything up to ESC [ 201 ~.
+                if buf[i..].starts_with(b"\x1b[201~") {
+                    let text = String::from_utf8_lossy(p).replace('\r', "\n").replace('\u{fffd}', "");
+                    out.push(Event::Paste(text));
+                    self.paste = None;
+                    i += 6;
+                } else if b"\x1b[201~".starts_with(&buf[i..]) {
+                    break; // the end marker may be split across packets
+                } else {
+                    if p.len() < MAX_PASTE {
+                        p.push(buf[i]);
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            match self.one(&buf[i..]) {
+                Step::Event(ev, n) => {
+                    if let Some(ev) = ev {
+                        out.push(ev);
+                    }
+                    i += n;
+                }
+                Step::PasteStart(n) => {
+                    self.paste = Some(Vec::new());
+                    i += n;
+                }
+                Step::Incomplete => break,
+            }
+        }
+        if i < buf.len() {
+            let rest = &buf[i..];
+            if rest.len() <= MAX_SEQ || self.paste.is_some() {
+                self.pending = rest.to_vec();
+            }
+        }
+        out
+    }
+
+    fn one(&self, b: &[u8]) -> Step {
+        let none = KeyModifiers::NONE;
+        match b[0] {
+            0x1b => self.escape(b),
+            b'\r' | b'\n' => Step::Event(Some(key(KeyCode::Enter, none)), 1 + usize::from(b[0] == b'\r' && b.get(1) == Some(&b'\n'))),
+            b'\t' => Step::Event(Some(key(KeyCode::Tab, none)), 1),
+            0x7f | 0x08 => Step::Event(Some(key(KeyCode::Backspace, none)), 1),
+            0x00 => Step::Event(Some(key(KeyCode::Char(' '), KeyModifiers::CONTROL)), 1),
+            c @ 0x01..=0x1a => {
+                Step::Event(Some(key(KeyCode::Char((b'a' + c - 1) as char), KeyModifiers::CONTROL)), 1)
+            }
+            0x1c..=0x1f => Step::Event(None, 1),
+            _ => match utf8_char(b) {
+                Utf8::Char(c, n) => Step::Event(Some(key(KeyCode::Char(c), none)), n),
+                Utf8::Incomplete => Step::Incomplete,
+                Utf8::Invalid => Step::Event(None, 1),
+            },
+        }
+    }
+
+    fn escape(&self, b: &[u8]) -> Step {
+        let none = KeyModifiers::NONE;
+        if b.len() == 1 {
+            return Step::Event(Some(key(KeyCode::Esc, none)), 1);
+        }
+        match b[1] {
+            b'[' => csi(b),
+            b'O' => match b.get(2) {
+                None => Step::Incomplete,
+                Some(&c) => {
+                    let code = match c {
+                        b'A' => KeyCode::Up,
+                        b'B' => KeyCode::Down,
+                        b'C' => KeyCode::Right,
+                        b'D' => KeyCode::Left,
+                        b'H' => KeyCode::Home,
+                        b'F' => KeyCode::End,
+                        b'P' => KeyCode::F(1),
+                        b'Q' => KeyCode::F(2),
+                        b'R' => KeyCode::F(3),
+                        b'S' => KeyCode::F(4),
+                        _ => return Step::Event(None, 3),
+                    };
+                    Step::Event(Some(key(code, none)), 3)
+                }
+            },
+            0x1b => Step::Event(Some(key(KeyCode::Esc, none)), 1),
+            _ => match self.one(&b[1..]) {
+                // Alt: ESC before a key.
+                Step::Event(Some(Event::Key(k)), n) => Step::Event(Some(key(k.code, k.modifiers | KeyModifiers::ALT)), n + 1),
+                Step::Event(None, n) => Step::Event(None, n + 1),
+                Step::Event(Some(_), n) => Step::Event(None, n + 1),
+                Step::PasteStart(n) => Step::Event(None, n + 1),
+                Step::Incomplete => Step::Incomplete,
+            },
+        }
+    }
+}
+
+enum Step {
+    /// A decoded event (or a dropped sequence) and the bytes it took.
+    Event(Option<Event>, usize),
+    PasteStart(usize),
+    Incomplete,
+}
+
+/// ESC [ params final.
+fn csi(b: &[u8]) -> Step {
+    let Some(end) = b.iter().skip(2).position(|c| (0x40..=0x7e).contains(c)).map(|p| p + 2) else {
+        return if b.len() > MAX_SEQ { Step::Event(None, b.len()) } else { Step::Incomplete };
+    };
+    let n = end + 1;
+    let params = std::str::from_utf8(&b[2..end]).unwrap_or("");
+    let nums: Vec<u16> = params.split(';').map(|p| p.parse().unwrap_or(0)).collect();
+    let mods = match nums.get(1).copied().unwrap_or(1).saturating_sub(1) {
+        m => {
+            let mut k = KeyModifiers::NONE;
+            if m & 1 != 0 {
+                k |= KeyModifiers::SHIFT;
+            }
+            if m & 2 != 0 {
+                k |= KeyModifiers::ALT;
+            }
+            if m & 4 != 0 {
+                k |= KeyModifiers::CONTROL;
+            }
+            k
+        }
+    };
+    let code = match b[end] {
+        b'A' => KeyCode::Up,
+        b'B' => KeyCode::Down,
+        b'C' => KeyCode::Right,
+        b'D' => KeyCode::Left,
+        b'H' => KeyCode::Home,
+        b'F' => KeyCode::End,
+        b'Z' => KeyCode::BackTab,
+        b'~' => match nums.first().copied().unwrap_or(0) {
+            1 | 7 => KeyCode::Home,
+            4 | 8 => KeyCode::End,
+            2 => KeyCode::Insert,
+            3 => KeyCode::Delete,
+            5 => KeyCode::PageUp,
+            6 => KeyCode::PageDown,
+            11..=15 => KeyCode::F((nums[0] - 10) as u8),
+            17..=21 => KeyCode::F((nums[0] - 11) as u8),
+            23 | 24 => KeyCode::F((nums[0] - 12) as u8),
+            200 => return Step::PasteStart(n),
+            _ => return Step::Event(None, n),
+        },
+        _ => return Step::Event(None, n),
+    };
+    Step::Event(Some(key(code, mods)), n)
+}
+
+enum Utf8 {
+    Char(char, usize),
+    Incomplete,
+    Invalid,
+}
+
+fn utf8_char(b: &[u8]) -> Utf8 {
+    let len = match b[0] {
+        0x00..=0x7f => 1,
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return Utf8::Invalid,
+    };
+    if b.len() < len {
+        return if b[1..].iter().all(|c| c & 0xc0 == 0x80) { Utf8::Incomplete } else { Utf8::Invalid };
+    }
+    match std::str::from_utf8(&b[..len]) {
+        Ok(s) => s.chars().next().map_or(Utf8::Invalid, |c| Utf8::Char(c, len)),
+        Err(_) => Utf8::Invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(d: &mut Decoder, b: &[u8]) -> Vec<(KeyCode, KeyModifiers)> {
+        d.feed(b)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Key(k) => Some((k.code, k.modifiers)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_and_sequences() {
+        let mut d = Decoder::default();
+        let n = KeyModifiers::NONE;
+        assert_eq!(keys(&mut d, b"j\x1b[A\x1b[B\x1bOC\x1b[D"), [
+            (KeyCode::Char('j'), n),
+            (KeyCode::Up, n),
+            (KeyCode::Down, n),
+            (KeyCode::Right, n),
+            (KeyCode::Left, n)
+        ]);
+        assert_eq!(keys(&mut d, b"\x1b[5~\x1b[6~\x1b[H\x1b[4~\x1bOP\x1b[15~\x1b[24~"), [
+            (KeyCode::PageUp, n),
+            (KeyCode::PageDown, n),
+            (KeyCode::Home, n),
+            (KeyCode::End, n),
+            (KeyCode::F(1), n),
+            (KeyCode::F(5), n),
+            (KeyCode::F(12), n)
+        ]);
+        assert_eq!(keys(&mut d, b"\x04\x7f\r\x1bx\x1b"), [
+            (KeyCode::Char('d'), KeyModifiers::CONTROL),
+            (KeyCode::Backspace, n),
+            (KeyCode::Enter, n),
+            (KeyCode::Char('x'), KeyModifiers::ALT),
+            (KeyCode::Esc, n)
+        ]);
+        assert_eq!(keys(&mut d, b"\x1b[1;5C"), [(KeyCode::Right, KeyModifiers::CONTROL)]);
+    }
+
+    #[test]
+    fn chinese_split_across_packets_arrives_whole() {
+        let mut d = Decoder::default();
+        let bytes = "华福证券".as_bytes();
+        let mut got = Vec::new();
+        for chunk in bytes.chunks(2) {
+            got.extend(keys(&mut d, chunk));
+        }
+        let text: String = got.iter().filter_map(|(k, _)| if let KeyCode::Char(c) = k { Some(*c) } else { None }).collect();
+        assert_eq!(text, "华福证券");
+    }
+
+    #[test]
+    fn bracketed_paste() {
+        let mut d = Decoder::default();
+        let evs = d.feed("\x1b[200~中关村\x1b[20".as_bytes());
+        assert!(evs.is_empty());
+        let evs = d.feed(b"1~j");
+        assert_eq!(evs[0], Event::Paste("中关村".into()));
+        assert!(matches!(evs[1], Event::Key(k) if k.code == KeyCode::Char('j')));
+    }
+
+    #[test]
+    fn garbage_is_dropped_not_fatal() {
+        let mut d = Decoder::default();
+        let all: Vec<u8> = (0..=255u8).collect();
+        let _ = d.feed(&all);
+        let _ = d.feed(&[0xff, 0xfe, 0xe4, 0x1b, b'[', b'9', b'9', b'9']);
+        let _ = d.feed(&[0x1b; 100]);
+        let evs = d.feed(b"\xe4\xb8x");
+        assert!(evs.iter().any(|e| matches!(e, Event::Key(k) if k.code == KeyCode::Char('x'))));
+    }
+}
