@@ -299,7 +299,8 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let auth = if opts.authorized_keys.is_some() { "public keys from --authorized-keys only" } else { "anonymous, read-only" };
+    let auth =
+        if opts.authorized_keys.is_some() { "public keys from --authorized-keys only" } else { "anonymous, read-only" };
     let result = rt.block_on(async {
         let running = yanbao::serve::start(
             Arc::new(lib),

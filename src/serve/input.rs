@@ -73,13 +73,13 @@ impl Decoder {
         let none = KeyModifiers::NONE;
         match b[0] {
             0x1b => self.escape(b),
-            b'\r' | b'\n' => Step::Event(Some(key(KeyCode::Enter, none)), 1 + usize::from(b[0] == b'\r' && b.get(1) == Some(&b'\n'))),
+            b'\r' | b'\n' => {
+                Step::Event(Some(key(KeyCode::Enter, none)), 1 + usize::from(b[0] == b'\r' && b.get(1) == Some(&b'\n')))
+            }
             b'\t' => Step::Event(Some(key(KeyCode::Tab, none)), 1),
             0x7f | 0x08 => Step::Event(Some(key(KeyCode::Backspace, none)), 1),
             0x00 => Step::Event(Some(key(KeyCode::Char(' '), KeyModifiers::CONTROL)), 1),
-            c @ 0x01..=0x1a => {
-                Step::Event(Some(key(KeyCode::Char((b'a' + c - 1) as char), KeyModifiers::CONTROL)), 1)
-            }
+            c @ 0x01..=0x1a => Step::Event(Some(key(KeyCode::Char((b'a' + c - 1) as char), KeyModifiers::CONTROL)), 1),
             0x1c..=0x1f => Step::Event(None, 1),
             _ => match utf8_char(b) {
                 Utf8::Char(c, n) => Step::Event(Some(key(KeyCode::Char(c), none)), n),
@@ -118,7 +118,9 @@ impl Decoder {
             0x1b => Step::Event(Some(key(KeyCode::Esc, none)), 1),
             _ => match self.one(&b[1..]) {
                 // Alt: ESC before a key.
-                Step::Event(Some(Event::Key(k)), n) => Step::Event(Some(key(k.code, k.modifiers | KeyModifiers::ALT)), n + 1),
+                Step::Event(Some(Event::Key(k)), n) => {
+                    Step::Event(Some(key(k.code, k.modifiers | KeyModifiers::ALT)), n + 1)
+                }
                 Step::Event(None, n) => Step::Event(None, n + 1),
                 Step::Event(Some(_), n) => Step::Event(None, n + 1),
                 Step::PasteStart(n) => Step::Event(None, n + 1),
@@ -143,21 +145,17 @@ fn csi(b: &[u8]) -> Step {
     let n = end + 1;
     let params = std::str::from_utf8(&b[2..end]).unwrap_or("");
     let nums: Vec<u16> = params.split(';').map(|p| p.parse().unwrap_or(0)).collect();
-    let mods = match nums.get(1).copied().unwrap_or(1).saturating_sub(1) {
-        m => {
-            let mut k = KeyModifiers::NONE;
-            if m & 1 != 0 {
-                k |= KeyModifiers::SHIFT;
-            }
-            if m & 2 != 0 {
-                k |= KeyModifiers::ALT;
-            }
-            if m & 4 != 0 {
-                k |= KeyModifiers::CONTROL;
-            }
-            k
-        }
-    };
+    let m = nums.get(1).copied().unwrap_or(1).saturating_sub(1);
+    let mut mods = KeyModifiers::NONE;
+    if m & 1 != 0 {
+        mods |= KeyModifiers::SHIFT;
+    }
+    if m & 2 != 0 {
+        mods |= KeyModifiers::ALT;
+    }
+    if m & 4 != 0 {
+        mods |= KeyModifiers::CONTROL;
+    }
     let code = match b[end] {
         b'A' => KeyCode::Up,
         b'B' => KeyCode::Down,
@@ -225,29 +223,32 @@ mod tests {
     fn keys_and_sequences() {
         let mut d = Decoder::default();
         let n = KeyModifiers::NONE;
-        assert_eq!(keys(&mut d, b"j\x1b[A\x1b[B\x1bOC\x1b[D"), [
-            (KeyCode::Char('j'), n),
-            (KeyCode::Up, n),
-            (KeyCode::Down, n),
-            (KeyCode::Right, n),
-            (KeyCode::Left, n)
-        ]);
-        assert_eq!(keys(&mut d, b"\x1b[5~\x1b[6~\x1b[H\x1b[4~\x1bOP\x1b[15~\x1b[24~"), [
-            (KeyCode::PageUp, n),
-            (KeyCode::PageDown, n),
-            (KeyCode::Home, n),
-            (KeyCode::End, n),
-            (KeyCode::F(1), n),
-            (KeyCode::F(5), n),
-            (KeyCode::F(12), n)
-        ]);
-        assert_eq!(keys(&mut d, b"\x04\x7f\r\x1bx\x1b"), [
-            (KeyCode::Char('d'), KeyModifiers::CONTROL),
-            (KeyCode::Backspace, n),
-            (KeyCode::Enter, n),
-            (KeyCode::Char('x'), KeyModifiers::ALT),
-            (KeyCode::Esc, n)
-        ]);
+        assert_eq!(
+            keys(&mut d, b"j\x1b[A\x1b[B\x1bOC\x1b[D"),
+            [(KeyCode::Char('j'), n), (KeyCode::Up, n), (KeyCode::Down, n), (KeyCode::Right, n), (KeyCode::Left, n)]
+        );
+        assert_eq!(
+            keys(&mut d, b"\x1b[5~\x1b[6~\x1b[H\x1b[4~\x1bOP\x1b[15~\x1b[24~"),
+            [
+                (KeyCode::PageUp, n),
+                (KeyCode::PageDown, n),
+                (KeyCode::Home, n),
+                (KeyCode::End, n),
+                (KeyCode::F(1), n),
+                (KeyCode::F(5), n),
+                (KeyCode::F(12), n)
+            ]
+        );
+        assert_eq!(
+            keys(&mut d, b"\x04\x7f\r\x1bx\x1b"),
+            [
+                (KeyCode::Char('d'), KeyModifiers::CONTROL),
+                (KeyCode::Backspace, n),
+                (KeyCode::Enter, n),
+                (KeyCode::Char('x'), KeyModifiers::ALT),
+                (KeyCode::Esc, n)
+            ]
+        );
         assert_eq!(keys(&mut d, b"\x1b[1;5C"), [(KeyCode::Right, KeyModifiers::CONTROL)]);
     }
 
@@ -259,7 +260,8 @@ mod tests {
         for chunk in bytes.chunks(2) {
             got.extend(keys(&mut d, chunk));
         }
-        let text: String = got.iter().filter_map(|(k, _)| if let KeyCode::Char(c) = k { Some(*c) } else { None }).collect();
+        let text: String =
+            got.iter().filter_map(|(k, _)| if let KeyCode::Char(c) = k { Some(*c) } else { None }).collect();
         assert_eq!(text, "华福证券");
     }
 

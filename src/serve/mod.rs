@@ -62,7 +62,8 @@ impl Shared {
 /// Load the host key, or create an ed25519 key there on first start.
 pub fn host_key(path: &Path) -> io::Result<PrivateKey> {
     if path.exists() {
-        return russh::keys::load_secret_key(path, None).map_err(|e| io::Error::other(format!("{}: {e}", path.display())));
+        return russh::keys::load_secret_key(path, None)
+            .map_err(|e| io::Error::other(format!("{}: {e}", path.display())));
     }
     let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).map_err(io::Error::other)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -273,11 +274,7 @@ impl Drop for Connection {
         let (w, h) = self.size.unwrap_or((0, 0));
         let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
         let term = if self.term.is_empty() { "-" } else { &self.term };
-        let line = format!(
-            "{peer} {} TERM={term} {w}x{h} {:.1}s",
-            self.who,
-            self.started.elapsed().as_secs_f64()
-        );
+        let line = format!("{peer} {} TERM={term} {w}x{h} {:.1}s", self.who, self.started.elapsed().as_secs_f64());
         (self.shared.log)(&line);
     }
 }
@@ -403,7 +400,8 @@ impl russh::server::Handler for Connection {
     ) -> Result<(), Self::Error> {
         self.term = term.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
         // A client that cannot tell its size (no local terminal) sends 0x0.
-        self.size = Some(if cols == 0 || rows == 0 { (80, 24) } else { (cols.min(1000) as u16, rows.min(1000) as u16) });
+        self.size =
+            Some(if cols == 0 || rows == 0 { (80, 24) } else { (cols.min(1000) as u16, rows.min(1000) as u16) });
         session.channel_success(channel)?;
         Ok(())
     }
@@ -412,7 +410,11 @@ impl russh::server::Handler for Connection {
         if self.full {
             session.channel_success(channel)?;
             let n = self.shared.opts.max_sessions;
-            return self.refuse(session, channel, &format!("yanbao: the server is full ({n} sessions); please try again later"));
+            return self.refuse(
+                session,
+                channel,
+                &format!("yanbao: the server is full ({n} sessions); please try again later"),
+            );
         }
         if self.size.is_none() {
             session.channel_success(channel)?;
@@ -425,7 +427,12 @@ impl russh::server::Handler for Connection {
         Ok(())
     }
 
-    async fn exec_request(&mut self, channel: ChannelId, data: &[u8], session: &mut Session) -> Result<(), Self::Error> {
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         if data.iter().all(|b| b.is_ascii_whitespace()) {
             // An exec with no command is a shell.
             return self.shell_request(channel, session).await;
