@@ -29,8 +29,6 @@ fn temp_key() -> std::path::PathBuf {
 }
 
 async fn start(max_sessions: usize, idle: Duration) -> (Running, Arc<std::sync::Mutex<Vec<String>>>) {
-    let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = Arc::clone(&logs);
     let opts = ServeOpts {
         host_key: temp_key(),
         authorized_keys: None,
@@ -39,6 +37,12 @@ async fn start(max_sessions: usize, idle: Duration) -> (Running, Arc<std::sync::
         per_ip_per_minute: 1000,
         ascii: false,
     };
+    start_with(opts).await
+}
+
+async fn start_with(opts: ServeOpts) -> (Running, Arc<std::sync::Mutex<Vec<String>>>) {
+    let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&logs);
     let running = yanbao::serve::start(
         library(),
         index(),
@@ -279,4 +283,149 @@ async fn the_openssh_client_gets_the_explorer() {
     let _ = child.wait();
     assert!(screen.contains("目录") && screen.contains("AI赋能千行百业白皮书"), "{screen}");
     srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_without_a_pty_gets_a_message() {
+    let (srv, _) = start(8, Duration::from_secs(60)).await;
+    let h = connect(srv.addr).await;
+    let mut ch = h.channel_open_session().await.unwrap();
+    ch.request_shell(true).await.unwrap();
+    let mut out = String::new();
+    while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_secs(5), ch.wait()).await {
+        match msg {
+            ChannelMsg::Data { data } => out.push_str(&String::from_utf8_lossy(&data)),
+            ChannelMsg::Close => break,
+            _ => {}
+        }
+    }
+    assert_eq!(out.trim(), "yanbao needs a terminal: connect with ssh -t");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorized_keys_let_only_those_keys_in() {
+    use russh::keys::{Algorithm, PrivateKey, PrivateKeyWithHashAlg};
+    let good = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).unwrap();
+    let bad = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).unwrap();
+    let path = temp_key().with_file_name("authorized_keys");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let line = good.public_key().to_openssh().unwrap();
+    std::fs::write(&path, format!("# readers\n{line} reader@example\n")).unwrap();
+    let opts = ServeOpts {
+        host_key: temp_key(),
+        authorized_keys: Some(path),
+        max_sessions: 8,
+        idle_timeout: Duration::from_secs(60),
+        per_ip_per_minute: 1000,
+        ascii: false,
+    };
+    let (srv, logs) = start_with(opts).await;
+    let config = Arc::new(client::Config::default());
+    let mut h = client::connect(Arc::clone(&config), srv.addr, Client).await.unwrap();
+    assert!(!h.authenticate_none("reader").await.unwrap().success(), "no anonymous access");
+    let key = |k: &PrivateKey| PrivateKeyWithHashAlg::new(Arc::new(k.clone()), None);
+    assert!(!h.authenticate_publickey("reader", key(&bad)).await.unwrap().success(), "an unknown key is refused");
+    let mut h = client::connect(config, srv.addr, Client).await.unwrap();
+    assert!(h.authenticate_publickey("reader", key(&good)).await.unwrap().success(), "the listed key gets in");
+    drop(h);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while srv.shared.sessions() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let fp = good.public_key().fingerprint(russh::keys::HashAlg::Sha256).to_string();
+    assert!(logs.lock().unwrap().iter().any(|l| l.contains(&fp)), "the log names the key");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_connections_from_one_address_are_turned_away() {
+    let opts = ServeOpts {
+        host_key: temp_key(),
+        authorized_keys: None,
+        max_sessions: 8,
+        idle_timeout: Duration::from_secs(60),
+        per_ip_per_minute: 2,
+        ascii: false,
+    };
+    let (srv, _) = start_with(opts).await;
+    let config = Arc::new(client::Config::default());
+    let mut ok = Vec::new();
+    for _ in 0..3 {
+        let mut h = client::connect(Arc::clone(&config), srv.addr, Client).await.unwrap();
+        ok.push(h.authenticate_none("reader").await.unwrap().success());
+    }
+    assert_eq!(ok, [true, true, false]);
+    srv.shutdown().await;
+}
+
+#[test]
+fn term_decides_the_colour_depth() {
+    use yanbao::serve::depth_for_term;
+    use yanbao::theme::ColorDepth;
+    assert_eq!(depth_for_term("xterm"), ColorDepth::Ansi16);
+    assert_eq!(depth_for_term("xterm-256color"), ColorDepth::Ansi16);
+    assert_eq!(depth_for_term("xterm-truecolor"), ColorDepth::TrueColor);
+    assert_eq!(depth_for_term("dumb"), ColorDepth::None);
+}
+
+/// Memory per idle session and time to first frame, measured against the
+/// release binary: `cargo build --release && cargo test --release --test
+/// serve measure -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure() {
+    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/yanbao");
+    let port = 22000 + (std::process::id() % 1000) as u16;
+    let key = temp_key();
+    let mut server = std::process::Command::new(&exe)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--host-key"])
+        .arg(&key)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("target/release/yanbao");
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let rss = |pid: u32| {
+        let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        s.lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let t0 = Instant::now();
+    let mut one = Term::open(addr, 80, 24).await;
+    assert!(one.until(10, |s| s.contains("目录")).await);
+    println!("first frame, 1 client: {:?}", t0.elapsed());
+    drop(one);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = rss(server.id());
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let mut term = Term::open(addr, 80, 24).await;
+                assert!(term.until(30, |s| s.contains("目录")).await);
+                (t.elapsed(), term)
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    let mut terms = Vec::new();
+    for t in tasks {
+        let (d, term) = t.await.unwrap();
+        times.push(d);
+        terms.push(term);
+    }
+    times.sort();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = rss(server.id());
+    println!("first frame, 50 concurrent clients: median {:?}, slowest {:?}", times[25], times[49]);
+    println!(
+        "server RSS: {before:.0} KiB idle, {after:.0} KiB with 50 idle sessions: {:.2} MiB per session",
+        (after - before) / 50.0 / 1024.0
+    );
+    drop(terms);
+    let _ = server.kill();
+    let _ = server.wait();
 }
