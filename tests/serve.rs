@@ -429,3 +429,47 @@ async fn measure() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_never_blocks_the_others() {
+    let (srv, _) = start(8, Duration::from_secs(60)).await;
+    let port = srv.addr.port().to_string();
+    // An OpenSSH client whose output nobody reads: once its pipe is full it
+    // stops reading the connection, and the server's frames back up.
+    let mut slow = std::process::Command::new("ssh")
+        .args(["-tt", "-p", &port, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
+        .args(["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "reader@127.0.0.1"])
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the OpenSSH client");
+    let mut stdin = slow.stdin.take().unwrap();
+    let typing = std::thread::spawn(move || {
+        // Page through the reports, over and over: every key is a new frame.
+        for _ in 0..400 {
+            if std::io::Write::write_all(&mut stdin, b"jjjj\x04\x04\x15\x15GG").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Meanwhile another reader is served at once.
+    let t0 = Instant::now();
+    let mut fast = Term::open(srv.addr, 80, 24).await;
+    assert!(fast.until(5, |s| s.contains("目录")).await);
+    fast.send("j").await;
+    assert!(fast.until(5, |s| s.contains("1 人工智能行业综述")).await);
+    let took = t0.elapsed();
+    let _ = tokio::task::spawn_blocking(move || typing.join()).await;
+    let _ = slow.kill();
+    let _ = slow.wait();
+    assert!(took < Duration::from_secs(3), "the other reader waited {took:?}");
+    assert!(
+        srv.shared.frames_dropped.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "the slow client's frames were dropped"
+    );
+    srv.shutdown().await;
+}

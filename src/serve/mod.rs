@@ -48,6 +48,8 @@ pub struct Shared {
     pub opts: ServeOpts,
     authorized: Option<Vec<PublicKey>>,
     sessions: AtomicUsize,
+    /// Frames dropped because a client fell behind.
+    pub frames_dropped: Arc<AtomicUsize>,
     recent: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     /// Log lines go here (stderr in production, a buffer in tests).
     log: Box<dyn Fn(&str) + Send + Sync>,
@@ -163,6 +165,7 @@ pub async fn start(
         opts,
         authorized,
         sessions: AtomicUsize::new(0),
+        frames_dropped: Arc::new(AtomicUsize::new(0)),
         recent: Mutex::new(HashMap::new()),
         log,
     });
@@ -229,6 +232,7 @@ struct ChannelWriter {
     buf: Vec<u8>,
     tx: mpsc::Sender<Vec<u8>>,
     dropped: Arc<AtomicBool>,
+    count: Arc<AtomicUsize>,
 }
 
 impl Write for ChannelWriter {
@@ -246,6 +250,7 @@ impl Write for ChannelWriter {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(_)) => {
                 self.dropped.store(true, Ordering::SeqCst);
+                self.count.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
             Err(mpsc::error::TrySendError::Closed(_)) => Err(io::Error::from(io::ErrorKind::BrokenPipe)),
@@ -301,7 +306,8 @@ impl Connection {
             }
         });
         let dropped = Arc::new(AtomicBool::new(false));
-        let writer = ChannelWriter { buf: Vec::new(), tx, dropped: Arc::clone(&dropped) };
+        let count = Arc::clone(&self.shared.frames_dropped);
+        let writer = ChannelWriter { buf: Vec::new(), tx, dropped: Arc::clone(&dropped), count };
         let mut backend = CrosstermBackend::new(writer);
         // The alternate screen, no cursor, bracketed paste: as a local run.
         crossterm::queue!(
