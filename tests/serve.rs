@@ -28,16 +28,19 @@ fn temp_key() -> std::path::PathBuf {
     dir.join("host_ed25519")
 }
 
-async fn start(max_sessions: usize, idle: Duration) -> (Running, Arc<std::sync::Mutex<Vec<String>>>) {
-    let opts = ServeOpts {
+fn opts(max_sessions: usize, idle: Duration) -> ServeOpts {
+    ServeOpts {
         host_key: temp_key(),
         authorized_keys: None,
         max_sessions,
         idle_timeout: idle,
         per_ip_per_minute: 1000,
         ascii: false,
-    };
-    start_with(opts).await
+    }
+}
+
+async fn start(max_sessions: usize, idle: Duration) -> (Running, Arc<std::sync::Mutex<Vec<String>>>) {
+    start_with(opts(max_sessions, idle)).await
 }
 
 async fn start_with(opts: ServeOpts) -> (Running, Arc<std::sync::Mutex<Vec<String>>>) {
@@ -54,6 +57,20 @@ async fn start_with(opts: ServeOpts) -> (Running, Arc<std::sync::Mutex<Vec<Strin
     .await
     .expect("server starts");
     (running, logs)
+}
+
+/// The OpenSSH client on a local port, stdin and stdout piped, with a
+/// remote PTY forced (`-tt`). .ci/run installs openssh-client.
+fn openssh(port: &str) -> std::process::Child {
+    std::process::Command::new("ssh")
+        .args(["-tt", "-p", port, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
+        .args(["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "reader@127.0.0.1"])
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the OpenSSH client (.ci/run installs openssh-client)")
 }
 
 fn nz(n: u16) -> std::num::NonZeroU16 {
@@ -248,15 +265,7 @@ async fn a_killed_client_frees_its_session() {
 async fn the_openssh_client_gets_the_explorer() {
     let (srv, _) = start(8, Duration::from_secs(60)).await;
     let port = srv.addr.port().to_string();
-    let mut child = std::process::Command::new("ssh")
-        .args(["-tt", "-p", &port, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
-        .args(["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "reader@127.0.0.1"])
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the OpenSSH client (.ci/run installs openssh-client)");
+    let mut child = openssh(&port);
     let mut out = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
@@ -312,14 +321,7 @@ async fn authorized_keys_let_only_those_keys_in() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let line = good.public_key().to_openssh().unwrap();
     std::fs::write(&path, format!("# readers\n{line} reader@example\n")).unwrap();
-    let opts = ServeOpts {
-        host_key: temp_key(),
-        authorized_keys: Some(path),
-        max_sessions: 8,
-        idle_timeout: Duration::from_secs(60),
-        per_ip_per_minute: 1000,
-        ascii: false,
-    };
+    let opts = ServeOpts { authorized_keys: Some(path), ..opts(8, Duration::from_secs(60)) };
     let (srv, logs) = start_with(opts).await;
     let config = Arc::new(client::Config::default());
     let mut h = client::connect(Arc::clone(&config), srv.addr, Client).await.unwrap();
@@ -340,14 +342,7 @@ async fn authorized_keys_let_only_those_keys_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_connections_from_one_address_are_turned_away() {
-    let opts = ServeOpts {
-        host_key: temp_key(),
-        authorized_keys: None,
-        max_sessions: 8,
-        idle_timeout: Duration::from_secs(60),
-        per_ip_per_minute: 2,
-        ascii: false,
-    };
+    let opts = ServeOpts { per_ip_per_minute: 2, ..opts(8, Duration::from_secs(60)) };
     let (srv, _) = start_with(opts).await;
     let config = Arc::new(client::Config::default());
     let mut ok = Vec::new();
@@ -436,15 +431,7 @@ async fn a_slow_client_never_blocks_the_others() {
     let port = srv.addr.port().to_string();
     // An OpenSSH client whose output nobody reads: once its pipe is full it
     // stops reading the connection, and the server's frames back up.
-    let mut slow = std::process::Command::new("ssh")
-        .args(["-tt", "-p", &port, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
-        .args(["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "reader@127.0.0.1"])
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the OpenSSH client");
+    let mut slow = openssh(&port);
     let mut stdin = slow.stdin.take().unwrap();
     let typing = std::thread::spawn(move || {
         // Page through the reports, over and over: every key is a new frame.

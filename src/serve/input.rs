@@ -98,22 +98,10 @@ impl Decoder {
             b'[' => csi(b),
             b'O' => match b.get(2) {
                 None => Step::Incomplete,
-                Some(&c) => {
-                    let code = match c {
-                        b'A' => KeyCode::Up,
-                        b'B' => KeyCode::Down,
-                        b'C' => KeyCode::Right,
-                        b'D' => KeyCode::Left,
-                        b'H' => KeyCode::Home,
-                        b'F' => KeyCode::End,
-                        b'P' => KeyCode::F(1),
-                        b'Q' => KeyCode::F(2),
-                        b'R' => KeyCode::F(3),
-                        b'S' => KeyCode::F(4),
-                        _ => return Step::Event(None, 3),
-                    };
-                    Step::Event(Some(key(code, none)), 3)
-                }
+                Some(&c) => match cursor_key(c) {
+                    Some(code) => Step::Event(Some(key(code, none)), 3),
+                    None => Step::Event(None, 3),
+                },
             },
             0x1b => Step::Event(Some(key(KeyCode::Esc, none)), 1),
             _ => match self.one(&b[1..]) {
@@ -157,13 +145,11 @@ fn csi(b: &[u8]) -> Step {
         mods |= KeyModifiers::CONTROL;
     }
     let code = match b[end] {
-        b'A' => KeyCode::Up,
-        b'B' => KeyCode::Down,
-        b'C' => KeyCode::Right,
-        b'D' => KeyCode::Left,
-        b'H' => KeyCode::Home,
-        b'F' => KeyCode::End,
         b'Z' => KeyCode::BackTab,
+        c @ (b'A'..=b'D' | b'H' | b'F' | b'P'..=b'S') => match cursor_key(c) {
+            Some(code) => code,
+            None => return Step::Event(None, n),
+        },
         b'~' => match nums.first().copied().unwrap_or(0) {
             1 | 7 => KeyCode::Home,
             4 | 8 => KeyCode::End,
@@ -180,6 +166,23 @@ fn csi(b: &[u8]) -> Step {
         _ => return Step::Event(None, n),
     };
     Step::Event(Some(key(code, mods)), n)
+}
+
+/// The final byte of ESC O x and ESC [ x: arrows, Home, End, F1–F4.
+fn cursor_key(c: u8) -> Option<KeyCode> {
+    Some(match c {
+        b'A' => KeyCode::Up,
+        b'B' => KeyCode::Down,
+        b'C' => KeyCode::Right,
+        b'D' => KeyCode::Left,
+        b'H' => KeyCode::Home,
+        b'F' => KeyCode::End,
+        b'P' => KeyCode::F(1),
+        b'Q' => KeyCode::F(2),
+        b'R' => KeyCode::F(3),
+        b'S' => KeyCode::F(4),
+        _ => return None,
+    })
 }
 
 enum Utf8 {
