@@ -460,3 +460,12 @@ async fn a_slow_client_never_blocks_the_others() {
     );
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn port_forwarding_is_refused() {
+    let (srv, _) = start(8, Duration::from_secs(60)).await;
+    let h = connect(srv.addr).await;
+    let direct = h.channel_open_direct_tcpip("127.0.0.1", srv.addr.port() as u32, "127.0.0.1", 40000).await;
+    assert!(direct.is_err(), "a direct-tcpip channel is refused");
+    srv.shutdown().await;
+}
