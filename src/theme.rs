@@ -10,6 +10,8 @@ use ratatui::style::{Color, Modifier, Style};
 pub enum ColorDepth {
     None,
     Ansi16,
+    /// The xterm 256-colour palette (TERM=*-256color over SSH).
+    Ansi256,
     TrueColor,
 }
 
@@ -41,6 +43,11 @@ impl Theme {
         match self.depth {
             ColorDepth::None => None,
             ColorDepth::Ansi16 => Some(ansi),
+            ColorDepth::Ansi256 => {
+                // The nearest colour of the 6×6×6 cube.
+                let q = |v: u8| (v as u16 * 5 + 127) / 255;
+                Some(Color::Indexed((16 + 36 * q(rgb.0) + 6 * q(rgb.1) + q(rgb.2)) as u8))
+            }
             ColorDepth::TrueColor => Some(Color::Rgb(rgb.0, rgb.1, rgb.2)),
         }
     }

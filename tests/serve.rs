@@ -359,7 +359,7 @@ fn term_decides_the_colour_depth() {
     use yanbao::serve::depth_for_term;
     use yanbao::theme::ColorDepth;
     assert_eq!(depth_for_term("xterm"), ColorDepth::Ansi16);
-    assert_eq!(depth_for_term("xterm-256color"), ColorDepth::Ansi16);
+    assert_eq!(depth_for_term("xterm-256color"), ColorDepth::Ansi256);
     assert_eq!(depth_for_term("xterm-truecolor"), ColorDepth::TrueColor);
     assert_eq!(depth_for_term("dumb"), ColorDepth::None);
 }

@@ -98,12 +98,14 @@ pub fn authorized_keys(path: &Path) -> io::Result<Vec<PublicKey>> {
     Ok(keys)
 }
 
-/// The colour depth for a client's TERM: truecolor only if TERM says so;
-/// 16 colours otherwise (COLORTERM does not arrive over SSH).
+/// The colour depth for a client's TERM: truecolor or 256 colours only if
+/// TERM says so; 16 colours otherwise (COLORTERM does not arrive over SSH).
 pub fn depth_for_term(term: &str) -> ColorDepth {
     let t = term.to_ascii_lowercase();
     if t.contains("truecolor") || t.contains("24bit") || t.contains("direct") {
         ColorDepth::TrueColor
+    } else if t.contains("256") {
+        ColorDepth::Ansi256
     } else if t.is_empty() || t == "dumb" {
         ColorDepth::None
     } else {
