@@ -288,9 +288,16 @@ async fn the_openssh_client_gets_the_explorer() {
     })
     .await
     .unwrap();
+    assert!(screen.contains("目录") && screen.contains("AI赋能千行百业白皮书"), "{screen}");
+    assert_eq!(srv.shared.sessions(), 1);
+    // kill -9 of ssh: the session is freed at once.
     let _ = child.kill();
     let _ = child.wait();
-    assert!(screen.contains("目录") && screen.contains("AI赋能千行百业白皮书"), "{screen}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while srv.shared.sessions() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(srv.shared.sessions(), 0, "killing ssh freed the session");
     srv.shutdown().await;
 }
 
