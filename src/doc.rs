@@ -787,7 +787,14 @@ impl<'a> Builder<'a> {
         }
         if !c.results.is_empty() {
             self.sub_label("成效");
+            // The cards sit under the case's other parts, two columns in.
+            let (w, start) = (self.w, self.doc.lines.len());
+            self.w = w.saturating_sub(2).max(1);
             self.metrics(&c.results);
+            self.w = w;
+            for l in &mut self.doc.lines[start..] {
+                l.segs.insert(0, seg("  ", Role::Body));
+            }
         }
     }
 
