@@ -375,14 +375,19 @@ fn shifted(r: Rect, area: Rect) -> Rect {
     Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area)
 }
 
-fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
-    let Some(l) = SearchLayout::compute(area.width, area.height) else {
-        return;
-    };
+/// Open a full-screen overlay (finder, company page, chart view): clear its
+/// frame, wide characters on its edges included, and draw its border.
+fn open_frame(st: &State, title: String, area: Rect, buf: &mut Buffer) -> Option<(SearchLayout, Rect)> {
+    let l = SearchLayout::compute(area.width, area.height)?;
     let frame = shifted(l.frame, area);
     clear_straddle(buf, frame);
     Clear.render(frame, buf);
-    frame_block(st, "搜索 search".into(), frame.width).render(frame, buf);
+    frame_block(st, title, frame.width).render(frame, buf);
+    Some((l, frame))
+}
+
+fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
+    let Some((l, _)) = open_frame(st, "搜索 search".into(), area, buf) else { return };
     // The prompt line.
     let input = shifted(l.input, area);
     let count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
@@ -557,12 +562,6 @@ fn draw_registry(st: &State, u: &Unit, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut Buffer) {
-    let Some(l) = SearchLayout::compute(area.width, area.height) else {
-        return;
-    };
-    let frame = shifted(l.frame, area);
-    clear_straddle(buf, frame);
-    Clear.render(frame, buf);
     let Some(co) = st.lib.company(&c.id) else {
         return;
     };
@@ -570,7 +569,7 @@ fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut Buffer) {
         Some(lat) => format!("公司 {} {lat}", co.name),
         None => format!("公司 {}", co.name),
     };
-    frame_block(st, head, frame.width).render(frame, buf);
+    let Some((_, frame)) = open_frame(st, head, area, buf) else { return };
     let inner = Rect::new(frame.x + 1, frame.y + 1, frame.width.saturating_sub(2), frame.height.saturating_sub(2));
     let mut info = Vec::new();
     if !co.aliases.is_empty() {
@@ -683,12 +682,8 @@ fn is_time_series(s: &crate::content::Series) -> bool {
 }
 
 fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, buf: &mut Buffer) {
-    let Some(l) = SearchLayout::compute(area.width, area.height) else { return };
-    let frame = shifted(l.frame, area);
-    clear_straddle(buf, frame);
-    Clear.render(frame, buf);
     let title = format!("图表 {}/{} · j/k 切换 · c 对比 · esc 返回", c.index + 1, c.charts.len());
-    frame_block(st, title, frame.width).render(frame, buf);
+    let Some((_, frame)) = open_frame(st, title, area, buf) else { return };
     let inner = Rect::new(frame.x + 2, frame.y + 1, frame.width.saturating_sub(4), frame.height.saturating_sub(2));
     let Some(main) = c.charts.get(c.index) else { return };
     match c.compare.and_then(|i| c.charts.get(i)) {

@@ -73,6 +73,14 @@ fn openssh(port: &str) -> std::process::Child {
         .expect("the OpenSSH client (.ci/run installs openssh-client)")
 }
 
+/// Wait (up to 5 s) until the server holds no session.
+async fn wait_for_no_sessions(srv: &Running) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while srv.shared.sessions() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n.max(1)).unwrap()
 }
@@ -158,10 +166,7 @@ async fn first_screen_keys_chinese_search_and_resize() {
     t.send("q").await;
     assert!(t.until(5, |_| false).await || t.closed, "q closes the session");
     drop(t);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while srv.shared.sessions() > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_no_sessions(&srv).await;
     let log = logs.lock().unwrap().join("\n");
     assert!(log.contains("anonymous TERM=xterm-256color 100x30"), "{log}");
     srv.shutdown().await;
@@ -253,10 +258,7 @@ async fn a_killed_client_frees_its_session() {
     assert_eq!(srv.shared.sessions(), 1);
     // Drop the connection without any goodbye, as kill -9 of ssh would.
     drop(t);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while srv.shared.sessions() > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_no_sessions(&srv).await;
     assert_eq!(srv.shared.sessions(), 0, "the session was freed");
     srv.shutdown().await;
 }
@@ -293,10 +295,7 @@ async fn the_openssh_client_gets_the_explorer() {
     // kill -9 of ssh: the session is freed at once.
     let _ = child.kill();
     let _ = child.wait();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while srv.shared.sessions() > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_no_sessions(&srv).await;
     assert_eq!(srv.shared.sessions(), 0, "killing ssh freed the session");
     srv.shutdown().await;
 }
@@ -338,10 +337,7 @@ async fn authorized_keys_let_only_those_keys_in() {
     let mut h = client::connect(config, srv.addr, Client).await.unwrap();
     assert!(h.authenticate_publickey("reader", key(&good)).await.unwrap().success(), "the listed key gets in");
     drop(h);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while srv.shared.sessions() > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_no_sessions(&srv).await;
     let fp = good.public_key().fingerprint(russh::keys::HashAlg::Sha256).to_string();
     assert!(logs.lock().unwrap().iter().any(|l| l.contains(&fp)), "the log names the key");
     srv.shutdown().await;
