@@ -853,7 +853,9 @@ pub fn cell_number(s: &str) -> Option<f64> {
     let t = s.trim().replace(',', "");
     let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, rest) = t.split_at(end);
-    let date = num.len() >= 6 && num.as_bytes()[4] == b'.' && num[..4].chars().all(|c| c.is_ascii_digit());
+    let date = num.len() >= 6
+        && num.as_bytes()[4] == b'.'
+        && num.get(..4).is_some_and(|h| h.chars().all(|c| c.is_ascii_digit()));
     let unit_ok = rest.chars().count() <= 4
         && !rest.chars().any(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '年' | '月' | '日' | '(' | '（'));
     if num.is_empty() || date || !unit_ok {

@@ -117,7 +117,7 @@ impl Key {
             match stripped {
                 Some((m, n)) => {
                     mods |= m;
-                    rest = &rest[n..];
+                    rest = rest.get(n..).unwrap_or_default();
                 }
                 None => break,
             }
@@ -143,8 +143,8 @@ impl Key {
                 "pagedown" | "pgdn" => KeyCode::PageDown,
                 "home" => KeyCode::Home,
                 "end" => KeyCode::End,
-                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
-                    KeyCode::F(f[1..].parse().unwrap_or(1))
+                f if f.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| (1..=24).contains(&n)) => {
+                    KeyCode::F(f.strip_prefix('f').and_then(|n| n.parse().ok()).unwrap_or(1))
                 }
                 _ => return Err(format!("cannot parse key {s:?}")),
             },

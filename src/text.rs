@@ -81,10 +81,12 @@ pub fn wrap_ranges(text: &str, max: usize) -> Vec<Range<usize>> {
 }
 
 /// Wrap and return owned lines.
+#[allow(clippy::string_slice)] // ranges come from char_indices and UAX #14 breaks: char boundaries
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
     wrap_ranges(text, max).into_iter().map(|r| text[r].to_string()).collect()
 }
 
+#[allow(clippy::string_slice)] // ranges come from char_indices and UAX #14 breaks: char boundaries
 fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
     let s = &text[r.clone()];
     let lead = s.len() - s.trim_start().len();
@@ -95,6 +97,7 @@ fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
     r.start + lead..r.end - trail
 }
 
+#[allow(clippy::string_slice)] // ranges come from char_indices and UAX #14 breaks: char boundaries
 fn wrap_paragraph(text: &str, para: Range<usize>, max: usize, out: &mut Vec<Range<usize>>) {
     let p = &text[para.clone()];
     if p.trim().is_empty() {
@@ -155,6 +158,7 @@ fn wrap_paragraph(text: &str, para: Range<usize>, max: usize, out: &mut Vec<Rang
 /// Split one unbreakable run into pieces no wider than `max`, keeping closing
 /// punctuation off a line start and opening punctuation off a line end, unless
 /// that would leave a line empty or the pair cannot share a line at all.
+#[allow(clippy::string_slice)] // ranges come from char_indices and UAX #14 breaks: char boundaries
 fn split_hard(text: &str, run: Range<usize>, max: usize) -> Vec<Range<usize>> {
     let chars: Vec<(usize, char)> = text[run.clone()].char_indices().map(|(i, c)| (run.start + i, c)).collect();
     let n = chars.len();

@@ -606,7 +606,7 @@ fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut Buffer) {
         let hay = if field == Field::Title { &u.title } else { &u.text };
         let indices = names
             .iter()
-            .find_map(|n| hay.find(n).map(|b| (hay[..b].chars().count(), n.chars().count())))
+            .find_map(|n| hay.find(n).map(|b| (hay.get(..b).map_or(0, |h| h.chars().count()), n.chars().count())))
             .map(|(s, n)| (s..s + n).collect())
             .unwrap_or_default();
         let hit = crate::search::Hit { unit, field, indices, score: 0, contiguous: true, tier: 2 };
@@ -677,7 +677,7 @@ fn is_time_series(s: &crate::content::Series) -> bool {
     s.points.len() >= 2
         && s.points.iter().all(|p| {
             let t = p.label.trim().trim_end_matches('E');
-            t.len() >= 4 && t[..4].chars().all(|c| c.is_ascii_digit())
+            t.chars().take(4).filter(char::is_ascii_digit).count() == 4
         })
 }
 

@@ -60,7 +60,7 @@ impl FindState {
                 let text = line.text();
                 let mut col = 0;
                 let body = if li > 0 { text.trim_start() } else { text.as_str() };
-                col += crate::text::width(&text[..text.len() - body.len()]);
+                col += crate::text::width(text.strip_suffix(body).unwrap_or_default());
                 for c in body.chars() {
                     let w = char_width(c);
                     chars.push((fold(c), i + li, col, col + w));

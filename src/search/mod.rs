@@ -449,7 +449,7 @@ impl Index {
         if literal {
             if let Some(at) = f.folded.find(q.text.as_str()) {
                 // A literal run: earlier and in a shorter field scores higher.
-                let start = f.folded[..at].chars().count();
+                let start = f.folded.get(..at).map_or(0, |h| h.chars().count());
                 let score = 1000 - start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;
                 best = Some(FieldMatch { score, indices: (start..start + q.len).collect(), tier: 2 });
             } else if scattered
@@ -599,8 +599,8 @@ fn contains_word(hay: &str, needle: &str) -> bool {
         return hay.contains(needle);
     }
     hay.match_indices(needle).any(|(i, _)| {
-        let before = hay[..i].chars().next_back();
-        let after = hay[i + needle.len()..].chars().next();
+        let before = hay.get(..i).and_then(|h| h.chars().next_back());
+        let after = hay.get(i + needle.len()..).and_then(|h| h.chars().next());
         !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
     })
 }
