@@ -178,7 +178,7 @@ fn the_finder_caps_its_query_and_stays_responsive() {
         Some(yanbao::app::Overlay::Search(s)) => assert_eq!(s.input.chars().count(), yanbao::search::MAX_QUERY_CHARS),
         other => panic!("finder closed: {other:?}"),
     }
-    let screen = common::screen(&common::render(&mut app));
+    let screen = common::screen(&common::render(&app));
     assert!(screen.contains("上限200字"), "{screen}");
     common::key(&mut app, crossterm::event::KeyCode::Char('c'), crossterm::event::KeyModifiers::CONTROL);
     assert!(app.state.overlays.is_empty(), "ctrl-c closes the finder");
