@@ -429,9 +429,14 @@ impl<'a> Builder<'a> {
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
+        let mut prev: Option<&Block> = None;
         for b in blocks {
-            self.blank();
+            // A run of examples stays together, one or two lines each.
+            if !matches!((prev, b), (Some(Block::Example(_)), Block::Example(_))) {
+                self.blank();
+            }
             self.block(b);
+            prev = Some(b);
         }
     }
 
@@ -823,8 +828,10 @@ impl<'a> Builder<'a> {
             who.extend(e.title.clone());
         }
         let mut head = who.join("、");
-        if !e.locations.is_empty() {
-            head.push_str(&format!("（{}）", e.locations.join("、")));
+        match (head.is_empty(), e.locations.is_empty()) {
+            (_, true) => {}
+            (true, false) => head = e.locations.join("、"),
+            (false, false) => head.push_str(&format!("（{}）", e.locations.join("、"))),
         }
         let body = if head.is_empty() { e.text.clone() } else { format!("{head}：{}", e.text) };
         let prefix =

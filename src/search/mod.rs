@@ -391,13 +391,17 @@ impl Builder<'_> {
                     self.place(Kind::Case, c.title.clone(), text, node, probe_of(&c.title));
                 }
                 Block::Example(e) => {
+                    // The title: the example's own, else who (or where) it is
+                    // about; the text does not repeat what the title says.
                     let names = self.company_names(&e.companies);
-                    let title = match &e.title {
-                        Some(t) => t.clone(),
-                        None if !names.is_empty() => names.clone(),
-                        None => e.label(),
+                    let places = e.locations.join("、");
+                    let (title, mut parts) = match &e.title {
+                        Some(t) => (t.clone(), vec![names, places]),
+                        None if !names.is_empty() => (names, vec![places]),
+                        None if !places.is_empty() => (places, vec![]),
+                        None => (e.label(), vec![]),
                     };
-                    let mut parts = vec![names, e.locations.join("、"), e.text.clone()];
+                    parts.push(e.text.clone());
                     parts.extend(
                         e.results
                             .iter()
