@@ -86,6 +86,8 @@ enum KindArg {
     #[value(alias = "co")]
     Company,
     Case,
+    #[value(alias = "ex")]
+    Example,
     #[value(alias = "tb")]
     Table,
     #[value(alias = "fig")]
@@ -101,6 +103,7 @@ impl KindArg {
         match self {
             KindArg::Company => Filter::Companies,
             KindArg::Case => Filter::Cases,
+            KindArg::Example => Filter::Examples,
             KindArg::Table => Filter::Tables,
             KindArg::Figure => Filter::Figures,
             KindArg::Industry => Filter::Industries,
@@ -209,6 +212,7 @@ fn check(dir: Option<&Path>) -> ExitCode {
     println!("series             {}", c.series);
     println!("metrics blocks     {}", c.metrics);
     println!("cases              {}", c.cases);
+    println!("examples           {}", c.examples);
     println!("participant groups {}", c.participant_groups);
     println!("companies          {}", c.companies);
     println!("industries         {}", c.industries);

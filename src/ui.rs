@@ -92,6 +92,7 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
         let mut style = match node.kind {
             NodeKind::Report => st.theme.role(Role::Title),
             NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
+            NodeKind::Section if st.lib.section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
             NodeKind::Section => Style::new(),
         };
         if n == st.nav.selected {
@@ -663,7 +664,7 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
     Clear.render(popup, buf);
     frame_block(st, "行业 industries · 1-9 / enter".into(), w).render(popup, buf);
     let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
-    let head = fit("   行业             章节  案例  图表", inner.width as usize);
+    let head = fit("   行业             章节  案例  示例  图表", inner.width as usize);
     buf.set_stringn(inner.x, inner.y, head, inner.width as usize, st.theme.dim());
     let rows = inner.height.saturating_sub(1) as usize;
     let offset = selected.saturating_sub(rows.saturating_sub(1));
@@ -671,7 +672,14 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
         let stats = st.lib.industry_stats(&ind.id);
         let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
         let name = format!("{} {}", ind.name, ind.english.clone().unwrap_or_default());
-        let line = format!(" {key}{} {:>4}  {:>4}  {:>4}", fit(&name, 16), stats.sections, stats.cases, stats.figures);
+        let line = format!(
+            " {key}{} {:>4}  {:>4}  {:>4}  {:>4}",
+            fit(&name, 16),
+            stats.sections,
+            stats.cases,
+            stats.examples,
+            stats.figures
+        );
         let style = if i == selected { st.theme.selection() } else { Style::new() };
         let y = inner.y + 1 + row as u16;
         buf.set_stringn(inner.x, y, fit(&line, inner.width as usize), inner.width as usize, style);

@@ -42,6 +42,8 @@ struct RawSection {
     #[serde(default)]
     industries: Vec<String>,
     #[serde(default)]
+    editorial: bool,
+    #[serde(default)]
     blocks: Vec<Value>,
     #[serde(default)]
     sections: Vec<RawSection>,
@@ -156,6 +158,7 @@ impl FileCtx<'_> {
             "metrics" => Block::Metrics(self.convert(v, path)?),
             "participants" => Block::Participants(self.convert(v, path)?),
             "case" => Block::Case(self.convert(v, path)?),
+            "example" => Block::Example(self.convert(v, path)?),
             "list" => Block::List(self.convert(v, path)?),
             other => {
                 self.error(
@@ -245,7 +248,30 @@ impl FileCtx<'_> {
                     self.industry_ref(&format!("{p}.industry"), ind);
                 }
             }
+            Block::Example(e) => {
+                if let Some(id) = &e.id {
+                    self.id(&format!("{p}.id"), id, "example");
+                }
+                self.company_refs(&format!("{p}.companies"), &e.companies);
+                if e.text.trim().is_empty() {
+                    self.error(&format!("{p}.text"), "an example needs a text (what was done)");
+                }
+            }
             _ => {}
+        }
+        let own = match b {
+            Block::Case(c) => &c.industries,
+            Block::Example(e) => &e.industries,
+            Block::Text(x) => &x.industries,
+            Block::Insights(x) => &x.industries,
+            Block::Metrics(x) => &x.industries,
+            Block::Participants(x) => &x.industries,
+            Block::List(x) => &x.industries,
+            Block::Table(x) => &x.industries,
+            Block::Series(x) => &x.industries,
+        };
+        for (i, ind) in own.iter().enumerate() {
+            self.industry_ref(&format!("{p}.industries[{i}]"), ind);
         }
     }
 
@@ -268,6 +294,7 @@ impl FileCtx<'_> {
             title: raw.title,
             page: raw.page,
             industries: raw.industries,
+            editorial: raw.editorial,
             blocks,
             sections,
         }
