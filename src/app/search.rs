@@ -24,6 +24,10 @@ pub struct Preview {
 pub struct SearchState {
     pub input: String,
     pub hits: Vec<Hit>,
+    /// How many results matched (the list holds at most 500).
+    pub matched: usize,
+    /// Scattered matches were not counted (the prompt shows `+`).
+    pub more: bool,
     pub selected: usize,
     /// First visible row of the result list.
     pub offset: usize,
@@ -134,7 +138,8 @@ impl State {
     fn run_search(&mut self) {
         let index = Arc::clone(&self.index);
         let Some(s) = self.search_mut() else { return };
-        s.hits = index.search(&Query::parse(&s.input), 500);
+        let r = index.find(&Query::parse(&s.input), 500, &[]);
+        (s.hits, s.matched, s.more) = (r.hits, r.matched, r.more);
         s.selected = 0;
         s.offset = 0;
         self.refresh_preview();
