@@ -34,6 +34,8 @@ pub enum Action {
     ToggleCompactTables,
     /// Open the finder: search across both reports.
     Search,
+    /// Reopen the finder with the last query, results and selection.
+    ResumeSearch,
     /// Open the industry switcher.
     Industries,
     /// The next / previous industry, keeping the same part.
@@ -81,6 +83,7 @@ impl Action {
             Action::ClearInput => "clear input",
             Action::ToggleCompactTables => "compact / full tables",
             Action::Search => "search everything",
+            Action::ResumeSearch => "resume the last search",
             Action::Industries => "industries",
             Action::NextIndustry => "next industry (same part)",
             Action::PrevIndustry => "previous industry (same part)",
@@ -119,6 +122,7 @@ impl Action {
             ClearInput,
             ToggleCompactTables,
             Search,
+            ResumeSearch,
             Industries,
             NextIndustry,
             PrevIndustry,

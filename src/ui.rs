@@ -278,7 +278,7 @@ pub fn help_lines(st: &State) -> Vec<(String, String)> {
             Context::Reader => "Reader",
             Context::Find => "Find prompt",
             Context::Help => "This help",
-            Context::Search => "Finder (s, ctrl-p): filters co: case: tb: fig: ind: sec:",
+            Context::Search => "Finder (s, ctrl-p; S resumes): filters co: case: ex: tb: fig: ind: sec:",
             Context::Company => "Company page",
             Context::Industries => "Industry switcher",
             Context::Chart => "Chart view",
@@ -421,8 +421,9 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
         let help = [
             "Type to search companies, cases, tables, figures, industries and text.",
             "Pinyin works without a Chinese input method: zgckj → 中关村科金, yinhang → 银行.",
-            "Filters: co: companies  case: cases  tb: tables  fig: figures  ind: industries  sec: text",
-            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns.",
+            "Terms: 华为 制造 matches both, in any order (also in the section headings above a result); a | b either; 'exact no fuzzy; ^start; end$; !not.",
+            "Filters: co: companies  case: cases  ex: examples  tb: tables  fig: figures  ind: industries  sec: text",
+            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns; S reopens the last search as you left it.",
         ];
         let mut y = list.y + 1;
         for h in help {

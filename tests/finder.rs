@@ -225,7 +225,6 @@ fn finder_snapshots_at_80x24() {
 }
 
 #[test]
-#[ignore = "destinations, resume and frecency: the next commit"]
 fn an_industry_hit_opens_the_industry_page() {
     let mut app = finder("ind:jiaotong", 80, 24);
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
@@ -235,7 +234,6 @@ fn an_industry_hit_opens_the_industry_page() {
 }
 
 #[test]
-#[ignore = "destinations, resume and frecency: the next commit"]
 fn a_table_title_hit_opens_the_table_with_its_title_at_the_top() {
     let idx = index();
     let q = "'各国人工智能相关政策";
@@ -252,7 +250,6 @@ fn a_table_title_hit_opens_the_table_with_its_title_at_the_top() {
 }
 
 #[test]
-#[ignore = "destinations, resume and frecency: the next commit"]
 fn s_resumes_the_last_query_and_selection() {
     let mut app = finder("华为", 80, 24);
     keys(&mut app, "");
@@ -282,7 +279,6 @@ fn esc_from_a_company_page_opened_by_a_result_returns_to_the_results() {
 }
 
 #[test]
-#[ignore = "destinations, resume and frecency: the next commit"]
 fn recently_opened_results_rank_first_among_equals() {
     let idx = index();
     let q = Query::parse("'参与者图谱");
