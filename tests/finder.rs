@@ -365,3 +365,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn find_in_page_reads_latin_as_pinyin_when_it_is_not_on_the_page() {
+    let lib = library();
+    let n = (0..lib.nodes.len()).find(|&n| lib.node_title(n) == "3.1 AI在金融行业的融合与价值分析").unwrap();
+    let mut app = app(80, 24);
+    app.state.jump_to(n);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let find = |app: &mut yanbao::app::App, q: &str| {
+        keys(app, "/");
+        app.handle_event(crossterm::event::Event::Paste(q.into()));
+        let f = app.state.reader.find.clone();
+        key(app, KeyCode::Esc, KeyModifiers::NONE);
+        f
+    };
+    let hanzi = find(&mut app, "银行");
+    let pinyin = find(&mut app, "yinhang");
+    assert!(!hanzi.matches.is_empty());
+    assert_eq!(pinyin.matches.first(), hanzi.matches.first(), "yinhang finds 银行 first");
+    // Each pinyin match is two characters wide, like 银行.
+    assert!(pinyin.matches.iter().all(|m| m.pieces.iter().map(|p| p.end - p.start).sum::<usize>() == 4));
+    // Latin text on the page is found literally, and only literally.
+    let ai = find(&mut app, "ai");
+    let upper = find(&mut app, "AI");
+    assert!(!ai.matches.is_empty());
+    assert_eq!(ai.matches, upper.matches);
+    // Chinese input stays a substring search: 银 finds no more than 银.
+    let yin = find(&mut app, "银");
+    assert!(yin.matches.len() >= hanzi.matches.len());
+    assert!(find(&mut app, "银行业x").matches.is_empty());
+}

@@ -46,6 +46,8 @@ impl FindState {
             self.current = None;
             return;
         }
+        // Each paragraph's characters, folded, with where they are drawn.
+        let mut paras: Vec<Vec<(char, usize, usize, usize)>> = Vec::new();
         let mut i = 0;
         while i < doc.lines.len() {
             // A paragraph: consecutive lines sharing a non-zero id.
@@ -67,26 +69,51 @@ impl FindState {
                     col += w;
                 }
             }
+            paras.push(chars);
+            i = j;
+        }
+        // The typed text, literally (folded); a Latin query that is not on
+        // the page, as pinyin (`yinhang` finds 银行).
+        for chars in &paras {
             let mut k = 0;
             while k + q.len() <= chars.len() {
                 if chars[k..k + q.len()].iter().zip(&q).all(|(a, b)| a.0 == *b) {
-                    let mut pieces: Vec<Piece> = Vec::new();
-                    for &(_, line, s, e) in &chars[k..k + q.len()] {
-                        match pieces.last_mut() {
-                            Some(p) if p.line == line => p.end = e,
-                            _ => pieces.push(Piece { line, start: s, end: e }),
-                        }
-                    }
-                    self.matches.push(Match { pieces });
+                    self.push_match(&chars[k..k + q.len()]);
                     k += q.len();
                 } else {
                     k += 1;
                 }
             }
-            i = j;
+        }
+        if self.matches.is_empty()
+            && let Some(mut py) = crate::search::PagePinyin::new(&self.query)
+        {
+            let folded: Vec<Vec<char>> = paras.iter().map(|p| p.iter().map(|c| c.0).collect()).collect();
+            folded.iter().for_each(|f| py.learn(f));
+            for (chars, f) in paras.iter().zip(&folded) {
+                for r in py.runs(f) {
+                    if let Some(run) = chars.get(r) {
+                        self.push_match(run);
+                    }
+                }
+            }
         }
         if self.current.is_some_and(|c| c >= self.matches.len()) {
             self.current = None;
+        }
+    }
+
+    /// Record a match: its characters as (char, line, start, end) columns.
+    fn push_match(&mut self, run: &[(char, usize, usize, usize)]) {
+        let mut pieces: Vec<Piece> = Vec::new();
+        for &(_, line, s, e) in run {
+            match pieces.last_mut() {
+                Some(p) if p.line == line => p.end = e,
+                _ => pieces.push(Piece { line, start: s, end: e }),
+            }
+        }
+        if !pieces.is_empty() {
+            self.matches.push(Match { pieces });
         }
     }
 

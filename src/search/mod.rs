@@ -1375,3 +1375,45 @@ pub fn unit_short_location(lib: &Library, u: &Unit, max: usize) -> String {
         Target::Industry(_) => crate::text::truncate("行业", max),
     }
 }
+
+/// Pinyin for find-in-page (`/`): a Latin query (`yinhang`) read as pinyin
+/// over a page's text, with the finder's rules (full readings, initials,
+/// every reading of a heteronym). Find-in-page tries the typed text first and
+/// uses this only when the text is not on the page, so Chinese input stays a
+/// literal substring search.
+pub struct PagePinyin {
+    table: pinyin::Table,
+    letters: Vec<u8>,
+}
+
+impl PagePinyin {
+    /// `None` unless the query could be pinyin (Latin letters and digits,
+    /// some lower case once folded), at most [`MAX_QUERY_CHARS`] long.
+    pub fn new(query: &str) -> Option<PagePinyin> {
+        let q: String = query.chars().map(fold).collect();
+        let ok = !q.is_empty()
+            && q.len() <= MAX_QUERY_CHARS
+            && q.bytes().all(|b| b.is_ascii_alphanumeric())
+            && q.bytes().any(|b| b.is_ascii_lowercase());
+        ok.then(|| PagePinyin { table: pinyin::Table::default(), letters: q.into_bytes() })
+    }
+
+    /// Learn the readings of a page's characters (before [`PagePinyin::runs`]).
+    pub fn learn(&mut self, chars: &[char]) {
+        for &c in chars {
+            self.table.id(c);
+        }
+    }
+
+    /// Every run of `chars` (folded) that reads as the query, left to right.
+    pub fn runs(&self, chars: &[char]) -> Vec<Range<usize>> {
+        let ids: Vec<u16> = chars.iter().map(|&c| self.table.lookup(c)).collect();
+        if ids.iter().all(|&i| i == pinyin::LITERAL) {
+            return Vec::new();
+        }
+        let starts = self.table.starts_of(chars, &ids);
+        let plan = self.table.plan(&self.letters);
+        let coded = pinyin::Coded { chars, ids: &ids, starts: &starts };
+        self.table.find_all(coded, &self.letters, &plan)
+    }
+}
