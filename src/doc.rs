@@ -41,6 +41,26 @@ pub struct DocLine {
     /// Lines of one wrapped paragraph share a non-zero id, so that find can
     /// match across a line break. Zero: the line stands alone.
     pub para: u32,
+    /// The line is a row of boxes (table cells, metric cards) side by side:
+    /// find reads its text box by box, from `Doc::boxes`, not line by line.
+    pub boxed: bool,
+}
+
+/// The text of one box (a table cell, a card's value or label) as laid
+/// out over several lines: each piece is one line's part of it, at a column.
+/// `hidden` is the text cut off behind a `…` (compact tables), drawn at the
+/// column after the last piece.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BoxText {
+    pub pieces: Vec<BoxPiece>,
+    pub hidden: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxPiece {
+    pub line: usize,
+    pub col: usize,
+    pub text: String,
 }
 
 impl DocLine {
@@ -73,6 +93,8 @@ pub struct Doc {
     pub anchors: Vec<(usize, NodeId)>,
     /// (line, series): where each chart starts, for the chart view.
     pub charts: Vec<(usize, Arc<Series>)>,
+    /// The boxes of the boxed lines, in reading order.
+    pub boxes: Vec<BoxText>,
 }
 
 impl Doc {
@@ -331,7 +353,34 @@ impl<'a> Builder<'a> {
             }
             segs = out;
         }
-        self.doc.lines.push(DocLine { segs, para });
+        self.doc.lines.push(DocLine { segs, para, boxed: false });
+    }
+
+    /// Add a row of boxes side by side: `boxes` holds, for each box, its text
+    /// on this line as (column, text, hidden text cut off behind a `…`).
+    /// Pieces of one box on consecutive rows are joined through `open`,
+    /// which maps a box's index in the row to its entry in `Doc::boxes`.
+    fn push_boxed(&mut self, segs: Vec<Seg>, boxes: &[(usize, String, String)], open: &mut Vec<usize>) {
+        let line = self.doc.lines.len();
+        self.push(segs, 0);
+        if let Some(l) = self.doc.lines.last_mut() {
+            l.boxed = true;
+        }
+        for (i, (col, text, hidden)) in boxes.iter().enumerate() {
+            if i >= open.len() {
+                open.push(self.doc.boxes.len());
+                self.doc.boxes.push(BoxText::default());
+            }
+            // A box laid out past the line's end (tiny widths) is not shown.
+            if *col >= self.w || text.is_empty() && hidden.is_empty() {
+                continue;
+            }
+            let b = &mut self.doc.boxes[open[i]];
+            if !text.is_empty() {
+                b.pieces.push(BoxPiece { line, col: *col, text: text.clone() });
+            }
+            b.hidden.push_str(hidden);
+        }
     }
 
     fn blank(&mut self) {
@@ -566,28 +615,50 @@ impl<'a> Builder<'a> {
         }
         let ws = column_widths(&natural, avail, min_col);
         let v = format!(" {} ", self.g.v);
-        let row_lines = |b: &Self, cells: &[String], role: Role| -> Vec<Vec<Seg>> {
-            let wrapped: Vec<Vec<String>> = cells
+        // Each row: its lines, and on each line every cell's (column, text,
+        // text cut off behind a `…`) for find.
+        type RowLine = (Vec<Seg>, Vec<(usize, String, String)>);
+        let row_lines = |b: &Self, cells: &[String], role: Role| -> Vec<RowLine> {
+            let wrapped: Vec<(Vec<String>, String)> = cells
                 .iter()
                 .zip(&ws)
                 .map(|(c, &w)| {
                     let c = text::sanitize(c).replace('\n', " ");
-                    if b.compact { vec![truncate(&c, w)] } else { wrap(&c, w) }
+                    if !b.compact {
+                        return (wrap(&c, w), String::new());
+                    }
+                    if width(&c) <= w {
+                        return (vec![c], String::new());
+                    }
+                    let cut = truncate(&c, w);
+                    let shown = cut.strip_suffix('…').unwrap_or(&cut).to_string();
+                    let hidden: String = c.chars().skip(shown.chars().count()).collect();
+                    (vec![shown + "…"], hidden)
                 })
                 .collect();
-            let h = wrapped.iter().map(|l| l.len()).max().unwrap_or(1).max(1);
+            let h = wrapped.iter().map(|l| l.0.len()).max().unwrap_or(1).max(1);
             (0..h)
                 .map(|k| {
                     let mut segs = Vec::new();
-                    for (i, lines) in wrapped.iter().enumerate() {
+                    let mut boxes = Vec::new();
+                    let mut col = 0;
+                    for (i, (lines, hidden)) in wrapped.iter().enumerate() {
                         if i > 0 {
                             segs.push(seg(&v, Role::Rule));
+                            col += width(&v);
                         }
                         let cell = lines.get(k).map(String::as_str).unwrap_or("");
                         segs.push(seg(&fit(cell, ws[i]), role));
+                        let last = k + 1 == lines.len();
+                        let (text, cut) = match cell.strip_suffix('…') {
+                            Some(t) if last && !hidden.is_empty() => (t.to_string(), hidden.clone()),
+                            _ => (cell.to_string(), String::new()),
+                        };
+                        boxes.push((col, text, cut));
+                        col += ws[i];
                     }
                     trim_trailing(&mut segs);
-                    segs
+                    (segs, boxes)
                 })
                 .collect()
         };
@@ -596,11 +667,12 @@ impl<'a> Builder<'a> {
             let joint = format!("{}{}{}", b.g.h, b.g.cross, b.g.h);
             vec![seg(&parts.join(&joint), Role::Rule)]
         };
-        for l in row_lines(self, &t.columns, Role::TableHead) {
-            self.push(l, 0);
+        let mut open = Vec::new();
+        for (l, boxes) in row_lines(self, &t.columns, Role::TableHead) {
+            self.push_boxed(l, &boxes, &mut open);
         }
         self.push(rule(self), 0);
-        let rows: Vec<Vec<Vec<Seg>>> = t
+        let rows: Vec<Vec<RowLine>> = t
             .rows
             .iter()
             .map(|r| row_lines(self, &r.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), Role::Body))
@@ -613,8 +685,9 @@ impl<'a> Builder<'a> {
                 trim_trailing(&mut segs);
                 self.push(segs, 0);
             }
-            for l in r {
-                self.push(l, 0);
+            let mut open = Vec::new();
+            for (l, boxes) in r {
+                self.push_boxed(l, &boxes, &mut open);
             }
         }
         for note in &t.notes {

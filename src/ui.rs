@@ -166,7 +166,8 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         right.push(pending);
     }
     if let Some(p) = st.reader.find.position() {
-        right.push(format!("[{}] {p}", st.reader.find.query));
+        let hidden = if st.reader.find.current_hidden() { " 已折叠(w 展开)" } else { "" };
+        right.push(format!("[{}] {p}{hidden}", st.reader.find.query));
     }
     let total = st.reader.doc.lines.len();
     let h = st.reader_height();
@@ -232,6 +233,7 @@ fn hints(st: &State) -> String {
 fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
     let mut count = match st.reader.find.position() {
+        Some(p) if !input.is_empty() && st.reader.find.current_hidden() => format!("  {p} 已折叠(w 展开)"),
         Some(p) if !input.is_empty() => format!("  {p}"),
         _ => String::new(),
     };
