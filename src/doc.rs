@@ -5,7 +5,11 @@
 
 use crate::content::{Block, Case, Example, Library, Metric, NodeId, Section, Series, Table};
 use crate::text::{self, fit, truncate, width, wrap};
+use std::collections::HashMap;
 use std::sync::Arc;
+
+/// A box's text on one line: (box key, column, text, text cut off behind a `…`).
+type Piece = (usize, usize, String, String);
 
 /// What a piece of text is; the theme decides how it looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -356,26 +360,26 @@ impl<'a> Builder<'a> {
         self.doc.lines.push(DocLine { segs, para, boxed: false });
     }
 
-    /// Add a row of boxes side by side: `boxes` holds, for each box, its text
-    /// on this line as (column, text, hidden text cut off behind a `…`).
+    /// Add a row of boxes side by side: `boxes` holds, for each box with
+    /// text on this line, (its key, column, text, text cut off behind a `…`).
     /// Pieces of one box on consecutive rows are joined through `open`,
-    /// which maps a box's index in the row to its entry in `Doc::boxes`.
-    fn push_boxed(&mut self, segs: Vec<Seg>, boxes: &[(usize, String, String)], open: &mut Vec<usize>) {
+    /// which maps a box's key to its entry in `Doc::boxes`.
+    fn push_boxed(&mut self, segs: Vec<Seg>, boxes: &[Piece], open: &mut HashMap<usize, usize>) {
         let line = self.doc.lines.len();
         self.push(segs, 0);
         if let Some(l) = self.doc.lines.last_mut() {
             l.boxed = true;
         }
-        for (i, (col, text, hidden)) in boxes.iter().enumerate() {
-            if i >= open.len() {
-                open.push(self.doc.boxes.len());
-                self.doc.boxes.push(BoxText::default());
-            }
+        for (key, col, text, hidden) in boxes {
             // A box laid out past the line's end (tiny widths) is not shown.
             if *col >= self.w || text.is_empty() && hidden.is_empty() {
                 continue;
             }
-            let b = &mut self.doc.boxes[open[i]];
+            let i = *open.entry(*key).or_insert_with(|| {
+                self.doc.boxes.push(BoxText::default());
+                self.doc.boxes.len() - 1
+            });
+            let b = &mut self.doc.boxes[i];
             if !text.is_empty() {
                 b.pieces.push(BoxPiece { line, col: *col, text: text.clone() });
             }
@@ -617,7 +621,7 @@ impl<'a> Builder<'a> {
         let v = format!(" {} ", self.g.v);
         // Each row: its lines, and on each line every cell's (column, text,
         // text cut off behind a `…`) for find.
-        type RowLine = (Vec<Seg>, Vec<(usize, String, String)>);
+        type RowLine = (Vec<Seg>, Vec<Piece>);
         let row_lines = |b: &Self, cells: &[String], role: Role| -> Vec<RowLine> {
             let wrapped: Vec<(Vec<String>, String)> = cells
                 .iter()
@@ -654,7 +658,7 @@ impl<'a> Builder<'a> {
                             Some(t) if last && !hidden.is_empty() => (t.to_string(), hidden.clone()),
                             _ => (cell.to_string(), String::new()),
                         };
-                        boxes.push((col, text, cut));
+                        boxes.push((i, col, text, cut));
                         col += ws[i];
                     }
                     trim_trailing(&mut segs);
@@ -667,7 +671,7 @@ impl<'a> Builder<'a> {
             let joint = format!("{}{}{}", b.g.h, b.g.cross, b.g.h);
             vec![seg(&parts.join(&joint), Role::Rule)]
         };
-        let mut open = Vec::new();
+        let mut open = HashMap::new();
         for (l, boxes) in row_lines(self, &t.columns, Role::TableHead) {
             self.push_boxed(l, &boxes, &mut open);
         }
@@ -685,7 +689,7 @@ impl<'a> Builder<'a> {
                 trim_trailing(&mut segs);
                 self.push(segs, 0);
             }
-            let mut open = Vec::new();
+            let mut open = HashMap::new();
             for (l, boxes) in r {
                 self.push_boxed(l, &boxes, &mut open);
             }
@@ -753,62 +757,74 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn metric_value(&self, m: &Metric) -> Vec<Seg> {
-        let mut v = Vec::new();
-        match m.direction {
-            Some(crate::content::Direction::Up) => v.push(seg(&format!("{} ", self.g.up), Role::Up)),
-            Some(crate::content::Direction::Down) => v.push(seg(&format!("{} ", self.g.down), Role::Down)),
-            None => {}
-        }
-        v.push(seg(&text::sanitize(&m.value), Role::Value));
+    /// A metric's direction arrow ("↑ ") and its value with the unit.
+    fn metric_value(&self, m: &Metric) -> (Option<Seg>, String) {
+        let arrow = match m.direction {
+            Some(crate::content::Direction::Up) => Some(seg(&format!("{} ", self.g.up), Role::Up)),
+            Some(crate::content::Direction::Down) => Some(seg(&format!("{} ", self.g.down), Role::Down)),
+            None => None,
+        };
+        let mut v = text::sanitize(&m.value);
         if let Some(u) = &m.unit {
-            v.push(seg(&text::sanitize(u), Role::Value));
+            v.push_str(&text::sanitize(u));
         }
-        v
+        (arrow, v)
     }
 
-    /// Metric cards in rows; each card: value, then the label wrapped below.
+    /// Metric cards in rows; each card: the value, then the label wrapped
+    /// below. A value is never cut: cards are not narrowed below the widest
+    /// value, and a value wider than the pane wraps like the label.
     fn metrics(&mut self, items: &[Metric]) {
         if items.is_empty() {
             return;
         }
-        let need = items
-            .iter()
-            .map(|m| {
-                let vw: usize = self.metric_value(m).iter().map(|s| width(&s.text)).sum();
-                vw.max(width(&m.label).min(22))
-            })
-            .max()
-            .unwrap_or(8);
-        let mut inner = need.clamp(8, 24).min(self.w.saturating_sub(4));
-        // Narrow the cards a little when that fits one more on each row.
+        let value_w = |m: &Metric| {
+            let (a, v) = self.metric_value(m);
+            a.map_or(0, |a| width(&a.text)) + width(&v)
+        };
+        let widest_value = items.iter().map(value_w).max().unwrap_or(0);
+        let need = items.iter().map(|m| value_w(m).max(width(&m.label).min(22))).max().unwrap_or(8);
+        let mut inner = need.clamp(8, 24).max(widest_value).min(self.w.saturating_sub(4));
+        // Narrow the cards a little when that fits one more on each row,
+        // never below the widest value.
         let fit_narrow = ((self.w + 1) / (14 + 5)).min(items.len()).max(1);
         if items.len() > 1 && fit_narrow > (self.w + 1) / (inner + 5) {
-            inner = inner.min(((self.w + 1) / fit_narrow).saturating_sub(5));
+            inner = inner.min(((self.w + 1) / fit_narrow).saturating_sub(5).max(widest_value));
         }
         if inner < 4 {
             // Too narrow for cards: one line per metric.
             for m in items {
-                let mut segs = self.metric_value(m);
-                segs.push(seg(" ", Role::Body));
-                self.push(segs, 0);
+                let (arrow, v) = self.metric_value(m);
+                self.hanging(arrow.into_iter().collect(), &v, Role::Value, 0);
                 self.wrapped(&m.label, Role::Body, 0);
             }
             return;
         }
         let card_w = inner + 4;
         let per_row = ((self.w + 1) / (card_w + 1)).max(1);
-        for row in items.chunks(per_row) {
-            let cards: Vec<Vec<Vec<Seg>>> = row
+        // A card line: its segments, the part (0 value, 1 label, 2 note), the
+        // column of its text in the card and the text.
+        type CardLine = (Vec<Seg>, usize, usize, String);
+        for (r, row) in items.chunks(per_row).enumerate() {
+            let cards: Vec<Vec<CardLine>> = row
                 .iter()
                 .map(|m| {
-                    let mut lines = vec![self.metric_value(m)];
+                    let (arrow, v) = self.metric_value(m);
+                    let aw = arrow.as_ref().map_or(0, |a| width(&a.text));
+                    let mut lines: Vec<CardLine> = Vec::new();
+                    for (k, l) in wrap(&v, inner.saturating_sub(aw).max(1)).into_iter().enumerate() {
+                        let lead = match (&arrow, k) {
+                            (Some(a), 0) => a.clone(),
+                            _ => seg(&" ".repeat(aw), Role::Body),
+                        };
+                        lines.push((vec![lead, seg(&l, Role::Value)], 0, aw, l));
+                    }
                     for l in wrap(&text::sanitize(&m.label), inner) {
-                        lines.push(vec![seg(&l, Role::Body)]);
+                        lines.push((vec![seg(&l, Role::Body)], 1, 0, l));
                     }
                     if let Some(n) = &m.note {
                         for l in wrap(&text::sanitize(n), inner) {
-                            lines.push(vec![seg(&l, Role::Meta)]);
+                            lines.push((vec![seg(&l, Role::Meta)], 2, 0, l));
                         }
                     }
                     lines
@@ -827,25 +843,28 @@ impl<'a> Builder<'a> {
                 bottom.push(seg(&edge(self.g.bl, self.g.br), Role::Rule));
             }
             self.push(top, 0);
+            let mut open = HashMap::new();
             for k in 0..h {
                 let mut segs = Vec::new();
+                let mut boxes = Vec::new();
                 for (i, c) in cards.iter().enumerate() {
                     if i > 0 {
                         segs.push(seg(" ", Role::Body));
                     }
                     segs.push(seg(&format!("{} ", self.g.v), Role::Rule));
-                    let content = c.get(k).cloned().unwrap_or_default();
-                    let cw: usize = content.iter().map(|s| width(&s.text)).sum();
-                    if cw > inner {
-                        let joined: String = content.iter().map(|s| s.text.as_str()).collect();
-                        segs.push(seg(&fit(&joined, inner), content.first().map(|s| s.role).unwrap_or(Role::Body)));
-                    } else {
-                        segs.extend(content);
-                        segs.push(seg(&" ".repeat(inner - cw), Role::Body));
+                    match c.get(k) {
+                        Some((content, part, at, text)) => {
+                            let cw: usize = content.iter().map(|s| width(&s.text)).sum();
+                            segs.extend(content.iter().cloned());
+                            segs.push(seg(&" ".repeat(inner.saturating_sub(cw)), Role::Body));
+                            let key = ((r * per_row) + i) * 3 + part;
+                            boxes.push((key, i * (card_w + 1) + 2 + at, text.clone(), String::new()));
+                        }
+                        None => segs.push(seg(&" ".repeat(inner), Role::Body)),
                     }
                     segs.push(seg(&format!(" {}", self.g.v), Role::Rule));
                 }
-                self.push(segs, 0);
+                self.push_boxed(segs, &boxes, &mut open);
             }
             self.push(bottom, 0);
         }
@@ -883,12 +902,15 @@ impl<'a> Builder<'a> {
         if !c.results.is_empty() {
             self.sub_label("成效");
             // The cards sit under the case's other parts, two columns in.
-            let (w, start) = (self.w, self.doc.lines.len());
+            let (w, start, first_box) = (self.w, self.doc.lines.len(), self.doc.boxes.len());
             self.w = w.saturating_sub(2).max(1);
             self.metrics(&c.results);
             self.w = w;
             for l in &mut self.doc.lines[start..] {
                 l.segs.insert(0, seg("  ", Role::Body));
+            }
+            for p in self.doc.boxes[first_box..].iter_mut().flat_map(|b| &mut b.pieces) {
+                p.col += 2;
             }
         }
     }

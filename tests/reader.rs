@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::style::Color;
 use yanbao::action::Action;
 use yanbao::content::{Block, Section};
+use yanbao::doc::{LayoutOpts, Page, build_page};
 
 fn node(id: &str) -> usize {
     library().node_by_id(id).unwrap_or_else(|| panic!("no node {id}"))
@@ -17,7 +18,6 @@ fn goto(app: &mut yanbao::app::App, id: &str) {
     app.update(Action::FocusNext);
 }
 
-#[allow(dead_code)]
 fn snap(name: &str, app: &yanbao::app::App) {
     let buf = render(app);
     assert_rows_fit(&buf);
@@ -114,5 +114,69 @@ fn find_in_the_policy_table_snapshots() {
         let hits = marks(&buf, |c| c.bg == Color::Yellow || c.bg == Color::LightRed);
         assert!(!hits.is_empty());
         insta::assert_snapshot!(format!("find_table_{w}x{h}"), format!("{}\n-- matches --\n{hits}", screen(&buf)));
+    }
+}
+
+/// Every metric value of a section and its parts: cards, case results and
+/// example results, with the unit.
+fn metric_values(s: &Section, out: &mut Vec<String>) {
+    let text = |m: &yanbao::content::Metric| format!("{}{}", m.value, m.unit.clone().unwrap_or_default());
+    for b in &s.blocks {
+        match b {
+            Block::Metrics(m) => out.extend(m.items.iter().map(text)),
+            Block::Case(c) => out.extend(c.results.iter().map(text)),
+            Block::Example(e) => out.extend(e.results.iter().map(text)),
+            _ => {}
+        }
+    }
+    s.sections.iter().for_each(|x| metric_values(x, out));
+}
+
+/// B2: no metric value is cut, at the reader widths of 80 and 120 columns
+/// (52 and 80), nor in a narrow 30-column reader: find reads each whole.
+#[test]
+fn metric_values_are_never_cut() {
+    let lib = library();
+    let mut checked = 0;
+    for n in (0..lib.nodes.len()).filter(|&n| lib.nodes[n].depth == 1) {
+        let Some(s) = lib.section(n) else { continue };
+        let mut values = Vec::new();
+        metric_values(s, &mut values);
+        for width in [30u16, 52, 80] {
+            let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false };
+            let doc = build_page(&lib, Page::Node(n), opts);
+            for v in &values {
+                let mut f = yanbao::app::FindState::default();
+                f.set_query(v.trim(), &doc);
+                assert!(!f.matches.is_empty(), "{} at {width}: {v} is cut", lib.node_title(n));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 300, "{checked}");
+}
+
+#[test]
+fn metric_cards_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        for (id, needle) in
+            [("fs-3-2", "从数日压缩至小时级"), ("fs-3-7", "由4-6个月缩短至30秒"), ("fs-3-7", "从6小时缩短至1.5分钟")]
+        {
+            let mut app = app(w, h);
+            goto(&mut app, id);
+            keys(&mut app, &format!("/{needle}"));
+            key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+            assert_eq!(app.state.reader.find.matches.len(), 1, "{needle}");
+            let text = screen(&render(&app));
+            assert!(!text.contains(&format!("{}…", needle.chars().take(6).collect::<String>())), "{text}");
+            let tag = if needle.contains("小时级") {
+                "case"
+            } else if needle.contains("30秒") {
+                "example_30s"
+            } else {
+                "example_15min"
+            };
+            snap(&format!("metrics_{tag}_{w}x{h}"), &app);
+        }
     }
 }
