@@ -48,6 +48,20 @@ pub struct DocLine {
     /// The line is a row of boxes (table cells, metric cards) side by side:
     /// find reads its text box by box, from `Doc::boxes`, not line by line.
     pub boxed: bool,
+    /// Where the line's text comes from, the same at any width: the
+    /// reading position is kept through a resize by this.
+    pub at: Pos,
+}
+
+/// A place in a page that does not depend on the layout: the item (a
+/// heading or a block, counted in page order), the unit inside it (a
+/// paragraph, a table row, a row of cards, a single line) and the offset in
+/// the unit (the first character of a paragraph's line, or a row's line).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pos {
+    pub item: u32,
+    pub unit: u32,
+    pub off: u32,
 }
 
 /// The text of one box (a table cell, a card's value or label) as laid
@@ -106,6 +120,17 @@ impl Doc {
     pub fn node_at(&self, line: usize) -> Option<NodeId> {
         let i = self.anchors.partition_point(|a| a.0 <= line);
         self.anchors.get(i.checked_sub(1)?).map(|a| a.1)
+    }
+
+    /// The line that shows a place: the line of its unit holding its offset;
+    /// else the first line of the unit or item after it (the unit changed
+    /// form, e.g. a table shown as records); else the last line.
+    pub fn line_at(&self, at: Pos) -> usize {
+        let same_unit = |l: &DocLine| l.at.item == at.item && l.at.unit == at.unit;
+        if let Some(i) = self.lines.iter().rposition(|l| same_unit(l) && l.at.off <= at.off) {
+            return i;
+        }
+        self.lines.iter().position(|l| l.at >= at).unwrap_or(self.lines.len().saturating_sub(1))
     }
 
     /// The heading line of a node, if the document holds it.
@@ -309,6 +334,9 @@ struct Builder<'a> {
     table_bars: bool,
     doc: Doc,
     para: u32,
+    /// Where the next line comes from; `in_unit`: lines go on in one unit.
+    at: Pos,
+    in_unit: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -321,6 +349,8 @@ impl<'a> Builder<'a> {
             table_bars: opts.table_bars,
             doc: Doc::default(),
             para: 0,
+            at: Pos::default(),
+            in_unit: false,
         }
     }
 
@@ -357,7 +387,27 @@ impl<'a> Builder<'a> {
             }
             segs = out;
         }
-        self.doc.lines.push(DocLine { segs, para, boxed: false });
+        self.doc.lines.push(DocLine { segs, para, boxed: false, at: self.at });
+        if !self.in_unit {
+            self.at.unit += 1;
+        }
+    }
+
+    /// The next heading or block starts a new item.
+    fn next_item(&mut self) {
+        self.at = Pos { item: self.at.item + 1, unit: 0, off: 0 };
+    }
+
+    /// Lines pushed until `end_unit` form one unit; `off` numbers them.
+    fn start_unit(&mut self) {
+        self.in_unit = true;
+        self.at.off = 0;
+    }
+
+    fn end_unit(&mut self) {
+        self.in_unit = false;
+        self.at.unit += 1;
+        self.at.off = 0;
     }
 
     /// Add a row of boxes side by side: `boxes` holds, for each box with
@@ -405,7 +455,10 @@ impl<'a> Builder<'a> {
         self.para += 1;
         let para = self.para;
         let mut first = true;
-        for l in wrap(&text, avail) {
+        self.start_unit();
+        for r in text::wrap_ranges(&text, avail) {
+            self.at.off = text.get(..r.start).map_or(0, |t| t.chars().count()) as u32;
+            let l = text.get(r).unwrap_or_default();
             let mut segs = Vec::new();
             if first {
                 segs.extend(prefix.iter().cloned());
@@ -417,9 +470,10 @@ impl<'a> Builder<'a> {
                 segs.push(seg(&" ".repeat(indent.max(pw).min(self.w.saturating_sub(1))), Role::Body));
             }
             first = false;
-            segs.push(seg(&l, role));
+            segs.push(seg(l, role));
             self.push(segs, para);
         }
+        self.end_unit();
     }
 
     fn wrapped(&mut self, text: &str, role: Role, indent: usize) {
@@ -429,6 +483,7 @@ impl<'a> Builder<'a> {
 
     fn heading(&mut self, text: &str, role: Role) {
         self.blank();
+        self.next_item();
         self.wrapped(text, role, 0);
     }
 
@@ -448,6 +503,7 @@ impl<'a> Builder<'a> {
 
     fn section(&mut self, s: &Section, node: NodeId, depth: usize) {
         self.blank();
+        self.next_item();
         self.anchor(node);
         let role = match depth {
             0 => Role::Title,
@@ -500,6 +556,7 @@ impl<'a> Builder<'a> {
     }
 
     fn block(&mut self, b: &Block) {
+        self.next_item();
         match b {
             Block::Text(t) => {
                 self.block_title(&t.title);
@@ -672,9 +729,12 @@ impl<'a> Builder<'a> {
             vec![seg(&parts.join(&joint), Role::Rule)]
         };
         let mut open = HashMap::new();
-        for (l, boxes) in row_lines(self, &t.columns, Role::TableHead) {
+        self.start_unit();
+        for (k, (l, boxes)) in row_lines(self, &t.columns, Role::TableHead).into_iter().enumerate() {
+            self.at.off = k as u32;
             self.push_boxed(l, &boxes, &mut open);
         }
+        self.end_unit();
         self.push(rule(self), 0);
         let rows: Vec<Vec<RowLine>> = t
             .rows
@@ -682,17 +742,24 @@ impl<'a> Builder<'a> {
             .map(|r| row_lines(self, &r.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), Role::Body))
             .collect();
         let tall = rows.iter().any(|r| r.len() > 1);
+        let n_rows = rows.len();
         for (i, r) in rows.into_iter().enumerate() {
-            if tall && i > 0 {
+            let mut open = HashMap::new();
+            self.start_unit();
+            let h = r.len();
+            for (k, (l, boxes)) in r.into_iter().enumerate() {
+                self.at.off = k as u32;
+                self.push_boxed(l, &boxes, &mut open);
+            }
+            // Tall rows are set apart by a blank rule, the end of the row.
+            if tall && i + 1 < n_rows {
+                self.at.off = h as u32;
                 let faint: Vec<String> = ws.iter().map(|&w| " ".repeat(w)).collect();
                 let mut segs = vec![seg(&faint.join(&v), Role::Rule)];
                 trim_trailing(&mut segs);
                 self.push(segs, 0);
             }
-            let mut open = HashMap::new();
-            for (l, boxes) in r {
-                self.push_boxed(l, &boxes, &mut open);
-            }
+            self.end_unit();
         }
         for note in &t.notes {
             self.wrapped(note, Role::Meta, 0);
@@ -842,9 +909,11 @@ impl<'a> Builder<'a> {
                 top.push(seg(&edge(self.g.tl, self.g.tr), Role::Rule));
                 bottom.push(seg(&edge(self.g.bl, self.g.br), Role::Rule));
             }
+            self.start_unit();
             self.push(top, 0);
             let mut open = HashMap::new();
             for k in 0..h {
+                self.at.off = k as u32 + 1;
                 let mut segs = Vec::new();
                 let mut boxes = Vec::new();
                 for (i, c) in cards.iter().enumerate() {
@@ -866,7 +935,9 @@ impl<'a> Builder<'a> {
                 }
                 self.push_boxed(segs, &boxes, &mut open);
             }
+            self.at.off = h as u32 + 1;
             self.push(bottom, 0);
+            self.end_unit();
         }
     }
 

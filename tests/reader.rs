@@ -180,3 +180,68 @@ fn metric_cards_snapshots() {
         }
     }
 }
+
+/// B8: a resize, `w` or `b` keeps the exact line at the top; a round trip
+/// lands on the same line.
+#[test]
+fn resize_and_toggles_keep_the_line_at_the_top() {
+    for presses in [3, 8, 20] {
+        let mut app = app(80, 24);
+        keys(&mut app, "jlj");
+        key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+        for _ in 0..presses {
+            key(&mut app, KeyCode::Char(' '), KeyModifiers::NONE);
+        }
+        let start = app.state.reader.scroll;
+        let at = app.state.reader.doc.lines[start].at;
+        assert!(start > 20, "deep in the page: {start}");
+        app.update(Action::Resize(120, 40));
+        let doc = &app.state.reader.doc;
+        let (s, h) = (app.state.reader.scroll, app.state.reader_height());
+        if s + h < doc.lines.len() {
+            let top = &doc.lines[s];
+            assert_eq!((top.at.item, top.at.unit), (at.item, at.unit), "the same row or paragraph at 120x40");
+            assert!(top.at.off <= at.off);
+        } else {
+            // Near the end the view shows the last page, the line in it.
+            assert!(doc.lines[s..].iter().any(|l| (l.at.item, l.at.unit) == (at.item, at.unit)));
+        }
+        app.update(Action::Resize(80, 24));
+        assert_eq!(app.state.reader.scroll, start, "the round trip lands on the same line");
+        app.update(Action::Resize(200, 50));
+        app.update(Action::Resize(50, 20));
+        app.update(Action::Resize(80, 24));
+        assert_eq!(app.state.reader.scroll, start);
+        keys(&mut app, "w");
+        let (doc, s) = (&app.state.reader.doc, app.state.reader.scroll);
+        let shown = &doc.lines[s..(s + app.state.reader_height()).min(doc.lines.len())];
+        assert!(shown.iter().any(|l| (l.at.item, l.at.unit) == (at.item, at.unit)), "compact tables keep the row");
+        keys(&mut app, "w");
+        assert_eq!(app.state.reader.scroll, start);
+        keys(&mut app, "b");
+        keys(&mut app, "b");
+        assert_eq!(app.state.reader.scroll, start);
+        // Scrolling drops the anchor: the next resize keeps the new top line.
+        keys(&mut app, "k");
+        app.update(Action::Resize(120, 40));
+        app.update(Action::Resize(80, 24));
+        assert_eq!(app.state.reader.scroll, start - 1);
+    }
+}
+
+/// The same for paragraphs: the top line at 120 columns holds the first
+/// character of the top line at 80.
+#[test]
+fn resize_keeps_the_paragraph_line() {
+    let mut app = app(80, 24);
+    goto(&mut app, "fs-3-1");
+    let doc = app.state.reader.doc.clone();
+    let line = (40..doc.lines.len()).find(|&i| doc.lines[i].para != 0 && doc.lines[i].at.off > 20).unwrap();
+    app.update(Action::Scroll(line as i32));
+    let first: char = doc.lines[line].text().trim_start().chars().next().unwrap();
+    app.update(Action::Resize(120, 40));
+    let top = app.state.reader.doc.lines[app.state.reader.scroll].text();
+    assert!(top.contains(first), "{first} in {top}");
+    app.update(Action::Resize(80, 24));
+    assert_eq!(app.state.reader.scroll, line);
+}

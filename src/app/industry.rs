@@ -43,6 +43,7 @@ impl State {
         }
         self.reader.industry = Some(industry);
         self.reader.scroll = 0;
+        self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
         if let Some(part) = part {

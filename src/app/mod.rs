@@ -80,6 +80,10 @@ pub struct ReaderState {
     pub find: FindState,
     /// Scroll position remembered per page.
     memory: HashMap<NodeId, usize>,
+    /// The place at the top of the view when the layout last changed under
+    /// it (resize, `w`, `b`), kept until the reader scrolls: a round trip
+    /// through other sizes lands on the same line.
+    pub anchor: Option<doc::Pos>,
 }
 
 /// Where the panes go for a given terminal size. Shared by `update` (which
@@ -165,6 +169,7 @@ impl App {
                 doc: Arc::new(Doc::default()),
                 find: FindState::default(),
                 memory: HashMap::new(),
+                anchor: None,
             },
             lib,
             index,
@@ -306,17 +311,20 @@ impl State {
         self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
     }
 
-    /// Lay out the current page for the current size (cached).
+    /// Lay out the current page for the current size (cached), keeping the
+    /// line at the top of the reader: the same place in the text, not just
+    /// the same section.
     fn relayout(&mut self) {
         let opts = self.layout_opts();
         let doc = self.page_doc(self.page(), opts);
-        let old_len = self.reader.doc.lines.len().max(1);
-        let changed_len = old_len != doc.lines.len().max(1);
-        let top_node = self.reader.doc.node_at(self.reader.scroll);
-        self.reader.doc = doc;
-        if changed_len && self.reader.scroll > 0 {
-            // Keep the same section at the top after a re-wrap.
-            self.reader.scroll = top_node.and_then(|n| self.reader.doc.line_of(n)).unwrap_or(0);
+        if !Arc::ptr_eq(&doc, &self.reader.doc) {
+            let anchor = self.reader.anchor.or_else(|| self.reader.doc.lines.get(self.reader.scroll).map(|l| l.at));
+            let had_lines = !self.reader.doc.lines.is_empty();
+            self.reader.doc = doc;
+            if let (Some(at), true) = (anchor, had_lines) {
+                self.reader.scroll = self.reader.doc.line_at(at);
+                self.reader.anchor = Some(at);
+            }
         }
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
@@ -341,6 +349,7 @@ impl State {
         self.reader.industry_part = None;
         self.reader.node = node;
         self.reader.scroll = 0;
+        self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
         self.reader.scroll = self.reader.memory.get(&node).copied().unwrap_or(0).min(self.max_scroll());
@@ -364,6 +373,16 @@ impl State {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
+        let before = (self.page(), self.reader.scroll);
+        let effects = self.apply(action);
+        if !keeps_anchor && before != (self.page(), self.reader.scroll) {
+            self.reader.anchor = None;
+        }
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         if !matches!(action, Action::Resize(..)) {
             self.message = None;
         }
