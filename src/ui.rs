@@ -4,7 +4,7 @@ use crate::action::Action;
 use crate::app::{App, CompanyState, FindState, Focus, Overlay, SearchLayout, SearchState, State};
 use crate::content::NodeKind;
 use crate::doc::{Doc, DocLine, Role};
-use crate::keymap::{Context, seq_to_string};
+use crate::keymap::Context;
 use crate::search::{Field, Target, Unit};
 use crate::text::{fit, truncate, width};
 use ratatui::buffer::Buffer;
@@ -257,51 +257,12 @@ fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The help overlay, generated from the live keymap.
-pub fn help_lines(st: &State) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for ctx in Context::ALL {
-        let mut rows: Vec<(String, String)> = Vec::new();
-        for b in st.keymap.bindings(ctx) {
-            let desc =
-                b.desc.clone().unwrap_or_else(|| b.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", "));
-            let keys = seq_to_string(&b.keys);
-            match rows.iter_mut().find(|r| r.1 == desc) {
-                Some(r) => r.0 = format!("{}, {keys}", r.0),
-                None => rows.push((keys, desc)),
-            }
-        }
-        if rows.is_empty() {
-            continue;
-        }
-        let title = match ctx {
-            Context::Global => "Everywhere",
-            Context::Nav => "Tree",
-            Context::Reader => "Reader",
-            Context::Find => "Find prompt",
-            Context::Help => "This help",
-            Context::Search => "Finder (s, ctrl-p): filters co: case: tb: fig: ind: sec:",
-            Context::Company => "Company page",
-            Context::Industries => "Industry switcher",
-            Context::Chart => "Chart view",
-        };
-        out.push((String::new(), title.to_string()));
-        out.extend(rows);
-    }
-    out
-}
-
 fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
-    let lines = help_lines(st);
-    let w = area.width.saturating_sub(4).min(70);
-    let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
-    if w < 6 || h < 3 {
-        return;
-    }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let lines = crate::app::help_lines(&st.keymap);
+    let Some((popup, rows)) = crate::app::help_popup(area, lines.len()) else { return };
+    let w = popup.width;
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
-    let rows = h.saturating_sub(2) as usize;
     let title = if lines.len() > rows {
         let top = scroll.min(lines.len() - rows) + 1;
         format!("帮助 help {top}-{}/{} · j/k scroll · esc", (top + rows - 1).min(lines.len()), lines.len())

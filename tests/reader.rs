@@ -6,6 +6,7 @@ use common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::style::Color;
 use yanbao::action::Action;
+use yanbao::app::Overlay;
 use yanbao::content::{Block, Section};
 use yanbao::doc::{LayoutOpts, Page, build_page};
 
@@ -244,4 +245,26 @@ fn resize_keeps_the_paragraph_line() {
     assert!(top.contains(first), "{first} in {top}");
     app.update(Action::Resize(80, 24));
     assert_eq!(app.state.reader.scroll, line);
+}
+
+/// B7: after `G` (or scrolling past the end) `k` scrolls back up.
+#[test]
+fn help_scrolls_both_ways() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        keys(&mut app, "?G");
+        let Some(Overlay::Help { scroll: bottom }) = app.state.overlays.last().cloned() else { panic!("no help") };
+        assert!(bottom > 0, "the help is longer than the screen at {w}x{h}");
+        keys(&mut app, "k");
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: bottom - 1 }));
+        keys(&mut app, &"j".repeat(50));
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: bottom }), "j stops at the end");
+        keys(&mut app, "kk");
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: bottom - 2 }));
+        let text = screen(&render(&app));
+        let shown = format!("{}-", bottom - 1);
+        assert!(text.contains(&shown), "the title shows the new top line {shown}: {text}");
+        keys(&mut app, "gg");
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: 0 }));
+    }
 }

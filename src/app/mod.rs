@@ -2,11 +2,13 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod find;
+mod help;
 mod industry;
 mod nav;
 mod search;
 
 pub use find::{FindState, Match, Piece};
+pub use help::{help_lines, help_popup, max_help_scroll};
 pub use nav::NavState;
 pub use search::{CompanyState, Preview, SearchLayout, SearchState, keep_visible};
 
@@ -391,6 +393,12 @@ impl State {
         }
         if let Action::Resize(w, h) = action {
             self.size = (w, h);
+            let help_max = max_help_scroll(&self.keymap, self.size);
+            for o in &mut self.overlays {
+                if let Overlay::Help { scroll } = o {
+                    *scroll = (*scroll).min(help_max);
+                }
+            }
             self.relayout();
             self.refresh_preview();
             return vec![];
@@ -406,15 +414,20 @@ impl State {
             return vec![];
         }
         // The help overlay scrolls with the movement keys.
+        let help_max = if matches!(self.overlays.last(), Some(Overlay::Help { .. })) {
+            max_help_scroll(&self.keymap, self.size)
+        } else {
+            0
+        };
         if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
-            let page = (self.size.1 as usize).saturating_sub(4).max(1);
+            let page = (self.size.1 as usize).saturating_sub(5).max(1);
             match action {
-                Action::MoveDown => *scroll += 1,
+                Action::MoveDown => *scroll = (*scroll + 1).min(help_max),
                 Action::MoveUp => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll += page,
+                Action::PageDown => *scroll = (*scroll + page).min(help_max),
                 Action::PageUp => *scroll = scroll.saturating_sub(page),
                 Action::Top => *scroll = 0,
-                Action::Bottom => *scroll = usize::MAX / 2,
+                Action::Bottom => *scroll = help_max,
                 Action::CloseOverlay | Action::Help => {
                     self.overlays.pop();
                 }
