@@ -88,7 +88,8 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
             (false, true, true) => "- ",
             (false, false, true) => "+ ",
         };
-        let line = fit(&format!("{indent}{marker}{}", st.lib.tree_title(n)), w);
+        let room = w.saturating_sub(width(&indent) + width(marker));
+        let line = fit(&format!("{indent}{marker}{}", nav_label(st, n, room)), w);
         let mut style = match node.kind {
             NodeKind::Report => st.theme.role(Role::Title),
             NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
@@ -102,6 +103,40 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
         }
         buf.set_stringn(inner.x, inner.y + i as u16, &line, w, style);
     }
+}
+
+/// A tree row's title. When it is cut and a sibling's would read the same,
+/// the start all the siblings share is left out ("…财富助手" and "…得助智能
+/// 陪练" rather than "中关村科金…" twice).
+fn nav_label(st: &State, n: crate::content::NodeId, room: usize) -> String {
+    let title = st.lib.tree_title(n);
+    if width(&title) <= room {
+        return title;
+    }
+    let lib = &st.lib;
+    let Some(parent) = lib.nodes.get(n).and_then(|x| x.parent) else { return title };
+    let siblings = &lib.nodes[parent].children;
+    // The titles without their numbers, which differ anyway.
+    let bare = |c: crate::content::NodeId| {
+        let t = lib.tree_title(c);
+        match lib.section(c).and_then(|s| s.number.clone()).filter(|x| !x.is_empty()) {
+            Some(num) => (format!("{num} "), t.strip_prefix(&format!("{num} ")).unwrap_or(&t).to_string()),
+            None => (String::new(), t),
+        }
+    };
+    let collides = siblings.iter().any(|&c| c != n && truncate(&lib.tree_title(c), room) == truncate(&title, room));
+    if !collides {
+        return title;
+    }
+    let all: Vec<Vec<char>> = siblings.iter().map(|&c| bare(c).1.chars().collect()).collect();
+    let common = all.iter().skip(1).fold(all.first().map_or(0, Vec::len), |k, t| {
+        k.min(t.len()).min(all[0].iter().zip(t).take_while(|(a, b)| a == b).count())
+    });
+    let (num, rest) = bare(n);
+    if common < 2 || common >= rest.chars().count() {
+        return title;
+    }
+    format!("{num}…{}", rest.chars().skip(common).collect::<String>())
 }
 
 fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {

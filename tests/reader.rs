@@ -268,3 +268,67 @@ fn help_scrolls_both_ways() {
         assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: 0 }));
     }
 }
+
+/// B12: the tree keeps no stale offset when the window grows.
+#[test]
+fn the_tree_scrolls_back_when_the_window_grows() {
+    let mut app = app(80, 10);
+    keys(&mut app, &"j".repeat(10));
+    assert!(app.state.nav.offset > 0);
+    app.update(Action::Resize(80, 30));
+    assert_eq!(app.state.nav.offset, 0, "every row fits: none hidden above");
+    let text = screen(&render(&app));
+    assert!(text.contains("AI赋能千行百业白皮书"), "{text}");
+}
+
+/// B9: sibling rows of the tree read differently at 80 and 120 columns,
+/// everything expanded.
+#[test]
+fn sibling_rows_of_the_tree_are_told_apart() {
+    let lib = library();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        app.state.nav.expanded = (0..lib.nodes.len()).collect();
+        let rows = app.state.nav.visible(&lib);
+        let nav = app.state.panes().nav_list().unwrap();
+        let mut shown: Vec<(usize, String)> = Vec::new();
+        let mut offset = 0;
+        while offset < rows.len() {
+            app.state.nav.offset = offset;
+            let buf = render(&app);
+            for (i, &n) in rows.iter().enumerate().skip(offset).take(nav.height as usize) {
+                let y = nav.y + (i - offset) as u16;
+                let line: String = (nav.x..nav.x + nav.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+                shown.push((n, line.trim().to_string()));
+            }
+            offset += nav.height as usize;
+        }
+        for (i, (a, ta)) in shown.iter().enumerate() {
+            for (b, tb) in &shown[i + 1..] {
+                if lib.nodes[*a].parent == lib.nodes[*b].parent {
+                    assert_ne!(
+                        ta,
+                        tb,
+                        "{w}x{h}: siblings {} and {} read the same",
+                        lib.node_title(*a),
+                        lib.node_title(*b)
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(lib.tree_title(node("fs-2-1-1")).contains("人工智能基础层发展现状"), false);
+}
+
+#[test]
+fn tree_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        app.state.jump_to(node("fs-2-1-1"));
+        snap(&format!("tree_siblings_{w}x{h}"), &app);
+        let lib = library();
+        let cases = *lib.nodes[node("fs-3-1")].children.last().unwrap();
+        app.state.jump_to(lib.nodes[cases].children[0]);
+        snap(&format!("tree_cases_{w}x{h}"), &app);
+    }
+}
