@@ -317,7 +317,7 @@ fn sibling_rows_of_the_tree_are_told_apart() {
             }
         }
     }
-    assert_eq!(lib.tree_title(node("fs-2-1-1")).contains("人工智能基础层发展现状"), false);
+    assert!(!lib.tree_title(node("fs-2-1-1")).contains("人工智能基础层发展现状"));
 }
 
 #[test]
