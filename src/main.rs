@@ -8,7 +8,10 @@ use yanbao::app::App;
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
-use yanbao::search::{Field, Filter, Index, Query, Target};
+use yanbao::search::{Field, Filter, Index, Kind, Query, Target};
+
+/// The width of the matched window `yanbao search` prints.
+const SNIPPET_COLUMNS: usize = 60;
 use yanbao::theme::{ColorDepth, Theme};
 
 /// yanbao 研报: read and explore Chinese research reports in the terminal.
@@ -254,7 +257,15 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
     let mut out = std::io::stdout().lock();
     for h in &hits {
         let u = &index.units[h.unit];
-        let location = yanbao::search::unit_location(&lib, u);
+        let location = yanbao::search::unit_short_location(&lib, u, usize::MAX);
+        // The matched window, as the finder shows it, after the title of a
+        // thing named by its title when the match is in its text.
+        let snippet = index.snippet(h, SNIPPET_COLUMNS);
+        let titled = !h.text_marks.is_empty()
+            && !(h.title_covers && !h.title_marks.is_empty())
+            && !(u.kind == Kind::Section && !h.title_marks.is_empty())
+            && u.own_title
+            && !matches!(u.kind, Kind::Text | Kind::Table);
         let line = if json {
             let target = match &u.target {
                 Target::Place { node, .. } => serde_json::json!({
@@ -264,20 +275,29 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
                 Target::Company(id) => serde_json::json!({ "company": id }),
                 Target::Industry(id) => serde_json::json!({ "industry": id }),
             };
+            // The first run of marked characters in the snippet, [start, end).
+            let span = snippet.marks.first().map(|&a| {
+                let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
+                [a, a + b]
+            });
             serde_json::json!({
                 "kind": u.kind.name(),
                 "label": u.kind.label(),
                 "title": u.title,
                 "text": u.text,
                 "location": location,
-                "field": if h.field == Field::Title { "title" } else { "text" },
+                "path": yanbao::search::unit_location(&lib, u),
+                "field": match h.field { Field::Title => "title", Field::Text => "text", Field::Path => "path" },
                 "matched": h.indices,
+                "snippet": snippet.text,
+                "snippet_marks": snippet.marks,
+                "span": span,
                 "score": h.score,
                 "target": target,
             })
             .to_string()
         } else {
-            let unit = if u.text.is_empty() { u.title.clone() } else { format!("{}：{}", u.title, u.text) };
+            let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
             format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
         };
         if writeln!(out, "{line}").is_err() {

@@ -365,7 +365,8 @@ pub struct Query {
 
 impl Query {
     pub fn parse(q: &str) -> Query {
-        let folded: String = q.chars().map(fold).collect();
+        // Bounded work for any input: at most MAX_QUERY_CHARS characters.
+        let folded: String = q.chars().take(MAX_QUERY_CHARS + 8).map(fold).collect();
         let trimmed = folded.trim_start();
         let (filter, text) = match trimmed.split_once(':') {
             Some((pre, rest)) if Filter::parse(pre).is_some() => (Filter::parse(pre), rest.trim().to_string()),
