@@ -346,7 +346,12 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(Index::build(&lib));
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
-    let result = runtime::run(&mut terminal, &mut app, &mut runtime::CrosstermEvents, &stop);
+    let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
+    let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);
-    result.map_err(fail)
+    result.map_err(fail)?;
+    match runtime::stop_signal_status() {
+        Some(status) => Err(ExitCode::from(status)),
+        None => Ok(()),
+    }
 }

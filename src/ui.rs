@@ -230,10 +230,13 @@ fn hints(st: &State) -> String {
 
 fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
-    let count = match st.reader.find.position() {
+    let mut count = match st.reader.find.position() {
         Some(p) if !input.is_empty() => format!("  {p}"),
         _ => String::new(),
     };
+    if crate::search::query_full(input) {
+        count = format!("  上限{}字{count}", crate::search::MAX_QUERY_CHARS);
+    }
     let w = area.width as usize;
     let cw = width(&count);
     let room = w.saturating_sub(cw + 2);
@@ -390,7 +393,10 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     let Some((l, _)) = open_frame(st, "搜索 search".into(), area, buf) else { return };
     // The prompt line.
     let input = shifted(l.input, area);
-    let count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
+    let mut count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
+    if crate::search::query_full(&s.input) {
+        count = format!("上限{}字 · {count}", crate::search::MAX_QUERY_CHARS);
+    }
     let cw = width(&count);
     let room = (input.width as usize).saturating_sub(cw + 4);
     let mut shown = s.input.clone();

@@ -643,6 +643,26 @@ impl Pattern {
 }
 
 /// "report › chapter › section" for a node.
+/// The longest query, in characters, that the finder and find-in-page take.
+/// It bounds the work of one keystroke or one paste, whatever a client sends:
+/// a search costs at most the index times this.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Append typed or pasted text to a prompt, dropping control characters and
+/// anything past [`MAX_QUERY_CHARS`]. Returns whether the input changed, so
+/// that keys typed at the cap cost no search.
+pub fn push_query(input: &mut String, text: &str) -> bool {
+    let room = MAX_QUERY_CHARS.saturating_sub(input.chars().count());
+    let before = input.len();
+    input.extend(text.chars().filter(|c| !c.is_control()).take(room));
+    input.len() != before
+}
+
+/// Whether a prompt's input is at [`MAX_QUERY_CHARS`] (the prompt says so).
+pub fn query_full(input: &str) -> bool {
+    input.chars().count() >= MAX_QUERY_CHARS
+}
+
 pub fn location(lib: &Library, node: NodeId) -> String {
     lib.ancestry(node).into_iter().map(|n| lib.tree_title(n)).collect::<Vec<_>>().join(" › ")
 }
