@@ -31,8 +31,8 @@ use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, MethodKind
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
 use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -639,8 +639,7 @@ impl Drop for Connection {
         let (w, h) = self.size.unwrap_or((0, 0));
         let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
         let term = if self.term.is_empty() { "-" } else { &self.term };
-        let line =
-            format!("{peer} {} TERM={term} {w}x{h} {:.1}s{why}", self.who, self.started.elapsed().as_secs_f64());
+        let line = format!("{peer} {} TERM={term} {w}x{h} {:.1}s{why}", self.who, self.started.elapsed().as_secs_f64());
         (self.shared.log)(&line);
     }
 }
@@ -691,8 +690,7 @@ impl Connection {
         sh.app_connections.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(deliver(Arc::clone(&link), out, AppSlot(Arc::clone(sh))));
         self.link = Some(Arc::clone(&link));
-        self.session =
-            Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
+        self.session = Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
         self.run(|live, dropped| live.paint(dropped).map(|()| false));
         Ok(())
     }
@@ -712,9 +710,7 @@ impl Connection {
             }
             Err(payload) => {
                 let text = panic_text(payload.as_ref());
-                (self.shared.log)(&format!(
-                    "{who}: session panicked: {text} (that session ended; the server goes on)"
-                ));
+                (self.shared.log)(&format!("{who}: session panicked: {text} (that session ended; the server goes on)"));
                 End {
                     message: "yanbao: internal error; this session has ended (please report it)".into(),
                     status: 1,
