@@ -234,7 +234,7 @@ pub async fn start(
     let config = russh::server::Config {
         // Sessions end after `idle_timeout` without input, restored, by
         // their own timer; this transport timeout is only the backstop.
-        inactivity_timeout: Some(opts.idle_timeout + IDLE_BACKSTOP),
+        inactivity_timeout: Some(opts.idle_timeout.min(IDLE_MAX) + IDLE_BACKSTOP),
         auth_rejection_time: Duration::from_secs(1),
         auth_rejection_time_initial: Some(Duration::from_secs(0)),
         keys: vec![key],
@@ -303,6 +303,7 @@ impl Server for YanbaoServer {
             opened: None,
             session: None,
             link: None,
+            refused: None,
         }
     }
 
@@ -322,6 +323,8 @@ const FINISH_WAIT: Duration = Duration::from_secs(2);
 /// The transport's own inactivity timeout comes this long after a session's
 /// idle timeout, so that the session's restoring close comes first.
 const IDLE_BACKSTOP: Duration = Duration::from_secs(15);
+/// Longer idle timeouts are this one (no clock overflows).
+const IDLE_MAX: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// What a client's terminal needs to be left as it was: attributes reset,
 /// bracketed paste and mouse reporting off, the normal screen, the cursor.
@@ -470,7 +473,7 @@ impl Drop for AppSlot {
 /// `idle_timeout` without input, and when the server stops.
 async fn deliver(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot) {
     let shared = Arc::clone(&slot.0);
-    let idle = shared.opts.idle_timeout;
+    let idle = shared.opts.idle_timeout.min(IDLE_MAX);
     let mut stopping = shared.stopping.subscribe();
     // A frame cut short by an end: the goodbye first cancels any escape
     // sequence left open.
@@ -624,6 +627,8 @@ struct Connection {
     session: Option<Live>,
     /// The explorer's link, once started (it outlives `session`).
     link: Option<Arc<Link>>,
+    /// Why a channel was refused, for the log.
+    refused: Option<&'static str>,
 }
 
 impl Drop for Connection {
@@ -634,7 +639,7 @@ impl Drop for Connection {
                 self.shared.app_connections.fetch_sub(1, Ordering::SeqCst);
                 format!(" {}", link.why().unwrap_or("connection closed"))
             }
-            None => String::new(),
+            None => self.refused.map(|r| format!(" {r}")).unwrap_or_default(),
         };
         let (w, h) = self.size.unwrap_or((0, 0));
         let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
@@ -659,7 +664,8 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
 
 impl Connection {
     /// Refuse a shell or a command: a message, exit-status 1, EOF, close.
-    fn refuse(&self, session: &mut Session, channel: ChannelId, msg: &str) -> HResult {
+    fn refuse(&mut self, session: &mut Session, channel: ChannelId, msg: &str, why: &'static str) -> HResult {
+        self.refused = Some(why);
         session.data(channel, format!("{msg}\r\n").into_bytes())?;
         session.exit_status_request(channel, 1)?;
         session.eof(channel)?;
@@ -797,15 +803,16 @@ impl russh::server::Handler for Connection {
                 session,
                 channel,
                 &format!("yanbao: the server is full ({n} sessions); please try again later"),
+                "refused: server full",
             );
         }
         if self.size.is_none() {
             session.channel_success(channel)?;
-            return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t");
+            return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t", "refused: no pty");
         }
         session.channel_success(channel)?;
         if let Err(msg) = self.start_app(channel) {
-            return self.refuse(session, channel, &msg);
+            return self.refuse(session, channel, &msg, "refused");
         }
         Ok(())
     }
@@ -823,6 +830,7 @@ impl russh::server::Handler for Connection {
         // The request is accepted so that the client shows the message (on
         // stderr) and exits with its status, as a shell would.
         session.channel_success(channel)?;
+        self.refused = Some("refused: exec");
         let nl = if self.size.is_some() { "\r\n" } else { "\n" };
         let msg = format!("yanbao: commands are not served here; connect without one to read the reports{nl}");
         session.extended_data(channel, 1, msg.into_bytes())?;
@@ -835,6 +843,7 @@ impl russh::server::Handler for Connection {
     async fn subsystem_request(&mut self, channel: ChannelId, name: &str, session: &mut Session) -> HResult {
         let name: String = name.chars().filter(|c| c.is_ascii_graphic()).take(32).collect();
         let msg = format!("yanbao: subsystems ({name}) are not served here\n");
+        self.refused = Some("refused: subsystem");
         session.extended_data(channel, 1, msg.into_bytes())?;
         session.channel_failure(channel)?;
         session.eof(channel)?;
@@ -871,7 +880,13 @@ impl russh::server::Handler for Connection {
         if live.channel != channel {
             return Ok(());
         }
-        live.link.lock().last_input = Instant::now();
+        {
+            let mut o = live.link.lock();
+            if o.why.is_some() {
+                return Ok(()); // ending (idle timeout, server stopping)
+            }
+            o.last_input = Instant::now();
+        }
         let panic_key = char::from_u32(self.shared.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
         self.run(|live, dropped| {
             for ev in live.decoder.feed(data) {
