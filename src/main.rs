@@ -364,7 +364,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         eprintln!("yanbao serve: listening on {}", running.addr);
         eprintln!("host key fingerprint: {}", running.fingerprint);
         eprintln!("access: {auth}");
-        running.wait().await
+        running.run_until_signal().await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
