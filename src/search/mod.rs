@@ -365,7 +365,8 @@ pub struct Query {
 
 impl Query {
     pub fn parse(q: &str) -> Query {
-        // Bounded work for any input: at most MAX_QUERY_CHARS characters.
+        // Bounded work for any input: MAX_QUERY_CHARS characters (and room
+        // for a filter prefix such as `case:`), whatever a caller passes.
         let folded: String = q.chars().take(MAX_QUERY_CHARS + 8).map(fold).collect();
         let trimmed = folded.trim_start();
         let (filter, text) = match trimmed.split_once(':') {
