@@ -35,7 +35,8 @@ fn opts(max_sessions: usize, idle: Duration) -> ServeOpts {
         max_sessions,
         idle_timeout: idle,
         per_ip_per_minute: 1000,
-        ascii: false,
+        max_per_address: 1000,
+        ..ServeOpts::default()
     }
 }
 
@@ -141,6 +142,7 @@ impl Term {
 
     /// Read to the channel's close (or `secs`): what came, in order, with
     /// runs of data as one "data" (e.g. data, exit-status 0, eof, close).
+    #[allow(clippy::wrong_self_convention)] // reads the channel to its close
     async fn to_close(&mut self, secs: u64) -> Vec<String> {
         let deadline = Instant::now() + Duration::from_secs(secs);
         let mut seen: Vec<String> = Vec::new();
@@ -554,7 +556,10 @@ async fn quitting_restores_the_terminal_then_exit_status_eof_close() {
     for (key, name) in [("q", "q"), ("\x03", "ctrl-c")] {
         let mut t = Term::open(srv.addr, 80, 24).await;
         assert!(t.until(10, |s| s.contains("目录")).await, "{name}: first screen");
-        assert!(t.vt.screen().alternate_screen() && t.vt.screen().hide_cursor(), "{name}: the session set up its screen");
+        assert!(
+            t.vt.screen().alternate_screen() && t.vt.screen().hide_cursor(),
+            "{name}: the session set up its screen"
+        );
         t.send(key).await;
         let seen = t.to_close(5).await;
         // The restore comes as data, before the exit status; then EOF, close.
@@ -571,10 +576,13 @@ async fn the_idle_timeout_restores_the_terminal() {
     let mut t = Term::open(srv.addr, 80, 24).await;
     assert!(t.until(10, |s| s.contains("目录")).await);
     let seen = t.to_close(8).await;
-    assert_eq!(seen, ["exit-status 0", "eof", "close"].iter().fold(vec!["data".to_string()], |mut v, s| {
-        v.push(s.to_string());
-        v
-    }));
+    assert_eq!(
+        seen,
+        ["exit-status 0", "eof", "close"].iter().fold(vec!["data".to_string()], |mut v, s| {
+            v.push(s.to_string());
+            v
+        })
+    );
     assert_restored(&t.vt, "idle timeout");
     assert!(t.screen().contains("yanbao: closed after 1 s without input"), "{}", t.screen());
     drop(t);
@@ -637,10 +645,9 @@ async fn a_dropped_session_is_logged_with_its_cause() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     tcp.write_all(b"SSH-2.0-broken\r\n\xff\xff\xff\xff garbage").await.unwrap();
     let mut buf = [0u8; 4096];
-    let _ = tokio::time::timeout(Duration::from_secs(5), async {
-        while tcp.read(&mut buf).await.is_ok_and(|n| n > 0) {}
-    })
-    .await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(5), async { while tcp.read(&mut buf).await.is_ok_and(|n| n > 0) {} })
+            .await;
     let deadline = Instant::now() + Duration::from_secs(5);
     while !logs.lock().unwrap().iter().any(|l| l.starts_with("session dropped: ")) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -664,10 +671,17 @@ struct Served {
 }
 
 fn served(extra: &[&str]) -> Served {
+    served_with("exec", extra)
+}
+
+/// `served`, the server started by `sh -c "PREFIX setsid yanbao serve ..."`
+/// (e.g. "ulimit -n 64; exec").
+fn served_with(prefix: &str, extra: &[&str]) -> Served {
     use std::io::BufRead;
     let key = temp_key();
+    let script = format!("{prefix} setsid \"$0\" serve --listen 127.0.0.1:0 \"$@\"");
     let mut wrapper = std::process::Command::new("timeout")
-        .args(["-s", "KILL", "120", "setsid", env!("CARGO_BIN_EXE_yanbao"), "serve", "--listen", "127.0.0.1:0"])
+        .args(["-s", "KILL", "120", "sh", "-c", &script, env!("CARGO_BIN_EXE_yanbao")])
         .arg("--host-key")
         .arg(&key)
         .args(extra)
@@ -964,4 +978,287 @@ async fn a_4kb_paste_into_the_finder_costs_under_a_second_of_server_cpu() {
     eprintln!("4 KB paste into the finder over SSH: {cpu:.2} s of server CPU");
     assert!(shown, "{}", t.screen());
     assert!(cpu < 1.0, "a 4 KB paste cost {cpu:.2} s of server CPU");
+}
+
+// ---------------------------------------------------------------------------
+// The server's limits (issue 14): login grace, connections logging in,
+// per address, channels, terminal size, idle versus keepalives, accept
+// errors. Each test is bounded in count and time.
+
+/// A client that keeps the banner the server sends before authentication.
+struct BannerClient(Arc<std::sync::Mutex<String>>);
+
+impl client::Handler for BannerClient {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, _key: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+
+    async fn auth_banner(&mut self, banner: &str, _session: &mut client::Session) -> Result<(), Self::Error> {
+        self.0.lock().unwrap().push_str(banner);
+        Ok(())
+    }
+}
+
+/// A TCP connection from `source` (any 127.x.y.z address) that sends nothing.
+async fn silent_from(addr: std::net::SocketAddr, source: std::net::Ipv4Addr) -> tokio::net::TcpStream {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind((source, 0).into()).unwrap();
+    sock.connect(addr).await.unwrap()
+}
+
+/// Read `sock` until the server closes it (or `secs`); how long that took.
+async fn closed_within(sock: &mut tokio::net::TcpStream, secs: u64) -> Option<Duration> {
+    use tokio::io::AsyncReadExt;
+    let t0 = Instant::now();
+    let mut buf = [0u8; 4096];
+    let deadline = t0 + Duration::from_secs(secs);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, sock.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(t0.elapsed()),
+            Ok(Ok(_)) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_do_not_log_in_are_closed_at_the_login_grace() {
+    let opts = ServeOpts { login_grace: Duration::from_secs(1), ..opts(8, Duration::from_secs(60)) };
+    let (srv, logs) = start_with(opts).await;
+    // A socket that never sends a byte (before: open for --idle-timeout).
+    let mut silent = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
+    // Key exchange done, no authentication, a keepalive every 200 ms
+    // (before: any packet reset the only timer).
+    let config = Arc::new(client::Config::default());
+    let kex_only = client::connect(Arc::clone(&config), srv.addr, Client).await.unwrap();
+    // Authenticated, but no shell.
+    let authed = connect(srv.addr).await;
+    let chatter = async {
+        for _ in 0..30 {
+            let _ = kex_only.send_keepalive(true).await;
+            let _ = authed.send_keepalive(true).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let (took, ()) = tokio::join!(closed_within(&mut silent, 10), chatter);
+    eprintln!("a silent socket was closed {took:?} after connecting (login grace 1 s)");
+    assert!(took.is_some(), "a silent socket outlived the login grace");
+    assert!(kex_only.is_closed(), "a connection without authentication outlived the login grace");
+    assert!(authed.is_closed(), "a connection without a shell outlived the login grace");
+    // A reader who logs in is not affected.
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    t.send("j").await;
+    assert!(t.until(5, |s| s.contains("目录")).await && !t.closed, "a session was closed by the login grace");
+    assert!(logs.lock().unwrap().iter().any(|l| l.contains("login grace")), "{:?}", logs.lock().unwrap());
+    assert_eq!(srv.shared.counters.refused("login-grace"), 3);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_silent_sockets_do_not_stop_a_real_reader() {
+    // One explorer allowed, 10 connections logging in: before, every
+    // accepted socket took a session slot until --idle-timeout (F4, S2).
+    let opts = ServeOpts { max_startups: 10, ..opts(1, Duration::from_secs(60)) };
+    let (srv, _) = start_with(opts).await;
+    let mut silent = Vec::new();
+    for i in 0..40u8 {
+        silent.push(silent_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 3, 1 + i)).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(srv.shared.startups() <= 11, "{} connections logging in", srv.shared.startups());
+    let t0 = Instant::now();
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "{}", t.screen());
+    eprintln!("a reader behind 40 silent sockets: first frame in {:?}", t0.elapsed());
+    assert_eq!(srv.shared.apps(), 1);
+    drop(silent);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_per_address_cap_refuses_with_a_message_that_names_it() {
+    let opts = ServeOpts { max_per_address: 2, ..opts(8, Duration::from_secs(60)) };
+    let (srv, _) = start_with(opts).await;
+    let mut a = Term::open(srv.addr, 80, 24).await;
+    let _b = connect(srv.addr).await;
+    assert!(a.until(10, |s| s.contains("目录")).await);
+    // The third connection from 127.0.0.1: the banner names the limit.
+    let banner = Arc::new(std::sync::Mutex::new(String::new()));
+    let config = Arc::new(client::Config::default());
+    let mut h = client::connect(config, srv.addr, BannerClient(Arc::clone(&banner))).await.unwrap();
+    let auth = h.authenticate_none("reader").await.unwrap();
+    assert!(!auth.success());
+    let text = banner.lock().unwrap().clone();
+    assert!(text.contains("too many connections from your address") && text.contains("max-per-address"), "{text:?}");
+    // It is then closed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !h.is_closed() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(h.is_closed(), "the refused connection stays open");
+    // Another address is not affected.
+    let mut other = silent_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 4, 1)).await;
+    let mut id = [0u8; 4];
+    tokio::io::AsyncReadExt::read_exact(&mut other, &mut id).await.unwrap();
+    assert_eq!(&id, b"SSH-");
+    assert_eq!(srv.shared.counters.refused("max-per-address"), 1);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_per_connection_are_capped() {
+    let (srv, _) = start(8, Duration::from_secs(60)).await;
+    let h = connect(srv.addr).await;
+    let mut open = Vec::new();
+    for _ in 0..yanbao::serve::MAX_CHANNELS {
+        open.push(h.channel_open_session().await.expect("a channel under the cap"));
+    }
+    // Before: 100,000 channels were accepted (F8, +272 MB).
+    for _ in 0..20 {
+        assert!(h.channel_open_session().await.is_err(), "a channel past the cap was accepted");
+    }
+    // The connection still works: its last channel starts the explorer.
+    let ch = open.pop().unwrap();
+    ch.request_pty(true, "xterm", 80, 24, 0, 0, &[]).await.unwrap();
+    ch.request_shell(true).await.unwrap();
+    let mut t = Term { _handle: h, ch, vt: vt(24, 80), closed: false };
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    assert!(t._handle.channel_open_session().await.is_err(), "a second channel with the explorer running");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_terminal_is_drawn_at_the_size_cap() {
+    let opts = ServeOpts { max_size: (120, 40), ..opts(8, Duration::from_secs(60)) };
+    let (srv, logs) = start_with(opts).await;
+    let mut t = Term::open(srv.addr, 200, 70).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    let _ = t.until(1, |_| false).await;
+    let screen = t.vt.screen();
+    let drawn = |r: u16, c: u16| screen.cell(r, c).is_some_and(|cell| cell.has_contents() && cell.contents() != " ");
+    assert!(drawn(0, 0) || drawn(0, 1), "nothing drawn:\n{}", t.screen());
+    for r in 0..70 {
+        for c in 0..200 {
+            assert!(r < 40 && c < 120 || !drawn(r, c), "({r}, {c}) drawn, past the 120x40 cap");
+        }
+    }
+    // A window-change past the cap is capped too.
+    t.ch.window_change(5000, 5000, 0, 0).await.unwrap();
+    t.send("j").await;
+    let _ = t.until(1, |_| false).await;
+    drop(t);
+    wait_for_no_sessions(&srv).await;
+    assert!(logs.lock().unwrap().iter().any(|l| l.contains(" 120x40 ")), "{:?}", logs.lock().unwrap());
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_time_limit_ends_a_busy_session_restored() {
+    let opts = ServeOpts { max_session_time: Some(Duration::from_secs(2)), ..opts(8, Duration::from_secs(60)) };
+    let (srv, _) = start_with(opts).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    for _ in 0..8 {
+        t.send("j").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let seen = t.to_close(10).await;
+    assert_eq!(seen, ["data", "exit-status 0", "eof", "close"], "{seen:?}");
+    assert_restored(&t.vt, "session time limit");
+    assert!(t.screen().contains("time limit (2 s)"), "{}", t.screen());
+    srv.shutdown().await;
+}
+
+/// OpenSSH in a pty with extra options (before the destination).
+fn ssh_in_pty_with(port: u16, rows: u16, cols: u16, opts: &str) -> SshPty {
+    let cmd = format!(
+        "stty rows {rows} cols {cols}; exec ssh -tt -F /dev/null -p {port} -o StrictHostKeyChecking=no \
+         -o UserKnownHostsFile=/dev/null -o BatchMode=yes {opts} reader@127.0.0.1"
+    );
+    let mut wrapper = std::process::Command::new("timeout")
+        .args(["-s", "KILL", "60", "script", "-qfec", &cmd, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("script (util-linux) and the OpenSSH client");
+    let stdin = wrapper.stdin.take().unwrap();
+    let mut out = wrapper.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 8192];
+        while let Ok(n) = std::io::Read::read(&mut out, &mut chunk) {
+            if n == 0 || tx.send(chunk[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    SshPty { wrapper, stdin, rx, vt: vt(rows, cols), ended: false }
+}
+
+#[test]
+fn openssh_keepalives_do_not_defeat_the_idle_timeout() {
+    // F9: ServerAliveInterval=1 kept a session with --idle-timeout 5 open
+    // past 15 s. The server's own keepalives are on (1 s) too.
+    let server = served(&["--idle-timeout", "3", "--keepalive", "1"]);
+    let mut ssh = ssh_in_pty_with(server.port(), 24, 80, "-o LogLevel=ERROR -o ServerAliveInterval=1");
+    assert!(ssh.until(30, |s| s.contains("目录")), "first screen:\n{}", ssh.screen());
+    let t0 = Instant::now();
+    let code = ssh.exit_code(20);
+    eprintln!("keepalive-only OpenSSH client closed {:?} after its first frame (idle timeout 3 s)", t0.elapsed());
+    assert!(ssh.screen().contains("closed after 3 s without input"), "{}", ssh.screen());
+    assert_restored(&ssh.vt, "idle timeout with keepalives");
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn openssh_refused_by_the_per_address_cap_shows_why() {
+    let server = served(&["--max-per-address", "1"]);
+    let mut first = ssh_in_pty(server.port(), 24, 80);
+    assert!(first.until(30, |s| s.contains("目录")), "first screen:\n{}", first.screen());
+    let out = std::process::Command::new("timeout")
+        .args(["-s", "KILL", "30", "ssh", "-tt", "-F", "/dev/null", "-p", &server.port().to_string()])
+        .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes"])
+        .arg("reader@127.0.0.1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("too many connections from your address (1 at once, --max-per-address)"), "{err}");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(server.log.lock().unwrap().contains("refused: yanbao: too many connections"));
+}
+
+#[test]
+fn accept_errors_under_a_low_open_file_limit_leave_the_server_serving() {
+    // F1: under `ulimit -n 1024`, 1021 connections made the server exit.
+    // Here the hard limit is 64 (the server cannot raise it).
+    let server = served_with(
+        "ulimit -n 64; exec",
+        &["--login-grace", "2", "--max-per-address", "1000", "--max-per-minute", "1000", "--max-startups", "1000"],
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut socks = Vec::new();
+        for _ in 0..100 {
+            socks.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !server.log.lock().unwrap().contains("Too many open files") && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(server.log.lock().unwrap().contains("accept: Too many open files"), "{}", server.log.lock().unwrap());
+        drop(socks);
+        let alive = std::fs::metadata(format!("/proc/{}", server.pid)).is_ok();
+        assert!(alive, "the server exited:\n{}", server.log.lock().unwrap());
+        let mut t = Term::open(server.addr, 80, 24).await;
+        assert!(t.until(20, |s| s.contains("目录")).await, "{}", t.screen());
+    });
+    assert!(std::fs::metadata(format!("/proc/{}", server.pid)).is_ok(), "the server exited");
 }
