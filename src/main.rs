@@ -107,6 +107,10 @@ struct ServeArgs {
     /// size (bounds the memory per session).
     #[arg(long, default_value = "300x100", value_name = "COLSxROWS", value_parser = parse_size)]
     max_size: (u16, u16),
+    /// Read a session's input at most this many bytes a second, past a
+    /// burst of 128 KiB (a paste); faster input waits. 0: no limit.
+    #[arg(long, default_value_t = 32768, value_name = "BYTES")]
+    input_rate: u32,
 }
 
 /// `COLSxROWS`, each from 20 to 1000.
@@ -334,6 +338,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         keepalive: (args.keepalive > 0).then(|| std::time::Duration::from_secs(args.keepalive)),
         max_session_time: (args.max_session_time > 0).then(|| std::time::Duration::from_secs(args.max_session_time)),
         max_size: args.max_size,
+        input_rate: (args.input_rate > 0).then_some(args.input_rate),
     };
     let index = Arc::new(Index::build(&lib));
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {

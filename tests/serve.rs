@@ -924,7 +924,9 @@ async fn window_change_bursts_keep_the_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn input_floods_keep_the_session() {
-    let server = served(&[]);
+    // The input rate limit off: the floods reach the decoder at full speed
+    // (the rate limit has its own test).
+    let server = served(&["--input-rate", "0"]);
     let mut t = Term::open(server.addr, 80, 24).await;
     assert!(t.until(30, |s| s.contains("目录")).await);
     // The audit's floods (S9). Before the fix each one dropped the session
@@ -1261,4 +1263,26 @@ fn accept_errors_under_a_low_open_file_limit_leave_the_server_serving() {
         assert!(t.until(20, |s| s.contains("目录")).await, "{}", t.screen());
     });
     assert!(std::fs::metadata(format!("/proc/{}", server.pid)).is_ok(), "the server exited");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_past_the_burst_is_read_at_the_input_rate() {
+    let opts = ServeOpts { input_rate: Some(2_000), ..opts(8, Duration::from_secs(60)) };
+    let (srv, _) = start_with(opts).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    let t0 = Instant::now();
+    // 140,000 bytes that decode to nothing (cheap to handle): 128 KiB of
+    // burst, then about 4.5 s at 2,000 B/s.
+    t.ch.data(&vec![0xffu8; 140_000][..]).await.unwrap();
+    t.send("?").await;
+    assert!(t.until(60, |s| s.contains("帮助 help")).await && !t.closed, "{}", t.screen());
+    let took = t0.elapsed();
+    eprintln!("140,000 bytes of input at --input-rate 2000: handled in {took:?}");
+    assert!(took >= Duration::from_secs(4), "140,000 bytes read in {took:?}, faster than the rate");
+    assert!(srv.shared.counters.input_throttled.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    // Typing after the flood is answered as usual once the bucket refills.
+    t.send("\x1b").await;
+    assert!(t.until(10, |s| !s.contains("帮助 help")).await);
+    srv.shutdown().await;
 }

@@ -273,6 +273,41 @@ impl AsyncWrite for Guarded {
     }
 }
 
+/// Bytes of input a session may send at once before the rate applies: two
+/// of the largest pastes kept (64 KiB).
+pub const INPUT_BURST: f64 = 128.0 * 1024.0;
+
+/// A session's input rate: a token bucket of bytes, [`INPUT_BURST`] deep.
+/// Past it, the session's input is read no faster than the rate (the
+/// client is slowed by TCP backpressure; nothing is dropped).
+pub struct InputBucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Default for InputBucket {
+    fn default() -> InputBucket {
+        InputBucket { tokens: INPUT_BURST, at: Instant::now() }
+    }
+}
+
+impl InputBucket {
+    /// Take `n` bytes at `rate` bytes a second: how long to wait before
+    /// handling them (zero within the burst).
+    pub fn take(&mut self, n: usize, rate: u32) -> std::time::Duration {
+        let rate = f64::from(rate.max(1));
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * rate).min(INPUT_BURST);
+        self.at = now;
+        self.tokens -= n as f64;
+        if self.tokens >= 0.0 {
+            std::time::Duration::ZERO
+        } else {
+            std::time::Duration::from_secs_f64(-self.tokens / rate)
+        }
+    }
+}
+
 /// Raise the open-file soft limit to the hard limit; returns the new soft
 /// limit (None if it could not be read).
 pub fn raise_open_file_limit() -> Option<u64> {
@@ -333,6 +368,16 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(5));
         assert!(t.admit("10.9.9.9".parse().unwrap()).is_ok());
         assert_eq!(t.len(), 1, "the idle addresses were forgotten");
+    }
+
+    #[test]
+    fn the_input_bucket_allows_a_burst_then_the_rate() {
+        let mut b = InputBucket::default();
+        assert!(b.take(64 * 1024, 1000).is_zero());
+        assert!(b.take(64 * 1024, 1000).is_zero());
+        // 10 KB past the burst at 1000 B/s: about 10 s.
+        let wait = b.take(10_000, 1000).as_secs_f64();
+        assert!((9.9..=10.1).contains(&wait), "{wait}");
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct ServeOpts {
     /// The largest terminal drawn (columns, rows); a larger one shows the
     /// explorer at this size, in its top-left corner.
     pub max_size: (u16, u16),
+    /// Input bytes a second per session, past a burst of
+    /// [`limits::INPUT_BURST`]; faster input is read more slowly. None: off.
+    pub input_rate: Option<u32>,
 }
 
 impl Default for ServeOpts {
@@ -87,6 +90,7 @@ impl Default for ServeOpts {
             keepalive: Some(Duration::from_secs(60)),
             max_session_time: None,
             max_size: (300, 100),
+            input_rate: Some(32 * 1024),
         }
     }
 }
@@ -117,6 +121,8 @@ pub struct Counters {
     pub accept_errors: AtomicU64,
     pub bytes_out: Arc<AtomicU64>,
     pub sessions_started: AtomicU64,
+    /// Input packets held back by `--input-rate`.
+    pub input_throttled: AtomicU64,
     pub session_errors: AtomicU64,
 }
 
@@ -925,6 +931,7 @@ struct Connection {
     kill: Arc<Kill>,
     /// Channels opened so far (at most [`MAX_CHANNELS`]).
     channels: usize,
+    input: limits::InputBucket,
     who: String,
     term: String,
     size: Option<(u16, u16)>,
@@ -980,6 +987,7 @@ impl Connection {
             admission,
             kill,
             channels: 0,
+            input: limits::InputBucket::default(),
             who: "anonymous".into(),
             term: String::new(),
             size: None,
@@ -1252,6 +1260,16 @@ impl russh::server::Handler for Connection {
         if live.channel != channel {
             return Ok(());
         }
+        if let Some(rate) = self.shared.opts.input_rate {
+            // Past the burst, this connection's input is read at the rate:
+            // its session loop waits, and TCP slows the client down.
+            let wait = self.input.take(data.len(), rate);
+            if !wait.is_zero() {
+                self.shared.counters.input_throttled.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(wait).await;
+            }
+        }
+        let Some(live) = &self.session else { return Ok(()) };
         live.link.lock().last_input = Instant::now();
         let panic_key = char::from_u32(self.shared.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
         self.run(|live, dropped| {
