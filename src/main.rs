@@ -111,6 +111,11 @@ struct ServeArgs {
     /// burst of 128 KiB (a paste); faster input waits. 0: no limit.
     #[arg(long, default_value_t = 32768, value_name = "BYTES")]
     input_rate: u32,
+    /// Serve Prometheus metrics (sessions, connections refused by each
+    /// limit, bytes out, errors) over HTTP on this address, e.g.
+    /// 127.0.0.1:9222. Off by default.
+    #[arg(long, value_name = "ADDR:PORT")]
+    metrics: Option<String>,
 }
 
 /// `COLSxROWS`, each from 20 to 1000.
@@ -339,6 +344,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         max_session_time: (args.max_session_time > 0).then(|| std::time::Duration::from_secs(args.max_session_time)),
         max_size: args.max_size,
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
+        metrics: args.metrics.clone(),
     };
     let index = Arc::new(Index::build(&lib));
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -361,6 +367,9 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         )
         .await?;
         eprintln!("yanbao serve: listening on {}", running.addr);
+        if let Some(m) = running.metrics_addr {
+            eprintln!("metrics: http://{m}/metrics");
+        }
         eprintln!("host key fingerprint: {}", running.fingerprint);
         eprintln!("access: {auth}");
         running.run_until_signal().await

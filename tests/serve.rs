@@ -1286,3 +1286,47 @@ async fn input_past_the_burst_is_read_at_the_input_rate() {
     assert!(t.until(10, |s| !s.contains("帮助 help")).await);
     srv.shutdown().await;
 }
+
+/// GET `path` from `addr` (HTTP/1.0); the whole response.
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes()).await.unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut out)).await.unwrap().unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metrics_endpoint_counts_sessions_refusals_and_bytes() {
+    let opts = ServeOpts {
+        max_per_address: 1,
+        metrics: Some("127.0.0.1:0".into()),
+        login_grace: Duration::from_secs(1),
+        ..opts(8, Duration::from_secs(60))
+    };
+    let (srv, _) = start_with(opts).await;
+    let m = srv.metrics_addr.expect("the metrics address");
+    let before = http_get(m, "/metrics").await;
+    assert!(before.starts_with("HTTP/1.0 200 OK") && before.contains("\nyanbao_sessions 0\n"), "{before}");
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    // A second connection from the same address is refused by the cap; one
+    // from another address that stays silent is closed at the login grace.
+    let refused = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
+    let mut silent = silent_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 5, 1)).await;
+    assert!(closed_within(&mut silent, 10).await.is_some());
+    let text = http_get(m, "/metrics").await;
+    let value = |name: &str| -> u64 {
+        let line = text.lines().find(|l| l.starts_with(name) && l.as_bytes().get(name.len()) == Some(&b' '));
+        line.and_then(|l| l.rsplit(' ').next()?.parse().ok()).unwrap_or_else(|| panic!("{name} in\n{text}"))
+    };
+    assert_eq!(value("yanbao_sessions"), 1);
+    assert_eq!(value("yanbao_sessions_started_total"), 1);
+    assert_eq!(value("yanbao_refused_total{limit=\"max-per-address\"}"), 1);
+    assert_eq!(value("yanbao_refused_total{limit=\"login-grace\"}"), 1);
+    assert!(value("yanbao_bytes_out_total") > 1000, "{text}");
+    assert!(http_get(m, "/other").await.starts_with("HTTP/1.0 404"));
+    drop(refused);
+    srv.shutdown().await;
+}

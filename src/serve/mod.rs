@@ -14,6 +14,7 @@
 
 pub mod input;
 pub mod limits;
+pub mod metrics;
 
 use crate::action::{Action, Effect};
 use crate::app::App;
@@ -73,6 +74,8 @@ pub struct ServeOpts {
     /// Input bytes a second per session, past a burst of
     /// [`limits::INPUT_BURST`]; faster input is read more slowly. None: off.
     pub input_rate: Option<u32>,
+    /// Serve Prometheus metrics on this address (`GET /metrics`). None: off.
+    pub metrics: Option<String>,
 }
 
 impl Default for ServeOpts {
@@ -91,6 +94,7 @@ impl Default for ServeOpts {
             max_session_time: None,
             max_size: (300, 100),
             input_rate: Some(32 * 1024),
+            metrics: None,
         }
     }
 }
@@ -332,6 +336,8 @@ pub struct Running {
     pub addr: SocketAddr,
     pub fingerprint: String,
     pub shared: Arc<Shared>,
+    /// Where `--metrics` answers, if on.
+    pub metrics_addr: Option<SocketAddr>,
     task: tokio::task::JoinHandle<io::Result<()>>,
 }
 
@@ -449,8 +455,17 @@ pub async fn start(
     }
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
+    let metrics_addr = match &shared.opts.metrics {
+        Some(m) => {
+            let l = TcpListener::bind(m).await.map_err(|e| io::Error::new(e.kind(), format!("--metrics {m}: {e}")))?;
+            let a = l.local_addr()?;
+            tokio::spawn(metrics::serve(l, Arc::clone(&shared)));
+            Some(a)
+        }
+        None => None,
+    };
     let task = tokio::spawn(accept_loop(listener, Arc::new(config), Arc::clone(&shared)));
-    Ok(Running { addr, fingerprint, shared, task })
+    Ok(Running { addr, fingerprint, shared, metrics_addr, task })
 }
 
 /// Accept connections until the server stops. An `accept()` error (EMFILE
