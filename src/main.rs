@@ -116,6 +116,11 @@ struct ServeArgs {
     /// 127.0.0.1:9222. Off by default.
     #[arg(long, value_name = "ADDR:PORT")]
     metrics: Option<String>,
+    /// Expect a PROXY protocol header (v1 or v2) from a load balancer on
+    /// every connection; logs and per-address limits use the client address
+    /// it gives. Without this flag a PROXY header is refused.
+    #[arg(long)]
+    proxy_protocol: bool,
 }
 
 /// `COLSxROWS`, each from 20 to 1000.
@@ -345,6 +350,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         max_size: args.max_size,
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
         metrics: args.metrics.clone(),
+        proxy_protocol: args.proxy_protocol,
     };
     let index = Arc::new(Index::build(&lib));
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {

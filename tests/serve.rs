@@ -1330,3 +1330,67 @@ async fn the_metrics_endpoint_counts_sessions_refusals_and_bytes() {
     drop(refused);
     srv.shutdown().await;
 }
+
+/// A session through a PROXY header: connect, send `header`, then SSH; quit.
+async fn through_proxy(addr: std::net::SocketAddr, header: &[u8]) -> Result<(), String> {
+    use tokio::io::AsyncWriteExt;
+    let mut s = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    s.write_all(header).await.map_err(|e| e.to_string())?;
+    let config = Arc::new(client::Config::default());
+    let h = tokio::time::timeout(Duration::from_secs(10), client::connect_stream(config, s, Client))
+        .await
+        .map_err(|_| "timed out".to_string())?
+        .map_err(|e| e.to_string())?;
+    let mut h = h;
+    if !h.authenticate_none("reader").await.map_err(|e| e.to_string())?.success() {
+        return Err("authentication refused".into());
+    }
+    let ch = h.channel_open_session().await.map_err(|e| e.to_string())?;
+    ch.request_pty(true, "xterm", 80, 24, 0, 0, &[]).await.map_err(|e| e.to_string())?;
+    ch.request_shell(true).await.map_err(|e| e.to_string())?;
+    let mut t = Term { _handle: h, ch, vt: vt(24, 80), closed: false };
+    if !t.until(10, |s| s.contains("目录")).await {
+        return Err(format!("no first frame:\n{}", t.screen()));
+    }
+    t.send("q").await;
+    let _ = t.to_close(10).await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_protocol_v1_and_v2_give_the_client_address() {
+    let opts = ServeOpts { proxy_protocol: true, max_per_address: 1, ..opts(8, Duration::from_secs(60)) };
+    let (srv, logs) = start_with(opts).await;
+    through_proxy(srv.addr, b"PROXY TCP4 203.0.113.7 127.0.0.1 5555 2222\r\n").await.unwrap();
+    let mut v2 = b"\r\n\r\n\0\r\nQUIT\n".to_vec();
+    v2.extend_from_slice(&[0x21, 0x11, 0, 12, 198, 51, 100, 9, 127, 0, 0, 1, 0x1f, 0x90, 0x08, 0xae]);
+    through_proxy(srv.addr, &v2).await.unwrap();
+    wait_for_no_sessions(&srv).await;
+    let log = logs.lock().unwrap().join("\n");
+    assert!(log.contains("203.0.113.7:5555 anonymous TERM=xterm 80x24"), "{log}");
+    assert!(log.contains("198.51.100.9:8080 anonymous TERM=xterm 80x24"), "{log}");
+    // The per-address limit applies to the client's address, not the
+    // balancer's: two clients behind one balancer, one connection each.
+    let a = tokio::spawn(through_proxy(srv.addr, b"PROXY TCP4 192.0.2.1 127.0.0.1 1000 22\r\n"));
+    let b = tokio::spawn(through_proxy(srv.addr, b"PROXY TCP4 192.0.2.2 127.0.0.1 1000 22\r\n"));
+    a.await.unwrap().unwrap();
+    b.await.unwrap().unwrap();
+    // A connection without a header is closed.
+    assert!(through_proxy(srv.addr, b"").await.is_err());
+    assert!(logs.lock().unwrap().iter().any(|l| l.contains("PROXY header")), "{:?}", logs.lock().unwrap());
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_header_is_refused_without_the_flag() {
+    let (srv, logs) = start(8, Duration::from_secs(60)).await;
+    let r = through_proxy(srv.addr, b"PROXY TCP4 203.0.113.7 127.0.0.1 5555 2222\r\n").await;
+    assert!(r.is_err(), "a PROXY header was accepted without --proxy-protocol");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !logs.lock().unwrap().iter().any(|l| l.contains("connection setup failed")) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = logs.lock().unwrap().join("\n");
+    assert!(log.contains("connection setup failed") && !log.contains("203.0.113.7"), "{log}");
+    srv.shutdown().await;
+}

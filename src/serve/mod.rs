@@ -15,6 +15,7 @@
 pub mod input;
 pub mod limits;
 pub mod metrics;
+pub mod proxy;
 
 use crate::action::{Action, Effect};
 use crate::app::App;
@@ -76,6 +77,10 @@ pub struct ServeOpts {
     pub input_rate: Option<u32>,
     /// Serve Prometheus metrics on this address (`GET /metrics`). None: off.
     pub metrics: Option<String>,
+    /// Every connection starts with a PROXY protocol header (v1 or v2) from
+    /// a load balancer; its source address is the client's. Without it, a
+    /// PROXY header is refused.
+    pub proxy_protocol: bool,
 }
 
 impl Default for ServeOpts {
@@ -95,6 +100,7 @@ impl Default for ServeOpts {
             max_size: (300, 100),
             input_rate: Some(32 * 1024),
             metrics: None,
+            proxy_protocol: false,
         }
     }
 }
@@ -155,6 +161,8 @@ pub struct Shared {
     startup_queue: Mutex<VecDeque<Weak<Kill>>>,
     /// Connections being told why they are refused.
     refusing: AtomicUsize,
+    /// Connections whose PROXY header is awaited.
+    proxying: AtomicUsize,
     pub counters: Counters,
     /// When each kind of log line was last written, and how many since.
     log_marks: Mutex<HashMap<&'static str, (Instant, u64)>>,
@@ -434,6 +442,7 @@ pub async fn start(
         startups: AtomicUsize::new(0),
         startup_queue: Mutex::new(VecDeque::new()),
         refusing: AtomicUsize::new(0),
+        proxying: AtomicUsize::new(0),
         counters: Counters::default(),
         log_marks: Mutex::new(HashMap::new()),
         closing: watch::Sender::new(false),
@@ -485,7 +494,11 @@ async fn accept_loop(listener: TcpListener, config: Arc<russh::server::Config>, 
             r = listener.accept() => match r {
                 Ok((sock, peer)) => {
                     backoff = ACCEPT_BACKOFF.0;
-                    admit(&shared, &config, sock, peer);
+                    if shared.opts.proxy_protocol {
+                        behind_proxy(&shared, &config, sock, peer);
+                    } else {
+                        admit(&shared, &config, sock, peer);
+                    }
                     false
                 }
                 Err(e) => {
@@ -503,6 +516,31 @@ async fn accept_loop(listener: TcpListener, config: Arc<russh::server::Config>, 
             backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
         }
     }
+}
+
+/// How long a balancer may take to send the PROXY header.
+const PROXY_WAIT: Duration = Duration::from_secs(5);
+
+/// Read the PROXY header of a connection from the balancer, then admit it
+/// as coming from the client's address. Headers awaited at once are
+/// bounded by `--max-startups`.
+fn behind_proxy(shared: &Arc<Shared>, config: &Arc<russh::server::Config>, mut sock: TcpStream, peer: SocketAddr) {
+    let _ = sock.set_nodelay(true);
+    if shared.proxying.fetch_add(1, Ordering::SeqCst) >= shared.opts.max_startups.max(1) {
+        shared.proxying.fetch_sub(1, Ordering::SeqCst);
+        shared.refuse("max-startups", &format!("{peer}: refused: too many PROXY headers awaited"));
+        return;
+    }
+    let (shared, config) = (Arc::clone(shared), Arc::clone(config));
+    tokio::spawn(async move {
+        let header = tokio::time::timeout(PROXY_WAIT, proxy::read_header(&mut sock)).await;
+        shared.proxying.fetch_sub(1, Ordering::SeqCst);
+        match header {
+            Ok(Ok(client)) => admit(&shared, &config, sock, client.unwrap_or(peer)),
+            Ok(Err(e)) => shared.log_limited("proxy", &format!("{peer}: closed: {e}")),
+            Err(_) => shared.log_limited("proxy", &format!("{peer}: closed: no PROXY header within 5 s")),
+        }
+    });
 }
 
 /// Check an accepted socket against the limits, before any SSH work, and
