@@ -423,6 +423,8 @@ async fn measure() {
     let mut server = std::process::Command::new(&exe)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--host-key"])
         .arg(&key)
+        // 50 clients from one address: past the per-address defaults.
+        .args(["--max-per-address", "1000", "--max-per-minute", "100000"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("target/release/yanbao");
@@ -1393,4 +1395,101 @@ async fn a_proxy_header_is_refused_without_the_flag() {
     let log = logs.lock().unwrap().join("\n");
     assert!(log.contains("connection setup failed") && !log.contains("203.0.113.7"), "{log}");
     srv.shutdown().await;
+}
+
+/// RSS of a process, in KiB.
+fn rss_kib(pid: u32) -> f64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmRSS"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+/// A session at `w`x`h` that is read but not parsed (no 1000x1000 screen in
+/// the test process): returns once `min` bytes of frames came.
+async fn raw_session(addr: std::net::SocketAddr, w: u32, h: u32, min: usize) -> (Handle<Client>, Channel<client::Msg>) {
+    let handle = connect(addr).await;
+    let mut ch = handle.channel_open_session().await.unwrap();
+    ch.request_pty(true, "xterm-256color", w, h, 0, 0, &[]).await.unwrap();
+    ch.request_shell(true).await.unwrap();
+    let mut got = 0;
+    while got < min {
+        match tokio::time::timeout(Duration::from_secs(30), ch.wait()).await {
+            Ok(Some(ChannelMsg::Data { data })) => got += data.len(),
+            Ok(Some(_)) => {}
+            _ => panic!("no first frame at {w}x{h}"),
+        }
+    }
+    (handle, ch)
+}
+
+/// The limits' figures, against the release binary: RSS per session at
+/// 80x24 and at the size cap (a client asking for 1000x1000), how long a
+/// silent socket lives with the default login grace, and 1,000 silent
+/// sockets from 125 addresses: the server's RSS before and after, and a
+/// reader's first frame meanwhile. `cargo build --release && cargo test
+/// --release --test serve measure_limits -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_limits() {
+    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/yanbao");
+    let port = 23000 + (std::process::id() % 1000) as u16;
+    let key = temp_key();
+    let mut server = std::process::Command::new(&exe)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--host-key"])
+        .arg(&key)
+        .args(["--max-per-address", "1000", "--max-per-minute", "100000", "--max-sessions", "300"])
+        .args(["--max-startups", "1000", "--login-grace", "30"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("target/release/yanbao");
+    let pid = server.id();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let warm = raw_session(addr, 80, 24, 500).await;
+    drop(warm);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for (w, h, n) in [(80u32, 24u32, 40usize), (300, 100, 20), (1000, 1000, 20)] {
+        let before = rss_kib(pid);
+        let mut held = Vec::new();
+        for _ in 0..n {
+            held.push(raw_session(addr, w, h, 500).await);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let after = rss_kib(pid);
+        println!(
+            "{n} sessions asking for {w}x{h}: RSS {before:.0} -> {after:.0} KiB, {:.2} MiB per session",
+            (after - before) / n as f64 / 1024.0
+        );
+        drop(held);
+        tokio::time::sleep(Duration::from_secs(7)).await;
+    }
+    // 1,000 silent sockets from 125 addresses (8 each, the default cap).
+    let before = rss_kib(pid);
+    let mut silent = Vec::new();
+    for i in 0..1000u32 {
+        let ip = std::net::Ipv4Addr::new(127, 9, (i / 8 / 250) as u8, 1 + ((i / 8) % 250) as u8);
+        silent.push(silent_from(addr, ip).await);
+    }
+    let last_connected = Instant::now();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let during = rss_kib(pid);
+    let t0 = Instant::now();
+    let reader = raw_session(addr, 80, 24, 500).await;
+    println!("a reader behind 1,000 silent sockets: first frame in {:?}", t0.elapsed());
+    drop(reader);
+    let closed = closed_within(silent.last_mut().unwrap(), 60).await;
+    println!(
+        "the last silent socket was closed {:?} after it connected (login grace 30 s)",
+        closed.map(|_| last_connected.elapsed())
+    );
+    drop(silent);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!(
+        "1,000 silent sockets: RSS {before:.0} KiB before, {during:.0} KiB with them open, {:.0} KiB after",
+        rss_kib(pid)
+    );
+    let _ = server.kill();
+    let _ = server.wait();
 }
