@@ -1033,6 +1033,7 @@ async fn connections_that_do_not_log_in_are_closed_at_the_login_grace() {
     let opts = ServeOpts { login_grace: Duration::from_secs(1), ..opts(8, Duration::from_secs(60)) };
     let (srv, logs) = start_with(opts).await;
     // A socket that never sends a byte (before: open for --idle-timeout).
+    let connected = Instant::now();
     let mut silent = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
     // Key exchange done, no authentication, a keepalive every 200 ms
     // (before: any packet reset the only timer).
@@ -1047,7 +1048,8 @@ async fn connections_that_do_not_log_in_are_closed_at_the_login_grace() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     };
-    let (took, ()) = tokio::join!(closed_within(&mut silent, 10), chatter);
+    let closing = async { closed_within(&mut silent, 10).await.map(|_| connected.elapsed()) };
+    let (took, ()) = tokio::join!(closing, chatter);
     eprintln!("a silent socket was closed {took:?} after connecting (login grace 1 s)");
     assert!(took.is_some(), "a silent socket outlived the login grace");
     assert!(kex_only.is_closed(), "a connection without authentication outlived the login grace");
