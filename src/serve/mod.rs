@@ -645,9 +645,12 @@ async fn connection(
         handle.disconnect(Disconnect::ByApplication, message, String::new()),
     )
     .await;
-    let _ = tokio::time::timeout(Duration::from_secs(1), &mut session).await;
+    // The session may end here; it must not be polled again once ended.
+    let ended = tokio::time::timeout(Duration::from_secs(1), &mut session).await.is_ok();
     kill.kill();
-    let _ = tokio::time::timeout(Duration::from_secs(2), &mut session).await;
+    if !ended {
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut session).await;
+    }
 }
 
 /// Frames queued per session; past this the client is behind, the queued
