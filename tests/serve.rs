@@ -1472,6 +1472,35 @@ async fn measure_limits() {
         drop(held);
         tokio::time::sleep(Duration::from_secs(7)).await;
     }
+    // 200 concurrent sessions at 80x24: first frames and RSS.
+    let before = rss_kib(pid);
+    let tasks: Vec<_> = (0..200)
+        .map(|_| {
+            tokio::spawn(async move {
+                let t0 = Instant::now();
+                let s = raw_session(addr, 80, 24, 500).await;
+                (t0.elapsed(), s)
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    let mut held = Vec::new();
+    for t in tasks {
+        let (d, s) = t.await.unwrap();
+        times.push(d);
+        held.push(s);
+    }
+    times.sort();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    println!(
+        "200 concurrent sessions: first frame median {:?}, p95 {:?}, slowest {:?}; RSS {before:.0} -> {:.0} KiB",
+        times[100],
+        times[190],
+        times[199],
+        rss_kib(pid)
+    );
+    drop(held);
+    tokio::time::sleep(Duration::from_secs(7)).await;
     // 1,000 silent sockets from 125 addresses (8 each, the default cap).
     let before = rss_kib(pid);
     let mut silent = Vec::new();
