@@ -51,6 +51,10 @@ impl CrosstermEvents {
 
 impl EventSource for CrosstermEvents {
     fn next_event(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
+        // crossterm's poll(2) source (feature use-dev-tty) neither reads nor
+        // returns its parsed events for a zero timeout, so a drain of pending
+        // keys would draw once per key: wait at least a millisecond.
+        let timeout = timeout.max(Duration::from_millis(1));
         if crossterm::event::poll(timeout)? { crossterm::event::read().map(Some) } else { Ok(None) }
     }
 
@@ -84,8 +88,11 @@ pub fn run<B: Backend, E: EventSource>(
         if suspend || events.take_suspend_request() {
             suspend = false;
             if events.suspend()? {
-                // The shell drew over the screen: repaint all of it.
-                terminal.clear().map_err(io_err)?;
+                // The shell drew over the screen: repaint all of it. Not with
+                // `Terminal::clear`, which asks the terminal where the cursor is.
+                terminal.backend_mut().clear().map_err(io_err)?;
+                terminal.current_buffer_mut().reset();
+                terminal.swap_buffers();
                 let size = terminal.size().map_err(io_err)?;
                 app.update(crate::action::Action::Resize(size.width, size.height));
             }

@@ -4,7 +4,7 @@ use crate::action::Action;
 use crate::app::{App, CompanyState, FindState, Focus, Overlay, SearchLayout, SearchState, State};
 use crate::content::NodeKind;
 use crate::doc::{Doc, DocLine, Role};
-use crate::keymap::{Context, seq_to_string};
+use crate::keymap::Context;
 use crate::search::{Field, Target, Unit};
 use crate::text::{fit, truncate, width};
 use ratatui::buffer::Buffer;
@@ -88,10 +88,12 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
             (false, true, true) => "- ",
             (false, false, true) => "+ ",
         };
-        let line = fit(&format!("{indent}{marker}{}", st.lib.tree_title(n)), w);
+        let room = w.saturating_sub(width(&indent) + width(marker));
+        let line = fit(&format!("{indent}{marker}{}", nav_label(st, n, room)), w);
         let mut style = match node.kind {
             NodeKind::Report => st.theme.role(Role::Title),
             NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
+            NodeKind::Section if st.lib.section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
             NodeKind::Section => Style::new(),
         };
         if n == st.nav.selected {
@@ -101,6 +103,40 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
         }
         buf.set_stringn(inner.x, inner.y + i as u16, &line, w, style);
     }
+}
+
+/// A tree row's title. When it is cut and a sibling's would read the same,
+/// the start all the siblings share is left out ("…财富助手" and "…得助智能
+/// 陪练" rather than "中关村科金…" twice).
+fn nav_label(st: &State, n: crate::content::NodeId, room: usize) -> String {
+    let title = st.lib.tree_title(n);
+    if width(&title) <= room {
+        return title;
+    }
+    let lib = &st.lib;
+    let Some(parent) = lib.nodes.get(n).and_then(|x| x.parent) else { return title };
+    let siblings = &lib.nodes[parent].children;
+    // The titles without their numbers, which differ anyway.
+    let bare = |c: crate::content::NodeId| {
+        let t = lib.tree_title(c);
+        match lib.section(c).and_then(|s| s.number.clone()).filter(|x| !x.is_empty()) {
+            Some(num) => (format!("{num} "), t.strip_prefix(&format!("{num} ")).unwrap_or(&t).to_string()),
+            None => (String::new(), t),
+        }
+    };
+    let collides = siblings.iter().any(|&c| c != n && truncate(&lib.tree_title(c), room) == truncate(&title, room));
+    if !collides {
+        return title;
+    }
+    let all: Vec<Vec<char>> = siblings.iter().map(|&c| bare(c).1.chars().collect()).collect();
+    let common = all.iter().skip(1).fold(all.first().map_or(0, Vec::len), |k, t| {
+        k.min(t.len()).min(all[0].iter().zip(t).take_while(|(a, b)| a == b).count())
+    });
+    let (num, rest) = bare(n);
+    if common < 2 || common >= rest.chars().count() {
+        return title;
+    }
+    format!("{num}…{}", rest.chars().skip(common).collect::<String>())
 }
 
 fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
@@ -165,7 +201,8 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         right.push(pending);
     }
     if let Some(p) = st.reader.find.position() {
-        right.push(format!("[{}] {p}", st.reader.find.query));
+        let hidden = if st.reader.find.current_hidden() { " 已折叠(w 展开)" } else { "" };
+        right.push(format!("[{}] {p}{hidden}", st.reader.find.query));
     }
     let total = st.reader.doc.lines.len();
     let h = st.reader_height();
@@ -231,6 +268,7 @@ fn hints(st: &State) -> String {
 fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
     let mut count = match st.reader.find.position() {
+        Some(p) if !input.is_empty() && st.reader.find.current_hidden() => format!("  {p} 已折叠(w 展开)"),
         Some(p) if !input.is_empty() => format!("  {p}"),
         _ => String::new(),
     };
@@ -254,51 +292,12 @@ fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The help overlay, generated from the live keymap.
-pub fn help_lines(st: &State) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for ctx in Context::ALL {
-        let mut rows: Vec<(String, String)> = Vec::new();
-        for b in st.keymap.bindings(ctx) {
-            let desc =
-                b.desc.clone().unwrap_or_else(|| b.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", "));
-            let keys = seq_to_string(&b.keys);
-            match rows.iter_mut().find(|r| r.1 == desc) {
-                Some(r) => r.0 = format!("{}, {keys}", r.0),
-                None => rows.push((keys, desc)),
-            }
-        }
-        if rows.is_empty() {
-            continue;
-        }
-        let title = match ctx {
-            Context::Global => "Everywhere",
-            Context::Nav => "Tree",
-            Context::Reader => "Reader",
-            Context::Find => "Find prompt",
-            Context::Help => "This help",
-            Context::Search => "Finder (s, ctrl-p): filters co: case: tb: fig: ind: sec:",
-            Context::Company => "Company page",
-            Context::Industries => "Industry switcher",
-            Context::Chart => "Chart view",
-        };
-        out.push((String::new(), title.to_string()));
-        out.extend(rows);
-    }
-    out
-}
-
 fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
-    let lines = help_lines(st);
-    let w = area.width.saturating_sub(4).min(70);
-    let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
-    if w < 6 || h < 3 {
-        return;
-    }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let lines = crate::app::help_lines(&st.keymap);
+    let Some((popup, rows)) = crate::app::help_popup(area, lines.len()) else { return };
+    let w = popup.width;
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
-    let rows = h.saturating_sub(2) as usize;
     let title = if lines.len() > rows {
         let top = scroll.min(lines.len() - rows) + 1;
         format!("帮助 help {top}-{}/{} · j/k scroll · esc", (top + rows - 1).min(lines.len()), lines.len())
@@ -663,7 +662,7 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
     Clear.render(popup, buf);
     frame_block(st, "行业 industries · 1-9 / enter".into(), w).render(popup, buf);
     let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
-    let head = fit("   行业             章节  案例  图表", inner.width as usize);
+    let head = fit("   行业             章节  案例  示例  图表", inner.width as usize);
     buf.set_stringn(inner.x, inner.y, head, inner.width as usize, st.theme.dim());
     let rows = inner.height.saturating_sub(1) as usize;
     let offset = selected.saturating_sub(rows.saturating_sub(1));
@@ -671,7 +670,14 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
         let stats = st.lib.industry_stats(&ind.id);
         let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
         let name = format!("{} {}", ind.name, ind.english.clone().unwrap_or_default());
-        let line = format!(" {key}{} {:>4}  {:>4}  {:>4}", fit(&name, 16), stats.sections, stats.cases, stats.figures);
+        let line = format!(
+            " {key}{} {:>4}  {:>4}  {:>4}  {:>4}",
+            fit(&name, 16),
+            stats.sections,
+            stats.cases,
+            stats.examples,
+            stats.figures
+        );
         let style = if i == selected { st.theme.selection() } else { Style::new() };
         let y = inner.y + 1 + row as u16;
         buf.set_stringn(inner.x, y, fit(&line, inner.width as usize), inner.width as usize, style);

@@ -12,15 +12,29 @@ pub struct Piece {
     pub end: usize,
 }
 
-/// One match; a match that crosses a line break has two pieces.
+/// One match; a match that crosses a line break has a piece per line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
     pub pieces: Vec<Piece>,
+    /// Part of the match is in text cut off behind a `…` (compact tables).
+    pub hidden: bool,
 }
 
 impl Match {
     pub fn line(&self) -> usize {
         self.pieces.first().map(|p| p.line).unwrap_or(0)
+    }
+}
+
+/// A character to match: (folded char, line, start column, end column,
+/// hidden behind a `…`).
+type Spot = (char, usize, usize, usize, bool);
+
+fn push_chars(out: &mut Vec<Spot>, text: &str, line: usize, mut col: usize) {
+    for c in text.chars() {
+        let w = char_width(c);
+        out.push((fold(c), line, col, col + w, false));
+        col += w;
     }
 }
 
@@ -54,40 +68,64 @@ impl FindState {
             while para != 0 && j < doc.lines.len() && doc.lines[j].para == para {
                 j += 1;
             }
-            // (folded char, line, start column, end column)
-            let mut chars: Vec<(char, usize, usize, usize)> = Vec::new();
+            if doc.lines[i].boxed {
+                // Read box by box below.
+                i = j;
+                continue;
+            }
+            // (folded char, line, start column, end column, hidden)
+            let mut chars: Vec<Spot> = Vec::new();
             for (li, line) in doc.lines[i..j].iter().enumerate() {
                 let text = line.text();
-                let mut col = 0;
                 let body = if li > 0 { text.trim_start() } else { text.as_str() };
-                col += crate::text::width(text.strip_suffix(body).unwrap_or_default());
-                for c in body.chars() {
-                    let w = char_width(c);
-                    chars.push((fold(c), i + li, col, col + w));
-                    col += w;
-                }
+                let col = crate::text::width(text.strip_suffix(body).unwrap_or_default());
+                push_chars(&mut chars, body, i + li, col);
             }
-            let mut k = 0;
-            while k + q.len() <= chars.len() {
-                if chars[k..k + q.len()].iter().zip(&q).all(|(a, b)| a.0 == *b) {
-                    let mut pieces: Vec<Piece> = Vec::new();
-                    for &(_, line, s, e) in &chars[k..k + q.len()] {
-                        match pieces.last_mut() {
-                            Some(p) if p.line == line => p.end = e,
-                            _ => pieces.push(Piece { line, start: s, end: e }),
-                        }
-                    }
-                    self.matches.push(Match { pieces });
-                    k += q.len();
-                } else {
-                    k += 1;
-                }
-            }
+            self.find_in(&chars, &q);
             i = j;
         }
+        // Table cells and cards: each box's text across its lines, and the
+        // text cut off behind its `…`, drawn on the `…`.
+        for b in &doc.boxes {
+            let mut chars: Vec<Spot> = Vec::new();
+            for p in &b.pieces {
+                push_chars(&mut chars, &p.text, p.line, p.col);
+            }
+            if let Some(&(_, line, _, end, _)) = chars.last() {
+                chars.extend(b.hidden.chars().map(|c| (fold(c), line, end, end + 1, true)));
+            }
+            self.find_in(&chars, &q);
+        }
+        self.matches.sort_by_key(|m| m.pieces.first().map(|p| (p.line, p.start)));
         if self.current.is_some_and(|c| c >= self.matches.len()) {
             self.current = None;
         }
+    }
+
+    /// Add every match of `q` in a run of characters.
+    fn find_in(&mut self, chars: &[Spot], q: &[char]) {
+        let mut k = 0;
+        while k + q.len() <= chars.len() {
+            if chars[k..k + q.len()].iter().zip(q).all(|(a, b)| a.0 == *b) {
+                let mut pieces: Vec<Piece> = Vec::new();
+                for &(_, line, s, e, _) in &chars[k..k + q.len()] {
+                    match pieces.last_mut() {
+                        Some(p) if p.line == line => p.end = p.end.max(e),
+                        _ => pieces.push(Piece { line, start: s, end: e }),
+                    }
+                }
+                let hidden = chars[k..k + q.len()].iter().any(|c| c.4);
+                self.matches.push(Match { pieces, hidden });
+                k += q.len();
+            } else {
+                k += 1;
+            }
+        }
+    }
+
+    /// Whether the current match lies partly in text cut off behind a `…`.
+    pub fn current_hidden(&self) -> bool {
+        self.current.and_then(|c| self.matches.get(c)).is_some_and(|m| m.hidden)
     }
 
     /// Make the first match at or below `line` current; returns its line.

@@ -13,7 +13,7 @@ fn part_key(st: &State, n: NodeId) -> String {
     let t = st
         .lib
         .section(n)
-        .map(|s| st.lib.tree_title(n).replace(&format!("{} ", s.number.clone().unwrap_or_default()), ""))
+        .map(|s| st.lib.short_title(n, false).replace(&format!("{} ", s.number.clone().unwrap_or_default()), ""))
         .unwrap_or_default();
     t.split("——").next().unwrap_or(&t).trim().to_string()
 }
@@ -43,6 +43,7 @@ impl State {
         }
         self.reader.industry = Some(industry);
         self.reader.scroll = 0;
+        self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
         if let Some(part) = part {

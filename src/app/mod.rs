@@ -2,11 +2,13 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod find;
+mod help;
 mod industry;
 mod nav;
 mod search;
 
 pub use find::{FindState, Match, Piece};
+pub use help::{help_lines, help_popup, max_help_scroll};
 pub use nav::NavState;
 pub use search::{CompanyState, Preview, SearchLayout, SearchState, keep_visible};
 
@@ -80,6 +82,10 @@ pub struct ReaderState {
     pub find: FindState,
     /// Scroll position remembered per page.
     memory: HashMap<NodeId, usize>,
+    /// The place at the top of the view when the layout last changed under
+    /// it (resize, `w`, `b`), kept until the reader scrolls: a round trip
+    /// through other sizes lands on the same line.
+    pub anchor: Option<doc::Pos>,
 }
 
 /// Where the panes go for a given terminal size. Shared by `update` (which
@@ -165,6 +171,7 @@ impl App {
                 doc: Arc::new(Doc::default()),
                 find: FindState::default(),
                 memory: HashMap::new(),
+                anchor: None,
             },
             lib,
             index,
@@ -306,17 +313,20 @@ impl State {
         self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
     }
 
-    /// Lay out the current page for the current size (cached).
+    /// Lay out the current page for the current size (cached), keeping the
+    /// line at the top of the reader: the same place in the text, not just
+    /// the same section.
     fn relayout(&mut self) {
         let opts = self.layout_opts();
         let doc = self.page_doc(self.page(), opts);
-        let old_len = self.reader.doc.lines.len().max(1);
-        let changed_len = old_len != doc.lines.len().max(1);
-        let top_node = self.reader.doc.node_at(self.reader.scroll);
-        self.reader.doc = doc;
-        if changed_len && self.reader.scroll > 0 {
-            // Keep the same section at the top after a re-wrap.
-            self.reader.scroll = top_node.and_then(|n| self.reader.doc.line_of(n)).unwrap_or(0);
+        if !Arc::ptr_eq(&doc, &self.reader.doc) {
+            let anchor = self.reader.anchor.or_else(|| self.reader.doc.lines.get(self.reader.scroll).map(|l| l.at));
+            let had_lines = !self.reader.doc.lines.is_empty();
+            self.reader.doc = doc;
+            if let (Some(at), true) = (anchor, had_lines) {
+                self.reader.scroll = self.reader.doc.line_at(at);
+                self.reader.anchor = Some(at);
+            }
         }
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
@@ -341,6 +351,7 @@ impl State {
         self.reader.industry_part = None;
         self.reader.node = node;
         self.reader.scroll = 0;
+        self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
         self.reader.scroll = self.reader.memory.get(&node).copied().unwrap_or(0).min(self.max_scroll());
@@ -364,6 +375,16 @@ impl State {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
+        let before = (self.page(), self.reader.scroll);
+        let effects = self.apply(action);
+        if !keeps_anchor && before != (self.page(), self.reader.scroll) {
+            self.reader.anchor = None;
+        }
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         if !matches!(action, Action::Resize(..)) {
             self.message = None;
         }
@@ -372,6 +393,12 @@ impl State {
         }
         if let Action::Resize(w, h) = action {
             self.size = (w, h);
+            let help_max = max_help_scroll(&self.keymap, self.size);
+            for o in &mut self.overlays {
+                if let Overlay::Help { scroll } = o {
+                    *scroll = (*scroll).min(help_max);
+                }
+            }
             self.relayout();
             self.refresh_preview();
             return vec![];
@@ -387,15 +414,20 @@ impl State {
             return vec![];
         }
         // The help overlay scrolls with the movement keys.
+        let help_max = if matches!(self.overlays.last(), Some(Overlay::Help { .. })) {
+            max_help_scroll(&self.keymap, self.size)
+        } else {
+            0
+        };
         if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
-            let page = (self.size.1 as usize).saturating_sub(4).max(1);
+            let page = (self.size.1 as usize).saturating_sub(5).max(1);
             match action {
-                Action::MoveDown => *scroll += 1,
+                Action::MoveDown => *scroll = (*scroll + 1).min(help_max),
                 Action::MoveUp => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll += page,
+                Action::PageDown => *scroll = (*scroll + page).min(help_max),
                 Action::PageUp => *scroll = scroll.saturating_sub(page),
                 Action::Top => *scroll = 0,
-                Action::Bottom => *scroll = usize::MAX / 2,
+                Action::Bottom => *scroll = help_max,
                 Action::CloseOverlay | Action::Help => {
                     self.overlays.pop();
                 }

@@ -419,8 +419,8 @@ pub async fn start(
     let config = russh::server::Config {
         // Sessions end after `idle_timeout` without input, restored, by
         // their own timer; this transport timeout is only the backstop.
-        inactivity_timeout: Some(opts.idle_timeout + IDLE_BACKSTOP),
-        keepalive_interval: opts.keepalive,
+        inactivity_timeout: Some(opts.idle_timeout.min(IDLE_MAX) + IDLE_BACKSTOP),
+        keepalive_interval: opts.keepalive.map(|d| d.min(IDLE_MAX)),
         keepalive_max: 3,
         auth_rejection_time: Duration::from_secs(1),
         auth_rejection_time_initial: Some(Duration::from_secs(0)),
@@ -583,6 +583,7 @@ async fn connection(
     conn: Connection,
     grace: Duration,
 ) {
+    let grace = grace.min(IDLE_MAX);
     let grace_at = tokio::time::Instant::now() + grace;
     let refused = conn.refusal();
     let stream = Guarded::new(sock, Arc::clone(&kill), Arc::clone(&shared.counters.bytes_out));
@@ -662,6 +663,8 @@ const FINISH_WAIT: Duration = Duration::from_secs(2);
 /// The transport's own inactivity timeout comes this long after a session's
 /// idle timeout, so that the session's restoring close comes first.
 const IDLE_BACKSTOP: Duration = Duration::from_secs(15);
+/// Longer idle timeouts are this one (no clock overflows).
+const IDLE_MAX: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// What a client's terminal needs to be left as it was: attributes reset,
 /// bracketed paste and mouse reporting off, the normal screen, the cursor.
@@ -819,8 +822,8 @@ async fn deliver(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot, kil
 
 async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot) {
     let shared = Arc::clone(&slot.0);
-    let idle = shared.opts.idle_timeout;
-    let limit = shared.opts.max_session_time;
+    let idle = shared.opts.idle_timeout.min(IDLE_MAX);
+    let limit = shared.opts.max_session_time.map(|d| d.min(IDLE_MAX));
     let deadline = limit.map(|d| Instant::now() + d);
     let mut stopping = shared.stopping.subscribe();
     // A frame cut short by an end: the goodbye first cancels any escape
@@ -997,6 +1000,8 @@ struct Connection {
     session: Option<Live>,
     /// The explorer's link, once started (it outlives `session`).
     link: Option<Arc<Link>>,
+    /// Why a channel was refused, for the log.
+    refused: Option<&'static str>,
 }
 
 impl Drop for Connection {
@@ -1011,7 +1016,7 @@ impl Drop for Connection {
                 self.shared.app_connections.fetch_sub(1, Ordering::SeqCst);
                 format!(" {}", link.why().unwrap_or("connection closed"))
             }
-            None => self.kill.reason().map(|r| format!(" {r}")).unwrap_or_default(),
+            None => self.refused.or(self.kill.reason()).map(|r| format!(" {r}")).unwrap_or_default(),
         };
         let (w, h) = self.size.unwrap_or((0, 0));
         let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
@@ -1051,6 +1056,7 @@ impl Connection {
             opened: None,
             session: None,
             link: None,
+            refused: None,
         }
     }
 
@@ -1080,7 +1086,8 @@ impl Connection {
     }
 
     /// Refuse a shell or a command: a message, exit-status 1, EOF, close.
-    fn refuse(&self, session: &mut Session, channel: ChannelId, msg: &str) -> HResult {
+    fn refuse(&mut self, session: &mut Session, channel: ChannelId, msg: &str, why: &'static str) -> HResult {
+        self.refused = Some(why);
         session.data(channel, format!("{msg}\r\n").into_bytes())?;
         session.exit_status_request(channel, 1)?;
         session.eof(channel)?;
@@ -1094,16 +1101,17 @@ impl Connection {
     }
 
     /// Start the explorer on a channel that has a PTY.
-    fn start_app(&mut self, channel: ChannelId) -> Result<(), String> {
+    /// On refusal: the message for the client and the reason for the log.
+    fn start_app(&mut self, channel: ChannelId) -> Result<(), (String, &'static str)> {
         let out = match self.opened.take() {
             Some((id, out)) if id == channel => out,
-            _ => return Err("yanbao: no session channel".into()),
+            _ => return Err(("yanbao: no session channel".into(), "refused: no session channel")),
         };
         if *self.shared.stopping.borrow() {
-            return Err("yanbao: the server is stopping".into());
+            return Err(("yanbao: the server is stopping".into(), "refused: server stopping"));
         }
         if self.link.is_some() {
-            return Err("yanbao: one session per connection".into());
+            return Err(("yanbao: one session per connection".into(), "refused: second session"));
         }
         let sh = &self.shared;
         // Only explorers count toward --max-sessions.
@@ -1111,7 +1119,10 @@ impl Connection {
             sh.apps.fetch_sub(1, Ordering::SeqCst);
             sh.refuse("max-sessions", &format!("{}: refused: the server is full", self.peer_who()));
             let n = sh.opts.max_sessions;
-            return Err(format!("yanbao: the server is full ({n} sessions); please try again later"));
+            return Err((
+                format!("yanbao: the server is full ({n} sessions); please try again later"),
+                "refused: server full",
+            ));
         }
         let slot = AppSlot(Arc::clone(sh));
         let (w, h) = self.size.unwrap_or((80, 24));
@@ -1246,11 +1257,11 @@ impl russh::server::Handler for Connection {
     async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
         if self.size.is_none() {
             session.channel_success(channel)?;
-            return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t");
+            return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t", "refused: no pty");
         }
         session.channel_success(channel)?;
-        if let Err(msg) = self.start_app(channel) {
-            return self.refuse(session, channel, &msg);
+        if let Err((msg, why)) = self.start_app(channel) {
+            return self.refuse(session, channel, &msg, why);
         }
         Ok(())
     }
@@ -1268,6 +1279,7 @@ impl russh::server::Handler for Connection {
         // The request is accepted so that the client shows the message (on
         // stderr) and exits with its status, as a shell would.
         session.channel_success(channel)?;
+        self.refused = Some("refused: exec");
         let nl = if self.size.is_some() { "\r\n" } else { "\n" };
         let msg = format!("yanbao: commands are not served here; connect without one to read the reports{nl}");
         session.extended_data(channel, 1, msg.into_bytes())?;
@@ -1280,6 +1292,7 @@ impl russh::server::Handler for Connection {
     async fn subsystem_request(&mut self, channel: ChannelId, name: &str, session: &mut Session) -> HResult {
         let name: String = name.chars().filter(|c| c.is_ascii_graphic()).take(32).collect();
         let msg = format!("yanbao: subsystems ({name}) are not served here\n");
+        self.refused = Some("refused: subsystem");
         session.extended_data(channel, 1, msg.into_bytes())?;
         session.channel_failure(channel)?;
         session.eof(channel)?;
@@ -1316,6 +1329,9 @@ impl russh::server::Handler for Connection {
         if live.channel != channel {
             return Ok(());
         }
+        if live.link.lock().why.is_some() {
+            return Ok(()); // ending (idle timeout, server stopping)
+        }
         if let Some(rate) = self.shared.opts.input_rate {
             // Past the burst, this connection's input is read at the rate:
             // its session loop waits, and TCP slows the client down.
@@ -1326,7 +1342,13 @@ impl russh::server::Handler for Connection {
             }
         }
         let Some(live) = &self.session else { return Ok(()) };
-        live.link.lock().last_input = Instant::now();
+        {
+            let mut o = live.link.lock();
+            if o.why.is_some() {
+                return Ok(()); // ending (idle timeout, server stopping)
+            }
+            o.last_input = Instant::now();
+        }
         let panic_key = char::from_u32(self.shared.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
         self.run(|live, dropped| {
             for ev in live.decoder.feed(data) {

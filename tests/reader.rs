@@ -1,0 +1,334 @@
+//! The reader (issue 11): find in tables, metric cards, the reading
+//! position, help scrolling, the tree, industry pages and reading keys.
+
+mod common;
+use common::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+use ratatui::style::Color;
+use yanbao::action::Action;
+use yanbao::app::Overlay;
+use yanbao::content::{Block, Section};
+use yanbao::doc::{LayoutOpts, Page, build_page};
+
+fn node(id: &str) -> usize {
+    library().node_by_id(id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+fn goto(app: &mut yanbao::app::App, id: &str) {
+    app.state.jump_to(node(id));
+    app.update(Action::FocusNext);
+}
+
+fn snap(name: &str, app: &yanbao::app::App) {
+    let buf = render(app);
+    assert_rows_fit(&buf);
+    insta::assert_snapshot!(name, screen(&buf));
+}
+
+/// Occurrences of `needle` in the table cells of a section and its parts.
+fn in_tables(s: &Section, needle: &str) -> usize {
+    let here: usize = s
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .flat_map(|t| t.rows.iter().flatten().map(|c| &c.0).chain(&t.columns))
+        .map(|c| c.matches(needle).count())
+        .sum();
+    here + s.sections.iter().map(|x| in_tables(x, needle)).sum::<usize>()
+}
+
+/// B3: `/` finds text in table cells however they wrap, and in compact mode
+/// behind the `…` too; every line a match spans is highlighted.
+#[test]
+fn find_reaches_every_table_cell_whatever_its_wrapping() {
+    let lib = library();
+    let s = lib.section(node("fs-1-1")).unwrap();
+    for needle in ["暂行办法", "加拿大", "人工智能服务"] {
+        let cells = in_tables(s, needle);
+        assert!(cells > 0, "{needle} is in the policy table");
+        for (w, h) in [(80, 24), (120, 40), (1000, 40)] {
+            for compact in [false, true] {
+                let mut app = app(w, h);
+                goto(&mut app, "fs-1-1");
+                if compact {
+                    keys(&mut app, "w");
+                }
+                keys(&mut app, &format!("/{needle}"));
+                let doc = app.state.reader.doc.clone();
+                let f = &app.state.reader.find;
+                let boxed = f.matches.iter().filter(|m| doc.lines[m.line()].boxed).count();
+                assert_eq!(boxed, cells, "{needle} at {w}x{h} compact={compact}: every cell");
+                for m in &f.matches {
+                    let spanned: Vec<usize> = m.pieces.iter().map(|p| p.line).collect();
+                    assert!(spanned.windows(2).all(|p| p[0] < p[1]), "{needle}: a piece per line {spanned:?}");
+                    if !m.hidden {
+                        let shown: String = m
+                            .pieces
+                            .iter()
+                            .map(|p| {
+                                let t = doc.lines[p.line].text();
+                                let mut col = 0;
+                                t.chars()
+                                    .filter(|c| {
+                                        let c0 = col;
+                                        col += yanbao::text::char_width(*c);
+                                        c0 >= p.start && c0 < p.end
+                                    })
+                                    .collect::<String>()
+                            })
+                            .collect();
+                        assert_eq!(shown, needle, "{needle} at {w}x{h} compact={compact}: highlighted text");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn find_in_compact_tables_says_when_the_match_is_hidden() {
+    let mut app = app(80, 24);
+    goto(&mut app, "fs-1-1");
+    keys(&mut app, "w/暂行办法");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let f = &app.state.reader.find;
+    let hidden = f.matches.iter().position(|m| m.hidden).expect("one cell is cut off in compact mode");
+    while app.state.reader.find.current != Some(hidden) {
+        keys(&mut app, "n");
+    }
+    let text = screen(&render(&app));
+    assert!(text.contains("已折叠"), "{text}");
+}
+
+#[test]
+fn find_in_the_policy_table_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        goto(&mut app, "fs-1-1");
+        keys(&mut app, "/暂行办法");
+        key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+        let buf = render(&app);
+        assert_rows_fit(&buf);
+        let hits = marks(&buf, |c| c.bg == Color::Yellow || c.bg == Color::LightRed);
+        assert!(!hits.is_empty());
+        insta::assert_snapshot!(format!("find_table_{w}x{h}"), format!("{}\n-- matches --\n{hits}", screen(&buf)));
+    }
+}
+
+/// Every metric value of a section and its parts: cards, case results and
+/// example results, with the unit.
+fn metric_values(s: &Section, out: &mut Vec<String>) {
+    let text = |m: &yanbao::content::Metric| format!("{}{}", m.value, m.unit.clone().unwrap_or_default());
+    for b in &s.blocks {
+        match b {
+            Block::Metrics(m) => out.extend(m.items.iter().map(text)),
+            Block::Case(c) => out.extend(c.results.iter().map(text)),
+            Block::Example(e) => out.extend(e.results.iter().map(text)),
+            _ => {}
+        }
+    }
+    s.sections.iter().for_each(|x| metric_values(x, out));
+}
+
+/// B2: no metric value is cut, at the reader widths of 80 and 120 columns
+/// (52 and 80), nor in a narrow 30-column reader: find reads each whole.
+#[test]
+fn metric_values_are_never_cut() {
+    let lib = library();
+    let mut checked = 0;
+    for n in (0..lib.nodes.len()).filter(|&n| lib.nodes[n].depth == 1) {
+        let Some(s) = lib.section(n) else { continue };
+        let mut values = Vec::new();
+        metric_values(s, &mut values);
+        for width in [30u16, 52, 80] {
+            let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false };
+            let doc = build_page(&lib, Page::Node(n), opts);
+            for v in &values {
+                let mut f = yanbao::app::FindState::default();
+                f.set_query(v.trim(), &doc);
+                assert!(!f.matches.is_empty(), "{} at {width}: {v} is cut", lib.node_title(n));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 300, "{checked}");
+}
+
+#[test]
+fn metric_cards_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        for (id, needle) in
+            [("fs-3-2", "从数日压缩至小时级"), ("fs-3-7", "由4-6个月缩短至30秒"), ("fs-3-7", "从6小时缩短至1.5分钟")]
+        {
+            let mut app = app(w, h);
+            goto(&mut app, id);
+            keys(&mut app, &format!("/{needle}"));
+            key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+            assert_eq!(app.state.reader.find.matches.len(), 1, "{needle}");
+            let text = screen(&render(&app));
+            assert!(!text.contains(&format!("{}…", needle.chars().take(6).collect::<String>())), "{text}");
+            let tag = if needle.contains("小时级") {
+                "case"
+            } else if needle.contains("30秒") {
+                "example_30s"
+            } else {
+                "example_15min"
+            };
+            snap(&format!("metrics_{tag}_{w}x{h}"), &app);
+        }
+    }
+}
+
+/// B8: a resize, `w` or `b` keeps the exact line at the top; a round trip
+/// lands on the same line.
+#[test]
+fn resize_and_toggles_keep_the_line_at_the_top() {
+    for presses in [3, 8, 20] {
+        let mut app = app(80, 24);
+        keys(&mut app, "jlj");
+        key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+        for _ in 0..presses {
+            key(&mut app, KeyCode::Char(' '), KeyModifiers::NONE);
+        }
+        let start = app.state.reader.scroll;
+        let at = app.state.reader.doc.lines[start].at;
+        assert!(start > 20, "deep in the page: {start}");
+        app.update(Action::Resize(120, 40));
+        let doc = &app.state.reader.doc;
+        let (s, h) = (app.state.reader.scroll, app.state.reader_height());
+        if s + h < doc.lines.len() {
+            let top = &doc.lines[s];
+            assert_eq!((top.at.item, top.at.unit), (at.item, at.unit), "the same row or paragraph at 120x40");
+            assert!(top.at.off <= at.off);
+        } else {
+            // Near the end the view shows the last page, the line in it.
+            assert!(doc.lines[s..].iter().any(|l| (l.at.item, l.at.unit) == (at.item, at.unit)));
+        }
+        app.update(Action::Resize(80, 24));
+        assert_eq!(app.state.reader.scroll, start, "the round trip lands on the same line");
+        app.update(Action::Resize(200, 50));
+        app.update(Action::Resize(50, 20));
+        app.update(Action::Resize(80, 24));
+        assert_eq!(app.state.reader.scroll, start);
+        keys(&mut app, "w");
+        let (doc, s) = (&app.state.reader.doc, app.state.reader.scroll);
+        let shown = &doc.lines[s..(s + app.state.reader_height()).min(doc.lines.len())];
+        assert!(shown.iter().any(|l| (l.at.item, l.at.unit) == (at.item, at.unit)), "compact tables keep the row");
+        keys(&mut app, "w");
+        assert_eq!(app.state.reader.scroll, start);
+        keys(&mut app, "b");
+        keys(&mut app, "b");
+        assert_eq!(app.state.reader.scroll, start);
+        // Scrolling drops the anchor: the next resize keeps the new top line.
+        keys(&mut app, "k");
+        app.update(Action::Resize(120, 40));
+        app.update(Action::Resize(80, 24));
+        assert_eq!(app.state.reader.scroll, start - 1);
+    }
+}
+
+/// The same for paragraphs: the top line at 120 columns holds the first
+/// character of the top line at 80.
+#[test]
+fn resize_keeps_the_paragraph_line() {
+    let mut app = app(80, 24);
+    goto(&mut app, "fs-3-1");
+    let doc = app.state.reader.doc.clone();
+    let line = (40..doc.lines.len()).find(|&i| doc.lines[i].para != 0 && doc.lines[i].at.off > 20).unwrap();
+    app.update(Action::Scroll(line as i32));
+    let first: char = doc.lines[line].text().trim_start().chars().next().unwrap();
+    app.update(Action::Resize(120, 40));
+    let top = app.state.reader.doc.lines[app.state.reader.scroll].text();
+    assert!(top.contains(first), "{first} in {top}");
+    app.update(Action::Resize(80, 24));
+    assert_eq!(app.state.reader.scroll, line);
+}
+
+/// B7: after `G` (or scrolling past the end) `k` scrolls back up.
+#[test]
+fn help_scrolls_both_ways() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        keys(&mut app, "?G");
+        let Some(Overlay::Help { scroll: bottom }) = app.state.overlays.last().cloned() else { panic!("no help") };
+        assert!(bottom > 0, "the help is longer than the screen at {w}x{h}");
+        keys(&mut app, "k");
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: bottom - 1 }));
+        keys(&mut app, &"j".repeat(50));
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: bottom }), "j stops at the end");
+        keys(&mut app, "kk");
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: bottom - 2 }));
+        let text = screen(&render(&app));
+        let shown = format!("{}-", bottom - 1);
+        assert!(text.contains(&shown), "the title shows the new top line {shown}: {text}");
+        keys(&mut app, "gg");
+        assert_eq!(app.state.overlays.last(), Some(&Overlay::Help { scroll: 0 }));
+    }
+}
+
+/// B12: the tree keeps no stale offset when the window grows.
+#[test]
+fn the_tree_scrolls_back_when_the_window_grows() {
+    let mut app = app(80, 10);
+    keys(&mut app, &"j".repeat(10));
+    assert!(app.state.nav.offset > 0);
+    app.update(Action::Resize(80, 30));
+    assert_eq!(app.state.nav.offset, 0, "every row fits: none hidden above");
+    let text = screen(&render(&app));
+    assert!(text.contains("AI赋能千行百业白皮书"), "{text}");
+}
+
+/// B9: sibling rows of the tree read differently at 80 and 120 columns,
+/// everything expanded.
+#[test]
+fn sibling_rows_of_the_tree_are_told_apart() {
+    let lib = library();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        app.state.nav.expanded = (0..lib.nodes.len()).collect();
+        let rows = app.state.nav.visible(&lib);
+        let nav = app.state.panes().nav_list().unwrap();
+        let mut shown: Vec<(usize, String)> = Vec::new();
+        let mut offset = 0;
+        while offset < rows.len() {
+            app.state.nav.offset = offset;
+            let buf = render(&app);
+            for (i, &n) in rows.iter().enumerate().skip(offset).take(nav.height as usize) {
+                let y = nav.y + (i - offset) as u16;
+                let line: String = (nav.x..nav.x + nav.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+                shown.push((n, line.trim().to_string()));
+            }
+            offset += nav.height as usize;
+        }
+        for (i, (a, ta)) in shown.iter().enumerate() {
+            for (b, tb) in &shown[i + 1..] {
+                if lib.nodes[*a].parent == lib.nodes[*b].parent {
+                    assert_ne!(
+                        ta,
+                        tb,
+                        "{w}x{h}: siblings {} and {} read the same",
+                        lib.node_title(*a),
+                        lib.node_title(*b)
+                    );
+                }
+            }
+        }
+    }
+    assert!(!lib.tree_title(node("fs-2-1-1")).contains("人工智能基础层发展现状"));
+}
+
+#[test]
+fn tree_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        app.state.jump_to(node("fs-2-1-1"));
+        snap(&format!("tree_siblings_{w}x{h}"), &app);
+        let lib = library();
+        let cases = *lib.nodes[node("fs-3-1")].children.last().unwrap();
+        app.state.jump_to(lib.nodes[cases].children[0]);
+        snap(&format!("tree_cases_{w}x{h}"), &app);
+    }
+}
