@@ -13,6 +13,9 @@
 //! close, in that order.
 
 pub mod input;
+pub mod limits;
+pub mod metrics;
+pub mod proxy;
 
 use crate::action::{Action, Effect};
 use crate::app::App;
@@ -21,34 +24,122 @@ use crate::keymap::Keymap;
 use crate::search::Index;
 use crate::theme::{ColorDepth, Theme};
 use crossterm::event::{Event, KeyCode};
+use limits::{AddressSlot, Addresses, Guarded, Kill, Refusal};
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use russh::keys::ssh_key::{HashAlg, LineEnding, PublicKey};
 use russh::keys::{Algorithm, PrivateKey};
-use russh::server::{Auth, ChannelOpenHandle, Msg, Server, Session, VerifiedPublicKey};
-use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, MethodKind, MethodSet, Pty};
+use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, Disconnect, MethodKind, MethodSet, Pty};
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 
-/// Settings of `yanbao serve`.
+/// Settings of `yanbao serve`. Every limit has a safe default
+/// ([`ServeOpts::default`]); `yanbao serve --help` states them.
 #[derive(Debug, Clone)]
 pub struct ServeOpts {
     pub host_key: PathBuf,
     pub authorized_keys: Option<PathBuf>,
+    /// Explorers running at once (connections still logging in do not count).
     pub max_sessions: usize,
+    /// A session ends after this long without input from its reader.
     pub idle_timeout: Duration,
     /// New connections allowed per IP address per minute.
     pub per_ip_per_minute: usize,
     pub ascii: bool,
+    /// A connection that has not authenticated and started the explorer by
+    /// then is closed, whatever it sends.
+    pub login_grace: Duration,
+    /// Connections still logging in (accepted, no explorer yet), at most;
+    /// past this the oldest of them is closed to make room.
+    pub max_startups: usize,
+    /// Connections open at once from one address (IPv6: one /64).
+    pub max_per_address: usize,
+    /// Server keepalives after this long without a packet from the client;
+    /// three unanswered close the connection. None: off.
+    pub keepalive: Option<Duration>,
+    /// A session ends after this long, input or not. None: no limit.
+    pub max_session_time: Option<Duration>,
+    /// The largest terminal drawn (columns, rows); a larger one shows the
+    /// explorer at this size, in its top-left corner.
+    pub max_size: (u16, u16),
+    /// Input bytes a second per session, past a burst of
+    /// [`limits::INPUT_BURST`]; faster input is read more slowly. None: off.
+    pub input_rate: Option<u32>,
+    /// Serve Prometheus metrics on this address (`GET /metrics`). None: off.
+    pub metrics: Option<String>,
+    /// Every connection starts with a PROXY protocol header (v1 or v2) from
+    /// a load balancer; its source address is the client's. Without it, a
+    /// PROXY header is refused.
+    pub proxy_protocol: bool,
+}
+
+impl Default for ServeOpts {
+    fn default() -> ServeOpts {
+        ServeOpts {
+            host_key: PathBuf::new(),
+            authorized_keys: None,
+            max_sessions: 64,
+            idle_timeout: Duration::from_secs(600),
+            per_ip_per_minute: 60,
+            ascii: false,
+            login_grace: Duration::from_secs(30),
+            max_startups: 100,
+            max_per_address: 8,
+            keepalive: Some(Duration::from_secs(60)),
+            max_session_time: None,
+            max_size: (300, 100),
+            input_rate: Some(32 * 1024),
+            metrics: None,
+            proxy_protocol: false,
+        }
+    }
+}
+
+/// Channels a connection may open (OpenSSH's MaxSessions is 10); one of
+/// them at most runs the explorer.
+pub const MAX_CHANNELS: usize = 10;
+/// Connections being refused by a per-address limit at once: each gets the
+/// SSH banner that names the limit. Past this, refused sockets are closed
+/// at once, without a word.
+const MAX_REFUSING: usize = 16;
+/// How long a refused connection may take to read its refusal.
+const REFUSE_GRACE: Duration = Duration::from_secs(5);
+/// How long a connection may stay open after its explorer said goodbye.
+const LINGER: Duration = Duration::from_secs(5);
+/// Pause after a failed `accept()` (EMFILE...): doubled each time, up to the
+/// maximum, reset by a success.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_millis(500));
+/// Log lines of one kind (a refusal, an accept error) at most this often;
+/// the rest are counted.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+
+/// Counters of the server's limits and traffic.
+#[derive(Default)]
+pub struct Counters {
+    /// Connections refused or closed, by limit.
+    pub refused: Mutex<HashMap<&'static str, u64>>,
+    pub accept_errors: AtomicU64,
+    pub bytes_out: Arc<AtomicU64>,
+    pub sessions_started: AtomicU64,
+    /// Input packets held back by `--input-rate`.
+    pub input_throttled: AtomicU64,
+    pub session_errors: AtomicU64,
+}
+
+impl Counters {
+    pub fn refused(&self, limit: &str) -> u64 {
+        self.refused.lock().unwrap_or_else(|e| e.into_inner()).get(limit).copied().unwrap_or(0)
+    }
 }
 
 /// What every session shares.
@@ -58,10 +149,25 @@ pub struct Shared {
     pub keymap: Arc<Keymap>,
     pub opts: ServeOpts,
     authorized: Option<Vec<PublicKey>>,
+    /// Connections open (each TCP connection admitted, logging in or not).
     sessions: AtomicUsize,
     /// Frames dropped because a client fell behind.
     pub frames_dropped: Arc<AtomicUsize>,
-    recent: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    /// Connections per address.
+    pub addresses: Arc<Addresses>,
+    /// Connections logging in (no explorer yet), and their kill switches,
+    /// oldest first.
+    startups: AtomicUsize,
+    startup_queue: Mutex<VecDeque<Weak<Kill>>>,
+    /// Connections being told why they are refused.
+    refusing: AtomicUsize,
+    /// Connections whose PROXY header is awaited.
+    proxying: AtomicUsize,
+    pub counters: Counters,
+    /// When each kind of log line was last written, and how many since.
+    log_marks: Mutex<HashMap<&'static str, (Instant, u64)>>,
+    /// Set once the server is stopping: every connection is closed.
+    closing: watch::Sender<bool>,
     /// Log lines go here (stderr in production, a buffer in tests).
     log: Box<dyn Fn(&str) + Send + Sync>,
     /// Explorers whose delivery task runs (they have not sent their close).
@@ -85,6 +191,60 @@ impl Shared {
         self.apps.load(Ordering::SeqCst)
     }
 
+    /// Connections still logging in (no explorer yet).
+    pub fn startups(&self) -> usize {
+        self.startups.load(Ordering::SeqCst)
+    }
+
+    /// Write a log line of kind `kind`, at most once per [`LOG_EVERY`]; the
+    /// lines held back are counted in the next one.
+    fn log_limited(&self, kind: &'static str, line: &str) {
+        let now = Instant::now();
+        let mut marks = self.log_marks.lock().unwrap_or_else(|e| e.into_inner());
+        match marks.get_mut(kind) {
+            Some((at, held)) if now.duration_since(*at) < LOG_EVERY => *held += 1,
+            _ => {
+                let held = marks.insert(kind, (now, 0)).map_or(0, |(_, h)| h);
+                drop(marks);
+                if held > 0 {
+                    (self.log)(&format!("{line} ({held} more like it not logged)"));
+                } else {
+                    (self.log)(line);
+                }
+            }
+        }
+    }
+
+    /// Count a refusal by `limit` and log it (rate-limited).
+    fn refuse(&self, limit: &'static str, line: &str) {
+        *self.counters.refused.lock().unwrap_or_else(|e| e.into_inner()).entry(limit).or_insert(0) += 1;
+        self.log_limited(limit, line);
+    }
+
+    /// Take a slot for a connection logging in. When all are taken, the
+    /// oldest connection still logging in is closed to make room, so that a
+    /// flood of silent sockets cannot keep a reader out.
+    fn take_startup(self: &Arc<Self>, kill: &Arc<Kill>) -> StartupSlot {
+        let max = self.opts.max_startups.max(1);
+        let mut q = self.startup_queue.lock().unwrap_or_else(|e| e.into_inner());
+        if self.startups.load(Ordering::SeqCst) >= max {
+            while let Some(old) = q.pop_front() {
+                if let Some(k) = old.upgrade().filter(|k| !k.started() && !k.is_killed()) {
+                    k.set_reason("max-startups: the oldest connection logging in was closed");
+                    k.kill();
+                    self.refuse("max-startups", "max-startups reached: closed the oldest connection logging in");
+                    break;
+                }
+            }
+        }
+        if q.len() > 2 * max {
+            q.retain(|w| w.upgrade().is_some_and(|k| !k.started() && !k.is_killed()));
+        }
+        q.push_back(Arc::downgrade(kill));
+        self.startups.fetch_add(1, Ordering::SeqCst);
+        StartupSlot(Arc::clone(self))
+    }
+
     /// Test hook: make every session panic when `key` is pressed, to check
     /// that a panic ends that session only, restored. Not reachable from
     /// the command line.
@@ -105,6 +265,25 @@ impl Shared {
         }
         drain(&self.apps, FINISH_WAIT * 2).await;
         drain(&self.app_connections, Duration::from_secs(1)).await;
+    }
+}
+
+/// A connection logging in, counted in `Shared::startups` until its
+/// explorer starts or it closes.
+struct StartupSlot(Arc<Shared>);
+
+impl Drop for StartupSlot {
+    fn drop(&mut self) {
+        self.0.startups.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A connection being refused, counted in `Shared::refusing`.
+struct RefusingSlot(Arc<Shared>);
+
+impl Drop for RefusingSlot {
+    fn drop(&mut self) {
+        self.0.refusing.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -165,7 +344,8 @@ pub struct Running {
     pub addr: SocketAddr,
     pub fingerprint: String,
     pub shared: Arc<Shared>,
-    stop: russh::server::RunningServerHandle,
+    /// Where `--metrics` answers, if on.
+    pub metrics_addr: Option<SocketAddr>,
     task: tokio::task::JoinHandle<io::Result<()>>,
 }
 
@@ -174,8 +354,13 @@ impl Running {
     /// remaining connections are closed.
     pub async fn shutdown(self) {
         self.shared.stop_sessions().await;
-        self.stop.shutdown("server stopping".into());
+        self.shared.closing.send_replace(true);
         let _ = self.task.await;
+        // Every connection task disconnects its client, then closes.
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while self.shared.sessions() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Wait until the server ends.
@@ -235,6 +420,8 @@ pub async fn start(
         // Sessions end after `idle_timeout` without input, restored, by
         // their own timer; this transport timeout is only the backstop.
         inactivity_timeout: Some(opts.idle_timeout.min(IDLE_MAX) + IDLE_BACKSTOP),
+        keepalive_interval: opts.keepalive.map(|d| d.min(IDLE_MAX)),
+        keepalive_max: 3,
         auth_rejection_time: Duration::from_secs(1),
         auth_rejection_time_initial: Some(Duration::from_secs(0)),
         keys: vec![key],
@@ -242,75 +429,228 @@ pub async fn start(
         nodelay: true,
         ..Default::default()
     };
+    let nofile = limits::raise_open_file_limit();
     let shared = Arc::new(Shared {
         lib,
         index,
         keymap,
+        addresses: Addresses::new(opts.max_per_address.max(1), opts.per_ip_per_minute.max(1), limits::MAX_ADDRESSES),
         opts,
         authorized,
         sessions: AtomicUsize::new(0),
         frames_dropped: Arc::new(AtomicUsize::new(0)),
-        recent: Mutex::new(HashMap::new()),
+        startups: AtomicUsize::new(0),
+        startup_queue: Mutex::new(VecDeque::new()),
+        refusing: AtomicUsize::new(0),
+        proxying: AtomicUsize::new(0),
+        counters: Counters::default(),
+        log_marks: Mutex::new(HashMap::new()),
+        closing: watch::Sender::new(false),
         log,
         apps: AtomicUsize::new(0),
         app_connections: AtomicUsize::new(0),
         stopping: watch::Sender::new(false),
         panic_key: AtomicU32::new(0),
     });
-    let listener = TcpListener::bind(listen).await?;
-    let addr = listener.local_addr()?;
-    let mut server = YanbaoServer { shared: Arc::clone(&shared) };
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-    let task = tokio::spawn(async move {
-        let running = server.run_on_socket(Arc::new(config), &listener);
-        let _ = stop_tx.send(running.handle());
-        running.await
-    });
-    let stop = stop_rx.await.map_err(|_| io::Error::other("the server did not start"))?;
-    Ok(Running { addr, fingerprint, shared, stop, task })
-}
-
-struct YanbaoServer {
-    shared: Arc<Shared>,
-}
-
-impl Server for YanbaoServer {
-    type Handler = Connection;
-
-    fn new_client(&mut self, peer: Option<SocketAddr>) -> Connection {
-        let sh = &self.shared;
-        // A per-IP connection rate limit.
-        let limited = peer.is_some_and(|p| {
-            let mut recent = sh.recent.lock().unwrap_or_else(|e| e.into_inner());
-            let q = recent.entry(p.ip()).or_default();
-            let now = Instant::now();
-            while q.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60)) {
-                q.pop_front();
-            }
-            q.push_back(now);
-            q.len() > sh.opts.per_ip_per_minute
-        });
-        let n = sh.sessions.fetch_add(1, Ordering::SeqCst) + 1;
-        Connection {
-            shared: Arc::clone(sh),
-            peer,
-            full: n > sh.opts.max_sessions,
-            limited,
-            who: "anonymous".into(),
-            term: String::new(),
-            size: None,
-            started: Instant::now(),
-            opened: None,
-            session: None,
-            link: None,
-            refused: None,
+    if let Some(n) = nofile {
+        let o = &shared.opts;
+        let need = o.max_startups + o.max_sessions + MAX_REFUSING + 16;
+        if (n as usize) < need {
+            (shared.log)(&format!(
+                "yanbao serve: warning: the open-file limit is {n}, under the {need} the limits may need; \
+                 accept() will pause when it is reached"
+            ));
         }
     }
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let metrics_addr = match &shared.opts.metrics {
+        Some(m) => {
+            let l = TcpListener::bind(m).await.map_err(|e| io::Error::new(e.kind(), format!("--metrics {m}: {e}")))?;
+            let a = l.local_addr()?;
+            tokio::spawn(metrics::serve(l, Arc::clone(&shared)));
+            Some(a)
+        }
+        None => None,
+    };
+    let task = tokio::spawn(accept_loop(listener, Arc::new(config), Arc::clone(&shared)));
+    Ok(Running { addr, fingerprint, shared, metrics_addr, task })
+}
 
-    /// A connection that ended on an error (the client vanished, a protocol
-    /// error, the transport timeout, a panic outside the app): say why.
-    fn handle_session_error(&mut self, error: russh::Error) {
-        (self.shared.log)(&format!("session dropped: {error}"));
+/// Accept connections until the server stops. An `accept()` error (EMFILE
+/// when the open-file limit is reached, ECONNABORTED...) never ends the
+/// server: it is logged, and accept is retried after a pause.
+async fn accept_loop(listener: TcpListener, config: Arc<russh::server::Config>, shared: Arc<Shared>) -> io::Result<()> {
+    let mut closing = shared.closing.subscribe();
+    let mut sweep = tokio::time::interval(Duration::from_secs(60));
+    let mut backoff = ACCEPT_BACKOFF.0;
+    loop {
+        let failed = tokio::select! {
+            _ = closing.wait_for(|c| *c) => return Ok(()),
+            _ = sweep.tick() => {
+                shared.addresses.sweep();
+                false
+            }
+            r = listener.accept() => match r {
+                Ok((sock, peer)) => {
+                    backoff = ACCEPT_BACKOFF.0;
+                    if shared.opts.proxy_protocol {
+                        behind_proxy(&shared, &config, sock, peer);
+                    } else {
+                        admit(&shared, &config, sock, peer);
+                    }
+                    false
+                }
+                Err(e) => {
+                    shared.counters.accept_errors.fetch_add(1, Ordering::Relaxed);
+                    shared.log_limited("accept", &format!("yanbao serve: accept: {e}; retrying (the server goes on)"));
+                    true
+                }
+            }
+        };
+        if failed {
+            tokio::select! {
+                _ = closing.wait_for(|c| *c) => return Ok(()),
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
+        }
+    }
+}
+
+/// How long a balancer may take to send the PROXY header.
+const PROXY_WAIT: Duration = Duration::from_secs(5);
+
+/// Read the PROXY header of a connection from the balancer, then admit it
+/// as coming from the client's address. Headers awaited at once are
+/// bounded by `--max-startups`.
+fn behind_proxy(shared: &Arc<Shared>, config: &Arc<russh::server::Config>, mut sock: TcpStream, peer: SocketAddr) {
+    let _ = sock.set_nodelay(true);
+    if shared.proxying.fetch_add(1, Ordering::SeqCst) >= shared.opts.max_startups.max(1) {
+        shared.proxying.fetch_sub(1, Ordering::SeqCst);
+        shared.refuse("max-startups", &format!("{peer}: refused: too many PROXY headers awaited"));
+        return;
+    }
+    let (shared, config) = (Arc::clone(shared), Arc::clone(config));
+    tokio::spawn(async move {
+        let header = tokio::time::timeout(PROXY_WAIT, proxy::read_header(&mut sock)).await;
+        shared.proxying.fetch_sub(1, Ordering::SeqCst);
+        match header {
+            Ok(Ok(client)) => admit(&shared, &config, sock, client.unwrap_or(peer)),
+            Ok(Err(e)) => shared.log_limited("proxy", &format!("{peer}: closed: {e}")),
+            Err(_) => shared.log_limited("proxy", &format!("{peer}: closed: no PROXY header within 5 s")),
+        }
+    });
+}
+
+/// Check an accepted socket against the limits, before any SSH work, and
+/// start its connection (or its refusal).
+fn admit(shared: &Arc<Shared>, config: &Arc<russh::server::Config>, sock: TcpStream, peer: SocketAddr) {
+    let _ = sock.set_nodelay(true);
+    let kill = Arc::new(Kill::default());
+    match shared.addresses.admit(peer.ip()) {
+        Ok(slot) => {
+            let startup = shared.take_startup(&kill);
+            let conn = Connection::new(
+                shared,
+                peer,
+                Arc::clone(&kill),
+                Admission::Admitted { _address: slot, startup: Some(startup) },
+            );
+            tokio::spawn(connection(Arc::clone(shared), Arc::clone(config), sock, kill, conn, shared.opts.login_grace));
+        }
+        Err(refusal) => {
+            shared.refuse(refusal.limit(), &format!("{peer}: refused: {}", refusal.message()));
+            if shared.refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+                shared.refusing.fetch_sub(1, Ordering::SeqCst);
+                return;
+            }
+            let slot = RefusingSlot(Arc::clone(shared));
+            let conn = Connection::new(shared, peer, Arc::clone(&kill), Admission::Refused { refusal, _slot: slot });
+            tokio::spawn(connection(Arc::clone(shared), Arc::clone(config), sock, kill, conn, REFUSE_GRACE));
+        }
+    }
+}
+
+/// One connection's life: the SSH session, closed at the login grace if no
+/// explorer started by then, told why when refused, disconnected when the
+/// server stops.
+async fn connection(
+    shared: Arc<Shared>,
+    config: Arc<russh::server::Config>,
+    sock: TcpStream,
+    kill: Arc<Kill>,
+    conn: Connection,
+    grace: Duration,
+) {
+    let grace = grace.min(IDLE_MAX);
+    let grace_at = tokio::time::Instant::now() + grace;
+    let refused = conn.refusal();
+    let stream = Guarded::new(sock, Arc::clone(&kill), Arc::clone(&shared.counters.bytes_out));
+    let mut closing = shared.closing.subscribe();
+    let late = |kill: &Kill| {
+        if refused.is_none() {
+            shared.refuse("login-grace", "a connection did not log in within the login grace: closed");
+        }
+        kill.set_reason("login grace");
+    };
+    let session = tokio::select! {
+        r = russh::server::run_stream(config, stream, conn) => r,
+        _ = tokio::time::sleep_until(grace_at) => {
+            late(&kill);
+            return;
+        }
+        _ = closing.wait_for(|c| *c) => return,
+    };
+    let session = match session {
+        Ok(s) => s,
+        Err(e) => {
+            shared.log_limited("handshake", &format!("connection setup failed: {e}"));
+            return;
+        }
+    };
+    let handle = session.handle();
+    tokio::pin!(session);
+    let waiting_grace = async {
+        tokio::time::sleep_until(grace_at).await;
+        if kill.started() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let message = tokio::select! {
+        r = &mut session => {
+            if let Err(e) = r {
+                shared.counters.session_errors.fetch_add(1, Ordering::Relaxed);
+                (shared.log)(&format!("session dropped: {e}"));
+            }
+            return;
+        }
+        _ = waiting_grace => {
+            late(&kill);
+            match refused {
+                Some(r) => r.message(),
+                None => format!("yanbao: not logged in within {} s (--login-grace)", grace.as_secs()),
+            }
+        }
+        _ = kill.auth_seen.notified(), if refused.is_some() => {
+            kill.set_reason("refused");
+            refused.map(Refusal::message).unwrap_or_default()
+        }
+        _ = closing.wait_for(|c| *c) => {
+            kill.set_reason("server stopping");
+            "yanbao: the server is stopping".into()
+        }
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        handle.disconnect(Disconnect::ByApplication, message, String::new()),
+    )
+    .await;
+    // The session may end here; it must not be polled again once ended.
+    let ended = tokio::time::timeout(Duration::from_secs(1), &mut session).await.is_ok();
+    kill.kill();
+    if !ended {
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut session).await;
     }
 }
 
@@ -471,9 +811,20 @@ impl Drop for AppSlot {
 /// A session's delivery task: the set-up bytes, then each frame as the
 /// client's window allows, then the goodbye. It also ends the session after
 /// `idle_timeout` without input, and when the server stops.
-async fn deliver(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot) {
+async fn deliver(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot, kill: Arc<Kill>) {
+    deliver_frames(link, out, slot).await;
+    // The explorer has said goodbye: a client that keeps the connection
+    // open after that is closed, so that it holds no slot.
+    tokio::time::sleep(LINGER).await;
+    kill.set_reason("closed after the session ended");
+    kill.kill();
+}
+
+async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot) {
     let shared = Arc::clone(&slot.0);
     let idle = shared.opts.idle_timeout.min(IDLE_MAX);
+    let limit = shared.opts.max_session_time.map(|d| d.min(IDLE_MAX));
+    let deadline = limit.map(|d| Instant::now() + d);
     let mut stopping = shared.stopping.subscribe();
     // A frame cut short by an end: the goodbye first cancels any escape
     // sequence left open.
@@ -508,7 +859,8 @@ async fn deliver(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot) {
             };
             (next, o.last_input + idle)
         };
-        let idle_sleep = tokio::time::sleep_until(idle_at.into());
+        let wake_at = deadline.map_or(idle_at, |d| d.min(idle_at));
+        let idle_sleep = tokio::time::sleep_until(wake_at.into());
         let timed_out = match next {
             Next::Gone => return,
             Next::End(end) => {
@@ -541,7 +893,16 @@ async fn deliver(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot) {
                 _ = idle_sleep => true,
             },
         };
-        if timed_out && link.lock().last_input + idle <= Instant::now() {
+        if timed_out
+            && let (Some(d), Some(limit)) = (deadline, limit)
+            && d <= Instant::now()
+        {
+            link.end(End {
+                message: format!("yanbao: this session reached its time limit ({} s)", limit.as_secs()),
+                status: 0,
+                why: "session time limit",
+            });
+        } else if timed_out && link.lock().last_input + idle <= Instant::now() {
             link.end(End {
                 message: format!("yanbao: closed after {} s without input", idle.as_secs()),
                 status: 0,
@@ -613,11 +974,23 @@ impl Drop for Live {
     }
 }
 
+/// What the limits said of a connection at accept.
+enum Admission {
+    /// Let in: its address slot, and its slot among the connections
+    /// logging in (given back when the explorer starts).
+    Admitted { _address: AddressSlot, startup: Option<StartupSlot> },
+    /// Refused by a limit: it gets the SSH banner naming it, then is closed.
+    Refused { refusal: Refusal, _slot: RefusingSlot },
+}
+
 struct Connection {
     shared: Arc<Shared>,
     peer: Option<SocketAddr>,
-    full: bool,
-    limited: bool,
+    admission: Admission,
+    kill: Arc<Kill>,
+    /// Channels opened so far (at most [`MAX_CHANNELS`]).
+    channels: usize,
+    input: limits::InputBucket,
     who: String,
     term: String,
     size: Option<(u16, u16)>,
@@ -634,12 +1007,16 @@ struct Connection {
 impl Drop for Connection {
     fn drop(&mut self) {
         self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
+        if matches!(self.admission, Admission::Refused { .. }) {
+            // Logged (rate-limited) when refused.
+            return;
+        }
         let why = match &self.link {
             Some(link) => {
                 self.shared.app_connections.fetch_sub(1, Ordering::SeqCst);
                 format!(" {}", link.why().unwrap_or("connection closed"))
             }
-            None => self.refused.map(|r| format!(" {r}")).unwrap_or_default(),
+            None => self.refused.or(self.kill.reason()).map(|r| format!(" {r}")).unwrap_or_default(),
         };
         let (w, h) = self.size.unwrap_or((0, 0));
         let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
@@ -663,6 +1040,51 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
 }
 
 impl Connection {
+    fn new(shared: &Arc<Shared>, peer: SocketAddr, kill: Arc<Kill>, admission: Admission) -> Connection {
+        shared.sessions.fetch_add(1, Ordering::SeqCst);
+        Connection {
+            shared: Arc::clone(shared),
+            peer: Some(peer),
+            admission,
+            kill,
+            channels: 0,
+            input: limits::InputBucket::default(),
+            who: "anonymous".into(),
+            term: String::new(),
+            size: None,
+            started: Instant::now(),
+            opened: None,
+            session: None,
+            link: None,
+            refused: None,
+        }
+    }
+
+    /// The answer to any authentication on a refused connection: no, and
+    /// no other method; its task then disconnects it with the reason.
+    fn refused_auth(&self) -> Auth {
+        self.kill.auth_seen.notify_one();
+        Auth::Reject { proceed_with_methods: Some(MethodSet::empty()), partial_success: false }
+    }
+
+    /// The limit that refused this connection, if one did.
+    fn refusal(&self) -> Option<Refusal> {
+        match &self.admission {
+            Admission::Refused { refusal, .. } => Some(*refusal),
+            Admission::Admitted { .. } => None,
+        }
+    }
+
+    /// A size from the client, as drawn: 0 (unknown) is 80x24, and the
+    /// size is capped at `--max-size`.
+    fn capped(&self, cols: u32, rows: u32) -> (u16, u16) {
+        let (mw, mh) = self.shared.opts.max_size;
+        if cols == 0 || rows == 0 {
+            return (80.min(mw.max(1)), 24.min(mh.max(1)));
+        }
+        (cols.min(mw.max(1) as u32) as u16, rows.min(mh.max(1) as u32) as u16)
+    }
+
     /// Refuse a shell or a command: a message, exit-status 1, EOF, close.
     fn refuse(&mut self, session: &mut Session, channel: ChannelId, msg: &str, why: &'static str) -> HResult {
         self.refused = Some(why);
@@ -679,22 +1101,43 @@ impl Connection {
     }
 
     /// Start the explorer on a channel that has a PTY.
-    fn start_app(&mut self, channel: ChannelId) -> Result<(), String> {
+    /// On refusal: the message for the client and the reason for the log.
+    fn start_app(&mut self, channel: ChannelId) -> Result<(), (String, &'static str)> {
         let out = match self.opened.take() {
             Some((id, out)) if id == channel => out,
-            _ => return Err("yanbao: no session channel".into()),
+            _ => return Err(("yanbao: no session channel".into(), "refused: no session channel")),
         };
         if *self.shared.stopping.borrow() {
-            return Err("yanbao: the server is stopping".into());
+            return Err(("yanbao: the server is stopping".into(), "refused: server stopping"));
         }
-        let (w, h) = self.size.unwrap_or((80, 24));
+        if self.link.is_some() {
+            return Err(("yanbao: one session per connection".into(), "refused: second session"));
+        }
         let sh = &self.shared;
+        // Only explorers count toward --max-sessions.
+        if sh.apps.fetch_add(1, Ordering::SeqCst) >= sh.opts.max_sessions {
+            sh.apps.fetch_sub(1, Ordering::SeqCst);
+            sh.refuse("max-sessions", &format!("{}: refused: the server is full", self.peer_who()));
+            let n = sh.opts.max_sessions;
+            return Err((
+                format!("yanbao: the server is full ({n} sessions); please try again later"),
+                "refused: server full",
+            ));
+        }
+        let slot = AppSlot(Arc::clone(sh));
+        let (w, h) = self.size.unwrap_or((80, 24));
         let theme = Theme::new(depth_for_term(&self.term), sh.opts.ascii);
         let app = App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
         let link = Arc::new(Link::new());
-        sh.apps.fetch_add(1, Ordering::SeqCst);
         sh.app_connections.fetch_add(1, Ordering::SeqCst);
-        tokio::spawn(deliver(Arc::clone(&link), out, AppSlot(Arc::clone(sh))));
+        sh.counters.sessions_started.fetch_add(1, Ordering::Relaxed);
+        // Logged in: the login grace no longer applies, and the connection
+        // leaves the ones logging in.
+        self.kill.started.store(true, Ordering::SeqCst);
+        if let Admission::Admitted { startup, .. } = &mut self.admission {
+            *startup = None;
+        }
+        tokio::spawn(deliver(Arc::clone(&link), out, slot, Arc::clone(&self.kill)));
         self.link = Some(Arc::clone(&link));
         self.session = Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
         self.run(|live, dropped| live.paint(dropped).map(|()| false));
@@ -732,17 +1175,33 @@ impl Connection {
 impl russh::server::Handler for Connection {
     type Error = russh::Error;
 
+    /// A refused connection is told which limit refused it, in the banner
+    /// that clients show before authentication.
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        Ok(self.refusal().map(|r| format!("{}\r\n", r.message())))
+    }
+
     async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
-        if self.limited || self.shared.authorized.is_some() {
+        if self.refusal().is_some() {
+            return Ok(self.refused_auth());
+        }
+        if self.shared.authorized.is_some() {
             return Ok(Auth::reject());
+        }
+        Ok(Auth::Accept)
+    }
+
+    async fn auth_publickey_offered(&mut self, _user: &str, _key: PublicKeyOffer<'_>) -> Result<Auth, Self::Error> {
+        if self.refusal().is_some() {
+            return Ok(self.refused_auth());
         }
         Ok(Auth::Accept)
     }
 
     async fn auth_publickey(&mut self, _user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
         let key = key.public_key;
-        if self.limited {
-            return Ok(Auth::reject());
+        if self.refusal().is_some() {
+            return Ok(self.refused_auth());
         }
         let ok = match &self.shared.authorized {
             Some(keys) => keys.iter().any(|k| k.key_data() == key.key_data()),
@@ -762,8 +1221,9 @@ impl russh::server::Handler for Connection {
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> HResult {
-        // One explorer per connection.
-        if self.session.is_none() && self.link.is_none() {
+        // One explorer per connection, and a few channels at most.
+        if self.channels < MAX_CHANNELS && self.session.is_none() && self.link.is_none() && self.refusal().is_none() {
+            self.channels += 1;
             let id = channel.id();
             // Input arrives through the handler; the reading half is not
             // needed (dropped, it never holds the connection up).
@@ -789,30 +1249,19 @@ impl russh::server::Handler for Connection {
     ) -> Result<(), Self::Error> {
         self.term = term.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
         // A client that cannot tell its size (no local terminal) sends 0x0.
-        self.size =
-            Some(if cols == 0 || rows == 0 { (80, 24) } else { (cols.min(1000) as u16, rows.min(1000) as u16) });
+        self.size = Some(self.capped(cols, rows));
         session.channel_success(channel)?;
         Ok(())
     }
 
     async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
-        if self.full {
-            session.channel_success(channel)?;
-            let n = self.shared.opts.max_sessions;
-            return self.refuse(
-                session,
-                channel,
-                &format!("yanbao: the server is full ({n} sessions); please try again later"),
-                "refused: server full",
-            );
-        }
         if self.size.is_none() {
             session.channel_success(channel)?;
             return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t", "refused: no pty");
         }
         session.channel_success(channel)?;
-        if let Err(msg) = self.start_app(channel) {
-            return self.refuse(session, channel, &msg, "refused");
+        if let Err((msg, why)) = self.start_app(channel) {
+            return self.refuse(session, channel, &msg, why);
         }
         Ok(())
     }
@@ -860,7 +1309,7 @@ impl russh::server::Handler for Connection {
         _ph: u32,
         _session: &mut Session,
     ) -> HResult {
-        let (w, h) = (cols.clamp(1, 1000) as u16, rows.clamp(1, 1000) as u16);
+        let (w, h) = self.capped(cols.max(1), rows.max(1));
         self.size = Some((w, h));
         if let Some(live) = &self.session {
             live.link.lock().last_input = Instant::now();
@@ -880,6 +1329,19 @@ impl russh::server::Handler for Connection {
         if live.channel != channel {
             return Ok(());
         }
+        if live.link.lock().why.is_some() {
+            return Ok(()); // ending (idle timeout, server stopping)
+        }
+        if let Some(rate) = self.shared.opts.input_rate {
+            // Past the burst, this connection's input is read at the rate:
+            // its session loop waits, and TCP slows the client down.
+            let wait = self.input.take(data.len(), rate);
+            if !wait.is_zero() {
+                self.shared.counters.input_throttled.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(wait).await;
+            }
+        }
+        let Some(live) = &self.session else { return Ok(()) };
         {
             let mut o = live.link.lock();
             if o.why.is_some() {
