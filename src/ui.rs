@@ -241,8 +241,11 @@ pub fn breadcrumb(st: &State) -> String {
         }
         (_, industry) => {
             let mut v: Vec<String> = st.lib.ancestry(node).into_iter().map(|n| st.lib.tree_title(n)).collect();
-            if let Some(name) = industry {
-                v.insert(0, format!("[{name}]"));
+            match industry {
+                Some(name) => v.insert(0, format!("[{name}]")),
+                // A section about several industries names none of them.
+                None if st.lib.about_several(node) => v.insert(0, "[多行业]".to_string()),
+                None => {}
             }
             v
         }

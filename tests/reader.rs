@@ -332,3 +332,95 @@ fn tree_snapshots() {
         snap(&format!("tree_cases_{w}x{h}"), &app);
     }
 }
+
+fn industry(id: &str) -> usize {
+    library().industries.iter().position(|i| i.id == id).unwrap()
+}
+
+fn industry_doc(id: &str, width: u16) -> yanbao::doc::Doc {
+    let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false };
+    build_page(&library(), Page::Industry(industry(id)), opts)
+}
+
+/// Every block in the library tagged with an industry.
+fn tagged_blocks(id: &str) -> Vec<Block> {
+    fn walk(s: &Section, id: &str, out: &mut Vec<Block>) {
+        out.extend(s.blocks.iter().filter(|b| b.industries().contains(&id)).cloned());
+        s.sections.iter().for_each(|x| walk(x, id, out));
+    }
+    let mut out = Vec::new();
+    for r in &library().reports {
+        r.chapters.iter().for_each(|c| walk(c, id, &mut out));
+    }
+    out
+}
+
+/// B10: an industry page leads with its own figures, shows every example
+/// tagged with it, and shows no figure twice.
+#[test]
+fn industry_pages_lead_with_their_own_figures() {
+    let lib = library();
+    for ind in &lib.industries {
+        let doc = industry_doc(&ind.id, 76);
+        let text: Vec<String> = doc.lines.iter().map(|l| l.text()).collect();
+        // Every example and case tagged with the industry is on its page.
+        for b in tagged_blocks(&ind.id) {
+            let needle = match &b {
+                Block::Example(e) => e.text.chars().take(12).collect::<String>(),
+                Block::Case(c) => c.title.chars().take(12).collect(),
+                _ => continue,
+            };
+            let mut f = yanbao::app::FindState::default();
+            f.set_query(&needle, &doc);
+            assert!(!f.matches.is_empty(), "{}: {needle} is not shown", ind.name);
+        }
+        // No chart twice.
+        let mut titles: Vec<String> = doc.charts.iter().map(|(_, s)| format!("{:?}{:?}", s.title, s.points)).collect();
+        let n = titles.len();
+        titles.sort();
+        titles.dedup();
+        assert_eq!(titles.len(), n, "{}: a chart twice", ind.name);
+        // Market size charts lead, before the first section.
+        let first_section = doc.anchors.first().map(|a| a.0).unwrap_or(text.len());
+        for (line, s) in &doc.charts {
+            if s.title.as_deref().unwrap_or("").contains("市场规模") {
+                assert!(*line < first_section, "{}: the market size leads", ind.name);
+            }
+        }
+    }
+    let fin = industry_doc("finance", 76);
+    let head: String = fin.lines.iter().take(20).map(|l| l.text() + "\n").collect();
+    assert!(head.contains("中国金融大模型市场规模"), "{head}");
+    assert!(!head.contains("文心快码") && !head.contains("通义灵码"), "{head}");
+    // The 78% penetration card leads and is not repeated in 3.1.
+    let mut f = yanbao::app::FindState::default();
+    f.set_query("中国AI在金融行业的应用渗透率", &fin);
+    assert_eq!(f.matches.len(), 1);
+    // The examples of 2.2 and chapter 5 tagged 金融 are shown.
+    let all: String = fin.lines.iter().map(|l| l.text()).collect();
+    assert!(all.contains("腾讯云TI平台助力中国") && all.contains("国信证券"));
+}
+
+#[test]
+fn industry_page_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        keys(&mut app, "1");
+        snap(&format!("industry_finance_{w}x{h}"), &app);
+    }
+}
+
+/// B11: a section about several industries names none in the breadcrumb.
+#[test]
+fn breadcrumbs_name_an_industry_only_for_sections_about_one() {
+    let mut app = app(120, 40);
+    goto(&mut app, "fs-2-3-4");
+    let crumb = yanbao::ui::breadcrumb(&app.state);
+    assert!(crumb.starts_with("[多行业]"), "{crumb}");
+    goto(&mut app, "fs-3-1");
+    let crumb = yanbao::ui::breadcrumb(&app.state);
+    assert!(crumb.starts_with("[金融]"), "{crumb}");
+    goto(&mut app, "fs-1-1");
+    let crumb = yanbao::ui::breadcrumb(&app.state);
+    assert!(!crumb.starts_with('['), "{crumb}");
+}
