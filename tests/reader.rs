@@ -424,3 +424,110 @@ fn breadcrumbs_name_an_industry_only_for_sections_about_one() {
     let crumb = yanbao::ui::breadcrumb(&app.state);
     assert!(!crumb.starts_with('['), "{crumb}");
 }
+
+/// Ctrl-d / ctrl-u move half a page, space and pgdn a page.
+#[test]
+fn ctrl_d_moves_half_a_page() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        goto(&mut app, "fs-3-1");
+        let half = app.state.reader_height() / 2;
+        key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(app.state.reader.scroll, half);
+        key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(app.state.reader.scroll, 2 * half);
+        key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(app.state.reader.scroll, half);
+        key(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
+        assert_eq!(app.state.reader.scroll, half + app.state.reader_height() - 1);
+    }
+}
+
+/// Esc in the reader clears the find highlights (vim's :noh).
+#[test]
+fn esc_in_the_reader_clears_find() {
+    let mut app = app(80, 24);
+    goto(&mut app, "fs-3-1");
+    keys(&mut app, "/银行");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(!app.state.reader.find.matches.is_empty());
+    let scroll = app.state.reader.scroll;
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.state.reader.find.matches.is_empty() && app.state.reader.find.query.is_empty());
+    assert_eq!(app.state.reader.scroll, scroll, "the view stays");
+    let buf = render(&app);
+    assert!(marks(&buf, |c| c.bg == Color::Yellow || c.bg == Color::LightRed).is_empty());
+    assert!(!screen(&buf).contains("[银行]"));
+}
+
+/// The position reads as less shows it, and the key hints fit at 80x24.
+#[test]
+fn status_line_position_and_hints() {
+    let mut app = app(80, 24);
+    goto(&mut app, "fs-3-1");
+    let total = app.state.reader.doc.lines.len();
+    let h = app.state.reader_height();
+    let text = screen(&render(&app));
+    let status = text.lines().nth(23).unwrap();
+    assert!(status.contains(&format!("1-{h}/{total} {}%", h * 100 / total)), "{status}");
+    assert!(status.contains("? 帮助") && status.contains("s 搜索") && status.contains("i 行业"), "{status}");
+    let wide = app_status(200, 50);
+    assert!(wide.contains("? 帮助  / 查找  s 搜索  i 行业  q 退出"), "{wide}");
+    // No English in the status line after the usual keys.
+    for k in ["w", "w", "b", "b", "n"] {
+        keys(&mut app, k);
+        let msg = app.state.message.clone().unwrap_or_default();
+        assert!(!msg.chars().any(|c| c.is_ascii_lowercase() && c != 'w' && c != 'i'), "{msg}");
+    }
+}
+
+fn app_status(w: u16, h: u16) -> String {
+    let mut app = app(w, h);
+    goto(&mut app, "fs-3-1");
+    screen(&render(&app)).lines().nth(h as usize - 1).unwrap().to_string()
+}
+
+/// The find prompt edits like less and readline: cursor keys, ctrl-a/e/w/u,
+/// history with ↑/↓, and backspace on an empty prompt cancels.
+#[test]
+fn find_prompt_editing() {
+    let find_input = |app: &yanbao::app::App| match app.state.overlays.last() {
+        Some(Overlay::Find { input, cursor, .. }) => Some((input.clone(), *cursor)),
+        _ => None,
+    };
+    let mut app = app(80, 24);
+    goto(&mut app, "fs-3-1");
+    keys(&mut app, "/金行");
+    key(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    keys(&mut app, "融银");
+    assert_eq!(find_input(&app), Some(("金融银行".into(), 3)));
+    key(&mut app, KeyCode::Char('a'), KeyModifiers::CONTROL);
+    keys(&mut app, "AI ");
+    key(&mut app, KeyCode::End, KeyModifiers::NONE);
+    assert_eq!(find_input(&app), Some(("AI 金融银行".into(), 7)));
+    key(&mut app, KeyCode::Char('w'), KeyModifiers::CONTROL);
+    assert_eq!(find_input(&app), Some(("AI ".into(), 3)));
+    key(&mut app, KeyCode::Home, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Right, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(find_input(&app), Some(("I ".into(), 0)));
+    key(&mut app, KeyCode::Char('e'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    keys(&mut app, "银行");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    keys(&mut app, "/保险");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    keys(&mut app, "/");
+    key(&mut app, KeyCode::Up, KeyModifiers::NONE);
+    assert_eq!(find_input(&app).unwrap().0, "保险");
+    key(&mut app, KeyCode::Up, KeyModifiers::NONE);
+    assert_eq!(find_input(&app).unwrap().0, "银行");
+    assert!(!app.state.reader.find.matches.is_empty(), "a recalled query is searched");
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    assert_eq!(find_input(&app).unwrap().0, "");
+    key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty(), "backspace on an empty prompt cancels");
+    let text = screen(&render(&app));
+    assert!(!text.contains("[保险]"));
+}
