@@ -393,6 +393,9 @@ struct Builder<'a> {
     /// Blocks already shown on the page (by address): shown again as a
     /// one-line reference.
     shown: Vec<usize>,
+    /// (unit, next offset): lines pushed go to this unit, numbered in turn
+    /// (a table row shown as records).
+    row_lock: Option<(u32, u32)>,
 }
 
 impl<'a> Builder<'a> {
@@ -408,6 +411,7 @@ impl<'a> Builder<'a> {
             at: Pos::default(),
             in_unit: false,
             shown: Vec::new(),
+            row_lock: None,
         }
     }
 
@@ -444,8 +448,15 @@ impl<'a> Builder<'a> {
             }
             segs = out;
         }
-        self.doc.lines.push(DocLine { segs, para, boxed: false, at: self.at });
-        if !self.in_unit {
+        let at = match &mut self.row_lock {
+            Some((unit, off)) => {
+                *off += 1;
+                Pos { item: self.at.item, unit: *unit, off: *off - 1 }
+            }
+            None => self.at,
+        };
+        self.doc.lines.push(DocLine { segs, para, boxed: false, at });
+        if !self.in_unit && self.row_lock.is_none() {
             self.at.unit += 1;
         }
     }
@@ -737,11 +748,19 @@ impl<'a> Builder<'a> {
                 cells.chain([width(&t.columns[i])]).max().unwrap_or(1).clamp(1, 60)
             })
             .collect();
-        let min_col = 4;
-        if avail < n * min_col {
+        // Each column keeps its widest short cell whole (加拿大, a date) and
+        // otherwise its longest unbreakable run, up to 10 columns; a grid
+        // that cannot give every column that much is shown as records.
+        let mins: Vec<usize> = (0..n)
+            .map(|i| {
+                let cells = t.rows.iter().filter_map(|r| r.get(i)).map(|c| c.0.as_str());
+                cells.chain([t.columns[i].as_str()]).map(|c| unbreakable(&text::sanitize(c))).max().unwrap_or(1)
+            })
+            .collect();
+        if avail < mins.iter().sum::<usize>().max(n * 4) {
             return self.table_records(t);
         }
-        let ws = column_widths(&natural, avail, min_col);
+        let ws = column_widths_min(&natural, &mins, avail);
         let v = format!(" {} ", self.g.v);
         // Each row: its lines, and on each line every cell's (column, text,
         // text cut off behind a `…`) for find.
@@ -796,6 +815,8 @@ impl<'a> Builder<'a> {
             vec![seg(&parts.join(&joint), Role::Rule)]
         };
         let mut open = HashMap::new();
+        // The header is unit 1, the rule 2, row i 3 + i (see table_records).
+        self.at.unit = 1;
         self.start_unit();
         for (k, (l, boxes)) in row_lines(self, &t.columns, Role::TableHead).into_iter().enumerate() {
             self.at.off = k as u32;
@@ -812,6 +833,7 @@ impl<'a> Builder<'a> {
         let n_rows = rows.len();
         for (i, r) in rows.into_iter().enumerate() {
             let mut open = HashMap::new();
+            self.at.unit = 3 + i as u32;
             self.start_unit();
             let h = r.len();
             for (k, (l, boxes)) in r.into_iter().enumerate() {
@@ -835,14 +857,20 @@ impl<'a> Builder<'a> {
 
     /// A table too wide for its columns: each row as "column：value" lines.
     fn table_records(&mut self, t: &Table) {
+        // Row i is unit 3 + i, as in the grid, so the reading position
+        // survives the switch between the two forms.
+        let n = t.rows.len();
         for (i, row) in t.rows.iter().enumerate() {
-            if i > 0 {
-                self.push(vec![seg(&self.g.h.repeat(self.w.min(8)), Role::Rule)], 0);
-            }
+            self.row_lock = Some((3 + i as u32, 0));
             for (c, cell) in t.columns.iter().zip(row) {
                 self.hanging(vec![seg(&format!("{c}："), Role::TableHead)], &cell.0, Role::Body, 0);
             }
+            if i + 1 < n {
+                self.push(vec![seg(&self.g.h.repeat(self.w.min(8)), Role::Rule)], 0);
+            }
+            self.row_lock = None;
         }
+        self.at.unit = 3 + n as u32;
         for note in &t.notes {
             self.wrapped(note, Role::Meta, 0);
         }
@@ -1090,6 +1118,49 @@ impl<'a> Builder<'a> {
     fn sub_label(&mut self, t: &str) {
         self.push(vec![seg("  ", Role::Body), seg(t, Role::Label)], 0);
     }
+}
+
+/// The width a cell needs unbroken: the whole cell when it is at most 10
+/// columns wide, else its longest run between line-break opportunities (a
+/// date, a Latin word), at most 10.
+fn unbreakable(cell: &str) -> usize {
+    let w = width(cell.trim());
+    if w <= 10 {
+        return w.max(1);
+    }
+    let mut longest = 1;
+    let mut prev = 0;
+    for (at, _) in unicode_linebreak::linebreaks(cell) {
+        longest = longest.max(cell.get(prev..at).map_or(0, |t| width(t.trim())));
+        prev = at;
+    }
+    longest.min(10)
+}
+
+/// Column widths that fit `avail` (at least the sum of `mins`): every column
+/// gets its minimum, and the rest of the room goes to the columns in
+/// proportion to how much more they need.
+pub fn column_widths_min(natural: &[usize], mins: &[usize], avail: usize) -> Vec<usize> {
+    let total: usize = natural.iter().sum();
+    if total <= avail {
+        return natural.to_vec();
+    }
+    let base: Vec<usize> = natural.iter().zip(mins).map(|(&n, &m)| n.min(m)).collect();
+    let room = avail.saturating_sub(base.iter().sum());
+    let want: Vec<usize> = natural.iter().zip(&base).map(|(n, b)| n - b).collect();
+    let want_total: usize = want.iter().sum::<usize>().max(1);
+    let mut ws: Vec<usize> = base.iter().zip(&want).map(|(b, w)| b + w * room / want_total).collect();
+    let mut left = avail.saturating_sub(ws.iter().sum());
+    while left > 0 {
+        let Some((i, _)) =
+            ws.iter().enumerate().filter(|(i, w)| **w < natural[*i]).max_by_key(|(i, w)| natural[*i] - **w)
+        else {
+            break;
+        };
+        ws[i] += 1;
+        left -= 1;
+    }
+    ws
 }
 
 /// Column widths that fit `avail`: every column keeps up to `min_col` (or its
