@@ -24,10 +24,20 @@ const ASCII_BORDER: border::Set = border::Set {
     horizontal_bottom: "-",
 };
 
+/// Below this size (columns, rows) the screen shows only 「窗口太小」.
+pub const MIN_SIZE: (u16, u16) = (24, 8);
+
 /// Draw the whole screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let st = &app.state;
     if area.width == 0 || area.height == 0 {
+        return;
+    }
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        // Too small for any pane: one line saying so, not a mangled layout.
+        let text = truncate(&format!("窗口太小（至少 {}x{}）", MIN_SIZE.0, MIN_SIZE.1), area.width as usize);
+        let x = area.x + (area.width.saturating_sub(width(&text) as u16)) / 2;
+        buf.set_stringn(x, area.y + area.height / 2, &text, area.width as usize, st.theme.dim());
         return;
     }
     let panes = crate::app::Panes::compute(area.width, area.height, st.focus);

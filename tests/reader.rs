@@ -557,3 +557,21 @@ fn table_columns_keep_short_cells_and_dates_whole() {
         }
     }
 }
+
+/// Below the smallest usable size: one line 「窗口太小」, nothing mangled.
+#[test]
+fn too_small_says_so() {
+    for (w, h) in [(23, 24), (80, 7), (12, 3), (1, 1)] {
+        let app = app(w, h);
+        let buf = render(&app);
+        assert_rows_fit(&buf);
+        let text = screen(&buf);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(lines.len() <= 1, "{w}x{h}: {text}");
+        if w >= 8 {
+            assert!(text.contains("窗口太小"), "{w}x{h}: {text}");
+        }
+    }
+    let text = screen(&render(&app(24, 8)));
+    assert!(!text.contains("窗口太小"), "{text}");
+}
