@@ -65,6 +65,28 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Company(c) => render_company(st, c, area, buf),
         }
     }
+    if st.theme.ascii {
+        asciify(buf, area);
+    }
+}
+
+/// `--ascii`: the East-Asian Ambiguous punctuation left on screen (the `…`
+/// of every cut, `·` and `—` in titles and text, stray box drawing) drawn
+/// as ASCII of the same width, for terminals that draw those wide.
+fn asciify(buf: &mut Buffer, area: Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            let to = match cell.symbol() {
+                "…" => "~",
+                "·" | "—" | "–" | "─" => "-",
+                "│" => "|",
+                "┌" | "┐" | "└" | "┘" | "┼" => "+",
+                _ => continue,
+            };
+            cell.set_symbol(to);
+        }
+    }
 }
 
 fn pane_block<'a>(st: &State, title: String, focused: bool, max: u16) -> Block<'a> {
