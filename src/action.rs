@@ -89,7 +89,7 @@ impl Action {
             Action::FindNext => "下一处",
             Action::FindPrev => "上一处",
             Action::Help => "帮助",
-            Action::CloseOverlay => "关闭 / 清除查找高亮",
+            Action::CloseOverlay => "关闭",
             Action::Confirm => "确认",
             Action::DeleteChar => "删除前一字（空时取消）",
             Action::ClearInput => "清空输入",

@@ -602,3 +602,21 @@ fn ascii_mode_draws_no_ambiguous_punctuation() {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn debug_resize_after_find() {
+    let mut app = app(80, 24);
+    keys(&mut app, "jlj");
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    keys(&mut app, "/暂行办法");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let s = app.state.reader.scroll;
+    let d = app.state.reader.doc.clone();
+    eprintln!("80: scroll {s} {:?} {}", d.lines[s].at, d.lines[s].text());
+    app.update(Action::Resize(120, 40));
+    let s = app.state.reader.scroll;
+    let d = app.state.reader.doc.clone();
+    eprintln!("120: scroll {s} {:?} {}", d.lines[s].at, d.lines[s].text());
+    for l in &d.lines[s.saturating_sub(30)..s + 3] { eprintln!("{:?} {}", l.at, l.text()); }
+}
