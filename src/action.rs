@@ -46,6 +46,8 @@ pub enum Action {
     ToggleCompactTables,
     /// Open the finder: search across both reports.
     Search,
+    /// Reopen the finder with the last query, results and selection.
+    ResumeSearch,
     /// Open the industry switcher.
     Industries,
     /// The next / previous industry, keeping the same part.
@@ -102,6 +104,7 @@ impl Action {
             Action::HistoryNext => "下一条查找记录",
             Action::ToggleCompactTables => "表格：紧凑 / 完整",
             Action::Search => "全文搜索",
+            Action::ResumeSearch => "恢复上次搜索",
             Action::Industries => "行业",
             Action::NextIndustry => "下一个行业（同一部分）",
             Action::PrevIndustry => "上一个行业（同一部分）",
@@ -149,6 +152,7 @@ impl Action {
             HistoryNext,
             ToggleCompactTables,
             Search,
+            ResumeSearch,
             Industries,
             NextIndustry,
             PrevIndustry,

@@ -8,7 +8,10 @@ use yanbao::app::App;
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
-use yanbao::search::{Field, Filter, Index, Query, Target};
+use yanbao::search::{Field, Filter, Index, Kind, Query, Target};
+
+/// The width of the matched window `yanbao search` prints.
+const SNIPPET_COLUMNS: usize = 60;
 use yanbao::theme::{ColorDepth, Theme};
 
 /// yanbao 研报: read and explore Chinese research reports in the terminal.
@@ -186,8 +189,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let dir = content_dir(&cli);
     match cli.command {
-        Some(Command::Check) => check(dir.as_deref()),
+        Some(Command::Check) => {
+            quiet_on_closed_pipe();
+            check(&cli, dir.as_deref())
+        }
         Some(Command::Search { ref query, limit, kind, json }) => {
+            quiet_on_closed_pipe();
             search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
@@ -198,11 +205,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(dir: Option<&Path>) -> ExitCode {
+/// `yanbao check | head -1`, `yanbao search … | head`: end quietly when the
+/// reader of the output goes away, as C tools do (SIGPIPE's default action),
+/// instead of panicking in `println!`. The explorer and the server keep
+/// SIGPIPE ignored: for them a closed pipe or socket is an error to handle.
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+}
+
+fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
     let lib = match load_library(dir) {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // The keymap too: the user's file (--keymap, or the XDG one) over the defaults.
+    if let Err(code) = load_keymap(cli) {
+        return code;
+    }
     let c = lib.counts();
     println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
     println!("reports            {}", c.reports);
@@ -237,7 +257,15 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
     let mut out = std::io::stdout().lock();
     for h in &hits {
         let u = &index.units[h.unit];
-        let location = yanbao::search::unit_location(&lib, u);
+        let location = yanbao::search::unit_short_location(&lib, u, usize::MAX);
+        // The matched window, as the finder shows it, after the title of a
+        // thing named by its title when the match is in its text.
+        let snippet = index.snippet(h, SNIPPET_COLUMNS);
+        let titled = !h.text_marks.is_empty()
+            && !(h.title_covers && !h.title_marks.is_empty())
+            && !(u.kind == Kind::Section && !h.title_marks.is_empty())
+            && u.own_title
+            && !matches!(u.kind, Kind::Text | Kind::Table);
         let line = if json {
             let target = match &u.target {
                 Target::Place { node, .. } => serde_json::json!({
@@ -247,27 +275,45 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
                 Target::Company(id) => serde_json::json!({ "company": id }),
                 Target::Industry(id) => serde_json::json!({ "industry": id }),
             };
+            // The first run of marked characters in the snippet, [start, end).
+            let span = snippet.marks.first().map(|&a| {
+                let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
+                [a, a + b]
+            });
             serde_json::json!({
                 "kind": u.kind.name(),
                 "label": u.kind.label(),
                 "title": u.title,
                 "text": u.text,
                 "location": location,
-                "field": if h.field == Field::Title { "title" } else { "text" },
+                "path": yanbao::search::unit_location(&lib, u),
+                "field": match h.field { Field::Title => "title", Field::Text => "text", Field::Path => "path" },
                 "matched": h.indices,
+                "snippet": snippet.text,
+                "snippet_marks": snippet.marks,
+                "span": span,
                 "score": h.score,
                 "target": target,
             })
             .to_string()
         } else {
-            let unit = if u.text.is_empty() { u.title.clone() } else { format!("{}：{}", u.title, u.text) };
-            format!("{}\t{location}\t{unit}", u.kind.label())
+            let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
+            format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
         };
         if writeln!(out, "{line}").is_err() {
             break; // a closed pipe (| head) is not an error
         }
     }
     if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Content as plain text for a terminal: control characters (escape
+/// sequences, BEL, tabs that would break the columns) and bidirectional
+/// overrides become spaces, as the explorer shows them.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') { ' ' } else { c })
+        .collect()
 }
 
 fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
@@ -318,7 +364,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         eprintln!("yanbao serve: listening on {}", running.addr);
         eprintln!("host key fingerprint: {}", running.fingerprint);
         eprintln!("access: {auth}");
-        running.wait().await
+        running.run_until_signal().await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

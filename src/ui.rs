@@ -5,7 +5,7 @@ use crate::app::{App, CompanyState, FindState, Focus, Overlay, SearchLayout, Sea
 use crate::content::NodeKind;
 use crate::doc::{Doc, DocLine, Role};
 use crate::keymap::Context;
-use crate::search::{Field, Target, Unit};
+use crate::search::{Field, Kind, Target, Unit};
 use crate::text::{fit, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -496,7 +496,12 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     let Some((l, _)) = open_frame(st, "搜索 search".into(), area, buf) else { return };
     // The prompt line.
     let input = shifted(l.input, area);
-    let mut count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
+    // fzf's counter: results / searchable units ("+" when scattered matches were not counted).
+    let mut count = if s.input.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{}{}/{}", s.matched, if s.more { "+" } else { "" }, st.index.units.len())
+    };
     if crate::search::query_full(&s.input) {
         count = format!("上限{}字 · {count}", crate::search::MAX_QUERY_CHARS);
     }
@@ -518,8 +523,9 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
         let help = [
             "Type to search companies, cases, tables, figures, industries and text.",
             "Pinyin works without a Chinese input method: zgckj → 中关村科金, yinhang → 银行.",
-            "Filters: co: companies  case: cases  tb: tables  fig: figures  ind: industries  sec: text",
-            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns.",
+            "Terms: 华为 制造 matches both, in any order (also in the section headings above a result); a | b either; 'exact no fuzzy; ^start; end$; !not.",
+            "Filters: co: companies  case: cases  ex: examples  tb: tables  fig: figures  ind: industries  sec: text",
+            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns; S reopens the last search as you left it.",
         ];
         let mut y = list.y + 1;
         for h in help {
@@ -546,7 +552,9 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     if let (Some(pf), Some(pa)) = (l.preview_frame, l.preview) {
         let (pf, pa) = (shifted(pf, area), shifted(pa, area));
         let hit = s.hits.get(s.selected);
-        let title = hit.map(|h| crate::search::unit_location(&st.lib, &st.index.units[h.unit])).unwrap_or_default();
+        let room = pf.width.saturating_sub(4) as usize;
+        let title =
+            hit.map(|h| crate::search::unit_short_location(&st.lib, &st.index.units[h.unit], room)).unwrap_or_default();
         let block = Block::new()
             .borders(if pf.y == l.list.y + area.y { Borders::TOP | Borders::LEFT } else { Borders::TOP })
             .border_set(if st.theme.ascii { ASCII_BORDER } else { border::PLAIN })
@@ -561,66 +569,45 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// One result row: kind, the matched text with the matched characters
-/// highlighted, and the location, dimmed, on the right.
+/// One result row: kind, a window of the matched text around the match
+/// with the matched characters highlighted, and a short location, dimmed,
+/// on the right.
 #[allow(clippy::too_many_arguments)]
 fn draw_hit(st: &State, u: &Unit, hit: &crate::search::Hit, x: u16, y: u16, w: usize, base: Style, buf: &mut Buffer) {
     let label = format!("{} ", u.kind.label());
     let lw = width(&label).min(w);
     buf.set_stringn(x, y, &label, lw, base.patch(st.theme.accent()));
-    let loc = short_location(st, u);
-    let loc_w = (w / 3).min(width(&loc));
-    let text_w = w.saturating_sub(lw + loc_w + 2);
+    let avail = w.saturating_sub(lw);
+    let loc = crate::search::unit_short_location(&st.lib, u, avail / 3);
+    let loc_w = width(&loc);
+    let text_w = avail.saturating_sub(if loc_w > 0 { loc_w + 2 } else { 0 });
     let mark = st.theme.find_match();
-    let title: Vec<char> = u.title.chars().collect();
-    let mut used = match hit.field {
-        Field::Title => {
-            draw_marked(buf, x + lw as u16, y, text_w, &title, 0, &hit.indices, base.add_modifier(Modifier::BOLD), mark)
-        }
-        Field::Text => {
-            let tw = draw_marked(
-                buf,
-                x + lw as u16,
-                y,
-                text_w.min(width(&u.title)).min(text_w / 3),
-                &title,
-                0,
-                &[],
-                base.add_modifier(Modifier::BOLD),
-                mark,
-            );
-            let chars: Vec<char> = u.text.chars().collect();
-            let first = hit.indices.first().copied().unwrap_or(0);
-            let start = first.saturating_sub(8);
-            let mut used = tw;
-            let lead = if start > 0 { " …" } else { " " };
-            if used + 2 < text_w {
-                buf.set_stringn(x + (lw + used) as u16, y, lead, 2, base);
-                used += width(lead);
-            }
-            used + draw_marked(
-                buf,
-                x + (lw + used) as u16,
-                y,
-                text_w.saturating_sub(used),
-                &chars,
-                start,
-                &hit.indices,
-                base,
-                mark,
-            )
-        }
-    };
-    if hit.field == Field::Title && !u.text.is_empty() && used + 4 < text_w {
-        let rest = format!("  {}", u.text);
+    let mut used = 0;
+    // A match in the text of something named by its title: the title first, short.
+    let titled = !hit.title_marks.is_empty() && (hit.title_covers || u.kind == Kind::Section);
+    let in_text = !hit.text_marks.is_empty() && !titled;
+    let named = in_text && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
+    if named && text_w >= 24 {
+        let title: Vec<char> = u.title.chars().collect();
+        let t = crate::search::window(&title, &hit.title_marks, (text_w / 3).min(width(&u.title)));
+        let tc: Vec<char> = t.text.chars().collect();
+        let tw = draw_marked(buf, x + lw as u16, y, text_w, &tc, 0, &t.marks, base.add_modifier(Modifier::BOLD), mark);
+        used = tw + 1;
+    }
+    let snip = st.index.snippet(hit, text_w.saturating_sub(used));
+    let chars: Vec<char> = snip.text.chars().collect();
+    let style = if in_text { base } else { base.add_modifier(Modifier::BOLD) };
+    used +=
+        draw_marked(buf, x + (lw + used) as u16, y, text_w.saturating_sub(used), &chars, 0, &snip.marks, style, mark);
+    // A match in the title alone: the rest of the unit after it, dimmed.
+    if !in_text && u.cells.is_empty() && !u.text.is_empty() && used + 6 < text_w {
+        let rest = format!("  {}", u.text.replace('\n', " "));
         let room = text_w - used;
         buf.set_stringn(x + (lw + used) as u16, y, truncate(&rest, room), room, base.patch(st.theme.dim()));
-        used = text_w;
     }
-    let _ = used;
     if loc_w > 0 {
         let lx = x + (w - loc_w) as u16;
-        buf.set_stringn(lx, y, truncate_left(&loc, loc_w), loc_w, base.patch(st.theme.dim()));
+        buf.set_stringn(lx, y, &loc, loc_w, base.patch(st.theme.dim()));
     }
 }
 
@@ -718,40 +705,9 @@ fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut Buffer) {
             .find_map(|n| hay.find(n).map(|b| (hay.get(..b).map_or(0, |h| h.chars().count()), n.chars().count())))
             .map(|(s, n)| (s..s + n).collect())
             .unwrap_or_default();
-        let hit = crate::search::Hit { unit, field, indices, score: 0, contiguous: true, tier: 2 };
+        let hit = crate::search::Hit::marked(unit, field, indices);
         draw_hit(st, u, &hit, list.x, y, list.width as usize, base, buf);
     }
-}
-
-/// The last two steps of a unit's location ("3.1 AI在金融… › 标杆案例").
-fn short_location(st: &State, u: &Unit) -> String {
-    match u.node() {
-        Some(n) => {
-            let path = st.lib.ancestry(n);
-            let tail = &path[path.len().saturating_sub(2)..];
-            tail.iter().map(|&n| st.lib.tree_title(n)).collect::<Vec<_>>().join(" › ")
-        }
-        None => crate::search::unit_location(&st.lib, u),
-    }
-}
-
-/// Keep the end of `s` within `max` columns, with `…` in front when cut.
-fn truncate_left(s: &str, max: usize) -> String {
-    if width(s) <= max {
-        return s.to_string();
-    }
-    let mut out: Vec<char> = Vec::new();
-    let mut w = 1;
-    for c in s.chars().rev() {
-        let cw = crate::text::char_width(c);
-        if w + cw > max {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out.into_iter().rev().collect()
 }
 
 fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) {

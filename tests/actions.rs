@@ -187,3 +187,17 @@ fn the_finder_caps_its_query_and_stays_responsive() {
     common::key(&mut app, crossterm::event::KeyCode::Char('c'), crossterm::event::KeyModifiers::CONTROL);
     assert!(app.state.overlays.is_empty(), "ctrl-c closes the finder");
 }
+
+/// F2/B1: the chart view sliced labels at byte 4 and panicked on Chinese
+/// labels (13 of 38 charts). The auditors' key sequences, rendered.
+#[test]
+fn the_chart_view_opens_charts_with_chinese_labels() {
+    for (w, h, keys) in [(80, 25, "3\rjjj\r"), (80, 24, "1\r"), (80, 25, "3\rjjj\rjc")] {
+        let mut app = common::app(w, h);
+        for k in keys.chars() {
+            let code = if k == '\r' { crossterm::event::KeyCode::Enter } else { crossterm::event::KeyCode::Char(k) };
+            common::key(&mut app, code, crossterm::event::KeyModifiers::NONE);
+            let _ = common::render(&app);
+        }
+    }
+}

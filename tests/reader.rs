@@ -618,5 +618,7 @@ fn debug_resize_after_find() {
     let s = app.state.reader.scroll;
     let d = app.state.reader.doc.clone();
     eprintln!("120: scroll {s} {:?} {}", d.lines[s].at, d.lines[s].text());
-    for l in &d.lines[s.saturating_sub(30)..s + 3] { eprintln!("{:?} {}", l.at, l.text()); }
+    for l in &d.lines[s.saturating_sub(30)..s + 3] {
+        eprintln!("{:?} {}", l.at, l.text());
+    }
 }

@@ -60,6 +60,8 @@ impl FindState {
             self.current = None;
             return;
         }
+        // Each paragraph's and box's characters, folded, with where they are drawn.
+        let mut runs: Vec<Vec<Spot>> = Vec::new();
         let mut i = 0;
         while i < doc.lines.len() {
             // A paragraph: consecutive lines sharing a non-zero id.
@@ -81,7 +83,7 @@ impl FindState {
                 let col = crate::text::width(text.strip_suffix(body).unwrap_or_default());
                 push_chars(&mut chars, body, i + li, col);
             }
-            self.find_in(&chars, &q);
+            runs.push(chars);
             i = j;
         }
         // Table cells and cards: each box's text across its lines, and the
@@ -94,7 +96,25 @@ impl FindState {
             if let Some(&(_, line, _, end, _)) = chars.last() {
                 chars.extend(b.hidden.chars().map(|c| (fold(c), line, end, end + 1, true)));
             }
-            self.find_in(&chars, &q);
+            runs.push(chars);
+        }
+        // The typed text, literally (folded); a Latin query that is not on
+        // the page, as pinyin with the finder's matcher (`yinhang` finds 银行).
+        for chars in &runs {
+            self.find_in(chars, &q);
+        }
+        if self.matches.is_empty()
+            && let Some(mut py) = crate::search::PagePinyin::new(&self.query)
+        {
+            let folded: Vec<Vec<char>> = runs.iter().map(|r| r.iter().map(|c| c.0).collect()).collect();
+            folded.iter().for_each(|f| py.learn(f));
+            for (chars, f) in runs.iter().zip(&folded) {
+                for r in py.runs(f) {
+                    if let Some(run) = chars.get(r) {
+                        self.push_match(run);
+                    }
+                }
+            }
         }
         self.matches.sort_by_key(|m| m.pieces.first().map(|p| (p.line, p.start)));
         if self.current.is_some_and(|c| c >= self.matches.len()) {
@@ -107,19 +127,26 @@ impl FindState {
         let mut k = 0;
         while k + q.len() <= chars.len() {
             if chars[k..k + q.len()].iter().zip(q).all(|(a, b)| a.0 == *b) {
-                let mut pieces: Vec<Piece> = Vec::new();
-                for &(_, line, s, e, _) in &chars[k..k + q.len()] {
-                    match pieces.last_mut() {
-                        Some(p) if p.line == line => p.end = p.end.max(e),
-                        _ => pieces.push(Piece { line, start: s, end: e }),
-                    }
-                }
-                let hidden = chars[k..k + q.len()].iter().any(|c| c.4);
-                self.matches.push(Match { pieces, hidden });
+                self.push_match(&chars[k..k + q.len()]);
                 k += q.len();
             } else {
                 k += 1;
             }
+        }
+    }
+
+    /// Record a match: its characters with where they are drawn.
+    fn push_match(&mut self, run: &[Spot]) {
+        let mut pieces: Vec<Piece> = Vec::new();
+        for &(_, line, s, e, _) in run {
+            match pieces.last_mut() {
+                Some(p) if p.line == line => p.end = p.end.max(e),
+                _ => pieces.push(Piece { line, start: s, end: e }),
+            }
+        }
+        let hidden = run.iter().any(|c| c.4);
+        if !pieces.is_empty() {
+            self.matches.push(Match { pieces, hidden });
         }
     }
 

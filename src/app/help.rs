@@ -27,7 +27,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Reader => "阅读",
             Context::Find => "查找输入框（/）",
             Context::Help => "本帮助",
-            Context::Search => "全文搜索（s、ctrl-p）：筛选 co: case: tb: fig: ind: sec:",
+            Context::Search => "全文搜索（s、ctrl-p；S 恢复上次）：筛选 co: case: ex: tb: fig: ind: sec:",
             Context::Company => "公司页",
             Context::Industries => "行业切换",
             Context::Chart => "图表视图",

@@ -10,7 +10,7 @@ mod search;
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
 pub use nav::NavState;
-pub use search::{CompanyState, Preview, SearchLayout, SearchState, keep_visible};
+pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
@@ -148,6 +148,8 @@ pub struct State {
     pub nav: NavState,
     pub reader: ReaderState,
     pub overlays: Vec<Overlay>,
+    /// The finder's last search and what was opened from it.
+    pub finder: FinderMemory,
     pub compact_tables: bool,
     pub table_bars: bool,
     /// A one-line message for the status bar (cleared by the next action).
@@ -187,6 +189,7 @@ impl App {
             focus: Focus::Nav,
             nav,
             overlays: Vec::new(),
+            finder: FinderMemory::default(),
             compact_tables: false,
             table_bars: false,
             message: None,
@@ -449,6 +452,7 @@ impl State {
             Action::Quit => return vec![Effect::Quit],
             Action::Resize(..) | Action::Suspend => {}
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
+            Action::ResumeSearch => self.resume_search(),
             Action::FocusNext => {
                 self.focus = match self.focus {
                     Focus::Nav => Focus::Reader,

@@ -6,7 +6,7 @@ mod locate;
 mod model;
 
 pub use load::{Files, load, read_dir};
-pub use locate::Locator;
+pub use locate::{LazyLocator, Locator};
 pub use model::*;
 
 use std::collections::HashMap;
@@ -201,11 +201,13 @@ impl Library {
 
     /// Load a folder, or the bundled content when `dir` is `None`.
     pub fn load_from(dir: Option<&Path>) -> Result<(Library, Vec<ContentError>), String> {
-        let files = match dir {
+        let (files, read_errors) = match dir {
             Some(d) => read_dir(d).map_err(|e| format!("{}: {e}", d.display()))?,
-            None => bundled_files(),
+            None => (bundled_files(), Vec::new()),
         };
-        Ok(load(&files))
+        let (lib, mut errors) = load(&files);
+        errors.splice(0..0, read_errors);
+        Ok((lib, errors))
     }
 
     fn build_outline(&mut self) {

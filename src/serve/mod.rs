@@ -1,32 +1,43 @@
 //! `yanbao serve`: the explorer over SSH, one app session per connection on
 //! shared, read-only content. The app core is the same one the local
-//! terminal runs; here its backend writes into an SSH channel and its events
-//! are decoded from the channel's bytes.
+//! terminal runs; here its frames are rendered into byte buffers (diffs
+//! against the last frame sent) and its events are decoded from the
+//! channel's bytes. Nothing on this path touches the server process's own
+//! terminal: no size or cursor query, no write to stdout.
+//!
+//! One delivery task per session writes the frames to the channel as the
+//! client's window allows. A client that falls behind loses frames, then
+//! gets one full repaint. Every session ends the same way, whatever ends it
+//! (`q`, Ctrl-c, the idle timeout, a server shutdown, a panic in that
+//! session): the restore sequence, a message if any, `exit-status`, EOF and
+//! close, in that order.
 
 pub mod input;
 
-use crate::action::Effect;
+use crate::action::{Action, Effect};
 use crate::app::App;
 use crate::content::Library;
 use crate::keymap::Keymap;
 use crate::search::Index;
 use crate::theme::{ColorDepth, Theme};
-use ratatui::backend::CrosstermBackend;
+use crossterm::event::{Event, KeyCode};
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::{Terminal, TerminalOptions, Viewport};
 use russh::keys::ssh_key::{HashAlg, LineEnding, PublicKey};
 use russh::keys::{Algorithm, PrivateKey};
-use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Server, Session, VerifiedPublicKey};
-use russh::{Channel, ChannelId, ChannelOpenFailure, MethodKind, MethodSet, Pty};
+use russh::server::{Auth, ChannelOpenHandle, Msg, Server, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, MethodKind, MethodSet, Pty};
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, watch};
 
 /// Settings of `yanbao serve`.
 #[derive(Debug, Clone)]
@@ -53,11 +64,47 @@ pub struct Shared {
     recent: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     /// Log lines go here (stderr in production, a buffer in tests).
     log: Box<dyn Fn(&str) + Send + Sync>,
+    /// Explorers whose delivery task runs (they have not sent their close).
+    apps: AtomicUsize,
+    /// Connections that started an explorer and are still open.
+    app_connections: AtomicUsize,
+    /// Set once the server is stopping: every session ends, restored.
+    stopping: watch::Sender<bool>,
+    /// Test hook: a session panics when this key (a char) is pressed; 0 for
+    /// none. Only the library API sets it ([`Shared::panic_on_key`]).
+    panic_key: AtomicU32,
 }
 
 impl Shared {
     pub fn sessions(&self) -> usize {
         self.sessions.load(Ordering::SeqCst)
+    }
+
+    /// Sessions whose explorer still runs.
+    pub fn apps(&self) -> usize {
+        self.apps.load(Ordering::SeqCst)
+    }
+
+    /// Test hook: make every session panic when `key` is pressed, to check
+    /// that a panic ends that session only, restored. Not reachable from
+    /// the command line.
+    #[doc(hidden)]
+    pub fn panic_on_key(&self, key: char) {
+        self.panic_key.store(key as u32, Ordering::SeqCst);
+    }
+
+    /// End every session (restore, message, exit-status, EOF, close), then
+    /// wait, a bounded time, for the clients to go.
+    async fn stop_sessions(&self) {
+        self.stopping.send_replace(true);
+        async fn drain(n: &AtomicUsize, d: Duration) {
+            let deadline = Instant::now() + d;
+            while n.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        drain(&self.apps, FINISH_WAIT * 2).await;
+        drain(&self.app_connections, Duration::from_secs(1)).await;
     }
 }
 
@@ -123,7 +170,10 @@ pub struct Running {
 }
 
 impl Running {
+    /// Stop serving: every session ends with its terminal restored, then the
+    /// remaining connections are closed.
     pub async fn shutdown(self) {
+        self.shared.stop_sessions().await;
         self.stop.shutdown("server stopping".into());
         let _ = self.task.await;
     }
@@ -131,6 +181,36 @@ impl Running {
     /// Wait until the server ends.
     pub async fn wait(self) -> io::Result<()> {
         self.task.await.map_err(io::Error::other)?
+    }
+
+    /// Serve until the server ends or SIGTERM or SIGINT arrives; a signal
+    /// shuts the server down as [`Running::shutdown`] does.
+    pub async fn run_until_signal(mut self) -> io::Result<()> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let (rx, tx) = std::os::unix::net::UnixStream::pair()?;
+        let mut ids = Vec::new();
+        for sig in [SIGTERM, SIGINT] {
+            ids.push(signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?);
+        }
+        drop(tx);
+        rx.set_nonblocking(true)?;
+        let rx = tokio::net::UnixStream::from_std(rx)?;
+        let ended = tokio::select! {
+            r = &mut self.task => Some(r),
+            _ = rx.readable() => None,
+        };
+        let result = match ended {
+            Some(r) => r.map_err(io::Error::other).and_then(|r| r),
+            None => {
+                (self.shared.log)("yanbao serve: stopping: every session gets its terminal restored");
+                self.shutdown().await;
+                Ok(())
+            }
+        };
+        for id in ids {
+            signal_hook::low_level::unregister(id);
+        }
+        result
     }
 }
 
@@ -152,7 +232,9 @@ pub async fn start(
         MethodSet::from(&[MethodKind::PublicKey][..])
     };
     let config = russh::server::Config {
-        inactivity_timeout: Some(opts.idle_timeout),
+        // Sessions end after `idle_timeout` without input, restored, by
+        // their own timer; this transport timeout is only the backstop.
+        inactivity_timeout: Some(opts.idle_timeout.min(IDLE_MAX) + IDLE_BACKSTOP),
         auth_rejection_time: Duration::from_secs(1),
         auth_rejection_time_initial: Some(Duration::from_secs(0)),
         keys: vec![key],
@@ -170,6 +252,10 @@ pub async fn start(
         frames_dropped: Arc::new(AtomicUsize::new(0)),
         recent: Mutex::new(HashMap::new()),
         log,
+        apps: AtomicUsize::new(0),
+        app_connections: AtomicUsize::new(0),
+        stopping: watch::Sender::new(false),
+        panic_key: AtomicU32::new(0),
     });
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -214,54 +300,318 @@ impl Server for YanbaoServer {
             term: String::new(),
             size: None,
             started: Instant::now(),
+            opened: None,
             session: None,
+            link: None,
+            refused: None,
         }
     }
+
+    /// A connection that ended on an error (the client vanished, a protocol
+    /// error, the transport timeout, a panic outside the app): say why.
+    fn handle_session_error(&mut self, error: russh::Error) {
+        (self.shared.log)(&format!("session dropped: {error}"));
+    }
+}
+
+/// Frames queued per session; past this the client is behind, the queued
+/// frames are dropped and the next frame is a full repaint.
+const QUEUE: usize = 4;
+/// How long the goodbye (restore, exit-status, EOF, close) may wait for a
+/// client that does not read.
+const FINISH_WAIT: Duration = Duration::from_secs(2);
+/// The transport's own inactivity timeout comes this long after a session's
+/// idle timeout, so that the session's restoring close comes first.
+const IDLE_BACKSTOP: Duration = Duration::from_secs(15);
+/// Longer idle timeouts are this one (no clock overflows).
+const IDLE_MAX: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// What a client's terminal needs to be left as it was: attributes reset,
+/// bracketed paste and mouse reporting off, the normal screen, the cursor.
+fn restore_sequence() -> Vec<u8> {
+    let mut b = Vec::new();
+    let _ = crossterm::queue!(
+        b,
+        crossterm::style::SetAttribute(crossterm::style::Attribute::Reset),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::event::DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    b
+}
+
+/// What a session's terminal is set to first: the alternate screen, no
+/// cursor, bracketed paste, as a local run.
+fn setup_sequence() -> Vec<u8> {
+    let mut b = Vec::new();
+    let _ = crossterm::queue!(
+        b,
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::cursor::Hide,
+        crossterm::event::EnableBracketedPaste
+    );
+    b
+}
+
+/// The client's screen as last rendered. Frames are diffs against it, or a
+/// full repaint (clear, then every cell); nothing here asks any terminal
+/// anything.
+struct Screen {
+    area: Rect,
+    prev: Buffer,
+    cur: Buffer,
+    repaint: bool,
+}
+
+impl Screen {
+    fn new(w: u16, h: u16) -> Screen {
+        let area = Rect::new(0, 0, w, h);
+        Screen { area, prev: Buffer::empty(area), cur: Buffer::empty(area), repaint: true }
+    }
+
+    /// A new size; the next frame repaints everything. False if unchanged.
+    fn resize(&mut self, w: u16, h: u16) -> bool {
+        if (w, h) == (self.area.width, self.area.height) {
+            return false;
+        }
+        *self = Screen::new(w, h);
+        true
+    }
+
+    /// Render `app` and append the bytes that bring the client's screen from
+    /// the last frame to this one (`full`: from anything).
+    fn frame(&mut self, app: &App, full: bool, out: &mut Vec<u8>) -> io::Result<()> {
+        self.cur.reset();
+        crate::ui::render(app, self.area, &mut self.cur);
+        if full || self.repaint {
+            crossterm::queue!(
+                out,
+                crossterm::style::SetAttribute(crossterm::style::Attribute::Reset),
+                crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+            )?;
+            self.prev.reset();
+            self.repaint = false;
+        }
+        let diff = self.prev.diff(&self.cur);
+        if !diff.is_empty() {
+            CrosstermBackend::new(&mut *out).draw(diff.into_iter())?;
+        }
+        std::mem::swap(&mut self.prev, &mut self.cur);
+        Ok(())
+    }
+}
+
+/// How a session ends: the message shown after the restore, the exit
+/// status, and the cause for the log.
+struct End {
+    message: String,
+    status: u32,
+    why: &'static str,
+}
+
+/// Between a session's handlers and its delivery task.
+struct Link {
+    state: Mutex<Outbox>,
+    /// A frame or an end is waiting.
+    wake: Notify,
+    /// An end was requested (it interrupts a frame stuck on a full window).
+    ending: Notify,
+}
+
+struct Outbox {
+    frames: VecDeque<Vec<u8>>,
+    /// The requested end, until the delivery task takes it.
+    end: Option<End>,
+    /// Why the session ended (the first end requested wins).
+    why: Option<&'static str>,
+    last_input: Instant,
+    /// The connection is gone: nothing more to deliver.
+    gone: bool,
+}
+
+impl Link {
+    fn new() -> Link {
+        let state = Outbox { frames: VecDeque::new(), end: None, why: None, last_input: Instant::now(), gone: false };
+        Link { state: Mutex::new(state), wake: Notify::new(), ending: Notify::new() }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Outbox> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// End the session; pending frames are dropped. The first end wins.
+    fn end(&self, end: End) {
+        let mut o = self.lock();
+        if o.why.is_some() {
+            return;
+        }
+        o.why = Some(end.why);
+        o.frames.clear();
+        o.end = Some(end);
+        drop(o);
+        self.ending.notify_one();
+        self.wake.notify_one();
+    }
+
+    fn why(&self) -> Option<&'static str> {
+        self.lock().why
+    }
+}
+
+/// Counts a running explorer in `Shared::apps` while it lives.
+struct AppSlot(Arc<Shared>);
+
+impl Drop for AppSlot {
+    fn drop(&mut self) {
+        self.0.apps.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A session's delivery task: the set-up bytes, then each frame as the
+/// client's window allows, then the goodbye. It also ends the session after
+/// `idle_timeout` without input, and when the server stops.
+async fn deliver(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSlot) {
+    let shared = Arc::clone(&slot.0);
+    let idle = shared.opts.idle_timeout.min(IDLE_MAX);
+    let mut stopping = shared.stopping.subscribe();
+    // A frame cut short by an end: the goodbye first cancels any escape
+    // sequence left open.
+    let mut cut = false;
+    if out.data_bytes(setup_sequence()).await.is_err() {
+        return;
+    }
+    enum Next {
+        Frame(Vec<u8>),
+        End(End),
+        Wait,
+        Gone,
+    }
+    loop {
+        if *stopping.borrow_and_update() {
+            link.end(End {
+                message: "yanbao: the server is stopping; this session has ended".into(),
+                status: 1,
+                why: "server stopping",
+            });
+        }
+        let (next, idle_at) = {
+            let mut o = link.lock();
+            let next = if let Some(end) = o.end.take() {
+                Next::End(end)
+            } else if o.gone {
+                Next::Gone
+            } else if let Some(f) = o.frames.pop_front() {
+                Next::Frame(f)
+            } else {
+                Next::Wait
+            };
+            (next, o.last_input + idle)
+        };
+        let idle_sleep = tokio::time::sleep_until(idle_at.into());
+        let timed_out = match next {
+            Next::Gone => return,
+            Next::End(end) => {
+                goodbye(&out, end, cut).await;
+                return;
+            }
+            Next::Frame(frame) => tokio::select! {
+                r = out.data_bytes(frame) => {
+                    if r.is_err() {
+                        return;
+                    }
+                    false
+                }
+                _ = link.ending.notified() => {
+                    cut = true;
+                    false
+                }
+                _ = stopping.changed() => {
+                    cut = true;
+                    false
+                }
+                _ = idle_sleep => {
+                    cut = true;
+                    true
+                }
+            },
+            Next::Wait => tokio::select! {
+                _ = link.wake.notified() => false,
+                _ = stopping.changed() => false,
+                _ = idle_sleep => true,
+            },
+        };
+        if timed_out && link.lock().last_input + idle <= Instant::now() {
+            link.end(End {
+                message: format!("yanbao: closed after {} s without input", idle.as_secs()),
+                status: 0,
+                why: "idle timeout",
+            });
+        }
+    }
+}
+
+/// Restore the client's terminal, show the message, then exit-status, EOF
+/// and close, in that order; bounded in time for a client that does not read.
+async fn goodbye(out: &ChannelWriteHalf<Msg>, end: End, cut: bool) {
+    let mut bytes = Vec::new();
+    if cut {
+        bytes.push(0x18); // CAN: ends an escape sequence cut short
+    }
+    bytes.extend(restore_sequence());
+    if !end.message.is_empty() {
+        bytes.extend_from_slice(end.message.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+    }
+    let _ = tokio::time::timeout(FINISH_WAIT, out.data_bytes(bytes)).await;
+    let _ = tokio::time::timeout(FINISH_WAIT, async {
+        out.exit_status(end.status).await?;
+        out.eof().await?;
+        out.close().await
+    })
+    .await;
 }
 
 /// One app session on one channel.
 struct Live {
     channel: ChannelId,
     app: App,
-    terminal: Terminal<CrosstermBackend<ChannelWriter>>,
+    screen: Screen,
     decoder: input::Decoder,
-    dropped: Arc<AtomicBool>,
+    link: Arc<Link>,
 }
 
-/// Frames go to the client through a bounded queue; when the client falls
-/// behind, frames are dropped and the next one is a full repaint.
-struct ChannelWriter {
-    buf: Vec<u8>,
-    tx: mpsc::Sender<Vec<u8>>,
-    dropped: Arc<AtomicBool>,
-    count: Arc<AtomicUsize>,
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        self.buf.extend_from_slice(b);
-        Ok(b.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
+impl Live {
+    /// Render a frame and queue it. A client that is behind gets its queued
+    /// frames dropped and this frame as a full repaint.
+    fn paint(&mut self, dropped: &AtomicUsize) -> io::Result<()> {
+        let behind = self.link.lock().frames.len() >= QUEUE;
+        let mut out = Vec::new();
+        self.screen.frame(&self.app, behind, &mut out)?;
+        if out.is_empty() {
             return Ok(());
         }
-        let frame = std::mem::take(&mut self.buf);
-        match self.tx.try_send(frame) {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.dropped.store(true, Ordering::SeqCst);
-                self.count.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(io::Error::from(io::ErrorKind::BrokenPipe)),
+        let mut o = self.link.lock();
+        if o.why.is_some() {
+            return Ok(());
         }
+        if behind {
+            dropped.fetch_add(o.frames.len(), Ordering::Relaxed);
+            o.frames.clear();
+        }
+        o.frames.push_back(out);
+        drop(o);
+        self.link.wake.notify_one();
+        Ok(())
     }
 }
 
-/// Frames queued per session before frames are dropped.
-const QUEUE: usize = 4;
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.link.lock().gone = true;
+        self.link.wake.notify_one();
+    }
+}
 
 struct Connection {
     shared: Arc<Shared>,
@@ -272,84 +622,110 @@ struct Connection {
     term: String,
     size: Option<(u16, u16)>,
     started: Instant,
+    /// The session channel's writing half, from its opening to its shell.
+    opened: Option<(ChannelId, ChannelWriteHalf<Msg>)>,
     session: Option<Live>,
+    /// The explorer's link, once started (it outlives `session`).
+    link: Option<Arc<Link>>,
+    /// Why a channel was refused, for the log.
+    refused: Option<&'static str>,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
         self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
+        let why = match &self.link {
+            Some(link) => {
+                self.shared.app_connections.fetch_sub(1, Ordering::SeqCst);
+                format!(" {}", link.why().unwrap_or("connection closed"))
+            }
+            None => self.refused.map(|r| format!(" {r}")).unwrap_or_default(),
+        };
         let (w, h) = self.size.unwrap_or((0, 0));
         let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
         let term = if self.term.is_empty() { "-" } else { &self.term };
-        let line = format!("{peer} {} TERM={term} {w}x{h} {:.1}s", self.who, self.started.elapsed().as_secs_f64());
+        let line = format!("{peer} {} TERM={term} {w}x{h} {:.1}s{why}", self.who, self.started.elapsed().as_secs_f64());
         (self.shared.log)(&line);
     }
 }
 
 type HResult = Result<(), russh::Error>;
 
+/// The text of a panic's payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "(no message)"
+    }
+}
+
 impl Connection {
-    fn refuse(&self, session: &mut Session, channel: ChannelId, msg: &str) -> HResult {
+    /// Refuse a shell or a command: a message, exit-status 1, EOF, close.
+    fn refuse(&mut self, session: &mut Session, channel: ChannelId, msg: &str, why: &'static str) -> HResult {
+        self.refused = Some(why);
         session.data(channel, format!("{msg}\r\n").into_bytes())?;
+        session.exit_status_request(channel, 1)?;
         session.eof(channel)?;
         session.close(channel)?;
         Ok(())
     }
 
+    fn peer_who(&self) -> String {
+        let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
+        format!("{peer} {}", self.who)
+    }
+
     /// Start the explorer on a channel that has a PTY.
-    fn start_app(&mut self, channel: ChannelId, handle: Handle) -> io::Result<()> {
+    fn start_app(&mut self, channel: ChannelId) -> Result<(), String> {
+        let out = match self.opened.take() {
+            Some((id, out)) if id == channel => out,
+            _ => return Err("yanbao: no session channel".into()),
+        };
+        if *self.shared.stopping.borrow() {
+            return Err("yanbao: the server is stopping".into());
+        }
         let (w, h) = self.size.unwrap_or((80, 24));
-        let (tx, mut rx) = mpsc::channel::<Vec<u8>>(QUEUE);
-        tokio::spawn(async move {
-            while let Some(frame) = rx.recv().await {
-                if handle.data(channel, frame).await.is_err() {
-                    break;
-                }
-            }
-        });
-        let dropped = Arc::new(AtomicBool::new(false));
-        let count = Arc::clone(&self.shared.frames_dropped);
-        let writer = ChannelWriter { buf: Vec::new(), tx, dropped: Arc::clone(&dropped), count };
-        let mut backend = CrosstermBackend::new(writer);
-        // The alternate screen, no cursor, bracketed paste: as a local run.
-        crossterm::queue!(
-            backend,
-            crossterm::terminal::EnterAlternateScreen,
-            crossterm::cursor::Hide,
-            crossterm::event::EnableBracketedPaste
-        )?;
-        let viewport = Viewport::Fixed(Rect::new(0, 0, w, h));
-        let terminal = Terminal::with_options(backend, TerminalOptions { viewport })?;
         let sh = &self.shared;
         let theme = Theme::new(depth_for_term(&self.term), sh.opts.ascii);
         let app = App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
-        self.session = Some(Live { channel, app, terminal, decoder: input::Decoder::default(), dropped });
-        self.draw()
-    }
-
-    fn draw(&mut self) -> io::Result<()> {
-        let Some(live) = &mut self.session else { return Ok(()) };
-        if live.dropped.swap(false, Ordering::SeqCst) {
-            // The client missed frames: repaint everything.
-            live.terminal.clear()?;
-        }
-        let app = &live.app;
-        live.terminal.draw(|f| crate::ui::render(app, f.area(), f.buffer_mut()))?;
+        let link = Arc::new(Link::new());
+        sh.apps.fetch_add(1, Ordering::SeqCst);
+        sh.app_connections.fetch_add(1, Ordering::SeqCst);
+        tokio::spawn(deliver(Arc::clone(&link), out, AppSlot(Arc::clone(sh))));
+        self.link = Some(Arc::clone(&link));
+        self.session = Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
+        self.run(|live, dropped| live.paint(dropped).map(|()| false));
         Ok(())
     }
 
-    /// Leave the client's terminal as it was.
-    fn goodbye(&mut self) {
-        if let Some(live) = &mut self.session {
-            let b = live.terminal.backend_mut();
-            let _ = crossterm::queue!(
-                b,
-                crossterm::event::DisableBracketedPaste,
-                crossterm::cursor::Show,
-                crossterm::terminal::LeaveAlternateScreen
-            );
-            let _ = b.flush();
-        }
+    /// Run `f` on the live session, if any. A panic, an error or a quit
+    /// ends this session only, its terminal restored.
+    fn run(&mut self, f: impl FnOnce(&mut Live, &AtomicUsize) -> io::Result<bool>) {
+        let who = self.peer_who();
+        let Some(live) = &mut self.session else { return };
+        let dropped = &self.shared.frames_dropped;
+        let end = match std::panic::catch_unwind(AssertUnwindSafe(|| f(live, dropped))) {
+            Ok(Ok(false)) => return,
+            Ok(Ok(true)) => End { message: String::new(), status: 0, why: "quit" },
+            Ok(Err(e)) => {
+                (self.shared.log)(&format!("{who}: session error: {e}"));
+                End { message: format!("yanbao: {e}"), status: 1, why: "error" }
+            }
+            Err(payload) => {
+                let text = panic_text(payload.as_ref());
+                (self.shared.log)(&format!("{who}: session panicked: {text} (that session ended; the server goes on)"));
+                End {
+                    message: "yanbao: internal error; this session has ended (please report it)".into(),
+                    status: 1,
+                    why: "panic",
+                }
+            }
+        };
+        live.link.end(end);
+        self.session = None;
     }
 }
 
@@ -382,12 +758,17 @@ impl russh::server::Handler for Connection {
 
     async fn channel_open_session(
         &mut self,
-        _channel: Channel<Msg>,
+        channel: Channel<Msg>,
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> HResult {
         // One explorer per connection.
-        if self.session.is_none() {
+        if self.session.is_none() && self.link.is_none() {
+            let id = channel.id();
+            // Input arrives through the handler; the reading half is not
+            // needed (dropped, it never holds the connection up).
+            let (_read, write) = channel.split();
+            self.opened = Some((id, write));
             reply.accept().await;
         } else {
             reply.reject(ChannelOpenFailure::ResourceShortage).await;
@@ -422,15 +803,16 @@ impl russh::server::Handler for Connection {
                 session,
                 channel,
                 &format!("yanbao: the server is full ({n} sessions); please try again later"),
+                "refused: server full",
             );
         }
         if self.size.is_none() {
             session.channel_success(channel)?;
-            return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t");
+            return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t", "refused: no pty");
         }
         session.channel_success(channel)?;
-        if let Err(e) = self.start_app(channel, session.handle()) {
-            return self.refuse(session, channel, &format!("yanbao: {e}"));
+        if let Err(msg) = self.start_app(channel) {
+            return self.refuse(session, channel, &msg, "refused");
         }
         Ok(())
     }
@@ -445,13 +827,28 @@ impl russh::server::Handler for Connection {
             // An exec with no command is a shell.
             return self.shell_request(channel, session).await;
         }
-        session.channel_failure(channel)?;
-        self.refuse(session, channel, "yanbao: commands are not served; connect without one")
+        // The request is accepted so that the client shows the message (on
+        // stderr) and exits with its status, as a shell would.
+        session.channel_success(channel)?;
+        self.refused = Some("refused: exec");
+        let nl = if self.size.is_some() { "\r\n" } else { "\n" };
+        let msg = format!("yanbao: commands are not served here; connect without one to read the reports{nl}");
+        session.extended_data(channel, 1, msg.into_bytes())?;
+        session.exit_status_request(channel, 1)?;
+        session.eof(channel)?;
+        session.close(channel)?;
+        Ok(())
     }
 
-    async fn subsystem_request(&mut self, channel: ChannelId, _name: &str, session: &mut Session) -> HResult {
+    async fn subsystem_request(&mut self, channel: ChannelId, name: &str, session: &mut Session) -> HResult {
+        let name: String = name.chars().filter(|c| c.is_ascii_graphic()).take(32).collect();
+        let msg = format!("yanbao: subsystems ({name}) are not served here\n");
+        self.refused = Some("refused: subsystem");
+        session.extended_data(channel, 1, msg.into_bytes())?;
         session.channel_failure(channel)?;
-        self.refuse(session, channel, "yanbao: subsystems are not served")
+        session.eof(channel)?;
+        session.close(channel)?;
+        Ok(())
     }
 
     async fn window_change_request(
@@ -465,31 +862,46 @@ impl russh::server::Handler for Connection {
     ) -> HResult {
         let (w, h) = (cols.clamp(1, 1000) as u16, rows.clamp(1, 1000) as u16);
         self.size = Some((w, h));
-        if let Some(live) = &mut self.session {
-            live.terminal.resize(Rect::new(0, 0, w, h)).map_err(russh::Error::from)?;
-            live.app.update(crate::action::Action::Resize(w, h));
+        if let Some(live) = &self.session {
+            live.link.lock().last_input = Instant::now();
         }
-        self.draw().map_err(russh::Error::from)
+        self.run(|live, dropped| {
+            if live.screen.resize(w, h) {
+                live.app.update(Action::Resize(w, h));
+                live.paint(dropped)?;
+            }
+            Ok(false)
+        });
+        Ok(())
     }
 
-    async fn data(&mut self, channel: ChannelId, data: &[u8], session: &mut Session) -> HResult {
-        let Some(live) = &mut self.session else { return Ok(()) };
+    async fn data(&mut self, channel: ChannelId, data: &[u8], _session: &mut Session) -> HResult {
+        let Some(live) = &self.session else { return Ok(()) };
         if live.channel != channel {
             return Ok(());
         }
-        let mut quit = false;
-        for ev in live.decoder.feed(data) {
-            if live.app.handle_event(ev).contains(&Effect::Quit) {
-                quit = true;
-                break;
+        {
+            let mut o = live.link.lock();
+            if o.why.is_some() {
+                return Ok(()); // ending (idle timeout, server stopping)
             }
+            o.last_input = Instant::now();
         }
-        if quit {
-            self.goodbye();
-            session.eof(channel)?;
-            session.close(channel)?;
-            return Ok(());
-        }
-        self.draw().map_err(russh::Error::from)
+        let panic_key = char::from_u32(self.shared.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
+        self.run(|live, dropped| {
+            for ev in live.decoder.feed(data) {
+                if let (Some(k), Event::Key(key)) = (panic_key, &ev)
+                    && key.code == KeyCode::Char(k)
+                {
+                    panic!("injected panic on key {k:?} (test hook)");
+                }
+                if live.app.handle_event(ev).contains(&Effect::Quit) {
+                    return Ok(true);
+                }
+            }
+            live.paint(dropped)?;
+            Ok(false)
+        });
+        Ok(())
     }
 }
