@@ -113,6 +113,9 @@ pub struct Doc {
     pub charts: Vec<(usize, Arc<Series>)>,
     /// The boxes of the boxed lines, in reading order.
     pub boxes: Vec<BoxText>,
+    /// (header lines and rule, end of the body) of each table drawn as a
+    /// grid: the header stays on top while the body scrolls under it.
+    pub table_heads: Vec<(std::ops::Range<usize>, usize)>,
 }
 
 impl Doc {
@@ -131,6 +134,12 @@ impl Doc {
             return i;
         }
         self.lines.iter().position(|l| l.at >= at).unwrap_or(self.lines.len().saturating_sub(1))
+    }
+
+    /// The header of the table whose body is at `line` (below its header),
+    /// if any: the header stays in view over it.
+    pub fn sticky_head(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        self.table_heads.iter().find(|(h, end)| h.end <= line && line < *end).map(|(h, _)| h.clone())
     }
 
     /// The heading line of a node, if the document holds it.
@@ -815,6 +824,7 @@ impl<'a> Builder<'a> {
             vec![seg(&parts.join(&joint), Role::Rule)]
         };
         let mut open = HashMap::new();
+        let head_start = self.doc.lines.len();
         // The header is unit 1, the rule 2, row i 3 + i (see table_records).
         self.at.unit = 1;
         self.start_unit();
@@ -824,6 +834,7 @@ impl<'a> Builder<'a> {
         }
         self.end_unit();
         self.push(rule(self), 0);
+        let head = head_start..self.doc.lines.len();
         let rows: Vec<Vec<RowLine>> = t
             .rows
             .iter()
@@ -850,6 +861,7 @@ impl<'a> Builder<'a> {
             }
             self.end_unit();
         }
+        self.doc.table_heads.push((head, self.doc.lines.len()));
         for note in &t.notes {
             self.wrapped(note, Role::Meta, 0);
         }

@@ -187,6 +187,22 @@ fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     draw_doc(st, &st.reader.doc, &st.reader.find, st.reader.scroll, text, buf);
+    // Deep in a table, its header (and rule) stays on top, as less --header
+    // does, when the view has room for a few body lines below it.
+    let doc = &st.reader.doc;
+    if let Some(head) = doc.sticky_head(st.reader.scroll)
+        && head.len() + 3 <= text.height as usize
+    {
+        for (row, idx) in head.enumerate() {
+            let y = text.y + row as u16;
+            for x in text.x..text.x + text.width {
+                buf[(x, y)].reset();
+            }
+            if let Some(line) = doc.lines.get(idx) {
+                draw_line(st, line, text.x, y, text.width, buf);
+            }
+        }
+    }
 }
 
 /// Draw a laid-out page from `scroll` into `area`, with find highlights.

@@ -622,3 +622,33 @@ fn debug_resize_after_find() {
         eprintln!("{:?} {}", l.at, l.text());
     }
 }
+
+/// Deep in a table, its header stays on top of the reader.
+#[test]
+fn table_headers_are_sticky() {
+    let lib = library();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        // The page with the longest table drawn as a grid at this size.
+        let mut best = (0, 0, 0);
+        for n in (0..lib.nodes.len()).filter(|&n| lib.nodes[n].depth == 2) {
+            app.state.jump_to(n);
+            for (head, end) in &app.state.reader.doc.table_heads {
+                if end - head.end > best.2 {
+                    best = (n, head.end, end - head.end);
+                }
+            }
+        }
+        assert!(best.2 > 20, "a long grid table at {w}x{h}");
+        app.state.jump_to(best.0);
+        app.update(Action::FocusNext);
+        app.update(Action::Scroll((best.1 + 10) as i32));
+        let doc = app.state.reader.doc.clone();
+        let head = doc.sticky_head(app.state.reader.scroll).expect("inside the body");
+        let text = screen(&render(&app));
+        let first_head = doc.lines[head.start].text();
+        let row1 = text.lines().nth(1).unwrap();
+        assert!(row1.contains(first_head.trim()), "{first_head} on top: {text}");
+        snap(&format!("sticky_header_{w}x{h}"), &app);
+    }
+}
