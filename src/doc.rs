@@ -136,10 +136,12 @@ impl Doc {
         self.lines.iter().position(|l| l.at >= at).unwrap_or(self.lines.len().saturating_sub(1))
     }
 
-    /// The header of the table whose body is at `line` (below its header),
-    /// if any: the header stays in view over it.
+    /// The header of the table whose body is at `line` (below its header)
+    /// and goes on for the header's height, if any: the header stays in
+    /// view over it.
     pub fn sticky_head(&self, line: usize) -> Option<std::ops::Range<usize>> {
-        self.table_heads.iter().find(|(h, end)| h.end <= line && line < *end).map(|(h, _)| h.clone())
+        // Only over body rows: never over what follows the table.
+        self.table_heads.iter().find(|(h, end)| h.end <= line && line + h.len() < *end).map(|(h, _)| h.clone())
     }
 
     /// The heading line of a node, if the document holds it.
