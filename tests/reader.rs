@@ -603,6 +603,51 @@ fn ascii_mode_draws_no_ambiguous_punctuation() {
     }
 }
 
+/// Below the smallest usable size: one line 「窗口太小」, nothing mangled.
+#[test]
+fn too_small_says_so() {
+    for (w, h) in [(23, 24), (80, 7), (12, 3), (1, 1)] {
+        let app = app(w, h);
+        let buf = render(&app);
+        assert_rows_fit(&buf);
+        let text = screen(&buf);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(lines.len() <= 1, "{w}x{h}: {text}");
+        if w >= 8 {
+            assert!(text.contains("窗口太小"), "{w}x{h}: {text}");
+        }
+    }
+    let text = screen(&render(&app(24, 8)));
+    assert!(!text.contains("窗口太小"), "{text}");
+}
+
+/// `--ascii` is truly ASCII for `…`, `·` and `—`, on pages, industry pages,
+/// the finder and the help.
+#[test]
+fn ascii_mode_draws_no_ambiguous_punctuation() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app_with(w, h, true);
+        let mut screens = Vec::new();
+        goto(&mut app, "fs-2-1");
+        screens.push(screen(&render(&app)));
+        keys(&mut app, "1");
+        screens.push(screen(&render(&app)));
+        keys(&mut app, "w");
+        goto(&mut app, "fs-1-1");
+        keys(&mut app, "jjjjjjjjjjjjjjjjjjjj");
+        screens.push(screen(&render(&app)));
+        keys(&mut app, "?");
+        screens.push(screen(&render(&app)));
+        key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+        keys(&mut app, "s");
+        keys(&mut app, "hua");
+        screens.push(screen(&render(&app)));
+        for text in screens {
+            assert!(!text.contains(['…', '·', '—', '─', '│']), "{w}x{h}: {text}");
+        }
+    }
+}
+
 #[test]
 #[ignore]
 fn debug_resize_after_find() {
