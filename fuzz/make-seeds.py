@@ -22,15 +22,16 @@ def read(p):
         return f.read()
 
 
-# content: [width-1 (mod 250), flags: 1 ascii, 2 compact tables, 4 table bars, 8 industry pages] ++ chapter
+# content: [width-1 (mod 250), flags: 1 ascii, 2 compact tables, 4 table bars, 8 industry pages,
+#           16 all the bundled companies (else those the smaller chapters name)] ++ chapter
 for name, path, w, flags in [
     ("ccid-p1-w80", "content/ccid/p1.yaml", 80, 0),
     ("ccid-p2-w40-ascii", "content/ccid/p2.yaml", 40, 1),
-    ("ccid-p3-w120-compact-ind", "content/ccid/p3.yaml", 120, 2 | 8),
+    ("ccid-p3-w120-compact-ind-allco", "content/ccid/p3.yaml", 120, 2 | 8 | 16),
     ("ccid-p4-w20-bars", "content/ccid/p4.yaml", 20, 4),
     ("ccid-p5-w1", "content/ccid/p5.yaml", 1, 0),
     ("ccid-p6-w250-ind", "content/ccid/p6.yaml", 250, 8),
-    ("fs-ch4-w60-bars-ind", "content/fs/ch4.yaml", 60, 4 | 8),
+    ("fs-ch4-w60-bars-ind-allco", "content/fs/ch4.yaml", 60, 4 | 8 | 16),
 ]:
     put("content", name, bytes([w - 1, flags]) + read(path))
 put("content", "all-kinds-w30", bytes([29, 4 | 8]) + """id: fz-1
