@@ -3,8 +3,13 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
+use std::sync::Arc;
+use yanbao::action::Action;
+use yanbao::app::App;
 use yanbao::content::Library;
+use yanbao::keymap::Keymap;
 use yanbao::search::{Index, Query};
+use yanbao::theme::{ColorDepth, Theme};
 
 const QUERIES: [&str; 6] = ["zgckj", "华为", "金融大模型", "yinhang", "co:sensetime", "智能质检"];
 
@@ -51,5 +56,52 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Hostile finder input: 4 KB typed one key at a time, and a 64 KB paste.
+/// Every key is a search until the query reaches its cap; the paste is one.
+fn hostile(c: &mut Criterion) {
+    let lib = Arc::new(library());
+    let index = Arc::new(Index::build(&lib));
+    let app = || {
+        let mut app = App::new(
+            Arc::clone(&lib),
+            Arc::clone(&index),
+            Arc::new(Keymap::defaults()),
+            Theme::new(ColorDepth::Ansi16, false),
+            (80, 24),
+        );
+        app.update(Action::Search);
+        app
+    };
+    let mut g = c.benchmark_group("finder, hostile input");
+    g.sample_size(10);
+    for (name, unit) in [("4 KB typed, a", "a"), ("4 KB typed, 中", "中"), ("4 KB typed, zh", "zh")] {
+        let keys: Vec<char> = unit.chars().cycle().take(4096 / unit.len()).collect();
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                app,
+                |mut app| {
+                    for &k in &keys {
+                        app.update(Action::Insert(k));
+                    }
+                    app
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    let paste: String = "ab中文zh".chars().cycle().take(64 * 1024).collect();
+    g.bench_function("64 KB paste", |b| {
+        b.iter_batched(
+            app,
+            |mut app| {
+                app.update(Action::InsertText(paste.clone()));
+                app
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, hostile);
 criterion_main!(benches);

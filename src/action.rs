@@ -53,6 +53,8 @@ pub enum Action {
     Resize(u16, u16),
     /// Scroll the reader by lines (mouse wheel; not bindable).
     Scroll(i32),
+    /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
+    Suspend,
 }
 
 impl Action {
@@ -88,6 +90,7 @@ impl Action {
             Action::Insert(_) | Action::InsertText(_) => "type",
             Action::Resize(..) => "resize",
             Action::Scroll(_) => "scroll",
+            Action::Suspend => "suspend to the shell",
         }
     }
 
@@ -121,6 +124,7 @@ impl Action {
             PrevIndustry,
             ToggleTableBars,
             Compare,
+            Suspend,
         ];
         v.extend((1..=9).map(GotoIndustry));
         v
@@ -162,4 +166,6 @@ impl<'de> Deserialize<'de> for Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     Quit,
+    /// Stop the process and give the terminal back to the shell until resumed.
+    Suspend,
 }

@@ -3,7 +3,7 @@
 //! Chinese text is wrapped here (never by the renderer), so punctuation rules
 //! and display widths hold on every line.
 
-use crate::content::{Block, Case, Library, Metric, NodeId, Section, Series, Table};
+use crate::content::{Block, Case, Example, Library, Metric, NodeId, Section, Series, Table};
 use crate::text::{self, fit, truncate, width, wrap};
 use std::sync::Arc;
 
@@ -184,11 +184,16 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
         }
     }
     b.wrapped(&format!("行业：{} {}", ind.name, ind.english.clone().unwrap_or_default()), Role::Title, 0);
-    b.wrapped(&format!("{} 个章节 · {} 个案例 · {} 个图表与指标", st.sections, st.cases, st.figures), Role::Meta, 0);
+    b.wrapped(
+        &format!("{} 个章节 · {} 个案例 · {} 个示例 · {} 个图表与指标", st.sections, st.cases, st.examples, st.figures),
+        Role::Meta,
+        0,
+    );
     if !ind.aliases.is_empty() {
         b.wrapped(&format!("别名：{}", ind.aliases.join("、")), Role::Meta, 0);
     }
-    // The figures first, together: each chart keeps its own scale.
+    // The figures first, together: each chart keeps its own scale. A figure
+    // tagged with industries of its own is shown for those only.
     let mut figures: Vec<(NodeId, &Block)> = Vec::new();
     fn collect<'a>(lib: &'a Library, n: NodeId, out: &mut Vec<(NodeId, &'a Block)>) {
         if let Some(s) = lib.section(n) {
@@ -199,15 +204,21 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
         }
     }
     for &r in &roots {
-        collect(lib, r, &mut figures);
+        let mut all = Vec::new();
+        collect(lib, r, &mut all);
+        figures.extend(all.into_iter().filter(|(_, b)| b.is_about(&ind.id, true)));
     }
     // And the figures about it in sections about several industries (the
-    // LLM market sizes in 2.3), picked by their titles.
+    // LLM market sizes in 2.3), picked by their tags, else by their titles.
     for r in lib.industry_roots(&ind.id) {
         if lib.section(r).is_some_and(|s| s.industries.len() > 1) {
             let mut all = Vec::new();
             collect(lib, r, &mut all);
-            figures.extend(all.into_iter().filter(|(_, b)| b.title().is_some_and(&names_it)));
+            all.retain(|(n, _)| !roots.iter().any(|&root| lib.ancestry(*n).contains(&root)));
+            figures.extend(all.into_iter().filter(|(_, b)| {
+                let own = b.industries();
+                if own.is_empty() { b.title().is_some_and(&names_it) } else { own.contains(&ind.id.as_str()) }
+            }));
         }
     }
     if !figures.is_empty() {
@@ -395,7 +406,12 @@ impl<'a> Builder<'a> {
         if let Some(p) = s.page {
             head.push_str(&format!("  p.{p}"));
         }
-        self.wrapped(&head, role, 0);
+        if s.editorial {
+            // A heading the transcriber supplied: quieter, and said so.
+            self.hanging(vec![], &format!("{head}（编者所加标题，原文无）"), Role::Meta, 0);
+        } else {
+            self.wrapped(&head, role, 0);
+        }
         if depth == 0 {
             let inds: Vec<&str> =
                 s.industries.iter().filter_map(|i| self.lib.industry(i)).map(|i| i.name.as_str()).collect();
@@ -413,9 +429,14 @@ impl<'a> Builder<'a> {
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
+        let mut prev: Option<&Block> = None;
         for b in blocks {
-            self.blank();
+            // A run of examples stays together, one or two lines each.
+            if !matches!((prev, b), (Some(Block::Example(_)), Block::Example(_))) {
+                self.blank();
+            }
             self.block(b);
+            prev = Some(b);
         }
     }
 
@@ -467,6 +488,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Block::Case(c) => self.case(c),
+            Block::Example(e) => self.example(e),
         }
     }
 
@@ -795,6 +817,40 @@ impl<'a> Builder<'a> {
             for l in &mut self.doc.lines[start..] {
                 l.segs.insert(0, seg("  ", Role::Body));
             }
+        }
+    }
+
+    /// A one-line example: who did what, and its results on one more line,
+    /// indented under the paragraph it illustrates.
+    fn example(&mut self, e: &Example) {
+        let mut who: Vec<String> = e.companies.iter().map(|x| self.company_name(x)).collect();
+        if who.is_empty() {
+            who.extend(e.title.clone());
+        }
+        let mut head = who.join("、");
+        match (head.is_empty(), e.locations.is_empty()) {
+            (_, true) => {}
+            (true, false) => head = e.locations.join("、"),
+            (false, false) => head.push_str(&format!("（{}）", e.locations.join("、"))),
+        }
+        let body = if head.is_empty() { e.text.clone() } else { format!("{head}：{}", e.text) };
+        let prefix =
+            vec![seg("  ", Role::Body), seg(&format!("{} ", self.g.bullet), Role::Bullet), seg("示例 ", Role::Meta)];
+        self.hanging(prefix, &body, Role::Body, 4);
+        if !e.results.is_empty() {
+            let parts: Vec<String> = e
+                .results
+                .iter()
+                .map(|m| {
+                    let arrow = match m.direction {
+                        Some(crate::content::Direction::Up) => self.g.up,
+                        Some(crate::content::Direction::Down) => self.g.down,
+                        None => "",
+                    };
+                    format!("{} {arrow}{}{}", m.label, m.value, m.unit.clone().unwrap_or_default())
+                })
+                .collect();
+            self.hanging(vec![seg("    ", Role::Body), seg("成效 ", Role::Label)], &parts.join("；"), Role::Value, 9);
         }
     }
 

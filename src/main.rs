@@ -86,6 +86,8 @@ enum KindArg {
     #[value(alias = "co")]
     Company,
     Case,
+    #[value(alias = "ex")]
+    Example,
     #[value(alias = "tb")]
     Table,
     #[value(alias = "fig")]
@@ -101,6 +103,7 @@ impl KindArg {
         match self {
             KindArg::Company => Filter::Companies,
             KindArg::Case => Filter::Cases,
+            KindArg::Example => Filter::Examples,
             KindArg::Table => Filter::Tables,
             KindArg::Figure => Filter::Figures,
             KindArg::Industry => Filter::Industries,
@@ -183,8 +186,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let dir = content_dir(&cli);
     match cli.command {
-        Some(Command::Check) => check(dir.as_deref()),
+        Some(Command::Check) => {
+            quiet_on_closed_pipe();
+            check(&cli, dir.as_deref())
+        }
         Some(Command::Search { ref query, limit, kind, json }) => {
+            quiet_on_closed_pipe();
             search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
@@ -195,11 +202,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(dir: Option<&Path>) -> ExitCode {
+/// `yanbao check | head -1`, `yanbao search … | head`: end quietly when the
+/// reader of the output goes away, as C tools do (SIGPIPE's default action),
+/// instead of panicking in `println!`. The explorer and the server keep
+/// SIGPIPE ignored: for them a closed pipe or socket is an error to handle.
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+}
+
+fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
     let lib = match load_library(dir) {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // The keymap too: the user's file (--keymap, or the XDG one) over the defaults.
+    if let Err(code) = load_keymap(cli) {
+        return code;
+    }
     let c = lib.counts();
     println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
     println!("reports            {}", c.reports);
@@ -209,6 +229,7 @@ fn check(dir: Option<&Path>) -> ExitCode {
     println!("series             {}", c.series);
     println!("metrics blocks     {}", c.metrics);
     println!("cases              {}", c.cases);
+    println!("examples           {}", c.examples);
     println!("participant groups {}", c.participant_groups);
     println!("companies          {}", c.companies);
     println!("industries         {}", c.industries);
@@ -257,13 +278,22 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
             .to_string()
         } else {
             let unit = if u.text.is_empty() { u.title.clone() } else { format!("{}：{}", u.title, u.text) };
-            format!("{}\t{location}\t{unit}", u.kind.label())
+            format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
         };
         if writeln!(out, "{line}").is_err() {
             break; // a closed pipe (| head) is not an error
         }
     }
     if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Content as plain text for a terminal: control characters (escape
+/// sequences, BEL, tabs that would break the columns) and bidirectional
+/// overrides become spaces, as the explorer shows them.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') { ' ' } else { c })
+        .collect()
 }
 
 fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
@@ -346,7 +376,12 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(Index::build(&lib));
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
-    let result = runtime::run(&mut terminal, &mut app, &mut runtime::CrosstermEvents, &stop);
+    let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
+    let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);
-    result.map_err(fail)
+    result.map_err(fail)?;
+    match runtime::stop_signal_status() {
+        Some(status) => Err(ExitCode::from(status)),
+        None => Ok(()),
+    }
 }

@@ -92,6 +92,7 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
         let mut style = match node.kind {
             NodeKind::Report => st.theme.role(Role::Title),
             NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
+            NodeKind::Section if st.lib.section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
             NodeKind::Section => Style::new(),
         };
         if n == st.nav.selected {
@@ -230,10 +231,13 @@ fn hints(st: &State) -> String {
 
 fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
-    let count = match st.reader.find.position() {
+    let mut count = match st.reader.find.position() {
         Some(p) if !input.is_empty() => format!("  {p}"),
         _ => String::new(),
     };
+    if crate::search::query_full(input) {
+        count = format!("  上限{}字{count}", crate::search::MAX_QUERY_CHARS);
+    }
     let w = area.width as usize;
     let cw = width(&count);
     let room = w.saturating_sub(cw + 2);
@@ -390,7 +394,10 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     let Some((l, _)) = open_frame(st, "搜索 search".into(), area, buf) else { return };
     // The prompt line.
     let input = shifted(l.input, area);
-    let count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
+    let mut count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
+    if crate::search::query_full(&s.input) {
+        count = format!("上限{}字 · {count}", crate::search::MAX_QUERY_CHARS);
+    }
     let cw = width(&count);
     let room = (input.width as usize).saturating_sub(cw + 4);
     let mut shown = s.input.clone();
@@ -657,7 +664,7 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
     Clear.render(popup, buf);
     frame_block(st, "行业 industries · 1-9 / enter".into(), w).render(popup, buf);
     let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
-    let head = fit("   行业             章节  案例  图表", inner.width as usize);
+    let head = fit("   行业             章节  案例  示例  图表", inner.width as usize);
     buf.set_stringn(inner.x, inner.y, head, inner.width as usize, st.theme.dim());
     let rows = inner.height.saturating_sub(1) as usize;
     let offset = selected.saturating_sub(rows.saturating_sub(1));
@@ -665,7 +672,14 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
         let stats = st.lib.industry_stats(&ind.id);
         let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
         let name = format!("{} {}", ind.name, ind.english.clone().unwrap_or_default());
-        let line = format!(" {key}{} {:>4}  {:>4}  {:>4}", fit(&name, 16), stats.sections, stats.cases, stats.figures);
+        let line = format!(
+            " {key}{} {:>4}  {:>4}  {:>4}  {:>4}",
+            fit(&name, 16),
+            stats.sections,
+            stats.cases,
+            stats.examples,
+            stats.figures
+        );
         let style = if i == selected { st.theme.selection() } else { Style::new() };
         let y = inner.y + 1 + row as u16;
         buf.set_stringn(inner.x, y, fit(&line, inner.width as usize), inner.width as usize, style);

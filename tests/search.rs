@@ -101,6 +101,7 @@ fn kind_filters() {
     for (q, kinds) in [
         ("co:华为", &[Kind::Company, Kind::Group][..]),
         ("case:中关村", &[Kind::Case]),
+        ("ex:菜鸟", &[Kind::Example]),
         ("tb:证券", &[Kind::Table]),
         ("fig:算力", &[Kind::Figure, Kind::Metric]),
         ("ind:jinrong", &[Kind::Industry]),

@@ -367,6 +367,9 @@ impl State {
         if !matches!(action, Action::Resize(..)) {
             self.message = None;
         }
+        if action == Action::Suspend {
+            return vec![Effect::Suspend];
+        }
         if let Action::Resize(w, h) = action {
             self.size = (w, h);
             self.relayout();
@@ -403,7 +406,7 @@ impl State {
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
-            Action::Resize(..) => {}
+            Action::Resize(..) | Action::Suspend => {}
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::FocusNext => {
                 self.focus = match self.focus {
@@ -422,14 +425,16 @@ impl State {
                 self.overlays.push(Overlay::Find { input: String::new(), origin: self.reader.scroll });
             }
             Action::Insert(c) => {
-                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
-                    input.push(c);
+                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut()
+                    && crate::search::push_query(input, c.encode_utf8(&mut [0; 4]))
+                {
                     self.find_incremental();
                 }
             }
             Action::InsertText(t) => {
-                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
-                    input.push_str(&t);
+                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut()
+                    && crate::search::push_query(input, &t)
+                {
                     self.find_incremental();
                 }
             }

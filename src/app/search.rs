@@ -180,20 +180,22 @@ impl State {
         let n = s.hits.len();
         let moved = match action {
             Action::Insert(c) => {
-                s.input.push(c);
-                return self.search_changed();
+                let changed = crate::search::push_query(&mut s.input, c.encode_utf8(&mut [0; 4]));
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::InsertText(t) => {
-                s.input.push_str(&t);
-                return self.search_changed();
+                // A paste is one search, however long it is.
+                let changed = crate::search::push_query(&mut s.input, &t);
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::DeleteChar => {
-                s.input.pop();
-                return self.search_changed();
+                let changed = s.input.pop().is_some();
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::ClearInput => {
+                let changed = !s.input.is_empty();
                 s.input.clear();
-                return self.search_changed();
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::MoveDown => Some(s.selected + 1),
             Action::MoveUp => Some(s.selected.saturating_sub(1)),

@@ -6,7 +6,7 @@ mod locate;
 mod model;
 
 pub use load::{Files, load, read_dir};
-pub use locate::Locator;
+pub use locate::{LazyLocator, Locator};
 pub use model::*;
 
 use std::collections::HashMap;
@@ -110,7 +110,10 @@ pub struct Library {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct IndustryStats {
     pub sections: usize,
+    /// The source's case studies (`case`).
     pub cases: usize,
+    /// One-line examples from running text (`example`).
+    pub examples: usize,
     pub figures: usize,
 }
 
@@ -124,6 +127,7 @@ pub struct Counts {
     pub series: usize,
     pub metrics: usize,
     pub cases: usize,
+    pub examples: usize,
     pub participant_groups: usize,
     pub companies: usize,
     pub industries: usize,
@@ -160,6 +164,7 @@ impl Counts {
                 Block::Series(_) => self.series += 1,
                 Block::Metrics(_) => self.metrics += 1,
                 Block::Case(_) => self.cases += 1,
+                Block::Example(_) => self.examples += 1,
                 Block::Participants(p) => self.participant_groups += p.groups.len(),
                 _ => {}
             }
@@ -183,11 +188,13 @@ impl Library {
 
     /// Load a folder, or the bundled content when `dir` is `None`.
     pub fn load_from(dir: Option<&Path>) -> Result<(Library, Vec<ContentError>), String> {
-        let files = match dir {
+        let (files, read_errors) = match dir {
             Some(d) => read_dir(d).map_err(|e| format!("{}: {e}", d.display()))?,
-            None => bundled_files(),
+            None => (bundled_files(), Vec::new()),
         };
-        Ok(load(&files))
+        let (lib, mut errors) = load(&files);
+        errors.splice(0..0, read_errors);
+        Ok((lib, errors))
     }
 
     fn build_outline(&mut self) {
@@ -318,7 +325,9 @@ impl Library {
         (0..self.nodes.len()).filter(|&n| tagged(n) && !self.nodes[n].parent.is_some_and(tagged)).collect()
     }
 
-    /// Sections, cases and figures (series and metrics) about an industry.
+    /// Sections, cases, examples and figures (series and metrics) about an
+    /// industry. A block tagged with industries of its own counts for those
+    /// only; an untagged one for its section's.
     pub fn industry_stats(&self, id: &str) -> IndustryStats {
         let mut st = IndustryStats::default();
         fn walk(s: &Section, id: &str, inside: bool, st: &mut IndustryStats) {
@@ -326,10 +335,11 @@ impl Library {
             if inside {
                 st.sections += 1;
             }
-            for b in &s.blocks {
+            for b in s.blocks.iter().filter(|b| b.is_about(id, inside)) {
                 match b {
-                    Block::Case(c) if inside || c.industry.as_deref() == Some(id) => st.cases += 1,
-                    Block::Series(_) | Block::Metrics(_) if inside => st.figures += 1,
+                    Block::Case(_) => st.cases += 1,
+                    Block::Example(_) => st.examples += 1,
+                    Block::Series(_) | Block::Metrics(_) => st.figures += 1,
                     _ => {}
                 }
             }

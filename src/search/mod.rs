@@ -17,6 +17,7 @@ pub enum Kind {
     Company,
     Group,
     Case,
+    Example,
     Table,
     Figure,
     Metric,
@@ -31,6 +32,7 @@ impl Kind {
             Kind::Company => "公司",
             Kind::Group => "图谱",
             Kind::Case => "案例",
+            Kind::Example => "示例",
             Kind::Table => "表格",
             Kind::Figure => "图表",
             Kind::Metric => "指标",
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Company => "company",
             Kind::Group => "group",
             Kind::Case => "case",
+            Kind::Example => "example",
             Kind::Table => "table",
             Kind::Figure => "figure",
             Kind::Metric => "metric",
@@ -60,6 +63,7 @@ impl Kind {
 pub enum Filter {
     Companies,
     Cases,
+    Examples,
     Tables,
     Figures,
     Industries,
@@ -67,9 +71,10 @@ pub enum Filter {
 }
 
 impl Filter {
-    pub const ALL: [(&'static str, &'static str, Filter); 6] = [
+    pub const ALL: [(&'static str, &'static str, Filter); 7] = [
         ("co", "companies (公司, 图谱)", Filter::Companies),
         ("case", "cases (案例)", Filter::Cases),
+        ("ex", "examples (示例)", Filter::Examples),
         ("tb", "tables (表格)", Filter::Tables),
         ("fig", "series and metrics (图表, 指标)", Filter::Figures),
         ("ind", "industries (行业)", Filter::Industries),
@@ -84,6 +89,7 @@ impl Filter {
         match self {
             Filter::Companies => matches!(k, Kind::Company | Kind::Group),
             Filter::Cases => k == Kind::Case,
+            Filter::Examples => k == Kind::Example,
             Filter::Tables => k == Kind::Table,
             Filter::Figures => matches!(k, Kind::Figure | Kind::Metric),
             Filter::Industries => k == Kind::Industry,
@@ -384,6 +390,26 @@ impl Builder<'_> {
                     let text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("  ");
                     self.place(Kind::Case, c.title.clone(), text, node, probe_of(&c.title));
                 }
+                Block::Example(e) => {
+                    // The title: the example's own, else who (or where) it is
+                    // about; the text does not repeat what the title says.
+                    let names = self.company_names(&e.companies);
+                    let places = e.locations.join("、");
+                    let (title, mut parts) = match &e.title {
+                        Some(t) => (t.clone(), vec![names, places]),
+                        None if !names.is_empty() => (names, vec![places]),
+                        None if !places.is_empty() => (places, vec![]),
+                        None => (e.label(), vec![]),
+                    };
+                    parts.push(e.text.clone());
+                    parts.extend(
+                        e.results
+                            .iter()
+                            .map(|m| format!("{} {}{}", m.label, m.value, m.unit.clone().unwrap_or_default())),
+                    );
+                    let text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("  ");
+                    self.place(Kind::Example, title, text, node, probe_of(&e.text));
+                }
             }
         }
     }
@@ -643,6 +669,26 @@ impl Pattern {
 }
 
 /// "report › chapter › section" for a node.
+/// The longest query, in characters, that the finder and find-in-page take.
+/// It bounds the work of one keystroke or one paste, whatever a client sends:
+/// a search costs at most the index times this.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Append typed or pasted text to a prompt, dropping control characters and
+/// anything past [`MAX_QUERY_CHARS`]. Returns whether the input changed, so
+/// that keys typed at the cap cost no search.
+pub fn push_query(input: &mut String, text: &str) -> bool {
+    let room = MAX_QUERY_CHARS.saturating_sub(input.chars().count());
+    let before = input.len();
+    input.extend(text.chars().filter(|c| !c.is_control()).take(room));
+    input.len() != before
+}
+
+/// Whether a prompt's input is at [`MAX_QUERY_CHARS`] (the prompt says so).
+pub fn query_full(input: &str) -> bool {
+    input.chars().count() >= MAX_QUERY_CHARS
+}
+
 pub fn location(lib: &Library, node: NodeId) -> String {
     lib.ancestry(node).into_iter().map(|n| lib.tree_title(n)).collect::<Vec<_>>().join(" › ")
 }
