@@ -209,13 +209,22 @@ pub fn query(data: &[u8]) {
         if let Some(f) = q.filter {
             assert!(f.admits(u.kind), "filter {f:?} admitted a {:?}", u.kind);
         }
+        // Marks in the title and the text fall inside them, in order.
+        for (marks, text) in [(&h.title_marks, &u.title), (&h.text_marks, &u.text)] {
+            let n = text.chars().count();
+            assert!(marks.iter().all(|&i| i < n), "mark past the end of a {n}-char field: {marks:?}");
+        }
         let field = match h.field {
-            Field::Title => &u.title,
-            Field::Text => &u.text,
+            Field::Title => Some(&u.title),
+            Field::Text => Some(&u.text),
+            // A match on the location path only: its indices are not in the unit.
+            Field::Path => None,
         };
-        let n = field.chars().count();
-        assert!(h.indices.iter().all(|&i| i < n), "match index past the end of a {n}-char field");
-        assert!(h.indices.windows(2).all(|w| w[0] < w[1]), "match indices out of order: {:?}", h.indices);
+        if let Some(field) = field {
+            let n = field.chars().count();
+            assert!(h.indices.iter().all(|&i| i < n), "match index past the end of a {n}-char field");
+            assert!(h.indices.windows(2).all(|w| w[0] < w[1]), "match indices out of order: {:?}", h.indices);
+        }
         let _ = h.matched(u);
         let _ = unit_location(lib, u);
     }
