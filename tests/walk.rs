@@ -13,7 +13,8 @@
 //! - on every page with charts: Enter at the top and at the bottom of the
 //!   page opens the chart view; j through every chart and k around the end,
 //!   c through every compare partner and off, and j with a partner shown;
-//! - find in page (`/`) with hits, without, n and N;
+//! - find in page (`/`) with hits, without, n and N, and `w` and `b`
+//!   toggled on and off under the matches;
 //! - the finder for Chinese, pinyin, Latin, full-width and every kind filter
 //!   (`co: case: tb: fig: ind: sec:`), each result selected and opened with
 //!   Enter (a company result opens its page, and Enter there opens a
@@ -172,6 +173,12 @@ fn walk_find(app: &mut App, w: &mut Walker) {
         w.act(app, Action::Confirm, "confirmed");
         w.act(app, Action::FindNext, "n");
         w.act(app, Action::FindPrev, "N");
+        // Toggling the table modes re-lays out the page under the matches.
+        w.act(app, Action::ToggleCompactTables, "tables toggled (w), matches shown");
+        w.act(app, Action::ToggleTableBars, "bars toggled (b), matches shown");
+        w.act(app, Action::PageDown, "page down after the toggles");
+        w.act(app, Action::ToggleCompactTables, "tables toggled back");
+        w.act(app, Action::ToggleTableBars, "bars toggled back");
         w.act(app, Action::Find, "find again");
         w.act(app, Action::InsertText("不存在的词zzz".into()), "no match");
         w.act(app, Action::Confirm, "not found");

@@ -58,53 +58,51 @@ impl Screen {
 
     fn check(&self) -> Result<(), String> {
         let (outer, a) = (self.buf.area, self.area);
-        // The margin: PAD rows above and below, PAD columns either side.
-        let margin = (outer.top()..outer.bottom()).flat_map(|y| {
-            let row_inside = y >= a.top() && y < a.bottom();
-            let xs: Vec<u16> = if row_inside {
-                (outer.left()..a.left()).chain(a.right()..outer.right()).collect()
-            } else {
-                (outer.left()..outer.right()).collect()
-            };
-            xs.into_iter().map(move |x| (x, y))
-        });
-        for (x, y) in margin {
-            if self.buf[(x, y)] != self.sentinel {
+        let stride = outer.width as usize;
+        let (left, right) = (a.left() as usize, a.right() as usize);
+        for (y, row) in self.buf.content.chunks(stride).enumerate() {
+            let inside = y >= a.top() as usize && y < a.bottom() as usize;
+            // Outside the area: the margin keeps the sentinel.
+            let margin = row.iter().enumerate().filter(|&(x, _)| !inside || x < left || x >= right);
+            if let Some((x, cell)) = margin.into_iter().find(|(_, c)| **c != self.sentinel) {
                 return Err(format!(
                     "drawn outside the {}x{} area at column {}, row {}: {:?}",
                     a.width,
                     a.height,
-                    x as i32 - a.x as i32,
-                    y as i32 - a.y as i32,
-                    self.buf[(x, y)].symbol()
+                    x as i64 - left as i64,
+                    y as i64 - a.y as i64,
+                    cell.symbol()
                 ));
             }
-        }
-        for y in a.top()..a.bottom() {
-            let mut x = a.left();
-            while x < a.right() {
-                let sym = self.buf[(x, y)].symbol();
-                let (col, row) = (x - a.x, y - a.y);
-                if sym.chars().any(char::is_control) {
-                    return Err(format!("control character {sym:?} at column {col}, row {row}"));
-                }
-                let w = sym.width();
-                if w == 0 {
-                    return Err(format!("zero-width cell {sym:?} at column {col}, row {row}"));
-                }
-                if x as usize + w > a.right() as usize {
-                    return Err(format!("row {row} is wider than {}: {sym:?} (width {w}) at column {col}", a.width));
-                }
-                for k in 1..w as u16 {
-                    let hidden = self.buf[(x + k, y)].symbol();
-                    if hidden != " " {
-                        return Err(format!(
-                            "{hidden:?} at column {}, row {row} is drawn over the second half of {sym:?}",
-                            col + k
-                        ));
+            if !inside {
+                continue;
+            }
+            let (row, r) = (&row[left..right], y - a.y as usize);
+            let mut x = 0;
+            while x < row.len() {
+                let sym = row[x].symbol();
+                // Most cells hold one printable ASCII character.
+                let w = match sym.as_bytes() {
+                    [b] if (0x20..0x7f).contains(b) => 1,
+                    _ if sym.chars().any(char::is_control) => {
+                        return Err(format!("control character {sym:?} at column {x}, row {r}"));
                     }
+                    _ => sym.width(),
+                };
+                if w == 0 {
+                    return Err(format!("zero-width cell {sym:?} at column {x}, row {r}"));
                 }
-                x += w as u16;
+                if x + w > row.len() {
+                    return Err(format!("row {r} is wider than {}: {sym:?} (width {w}) at column {x}", a.width));
+                }
+                if let Some(k) = (1..w).find(|&k| row[x + k].symbol() != " ") {
+                    return Err(format!(
+                        "{:?} at column {}, row {r} is drawn over the second half of {sym:?}",
+                        row[x + k].symbol(),
+                        x + k
+                    ));
+                }
+                x += w;
             }
         }
         Ok(())
