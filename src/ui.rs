@@ -412,6 +412,21 @@ fn render_find_prompt(st: &State, input: &str, cursor: usize, area: Rect, buf: &
     }
 }
 
+/// The longest end of `s` that fits in `max` columns, found in one pass
+/// from the end (a prompt shows the end of a long query).
+fn tail(s: &str, max: usize) -> &str {
+    let mut used = 0;
+    let mut start = s.len();
+    for (i, c) in s.char_indices().rev() {
+        used += crate::text::char_width(c);
+        if used > max {
+            break;
+        }
+        start = i;
+    }
+    s.get(start..).unwrap_or_default()
+}
+
 fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     let lines = crate::app::help_lines(&st.keymap);
     let Some((popup, rows)) = crate::app::help_popup(area, lines.len()) else { return };
@@ -523,10 +538,7 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     }
     let cw = width(&count);
     let room = (input.width as usize).saturating_sub(cw + 4);
-    let mut shown = s.input.clone();
-    while width(&shown) > room && !shown.is_empty() {
-        shown.remove(0);
-    }
+    let shown = tail(&s.input, room);
     let (x, _) = buf.set_stringn(input.x, input.y, format!("› {shown}"), input.width as usize, st.theme.accent());
     if x < input.right() {
         buf[(x, input.y)].set_style(Style::new().add_modifier(Modifier::REVERSED));
@@ -816,7 +828,10 @@ fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buff
         let b = crate::doc::bar(p.value, max, bar_w, st.theme.ascii);
         buf.set_stringn(area.x + label_w as u16 + 1, y, &b, bar_w, st.theme.role(role));
         let vx = area.x + (label_w + 2 + width(&b)) as u16;
-        buf.set_stringn(vx, y, v, value_w, st.theme.role(Role::Value));
+        // Too narrow for the value: cut it with an ellipsis, never a digit
+        // or the unit silently, and never past the area.
+        let room = value_w.min(area.right().saturating_sub(vx) as usize);
+        buf.set_stringn(vx, y, truncate(v, room), room, st.theme.role(Role::Value));
         y += 1;
     }
     if s.points.iter().any(|p| p.is_estimate()) && y < area.bottom() {
