@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 30;
+const VARIANTS: usize = 41;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -53,6 +53,17 @@ fn variant(a: &Action) -> usize {
         Action::InsertText(_) => 27,
         Action::Resize(..) => 28,
         Action::Scroll(_) => 29,
+        Action::Suspend => 30,
+        Action::HalfPageDown => 31,
+        Action::HalfPageUp => 32,
+        Action::CursorLeft => 33,
+        Action::CursorRight => 34,
+        Action::CursorHome => 35,
+        Action::CursorEnd => 36,
+        Action::DeleteWord => 37,
+        Action::HistoryPrev => 38,
+        Action::HistoryNext => 39,
+        Action::ResumeSearch => 40,
     }
 }
 
@@ -135,6 +146,17 @@ fn action() -> impl Strategy<Value = Action> {
         PrevIndustry,
         ToggleTableBars,
         Compare,
+        Suspend,
+        HalfPageDown,
+        HalfPageUp,
+        CursorLeft,
+        CursorRight,
+        CursorHome,
+        CursorEnd,
+        DeleteWord,
+        HistoryPrev,
+        HistoryNext,
+        ResumeSearch,
     ]);
     prop_oneof![
         12 => simple,
