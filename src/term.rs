@@ -21,6 +21,7 @@ use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 use unicode_width::UnicodeWidthChar;
 
 /// How many columns the terminal surely moved the cursor by printing
@@ -232,16 +233,53 @@ pub struct LeanBackend<W: Write> {
     /// Whether the cursor is known to be hidden (`None`: unknown).
     hidden: Option<bool>,
     fixed: Option<Size>,
-    /// What the screen shows, as drawn since the last clear (`None`: blank,
-    /// made at the next draw), for printing short unchanged runs.
-    shadow: Option<Buffer>,
-    /// False after a partial clear: the shadow is not known until a full one.
-    shadow_ok: bool,
+    /// The buffer the next draw's cells come from (see [`ScreenHint`]), for
+    /// printing short unchanged runs.
+    next: Hint,
+}
+
+/// Where a `Terminal`'s user leaves the buffer about to be drawn.
+pub type Hint = Arc<Mutex<Option<Buffer>>>;
+
+/// A backend that can use the whole next screen, not only its changed
+/// cells: the runtime's draw puts the rendered buffer in the hint.
+pub trait ScreenHint {
+    fn screen_hint(&self) -> Option<Hint> {
+        None
+    }
+}
+
+/// `terminal.draw` with `render`, the rendered buffer left in the
+/// backend's hint.
+pub fn draw<B, F>(terminal: &mut ratatui::Terminal<B>, render: F) -> io::Result<()>
+where
+    B: Backend + ScreenHint,
+    F: FnOnce(ratatui::layout::Rect, &mut Buffer),
+{
+    let hint = terminal.backend().screen_hint();
+    terminal
+        .draw(|f| {
+            render(f.area(), f.buffer_mut());
+            if let Some(hint) = &hint {
+                *hint.lock().unwrap_or_else(|e| e.into_inner()) = Some(f.buffer_mut().clone());
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+impl<W: Write> ScreenHint for CrosstermBackend<W> {}
+impl ScreenHint for ratatui::backend::TestBackend {}
+
+impl<W: Write> ScreenHint for LeanBackend<W> {
+    fn screen_hint(&self) -> Option<Hint> {
+        Some(Arc::clone(&self.next))
+    }
 }
 
 impl<W: Write> LeanBackend<W> {
     pub fn new(writer: W) -> LeanBackend<W> {
-        LeanBackend { inner: CrosstermBackend::new(writer), hidden: None, fixed: None, shadow: None, shadow_ok: true }
+        LeanBackend { inner: CrosstermBackend::new(writer), hidden: None, fixed: None, next: Hint::default() }
     }
 
     /// A backend that says it is `width` x `height` without asking a terminal.
@@ -274,24 +312,11 @@ impl<W: Write> Backend for LeanBackend<W> {
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
         let cells: Vec<(u16, u16, &Cell)> = content.collect();
-        if cells.is_empty() {
-            return Ok(());
-        }
-        if self.shadow_ok && self.shadow.is_none() {
-            self.shadow = self.size().ok().map(|s| Buffer::empty(ratatui::layout::Rect::new(0, 0, s.width, s.height)));
-        }
-        let shadow = match &mut self.shadow {
-            Some(shadow) if self.shadow_ok => {
-                for &(x, y, cell) in &cells {
-                    if let Some(c) = shadow.cell_mut((x, y)) {
-                        *c = cell.clone();
-                    }
-                }
-                Some(&*shadow)
-            }
-            _ => None,
-        };
-        encode(&mut self.inner, cells, shadow)
+        let next = self.next.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // Only a buffer that holds every cell drawn can be the next screen.
+        let fits = |b: &Buffer| cells.iter().all(|&(x, y, c)| b.cell((x, y)) == Some(c));
+        let screen = next.as_ref().filter(|b| fits(b));
+        encode(&mut self.inner, cells.iter().copied(), screen)
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
@@ -323,14 +348,10 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn clear(&mut self) -> io::Result<()> {
-        self.shadow = None;
-        self.shadow_ok = true;
         self.inner.clear()
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        self.shadow = None;
-        self.shadow_ok = clear_type == ClearType::All;
         self.inner.clear_region(clear_type)
     }
 

@@ -221,8 +221,6 @@ proptest! {
         for y in 0..h {
             for x in 0..w {
                 let (c, r) = (vt.screen().cell(y, x).unwrap(), reference.screen().cell(y, x).unwrap());
-                let text = |c: &vt100::Cell| if c.contents().is_empty() { " ".to_string() } else { c.contents().to_string() };
-                let looks = |c: &vt100::Cell| (text(c), c.fgcolor(), c.bgcolor(), c.bold(), c.dim(), c.italic(), c.underline(), c.inverse(), c.is_wide());
                 prop_assert_eq!(looks(c), looks(r), "({}, {}) in\n{}", x, y, vt.screen().contents());
             }
         }
@@ -238,6 +236,105 @@ proptest! {
             prop_assert!(!(wide && *to == there), "a move to {:?} after {:?}", to, printed);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    /// Frames drawn through a `Terminal` on the lean backend (which keeps
+    /// its own picture of the screen) leave the emulated screen as ratatui's
+    /// backend does, and the last buffer's text on it.
+    #[test]
+    fn the_backend_reproduces_frames(frames in prop::collection::vec(writes(), 1..6), w in 4u16..12, h in 1u16..3) {
+        let area = Rect::new(0, 0, w, h);
+        let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+        let opts = || ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
+        let (ours, theirs) = (Shared::default(), Shared::default());
+        let mut lean = Terminal::with_options(LeanBackend::with_size(ours.clone(), w, h), opts()).unwrap();
+        let mut reference = Terminal::with_options(CrosstermBackend::new(theirs.clone()), opts()).unwrap();
+        let mut last = Buffer::empty(area);
+        for f in &frames {
+            last = build(area, f);
+            yanbao::term::draw(&mut lean, |_, buf| buf.clone_from(&last)).unwrap();
+            reference.draw(|fr| fr.buffer_mut().clone_from(&last)).unwrap();
+        }
+        let (mut a, mut b) = (vt100::Parser::new(nz(h), nz(w), 0), vt100::Parser::new(nz(h), nz(w), 0));
+        a.process(&ours.0.lock().unwrap());
+        b.process(&theirs.0.lock().unwrap());
+        assert_same(&a, &b)?;
+        assert_shows(&a, &last, false)?;
+    }
+}
+
+/// The lean backend's picture of the screen: "ab", then 中 over it (ratatui
+/// draws 中 and not the column it covers), then a blank and a change two
+/// columns on. The unchanged column between was not reprinted as "b".
+#[test]
+fn a_covered_column_is_not_reprinted_stale() {
+    let area = Rect::new(0, 0, 6, 1);
+    let out = Shared::default();
+    let opts = ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
+    let mut t = Terminal::with_options(LeanBackend::with_size(out.clone(), 6, 1), opts).unwrap();
+    for text in ["ab", "中", "  x"] {
+        let mut b = Buffer::empty(area);
+        b.set_string(0, 0, text, Style::default());
+        yanbao::term::draw(&mut t, |_, buf| buf.clone_from(&b)).unwrap();
+    }
+    let mut vt = vt100::Parser::new(std::num::NonZeroU16::new(1).unwrap(), std::num::NonZeroU16::new(6).unwrap(), 0);
+    vt.process(&out.0.lock().unwrap());
+    assert_eq!(vt.screen().contents().trim_end(), "  x");
+}
+
+/// Moving through the tree, the reader and the finder at 100x30: after every
+/// key the lean backend's screen is ratatui's backend's screen.
+#[test]
+fn the_explorer_looks_the_same_through_the_lean_backend() {
+    let area = Rect::new(0, 0, 100, 30);
+    let opts = || ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
+    let (ours, theirs) = (Shared::default(), Shared::default());
+    let mut lean = Terminal::with_options(LeanBackend::with_size(ours.clone(), 100, 30), opts()).unwrap();
+    let mut reference = Terminal::with_options(CrosstermBackend::new(theirs.clone()), opts()).unwrap();
+    let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+    let (mut a, mut b) = (vt100::Parser::new(nz(30), nz(100), 0), vt100::Parser::new(nz(30), nz(100), 0));
+    let mut app = app(100, 30);
+    let mut events: Vec<Event> = "jjjljjkhjjjjjjjljj".chars().map(|c| key(KeyCode::Char(c))).collect();
+    events.extend([key(KeyCode::PageDown), key(KeyCode::PageDown), key(KeyCode::Esc), key(KeyCode::Char('s'))]);
+    events.extend("人工智能".chars().map(|c| key(KeyCode::Char(c))));
+    events.extend([key(KeyCode::Down), key(KeyCode::Enter)]);
+    for ev in std::iter::once(None).chain(events.into_iter().map(Some)) {
+        if let Some(ev) = ev {
+            app.handle_event(ev);
+        }
+        yanbao::term::draw(&mut lean, |area, buf| yanbao::ui::render(&app, area, buf)).unwrap();
+        reference.draw(|f| yanbao::ui::render(&app, f.area(), f.buffer_mut())).unwrap();
+        a.process(&std::mem::take(&mut *ours.0.lock().unwrap()));
+        b.process(&std::mem::take(&mut *theirs.0.lock().unwrap()));
+        if let Err(e) = assert_same(&a, &b) {
+            panic!("{e}");
+        }
+    }
+}
+
+/// How a cell looks: its text, the colours and attributes that show (on
+/// a blank, only the background, reverse and underline do).
+fn looks(c: &vt100::Cell) -> (String, vt100::Color, vt100::Color, bool, bool, bool, bool, bool, bool) {
+    let text = if c.contents().is_empty() { " ".to_string() } else { c.contents().to_string() };
+    if text == " " {
+        return (text, vt100::Color::Default, c.bgcolor(), false, false, false, c.underline(), c.inverse(), false);
+    }
+    (text, c.fgcolor(), c.bgcolor(), c.bold(), c.dim(), c.italic(), c.underline(), c.inverse(), c.is_wide())
+}
+
+/// Two emulated screens look the same: text, colours, attributes.
+fn assert_same(a: &vt100::Parser, b: &vt100::Parser) -> Result<(), TestCaseError> {
+    let (rows, cols) = a.screen().size();
+    for y in 0..rows.get() {
+        for x in 0..cols.get() {
+            let (c, r) = (a.screen().cell(y, x).unwrap(), b.screen().cell(y, x).unwrap());
+            prop_assert_eq!(looks(c), looks(r), "({}, {}) in\n{}", x, y, a.screen().contents());
+        }
+    }
+    Ok(())
 }
 
 /// A writer that the test can read while a backend owns it.
@@ -279,7 +376,7 @@ impl EventSource for Idle {
 
 /// Run the local loop idle for `secs` on `backend`: the bytes of the first
 /// frame and the bytes after it.
-fn idle_run<B: Backend>(backend: B, out: &Shared, secs: f64) -> (usize, usize) {
+fn idle_run<B: Backend + yanbao::term::ScreenHint>(backend: B, out: &Shared, secs: f64) -> (usize, usize) {
     let area = Rect::new(0, 0, 100, 30);
     let opts = ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(area) };
     let mut terminal = Terminal::with_options(backend, opts).unwrap();
@@ -309,6 +406,7 @@ fn per_key(
     let area = Rect::new(0, 0, 100, 30);
     let mut prev = Buffer::empty(area);
     yanbao::ui::render(app, area, &mut prev);
+    draw(&Buffer::empty(area), &prev); // the first screen, not counted
     let mut frames = Vec::new();
     for k in keys {
         app.handle_event(k.clone());
@@ -358,11 +456,21 @@ fn measure() {
             (a, "人工智能产业".chars().map(|c| key(KeyCode::Char(c))).collect())
         }),
     ];
-    println!("| at 100x30 | ratatui backend: bytes/key (moves) | lean: bytes/key (moves) |");
-    println!("|---|---|---|");
+    // The local terminal's backend, through a `Terminal` as the explorer draws.
+    let out = Shared::default();
+    let opts = ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(Rect::new(0, 0, 100, 30)) };
+    let mut terminal = Terminal::with_options(LeanBackend::with_size(out.clone(), 100, 30), opts).unwrap();
+    let local_draw = &mut |_: &Buffer, b: &Buffer| {
+        yanbao::term::draw(&mut terminal, |_, buf| buf.clone_from(b)).unwrap();
+        std::mem::take(&mut *out.0.lock().unwrap())
+    };
+    println!("| at 100x30 | ratatui backend: bytes/key (moves) | SSH (serve): bytes/key (moves) | local backend |");
+    println!("|---|---|---|---|");
     for (name, setup) in cases {
         let mut row = format!("| {name} |");
-        for draw in [&mut *ratatui_draw as &mut dyn FnMut(&Buffer, &Buffer) -> Vec<u8>, &mut *lean_draw] {
+        for draw in
+            [&mut *ratatui_draw as &mut dyn FnMut(&Buffer, &Buffer) -> Vec<u8>, &mut *lean_draw, &mut *local_draw]
+        {
             let (mut a, ks) = setup();
             let frames = per_key(&mut a, &ks, draw);
             let total: usize = frames.iter().map(Vec::len).sum();
