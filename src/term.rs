@@ -10,9 +10,12 @@
 //! or one East Asian Wide or Fullwidth character) no move is written; after
 //! an ambiguous one (“ … ─, which a CJK terminal may draw two columns wide),
 //! or anything else whose width terminals disagree on, the next cell is
-//! still reached with an explicit move. The backend also writes nothing
+//! still reached with an explicit move. Other moves are the shortest of:
+//! reprinting the unchanged cells between (from the next screen, which the
+//! sessions hold and the runtime hands the backend through [`draw`]),
+//! cursor forward, CR LF, an absolute move. The backend also writes nothing
 //! when nothing changed (ratatui's writes the attribute reset and hides the
-//! cursor again on every draw).
+//! cursor again on every draw: 112 bytes a second from an idle explorer).
 
 use crossterm::queue;
 use crossterm::style::{Attribute as CAttr, Print, SetAttribute, SetColors, SetUnderlineColor};
