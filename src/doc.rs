@@ -113,6 +113,9 @@ pub struct Doc {
     pub charts: Vec<(usize, Arc<Series>)>,
     /// The boxes of the boxed lines, in reading order.
     pub boxes: Vec<BoxText>,
+    /// (header lines and rule, end of the body) of each table drawn as a
+    /// grid: the header stays on top while the body scrolls under it.
+    pub table_heads: Vec<(std::ops::Range<usize>, usize)>,
 }
 
 impl Doc {
@@ -131,6 +134,14 @@ impl Doc {
             return i;
         }
         self.lines.iter().position(|l| l.at >= at).unwrap_or(self.lines.len().saturating_sub(1))
+    }
+
+    /// The header of the table whose body is at `line` (below its header)
+    /// and goes on for the header's height, if any: the header stays in
+    /// view over it.
+    pub fn sticky_head(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        // Only over body rows: never over what follows the table.
+        self.table_heads.iter().find(|(h, end)| h.end <= line && line + h.len() < *end).map(|(h, _)| h.clone())
     }
 
     /// The heading line of a node, if the document holds it.
@@ -153,6 +164,9 @@ struct Glyphs {
     br: &'static str,
     full: char,
     eighths: [&'static str; 8],
+    /// Separators in running meta text ("出版方 · 日期", "— 来源").
+    dot: &'static str,
+    dash: &'static str,
 }
 
 const UNICODE: Glyphs = Glyphs {
@@ -168,6 +182,8 @@ const UNICODE: Glyphs = Glyphs {
     br: "┘",
     full: '█',
     eighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
+    dot: "·",
+    dash: "—",
 };
 
 const ASCII: Glyphs = Glyphs {
@@ -183,6 +199,8 @@ const ASCII: Glyphs = Glyphs {
     br: "+",
     full: '#',
     eighths: ["", "", "", "", "#", "#", "#", "#"],
+    dot: "-",
+    dash: "-",
 };
 
 /// A bar of `value / max` of `cells` columns, at eighth-block resolution.
@@ -209,90 +227,136 @@ pub fn build_page(lib: &Library, page: Page, opts: LayoutOpts) -> Doc {
     }
 }
 
-/// The page of an industry: its figures charted together, then every
-/// section about it in both reports, in their usual parts.
+/// The page of an industry: its own figures first (market size, then
+/// penetration, then the other figures tagged with it), then the sections
+/// about it alone in their parts (the F&S industry chapter, the CCID AI+
+/// section), then the blocks about it from other sections, then the sections
+/// about several industries that name it. No figure is shown twice.
 pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
     let mut b = Builder::new(lib, opts);
     let Some(ind) = lib.industries.get(industry) else { return b.doc };
-    let st = lib.industry_stats(&ind.id);
-    // A section about several industries (2.3) contributes only what names
-    // this one: its sub-sections tagged with it alone or titled with it.
-    let names: Vec<&str> = std::iter::once(ind.name.as_str()).chain(ind.aliases.iter().map(String::as_str)).collect();
-    let names_it = |t: &str| names.iter().any(|n| t.contains(n));
-    let mut roots = Vec::new();
-    for r in lib.industry_roots(&ind.id) {
-        let Some(s) = lib.section(r) else { continue };
-        if s.industries.len() == 1 {
-            roots.push(r);
-            continue;
-        }
-        for &c in &lib.nodes[r].children {
-            if let Some(cs) = lib.section(c)
-                && ((cs.industries.len() == 1 && cs.industries[0] == ind.id) || names_it(&cs.title))
-            {
-                roots.push(c);
-            }
-        }
-    }
+    let id = ind.id.as_str();
+    let plan = lib.industry_plan(id);
+    let st = lib.industry_stats(id);
     b.wrapped(&format!("行业：{} {}", ind.name, ind.english.clone().unwrap_or_default()), Role::Title, 0);
     b.wrapped(
-        &format!("{} 个章节 · {} 个案例 · {} 个示例 · {} 个图表与指标", st.sections, st.cases, st.examples, st.figures),
+        &format!(
+            "{} 个章节 {} {} 个案例 {} {} 个示例 {} {} 个图表与指标",
+            st.sections, b.g.dot, st.cases, b.g.dot, st.examples, b.g.dot, st.figures
+        ),
         Role::Meta,
         0,
     );
     if !ind.aliases.is_empty() {
         b.wrapped(&format!("别名：{}", ind.aliases.join("、")), Role::Meta, 0);
     }
-    // The figures first, together: each chart keeps its own scale. A figure
-    // tagged with industries of its own is shown for those only.
-    let mut figures: Vec<(NodeId, &Block)> = Vec::new();
-    fn collect<'a>(lib: &'a Library, n: NodeId, out: &mut Vec<(NodeId, &'a Block)>) {
+    let block_at = |n: NodeId, i: usize| lib.section(n).and_then(|s| s.blocks.get(i));
+    // The lead: the figures tagged with the industry in other sections, and
+    // the market size and penetration figures of its own sections.
+    let mut lead: Vec<(u8, NodeId, usize, &Block)> = Vec::new();
+    for &(n, i) in &plan.blocks {
+        if let Some(blk) = block_at(n, i).filter(|x| is_figure(x)) {
+            lead.push((figure_rank(blk), n, i, blk));
+        }
+    }
+    fn own_figures<'a>(lib: &'a Library, n: NodeId, id: &str, out: &mut Vec<(u8, NodeId, usize, &'a Block)>) {
         if let Some(s) = lib.section(n) {
-            out.extend(s.blocks.iter().filter(|b| matches!(b, Block::Series(_) | Block::Metrics(_))).map(|b| (n, b)));
+            for (i, blk) in s.blocks.iter().enumerate() {
+                if is_figure(blk) && blk.is_about(id, true) && figure_rank(blk) < 2 {
+                    out.push((figure_rank(blk), n, i, blk));
+                }
+            }
             for &c in &lib.nodes[n].children {
-                collect(lib, c, out);
+                own_figures(lib, c, id, out);
             }
         }
     }
-    for &r in &roots {
-        let mut all = Vec::new();
-        collect(lib, r, &mut all);
-        figures.extend(all.into_iter().filter(|(_, b)| b.is_about(&ind.id, true)));
+    for &r in &plan.sections {
+        own_figures(lib, r, id, &mut lead);
     }
-    // And the figures about it in sections about several industries (the
-    // LLM market sizes in 2.3), picked by their tags, else by their titles.
-    for r in lib.industry_roots(&ind.id) {
-        if lib.section(r).is_some_and(|s| s.industries.len() > 1) {
-            let mut all = Vec::new();
-            collect(lib, r, &mut all);
-            all.retain(|(n, _)| !roots.iter().any(|&root| lib.ancestry(*n).contains(&root)));
-            figures.extend(all.into_iter().filter(|(_, b)| {
-                let own = b.industries();
-                if own.is_empty() { b.title().is_some_and(&names_it) } else { own.contains(&ind.id.as_str()) }
-            }));
-        }
-    }
-    if !figures.is_empty() {
+    lead.sort_by_key(|&(rank, n, i, _)| (rank, n, i));
+    if !lead.is_empty() {
         b.heading("图表与指标", Role::H1);
         let mut last = None;
-        for (n, blk) in figures {
+        for &(_, n, _, blk) in &lead {
             if last != Some(n) {
                 b.blank();
-                b.wrapped(&format!("— {}", crate::search::location(lib, n)), Role::Meta, 0);
+                b.wrapped(&format!("{} {}", b.g.dash, short_location(lib, n)), Role::Meta, 0);
                 last = Some(n);
             }
             b.blank();
             b.block(blk);
+            b.shown.push(blk as *const Block as usize);
         }
     }
-    for &r in &roots {
+    for &r in &plan.sections {
         if let Some(s) = lib.section(r) {
             b.blank();
             b.wrapped(&lib.report_of(r).map(|x| x.title.clone()).unwrap_or_default(), Role::Meta, 0);
             b.section(s, r, 1);
         }
     }
+    let rest: Vec<(NodeId, &Block)> = plan
+        .blocks
+        .iter()
+        .filter_map(|&(n, i)| block_at(n, i).map(|blk| (n, blk)))
+        .filter(|(_, blk)| !b.shown.contains(&(*blk as *const Block as usize)))
+        .collect();
+    if !rest.is_empty() {
+        b.heading("其他章节中的相关内容", Role::H1);
+        let mut i = 0;
+        while i < rest.len() {
+            let n = rest[i].0;
+            let run: Vec<&Block> = rest[i..].iter().take_while(|x| x.0 == n).map(|x| x.1).collect();
+            i += run.len();
+            b.blank();
+            b.anchor(n);
+            b.wrapped(&format!("{} {}", b.g.dash, short_location(lib, n)), Role::Meta, 0);
+            b.block_run(run.into_iter());
+        }
+    }
+    if !plan.see_also.is_empty() {
+        b.heading("另见：涉及多个行业的章节", Role::H1);
+        for &n in &plan.see_also {
+            let inds: Vec<&str> = lib
+                .section(n)
+                .map(|s| s.industries.iter().filter_map(|i| lib.industry(i)).map(|i| i.name.as_str()).collect())
+                .unwrap_or_default();
+            let prefix = vec![seg(&format!("{} ", b.g.bullet), Role::Bullet)];
+            b.hanging(prefix, &format!("{}（{}）", short_location(lib, n), inds.join("、")), Role::Meta, 2);
+        }
+    }
     b.finish()
+}
+
+/// Where a section is, short: "2.3 人工智能行业应用层分析 › 大模型潜力市场"
+/// (no report; no chapter when a numbered section follows).
+fn short_location(lib: &Library, n: NodeId) -> String {
+    let mut path: Vec<NodeId> = lib.ancestry(n).into_iter().filter(|&a| lib.section(a).is_some()).collect();
+    if path.len() >= 3 {
+        path.remove(0);
+    }
+    path.iter().map(|&a| lib.tree_title(a)).collect::<Vec<_>>().join(" › ")
+}
+
+fn is_figure(b: &Block) -> bool {
+    matches!(b, Block::Series(_) | Block::Metrics(_))
+}
+
+/// How a figure leads an industry page: market size first, then
+/// penetration, then the rest.
+fn figure_rank(b: &Block) -> u8 {
+    let mut text = b.title().unwrap_or_default().to_string();
+    if let Block::Metrics(m) = b {
+        m.items.iter().for_each(|x| text.push_str(&x.label));
+    }
+    if text.contains("市场规模") {
+        0
+    } else if text.contains("渗透") {
+        1
+    } else {
+        2
+    }
 }
 
 /// Lay out the page of a node.
@@ -304,7 +368,7 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
             if let Some(r) = lib.report_of(node) {
                 b.anchor(node);
                 b.wrapped(&r.title, Role::Title, 0);
-                b.wrapped(&format!("{} · {}", r.publisher, r.date), Role::Meta, 0);
+                b.wrapped(&format!("{} {} {}", r.publisher, b.g.dot, r.date), Role::Meta, 0);
                 b.blank();
                 b.blocks(&r.abstract_blocks);
                 if !r.toc.is_empty() {
@@ -337,6 +401,12 @@ struct Builder<'a> {
     /// Where the next line comes from; `in_unit`: lines go on in one unit.
     at: Pos,
     in_unit: bool,
+    /// Blocks already shown on the page (by address): shown again as a
+    /// one-line reference.
+    shown: Vec<usize>,
+    /// (unit, next offset): lines pushed go to this unit, numbered in turn
+    /// (a table row shown as records).
+    row_lock: Option<(u32, u32)>,
 }
 
 impl<'a> Builder<'a> {
@@ -351,6 +421,8 @@ impl<'a> Builder<'a> {
             para: 0,
             at: Pos::default(),
             in_unit: false,
+            shown: Vec::new(),
+            row_lock: None,
         }
     }
 
@@ -387,8 +459,15 @@ impl<'a> Builder<'a> {
             }
             segs = out;
         }
-        self.doc.lines.push(DocLine { segs, para, boxed: false, at: self.at });
-        if !self.in_unit {
+        let at = match &mut self.row_lock {
+            Some((unit, off)) => {
+                *off += 1;
+                Pos { item: self.at.item, unit: *unit, off: *off - 1 }
+            }
+            None => self.at,
+        };
+        self.doc.lines.push(DocLine { segs, para, boxed: false, at });
+        if !self.in_unit && self.row_lock.is_none() {
             self.at.unit += 1;
         }
     }
@@ -538,13 +617,23 @@ impl<'a> Builder<'a> {
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
+        self.block_run(blocks.iter());
+    }
+
+    fn block_run<'b>(&mut self, blocks: impl Iterator<Item = &'b Block>) {
         let mut prev: Option<&Block> = None;
         for b in blocks {
             // A run of examples stays together, one or two lines each.
             if !matches!((prev, b), (Some(Block::Example(_)), Block::Example(_))) {
                 self.blank();
             }
-            self.block(b);
+            if self.shown.contains(&(b as *const Block as usize)) {
+                self.next_item();
+                let t = b.title().unwrap_or("图表");
+                self.wrapped(&format!("（{t}：见本页开头）"), Role::Meta, 0);
+            } else {
+                self.block(b);
+            }
             prev = Some(b);
         }
     }
@@ -670,11 +759,19 @@ impl<'a> Builder<'a> {
                 cells.chain([width(&t.columns[i])]).max().unwrap_or(1).clamp(1, 60)
             })
             .collect();
-        let min_col = 4;
-        if avail < n * min_col {
+        // Each column keeps its widest short cell whole (加拿大, a date) and
+        // otherwise its longest unbreakable run, up to 10 columns; a grid
+        // that cannot give every column that much is shown as records.
+        let mins: Vec<usize> = (0..n)
+            .map(|i| {
+                let cells = t.rows.iter().filter_map(|r| r.get(i)).map(|c| c.0.as_str());
+                cells.chain([t.columns[i].as_str()]).map(|c| unbreakable(&text::sanitize(c))).max().unwrap_or(1)
+            })
+            .collect();
+        if avail < mins.iter().sum::<usize>().max(n * 4) {
             return self.table_records(t);
         }
-        let ws = column_widths(&natural, avail, min_col);
+        let ws = column_widths_min(&natural, &mins, avail);
         let v = format!(" {} ", self.g.v);
         // Each row: its lines, and on each line every cell's (column, text,
         // text cut off behind a `…`) for find.
@@ -729,6 +826,9 @@ impl<'a> Builder<'a> {
             vec![seg(&parts.join(&joint), Role::Rule)]
         };
         let mut open = HashMap::new();
+        let head_start = self.doc.lines.len();
+        // The header is unit 1, the rule 2, row i 3 + i (see table_records).
+        self.at.unit = 1;
         self.start_unit();
         for (k, (l, boxes)) in row_lines(self, &t.columns, Role::TableHead).into_iter().enumerate() {
             self.at.off = k as u32;
@@ -736,6 +836,7 @@ impl<'a> Builder<'a> {
         }
         self.end_unit();
         self.push(rule(self), 0);
+        let head = head_start..self.doc.lines.len();
         let rows: Vec<Vec<RowLine>> = t
             .rows
             .iter()
@@ -745,6 +846,7 @@ impl<'a> Builder<'a> {
         let n_rows = rows.len();
         for (i, r) in rows.into_iter().enumerate() {
             let mut open = HashMap::new();
+            self.at.unit = 3 + i as u32;
             self.start_unit();
             let h = r.len();
             for (k, (l, boxes)) in r.into_iter().enumerate() {
@@ -761,6 +863,7 @@ impl<'a> Builder<'a> {
             }
             self.end_unit();
         }
+        self.doc.table_heads.push((head, self.doc.lines.len()));
         for note in &t.notes {
             self.wrapped(note, Role::Meta, 0);
         }
@@ -768,14 +871,20 @@ impl<'a> Builder<'a> {
 
     /// A table too wide for its columns: each row as "column：value" lines.
     fn table_records(&mut self, t: &Table) {
+        // Row i is unit 3 + i, as in the grid, so the reading position
+        // survives the switch between the two forms.
+        let n = t.rows.len();
         for (i, row) in t.rows.iter().enumerate() {
-            if i > 0 {
-                self.push(vec![seg(&self.g.h.repeat(self.w.min(8)), Role::Rule)], 0);
-            }
+            self.row_lock = Some((3 + i as u32, 0));
             for (c, cell) in t.columns.iter().zip(row) {
                 self.hanging(vec![seg(&format!("{c}："), Role::TableHead)], &cell.0, Role::Body, 0);
             }
+            if i + 1 < n {
+                self.push(vec![seg(&self.g.h.repeat(self.w.min(8)), Role::Rule)], 0);
+            }
+            self.row_lock = None;
         }
+        self.at.unit = 3 + n as u32;
         for note in &t.notes {
             self.wrapped(note, Role::Meta, 0);
         }
@@ -1023,6 +1132,49 @@ impl<'a> Builder<'a> {
     fn sub_label(&mut self, t: &str) {
         self.push(vec![seg("  ", Role::Body), seg(t, Role::Label)], 0);
     }
+}
+
+/// The width a cell needs unbroken: the whole cell when it is at most 10
+/// columns wide, else its longest run between line-break opportunities (a
+/// date, a Latin word), at most 10.
+fn unbreakable(cell: &str) -> usize {
+    let w = width(cell.trim());
+    if w <= 10 {
+        return w.max(1);
+    }
+    let mut longest = 1;
+    let mut prev = 0;
+    for (at, _) in unicode_linebreak::linebreaks(cell) {
+        longest = longest.max(cell.get(prev..at).map_or(0, |t| width(t.trim())));
+        prev = at;
+    }
+    longest.min(10)
+}
+
+/// Column widths that fit `avail` (at least the sum of `mins`): every column
+/// gets its minimum, and the rest of the room goes to the columns in
+/// proportion to how much more they need.
+pub fn column_widths_min(natural: &[usize], mins: &[usize], avail: usize) -> Vec<usize> {
+    let total: usize = natural.iter().sum();
+    if total <= avail {
+        return natural.to_vec();
+    }
+    let base: Vec<usize> = natural.iter().zip(mins).map(|(&n, &m)| n.min(m)).collect();
+    let room = avail.saturating_sub(base.iter().sum());
+    let want: Vec<usize> = natural.iter().zip(&base).map(|(n, b)| n - b).collect();
+    let want_total: usize = want.iter().sum::<usize>().max(1);
+    let mut ws: Vec<usize> = base.iter().zip(&want).map(|(b, w)| b + w * room / want_total).collect();
+    let mut left = avail.saturating_sub(ws.iter().sum());
+    while left > 0 {
+        let Some((i, _)) =
+            ws.iter().enumerate().filter(|(i, w)| **w < natural[*i]).max_by_key(|(i, w)| natural[*i] - **w)
+        else {
+            break;
+        };
+        ws[i] += 1;
+        left -= 1;
+    }
+    ws
 }
 
 /// Column widths that fit `avail`: every column keeps up to `min_col` (or its

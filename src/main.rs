@@ -313,11 +313,10 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
         // The matched window, as the finder shows it, after the title of a
         // thing named by its title when the match is in its text.
         let snippet = index.snippet(h, SNIPPET_COLUMNS);
-        let titled = !h.text_marks.is_empty()
-            && !(h.title_covers && !h.title_marks.is_empty())
-            && !(u.kind == Kind::Section && !h.title_marks.is_empty())
-            && u.own_title
-            && !matches!(u.kind, Kind::Text | Kind::Table);
+        // The title already shows the match when it covers it, or for a heading.
+        let title_shows = !h.title_marks.is_empty() && (h.title_covers || u.kind == Kind::Section);
+        let titled =
+            !h.text_marks.is_empty() && !title_shows && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
         let line = if json {
             let target = match &u.target {
                 Target::Place { node, .. } => serde_json::json!({

@@ -24,10 +24,20 @@ const ASCII_BORDER: border::Set = border::Set {
     horizontal_bottom: "-",
 };
 
+/// Below this size (columns, rows) the screen shows only 「窗口太小」.
+pub const MIN_SIZE: (u16, u16) = (24, 8);
+
 /// Draw the whole screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let st = &app.state;
     if area.width == 0 || area.height == 0 {
+        return;
+    }
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        // Too small for any pane: one line saying so, not a mangled layout.
+        let text = truncate(&format!("窗口太小（至少 {}x{}）", MIN_SIZE.0, MIN_SIZE.1), area.width as usize);
+        let x = area.x + (area.width.saturating_sub(width(&text) as u16)) / 2;
+        buf.set_stringn(x, area.y + area.height / 2, &text, area.width as usize, st.theme.dim());
         return;
     }
     let panes = crate::app::Panes::compute(area.width, area.height, st.focus);
@@ -44,15 +54,37 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for o in &st.overlays {
         match o {
             Overlay::Help { scroll } => render_help(st, *scroll, area, buf),
-            Overlay::Find { input, .. } => {
+            Overlay::Find { input, cursor, .. } => {
                 if let Some(r) = panes.status {
-                    render_find_prompt(st, input, shift(r), buf);
+                    render_find_prompt(st, input, *cursor, shift(r), buf);
                 }
             }
             Overlay::Search(s) => render_search(st, s, area, buf),
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+        }
+    }
+    if st.theme.ascii {
+        asciify(buf, area);
+    }
+}
+
+/// `--ascii`: the East-Asian Ambiguous punctuation left on screen (the `…`
+/// of every cut, `·` and `—` in titles and text, stray box drawing) drawn
+/// as ASCII of the same width, for terminals that draw those wide.
+fn asciify(buf: &mut Buffer, area: Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            let to = match cell.symbol() {
+                "…" => "~",
+                "·" | "—" | "–" | "─" => "-",
+                "│" => "|",
+                "┌" | "┐" | "└" | "┘" | "┼" => "+",
+                _ => continue,
+            };
+            cell.set_symbol(to);
         }
     }
 }
@@ -155,6 +187,22 @@ fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     draw_doc(st, &st.reader.doc, &st.reader.find, st.reader.scroll, text, buf);
+    // Deep in a table, its header (and rule) stays on top, as less --header
+    // does, when the view has room for a few body lines below it.
+    let doc = &st.reader.doc;
+    if let Some(head) = doc.sticky_head(st.reader.scroll)
+        && head.len() + 3 <= text.height as usize
+    {
+        for (row, idx) in head.enumerate() {
+            let y = text.y + row as u16;
+            for x in text.x..text.x + text.width {
+                buf[(x, y)].reset();
+            }
+            if let Some(line) = doc.lines.get(idx) {
+                draw_line(st, line, text.x, y, text.width, buf);
+            }
+        }
+    }
 }
 
 /// Draw a laid-out page from `scroll` into `area`, with find highlights.
@@ -207,13 +255,18 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let total = st.reader.doc.lines.len();
     let h = st.reader_height();
     if total > 0 {
-        let pct = if total <= h { 100 } else { (st.reader.scroll + h).min(total) * 100 / total };
-        right.push(format!("{}/{} {pct}%", (st.reader.scroll + 1).min(total), total));
+        // As less shows it: the lines in view, the total, and how far the
+        // bottom of the view is.
+        let top = (st.reader.scroll + 1).min(total);
+        let bottom = (st.reader.scroll + h).min(total).max(top);
+        right.push(format!("{top}-{bottom}/{total} {}%", bottom * 100 / total));
     }
-    let hints = hints(st);
     let mut right_s = right.join("  ");
-    if w >= width(&right_s) + width(&hints) + 50 {
-        right_s = format!("{right_s}  {hints}");
+    // Key hints, as many as fit by priority, the breadcrumb keeping 26 columns.
+    let room = w.saturating_sub(width(&right_s) + 2 + 26);
+    let hints = hints(st, room);
+    if !hints.is_empty() {
+        right_s = if right_s.is_empty() { hints } else { format!("{right_s}  {hints}") };
     }
     let left = match &st.message {
         Some(m) => m.clone(),
@@ -221,9 +274,42 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let rw = width(&right_s).min(w);
     let lw = w.saturating_sub(rw + 2);
+    let left = if st.message.is_some() { left } else { fit_crumb(&left, lw.saturating_sub(1)) };
     buf.set_stringn(area.x, area.y, format!(" {}", truncate(&left, lw.saturating_sub(1))), lw, st.theme.status());
     let rx = area.x + (w - rw) as u16;
     buf.set_stringn(rx, area.y, truncate(&right_s, rw), rw, st.theme.status());
+}
+
+/// A breadcrumb cut to `max` columns from the middle: the industry tag (or
+/// 行业) and the last parts stay ("[多行业] › … › 大模型潜力市场").
+fn fit_crumb(crumb: &str, max: usize) -> String {
+    if width(crumb) <= max {
+        return crumb.to_string();
+    }
+    let parts: Vec<&str> = crumb.split(" › ").collect();
+    let head = parts.first().filter(|p| p.starts_with('[') || **p == "行业").copied();
+    let mut kept: Vec<&str> = Vec::new();
+    let base = head.map_or(0, |h| width(h) + 3) + 4; // "… › "
+    for p in parts.iter().skip(head.map_or(0, |_| 1)).rev() {
+        let used: usize = kept.iter().map(|k| width(k) + 3).sum();
+        if base + used + width(p) > max {
+            break;
+        }
+        kept.insert(0, p);
+    }
+    let last = parts.last().copied().unwrap_or_default();
+    if kept.is_empty() {
+        return match head {
+            Some(h) if max >= base + 4 => format!("{h} › … › {}", truncate(last, max - base)),
+            _ => truncate(last, max),
+        };
+    }
+    let mut out: Vec<&str> = head.into_iter().collect();
+    if kept.len() + head.map_or(0, |_| 1) < parts.len() {
+        out.push("…");
+    }
+    out.extend(kept);
+    out.join(" › ")
 }
 
 /// report › chapter › section of the line at the top of the reader.
@@ -241,8 +327,11 @@ pub fn breadcrumb(st: &State) -> String {
         }
         (_, industry) => {
             let mut v: Vec<String> = st.lib.ancestry(node).into_iter().map(|n| st.lib.tree_title(n)).collect();
-            if let Some(name) = industry {
-                v.insert(0, format!("[{name}]"));
+            match industry {
+                Some(name) => v.insert(0, format!("[{name}]")),
+                // A section about several industries names none of them.
+                None if st.lib.about_several(node) => v.insert(0, "[多行业]".to_string()),
+                None => {}
             }
             v
         }
@@ -256,16 +345,32 @@ pub fn breadcrumb(st: &State) -> String {
     parts.join(" › ")
 }
 
-/// Key hints from the live keymap.
-fn hints(st: &State) -> String {
-    let want = [(Action::Help, "help"), (Action::Find, "find"), (Action::FocusNext, "pane"), (Action::Quit, "quit")];
-    want.iter()
-        .filter_map(|(a, label)| st.keymap.keys_for(Context::Global, a).first().map(|k| format!("{k} {label}")))
-        .collect::<Vec<_>>()
-        .join("  ")
+/// Key hints from the live keymap, highest priority first, shown in their
+/// usual order: `? 帮助  / 查找  s 搜索  i 行业  q 退出`, trimmed to `room`.
+fn hints(st: &State, room: usize) -> String {
+    // (priority, action, label) in display order; 0 is kept longest.
+    let want = [
+        (0, Action::Help, "帮助"),
+        (3, Action::Find, "查找"),
+        (1, Action::Search, "搜索"),
+        (2, Action::Industries, "行业"),
+        (4, Action::Quit, "退出"),
+    ];
+    let mut items: Vec<(usize, String)> = want
+        .iter()
+        .filter_map(|(p, a, label)| {
+            st.keymap.keys_for(Context::Global, a).first().map(|k| (*p, format!("{k} {label}")))
+        })
+        .collect();
+    let join = |v: &[(usize, String)]| v.iter().map(|x| x.1.as_str()).collect::<Vec<_>>().join("  ");
+    while !items.is_empty() && width(&join(&items)) > room {
+        let worst = items.iter().enumerate().max_by_key(|(_, x)| x.0).map(|(i, _)| i).unwrap_or(0);
+        items.remove(worst);
+    }
+    join(&items)
 }
 
-fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
+fn render_find_prompt(st: &State, input: &str, cursor: usize, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
     let mut count = match st.reader.find.position() {
         Some(p) if !input.is_empty() && st.reader.find.current_hidden() => format!("  {p} 已折叠(w 展开)"),
@@ -277,19 +382,49 @@ fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
     }
     let w = area.width as usize;
     let cw = width(&count);
-    let room = w.saturating_sub(cw + 2);
-    // Show the end of a long query.
-    let mut shown: String = input.to_string();
-    while width(&shown) > room.saturating_sub(1) && !shown.is_empty() {
-        shown.remove(0);
+    // "/", the text and a cell for the cursor at the end.
+    let room = w.saturating_sub(cw + 2).max(1);
+    let chars: Vec<char> = input.chars().collect();
+    let cursor = cursor.min(chars.len());
+    // Scroll the text so the cursor stays in view.
+    let mut first = 0;
+    while first < cursor
+        && crate::text::width(&chars[first..=cursor.min(chars.len() - 1)].iter().collect::<String>()) > room
+    {
+        first += 1;
     }
-    let (x, _) = buf.set_stringn(area.x, area.y, format!("/{shown}"), w, Style::new());
-    if x < area.x + area.width {
+    let (mut x, _) = buf.set_stringn(area.x, area.y, "/", w, Style::new());
+    let end = area.x + area.width;
+    for (i, &c) in chars.iter().enumerate().skip(first) {
+        let cwid = crate::text::char_width(c).max(1) as u16;
+        if x + cwid > end.saturating_sub(cw as u16) {
+            break;
+        }
+        let style = if i == cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        buf.set_stringn(x, area.y, c.to_string(), cwid as usize, style);
+        x += cwid;
+    }
+    if cursor == chars.len() && x < end {
         buf[(x, area.y)].set_style(Style::new().add_modifier(Modifier::REVERSED));
     }
     if cw > 0 && cw < w {
         buf.set_stringn(area.x + (w - cw) as u16, area.y, &count, cw, st.theme.dim());
     }
+}
+
+/// The longest end of `s` that fits in `max` columns, found in one pass
+/// from the end (a prompt shows the end of a long query).
+fn tail(s: &str, max: usize) -> &str {
+    let mut used = 0;
+    let mut start = s.len();
+    for (i, c) in s.char_indices().rev() {
+        used += crate::text::char_width(c);
+        if used > max {
+            break;
+        }
+        start = i;
+    }
+    s.get(start..).unwrap_or_default()
 }
 
 fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
@@ -300,9 +435,9 @@ fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     Clear.render(popup, buf);
     let title = if lines.len() > rows {
         let top = scroll.min(lines.len() - rows) + 1;
-        format!("帮助 help {top}-{}/{} · j/k scroll · esc", (top + rows - 1).min(lines.len()), lines.len())
+        format!("帮助 {top}-{}/{} · j/k 滚动 · esc 关闭", (top + rows - 1).min(lines.len()), lines.len())
     } else {
-        "帮助 help · esc to close".to_string()
+        "帮助 · esc 关闭".to_string()
     };
     let block = pane_block(st, title, true, w);
     let inner = block.inner(popup);
@@ -403,10 +538,7 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     }
     let cw = width(&count);
     let room = (input.width as usize).saturating_sub(cw + 4);
-    let mut shown = s.input.clone();
-    while width(&shown) > room && !shown.is_empty() {
-        shown.remove(0);
-    }
+    let shown = tail(&s.input, room);
     let (x, _) = buf.set_stringn(input.x, input.y, format!("› {shown}"), input.width as usize, st.theme.accent());
     if x < input.right() {
         buf[(x, input.y)].set_style(Style::new().add_modifier(Modifier::REVERSED));
@@ -696,7 +828,10 @@ fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buff
         let b = crate::doc::bar(p.value, max, bar_w, st.theme.ascii);
         buf.set_stringn(area.x + label_w as u16 + 1, y, &b, bar_w, st.theme.role(role));
         let vx = area.x + (label_w + 2 + width(&b)) as u16;
-        buf.set_stringn(vx, y, v, value_w, st.theme.role(Role::Value));
+        // Too narrow for the value: cut it with an ellipsis, never a digit
+        // or the unit silently, and never past the area.
+        let room = value_w.min(area.right().saturating_sub(vx) as usize);
+        buf.set_stringn(vx, y, truncate(v, room), room, st.theme.role(Role::Value));
         y += 1;
     }
     if s.points.iter().any(|p| p.is_estimate()) && y < area.bottom() {

@@ -995,13 +995,13 @@ async fn input_floods_keep_the_session() {
         t.send("\x1b[201~\x1b\x1b").await;
         t.send("?").await;
         assert!(
-            t.until(60, |s| s.contains("帮助 help")).await && !t.closed,
+            t.until(60, |s| s.contains("esc 关闭")).await && !t.closed,
             "{name}: the session is gone:\n{}\nlog:\n{}",
             t.screen(),
             server.log.lock().unwrap()
         );
         t.send("\x1b").await;
-        assert!(t.until(10, |s| !s.contains("帮助 help")).await, "{name}: Esc closes the help:\n{}", t.screen());
+        assert!(t.until(10, |s| !s.contains("esc 关闭")).await, "{name}: Esc closes the help:\n{}", t.screen());
         eprintln!("flood {name}: {:?}, server cpu {:.2}s", t0.elapsed(), server.cpu() - cpu0);
     }
 }
@@ -1304,14 +1304,14 @@ async fn input_past_the_burst_is_read_at_the_input_rate() {
     // burst, then about 4.5 s at 2,000 B/s.
     t.ch.data(&vec![0xffu8; 140_000][..]).await.unwrap();
     t.send("?").await;
-    assert!(t.until(60, |s| s.contains("帮助 help")).await && !t.closed, "{}", t.screen());
+    assert!(t.until(60, |s| s.contains("esc 关闭")).await && !t.closed, "{}", t.screen());
     let took = t0.elapsed();
     eprintln!("140,000 bytes of input at --input-rate 2000: handled in {took:?}");
     assert!(took >= Duration::from_secs(4), "140,000 bytes read in {took:?}, faster than the rate");
     assert!(srv.shared.counters.input_throttled.load(std::sync::atomic::Ordering::Relaxed) > 0);
     // Typing after the flood is answered as usual once the bucket refills.
     t.send("\x1b").await;
-    assert!(t.until(10, |s| !s.contains("帮助 help")).await);
+    assert!(t.until(10, |s| !s.contains("esc 关闭")).await);
     srv.shutdown().await;
 }
 

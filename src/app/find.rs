@@ -192,3 +192,79 @@ impl FindState {
         })
     }
 }
+
+/// The find prompt's text and cursor (a character index).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prompt {
+    pub input: String,
+    pub cursor: usize,
+}
+
+impl Prompt {
+    pub fn new(input: &str) -> Prompt {
+        Prompt { input: input.to_string(), cursor: input.chars().count() }
+    }
+
+    /// Insert at the cursor, up to the query cap; whether the text changed.
+    pub fn insert(&mut self, text: &str) -> bool {
+        let room = crate::search::MAX_QUERY_CHARS.saturating_sub(self.input.chars().count());
+        let add: Vec<char> = text.chars().filter(|c| !c.is_control()).take(room).collect();
+        if add.is_empty() {
+            return false;
+        }
+        let mut chars: Vec<char> = self.input.chars().collect();
+        let at = self.cursor.min(chars.len());
+        chars.splice(at..at, add.iter().copied());
+        self.cursor = at + add.len();
+        self.input = chars.into_iter().collect();
+        true
+    }
+
+    /// Apply an editing action; whether the text changed.
+    pub fn edit(&mut self, action: &crate::action::Action) -> bool {
+        use crate::action::Action;
+        let mut chars: Vec<char> = self.input.chars().collect();
+        let at = self.cursor.min(chars.len());
+        let start = match action {
+            Action::CursorLeft => {
+                self.cursor = at.saturating_sub(1);
+                return false;
+            }
+            Action::CursorRight => {
+                self.cursor = (at + 1).min(chars.len());
+                return false;
+            }
+            Action::CursorHome => {
+                self.cursor = 0;
+                return false;
+            }
+            Action::CursorEnd => {
+                self.cursor = chars.len();
+                return false;
+            }
+            Action::DeleteChar => at.saturating_sub(1),
+            // The word before the cursor: spaces, then a run of non-spaces
+            // (a run of Chinese counts as one word, as in readline).
+            Action::DeleteWord => {
+                let mut i = at;
+                while i > 0 && chars[i - 1].is_whitespace() {
+                    i -= 1;
+                }
+                while i > 0 && !chars[i - 1].is_whitespace() {
+                    i -= 1;
+                }
+                i
+            }
+            // Ctrl-u: everything before the cursor.
+            Action::ClearInput => 0,
+            _ => return false,
+        };
+        if start == at {
+            return false;
+        }
+        chars.drain(start..at);
+        self.cursor = start;
+        self.input = chars.into_iter().collect();
+        true
+    }
+}

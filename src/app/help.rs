@@ -22,15 +22,15 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             continue;
         }
         let title = match ctx {
-            Context::Global => "Everywhere",
-            Context::Nav => "Tree",
-            Context::Reader => "Reader",
-            Context::Find => "Find prompt",
-            Context::Help => "This help",
-            Context::Search => "Finder (s, ctrl-p; S resumes): filters co: case: ex: tb: fig: ind: sec:",
-            Context::Company => "Company page",
-            Context::Industries => "Industry switcher",
-            Context::Chart => "Chart view",
+            Context::Global => "全局",
+            Context::Nav => "目录",
+            Context::Reader => "阅读",
+            Context::Find => "查找输入框（/）",
+            Context::Help => "本帮助",
+            Context::Search => "全文搜索（s、ctrl-p；S 恢复上次）：筛选 co: case: ex: tb: fig: ind: sec:",
+            Context::Company => "公司页",
+            Context::Industries => "行业切换",
+            Context::Chart => "图表视图",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows);

@@ -83,7 +83,7 @@ impl State {
     fn step_industry(&mut self, forward: bool) {
         let n = self.lib.industries.len();
         let Some(cur) = self.current_industry() else {
-            self.message = Some("not in an industry: press i for the industries".into());
+            self.message = Some("不在行业章节中：按 i 选择行业".into());
             return;
         };
         let next = if forward { (cur + 1) % n } else { (cur + n - 1) % n };
@@ -155,7 +155,7 @@ impl State {
             Action::ToggleTableBars => {
                 self.table_bars = !self.table_bars;
                 self.relayout();
-                self.message = Some(if self.table_bars { "table bars: on" } else { "table bars: off" }.into());
+                self.message = Some(if self.table_bars { "表格数值条：开" } else { "表格数值条：关" }.into());
             }
             _ => return false,
         }
@@ -191,7 +191,7 @@ impl State {
     pub(super) fn open_chart(&mut self) {
         let doc = &self.reader.doc;
         if doc.charts.is_empty() {
-            self.message = Some("no chart on this page".into());
+            self.message = Some("本页没有图表".into());
             return;
         }
         let h = self.reader_height();
