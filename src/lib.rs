@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod runtime;
 pub mod search;
 pub mod serve;
+pub mod term;
 pub mod text;
 pub mod theme;
 pub mod ui;

@@ -454,7 +454,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let theme = Theme::new(color_depth(cli.color), cli.ascii);
     runtime::install_panic_hook(cli.mouse);
     let guard = runtime::TerminalGuard::enter(cli.mouse).map_err(fail)?;
-    let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+    let backend = yanbao::term::LeanBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(Index::build(&lib));

@@ -4,6 +4,7 @@
 
 use crate::action::Effect;
 use crate::app::App;
+use crate::term::ScreenHint;
 use crate::ui;
 use crossterm::event::Event;
 use ratatui::Terminal;
@@ -77,7 +78,7 @@ fn io_err(e: impl std::fmt::Display) -> io::Error {
 
 /// Run until the app quits, the events end, or `stop` is set. Pending events
 /// are applied together and the screen is drawn once after them.
-pub fn run<B: Backend, E: EventSource>(
+pub fn run<B: Backend + ScreenHint, E: EventSource>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     events: &mut E,
@@ -97,7 +98,7 @@ pub fn run<B: Backend, E: EventSource>(
                 app.update(crate::action::Action::Resize(size.width, size.height));
             }
         }
-        terminal.draw(|f| ui::render(app, f.area(), f.buffer_mut())).map_err(io_err)?;
+        crate::term::draw(terminal, |area, buf| ui::render(app, area, buf))?;
         let Some(first) = events.next_event(Duration::from_millis(250))? else {
             if stop.load(Ordering::Relaxed) {
                 return Ok(());

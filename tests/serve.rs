@@ -220,6 +220,83 @@ async fn first_screen_keys_chinese_search_and_resize() {
     srv.shutdown().await;
 }
 
+/// An idle session gets nothing after its frame (it got 100 bytes a
+/// second), and a keystroke at 100x30 moves the cursor after no Chinese
+/// character (issue 14): what it gets reproduces the server's screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_gets_no_bytes_and_keys_get_lean_frames() {
+    let (srv, _logs) = start(8, Duration::from_secs(60)).await;
+    let mut t = Term::open(srv.addr, 100, 30).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "first screen:\n{}", t.screen());
+    // Let the first frame finish arriving, then count for a second.
+    let _ = t.until(1, |_| false).await;
+    let mut idle = 0;
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while let Ok(Some(msg)) =
+        tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), t.ch.wait()).await
+    {
+        if let ChannelMsg::Data { data } = msg {
+            idle += data.len();
+            t.vt.process(&data);
+        }
+    }
+    assert_eq!(idle, 0, "bytes to an idle session in 1 s");
+    // A tree move: the frame's bytes, and the screen they make.
+    t.send("j").await;
+    let mut frame = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while let Ok(Some(msg)) =
+        tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), t.ch.wait()).await
+    {
+        if let ChannelMsg::Data { data } = msg {
+            frame.extend_from_slice(&data);
+            t.vt.process(&data);
+            if t.screen().contains("› 1 人工智能行业综述") || frame.len() > 500 {
+                let _ = tokio::time::timeout(Duration::from_millis(300), async {
+                    while let Some(ChannelMsg::Data { data }) = t.ch.wait().await {
+                        frame.extend_from_slice(&data);
+                        t.vt.process(&data);
+                    }
+                })
+                .await;
+                break;
+            }
+        }
+    }
+    assert!(!frame.is_empty(), "a frame for j");
+    // The session's screen is what the app renders, and its frame is much
+    // shorter than ratatui's backend writes for the same change (measured:
+    // 40 %; a cursor move after each Chinese character made it 100 %).
+    let theme = yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi256, false);
+    let mut app = yanbao::app::App::new(library(), index(), Arc::new(Keymap::defaults()), theme, (100, 30));
+    let area = ratatui::layout::Rect::new(0, 0, 100, 30);
+    let mut before = ratatui::buffer::Buffer::empty(area);
+    yanbao::ui::render(&app, area, &mut before);
+    keys(&mut app, "j");
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    yanbao::ui::render(&app, area, &mut buf);
+    let mut theirs = Vec::new();
+    ratatui::backend::Backend::draw(
+        &mut ratatui::backend::CrosstermBackend::new(&mut theirs),
+        before.diff(&buf).into_iter(),
+    )
+    .unwrap();
+    eprintln!("j at 100x30 over SSH: {} bytes (ratatui's backend: {})", frame.len(), theirs.len());
+    assert!(frame.len() * 3 < theirs.len() * 2, "{} bytes for j, ratatui's backend {}", frame.len(), theirs.len());
+    for y in 0..30 {
+        let mut row = String::new();
+        let mut x = 0;
+        while x < 100 {
+            let sym = buf[(x, y)].symbol();
+            row.push_str(sym);
+            x += yanbao::text::width(sym).max(1) as u16;
+        }
+        let got = t.vt.screen().rows(0, 100).nth(y as usize).unwrap_or_default();
+        assert_eq!(got.trim_end(), row.trim_end(), "row {y}");
+    }
+    srv.shutdown().await;
+}
+
 /// What a refused exec or subsystem gets: (stderr text, exit status, the
 /// request was refused).
 async fn refused(srv: &Running, request: &str) -> (String, Option<u32>, bool) {

@@ -25,7 +25,6 @@ use crate::search::Index;
 use crate::theme::{ColorDepth, Theme};
 use crossterm::event::{Event, KeyCode};
 use limits::{AddressSlot, Addresses, Guarded, Kill, Refusal};
-use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use russh::keys::ssh_key::{HashAlg, LineEnding, PublicKey};
@@ -733,10 +732,8 @@ impl Screen {
             self.prev.reset();
             self.repaint = false;
         }
-        let diff = self.prev.diff(&self.cur);
-        if !diff.is_empty() {
-            CrosstermBackend::new(&mut *out).draw(diff.into_iter())?;
-        }
+        // Lean: no cursor move where the cursor already stands, nothing for no change.
+        crate::term::encode(out, self.prev.diff_iter(&self.cur), Some(&self.cur))?;
         std::mem::swap(&mut self.prev, &mut self.cur);
         Ok(())
     }
