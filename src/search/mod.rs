@@ -9,10 +9,11 @@ use crate::doc::fmt_num;
 use crate::text::fold;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What a unit is; shown as a Chinese label in results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Kind {
     Company,
     Group,
@@ -99,7 +100,7 @@ impl Filter {
 }
 
 /// Where a result leads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     /// A place in a report; `probe` is text that finds the unit's line there.
     Place {
@@ -112,7 +113,7 @@ pub enum Target {
 
 /// A field of a unit prepared for matching: folded text, its characters,
 /// their pinyin reading ids, and a 64-bit set of its characters.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Prepared {
     folded: String,
     chars: Vec<char>,
@@ -123,7 +124,7 @@ struct Prepared {
 }
 
 /// A 256-bit set of characters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Bloom([u64; 4]);
 
 impl Bloom {
@@ -156,7 +157,7 @@ impl Prepared {
 }
 
 /// One searchable unit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Unit {
     pub kind: Kind,
     /// The name or title: matches here rank above matches in `text`.
@@ -170,7 +171,7 @@ pub struct Unit {
 
 /// What rules a unit out before matching, kept apart from the units in one
 /// compact array so that a scan of a large index stays in cache.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Screen {
     kind: Kind,
     /// Per field (title, text): its characters, and its pinyin shape.
@@ -252,6 +253,64 @@ pub struct Index {
 impl fmt::Debug for Index {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Index({} units)", self.units.len())
+    }
+}
+
+/// The index as the cache stores it: everything but the matcher.
+#[derive(Serialize)]
+struct IndexRef<'a> {
+    units: &'a [Unit],
+    screens: &'a [Screen],
+    table: &'a pinyin::Table,
+}
+
+#[derive(Deserialize)]
+struct IndexOwned {
+    units: Vec<Unit>,
+    screens: Vec<Screen>,
+    table: pinyin::Table,
+}
+
+impl Serialize for Index {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IndexRef { units: &self.units, screens: &self.screens, table: &self.table }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Index {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let o = IndexOwned::deserialize(d)?;
+        Ok(Index {
+            units: o.units,
+            screens: o.screens,
+            table: o.table,
+            matcher: SkimMatcherV2::default().ignore_case(),
+        })
+    }
+}
+
+impl Prepared {
+    /// Whether the parallel arrays agree and every reading id is in `table`.
+    fn fits(&self, table: &pinyin::Table) -> bool {
+        self.chars.len() == self.ids.len()
+            && self.chars.len() == self.starts.len()
+            && self.folded.chars().eq(self.chars.iter().copied())
+            && table.has_ids(&self.ids)
+    }
+}
+
+impl Index {
+    /// Whether an index read from the cache holds together with `lib`: one
+    /// screen per unit, places that exist, consistent prepared fields. What
+    /// is indexed into is checked, so a bad index cannot panic a search.
+    pub fn fits(&self, lib: &Library) -> bool {
+        self.units.len() == self.screens.len()
+            && self.table.is_consistent()
+            && self.units.iter().all(|u| {
+                u.node().is_none_or(|n| n < lib.nodes.len())
+                    && u.title_p.fits(&self.table)
+                    && u.text_p.fits(&self.table)
+            })
     }
 }
 

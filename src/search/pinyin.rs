@@ -16,7 +16,7 @@ use pinyin::ToPinyinMulti;
 use std::collections::{BTreeSet, HashMap};
 
 /// The readings of the characters an index holds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     /// Per id: the readings as typed on a Latin keyboard (`lü` as `lv` and
     /// `lu`), each with whether it is the character's most common reading.
@@ -50,6 +50,18 @@ impl Default for Table {
 }
 
 impl Table {
+    /// Whether the per-id tables have one entry per id, and the id map
+    /// points into them (for a table read from the cache).
+    pub fn is_consistent(&self) -> bool {
+        let n = self.sets.len();
+        n > 0 && self.first.len() == n && self.letters.len() == n && self.ids.values().all(|&i| (i as usize) < n)
+    }
+
+    /// Whether every id is one of this table's.
+    pub fn has_ids(&self, ids: &[u16]) -> bool {
+        ids.iter().all(|&i| (i as usize) < self.sets.len())
+    }
+
     /// The id of a character's reading set (looked up once per character).
     pub fn id(&mut self, c: char) -> u16 {
         if c.is_ascii() {
@@ -207,7 +219,7 @@ enum Runs {
 }
 
 /// A 256-bit hashed set.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bits([u64; 4]);
 
 impl Bits {
@@ -223,7 +235,7 @@ impl Bits {
 }
 
 /// The screen of one text (see [`Table::shape`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shape {
     mask: u32,
     pairs: Bits,
