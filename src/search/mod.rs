@@ -113,7 +113,7 @@ pub enum Target {
 
 /// A field of a unit prepared for matching: folded text, its characters,
 /// their pinyin reading ids, and a 64-bit set of its characters.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct Prepared {
     folded: String,
     chars: Vec<char>,
@@ -124,7 +124,7 @@ struct Prepared {
 }
 
 /// A 256-bit set of characters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Bloom([u64; 4]);
 
 impl Bloom {
@@ -171,7 +171,7 @@ pub struct Unit {
 
 /// What rules a unit out before matching, kept apart from the units in one
 /// compact array so that a scan of a large index stays in cache.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct Screen {
     kind: Kind,
     /// Per field (title, text): its characters, and its pinyin shape.
@@ -256,46 +256,108 @@ impl fmt::Debug for Index {
     }
 }
 
-/// The index as the cache stores it: everything but the matcher.
+/// A prepared field as the cache stores it: the folded text and the reading
+/// ids (as little-endian bytes); the characters, their first letters and the
+/// character set are derived again on load, which is cheaper than storing
+/// them.
+impl Serialize for Prepared {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Ids<'a>(&'a [u16]);
+        impl Serialize for Ids<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let b: Vec<u8> = self.0.iter().flat_map(|i| i.to_le_bytes()).collect();
+                s.serialize_bytes(&b)
+            }
+        }
+        (&self.folded, Ids(&self.ids)).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Prepared {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Ids(Vec<u16>);
+        impl<'de> Deserialize<'de> for Ids {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = Ids;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("reading ids")
+                    }
+                    fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Ids, E> {
+                        if b.len() % 2 != 0 {
+                            return Err(E::invalid_length(b.len(), &self));
+                        }
+                        Ok(Ids(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()))
+                    }
+                }
+                d.deserialize_bytes(V)
+            }
+        }
+        let (folded, Ids(ids)) = <(String, Ids)>::deserialize(d)?;
+        let chars: Vec<char> = folded.chars().collect();
+        if chars.len() != ids.len() {
+            return Err(serde::de::Error::custom("a prepared field's ids do not match its characters"));
+        }
+        let bloom = chars.iter().fold(Bloom::default(), |b, &c| b.add(c));
+        let han = ids.iter().any(|&i| i != pinyin::LITERAL);
+        // The first letters need the table: `Index` fills them in.
+        Ok(Prepared { folded, chars, ids, starts: Vec::new(), bloom, han })
+    }
+}
+
+/// The index as the cache stores it: the units, each unit's two pinyin
+/// shapes (costly to derive), and the reading table. The character sets are
+/// derived on load, the matcher made anew.
 #[derive(Serialize)]
 struct IndexRef<'a> {
     units: &'a [Unit],
-    screens: &'a [Screen],
+    shapes: Vec<[pinyin::Shape; 2]>,
     table: &'a pinyin::Table,
 }
 
 #[derive(Deserialize)]
 struct IndexOwned {
     units: Vec<Unit>,
-    screens: Vec<Screen>,
+    shapes: Vec<[pinyin::Shape; 2]>,
     table: pinyin::Table,
 }
 
 impl Serialize for Index {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        IndexRef { units: &self.units, screens: &self.screens, table: &self.table }.serialize(s)
+        let shapes = self.screens.iter().map(|sc| sc.shapes).collect();
+        IndexRef { units: &self.units, shapes, table: &self.table }.serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Index {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let o = IndexOwned::deserialize(d)?;
-        Ok(Index {
-            units: o.units,
-            screens: o.screens,
-            table: o.table,
-            matcher: SkimMatcherV2::default().ignore_case(),
-        })
+        let IndexOwned { mut units, shapes, table } = IndexOwned::deserialize(d)?;
+        let bad = |m: &str| serde::de::Error::custom(m);
+        if shapes.len() != units.len() || !table.is_consistent() {
+            return Err(bad("the index's parts do not match"));
+        }
+        for u in &mut units {
+            for p in [&mut u.title_p, &mut u.text_p] {
+                if !table.has_ids(&p.ids) {
+                    return Err(bad("a reading id outside the table"));
+                }
+                p.starts = p.chars.iter().zip(&p.ids).map(|(&c, &id)| table.starts(c, id)).collect();
+            }
+        }
+        let screens = units
+            .iter()
+            .zip(shapes)
+            .map(|(u, shapes)| Screen { kind: u.kind, blooms: [u.title_p.bloom, u.text_p.bloom], shapes })
+            .collect();
+        Ok(Index { units, screens, table, matcher: SkimMatcherV2::default().ignore_case() })
     }
 }
 
 impl Prepared {
     /// Whether the parallel arrays agree and every reading id is in `table`.
     fn fits(&self, table: &pinyin::Table) -> bool {
-        self.chars.len() == self.ids.len()
-            && self.chars.len() == self.starts.len()
-            && self.folded.chars().eq(self.chars.iter().copied())
-            && table.has_ids(&self.ids)
+        self.chars.len() == self.ids.len() && self.chars.len() == self.starts.len() && table.has_ids(&self.ids)
     }
 }
 

@@ -98,7 +98,7 @@ impl Table {
     }
 
     /// The letters a character's readings start with (itself, if a Latin letter).
-    fn starts(&self, c: char, id: u16) -> u32 {
+    pub fn starts(&self, c: char, id: u16) -> u32 {
         if id == LITERAL { bit(c.to_ascii_lowercase() as u8) } else { self.first[id as usize] }
     }
 
@@ -219,7 +219,7 @@ enum Runs {
 }
 
 /// A 256-bit hashed set.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Bits([u64; 4]);
 
 impl Bits {
@@ -231,6 +231,40 @@ impl Bits {
     fn has(&self, k: u16) -> bool {
         let h = (k as u32).wrapping_mul(0x9E37_79B1) >> 24;
         self.0[(h >> 6) as usize] & (1 << (h & 63)) != 0
+    }
+}
+
+/// In the cache, 32 raw bytes (as varints, sparse random bits take up to 80).
+impl serde::Serialize for Bits {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut b = [0u8; 32];
+        for (chunk, w) in b.chunks_exact_mut(8).zip(self.0) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        s.serialize_bytes(&b)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Bits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Bits;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("32 bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Bits, E> {
+                if b.len() != 32 {
+                    return Err(E::invalid_length(b.len(), &self));
+                }
+                let mut w = [0u64; 4];
+                for (x, chunk) in w.iter_mut().zip(b.chunks_exact(8)) {
+                    *x = u64::from_le_bytes(chunk.try_into().map_err(E::custom)?);
+                }
+                Ok(Bits(w))
+            }
+        }
+        d.deserialize_bytes(V)
     }
 }
 
