@@ -285,7 +285,7 @@ impl<'de> Deserialize<'de> for Prepared {
                         f.write_str("reading ids")
                     }
                     fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Ids, E> {
-                        if b.len() % 2 != 0 {
+                        if !b.len().is_multiple_of(2) {
                             return Err(E::invalid_length(b.len(), &self));
                         }
                         Ok(Ids(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()))
