@@ -157,7 +157,7 @@ impl Prepared {
 }
 
 /// One searchable unit.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Unit {
     pub kind: Kind,
     /// The name or title: matches here rank above matches in `text`.
@@ -256,53 +256,84 @@ impl fmt::Debug for Index {
     }
 }
 
-/// A prepared field as the cache stores it: the folded text and the reading
-/// ids (as little-endian bytes); the characters, their first letters and the
-/// character set are derived again on load, which is cheaper than storing
-/// them.
-impl Serialize for Prepared {
+/// Reading ids in the cache: little-endian bytes.
+struct Ids<'a>(&'a [u16]);
+
+impl Serialize for Ids<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Ids<'a>(&'a [u16]);
-        impl Serialize for Ids<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let b: Vec<u8> = self.0.iter().flat_map(|i| i.to_le_bytes()).collect();
-                s.serialize_bytes(&b)
-            }
-        }
-        (&self.folded, Ids(&self.ids)).serialize(s)
+        let b: Vec<u8> = self.0.iter().flat_map(|i| i.to_le_bytes()).collect();
+        s.serialize_bytes(&b)
     }
 }
 
-impl<'de> Deserialize<'de> for Prepared {
+struct IdsOwned(Vec<u16>);
+
+impl<'de> Deserialize<'de> for IdsOwned {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Ids(Vec<u16>);
-        impl<'de> Deserialize<'de> for Ids {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl serde::de::Visitor<'_> for V {
-                    type Value = Ids;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str("reading ids")
-                    }
-                    fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Ids, E> {
-                        if !b.len().is_multiple_of(2) {
-                            return Err(E::invalid_length(b.len(), &self));
-                        }
-                        Ok(Ids(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()))
-                    }
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = IdsOwned;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("reading ids")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<IdsOwned, E> {
+                if !b.len().is_multiple_of(2) {
+                    return Err(E::invalid_length(b.len(), &self));
                 }
-                d.deserialize_bytes(V)
+                Ok(IdsOwned(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()))
             }
         }
-        let (folded, Ids(ids)) = <(String, Ids)>::deserialize(d)?;
+        d.deserialize_bytes(V)
+    }
+}
+
+impl Prepared {
+    /// A field's folded text, if it differs from the field (it rarely does).
+    fn folded_if_other<'a>(&'a self, field: &str) -> Option<&'a str> {
+        (self.folded != field).then_some(self.folded.as_str())
+    }
+
+    /// A field read from the cache: its folded text and reading ids; the
+    /// characters and the character set are derived, the first letters are
+    /// filled in by `Index` (they need the table).
+    fn from_cache(folded: String, ids: Vec<u16>) -> Result<Prepared, &'static str> {
         let chars: Vec<char> = folded.chars().collect();
         if chars.len() != ids.len() {
-            return Err(serde::de::Error::custom("a prepared field's ids do not match its characters"));
+            return Err("a prepared field's ids do not match its characters");
         }
         let bloom = chars.iter().fold(Bloom::default(), |b, &c| b.add(c));
         let han = ids.iter().any(|&i| i != pinyin::LITERAL);
-        // The first letters need the table: `Index` fills them in.
         Ok(Prepared { folded, chars, ids, starts: Vec::new(), bloom, han })
+    }
+}
+
+/// A unit as the cache stores it: kind, title, text and target, and per
+/// field its reading ids and, only where it differs from the field, its
+/// folded text.
+impl Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (
+            self.kind,
+            &self.title,
+            &self.text,
+            &self.target,
+            self.title_p.folded_if_other(&self.title),
+            Ids(&self.title_p.ids),
+            self.text_p.folded_if_other(&self.text),
+            Ids(&self.text_p.ids),
+        )
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        type Raw = (Kind, String, String, Target, Option<String>, IdsOwned, Option<String>, IdsOwned);
+        let (kind, title, text, target, tf, IdsOwned(ti), xf, IdsOwned(xi)) = Raw::deserialize(d)?;
+        let title_p =
+            Prepared::from_cache(tf.unwrap_or_else(|| title.clone()), ti).map_err(serde::de::Error::custom)?;
+        let text_p = Prepared::from_cache(xf.unwrap_or_else(|| text.clone()), xi).map_err(serde::de::Error::custom)?;
+        Ok(Unit { kind, title, text, target, title_p, text_p })
     }
 }
 
