@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+use xxhash_rust::xxh3::Xxh3;
 
 const MAGIC: &[u8; 8] = b"YANBAO\0\x01";
 const HEADER: usize = 8 + 16 + 8 + 16;
@@ -249,13 +250,15 @@ fn fresh(keys: &Keys, source: &Source) -> Result<(), String> {
 /// Read a cache file: `Ok(None)` if there is none, `Err(why)` if it cannot
 /// be used.
 fn read(file: &Path, source: &Source) -> Result<Option<Opened>, String> {
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
+    use std::io::Read;
+    let mut f = match std::fs::File::open(file) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("unreadable ({e})")),
     };
     let corrupt = || "corrupt".to_string();
-    let (head, payload) = bytes.split_at_checked(HEADER).ok_or_else(corrupt)?;
+    let mut head = [0u8; HEADER];
+    f.read_exact(&mut head).map_err(|_| corrupt())?;
     if head.get(..8) != Some(MAGIC.as_slice()) {
         return Err(corrupt());
     }
@@ -264,17 +267,91 @@ fn read(file: &Path, source: &Source) -> Result<Option<Opened>, String> {
     }
     let len = head.get(24..32).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).ok_or_else(corrupt)?;
     let sum = head.get(32..48).and_then(|b| b.try_into().ok()).map(u128::from_le_bytes).ok_or_else(corrupt)?;
-    if len != payload.len() as u64 || sum != hash(payload) {
+    let size = f.metadata().map_err(|_| corrupt())?.len();
+    if size.checked_sub(HEADER as u64) != Some(len) {
         return Err(corrupt());
     }
-    let (keys, rest): (Keys, _) = postcard::take_from_bytes(payload).map_err(|_| corrupt())?;
+    // The payload is decoded as it is read, hashed on the way, so that the
+    // file is never in memory beside what it decodes to; nothing decoded is
+    // used unless the checksum then matches.
+    let hashing = Hashing { r: f, sum: Xxh3::new() };
+    let stream = Stream { r: std::io::BufReader::with_capacity(1 << 16, hashing), left: len, scratch: Vec::new() };
+    let mut de = postcard::Deserializer::from_flavor(stream);
+    let keys = Keys::deserialize(&mut de).map_err(|_| corrupt())?;
     fresh(&keys, source).map_err(|w| format!("stale: {w}"))?;
-    let body: Body = postcard::from_bytes(rest).map_err(|_| corrupt())?;
+    let body = Body::deserialize(&mut de).map_err(|_| corrupt())?;
+    let mut stream = de.finalize().map_err(|_| corrupt())?;
+    // Whatever is left unread goes through the hash too.
+    std::io::copy(&mut stream.r, &mut std::io::sink()).map_err(|_| corrupt())?;
+    if stream.left != 0 || stream.r.into_inner().sum.digest128() != sum {
+        return Err(corrupt());
+    }
     let lib = Library::new(body.reports, body.industries, body.companies);
     if !body.index.fits(&lib) {
         return Err(corrupt());
     }
     Ok(Some(Opened { lib, index: Some(body.index), errors: Vec::new(), status: Status::Hit }))
+}
+
+/// A reader that hashes what passes through it.
+struct Hashing<R> {
+    r: R,
+    sum: Xxh3,
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.r.read(buf)?;
+        self.sum.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
+/// A postcard source that reads a payload of known length. Only owned data
+/// is decoded (strings and byte buffers are copied out of a scratch buffer),
+/// so nothing borrows from the file.
+struct Stream<R> {
+    r: R,
+    /// Payload bytes not yet read: no length prefix can reach past them.
+    left: u64,
+    scratch: Vec<u8>,
+}
+
+impl<'de, R: std::io::Read + 'de> postcard::de_flavors::Flavor<'de> for Stream<R> {
+    type Remainder = Self;
+    type Source = ();
+
+    fn pop(&mut self) -> postcard::Result<u8> {
+        let mut b = [0u8];
+        if self.left == 0 {
+            return Err(postcard::Error::DeserializeUnexpectedEnd);
+        }
+        self.r.read_exact(&mut b).map_err(|_| postcard::Error::DeserializeUnexpectedEnd)?;
+        self.left -= 1;
+        Ok(b[0])
+    }
+
+    fn try_take_n(&mut self, _ct: usize) -> postcard::Result<&'de [u8]> {
+        // Borrowed data cannot come from a file being read.
+        Err(postcard::Error::DeserializeBadEncoding)
+    }
+
+    fn try_take_n_temp<'a>(&'a mut self, ct: usize) -> postcard::Result<&'a [u8]>
+    where
+        'de: 'a,
+    {
+        if ct as u64 > self.left {
+            return Err(postcard::Error::DeserializeUnexpectedEnd);
+        }
+        self.scratch.resize(ct, 0);
+        self.r.read_exact(&mut self.scratch).map_err(|_| postcard::Error::DeserializeUnexpectedEnd)?;
+        self.left -= ct as u64;
+        Ok(&self.scratch)
+    }
+
+    fn finalize(self) -> postcard::Result<Self> {
+        Ok(self)
+    }
 }
 
 /// Write a cache file atomically: a temporary file in the same folder,
@@ -283,18 +360,17 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
     let body = BodyRef { industries: &lib.industries, companies: &lib.companies, reports: &lib.reports, index };
     let mut payload = postcard::to_stdvec(keys).map_err(|e| e.to_string())?;
     postcard::to_io(&body, &mut payload).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(HEADER + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&schema());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    drop(payload);
+    let mut head = Vec::with_capacity(HEADER);
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&schema());
+    head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    head.extend_from_slice(&hash(&payload).to_le_bytes());
     std::fs::create_dir_all(cache_dir).map_err(|e| format!("{}: {e}", cache_dir.display()))?;
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("cache");
     let tmp = cache_dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), now_ns()));
-    let result =
-        std::fs::File::create(&tmp).and_then(|mut f| f.write_all(&out)).and_then(|()| std::fs::rename(&tmp, file));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(&head).and_then(|()| f.write_all(&payload)))
+        .and_then(|()| std::fs::rename(&tmp, file));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(format!("{}: {e}", cache_dir.display()));

@@ -264,7 +264,7 @@ impl<'de> serde::Deserialize<'de> for Bits {
                 Ok(Bits(w))
             }
         }
-        d.deserialize_bytes(V)
+        d.deserialize_byte_buf(V)
     }
 }
 
