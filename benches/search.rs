@@ -11,7 +11,25 @@ use yanbao::keymap::Keymap;
 use yanbao::search::{Index, Query};
 use yanbao::theme::{ColorDepth, Theme};
 
-const QUERIES: [&str; 6] = ["zgckj", "华为", "金融大模型", "yinhang", "co:sensetime", "智能质检"];
+const QUERIES: [&str; 10] = [
+    "zgckj",
+    "华为",
+    "金融大模型",
+    "yinhang",
+    "co:sensetime",
+    "智能质检",
+    // Several terms: an unordered AND, a location match, atoms.
+    "华为 制造",
+    "标杆案例 金融",
+    "'银行 | '证券 !云",
+    "zgckj ^zheng",
+];
+
+/// A 4 KB query (the finder caps typing at 200 characters; the CLI and a
+/// paste go through `Query::parse`, which caps it too).
+fn long_query() -> String {
+    "ab 中文 zh ".chars().cycle().take(4096).collect()
+}
 
 fn library() -> Library {
     let (lib, errors) = Library::load_from(None).expect("bundled content");
@@ -42,6 +60,8 @@ fn bench(c: &mut Criterion) {
         let query = Query::parse(q);
         g.bench_function(q, |b| b.iter(|| index.search(black_box(&query), 50)));
     }
+    let query = Query::parse(&long_query());
+    g.bench_function("4 KB query", |b| b.iter(|| index.search(black_box(&query), 50)));
     g.finish();
 
     let big = scaled(&lib, 50);
@@ -53,6 +73,8 @@ fn bench(c: &mut Criterion) {
         let query = Query::parse(q);
         g.bench_function(q, |b| b.iter(|| index.search(black_box(&query), 50)));
     }
+    let query = Query::parse(&long_query());
+    g.bench_function("4 KB query", |b| b.iter(|| index.search(black_box(&query), 50)));
     g.finish();
 }
 

@@ -41,9 +41,13 @@ fn keys_walk_the_tree_into_a_section_and_scroll_it() {
     assert_eq!(app.state.reader.scroll, len - h, "G shows the last page");
     keys(&mut app, "gg");
     assert_eq!(app.state.reader.scroll, 0);
-    key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char(' '), KeyModifiers::NONE);
     assert_eq!(app.state.reader.scroll, h - 1, "a page keeps one line of context");
     key(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert_eq!(app.state.reader.scroll, 0);
+    key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    assert_eq!(app.state.reader.scroll, h / 2, "ctrl-d: half a page, as in less");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
     assert_eq!(app.state.reader.scroll, 0);
 }
 
