@@ -4,11 +4,12 @@
 usage: first_frame.py RUNS YANBAO [ARGS...]
 
 Starts YANBAO ARGS on a fresh 120x40 pty RUNS times; the clock starts just
-before the fork and stops when the key hints of the bottom bar ("quit"), the
-last row ratatui writes, have been read from the pty. Prints the median, min
+before the fork and stops when the key hints of the bottom bar ("quit" or "帮助"
+for help), the last row ratatui writes, have been read from the pty. Prints the median, min
 and max in milliseconds, then sends q and reaps the process (each run is
 bounded by a 30 s timeout)."""
 import os
+import re
 import pty
 import select
 import signal
@@ -39,7 +40,8 @@ def one(argv):
         if not chunk:
             break
         buf += chunk
-        if b"quit" in buf:
+        text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", buf)
+        if b"quit" in text or "帮助".encode() in text:
             t = time.perf_counter() - t0
             break
     try:
