@@ -22,6 +22,10 @@ struct Cli {
     /// (also: $YANBAO_CONTENT).
     #[arg(long, global = true, value_name = "DIR")]
     content: Option<PathBuf>,
+    /// Parse the content without the cache in $XDG_CACHE_HOME/yanbao
+    /// (`check` never uses the cache).
+    #[arg(long, global = true)]
+    no_cache: bool,
     /// A keymap file laid over the defaults
     /// (default: $XDG_CONFIG_HOME/yanbao/keymap.yaml if it exists).
     #[arg(long, value_name = "FILE")]
@@ -200,6 +204,40 @@ fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
     }
 }
 
+/// Set from `--no-cache` before any content is loaded.
+static NO_CACHE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Load content with its search index, through the cache unless
+/// `--no-cache`; on any problem print every one and fail.
+fn load_indexed(dir: Option<&Path>) -> Result<(Library, Index), ExitCode> {
+    use yanbao::cache::{self, Status};
+    let cache_dir = (!NO_CACHE.load(std::sync::atomic::Ordering::Relaxed)).then(cache::default_dir).flatten();
+    let opened = match cache::open(dir, cache_dir.as_deref()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("yanbao: cannot read content: {e}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    if let (Status::Rebuilt(why), Some(c)) = (&opened.status, &cache_dir) {
+        eprintln!("yanbao: the cache {} was {why}: rebuilt", cache::file_for(c, dir).display());
+    }
+    match opened.index {
+        Some(index) if opened.errors.is_empty() => Ok((opened.lib, index)),
+        _ => {
+            for e in &opened.errors {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "yanbao: {} problem(s) in {}",
+                opened.errors.len(),
+                dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into())
+            );
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
     let mut km = Keymap::defaults();
     let user = cli.keymap.clone().or_else(|| {
@@ -240,6 +278,7 @@ fn color_depth(when: ColorWhen) -> ColorDepth {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let dir = content_dir(&cli);
+    NO_CACHE.store(cli.no_cache, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Some(Command::Check) => {
             quiet_on_closed_pipe();
@@ -292,10 +331,6 @@ fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
 }
 
 fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, json: bool) -> ExitCode {
-    let lib = match load_library(dir) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let mut q = Query::parse(query);
     if kind.is_some() {
         q.filter = kind;
@@ -304,7 +339,10 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
         eprintln!("yanbao search: the query is empty");
         return ExitCode::from(2);
     }
-    let index = Index::build(&lib);
+    let (lib, index) = match load_indexed(dir) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let hits = index.search(&q, limit);
     let mut out = std::io::stdout().lock();
     for h in &hits {
@@ -355,7 +393,11 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
             break; // a closed pipe (| head) is not an error
         }
     }
-    if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let code = if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    // The process ends here: freeing a large library and index one
+    // allocation at a time would only add to its run time.
+    std::mem::forget((lib, index));
+    code
 }
 
 /// Content as plain text for a terminal: control characters (escape
@@ -368,8 +410,8 @@ fn printable(s: &str) -> String {
 }
 
 fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
-    let lib = match load_library(dir) {
-        Ok(l) => l,
+    let (lib, index) = match load_indexed(dir) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let keymap = match load_keymap(cli) {
@@ -401,7 +443,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         metrics: args.metrics.clone(),
         proxy_protocol: args.proxy_protocol,
     };
-    let index = Arc::new(Index::build(&lib));
+    let index = Arc::new(index);
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -445,8 +487,9 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     };
     // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
     let stop = runtime::stop_flag(cli.mouse).map_err(fail)?;
-    let lib = load_library(dir)?;
+    // The keymap first: a bad one is reported before any content is read.
     let keymap = load_keymap(cli)?;
+    let (lib, index) = load_indexed(dir)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("yanbao: the explorer needs a terminal (try `yanbao check` or `yanbao --help`)");
         return Err(ExitCode::from(2));
@@ -457,7 +500,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
-    let index = Arc::new(Index::build(&lib));
+    let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
     let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);

@@ -315,17 +315,19 @@ fn friendly(msg: &str) -> String {
 /// The largest content file read (the bundled chapters are under 300 KB).
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
-/// Read every `.yaml`/`.yml` file below `dir`, with the problems of files
-/// that could not be read, each naming the file.
-///
-/// Only regular files are read (a FIFO would block forever, a link to
-/// /dev/zero would never end), each up to [`MAX_FILE_BYTES`]. A file that is
-/// not UTF-8 is an error at its line and column, not text with U+FFFD in it.
-/// A folder reached twice through symbolic links is read once.
-pub fn read_dir(dir: &Path) -> std::io::Result<(Files, Vec<ContentError>)> {
+/// What a visit of one content file found wrong: (line, column, message).
+type FileFault = (Option<usize>, Option<usize>, String);
+
+/// Walk the `.yaml`/`.yml` files below `dir` in sorted order, following
+/// symbolic links and reading a folder reached twice once; `visit` gets each
+/// file's path and its path relative to `dir` (with `/`). Returns the
+/// problems, each naming a file or folder.
+fn walk(
+    dir: &Path,
+    visit: &mut dyn FnMut(&Path, String) -> Result<(), FileFault>,
+) -> std::io::Result<Vec<ContentError>> {
     struct Walk<'a> {
         root: &'a Path,
-        out: Files,
         errors: Vec<ContentError>,
         seen: HashSet<std::path::PathBuf>,
     }
@@ -337,7 +339,11 @@ pub fn read_dir(dir: &Path) -> std::io::Result<(Files, Vec<ContentError>)> {
             let file = self.rel(p);
             self.errors.push(ContentError { file, line, column, path: String::new(), message });
         }
-        fn dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        fn dir(
+            &mut self,
+            dir: &Path,
+            visit: &mut dyn FnMut(&Path, String) -> Result<(), FileFault>,
+        ) -> std::io::Result<()> {
             if let Ok(real) = std::fs::canonicalize(dir)
                 && !self.seen.insert(real)
             {
@@ -349,25 +355,73 @@ pub fn read_dir(dir: &Path) -> std::io::Result<(Files, Vec<ContentError>)> {
             for e in entries {
                 let p = e.path();
                 if p.is_dir() {
-                    if let Err(err) = self.dir(&p) {
+                    if let Err(err) = self.dir(&p, visit) {
                         self.fail(&p, None, None, format!("cannot read folder: {err}"));
                     }
                 } else if matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
-                    match read_file(&p) {
-                        Ok(text) => {
-                            let rel = self.rel(&p);
-                            self.out.insert(rel, text);
-                        }
-                        Err((line, column, message)) => self.fail(&p, line, column, message),
+                    let rel = self.rel(&p);
+                    if let Err((line, column, message)) = visit(&p, rel) {
+                        self.fail(&p, line, column, message);
                     }
                 }
             }
             Ok(())
         }
     }
-    let mut w = Walk { root: dir, out: Files::new(), errors: Vec::new(), seen: HashSet::new() };
-    w.dir(dir)?;
-    Ok((w.out, w.errors))
+    let mut w = Walk { root: dir, errors: Vec::new(), seen: HashSet::new() };
+    w.dir(dir, visit)?;
+    Ok(w.errors)
+}
+
+/// Read every `.yaml`/`.yml` file below `dir`, with the problems of files
+/// that could not be read, each naming the file.
+///
+/// Only regular files are read (a FIFO would block forever, a link to
+/// /dev/zero would never end), each up to [`MAX_FILE_BYTES`]. A file that is
+/// not UTF-8 is an error at its line and column, not text with U+FFFD in it.
+/// A folder reached twice through symbolic links is read once.
+pub fn read_dir(dir: &Path) -> std::io::Result<(Files, Vec<ContentError>)> {
+    let mut out = Files::new();
+    let errors = walk(dir, &mut |p, rel| {
+        out.insert(rel, read_file(p)?);
+        Ok(())
+    })?;
+    Ok((out, errors))
+}
+
+/// A content file as listed, not read: for the cache's keys.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The path relative to the folder, as a key of [`Files`].
+    pub rel: String,
+    pub path: std::path::PathBuf,
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch.
+    pub mtime_ns: i128,
+}
+
+/// The files [`read_dir`] would read, with their sizes and mtimes, without
+/// reading them; `None` if any would be a problem (a file that is not
+/// regular or too large, a folder that cannot be read, a link loop): the
+/// loader reports those.
+pub fn list_dir(dir: &Path) -> Option<Vec<Listed>> {
+    let mut out = Vec::new();
+    let errors = walk(dir, &mut |p, rel| {
+        let fault = |m: &str| (None, None, m.to_string());
+        let meta = std::fs::metadata(p).map_err(|e| fault(&e.to_string()))?;
+        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+            return Err(fault("not cacheable"));
+        }
+        let mtime = meta.modified().map_err(|e| fault(&e.to_string()))?;
+        let mtime_ns = match mtime.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(e) => -(e.duration().as_nanos() as i128),
+        };
+        out.push(Listed { rel, path: p.to_path_buf(), size: meta.len(), mtime_ns });
+        Ok(())
+    })
+    .ok()?;
+    errors.is_empty().then_some(out)
 }
 
 /// One content file as text, or (line, column, why not).

@@ -5,7 +5,7 @@ mod load;
 mod locate;
 mod model;
 
-pub use load::{Files, load, read_dir};
+pub use load::{Files, Listed, list_dir, load, read_dir};
 pub use locate::{LazyLocator, Locator};
 pub use model::*;
 

@@ -1,10 +1,10 @@
 //! The content model: plain Rust over the YAML files under `content/`.
 //! Nothing here knows about the terminal.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// An entry of `content/industries.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Industry {
     pub id: String,
@@ -16,7 +16,7 @@ pub struct Industry {
 }
 
 /// An entry of `content/companies.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Company {
     pub id: String,
@@ -30,7 +30,7 @@ pub struct Company {
 }
 
 /// One row of a report's table of contents.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TocEntry {
     #[serde(default)]
@@ -41,7 +41,7 @@ pub struct TocEntry {
 }
 
 /// A report: `content/<report>/report.yaml` plus its chapter files.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub id: String,
     pub title: String,
@@ -57,7 +57,7 @@ pub struct Report {
 }
 
 /// A chapter or a section. Chapters are the top level of a report; sections nest freely.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Section {
     pub id: String,
     pub number: Option<String>,
@@ -83,7 +83,7 @@ impl Section {
 
 /// A block of a section. The YAML `kind` field picks the variant; the loader
 /// dispatches on it, so that errors inside a block keep their exact path.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Block {
     Text(Text),
     Insights(Insights),
@@ -159,7 +159,7 @@ impl Block {
 }
 
 /// A summary in our own words.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     #[serde(default)]
@@ -170,7 +170,7 @@ pub struct Text {
 }
 
 /// Numbered key findings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Insights {
     #[serde(default)]
@@ -181,7 +181,7 @@ pub struct Insights {
 }
 
 /// KPI cards.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metrics {
     #[serde(default)]
@@ -192,7 +192,7 @@ pub struct Metrics {
 }
 
 /// A company map: groups of company ids.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Participants {
     #[serde(default)]
@@ -203,7 +203,7 @@ pub struct Participants {
 }
 
 /// Bullets.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct List {
     #[serde(default)]
@@ -213,7 +213,7 @@ pub struct List {
     pub items: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Insight {
     pub headline: String,
@@ -221,7 +221,7 @@ pub struct Insight {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     #[serde(default)]
@@ -241,8 +241,19 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell(pub String);
 
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 impl<'de> Deserialize<'de> for Cell {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The cache's binary form holds the text; only YAML, which
+        // describes itself, may give a number or a boolean.
+        if !d.is_human_readable() {
+            return String::deserialize(d).map(Cell);
+        }
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Raw {
@@ -262,7 +273,7 @@ impl<'de> Deserialize<'de> for Cell {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
     #[serde(default)]
@@ -276,7 +287,7 @@ pub struct Series {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Point {
     #[serde(deserialize_with = "text_or_number")]
@@ -293,14 +304,14 @@ impl Point {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Up,
     Down,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     pub label: String,
@@ -314,7 +325,7 @@ pub struct Metric {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     pub name: String,
@@ -322,7 +333,7 @@ pub struct Group {
     pub companies: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     pub id: String,
@@ -348,7 +359,7 @@ pub struct Case {
 /// A one-line example from running text: who did what, with what result.
 /// Shown compactly under the paragraph it illustrates; the source's
 /// 标杆案例 stay `case`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     #[serde(default)]

@@ -9,11 +9,12 @@ use crate::doc::fmt_num;
 use crate::text::fold;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;
 
 /// What a unit is; shown as a Chinese label in results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Kind {
     Company,
     Group,
@@ -100,7 +101,7 @@ impl Filter {
 }
 
 /// Where a result leads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     /// A place in a report; `probe` is text that finds the unit's line there.
     Place {
@@ -158,7 +159,7 @@ impl Prepared {
 
 /// A table cell within a row unit's text: its column name and its value,
 /// as char ranges of the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellSpan {
     pub column: Range<usize>,
     pub value: Range<usize>,
@@ -334,6 +335,172 @@ pub struct Index {
 impl fmt::Debug for Index {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Index({} units)", self.units.len())
+    }
+}
+
+/// Reading ids in the cache: little-endian bytes.
+struct Ids<'a>(&'a [u16]);
+
+impl Serialize for Ids<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let b: Vec<u8> = self.0.iter().flat_map(|i| i.to_le_bytes()).collect();
+        s.serialize_bytes(&b)
+    }
+}
+
+struct IdsOwned(Vec<u16>);
+
+impl<'de> Deserialize<'de> for IdsOwned {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = IdsOwned;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("reading ids")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<IdsOwned, E> {
+                if !b.len().is_multiple_of(2) {
+                    return Err(E::invalid_length(b.len(), &self));
+                }
+                Ok(IdsOwned(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
+impl Prepared {
+    /// A field's folded text, if it differs from the field (it rarely does).
+    fn folded_if_other<'a>(&'a self, field: &str) -> Option<&'a str> {
+        (self.folded != field).then_some(self.folded.as_str())
+    }
+
+    /// A field read from the cache: its folded text and reading ids; the
+    /// characters and the character set are derived, the first letters are
+    /// filled in by `Index` (they need the table).
+    fn from_cache(folded: String, ids: Vec<u16>) -> Result<Prepared, &'static str> {
+        let chars: Vec<char> = folded.chars().collect();
+        if chars.len() != ids.len() {
+            return Err("a prepared field's ids do not match its characters");
+        }
+        let bloom = chars.iter().fold(Bloom::default(), |b, &c| b.add(c));
+        let han = ids.iter().any(|&i| i != pinyin::LITERAL);
+        Ok(Prepared { folded, chars, ids, starts: Vec::new(), bloom, han })
+    }
+}
+
+/// A unit as the cache stores it: kind, title, text and target, and per
+/// field its reading ids and, only where it differs from the field, its
+/// folded text.
+impl Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (
+            (self.kind, &self.title, &self.text, &self.target, &self.cells, self.group, self.own_title),
+            (self.title_p.folded_if_other(&self.title), Ids(&self.title_p.ids)),
+            (self.text_p.folded_if_other(&self.text), Ids(&self.text_p.ids)),
+        )
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        type Head = (Kind, String, String, Target, Vec<CellSpan>, u32, bool);
+        type Field = (Option<String>, IdsOwned);
+        let ((kind, title, text, target, cells, group, own_title), (tf, IdsOwned(ti)), (xf, IdsOwned(xi))) =
+            <(Head, Field, Field)>::deserialize(d)?;
+        let title_p =
+            Prepared::from_cache(tf.unwrap_or_else(|| title.clone()), ti).map_err(serde::de::Error::custom)?;
+        let text_p = Prepared::from_cache(xf.unwrap_or_else(|| text.clone()), xi).map_err(serde::de::Error::custom)?;
+        Ok(Unit { kind, title, text, target, cells, group, own_title, title_p, text_p })
+    }
+}
+
+/// The index as the cache stores it: the units, each unit's two pinyin
+/// shapes (costly to derive), the nodes' location paths (folded text and
+/// reading ids) and the reading table. The character sets are derived on
+/// load, the matcher made anew.
+#[derive(Serialize)]
+struct IndexRef<'a> {
+    units: &'a [Unit],
+    shapes: Vec<[pinyin::Shape; 2]>,
+    paths: Vec<(&'a str, Ids<'a>)>,
+    table: &'a pinyin::Table,
+}
+
+#[derive(Deserialize)]
+struct IndexOwned {
+    units: Vec<Unit>,
+    shapes: Vec<[pinyin::Shape; 2]>,
+    paths: Vec<(String, IdsOwned)>,
+    table: pinyin::Table,
+}
+
+impl Serialize for Index {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let shapes = self.screens.iter().map(|sc| sc.shapes).collect();
+        let paths = self.paths.iter().map(|p| (p.folded.as_str(), Ids(&p.ids))).collect();
+        IndexRef { units: &self.units, shapes, paths, table: &self.table }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Index {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let IndexOwned { mut units, shapes, paths, table } = IndexOwned::deserialize(d)?;
+        let bad = |m: &str| serde::de::Error::custom(m);
+        if shapes.len() != units.len() || !table.is_consistent() {
+            return Err(bad("the index's parts do not match"));
+        }
+        let mut paths = paths
+            .into_iter()
+            .map(|(folded, IdsOwned(ids))| Prepared::from_cache(folded, ids))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad)?;
+        let fields = units.iter_mut().flat_map(|u| [&mut u.title_p, &mut u.text_p]).chain(paths.iter_mut());
+        for p in fields {
+            if !table.has_ids(&p.ids) {
+                return Err(bad("a reading id outside the table"));
+            }
+            p.starts = p.chars.iter().zip(&p.ids).map(|(&c, &id)| table.starts(c, id)).collect();
+        }
+        let screens = units
+            .iter()
+            .zip(shapes)
+            .map(|(u, shapes)| Screen {
+                kind: u.kind,
+                blooms: [u.title_p.bloom, u.text_p.bloom],
+                shapes,
+                node: u.node().unwrap_or(usize::MAX),
+                own_title: u.own_title,
+            })
+            .collect();
+        Ok(Index { units, screens, paths, table, matcher: SkimMatcherV2::default().ignore_case() })
+    }
+}
+
+impl Prepared {
+    /// Whether the parallel arrays agree and every reading id is in `table`.
+    fn fits(&self, table: &pinyin::Table) -> bool {
+        self.chars.len() == self.ids.len() && self.chars.len() == self.starts.len() && table.has_ids(&self.ids)
+    }
+}
+
+impl Index {
+    /// Whether an index read from the cache holds together with `lib`: one
+    /// screen per unit, places that exist, consistent prepared fields. What
+    /// is indexed into is checked, so a bad index cannot panic a search.
+    pub fn fits(&self, lib: &Library) -> bool {
+        self.units.len() == self.screens.len()
+            && self.paths.len() == lib.nodes.len()
+            && self.paths.iter().all(|p| p.fits(&self.table))
+            && self.table.is_consistent()
+            && self.units.iter().all(|u| {
+                let len = u.text_p.chars.len();
+                u.node().is_none_or(|n| n < lib.nodes.len())
+                    && u.cells.iter().all(|c| c.column.end <= len && c.value.end <= len)
+                    && u.title_p.fits(&self.table)
+                    && u.text_p.fits(&self.table)
+            })
     }
 }
 

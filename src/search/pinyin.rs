@@ -16,7 +16,7 @@ use pinyin::ToPinyinMulti;
 use std::collections::{BTreeSet, HashMap};
 
 /// The readings of the characters an index holds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     /// Per id: the readings as typed on a Latin keyboard (`lü` as `lv` and
     /// `lu`), each with whether it is the character's most common reading.
@@ -50,6 +50,18 @@ impl Default for Table {
 }
 
 impl Table {
+    /// Whether the per-id tables have one entry per id, and the id map
+    /// points into them (for a table read from the cache).
+    pub fn is_consistent(&self) -> bool {
+        let n = self.sets.len();
+        n > 0 && self.first.len() == n && self.letters.len() == n && self.ids.values().all(|&i| (i as usize) < n)
+    }
+
+    /// Whether every id is one of this table's.
+    pub fn has_ids(&self, ids: &[u16]) -> bool {
+        ids.iter().all(|&i| (i as usize) < self.sets.len())
+    }
+
     /// The id of a character's reading set (looked up once per character).
     pub fn id(&mut self, c: char) -> u16 {
         if c.is_ascii() {
@@ -91,7 +103,7 @@ impl Table {
     }
 
     /// The letters a character's readings start with (itself, if a Latin letter).
-    fn starts(&self, c: char, id: u16) -> u32 {
+    pub fn starts(&self, c: char, id: u16) -> u32 {
         if id == LITERAL { bit(c.to_ascii_lowercase() as u8) } else { self.first[id as usize] }
     }
 
@@ -227,8 +239,42 @@ impl Bits {
     }
 }
 
+/// In the cache, 32 raw bytes (as varints, sparse random bits take up to 80).
+impl serde::Serialize for Bits {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut b = [0u8; 32];
+        for (chunk, w) in b.chunks_exact_mut(8).zip(self.0) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        s.serialize_bytes(&b)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Bits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Bits;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("32 bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Bits, E> {
+                if b.len() != 32 {
+                    return Err(E::invalid_length(b.len(), &self));
+                }
+                let mut w = [0u64; 4];
+                for (x, chunk) in w.iter_mut().zip(b.chunks_exact(8)) {
+                    *x = u64::from_le_bytes(chunk.try_into().map_err(E::custom)?);
+                }
+                Ok(Bits(w))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
 /// The screen of one text (see [`Table::shape`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shape {
     mask: u32,
     pairs: Bits,
