@@ -209,3 +209,13 @@ fn check_validates_the_keymap_and_names_a_duplicate_key() {
     let r = yanbao(&["--keymap", "tests/fixtures/keymaps/bad_key.yaml", "check"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
 }
+
+/// A folder with the registries and no report: the error names what is missing.
+#[test]
+fn no_report_is_an_error_that_names_the_file() {
+    let dir = fixture("noreport");
+    std::fs::remove_dir_all(dir.join("rep")).unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.starts_with("REPORT/report.yaml: no report found"), "{}", r.stderr);
+}

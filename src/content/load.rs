@@ -540,7 +540,10 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
         }
     }
     if reports.is_empty() && ld.errors.is_empty() {
-        ld.errors.push(ContentError::file_only("", "no report.yaml found"));
+        ld.errors.push(ContentError::file_only(
+            "REPORT/report.yaml",
+            "no report found: each report is a folder with a report.yaml",
+        ));
     }
     // Newest report first.
     reports.sort_by(|a, b| b.date.cmp(&a.date));
