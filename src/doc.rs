@@ -1181,27 +1181,7 @@ pub fn column_widths_min(natural: &[usize], mins: &[usize], avail: usize) -> Vec
 /// natural width if smaller), and the rest of the room goes to the columns
 /// in proportion to how much more they need.
 pub fn column_widths(natural: &[usize], avail: usize, min_col: usize) -> Vec<usize> {
-    let total: usize = natural.iter().sum();
-    if total <= avail {
-        return natural.to_vec();
-    }
-    let base: Vec<usize> = natural.iter().map(|&n| n.min(min_col)).collect();
-    let room = avail.saturating_sub(base.iter().sum());
-    let want: Vec<usize> = natural.iter().zip(&base).map(|(n, b)| n - b).collect();
-    let want_total: usize = want.iter().sum::<usize>().max(1);
-    let mut ws: Vec<usize> = base.iter().zip(&want).map(|(b, w)| b + w * room / want_total).collect();
-    // Hand out what rounding left over, to the neediest columns first.
-    let mut left = avail.saturating_sub(ws.iter().sum());
-    while left > 0 {
-        let Some((i, _)) =
-            ws.iter().enumerate().filter(|(i, w)| **w < natural[*i]).max_by_key(|(i, w)| natural[*i] - **w)
-        else {
-            break;
-        };
-        ws[i] += 1;
-        left -= 1;
-    }
-    ws
+    column_widths_min(natural, &vec![min_col; natural.len()], avail)
 }
 
 fn seg(t: &str, role: Role) -> Seg {
