@@ -3,10 +3,33 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
+use std::sync::Arc;
+use yanbao::action::Action;
+use yanbao::app::App;
 use yanbao::content::Library;
+use yanbao::keymap::Keymap;
 use yanbao::search::{Index, Query};
+use yanbao::theme::{ColorDepth, Theme};
 
-const QUERIES: [&str; 6] = ["zgckj", "华为", "金融大模型", "yinhang", "co:sensetime", "智能质检"];
+const QUERIES: [&str; 10] = [
+    "zgckj",
+    "华为",
+    "金融大模型",
+    "yinhang",
+    "co:sensetime",
+    "智能质检",
+    // Several terms: an unordered AND, a location match, atoms.
+    "华为 制造",
+    "标杆案例 金融",
+    "'银行 | '证券 !云",
+    "zgckj ^zheng",
+];
+
+/// A 4 KB query (the finder caps typing at 200 characters; the CLI and a
+/// paste go through `Query::parse`, which caps it too).
+fn long_query() -> String {
+    "ab 中文 zh ".chars().cycle().take(4096).collect()
+}
 
 fn library() -> Library {
     let (lib, errors) = Library::load_from(None).expect("bundled content");
@@ -37,6 +60,8 @@ fn bench(c: &mut Criterion) {
         let query = Query::parse(q);
         g.bench_function(q, |b| b.iter(|| index.search(black_box(&query), 50)));
     }
+    let query = Query::parse(&long_query());
+    g.bench_function("4 KB query", |b| b.iter(|| index.search(black_box(&query), 50)));
     g.finish();
 
     let big = scaled(&lib, 50);
@@ -48,8 +73,57 @@ fn bench(c: &mut Criterion) {
         let query = Query::parse(q);
         g.bench_function(q, |b| b.iter(|| index.search(black_box(&query), 50)));
     }
+    let query = Query::parse(&long_query());
+    g.bench_function("4 KB query", |b| b.iter(|| index.search(black_box(&query), 50)));
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Hostile finder input: 4 KB typed one key at a time, and a 64 KB paste.
+/// Every key is a search until the query reaches its cap; the paste is one.
+fn hostile(c: &mut Criterion) {
+    let lib = Arc::new(library());
+    let index = Arc::new(Index::build(&lib));
+    let app = || {
+        let mut app = App::new(
+            Arc::clone(&lib),
+            Arc::clone(&index),
+            Arc::new(Keymap::defaults()),
+            Theme::new(ColorDepth::Ansi16, false),
+            (80, 24),
+        );
+        app.update(Action::Search);
+        app
+    };
+    let mut g = c.benchmark_group("finder, hostile input");
+    g.sample_size(10);
+    for (name, unit) in [("4 KB typed, a", "a"), ("4 KB typed, 中", "中"), ("4 KB typed, zh", "zh")] {
+        let keys: Vec<char> = unit.chars().cycle().take(4096 / unit.len()).collect();
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                app,
+                |mut app| {
+                    for &k in &keys {
+                        app.update(Action::Insert(k));
+                    }
+                    app
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    let paste: String = "ab中文zh".chars().cycle().take(64 * 1024).collect();
+    g.bench_function("64 KB paste", |b| {
+        b.iter_batched(
+            app,
+            |mut app| {
+                app.update(Action::InsertText(paste.clone()));
+                app
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, hostile);
 criterion_main!(benches);

@@ -17,6 +17,9 @@ pub enum Action {
     Bottom,
     PageDown,
     PageUp,
+    /// Half a page down / up (ctrl-d / ctrl-u, as in less and vim).
+    HalfPageDown,
+    HalfPageUp,
     FocusNext,
     /// Open the find-in-page prompt.
     Find,
@@ -30,10 +33,21 @@ pub enum Action {
     DeleteChar,
     /// Clear the text of a prompt.
     ClearInput,
+    /// In the find prompt: move the cursor, delete the word before it, and
+    /// recall earlier queries.
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+    DeleteWord,
+    HistoryPrev,
+    HistoryNext,
     /// Show table cells on one truncated line each, or wrapped in full.
     ToggleCompactTables,
     /// Open the finder: search across both reports.
     Search,
+    /// Reopen the finder with the last query, results and selection.
+    ResumeSearch,
     /// Open the industry switcher.
     Industries,
     /// The next / previous industry, keeping the same part.
@@ -53,41 +67,54 @@ pub enum Action {
     Resize(u16, u16),
     /// Scroll the reader by lines (mouse wheel; not bindable).
     Scroll(i32),
+    /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
+    Suspend,
 }
 
 impl Action {
     /// What the action does, for the help overlay and key hints.
     pub fn describe(&self) -> &'static str {
         match self {
-            Action::Quit => "quit",
-            Action::MoveUp => "move up",
-            Action::MoveDown => "move down",
-            Action::Open => "open / expand",
-            Action::Back => "back / collapse",
-            Action::Top => "go to top",
-            Action::Bottom => "go to bottom",
-            Action::PageDown => "page down",
-            Action::PageUp => "page up",
-            Action::FocusNext => "switch pane",
-            Action::Find => "find in page",
-            Action::FindNext => "next match",
-            Action::FindPrev => "previous match",
-            Action::Help => "help",
-            Action::CloseOverlay => "close",
-            Action::Confirm => "accept",
-            Action::DeleteChar => "delete character",
-            Action::ClearInput => "clear input",
-            Action::ToggleCompactTables => "compact / full tables",
-            Action::Search => "search everything",
-            Action::Industries => "industries",
-            Action::NextIndustry => "next industry (same part)",
-            Action::PrevIndustry => "previous industry (same part)",
-            Action::GotoIndustry(_) => "n-th industry",
-            Action::ToggleTableBars => "bars in numeric table columns",
-            Action::Compare => "compare with the next chart",
-            Action::Insert(_) | Action::InsertText(_) => "type",
-            Action::Resize(..) => "resize",
-            Action::Scroll(_) => "scroll",
+            Action::Quit => "退出",
+            Action::MoveUp => "上移",
+            Action::MoveDown => "下移",
+            Action::Open => "打开 / 展开",
+            Action::Back => "返回 / 折叠",
+            Action::Top => "到开头",
+            Action::Bottom => "到末尾",
+            Action::PageDown => "下翻一页",
+            Action::PageUp => "上翻一页",
+            Action::HalfPageDown => "下翻半页",
+            Action::HalfPageUp => "上翻半页",
+            Action::FocusNext => "切换窗格",
+            Action::Find => "在本页查找",
+            Action::FindNext => "下一处",
+            Action::FindPrev => "上一处",
+            Action::Help => "帮助",
+            Action::CloseOverlay => "关闭",
+            Action::Confirm => "确认",
+            Action::DeleteChar => "删除前一字（空时取消）",
+            Action::ClearInput => "清空输入",
+            Action::CursorLeft => "光标左移",
+            Action::CursorRight => "光标右移",
+            Action::CursorHome => "光标到行首",
+            Action::CursorEnd => "光标到行尾",
+            Action::DeleteWord => "删除前一词",
+            Action::HistoryPrev => "上一条查找记录",
+            Action::HistoryNext => "下一条查找记录",
+            Action::ToggleCompactTables => "表格：紧凑 / 完整",
+            Action::Search => "全文搜索",
+            Action::ResumeSearch => "恢复上次搜索",
+            Action::Industries => "行业",
+            Action::NextIndustry => "下一个行业（同一部分）",
+            Action::PrevIndustry => "上一个行业（同一部分）",
+            Action::GotoIndustry(_) => "第 n 个行业",
+            Action::ToggleTableBars => "表格数值条",
+            Action::Compare => "与下一个图表对比",
+            Action::Insert(_) | Action::InsertText(_) => "输入",
+            Action::Resize(..) => "窗口大小",
+            Action::Scroll(_) => "滚动",
+            Action::Suspend => "挂起到 shell",
         }
     }
 
@@ -105,6 +132,8 @@ impl Action {
             Bottom,
             PageDown,
             PageUp,
+            HalfPageDown,
+            HalfPageUp,
             FocusNext,
             Find,
             FindNext,
@@ -114,13 +143,22 @@ impl Action {
             Confirm,
             DeleteChar,
             ClearInput,
+            CursorLeft,
+            CursorRight,
+            CursorHome,
+            CursorEnd,
+            DeleteWord,
+            HistoryPrev,
+            HistoryNext,
             ToggleCompactTables,
             Search,
+            ResumeSearch,
             Industries,
             NextIndustry,
             PrevIndustry,
             ToggleTableBars,
             Compare,
+            Suspend,
         ];
         v.extend((1..=9).map(GotoIndustry));
         v
@@ -162,4 +200,6 @@ impl<'de> Deserialize<'de> for Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     Quit,
+    /// Stop the process and give the terminal back to the shell until resumed.
+    Suspend,
 }

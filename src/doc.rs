@@ -3,9 +3,13 @@
 //! Chinese text is wrapped here (never by the renderer), so punctuation rules
 //! and display widths hold on every line.
 
-use crate::content::{Block, Case, Library, Metric, NodeId, Section, Series, Table};
+use crate::content::{Block, Case, Example, Library, Metric, NodeId, Section, Series, Table};
 use crate::text::{self, fit, truncate, width, wrap};
+use std::collections::HashMap;
 use std::sync::Arc;
+
+/// A box's text on one line: (box key, column, text, text cut off behind a `…`).
+type Piece = (usize, usize, String, String);
 
 /// What a piece of text is; the theme decides how it looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,6 +45,40 @@ pub struct DocLine {
     /// Lines of one wrapped paragraph share a non-zero id, so that find can
     /// match across a line break. Zero: the line stands alone.
     pub para: u32,
+    /// The line is a row of boxes (table cells, metric cards) side by side:
+    /// find reads its text box by box, from `Doc::boxes`, not line by line.
+    pub boxed: bool,
+    /// Where the line's text comes from, the same at any width: the
+    /// reading position is kept through a resize by this.
+    pub at: Pos,
+}
+
+/// A place in a page that does not depend on the layout: the item (a
+/// heading or a block, counted in page order), the unit inside it (a
+/// paragraph, a table row, a row of cards, a single line) and the offset in
+/// the unit (the first character of a paragraph's line, or a row's line).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pos {
+    pub item: u32,
+    pub unit: u32,
+    pub off: u32,
+}
+
+/// The text of one box (a table cell, a card's value or label) as laid
+/// out over several lines: each piece is one line's part of it, at a column.
+/// `hidden` is the text cut off behind a `…` (compact tables), drawn at the
+/// column after the last piece.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BoxText {
+    pub pieces: Vec<BoxPiece>,
+    pub hidden: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxPiece {
+    pub line: usize,
+    pub col: usize,
+    pub text: String,
 }
 
 impl DocLine {
@@ -73,6 +111,11 @@ pub struct Doc {
     pub anchors: Vec<(usize, NodeId)>,
     /// (line, series): where each chart starts, for the chart view.
     pub charts: Vec<(usize, Arc<Series>)>,
+    /// The boxes of the boxed lines, in reading order.
+    pub boxes: Vec<BoxText>,
+    /// (header lines and rule, end of the body) of each table drawn as a
+    /// grid: the header stays on top while the body scrolls under it.
+    pub table_heads: Vec<(std::ops::Range<usize>, usize)>,
 }
 
 impl Doc {
@@ -80,6 +123,25 @@ impl Doc {
     pub fn node_at(&self, line: usize) -> Option<NodeId> {
         let i = self.anchors.partition_point(|a| a.0 <= line);
         self.anchors.get(i.checked_sub(1)?).map(|a| a.1)
+    }
+
+    /// The line that shows a place: the line of its unit holding its offset;
+    /// else the first line of the unit or item after it (the unit changed
+    /// form, e.g. a table shown as records); else the last line.
+    pub fn line_at(&self, at: Pos) -> usize {
+        let same_unit = |l: &DocLine| l.at.item == at.item && l.at.unit == at.unit;
+        if let Some(i) = self.lines.iter().rposition(|l| same_unit(l) && l.at.off <= at.off) {
+            return i;
+        }
+        self.lines.iter().position(|l| l.at >= at).unwrap_or(self.lines.len().saturating_sub(1))
+    }
+
+    /// The header of the table whose body is at `line` (below its header)
+    /// and goes on for the header's height, if any: the header stays in
+    /// view over it.
+    pub fn sticky_head(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        // Only over body rows: never over what follows the table.
+        self.table_heads.iter().find(|(h, end)| h.end <= line && line + h.len() < *end).map(|(h, _)| h.clone())
     }
 
     /// The heading line of a node, if the document holds it.
@@ -102,6 +164,9 @@ struct Glyphs {
     br: &'static str,
     full: char,
     eighths: [&'static str; 8],
+    /// Separators in running meta text ("出版方 · 日期", "— 来源").
+    dot: &'static str,
+    dash: &'static str,
 }
 
 const UNICODE: Glyphs = Glyphs {
@@ -117,6 +182,8 @@ const UNICODE: Glyphs = Glyphs {
     br: "┘",
     full: '█',
     eighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
+    dot: "·",
+    dash: "—",
 };
 
 const ASCII: Glyphs = Glyphs {
@@ -132,6 +199,8 @@ const ASCII: Glyphs = Glyphs {
     br: "+",
     full: '#',
     eighths: ["", "", "", "", "#", "#", "#", "#"],
+    dot: "-",
+    dash: "-",
 };
 
 /// A bar of `value / max` of `cells` columns, at eighth-block resolution.
@@ -158,79 +227,136 @@ pub fn build_page(lib: &Library, page: Page, opts: LayoutOpts) -> Doc {
     }
 }
 
-/// The page of an industry: its figures charted together, then every
-/// section about it in both reports, in their usual parts.
+/// The page of an industry: its own figures first (market size, then
+/// penetration, then the other figures tagged with it), then the sections
+/// about it alone in their parts (the F&S industry chapter, the CCID AI+
+/// section), then the blocks about it from other sections, then the sections
+/// about several industries that name it. No figure is shown twice.
 pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
     let mut b = Builder::new(lib, opts);
     let Some(ind) = lib.industries.get(industry) else { return b.doc };
-    let st = lib.industry_stats(&ind.id);
-    // A section about several industries (2.3) contributes only what names
-    // this one: its sub-sections tagged with it alone or titled with it.
-    let names: Vec<&str> = std::iter::once(ind.name.as_str()).chain(ind.aliases.iter().map(String::as_str)).collect();
-    let names_it = |t: &str| names.iter().any(|n| t.contains(n));
-    let mut roots = Vec::new();
-    for r in lib.industry_roots(&ind.id) {
-        let Some(s) = lib.section(r) else { continue };
-        if s.industries.len() == 1 {
-            roots.push(r);
-            continue;
-        }
-        for &c in &lib.nodes[r].children {
-            if let Some(cs) = lib.section(c)
-                && ((cs.industries.len() == 1 && cs.industries[0] == ind.id) || names_it(&cs.title))
-            {
-                roots.push(c);
-            }
-        }
-    }
+    let id = ind.id.as_str();
+    let plan = lib.industry_plan(id);
+    let st = lib.industry_stats(id);
     b.wrapped(&format!("行业：{} {}", ind.name, ind.english.clone().unwrap_or_default()), Role::Title, 0);
-    b.wrapped(&format!("{} 个章节 · {} 个案例 · {} 个图表与指标", st.sections, st.cases, st.figures), Role::Meta, 0);
+    b.wrapped(
+        &format!(
+            "{} 个章节 {} {} 个案例 {} {} 个示例 {} {} 个图表与指标",
+            st.sections, b.g.dot, st.cases, b.g.dot, st.examples, b.g.dot, st.figures
+        ),
+        Role::Meta,
+        0,
+    );
     if !ind.aliases.is_empty() {
         b.wrapped(&format!("别名：{}", ind.aliases.join("、")), Role::Meta, 0);
     }
-    // The figures first, together: each chart keeps its own scale.
-    let mut figures: Vec<(NodeId, &Block)> = Vec::new();
-    fn collect<'a>(lib: &'a Library, n: NodeId, out: &mut Vec<(NodeId, &'a Block)>) {
+    let block_at = |n: NodeId, i: usize| lib.section(n).and_then(|s| s.blocks.get(i));
+    // The lead: the figures tagged with the industry in other sections, and
+    // the market size and penetration figures of its own sections.
+    let mut lead: Vec<(u8, NodeId, usize, &Block)> = Vec::new();
+    for &(n, i) in &plan.blocks {
+        if let Some(blk) = block_at(n, i).filter(|x| is_figure(x)) {
+            lead.push((figure_rank(blk), n, i, blk));
+        }
+    }
+    fn own_figures<'a>(lib: &'a Library, n: NodeId, id: &str, out: &mut Vec<(u8, NodeId, usize, &'a Block)>) {
         if let Some(s) = lib.section(n) {
-            out.extend(s.blocks.iter().filter(|b| matches!(b, Block::Series(_) | Block::Metrics(_))).map(|b| (n, b)));
+            for (i, blk) in s.blocks.iter().enumerate() {
+                if is_figure(blk) && blk.is_about(id, true) && figure_rank(blk) < 2 {
+                    out.push((figure_rank(blk), n, i, blk));
+                }
+            }
             for &c in &lib.nodes[n].children {
-                collect(lib, c, out);
+                own_figures(lib, c, id, out);
             }
         }
     }
-    for &r in &roots {
-        collect(lib, r, &mut figures);
+    for &r in &plan.sections {
+        own_figures(lib, r, id, &mut lead);
     }
-    // And the figures about it in sections about several industries (the
-    // LLM market sizes in 2.3), picked by their titles.
-    for r in lib.industry_roots(&ind.id) {
-        if lib.section(r).is_some_and(|s| s.industries.len() > 1) {
-            let mut all = Vec::new();
-            collect(lib, r, &mut all);
-            figures.extend(all.into_iter().filter(|(_, b)| b.title().is_some_and(&names_it)));
-        }
-    }
-    if !figures.is_empty() {
+    lead.sort_by_key(|&(rank, n, i, _)| (rank, n, i));
+    if !lead.is_empty() {
         b.heading("图表与指标", Role::H1);
         let mut last = None;
-        for (n, blk) in figures {
+        for &(_, n, _, blk) in &lead {
             if last != Some(n) {
                 b.blank();
-                b.wrapped(&format!("— {}", crate::search::location(lib, n)), Role::Meta, 0);
+                b.wrapped(&format!("{} {}", b.g.dash, short_location(lib, n)), Role::Meta, 0);
                 last = Some(n);
             }
             b.blank();
             b.block(blk);
+            b.shown.push(blk as *const Block as usize);
         }
     }
-    for &r in &roots {
+    for &r in &plan.sections {
         if let Some(s) = lib.section(r) {
             b.blank();
             b.wrapped(&lib.report_of(r).map(|x| x.title.clone()).unwrap_or_default(), Role::Meta, 0);
             b.section(s, r, 1);
         }
     }
+    let rest: Vec<(NodeId, &Block)> = plan
+        .blocks
+        .iter()
+        .filter_map(|&(n, i)| block_at(n, i).map(|blk| (n, blk)))
+        .filter(|(_, blk)| !b.shown.contains(&(*blk as *const Block as usize)))
+        .collect();
+    if !rest.is_empty() {
+        b.heading("其他章节中的相关内容", Role::H1);
+        let mut i = 0;
+        while i < rest.len() {
+            let n = rest[i].0;
+            let run: Vec<&Block> = rest[i..].iter().take_while(|x| x.0 == n).map(|x| x.1).collect();
+            i += run.len();
+            b.blank();
+            b.anchor(n);
+            b.wrapped(&format!("{} {}", b.g.dash, short_location(lib, n)), Role::Meta, 0);
+            b.block_run(run.into_iter());
+        }
+    }
+    if !plan.see_also.is_empty() {
+        b.heading("另见：涉及多个行业的章节", Role::H1);
+        for &n in &plan.see_also {
+            let inds: Vec<&str> = lib
+                .section(n)
+                .map(|s| s.industries.iter().filter_map(|i| lib.industry(i)).map(|i| i.name.as_str()).collect())
+                .unwrap_or_default();
+            let prefix = vec![seg(&format!("{} ", b.g.bullet), Role::Bullet)];
+            b.hanging(prefix, &format!("{}（{}）", short_location(lib, n), inds.join("、")), Role::Meta, 2);
+        }
+    }
     b.finish()
+}
+
+/// Where a section is, short: "2.3 人工智能行业应用层分析 › 大模型潜力市场"
+/// (no report; no chapter when a numbered section follows).
+fn short_location(lib: &Library, n: NodeId) -> String {
+    let mut path: Vec<NodeId> = lib.ancestry(n).into_iter().filter(|&a| lib.section(a).is_some()).collect();
+    if path.len() >= 3 {
+        path.remove(0);
+    }
+    path.iter().map(|&a| lib.tree_title(a)).collect::<Vec<_>>().join(" › ")
+}
+
+fn is_figure(b: &Block) -> bool {
+    matches!(b, Block::Series(_) | Block::Metrics(_))
+}
+
+/// How a figure leads an industry page: market size first, then
+/// penetration, then the rest.
+fn figure_rank(b: &Block) -> u8 {
+    let mut text = b.title().unwrap_or_default().to_string();
+    if let Block::Metrics(m) = b {
+        m.items.iter().for_each(|x| text.push_str(&x.label));
+    }
+    if text.contains("市场规模") {
+        0
+    } else if text.contains("渗透") {
+        1
+    } else {
+        2
+    }
 }
 
 /// Lay out the page of a node.
@@ -242,7 +368,7 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
             if let Some(r) = lib.report_of(node) {
                 b.anchor(node);
                 b.wrapped(&r.title, Role::Title, 0);
-                b.wrapped(&format!("{} · {}", r.publisher, r.date), Role::Meta, 0);
+                b.wrapped(&format!("{} {} {}", r.publisher, b.g.dot, r.date), Role::Meta, 0);
                 b.blank();
                 b.blocks(&r.abstract_blocks);
                 if !r.toc.is_empty() {
@@ -272,6 +398,15 @@ struct Builder<'a> {
     table_bars: bool,
     doc: Doc,
     para: u32,
+    /// Where the next line comes from; `in_unit`: lines go on in one unit.
+    at: Pos,
+    in_unit: bool,
+    /// Blocks already shown on the page (by address): shown again as a
+    /// one-line reference.
+    shown: Vec<usize>,
+    /// (unit, next offset): lines pushed go to this unit, numbered in turn
+    /// (a table row shown as records).
+    row_lock: Option<(u32, u32)>,
 }
 
 impl<'a> Builder<'a> {
@@ -284,6 +419,10 @@ impl<'a> Builder<'a> {
             table_bars: opts.table_bars,
             doc: Doc::default(),
             para: 0,
+            at: Pos::default(),
+            in_unit: false,
+            shown: Vec::new(),
+            row_lock: None,
         }
     }
 
@@ -320,7 +459,61 @@ impl<'a> Builder<'a> {
             }
             segs = out;
         }
-        self.doc.lines.push(DocLine { segs, para });
+        let at = match &mut self.row_lock {
+            Some((unit, off)) => {
+                *off += 1;
+                Pos { item: self.at.item, unit: *unit, off: *off - 1 }
+            }
+            None => self.at,
+        };
+        self.doc.lines.push(DocLine { segs, para, boxed: false, at });
+        if !self.in_unit && self.row_lock.is_none() {
+            self.at.unit += 1;
+        }
+    }
+
+    /// The next heading or block starts a new item.
+    fn next_item(&mut self) {
+        self.at = Pos { item: self.at.item + 1, unit: 0, off: 0 };
+    }
+
+    /// Lines pushed until `end_unit` form one unit; `off` numbers them.
+    fn start_unit(&mut self) {
+        self.in_unit = true;
+        self.at.off = 0;
+    }
+
+    fn end_unit(&mut self) {
+        self.in_unit = false;
+        self.at.unit += 1;
+        self.at.off = 0;
+    }
+
+    /// Add a row of boxes side by side: `boxes` holds, for each box with
+    /// text on this line, (its key, column, text, text cut off behind a `…`).
+    /// Pieces of one box on consecutive rows are joined through `open`,
+    /// which maps a box's key to its entry in `Doc::boxes`.
+    fn push_boxed(&mut self, segs: Vec<Seg>, boxes: &[Piece], open: &mut HashMap<usize, usize>) {
+        let line = self.doc.lines.len();
+        self.push(segs, 0);
+        if let Some(l) = self.doc.lines.last_mut() {
+            l.boxed = true;
+        }
+        for (key, col, text, hidden) in boxes {
+            // A box laid out past the line's end (tiny widths) is not shown.
+            if *col >= self.w || text.is_empty() && hidden.is_empty() {
+                continue;
+            }
+            let i = *open.entry(*key).or_insert_with(|| {
+                self.doc.boxes.push(BoxText::default());
+                self.doc.boxes.len() - 1
+            });
+            let b = &mut self.doc.boxes[i];
+            if !text.is_empty() {
+                b.pieces.push(BoxPiece { line, col: *col, text: text.clone() });
+            }
+            b.hidden.push_str(hidden);
+        }
     }
 
     fn blank(&mut self) {
@@ -341,7 +534,10 @@ impl<'a> Builder<'a> {
         self.para += 1;
         let para = self.para;
         let mut first = true;
-        for l in wrap(&text, avail) {
+        self.start_unit();
+        for r in text::wrap_ranges(&text, avail) {
+            self.at.off = text.get(..r.start).map_or(0, |t| t.chars().count()) as u32;
+            let l = text.get(r).unwrap_or_default();
             let mut segs = Vec::new();
             if first {
                 segs.extend(prefix.iter().cloned());
@@ -353,9 +549,10 @@ impl<'a> Builder<'a> {
                 segs.push(seg(&" ".repeat(indent.max(pw).min(self.w.saturating_sub(1))), Role::Body));
             }
             first = false;
-            segs.push(seg(&l, role));
+            segs.push(seg(l, role));
             self.push(segs, para);
         }
+        self.end_unit();
     }
 
     fn wrapped(&mut self, text: &str, role: Role, indent: usize) {
@@ -365,6 +562,7 @@ impl<'a> Builder<'a> {
 
     fn heading(&mut self, text: &str, role: Role) {
         self.blank();
+        self.next_item();
         self.wrapped(text, role, 0);
     }
 
@@ -384,6 +582,7 @@ impl<'a> Builder<'a> {
 
     fn section(&mut self, s: &Section, node: NodeId, depth: usize) {
         self.blank();
+        self.next_item();
         self.anchor(node);
         let role = match depth {
             0 => Role::Title,
@@ -395,7 +594,12 @@ impl<'a> Builder<'a> {
         if let Some(p) = s.page {
             head.push_str(&format!("  p.{p}"));
         }
-        self.wrapped(&head, role, 0);
+        if s.editorial {
+            // A heading the transcriber supplied: quieter, and said so.
+            self.hanging(vec![], &format!("{head}（编者所加标题，原文无）"), Role::Meta, 0);
+        } else {
+            self.wrapped(&head, role, 0);
+        }
         if depth == 0 {
             let inds: Vec<&str> =
                 s.industries.iter().filter_map(|i| self.lib.industry(i)).map(|i| i.name.as_str()).collect();
@@ -413,9 +617,24 @@ impl<'a> Builder<'a> {
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
+        self.block_run(blocks.iter());
+    }
+
+    fn block_run<'b>(&mut self, blocks: impl Iterator<Item = &'b Block>) {
+        let mut prev: Option<&Block> = None;
         for b in blocks {
-            self.blank();
-            self.block(b);
+            // A run of examples stays together, one or two lines each.
+            if !matches!((prev, b), (Some(Block::Example(_)), Block::Example(_))) {
+                self.blank();
+            }
+            if self.shown.contains(&(b as *const Block as usize)) {
+                self.next_item();
+                let t = b.title().unwrap_or("图表");
+                self.wrapped(&format!("（{t}：见本页开头）"), Role::Meta, 0);
+            } else {
+                self.block(b);
+            }
+            prev = Some(b);
         }
     }
 
@@ -426,6 +645,7 @@ impl<'a> Builder<'a> {
     }
 
     fn block(&mut self, b: &Block) {
+        self.next_item();
         match b {
             Block::Text(t) => {
                 self.block_title(&t.title);
@@ -467,6 +687,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Block::Case(c) => self.case(c),
+            Block::Example(e) => self.example(e),
         }
     }
 
@@ -538,34 +759,64 @@ impl<'a> Builder<'a> {
                 cells.chain([width(&t.columns[i])]).max().unwrap_or(1).clamp(1, 60)
             })
             .collect();
-        let min_col = 4;
-        if avail < n * min_col {
+        // Each column keeps its widest short cell whole (加拿大, a date) and
+        // otherwise its longest unbreakable run, up to 10 columns; a grid
+        // that cannot give every column that much is shown as records.
+        let mins: Vec<usize> = (0..n)
+            .map(|i| {
+                let cells = t.rows.iter().filter_map(|r| r.get(i)).map(|c| c.0.as_str());
+                cells.chain([t.columns[i].as_str()]).map(|c| unbreakable(&text::sanitize(c))).max().unwrap_or(1)
+            })
+            .collect();
+        if avail < mins.iter().sum::<usize>().max(n * 4) {
             return self.table_records(t);
         }
-        let ws = column_widths(&natural, avail, min_col);
+        let ws = column_widths_min(&natural, &mins, avail);
         let v = format!(" {} ", self.g.v);
-        let row_lines = |b: &Self, cells: &[String], role: Role| -> Vec<Vec<Seg>> {
-            let wrapped: Vec<Vec<String>> = cells
+        // Each row: its lines, and on each line every cell's (column, text,
+        // text cut off behind a `…`) for find.
+        type RowLine = (Vec<Seg>, Vec<Piece>);
+        let row_lines = |b: &Self, cells: &[String], role: Role| -> Vec<RowLine> {
+            let wrapped: Vec<(Vec<String>, String)> = cells
                 .iter()
                 .zip(&ws)
                 .map(|(c, &w)| {
                     let c = text::sanitize(c).replace('\n', " ");
-                    if b.compact { vec![truncate(&c, w)] } else { wrap(&c, w) }
+                    if !b.compact {
+                        return (wrap(&c, w), String::new());
+                    }
+                    if width(&c) <= w {
+                        return (vec![c], String::new());
+                    }
+                    let cut = truncate(&c, w);
+                    let shown = cut.strip_suffix('…').unwrap_or(&cut).to_string();
+                    let hidden: String = c.chars().skip(shown.chars().count()).collect();
+                    (vec![shown + "…"], hidden)
                 })
                 .collect();
-            let h = wrapped.iter().map(|l| l.len()).max().unwrap_or(1).max(1);
+            let h = wrapped.iter().map(|l| l.0.len()).max().unwrap_or(1).max(1);
             (0..h)
                 .map(|k| {
                     let mut segs = Vec::new();
-                    for (i, lines) in wrapped.iter().enumerate() {
+                    let mut boxes = Vec::new();
+                    let mut col = 0;
+                    for (i, (lines, hidden)) in wrapped.iter().enumerate() {
                         if i > 0 {
                             segs.push(seg(&v, Role::Rule));
+                            col += width(&v);
                         }
                         let cell = lines.get(k).map(String::as_str).unwrap_or("");
                         segs.push(seg(&fit(cell, ws[i]), role));
+                        let last = k + 1 == lines.len();
+                        let (text, cut) = match cell.strip_suffix('…') {
+                            Some(t) if last && !hidden.is_empty() => (t.to_string(), hidden.clone()),
+                            _ => (cell.to_string(), String::new()),
+                        };
+                        boxes.push((i, col, text, cut));
+                        col += ws[i];
                     }
                     trim_trailing(&mut segs);
-                    segs
+                    (segs, boxes)
                 })
                 .collect()
         };
@@ -574,27 +825,45 @@ impl<'a> Builder<'a> {
             let joint = format!("{}{}{}", b.g.h, b.g.cross, b.g.h);
             vec![seg(&parts.join(&joint), Role::Rule)]
         };
-        for l in row_lines(self, &t.columns, Role::TableHead) {
-            self.push(l, 0);
+        let mut open = HashMap::new();
+        let head_start = self.doc.lines.len();
+        // The header is unit 1, the rule 2, row i 3 + i (see table_records).
+        self.at.unit = 1;
+        self.start_unit();
+        for (k, (l, boxes)) in row_lines(self, &t.columns, Role::TableHead).into_iter().enumerate() {
+            self.at.off = k as u32;
+            self.push_boxed(l, &boxes, &mut open);
         }
+        self.end_unit();
         self.push(rule(self), 0);
-        let rows: Vec<Vec<Vec<Seg>>> = t
+        let head = head_start..self.doc.lines.len();
+        let rows: Vec<Vec<RowLine>> = t
             .rows
             .iter()
             .map(|r| row_lines(self, &r.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), Role::Body))
             .collect();
         let tall = rows.iter().any(|r| r.len() > 1);
+        let n_rows = rows.len();
         for (i, r) in rows.into_iter().enumerate() {
-            if tall && i > 0 {
+            let mut open = HashMap::new();
+            self.at.unit = 3 + i as u32;
+            self.start_unit();
+            let h = r.len();
+            for (k, (l, boxes)) in r.into_iter().enumerate() {
+                self.at.off = k as u32;
+                self.push_boxed(l, &boxes, &mut open);
+            }
+            // Tall rows are set apart by a blank rule, the end of the row.
+            if tall && i + 1 < n_rows {
+                self.at.off = h as u32;
                 let faint: Vec<String> = ws.iter().map(|&w| " ".repeat(w)).collect();
                 let mut segs = vec![seg(&faint.join(&v), Role::Rule)];
                 trim_trailing(&mut segs);
                 self.push(segs, 0);
             }
-            for l in r {
-                self.push(l, 0);
-            }
+            self.end_unit();
         }
+        self.doc.table_heads.push((head, self.doc.lines.len()));
         for note in &t.notes {
             self.wrapped(note, Role::Meta, 0);
         }
@@ -602,14 +871,20 @@ impl<'a> Builder<'a> {
 
     /// A table too wide for its columns: each row as "column：value" lines.
     fn table_records(&mut self, t: &Table) {
+        // Row i is unit 3 + i, as in the grid, so the reading position
+        // survives the switch between the two forms.
+        let n = t.rows.len();
         for (i, row) in t.rows.iter().enumerate() {
-            if i > 0 {
-                self.push(vec![seg(&self.g.h.repeat(self.w.min(8)), Role::Rule)], 0);
-            }
+            self.row_lock = Some((3 + i as u32, 0));
             for (c, cell) in t.columns.iter().zip(row) {
                 self.hanging(vec![seg(&format!("{c}："), Role::TableHead)], &cell.0, Role::Body, 0);
             }
+            if i + 1 < n {
+                self.push(vec![seg(&self.g.h.repeat(self.w.min(8)), Role::Rule)], 0);
+            }
+            self.row_lock = None;
         }
+        self.at.unit = 3 + n as u32;
         for note in &t.notes {
             self.wrapped(note, Role::Meta, 0);
         }
@@ -658,62 +933,74 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn metric_value(&self, m: &Metric) -> Vec<Seg> {
-        let mut v = Vec::new();
-        match m.direction {
-            Some(crate::content::Direction::Up) => v.push(seg(&format!("{} ", self.g.up), Role::Up)),
-            Some(crate::content::Direction::Down) => v.push(seg(&format!("{} ", self.g.down), Role::Down)),
-            None => {}
-        }
-        v.push(seg(&text::sanitize(&m.value), Role::Value));
+    /// A metric's direction arrow ("↑ ") and its value with the unit.
+    fn metric_value(&self, m: &Metric) -> (Option<Seg>, String) {
+        let arrow = match m.direction {
+            Some(crate::content::Direction::Up) => Some(seg(&format!("{} ", self.g.up), Role::Up)),
+            Some(crate::content::Direction::Down) => Some(seg(&format!("{} ", self.g.down), Role::Down)),
+            None => None,
+        };
+        let mut v = text::sanitize(&m.value);
         if let Some(u) = &m.unit {
-            v.push(seg(&text::sanitize(u), Role::Value));
+            v.push_str(&text::sanitize(u));
         }
-        v
+        (arrow, v)
     }
 
-    /// Metric cards in rows; each card: value, then the label wrapped below.
+    /// Metric cards in rows; each card: the value, then the label wrapped
+    /// below. A value is never cut: cards are not narrowed below the widest
+    /// value, and a value wider than the pane wraps like the label.
     fn metrics(&mut self, items: &[Metric]) {
         if items.is_empty() {
             return;
         }
-        let need = items
-            .iter()
-            .map(|m| {
-                let vw: usize = self.metric_value(m).iter().map(|s| width(&s.text)).sum();
-                vw.max(width(&m.label).min(22))
-            })
-            .max()
-            .unwrap_or(8);
-        let mut inner = need.clamp(8, 24).min(self.w.saturating_sub(4));
-        // Narrow the cards a little when that fits one more on each row.
+        let value_w = |m: &Metric| {
+            let (a, v) = self.metric_value(m);
+            a.map_or(0, |a| width(&a.text)) + width(&v)
+        };
+        let widest_value = items.iter().map(value_w).max().unwrap_or(0);
+        let need = items.iter().map(|m| value_w(m).max(width(&m.label).min(22))).max().unwrap_or(8);
+        let mut inner = need.clamp(8, 24).max(widest_value).min(self.w.saturating_sub(4));
+        // Narrow the cards a little when that fits one more on each row,
+        // never below the widest value.
         let fit_narrow = ((self.w + 1) / (14 + 5)).min(items.len()).max(1);
         if items.len() > 1 && fit_narrow > (self.w + 1) / (inner + 5) {
-            inner = inner.min(((self.w + 1) / fit_narrow).saturating_sub(5));
+            inner = inner.min(((self.w + 1) / fit_narrow).saturating_sub(5).max(widest_value));
         }
         if inner < 4 {
             // Too narrow for cards: one line per metric.
             for m in items {
-                let mut segs = self.metric_value(m);
-                segs.push(seg(" ", Role::Body));
-                self.push(segs, 0);
+                let (arrow, v) = self.metric_value(m);
+                self.hanging(arrow.into_iter().collect(), &v, Role::Value, 0);
                 self.wrapped(&m.label, Role::Body, 0);
             }
             return;
         }
         let card_w = inner + 4;
         let per_row = ((self.w + 1) / (card_w + 1)).max(1);
-        for row in items.chunks(per_row) {
-            let cards: Vec<Vec<Vec<Seg>>> = row
+        // A card line: its segments, the part (0 value, 1 label, 2 note), the
+        // column of its text in the card and the text.
+        type CardLine = (Vec<Seg>, usize, usize, String);
+        for (r, row) in items.chunks(per_row).enumerate() {
+            let cards: Vec<Vec<CardLine>> = row
                 .iter()
                 .map(|m| {
-                    let mut lines = vec![self.metric_value(m)];
+                    let (arrow, v) = self.metric_value(m);
+                    let aw = arrow.as_ref().map_or(0, |a| width(&a.text));
+                    let mut lines: Vec<CardLine> = Vec::new();
+                    for (k, l) in wrap(&v, inner.saturating_sub(aw).max(1)).into_iter().enumerate() {
+                        let lead = match (&arrow, k) {
+                            (Some(a), 0) => a.clone(),
+                            _ => seg(&" ".repeat(aw), Role::Body),
+                        };
+                        lines.push((vec![lead, seg(&l, Role::Value)], 0, aw, l));
+                    }
                     for l in wrap(&text::sanitize(&m.label), inner) {
-                        lines.push(vec![seg(&l, Role::Body)]);
+                        lines.push((vec![seg(&l, Role::Body)], 1, 0, l));
                     }
                     if let Some(n) = &m.note {
                         for l in wrap(&text::sanitize(n), inner) {
-                            lines.push(vec![seg(&l, Role::Meta)]);
+                            lines.push((vec![seg(&l, Role::Meta)], 2, 0, l));
                         }
                     }
                     lines
@@ -731,28 +1018,35 @@ impl<'a> Builder<'a> {
                 top.push(seg(&edge(self.g.tl, self.g.tr), Role::Rule));
                 bottom.push(seg(&edge(self.g.bl, self.g.br), Role::Rule));
             }
+            self.start_unit();
             self.push(top, 0);
+            let mut open = HashMap::new();
             for k in 0..h {
+                self.at.off = k as u32 + 1;
                 let mut segs = Vec::new();
+                let mut boxes = Vec::new();
                 for (i, c) in cards.iter().enumerate() {
                     if i > 0 {
                         segs.push(seg(" ", Role::Body));
                     }
                     segs.push(seg(&format!("{} ", self.g.v), Role::Rule));
-                    let content = c.get(k).cloned().unwrap_or_default();
-                    let cw: usize = content.iter().map(|s| width(&s.text)).sum();
-                    if cw > inner {
-                        let joined: String = content.iter().map(|s| s.text.as_str()).collect();
-                        segs.push(seg(&fit(&joined, inner), content.first().map(|s| s.role).unwrap_or(Role::Body)));
-                    } else {
-                        segs.extend(content);
-                        segs.push(seg(&" ".repeat(inner - cw), Role::Body));
+                    match c.get(k) {
+                        Some((content, part, at, text)) => {
+                            let cw: usize = content.iter().map(|s| width(&s.text)).sum();
+                            segs.extend(content.iter().cloned());
+                            segs.push(seg(&" ".repeat(inner.saturating_sub(cw)), Role::Body));
+                            let key = ((r * per_row) + i) * 3 + part;
+                            boxes.push((key, i * (card_w + 1) + 2 + at, text.clone(), String::new()));
+                        }
+                        None => segs.push(seg(&" ".repeat(inner), Role::Body)),
                     }
                     segs.push(seg(&format!(" {}", self.g.v), Role::Rule));
                 }
-                self.push(segs, 0);
+                self.push_boxed(segs, &boxes, &mut open);
             }
+            self.at.off = h as u32 + 1;
             self.push(bottom, 0);
+            self.end_unit();
         }
     }
 
@@ -788,19 +1082,99 @@ impl<'a> Builder<'a> {
         if !c.results.is_empty() {
             self.sub_label("成效");
             // The cards sit under the case's other parts, two columns in.
-            let (w, start) = (self.w, self.doc.lines.len());
+            let (w, start, first_box) = (self.w, self.doc.lines.len(), self.doc.boxes.len());
             self.w = w.saturating_sub(2).max(1);
             self.metrics(&c.results);
             self.w = w;
             for l in &mut self.doc.lines[start..] {
                 l.segs.insert(0, seg("  ", Role::Body));
             }
+            for p in self.doc.boxes[first_box..].iter_mut().flat_map(|b| &mut b.pieces) {
+                p.col += 2;
+            }
+        }
+    }
+
+    /// A one-line example: who did what, and its results on one more line,
+    /// indented under the paragraph it illustrates.
+    fn example(&mut self, e: &Example) {
+        let mut who: Vec<String> = e.companies.iter().map(|x| self.company_name(x)).collect();
+        if who.is_empty() {
+            who.extend(e.title.clone());
+        }
+        let mut head = who.join("、");
+        match (head.is_empty(), e.locations.is_empty()) {
+            (_, true) => {}
+            (true, false) => head = e.locations.join("、"),
+            (false, false) => head.push_str(&format!("（{}）", e.locations.join("、"))),
+        }
+        let body = if head.is_empty() { e.text.clone() } else { format!("{head}：{}", e.text) };
+        let prefix =
+            vec![seg("  ", Role::Body), seg(&format!("{} ", self.g.bullet), Role::Bullet), seg("示例 ", Role::Meta)];
+        self.hanging(prefix, &body, Role::Body, 4);
+        if !e.results.is_empty() {
+            let parts: Vec<String> = e
+                .results
+                .iter()
+                .map(|m| {
+                    let arrow = match m.direction {
+                        Some(crate::content::Direction::Up) => self.g.up,
+                        Some(crate::content::Direction::Down) => self.g.down,
+                        None => "",
+                    };
+                    format!("{} {arrow}{}{}", m.label, m.value, m.unit.clone().unwrap_or_default())
+                })
+                .collect();
+            self.hanging(vec![seg("    ", Role::Body), seg("成效 ", Role::Label)], &parts.join("；"), Role::Value, 9);
         }
     }
 
     fn sub_label(&mut self, t: &str) {
         self.push(vec![seg("  ", Role::Body), seg(t, Role::Label)], 0);
     }
+}
+
+/// The width a cell needs unbroken: the whole cell when it is at most 10
+/// columns wide, else its longest run between line-break opportunities (a
+/// date, a Latin word), at most 10.
+fn unbreakable(cell: &str) -> usize {
+    let w = width(cell.trim());
+    if w <= 10 {
+        return w.max(1);
+    }
+    let mut longest = 1;
+    let mut prev = 0;
+    for (at, _) in unicode_linebreak::linebreaks(cell) {
+        longest = longest.max(cell.get(prev..at).map_or(0, |t| width(t.trim())));
+        prev = at;
+    }
+    longest.min(10)
+}
+
+/// Column widths that fit `avail` (at least the sum of `mins`): every column
+/// gets its minimum, and the rest of the room goes to the columns in
+/// proportion to how much more they need.
+pub fn column_widths_min(natural: &[usize], mins: &[usize], avail: usize) -> Vec<usize> {
+    let total: usize = natural.iter().sum();
+    if total <= avail {
+        return natural.to_vec();
+    }
+    let base: Vec<usize> = natural.iter().zip(mins).map(|(&n, &m)| n.min(m)).collect();
+    let room = avail.saturating_sub(base.iter().sum());
+    let want: Vec<usize> = natural.iter().zip(&base).map(|(n, b)| n - b).collect();
+    let want_total: usize = want.iter().sum::<usize>().max(1);
+    let mut ws: Vec<usize> = base.iter().zip(&want).map(|(b, w)| b + w * room / want_total).collect();
+    let mut left = avail.saturating_sub(ws.iter().sum());
+    while left > 0 {
+        let Some((i, _)) =
+            ws.iter().enumerate().filter(|(i, w)| **w < natural[*i]).max_by_key(|(i, w)| natural[*i] - **w)
+        else {
+            break;
+        };
+        ws[i] += 1;
+        left -= 1;
+    }
+    ws
 }
 
 /// Column widths that fit `avail`: every column keeps up to `min_col` (or its

@@ -5,7 +5,7 @@
 //! in the same context, and `null` removes it.
 
 use crate::action::Action;
-use crate::content::Locator;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 use serde_yaml::Value;
@@ -250,7 +250,7 @@ struct RawBinding {
 type Entry = (Context, KeySeq, Option<(Vec<Action>, Option<String>)>);
 
 fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
-    let locator = Locator::new(text);
+    let locator = crate::content::LazyLocator::new(text);
     let mut errors = Vec::new();
     let err = |errors: &mut Vec<KeymapError>, path: &str, message: String| {
         let at = locator.find(path);
@@ -259,6 +259,17 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
     let root: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
+            if let Some(dup) = duplicate_key(text) {
+                return Err(vec![KeymapError {
+                    file: name.to_string(),
+                    line: Some(dup.at.0),
+                    column: Some(dup.at.1),
+                    message: format!(
+                        "key {} is bound twice in context {}: {} and {}",
+                        dup.key, dup.context, dup.first, dup.second
+                    ),
+                }]);
+            }
             let loc = e.location();
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
@@ -465,6 +476,91 @@ impl Resolver {
         }
         None
     }
+}
+
+/// A key written twice in one context of a keymap file: serde_yaml rejects
+/// the file at the first entry, with its own wording; this finds the second
+/// entry, so the error names the line to fix.
+struct Duplicate {
+    context: String,
+    key: String,
+    first: String,
+    second: String,
+    at: (usize, usize),
+}
+
+fn duplicate_key(text: &str) -> Option<Duplicate> {
+    use yaml_rust2::parser::{Event, Parser};
+    struct Open {
+        map: bool,
+        expect_key: bool,
+    }
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut context = String::new();
+    // Keys of the current context with their actions, and the key awaiting its value.
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut pending: Option<(String, (usize, usize))> = None;
+    for _ in 0..1_000_000 {
+        let (ev, mark) = parser.next_token().ok()?;
+        let at = (mark.line(), mark.col() + 1);
+        let starts_node =
+            matches!(ev, Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..));
+        let is_key = starts_node && stack.last().is_some_and(|o| o.map && o.expect_key);
+        if starts_node {
+            let depth = stack.len();
+            if is_key {
+                let name = match &ev {
+                    Event::Scalar(s, ..) => s.clone(),
+                    _ => String::new(),
+                };
+                if depth == 1 {
+                    context = name;
+                    seen.clear();
+                } else if depth == 2 {
+                    pending = Some((name, at));
+                }
+                if let Some(o) = stack.last_mut() {
+                    o.expect_key = false;
+                }
+            } else if depth == 2
+                && let Some((key, key_at)) = pending.take()
+            {
+                let action = match &ev {
+                    Event::Scalar(v, ..) => v.clone(),
+                    _ => "…".to_string(),
+                };
+                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                    let first = first.clone();
+                    return Some(Duplicate { context, key, first, second: action, at: key_at });
+                }
+                seen.push((key, action));
+            }
+        }
+        match ev {
+            Event::StreamEnd => return None,
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let map = matches!(ev, Event::MappingStart(..));
+                stack.push(Open { map, expect_key: map });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                if let Some(o) = stack.last_mut() {
+                    o.expect_key = o.map;
+                }
+            }
+            Event::Scalar(..) | Event::Alias(_) => {
+                if let Some(o) = stack.last_mut()
+                    && o.map
+                    && !is_key
+                {
+                    o.expect_key = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@ use yanbao::app::App;
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
-use yanbao::search::{Field, Filter, Index, Query, Target};
+use yanbao::search::{Field, Filter, Index, Kind, Query, Target};
+
+/// The width of the matched window `yanbao search` prints.
+const SNIPPET_COLUMNS: usize = 60;
 use yanbao::theme::{ColorDepth, Theme};
 
 /// yanbao 研报: read and explore Chinese research reports in the terminal.
@@ -73,12 +76,64 @@ struct ServeArgs {
     /// without it, access is anonymous and read-only.
     #[arg(long, value_name = "FILE")]
     authorized_keys: Option<PathBuf>,
-    /// At most this many sessions at once.
-    #[arg(long, default_value_t = 64)]
+    /// At most this many explorers at once (connections still logging in
+    /// do not count).
+    #[arg(long, default_value_t = 64, value_name = "N")]
     max_sessions: usize,
-    /// Close a session after this many seconds without input.
+    /// Close a session after this many seconds without input from its
+    /// reader (keepalives do not count).
     #[arg(long, default_value_t = 600, value_name = "SECS")]
     idle_timeout: u64,
+    /// Close a connection that has not logged in and started the explorer
+    /// within this many seconds, whatever it sends.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    login_grace: u64,
+    /// At most this many connections logging in at once; past it, the
+    /// oldest of them is closed to make room.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    max_startups: usize,
+    /// At most this many connections at once from one address (IPv6: one
+    /// /64).
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    max_per_address: usize,
+    /// At most this many new connections a minute from one address.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    max_per_minute: usize,
+    /// Send a keepalive after this many seconds without a packet from the
+    /// client; 3 unanswered close the connection (dead peers). 0: off.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    keepalive: u64,
+    /// End a session after this many seconds, input or not. 0: no limit.
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    max_session_time: u64,
+    /// The largest terminal drawn; a larger one shows the explorer at this
+    /// size (bounds the memory per session).
+    #[arg(long, default_value = "300x100", value_name = "COLSxROWS", value_parser = parse_size)]
+    max_size: (u16, u16),
+    /// Read a session's input at most this many bytes a second, past a
+    /// burst of 128 KiB (a paste); faster input waits. 0: no limit.
+    #[arg(long, default_value_t = 32768, value_name = "BYTES")]
+    input_rate: u32,
+    /// Serve Prometheus metrics (sessions, connections refused by each
+    /// limit, bytes out, errors) over HTTP on this address, e.g.
+    /// 127.0.0.1:9222. Off by default.
+    #[arg(long, value_name = "ADDR:PORT")]
+    metrics: Option<String>,
+    /// Expect a PROXY protocol header (v1 or v2) from a load balancer on
+    /// every connection; logs and per-address limits use the client address
+    /// it gives. Without this flag a PROXY header is refused.
+    #[arg(long)]
+    proxy_protocol: bool,
+}
+
+/// `COLSxROWS`, each from 20 to 1000.
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (c, r) = s.split_once(['x', 'X']).ok_or("expected COLSxROWS, e.g. 300x100")?;
+    let n = |v: &str| v.trim().parse::<u16>().ok().filter(|n| (20..=1000).contains(n));
+    match (n(c), n(r)) {
+        (Some(c), Some(r)) => Ok((c, r)),
+        _ => Err("each of COLS and ROWS must be from 20 to 1000".into()),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -86,6 +141,8 @@ enum KindArg {
     #[value(alias = "co")]
     Company,
     Case,
+    #[value(alias = "ex")]
+    Example,
     #[value(alias = "tb")]
     Table,
     #[value(alias = "fig")]
@@ -101,6 +158,7 @@ impl KindArg {
         match self {
             KindArg::Company => Filter::Companies,
             KindArg::Case => Filter::Cases,
+            KindArg::Example => Filter::Examples,
             KindArg::Table => Filter::Tables,
             KindArg::Figure => Filter::Figures,
             KindArg::Industry => Filter::Industries,
@@ -183,8 +241,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let dir = content_dir(&cli);
     match cli.command {
-        Some(Command::Check) => check(dir.as_deref()),
+        Some(Command::Check) => {
+            quiet_on_closed_pipe();
+            check(&cli, dir.as_deref())
+        }
         Some(Command::Search { ref query, limit, kind, json }) => {
+            quiet_on_closed_pipe();
             search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
@@ -195,11 +257,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(dir: Option<&Path>) -> ExitCode {
+/// `yanbao check | head -1`, `yanbao search … | head`: end quietly when the
+/// reader of the output goes away, as C tools do (SIGPIPE's default action),
+/// instead of panicking in `println!`. The explorer and the server keep
+/// SIGPIPE ignored: for them a closed pipe or socket is an error to handle.
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+}
+
+fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
     let lib = match load_library(dir) {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // The keymap too: the user's file (--keymap, or the XDG one) over the defaults.
+    if let Err(code) = load_keymap(cli) {
+        return code;
+    }
     let c = lib.counts();
     println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
     println!("reports            {}", c.reports);
@@ -209,6 +284,7 @@ fn check(dir: Option<&Path>) -> ExitCode {
     println!("series             {}", c.series);
     println!("metrics blocks     {}", c.metrics);
     println!("cases              {}", c.cases);
+    println!("examples           {}", c.examples);
     println!("participant groups {}", c.participant_groups);
     println!("companies          {}", c.companies);
     println!("industries         {}", c.industries);
@@ -233,7 +309,14 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
     let mut out = std::io::stdout().lock();
     for h in &hits {
         let u = &index.units[h.unit];
-        let location = yanbao::search::unit_location(&lib, u);
+        let location = yanbao::search::unit_short_location(&lib, u, usize::MAX);
+        // The matched window, as the finder shows it, after the title of a
+        // thing named by its title when the match is in its text.
+        let snippet = index.snippet(h, SNIPPET_COLUMNS);
+        // The title already shows the match when it covers it, or for a heading.
+        let title_shows = !h.title_marks.is_empty() && (h.title_covers || u.kind == Kind::Section);
+        let titled =
+            !h.text_marks.is_empty() && !title_shows && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
         let line = if json {
             let target = match &u.target {
                 Target::Place { node, .. } => serde_json::json!({
@@ -243,27 +326,45 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
                 Target::Company(id) => serde_json::json!({ "company": id }),
                 Target::Industry(id) => serde_json::json!({ "industry": id }),
             };
+            // The first run of marked characters in the snippet, [start, end).
+            let span = snippet.marks.first().map(|&a| {
+                let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
+                [a, a + b]
+            });
             serde_json::json!({
                 "kind": u.kind.name(),
                 "label": u.kind.label(),
                 "title": u.title,
                 "text": u.text,
                 "location": location,
-                "field": if h.field == Field::Title { "title" } else { "text" },
+                "path": yanbao::search::unit_location(&lib, u),
+                "field": match h.field { Field::Title => "title", Field::Text => "text", Field::Path => "path" },
                 "matched": h.indices,
+                "snippet": snippet.text,
+                "snippet_marks": snippet.marks,
+                "span": span,
                 "score": h.score,
                 "target": target,
             })
             .to_string()
         } else {
-            let unit = if u.text.is_empty() { u.title.clone() } else { format!("{}：{}", u.title, u.text) };
-            format!("{}\t{location}\t{unit}", u.kind.label())
+            let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
+            format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
         };
         if writeln!(out, "{line}").is_err() {
             break; // a closed pipe (| head) is not an error
         }
     }
     if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Content as plain text for a terminal: control characters (escape
+/// sequences, BEL, tabs that would break the columns) and bidirectional
+/// overrides become spaces, as the explorer shows them.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') { ' ' } else { c })
+        .collect()
 }
 
 fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
@@ -288,8 +389,17 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         authorized_keys: args.authorized_keys.clone(),
         max_sessions: args.max_sessions,
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
-        per_ip_per_minute: 60,
+        per_ip_per_minute: args.max_per_minute,
         ascii: cli.ascii,
+        login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
+        max_startups: args.max_startups,
+        max_per_address: args.max_per_address,
+        keepalive: (args.keepalive > 0).then(|| std::time::Duration::from_secs(args.keepalive)),
+        max_session_time: (args.max_session_time > 0).then(|| std::time::Duration::from_secs(args.max_session_time)),
+        max_size: args.max_size,
+        input_rate: (args.input_rate > 0).then_some(args.input_rate),
+        metrics: args.metrics.clone(),
+        proxy_protocol: args.proxy_protocol,
     };
     let index = Arc::new(Index::build(&lib));
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -312,9 +422,12 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         )
         .await?;
         eprintln!("yanbao serve: listening on {}", running.addr);
+        if let Some(m) = running.metrics_addr {
+            eprintln!("metrics: http://{m}/metrics");
+        }
         eprintln!("host key fingerprint: {}", running.fingerprint);
         eprintln!("access: {auth}");
-        running.wait().await
+        running.run_until_signal().await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -346,7 +459,12 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(Index::build(&lib));
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
-    let result = runtime::run(&mut terminal, &mut app, &mut runtime::CrosstermEvents, &stop);
+    let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
+    let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);
-    result.map_err(fail)
+    result.map_err(fail)?;
+    match runtime::stop_signal_status() {
+        Some(status) => Err(ExitCode::from(status)),
+        None => Ok(()),
+    }
 }

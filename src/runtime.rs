@@ -10,21 +10,64 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Where events come from: the local terminal, an SSH channel, a test.
 pub trait EventSource {
     /// Wait up to `timeout` for the next event.
     fn next_event(&mut self, timeout: Duration) -> io::Result<Option<Event>>;
+
+    /// Stop the process as Ctrl-z does in a shell, with the terminal given
+    /// back first, and take the terminal again on resume. `Ok(true)` means it
+    /// was suspended and the screen must be repainted; sources that cannot
+    /// suspend (an SSH channel, a test) say `Ok(false)`.
+    fn suspend(&mut self) -> io::Result<bool> {
+        Ok(false)
+    }
+
+    /// Whether a suspend was asked for from outside (SIGTSTP); clears it.
+    fn take_suspend_request(&mut self) -> bool {
+        false
+    }
 }
 
 /// Events from the local terminal.
-pub struct CrosstermEvents;
+pub struct CrosstermEvents {
+    mouse: bool,
+    tstp: Arc<AtomicBool>,
+}
+
+impl CrosstermEvents {
+    /// Catches SIGTSTP (`kill -TSTP`), so that the terminal is restored
+    /// before the process stops.
+    pub fn new(mouse: bool) -> io::Result<CrosstermEvents> {
+        let tstp = Arc::new(AtomicBool::new(false));
+        signal_hook::flag::register(signal_hook::consts::SIGTSTP, Arc::clone(&tstp))?;
+        Ok(CrosstermEvents { mouse, tstp })
+    }
+}
 
 impl EventSource for CrosstermEvents {
     fn next_event(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
+        // crossterm's poll(2) source (feature use-dev-tty) neither reads nor
+        // returns its parsed events for a zero timeout, so a drain of pending
+        // keys would draw once per key: wait at least a millisecond.
+        let timeout = timeout.max(Duration::from_millis(1));
         if crossterm::event::poll(timeout)? { crossterm::event::read().map(Some) } else { Ok(None) }
+    }
+
+    fn suspend(&mut self) -> io::Result<bool> {
+        restore_terminal(self.mouse);
+        // The default action of SIGTSTP: stop. The process continues here on SIGCONT.
+        signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)?;
+        enter_terminal(self.mouse)?;
+        Ok(true)
+    }
+
+    fn take_suspend_request(&mut self) -> bool {
+        self.tstp.swap(false, Ordering::Relaxed)
     }
 }
 
@@ -40,7 +83,20 @@ pub fn run<B: Backend, E: EventSource>(
     events: &mut E,
     stop: &AtomicBool,
 ) -> io::Result<()> {
+    let mut suspend = false;
     loop {
+        if suspend || events.take_suspend_request() {
+            suspend = false;
+            if events.suspend()? {
+                // The shell drew over the screen: repaint all of it. Not with
+                // `Terminal::clear`, which asks the terminal where the cursor is.
+                terminal.backend_mut().clear().map_err(io_err)?;
+                terminal.current_buffer_mut().reset();
+                terminal.swap_buffers();
+                let size = terminal.size().map_err(io_err)?;
+                app.update(crate::action::Action::Resize(size.width, size.height));
+            }
+        }
         terminal.draw(|f| ui::render(app, f.area(), f.buffer_mut())).map_err(io_err)?;
         let Some(first) = events.next_event(Duration::from_millis(250))? else {
             if stop.load(Ordering::Relaxed) {
@@ -48,27 +104,24 @@ pub fn run<B: Backend, E: EventSource>(
             }
             continue;
         };
-        let mut quit = apply(app, first);
+        let mut effects = app.handle_event(first);
         // Apply what is pending, a bounded number at a time, so that a flood
         // of events (or a source that never runs dry) cannot starve drawing
         // or the stop flag.
         for _ in 0..256 {
-            if quit || stop.load(Ordering::Relaxed) {
+            if !effects.is_empty() || stop.load(Ordering::Relaxed) {
                 break;
             }
             match events.next_event(Duration::ZERO)? {
-                Some(ev) => quit = apply(app, ev),
+                Some(ev) => effects = app.handle_event(ev),
                 None => break,
             }
         }
-        if quit || stop.load(Ordering::Relaxed) {
+        if effects.contains(&Effect::Quit) || stop.load(Ordering::Relaxed) {
             return Ok(());
         }
+        suspend = effects.contains(&Effect::Suspend);
     }
-}
-
-fn apply(app: &mut App, ev: Event) -> bool {
-    app.handle_event(ev).contains(&Effect::Quit)
 }
 
 /// Puts the local terminal into raw mode and the alternate screen; restores
@@ -79,20 +132,36 @@ pub struct TerminalGuard {
 
 impl TerminalGuard {
     pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
-        use crossterm::{cursor, event, execute, terminal};
-        terminal::enable_raw_mode()?;
         let guard = TerminalGuard { mouse };
-        execute!(io::stdout(), terminal::EnterAlternateScreen, event::EnableBracketedPaste, cursor::Hide)?;
-        if mouse {
-            execute!(io::stdout(), event::EnableMouseCapture)?;
-        }
+        enter_terminal(mouse)?;
         Ok(guard)
     }
 }
 
-/// Restore the terminal; safe to call more than once.
+/// Whether the terminal is as the shell left it (nothing to restore).
+static RESTORED: AtomicBool = AtomicBool::new(true);
+
+/// Raw mode, the alternate screen, bracketed paste, no cursor (and the mouse).
+fn enter_terminal(mouse: bool) -> io::Result<()> {
+    use crossterm::{cursor, event, execute, terminal};
+    terminal::enable_raw_mode()?;
+    RESTORED.store(false, Ordering::SeqCst);
+    execute!(io::stdout(), terminal::EnterAlternateScreen, event::EnableBracketedPaste, cursor::Hide)?;
+    if mouse {
+        execute!(io::stdout(), event::EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+/// Restore the terminal. Only the first call after `enter` writes anything,
+/// so a panic message printed after the hook's restore is not overwritten by
+/// the guard's (leaving the alternate screen twice would restore the cursor
+/// position saved before the explorer started, over the message).
 pub fn restore_terminal(mouse: bool) {
     use crossterm::{cursor, event, execute, terminal};
+    if RESTORED.swap(true, Ordering::SeqCst) {
+        return;
+    }
     if mouse {
         let _ = execute!(io::stdout(), event::DisableMouseCapture);
     }
@@ -115,26 +184,77 @@ pub fn install_panic_hook(mouse: bool) {
     }));
 }
 
-/// A flag set by SIGTERM, SIGHUP and SIGINT, so the loop ends and the guard
-/// restores the terminal.
+/// The signal that asked the explorer to stop (0 if none), for the exit status.
+static STOP_SIGNAL: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
+
+/// The exit status for the signal that stopped the explorer, as a shell
+/// reports it (128 + the signal number), if a signal (or a hang-up) did.
+pub fn stop_signal_status() -> Option<u8> {
+    match STOP_SIGNAL.get().map_or(0, |s| s.load(Ordering::SeqCst)) {
+        0 => None,
+        sig => Some(128u8.saturating_add(sig as u8)),
+    }
+}
+
+/// A flag set by SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1 and SIGUSR2, and
+/// by the terminal hanging up, so the loop ends and the guard restores the
+/// terminal.
 ///
-/// When the terminal itself has gone (a dropped SSH connection), crossterm's
-/// `poll` can spin without returning, so the loop never sees the flag: a
-/// watchdog thread then restores what it can and exits, one second after
-/// the signal, instead of leaving a process burning a core.
+/// When the terminal itself has gone (a closed pane, a dropped SSH
+/// connection), crossterm's `poll` can spin without returning, so the loop
+/// never sees the flag, and without a SIGHUP nothing sets it. A watchdog
+/// thread therefore checks the terminal for a hang-up every 100 ms, and once
+/// the flag is set it restores what it can and exits one second later,
+/// instead of leaving a process burning a core.
 pub fn stop_flag(mouse: bool) -> io::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
     let flag = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+    let which = Arc::clone(STOP_SIGNAL.get_or_init(|| Arc::new(AtomicUsize::new(0))));
+    for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2] {
+        signal_hook::flag::register_usize(sig, Arc::clone(&which), sig as usize)?;
         signal_hook::flag::register(sig, Arc::clone(&flag))?;
     }
     let watched = Arc::clone(&flag);
+    let tty = TtyProbe::open();
     std::thread::Builder::new().name("stop-watchdog".into()).spawn(move || {
-        while !watched.load(Ordering::Relaxed) {
+        while !watched.load(Ordering::SeqCst) {
+            if tty.as_ref().is_some_and(TtyProbe::hung_up) {
+                let _ = which.compare_exchange(0, SIGHUP as usize, Ordering::SeqCst, Ordering::SeqCst);
+                watched.store(true, Ordering::SeqCst);
+                break;
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
         std::thread::sleep(Duration::from_secs(1));
         restore_terminal(mouse);
-        std::process::exit(130);
+        std::process::exit(i32::from(stop_signal_status().unwrap_or(130)));
     })?;
     Ok(flag)
+}
+
+/// The terminal crossterm reads (standard input when it is a terminal, else
+/// /dev/tty), watched for a hang-up: the pty's other side closed.
+struct TtyProbe {
+    fd: std::os::fd::RawFd,
+    _owned: Option<std::fs::File>,
+}
+
+impl TtyProbe {
+    fn open() -> Option<TtyProbe> {
+        use std::io::IsTerminal;
+        use std::os::fd::AsRawFd;
+        if io::stdin().is_terminal() {
+            return Some(TtyProbe { fd: io::stdin().as_raw_fd(), _owned: None });
+        }
+        let f = std::fs::OpenOptions::new().read(true).open("/dev/tty").ok()?;
+        Some(TtyProbe { fd: f.as_raw_fd(), _owned: Some(f) })
+    }
+
+    /// POLLHUP, POLLERR or POLLNVAL on the terminal, without reading from it.
+    fn hung_up(&self) -> bool {
+        let mut p = libc::pollfd { fd: self.fd, events: 0, revents: 0 };
+        // SAFETY: one valid pollfd, a zero timeout.
+        let n = unsafe { libc::poll(&mut p, 1, 0) };
+        n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
 }

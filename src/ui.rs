@@ -4,8 +4,8 @@ use crate::action::Action;
 use crate::app::{App, CompanyState, FindState, Focus, Overlay, SearchLayout, SearchState, State};
 use crate::content::NodeKind;
 use crate::doc::{Doc, DocLine, Role};
-use crate::keymap::{Context, seq_to_string};
-use crate::search::{Field, Target, Unit};
+use crate::keymap::Context;
+use crate::search::{Field, Kind, Target, Unit};
 use crate::text::{fit, truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -24,10 +24,20 @@ const ASCII_BORDER: border::Set = border::Set {
     horizontal_bottom: "-",
 };
 
+/// Below this size (columns, rows) the screen shows only 「窗口太小」.
+pub const MIN_SIZE: (u16, u16) = (24, 8);
+
 /// Draw the whole screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let st = &app.state;
     if area.width == 0 || area.height == 0 {
+        return;
+    }
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        // Too small for any pane: one line saying so, not a mangled layout.
+        let text = truncate(&format!("窗口太小（至少 {}x{}）", MIN_SIZE.0, MIN_SIZE.1), area.width as usize);
+        let x = area.x + (area.width.saturating_sub(width(&text) as u16)) / 2;
+        buf.set_stringn(x, area.y + area.height / 2, &text, area.width as usize, st.theme.dim());
         return;
     }
     let panes = crate::app::Panes::compute(area.width, area.height, st.focus);
@@ -44,15 +54,37 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for o in &st.overlays {
         match o {
             Overlay::Help { scroll } => render_help(st, *scroll, area, buf),
-            Overlay::Find { input, .. } => {
+            Overlay::Find { input, cursor, .. } => {
                 if let Some(r) = panes.status {
-                    render_find_prompt(st, input, shift(r), buf);
+                    render_find_prompt(st, input, *cursor, shift(r), buf);
                 }
             }
             Overlay::Search(s) => render_search(st, s, area, buf),
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+        }
+    }
+    if st.theme.ascii {
+        asciify(buf, area);
+    }
+}
+
+/// `--ascii`: the East-Asian Ambiguous punctuation left on screen (the `…`
+/// of every cut, `·` and `—` in titles and text, stray box drawing) drawn
+/// as ASCII of the same width, for terminals that draw those wide.
+fn asciify(buf: &mut Buffer, area: Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            let to = match cell.symbol() {
+                "…" => "~",
+                "·" | "—" | "–" | "─" => "-",
+                "│" => "|",
+                "┌" | "┐" | "└" | "┘" | "┼" => "+",
+                _ => continue,
+            };
+            cell.set_symbol(to);
         }
     }
 }
@@ -88,10 +120,12 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
             (false, true, true) => "- ",
             (false, false, true) => "+ ",
         };
-        let line = fit(&format!("{indent}{marker}{}", st.lib.tree_title(n)), w);
+        let room = w.saturating_sub(width(&indent) + width(marker));
+        let line = fit(&format!("{indent}{marker}{}", nav_label(st, n, room)), w);
         let mut style = match node.kind {
             NodeKind::Report => st.theme.role(Role::Title),
             NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
+            NodeKind::Section if st.lib.section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
             NodeKind::Section => Style::new(),
         };
         if n == st.nav.selected {
@@ -101,6 +135,40 @@ fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
         }
         buf.set_stringn(inner.x, inner.y + i as u16, &line, w, style);
     }
+}
+
+/// A tree row's title. When it is cut and a sibling's would read the same,
+/// the start all the siblings share is left out ("…财富助手" and "…得助智能
+/// 陪练" rather than "中关村科金…" twice).
+fn nav_label(st: &State, n: crate::content::NodeId, room: usize) -> String {
+    let title = st.lib.tree_title(n);
+    if width(&title) <= room {
+        return title;
+    }
+    let lib = &st.lib;
+    let Some(parent) = lib.nodes.get(n).and_then(|x| x.parent) else { return title };
+    let siblings = &lib.nodes[parent].children;
+    // The titles without their numbers, which differ anyway.
+    let bare = |c: crate::content::NodeId| {
+        let t = lib.tree_title(c);
+        match lib.section(c).and_then(|s| s.number.clone()).filter(|x| !x.is_empty()) {
+            Some(num) => (format!("{num} "), t.strip_prefix(&format!("{num} ")).unwrap_or(&t).to_string()),
+            None => (String::new(), t),
+        }
+    };
+    let collides = siblings.iter().any(|&c| c != n && truncate(&lib.tree_title(c), room) == truncate(&title, room));
+    if !collides {
+        return title;
+    }
+    let all: Vec<Vec<char>> = siblings.iter().map(|&c| bare(c).1.chars().collect()).collect();
+    let common = all.iter().skip(1).fold(all.first().map_or(0, Vec::len), |k, t| {
+        k.min(t.len()).min(all[0].iter().zip(t).take_while(|(a, b)| a == b).count())
+    });
+    let (num, rest) = bare(n);
+    if common < 2 || common >= rest.chars().count() {
+        return title;
+    }
+    format!("{num}…{}", rest.chars().skip(common).collect::<String>())
 }
 
 fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
@@ -119,6 +187,22 @@ fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     draw_doc(st, &st.reader.doc, &st.reader.find, st.reader.scroll, text, buf);
+    // Deep in a table, its header (and rule) stays on top, as less --header
+    // does, when the view has room for a few body lines below it.
+    let doc = &st.reader.doc;
+    if let Some(head) = doc.sticky_head(st.reader.scroll)
+        && head.len() + 3 <= text.height as usize
+    {
+        for (row, idx) in head.enumerate() {
+            let y = text.y + row as u16;
+            for x in text.x..text.x + text.width {
+                buf[(x, y)].reset();
+            }
+            if let Some(line) = doc.lines.get(idx) {
+                draw_line(st, line, text.x, y, text.width, buf);
+            }
+        }
+    }
 }
 
 /// Draw a laid-out page from `scroll` into `area`, with find highlights.
@@ -165,18 +249,24 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         right.push(pending);
     }
     if let Some(p) = st.reader.find.position() {
-        right.push(format!("[{}] {p}", st.reader.find.query));
+        let hidden = if st.reader.find.current_hidden() { " 已折叠(w 展开)" } else { "" };
+        right.push(format!("[{}] {p}{hidden}", st.reader.find.query));
     }
     let total = st.reader.doc.lines.len();
     let h = st.reader_height();
     if total > 0 {
-        let pct = if total <= h { 100 } else { (st.reader.scroll + h).min(total) * 100 / total };
-        right.push(format!("{}/{} {pct}%", (st.reader.scroll + 1).min(total), total));
+        // As less shows it: the lines in view, the total, and how far the
+        // bottom of the view is.
+        let top = (st.reader.scroll + 1).min(total);
+        let bottom = (st.reader.scroll + h).min(total).max(top);
+        right.push(format!("{top}-{bottom}/{total} {}%", bottom * 100 / total));
     }
-    let hints = hints(st);
     let mut right_s = right.join("  ");
-    if w >= width(&right_s) + width(&hints) + 50 {
-        right_s = format!("{right_s}  {hints}");
+    // Key hints, as many as fit by priority, the breadcrumb keeping 26 columns.
+    let room = w.saturating_sub(width(&right_s) + 2 + 26);
+    let hints = hints(st, room);
+    if !hints.is_empty() {
+        right_s = if right_s.is_empty() { hints } else { format!("{right_s}  {hints}") };
     }
     let left = match &st.message {
         Some(m) => m.clone(),
@@ -184,9 +274,42 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let rw = width(&right_s).min(w);
     let lw = w.saturating_sub(rw + 2);
+    let left = if st.message.is_some() { left } else { fit_crumb(&left, lw.saturating_sub(1)) };
     buf.set_stringn(area.x, area.y, format!(" {}", truncate(&left, lw.saturating_sub(1))), lw, st.theme.status());
     let rx = area.x + (w - rw) as u16;
     buf.set_stringn(rx, area.y, truncate(&right_s, rw), rw, st.theme.status());
+}
+
+/// A breadcrumb cut to `max` columns from the middle: the industry tag (or
+/// 行业) and the last parts stay ("[多行业] › … › 大模型潜力市场").
+fn fit_crumb(crumb: &str, max: usize) -> String {
+    if width(crumb) <= max {
+        return crumb.to_string();
+    }
+    let parts: Vec<&str> = crumb.split(" › ").collect();
+    let head = parts.first().filter(|p| p.starts_with('[') || **p == "行业").copied();
+    let mut kept: Vec<&str> = Vec::new();
+    let base = head.map_or(0, |h| width(h) + 3) + 4; // "… › "
+    for p in parts.iter().skip(head.map_or(0, |_| 1)).rev() {
+        let used: usize = kept.iter().map(|k| width(k) + 3).sum();
+        if base + used + width(p) > max {
+            break;
+        }
+        kept.insert(0, p);
+    }
+    let last = parts.last().copied().unwrap_or_default();
+    if kept.is_empty() {
+        return match head {
+            Some(h) if max >= base + 4 => format!("{h} › … › {}", truncate(last, max - base)),
+            _ => truncate(last, max),
+        };
+    }
+    let mut out: Vec<&str> = head.into_iter().collect();
+    if kept.len() + head.map_or(0, |_| 1) < parts.len() {
+        out.push("…");
+    }
+    out.extend(kept);
+    out.join(" › ")
 }
 
 /// report › chapter › section of the line at the top of the reader.
@@ -204,8 +327,11 @@ pub fn breadcrumb(st: &State) -> String {
         }
         (_, industry) => {
             let mut v: Vec<String> = st.lib.ancestry(node).into_iter().map(|n| st.lib.tree_title(n)).collect();
-            if let Some(name) = industry {
-                v.insert(0, format!("[{name}]"));
+            match industry {
+                Some(name) => v.insert(0, format!("[{name}]")),
+                // A section about several industries names none of them.
+                None if st.lib.about_several(node) => v.insert(0, "[多行业]".to_string()),
+                None => {}
             }
             v
         }
@@ -219,28 +345,66 @@ pub fn breadcrumb(st: &State) -> String {
     parts.join(" › ")
 }
 
-/// Key hints from the live keymap.
-fn hints(st: &State) -> String {
-    let want = [(Action::Help, "help"), (Action::Find, "find"), (Action::FocusNext, "pane"), (Action::Quit, "quit")];
-    want.iter()
-        .filter_map(|(a, label)| st.keymap.keys_for(Context::Global, a).first().map(|k| format!("{k} {label}")))
-        .collect::<Vec<_>>()
-        .join("  ")
+/// Key hints from the live keymap, highest priority first, shown in their
+/// usual order: `? 帮助  / 查找  s 搜索  i 行业  q 退出`, trimmed to `room`.
+fn hints(st: &State, room: usize) -> String {
+    // (priority, action, label) in display order; 0 is kept longest.
+    let want = [
+        (0, Action::Help, "帮助"),
+        (3, Action::Find, "查找"),
+        (1, Action::Search, "搜索"),
+        (2, Action::Industries, "行业"),
+        (4, Action::Quit, "退出"),
+    ];
+    let mut items: Vec<(usize, String)> = want
+        .iter()
+        .filter_map(|(p, a, label)| {
+            st.keymap.keys_for(Context::Global, a).first().map(|k| (*p, format!("{k} {label}")))
+        })
+        .collect();
+    let join = |v: &[(usize, String)]| v.iter().map(|x| x.1.as_str()).collect::<Vec<_>>().join("  ");
+    while !items.is_empty() && width(&join(&items)) > room {
+        let worst = items.iter().enumerate().max_by_key(|(_, x)| x.0).map(|(i, _)| i).unwrap_or(0);
+        items.remove(worst);
+    }
+    join(&items)
 }
 
-fn render_find_prompt(st: &State, input: &str, area: Rect, buf: &mut Buffer) {
+fn render_find_prompt(st: &State, input: &str, cursor: usize, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
-    let count = match st.reader.find.position() {
+    let mut count = match st.reader.find.position() {
+        Some(p) if !input.is_empty() && st.reader.find.current_hidden() => format!("  {p} 已折叠(w 展开)"),
         Some(p) if !input.is_empty() => format!("  {p}"),
         _ => String::new(),
     };
+    if crate::search::query_full(input) {
+        count = format!("  上限{}字{count}", crate::search::MAX_QUERY_CHARS);
+    }
     let w = area.width as usize;
     let cw = width(&count);
-    let room = w.saturating_sub(cw + 2);
-    // Show the end of a long query.
-    let shown = tail(input, room.saturating_sub(1));
-    let (x, _) = buf.set_stringn(area.x, area.y, format!("/{shown}"), w, Style::new());
-    if x < area.x + area.width {
+    // "/", the text and a cell for the cursor at the end.
+    let room = w.saturating_sub(cw + 2).max(1);
+    let chars: Vec<char> = input.chars().collect();
+    let cursor = cursor.min(chars.len());
+    // Scroll the text so the cursor stays in view.
+    let mut first = 0;
+    while first < cursor
+        && crate::text::width(&chars[first..=cursor.min(chars.len() - 1)].iter().collect::<String>()) > room
+    {
+        first += 1;
+    }
+    let (mut x, _) = buf.set_stringn(area.x, area.y, "/", w, Style::new());
+    let end = area.x + area.width;
+    for (i, &c) in chars.iter().enumerate().skip(first) {
+        let cwid = crate::text::char_width(c).max(1) as u16;
+        if x + cwid > end.saturating_sub(cw as u16) {
+            break;
+        }
+        let style = if i == cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        buf.set_stringn(x, area.y, c.to_string(), cwid as usize, style);
+        x += cwid;
+    }
+    if cursor == chars.len() && x < end {
         buf[(x, area.y)].set_style(Style::new().add_modifier(Modifier::REVERSED));
     }
     if cw > 0 && cw < w {
@@ -263,56 +427,17 @@ fn tail(s: &str, max: usize) -> &str {
     s.get(start..).unwrap_or_default()
 }
 
-/// The help overlay, generated from the live keymap.
-pub fn help_lines(st: &State) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for ctx in Context::ALL {
-        let mut rows: Vec<(String, String)> = Vec::new();
-        for b in st.keymap.bindings(ctx) {
-            let desc =
-                b.desc.clone().unwrap_or_else(|| b.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", "));
-            let keys = seq_to_string(&b.keys);
-            match rows.iter_mut().find(|r| r.1 == desc) {
-                Some(r) => r.0 = format!("{}, {keys}", r.0),
-                None => rows.push((keys, desc)),
-            }
-        }
-        if rows.is_empty() {
-            continue;
-        }
-        let title = match ctx {
-            Context::Global => "Everywhere",
-            Context::Nav => "Tree",
-            Context::Reader => "Reader",
-            Context::Find => "Find prompt",
-            Context::Help => "This help",
-            Context::Search => "Finder (s, ctrl-p): filters co: case: tb: fig: ind: sec:",
-            Context::Company => "Company page",
-            Context::Industries => "Industry switcher",
-            Context::Chart => "Chart view",
-        };
-        out.push((String::new(), title.to_string()));
-        out.extend(rows);
-    }
-    out
-}
-
 fn render_help(st: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
-    let lines = help_lines(st);
-    let w = area.width.saturating_sub(4).min(70);
-    let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
-    if w < 6 || h < 3 {
-        return;
-    }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let lines = crate::app::help_lines(&st.keymap);
+    let Some((popup, rows)) = crate::app::help_popup(area, lines.len()) else { return };
+    let w = popup.width;
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
-    let rows = h.saturating_sub(2) as usize;
     let title = if lines.len() > rows {
         let top = scroll.min(lines.len() - rows) + 1;
-        format!("帮助 help {top}-{}/{} · j/k scroll · esc", (top + rows - 1).min(lines.len()), lines.len())
+        format!("帮助 {top}-{}/{} · j/k 滚动 · esc 关闭", (top + rows - 1).min(lines.len()), lines.len())
     } else {
-        "帮助 help · esc to close".to_string()
+        "帮助 · esc 关闭".to_string()
     };
     let block = pane_block(st, title, true, w);
     let inner = block.inner(popup);
@@ -402,7 +527,15 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     let Some((l, _)) = open_frame(st, "搜索 search".into(), area, buf) else { return };
     // The prompt line.
     let input = shifted(l.input, area);
-    let count = if s.input.trim().is_empty() { String::new() } else { format!("{} hits", s.hits.len()) };
+    // fzf's counter: results / searchable units ("+" when scattered matches were not counted).
+    let mut count = if s.input.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{}{}/{}", s.matched, if s.more { "+" } else { "" }, st.index.units.len())
+    };
+    if crate::search::query_full(&s.input) {
+        count = format!("上限{}字 · {count}", crate::search::MAX_QUERY_CHARS);
+    }
     let cw = width(&count);
     let room = (input.width as usize).saturating_sub(cw + 4);
     let shown = tail(&s.input, room);
@@ -418,8 +551,9 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
         let help = [
             "Type to search companies, cases, tables, figures, industries and text.",
             "Pinyin works without a Chinese input method: zgckj → 中关村科金, yinhang → 银行.",
-            "Filters: co: companies  case: cases  tb: tables  fig: figures  ind: industries  sec: text",
-            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns.",
+            "Terms: 华为 制造 matches both, in any order (also in the section headings above a result); a | b either; 'exact no fuzzy; ^start; end$; !not.",
+            "Filters: co: companies  case: cases  ex: examples  tb: tables  fig: figures  ind: industries  sec: text",
+            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns; S reopens the last search as you left it.",
         ];
         let mut y = list.y + 1;
         for h in help {
@@ -446,7 +580,9 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     if let (Some(pf), Some(pa)) = (l.preview_frame, l.preview) {
         let (pf, pa) = (shifted(pf, area), shifted(pa, area));
         let hit = s.hits.get(s.selected);
-        let title = hit.map(|h| crate::search::unit_location(&st.lib, &st.index.units[h.unit])).unwrap_or_default();
+        let room = pf.width.saturating_sub(4) as usize;
+        let title =
+            hit.map(|h| crate::search::unit_short_location(&st.lib, &st.index.units[h.unit], room)).unwrap_or_default();
         let block = Block::new()
             .borders(if pf.y == l.list.y + area.y { Borders::TOP | Borders::LEFT } else { Borders::TOP })
             .border_set(if st.theme.ascii { ASCII_BORDER } else { border::PLAIN })
@@ -461,66 +597,45 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// One result row: kind, the matched text with the matched characters
-/// highlighted, and the location, dimmed, on the right.
+/// One result row: kind, a window of the matched text around the match
+/// with the matched characters highlighted, and a short location, dimmed,
+/// on the right.
 #[allow(clippy::too_many_arguments)]
 fn draw_hit(st: &State, u: &Unit, hit: &crate::search::Hit, x: u16, y: u16, w: usize, base: Style, buf: &mut Buffer) {
     let label = format!("{} ", u.kind.label());
     let lw = width(&label).min(w);
     buf.set_stringn(x, y, &label, lw, base.patch(st.theme.accent()));
-    let loc = short_location(st, u);
-    let loc_w = (w / 3).min(width(&loc));
-    let text_w = w.saturating_sub(lw + loc_w + 2);
+    let avail = w.saturating_sub(lw);
+    let loc = crate::search::unit_short_location(&st.lib, u, avail / 3);
+    let loc_w = width(&loc);
+    let text_w = avail.saturating_sub(if loc_w > 0 { loc_w + 2 } else { 0 });
     let mark = st.theme.find_match();
-    let title: Vec<char> = u.title.chars().collect();
-    let mut used = match hit.field {
-        Field::Title => {
-            draw_marked(buf, x + lw as u16, y, text_w, &title, 0, &hit.indices, base.add_modifier(Modifier::BOLD), mark)
-        }
-        Field::Text => {
-            let tw = draw_marked(
-                buf,
-                x + lw as u16,
-                y,
-                text_w.min(width(&u.title)).min(text_w / 3),
-                &title,
-                0,
-                &[],
-                base.add_modifier(Modifier::BOLD),
-                mark,
-            );
-            let chars: Vec<char> = u.text.chars().collect();
-            let first = hit.indices.first().copied().unwrap_or(0);
-            let start = first.saturating_sub(8);
-            let mut used = tw;
-            let lead = if start > 0 { " …" } else { " " };
-            if used + 2 < text_w {
-                buf.set_stringn(x + (lw + used) as u16, y, lead, 2, base);
-                used += width(lead);
-            }
-            used + draw_marked(
-                buf,
-                x + (lw + used) as u16,
-                y,
-                text_w.saturating_sub(used),
-                &chars,
-                start,
-                &hit.indices,
-                base,
-                mark,
-            )
-        }
-    };
-    if hit.field == Field::Title && !u.text.is_empty() && used + 4 < text_w {
-        let rest = format!("  {}", u.text);
+    let mut used = 0;
+    // A match in the text of something named by its title: the title first, short.
+    let titled = !hit.title_marks.is_empty() && (hit.title_covers || u.kind == Kind::Section);
+    let in_text = !hit.text_marks.is_empty() && !titled;
+    let named = in_text && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
+    if named && text_w >= 24 {
+        let title: Vec<char> = u.title.chars().collect();
+        let t = crate::search::window(&title, &hit.title_marks, (text_w / 3).min(width(&u.title)));
+        let tc: Vec<char> = t.text.chars().collect();
+        let tw = draw_marked(buf, x + lw as u16, y, text_w, &tc, 0, &t.marks, base.add_modifier(Modifier::BOLD), mark);
+        used = tw + 1;
+    }
+    let snip = st.index.snippet(hit, text_w.saturating_sub(used));
+    let chars: Vec<char> = snip.text.chars().collect();
+    let style = if in_text { base } else { base.add_modifier(Modifier::BOLD) };
+    used +=
+        draw_marked(buf, x + (lw + used) as u16, y, text_w.saturating_sub(used), &chars, 0, &snip.marks, style, mark);
+    // A match in the title alone: the rest of the unit after it, dimmed.
+    if !in_text && u.cells.is_empty() && !u.text.is_empty() && used + 6 < text_w {
+        let rest = format!("  {}", u.text.replace('\n', " "));
         let room = text_w - used;
         buf.set_stringn(x + (lw + used) as u16, y, truncate(&rest, room), room, base.patch(st.theme.dim()));
-        used = text_w;
     }
-    let _ = used;
     if loc_w > 0 {
         let lx = x + (w - loc_w) as u16;
-        buf.set_stringn(lx, y, truncate_left(&loc, loc_w), loc_w, base.patch(st.theme.dim()));
+        buf.set_stringn(lx, y, &loc, loc_w, base.patch(st.theme.dim()));
     }
 }
 
@@ -618,40 +733,9 @@ fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut Buffer) {
             .find_map(|n| hay.find(n).map(|b| (hay.get(..b).map_or(0, |h| h.chars().count()), n.chars().count())))
             .map(|(s, n)| (s..s + n).collect())
             .unwrap_or_default();
-        let hit = crate::search::Hit { unit, field, indices, score: 0, contiguous: true, tier: 2 };
+        let hit = crate::search::Hit::marked(unit, field, indices);
         draw_hit(st, u, &hit, list.x, y, list.width as usize, base, buf);
     }
-}
-
-/// The last two steps of a unit's location ("3.1 AI在金融… › 标杆案例").
-fn short_location(st: &State, u: &Unit) -> String {
-    match u.node() {
-        Some(n) => {
-            let path = st.lib.ancestry(n);
-            let tail = &path[path.len().saturating_sub(2)..];
-            tail.iter().map(|&n| st.lib.tree_title(n)).collect::<Vec<_>>().join(" › ")
-        }
-        None => crate::search::unit_location(&st.lib, u),
-    }
-}
-
-/// Keep the end of `s` within `max` columns, with `…` in front when cut.
-fn truncate_left(s: &str, max: usize) -> String {
-    if width(s) <= max {
-        return s.to_string();
-    }
-    let mut out: Vec<char> = Vec::new();
-    let mut w = 1;
-    for c in s.chars().rev() {
-        let cw = crate::text::char_width(c);
-        if w + cw > max {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out.into_iter().rev().collect()
 }
 
 fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) {
@@ -666,7 +750,7 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
     Clear.render(popup, buf);
     frame_block(st, "行业 industries · 1-9 / enter".into(), w).render(popup, buf);
     let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
-    let head = fit("   行业             章节  案例  图表", inner.width as usize);
+    let head = fit("   行业             章节  案例  示例  图表", inner.width as usize);
     buf.set_stringn(inner.x, inner.y, head, inner.width as usize, st.theme.dim());
     let rows = inner.height.saturating_sub(1) as usize;
     let offset = selected.saturating_sub(rows.saturating_sub(1));
@@ -674,7 +758,14 @@ fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) 
         let stats = st.lib.industry_stats(&ind.id);
         let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
         let name = format!("{} {}", ind.name, ind.english.clone().unwrap_or_default());
-        let line = format!(" {key}{} {:>4}  {:>4}  {:>4}", fit(&name, 16), stats.sections, stats.cases, stats.figures);
+        let line = format!(
+            " {key}{} {:>4}  {:>4}  {:>4}  {:>4}",
+            fit(&name, 16),
+            stats.sections,
+            stats.cases,
+            stats.examples,
+            stats.figures
+        );
         let style = if i == selected { st.theme.selection() } else { Style::new() };
         let y = inner.y + 1 + row as u16;
         buf.set_stringn(inner.x, y, fit(&line, inner.width as usize), inner.width as usize, style);

@@ -41,9 +41,13 @@ fn keys_walk_the_tree_into_a_section_and_scroll_it() {
     assert_eq!(app.state.reader.scroll, len - h, "G shows the last page");
     keys(&mut app, "gg");
     assert_eq!(app.state.reader.scroll, 0);
-    key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char(' '), KeyModifiers::NONE);
     assert_eq!(app.state.reader.scroll, h - 1, "a page keeps one line of context");
     key(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert_eq!(app.state.reader.scroll, 0);
+    key(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    assert_eq!(app.state.reader.scroll, h / 2, "ctrl-d: half a page, as in less");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
     assert_eq!(app.state.reader.scroll, 0);
 }
 
@@ -164,4 +168,36 @@ fn narrow_terminals_show_one_pane_at_a_time() {
     key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     let p = app.state.panes();
     assert!(p.nav.is_none() && p.reader.is_some());
+}
+
+/// F5: typing past the finder's cap is ignored, the prompt says so, and the
+/// finder still answers keys afterwards.
+#[test]
+fn the_finder_caps_its_query_and_stays_responsive() {
+    let mut app = common::app(80, 24);
+    common::keys(&mut app, "s");
+    common::keys(&mut app, &"b".repeat(4096));
+    let ov = app.state.overlays.last().cloned();
+    match ov {
+        Some(yanbao::app::Overlay::Search(s)) => assert_eq!(s.input.chars().count(), yanbao::search::MAX_QUERY_CHARS),
+        other => panic!("finder closed: {other:?}"),
+    }
+    let screen = common::screen(&common::render(&app));
+    assert!(screen.contains("上限200字"), "{screen}");
+    common::key(&mut app, crossterm::event::KeyCode::Char('c'), crossterm::event::KeyModifiers::CONTROL);
+    assert!(app.state.overlays.is_empty(), "ctrl-c closes the finder");
+}
+
+/// F2/B1: the chart view sliced labels at byte 4 and panicked on Chinese
+/// labels (13 of 38 charts). The auditors' key sequences, rendered.
+#[test]
+fn the_chart_view_opens_charts_with_chinese_labels() {
+    for (w, h, keys) in [(80, 25, "3\rjjj\r"), (80, 24, "1\r"), (80, 25, "3\rjjj\rjc")] {
+        let mut app = common::app(w, h);
+        for k in keys.chars() {
+            let code = if k == '\r' { crossterm::event::KeyCode::Enter } else { crossterm::event::KeyCode::Char(k) };
+            common::key(&mut app, code, crossterm::event::KeyModifiers::NONE);
+            let _ = common::render(&app);
+        }
+    }
 }

@@ -31,8 +31,13 @@ fn defaults_bind_the_documented_keys() {
     assert_eq!(g(Action::Back), ["h", "left", "backspace"]);
     assert_eq!(g(Action::Top), ["g g", "home"]);
     assert_eq!(g(Action::Bottom), ["G", "end"]);
-    assert_eq!(g(Action::PageDown), ["ctrl-d", "pgdn", "space"]);
-    assert_eq!(g(Action::PageUp), ["ctrl-u", "pgup"]);
+    assert_eq!(g(Action::PageDown), ["pgdn", "space"]);
+    assert_eq!(g(Action::PageUp), ["pgup"]);
+    assert_eq!(g(Action::HalfPageDown), ["ctrl-d"]);
+    assert_eq!(g(Action::HalfPageUp), ["ctrl-u"]);
+    assert_eq!(g(Action::CloseOverlay), ["esc"]);
+    assert_eq!(km.keys_for(Context::Find, &Action::HistoryPrev), ["up"]);
+    assert_eq!(km.keys_for(Context::Find, &Action::CursorHome), ["home", "ctrl-a"]);
     assert_eq!(g(Action::FocusNext), ["tab", "shift-tab"]);
     assert_eq!(g(Action::Find), ["/"]);
     assert_eq!(g(Action::FindNext), ["n"]);
@@ -55,7 +60,7 @@ fn a_user_file_overlays_the_defaults() {
     km.overlay(&path, &text).unwrap();
     assert!(km.keys_for(Context::Global, &Action::Quit).contains(&"Q".to_string()));
     assert!(!km.keys_for(Context::Global, &Action::Quit).contains(&"q".to_string()), "null removes q");
-    assert_eq!(km.keys_for(Context::Global, &Action::PageDown), ["ctrl-d", "pgdn"]);
+    assert_eq!(km.keys_for(Context::Global, &Action::PageDown), ["pgdn"]);
     let zz = km.bindings(Context::Global).find(|b| b.keys == vec![k("z"), k("z")]).unwrap();
     assert_eq!(zz.actions, [Action::Top]);
     assert_eq!(zz.desc.as_deref(), Some("回到顶部"));

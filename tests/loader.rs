@@ -27,13 +27,18 @@ fn valid_fixture_loads_every_block_kind() {
     assert!(errors.is_empty(), "{errors:#?}");
     let sec = lib.section(lib.node_by_id("rep-1-1").unwrap()).unwrap();
     let kinds: Vec<&str> = sec.blocks.iter().map(Block::kind_name).collect();
-    assert_eq!(kinds, ["text", "table", "series", "metrics", "participants", "case", "list"]);
+    assert_eq!(kinds, ["text", "table", "series", "metrics", "participants", "case", "example", "list"]);
     let Block::Table(t) = &sec.blocks[1] else { panic!() };
     assert_eq!(t.rows[1][1].0, "2", "a number in a cell is kept as text");
     let Block::Series(s) = &sec.blocks[2] else { panic!() };
     assert!(!s.points[0].is_estimate() && s.points[1].is_estimate(), "2028E is an estimate");
+    let Block::Example(e) = &sec.blocks[6] else { panic!() };
+    assert_eq!((e.companies.as_slice(), e.results.len()), (&["华福证券".to_string()][..], 1));
+    assert_eq!(sec.blocks[6].industries(), ["finance"]);
+    assert!(!sec.editorial);
+    assert!(lib.section(lib.node_by_id("rep-1-2").unwrap()).unwrap().editorial, "editorial: true is kept");
     let c = lib.counts();
-    assert_eq!((c.reports, c.chapters, c.sections, c.cases, c.companies), (1, 1, 1, 1, 2));
+    assert_eq!((c.reports, c.chapters, c.sections, c.cases, c.examples, c.companies), (1, 1, 2, 1, 1, 2));
 }
 
 #[test]
@@ -42,14 +47,20 @@ fn broken_fixture_reports_every_problem_with_its_place() {
     let expected = [
         "rep/c1.yaml:5:5: sections[0].title: empty title",
         "rep/c1.yaml:6:18: sections[0].industries[0]: unknown industry id \"farming\"",
-        "rep/c1.yaml:8:9: sections[0].blocks[0].kind: unknown block kind \"chart\" (expected one of text, insights, table, series, metrics, participants, case, list)",
+        "rep/c1.yaml:8:9: sections[0].blocks[0].kind: unknown block kind \"chart\" (expected one of text, insights, table, series, metrics, participants, case, example, list)",
         "rep/c1.yaml:15:13: sections[0].blocks[1].rows[1]: table row has 1 cells but the table has 2 columns",
         "rep/c1.yaml:19:29: sections[0].blocks[2].points[0].value: series value is not a number: invalid type: string \"约15.9\", expected f64",
         "rep/c1.yaml:20:5: sections[1].id: duplicate id \"rep-1-1\" (already used by a section in rep/c1.yaml)",
         "rep/c1.yaml:26:25: sections[1].blocks[0].groups[0].companies[0]: unknown company id \"无此公司\"",
         "rep/c1.yaml:30:9: sections[1].blocks[1].industry: unknown industry id \"mining\"",
+        "rep/c1.yaml:33:9: sections[1].blocks[2].result: unknown field `result`, expected one of `id`, `title`, `companies`, `industries`, `locations`, `text`, `results`",
+        "rep/c1.yaml:35:9: sections[1].blocks[3].id: duplicate id \"case-x\" (already used by a case in rep/c1.yaml)",
+        "rep/c1.yaml:36:21: sections[1].blocks[3].companies[0]: unknown company id \"无此公司\"",
+        "rep/c1.yaml:37:9: sections[1].blocks[3].text: an example needs a text (what was done)",
+        "rep/c1.yaml:38:22: sections[1].blocks[3].industries[0]: unknown industry id \"mining\"",
+        "rep/c1.yaml:41:22: sections[1].blocks[4].industries[0]: unknown industry id \"mining\"",
         "rep/c2.yaml:6:1: malformed YAML: did not find expected ',' or ']'",
-        "rep/c3.yaml:3:1: colour: unknown field `colour`, expected one of `id`, `number`, `title`, `page`, `industries`, `blocks`, `sections`",
+        "rep/c3.yaml:3:1: colour: unknown field `colour`, expected one of `id`, `number`, `title`, `page`, `industries`, `editorial`, `blocks`, `sections`",
     ];
     assert_eq!(errors, expected);
 }
@@ -93,4 +104,35 @@ fn garbage_never_panics() {
             assert!(!errors.is_empty() || s.is_empty() || name == "r/a.yaml", "{name}: {s:?}");
         }
     }
+}
+
+#[test]
+fn examples_are_counted_shown_and_found_apart_from_cases() {
+    use yanbao::doc::{LayoutOpts, Page, build_page};
+    use yanbao::search::{Index, Kind, Query};
+    let (lib, errors) = load("tests/fixtures/valid");
+    assert!(errors.is_empty(), "{errors:#?}");
+    let st = lib.industry_stats("finance");
+    assert_eq!((st.cases, st.examples), (1, 1), "{st:?}");
+    // The example is one compact line (plus its results), not a case frame.
+    let opts = LayoutOpts { width: 60, ascii: false, compact_tables: false, table_bars: false };
+    let doc = build_page(&lib, Page::Node(lib.node_by_id("rep-1-1").unwrap()), opts);
+    let text: Vec<String> = doc.lines.iter().map(|l| l.text()).collect();
+    let at = text.iter().position(|l| l.contains("示例 华福证券：用AI生成研报摘要")).expect("example line");
+    assert!(text[at + 1].contains("成效") && text[at + 1].contains("研报产出时间 ↓3天"), "{:?}", &text[at..]);
+    assert!(!text.iter().any(|l| l.contains("案例 ") && l.contains("研报摘要")));
+    let page = build_page(&lib, Page::Industry(0), opts);
+    assert!(page.lines.iter().any(|l| l.text().contains("1 个案例 · 1 个示例")));
+    // The editorial heading is marked and quiet.
+    let doc = build_page(&lib, Page::Node(lib.node_by_id("rep-1-2").unwrap()), opts);
+    let head = doc.lines.iter().find(|l| l.text().contains("编者分组")).unwrap();
+    assert!(head.text().contains("编者所加") && head.segs.iter().all(|s| s.role == yanbao::doc::Role::Meta));
+    let idx = Index::build(&lib);
+    let kinds: Vec<Kind> = idx.search(&Query::parse("研报摘要"), 10).iter().map(|h| idx.units[h.unit].kind).collect();
+    assert_eq!(kinds, [Kind::Example]);
+    assert_eq!(Kind::Example.label(), "示例");
+    let hits = idx.search(&Query::parse("ex:华福"), 10);
+    assert!(!hits.is_empty() && hits.iter().all(|h| idx.units[h.unit].kind == Kind::Example));
+    let hits = idx.search(&Query::parse("case:华福"), 10);
+    assert!(!hits.is_empty() && hits.iter().all(|h| idx.units[h.unit].kind == Kind::Case));
 }

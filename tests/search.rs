@@ -34,22 +34,29 @@ fn an_exact_name_beats_a_scattered_match() {
     }
 }
 
+/// The rank key the finder sorts by, before score and reading order.
+fn rank_key(h: &yanbao::search::Hit) -> (std::cmp::Reverse<u8>, u8, bool, u8, bool) {
+    let idx = index();
+    let kind = idx.units[h.unit].kind;
+    let name = match kind {
+        Kind::Company | Kind::Industry => 0,
+        Kind::Section if !h.title_marks.is_empty() => 1,
+        _ => 2,
+    };
+    (std::cmp::Reverse(h.tier), h.in_path, !h.exact, name, h.field != Field::Title)
+}
+
 #[test]
 fn titles_rank_above_body_text_and_ties_keep_reading_order() {
     let idx = index();
     let hits = idx.search(&Query::parse("金融"), 2000);
-    let tier2: Vec<_> = hits.iter().filter(|h| h.tier == 2).collect();
-    let first_text = tier2.iter().position(|h| h.field == Field::Text).expect("text hits");
-    assert!(first_text > 0, "some titles match");
-    assert!(tier2[first_text..].iter().all(|h| h.field == Field::Text), "every title comes before body text");
-    // Among equal scores the earlier unit comes first.
+    assert!(hits.iter().any(|h| h.field == Field::Title) && hits.iter().any(|h| h.field == Field::Text));
     for w in hits.windows(2) {
         let (a, b) = (&w[0], &w[1]);
-        if a.tier == b.tier && a.field == b.field && a.score == b.score && a.contiguous == b.contiguous {
-            let exact = |h: &yanbao::search::Hit| idx.units[h.unit].title == "金融";
-            if exact(a) == exact(b) {
-                assert!(a.unit < b.unit, "reading order broken at units {} and {}", a.unit, b.unit);
-            }
+        assert!(rank_key(a) <= rank_key(b), "rank order broken at units {} and {}", a.unit, b.unit);
+        // Among equal keys and scores the earlier unit comes first.
+        if rank_key(a) == rank_key(b) && a.score == b.score {
+            assert!(a.unit < b.unit, "reading order broken at units {} and {}", a.unit, b.unit);
         }
     }
 }
@@ -101,6 +108,7 @@ fn kind_filters() {
     for (q, kinds) in [
         ("co:华为", &[Kind::Company, Kind::Group][..]),
         ("case:中关村", &[Kind::Case]),
+        ("ex:菜鸟", &[Kind::Example]),
         ("tb:证券", &[Kind::Table]),
         ("fig:算力", &[Kind::Figure, Kind::Metric]),
         ("ind:jinrong", &[Kind::Industry]),
@@ -261,7 +269,13 @@ fn cli_prints_ranked_hits_one_per_line() {
     let cols: Vec<&str> = out.trim().split('\t').collect();
     assert_eq!(cols[0], "表格");
     assert!(cols[1].contains(" › "), "a location: {}", cols[1]);
-    assert!(cols[2].contains('：'), "the row with its headers: {}", cols[2]);
+    assert!(cols[2].starts_with("欧盟 · "), "the matching row, by its first cell: {}", cols[2]);
+    // Terms in any order; the matched window after the title.
+    let (_, out, _) = cli(&["search", "制造 华为", "--limit", "1"]);
+    assert_eq!(
+        out.trim(),
+        "示例\t3.7 制造 › 行业应用价值\t华为：工业AI质检系统用于汽车制造  缺陷率降低 80%  生产周期缩短 6…"
+    );
 }
 
 #[test]
@@ -270,12 +284,19 @@ fn cli_json_is_one_object_per_line() {
     assert_eq!(code, Some(0));
     for line in out.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        for k in ["kind", "label", "title", "text", "location", "score", "matched", "target"] {
+        for k in ["kind", "label", "title", "text", "location", "score", "matched", "target", "snippet", "span"] {
             assert!(v.get(k).is_some(), "{k} missing in {line}");
         }
     }
     let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(first["target"]["company"], "商汤");
+    // The span is the matched text within the snippet.
+    let (_, out, _) = cli(&["search", "2024-05-29", "--json", "--limit", "1"]);
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let snippet: Vec<char> = v["snippet"].as_str().unwrap().chars().collect();
+    let (a, b) = (v["span"][0].as_u64().unwrap() as usize, v["span"][1].as_u64().unwrap() as usize);
+    assert_eq!(snippet[a..b].iter().collect::<String>(), "2024-05-29");
+    assert!(v["snippet"].as_str().unwrap().starts_with("新加坡 · 颁布日期"));
 }
 
 #[test]

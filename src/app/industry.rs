@@ -13,7 +13,7 @@ fn part_key(st: &State, n: NodeId) -> String {
     let t = st
         .lib
         .section(n)
-        .map(|s| st.lib.tree_title(n).replace(&format!("{} ", s.number.clone().unwrap_or_default()), ""))
+        .map(|s| st.lib.short_title(n, false).replace(&format!("{} ", s.number.clone().unwrap_or_default()), ""))
         .unwrap_or_default();
     t.split("——").next().unwrap_or(&t).trim().to_string()
 }
@@ -43,6 +43,7 @@ impl State {
         }
         self.reader.industry = Some(industry);
         self.reader.scroll = 0;
+        self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
         if let Some(part) = part {
@@ -82,7 +83,7 @@ impl State {
     fn step_industry(&mut self, forward: bool) {
         let n = self.lib.industries.len();
         let Some(cur) = self.current_industry() else {
-            self.message = Some("not in an industry: press i for the industries".into());
+            self.message = Some("不在行业章节中：按 i 选择行业".into());
             return;
         };
         let next = if forward { (cur + 1) % n } else { (cur + n - 1) % n };
@@ -154,7 +155,7 @@ impl State {
             Action::ToggleTableBars => {
                 self.table_bars = !self.table_bars;
                 self.relayout();
-                self.message = Some(if self.table_bars { "table bars: on" } else { "table bars: off" }.into());
+                self.message = Some(if self.table_bars { "表格数值条：开" } else { "表格数值条：关" }.into());
             }
             _ => return false,
         }
@@ -190,7 +191,7 @@ impl State {
     pub(super) fn open_chart(&mut self) {
         let doc = &self.reader.doc;
         if doc.charts.is_empty() {
-            self.message = Some("no chart on this page".into());
+            self.message = Some("本页没有图表".into());
             return;
         }
         let h = self.reader_height();

@@ -2,13 +2,15 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod find;
+mod help;
 mod industry;
 mod nav;
 mod search;
 
-pub use find::{FindState, Match, Piece};
+pub use find::{FindState, Match, Piece, Prompt};
+pub use help::{help_lines, help_popup, max_help_scroll};
 pub use nav::NavState;
-pub use search::{CompanyState, Preview, SearchLayout, SearchState, keep_visible};
+pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
@@ -34,6 +36,10 @@ pub enum Overlay {
     Find {
         input: String,
         origin: usize,
+        /// The cursor, a character index into `input`.
+        cursor: usize,
+        /// The entry of the find history shown (↑/↓), if any.
+        history: Option<usize>,
     },
     Help {
         scroll: usize,
@@ -80,6 +86,10 @@ pub struct ReaderState {
     pub find: FindState,
     /// Scroll position remembered per page.
     memory: HashMap<NodeId, usize>,
+    /// The place at the top of the view when the layout last changed under
+    /// it (resize, `w`, `b`), kept until the reader scrolls: a round trip
+    /// through other sizes lands on the same line.
+    pub anchor: Option<doc::Pos>,
 }
 
 /// Where the panes go for a given terminal size. Shared by `update` (which
@@ -138,10 +148,14 @@ pub struct State {
     pub nav: NavState,
     pub reader: ReaderState,
     pub overlays: Vec<Overlay>,
+    /// The finder's last search and what was opened from it.
+    pub finder: FinderMemory,
     pub compact_tables: bool,
     pub table_bars: bool,
     /// A one-line message for the status bar (cleared by the next action).
     pub message: Option<String>,
+    /// Queries confirmed in the find prompt, oldest first (at most 50).
+    pub find_history: Vec<String>,
     /// Laid-out pages, keyed by node and layout settings.
     docs: HashMap<(Page, LayoutOpts), Arc<Doc>>,
 }
@@ -165,6 +179,7 @@ impl App {
                 doc: Arc::new(Doc::default()),
                 find: FindState::default(),
                 memory: HashMap::new(),
+                anchor: None,
             },
             lib,
             index,
@@ -174,9 +189,11 @@ impl App {
             focus: Focus::Nav,
             nav,
             overlays: Vec::new(),
+            finder: FinderMemory::default(),
             compact_tables: false,
             table_bars: false,
             message: None,
+            find_history: Vec::new(),
             docs: HashMap::new(),
         };
         state.relayout();
@@ -306,17 +323,20 @@ impl State {
         self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
     }
 
-    /// Lay out the current page for the current size (cached).
+    /// Lay out the current page for the current size (cached), keeping the
+    /// line at the top of the reader: the same place in the text, not just
+    /// the same section.
     fn relayout(&mut self) {
         let opts = self.layout_opts();
         let doc = self.page_doc(self.page(), opts);
-        let old_len = self.reader.doc.lines.len().max(1);
-        let changed_len = old_len != doc.lines.len().max(1);
-        let top_node = self.reader.doc.node_at(self.reader.scroll);
-        self.reader.doc = doc;
-        if changed_len && self.reader.scroll > 0 {
-            // Keep the same section at the top after a re-wrap.
-            self.reader.scroll = top_node.and_then(|n| self.reader.doc.line_of(n)).unwrap_or(0);
+        if !Arc::ptr_eq(&doc, &self.reader.doc) {
+            let anchor = self.reader.anchor.or_else(|| self.reader.doc.lines.get(self.reader.scroll).map(|l| l.at));
+            let had_lines = !self.reader.doc.lines.is_empty();
+            self.reader.doc = doc;
+            if let (Some(at), true) = (anchor, had_lines) {
+                self.reader.scroll = self.reader.doc.line_at(at);
+                self.reader.anchor = Some(at);
+            }
         }
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
@@ -341,6 +361,7 @@ impl State {
         self.reader.industry_part = None;
         self.reader.node = node;
         self.reader.scroll = 0;
+        self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
         self.reader.scroll = self.reader.memory.get(&node).copied().unwrap_or(0).min(self.max_scroll());
@@ -364,11 +385,30 @@ impl State {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
+        let before = (self.page(), self.reader.scroll);
+        let effects = self.apply(action);
+        if !keeps_anchor && before != (self.page(), self.reader.scroll) {
+            self.reader.anchor = None;
+        }
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         if !matches!(action, Action::Resize(..)) {
             self.message = None;
         }
+        if action == Action::Suspend {
+            return vec![Effect::Suspend];
+        }
         if let Action::Resize(w, h) = action {
             self.size = (w, h);
+            let help_max = max_help_scroll(&self.keymap, self.size);
+            for o in &mut self.overlays {
+                if let Overlay::Help { scroll } = o {
+                    *scroll = (*scroll).min(help_max);
+                }
+            }
             self.relayout();
             self.refresh_preview();
             return vec![];
@@ -384,15 +424,22 @@ impl State {
             return vec![];
         }
         // The help overlay scrolls with the movement keys.
+        let help_max = if matches!(self.overlays.last(), Some(Overlay::Help { .. })) {
+            max_help_scroll(&self.keymap, self.size)
+        } else {
+            0
+        };
         if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
-            let page = (self.size.1 as usize).saturating_sub(4).max(1);
+            let page = (self.size.1 as usize).saturating_sub(5).max(1);
             match action {
-                Action::MoveDown => *scroll += 1,
+                Action::MoveDown => *scroll = (*scroll + 1).min(help_max),
                 Action::MoveUp => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll += page,
+                Action::PageDown => *scroll = (*scroll + page).min(help_max),
                 Action::PageUp => *scroll = scroll.saturating_sub(page),
+                Action::HalfPageDown => *scroll = (*scroll + page / 2).min(help_max),
+                Action::HalfPageUp => *scroll = scroll.saturating_sub(page / 2),
                 Action::Top => *scroll = 0,
-                Action::Bottom => *scroll = usize::MAX / 2,
+                Action::Bottom => *scroll = help_max,
                 Action::CloseOverlay | Action::Help => {
                     self.overlays.pop();
                 }
@@ -403,8 +450,9 @@ impl State {
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
-            Action::Resize(..) => {}
+            Action::Resize(..) | Action::Suspend => {}
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
+            Action::ResumeSearch => self.resume_search(),
             Action::FocusNext => {
                 self.focus = match self.focus {
                     Focus::Nav => Focus::Reader,
@@ -416,32 +464,63 @@ impl State {
             Action::ToggleCompactTables => {
                 self.compact_tables = !self.compact_tables;
                 self.relayout();
-                self.message = Some(if self.compact_tables { "tables: compact" } else { "tables: full cells" }.into());
+                self.message = Some(
+                    if self.compact_tables {
+                        "表格：紧凑（单元格截断）"
+                    } else {
+                        "表格：完整单元格"
+                    }
+                    .into(),
+                );
             }
             Action::Find => {
-                self.overlays.push(Overlay::Find { input: String::new(), origin: self.reader.scroll });
+                self.overlays.push(Overlay::Find {
+                    input: String::new(),
+                    origin: self.reader.scroll,
+                    cursor: 0,
+                    history: None,
+                });
             }
-            Action::Insert(c) => {
-                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
-                    input.push(c);
+            Action::Insert(_)
+            | Action::InsertText(_)
+            | Action::DeleteChar
+            | Action::ClearInput
+            | Action::DeleteWord
+            | Action::CursorLeft
+            | Action::CursorRight
+            | Action::CursorHome
+            | Action::CursorEnd => {
+                let Some(Overlay::Find { input, cursor, .. }) = self.overlays.last_mut() else { return vec![] };
+                // Backspace on an empty prompt cancels it, as in less.
+                if action == Action::DeleteChar && input.is_empty() {
+                    return self.apply(Action::CloseOverlay);
+                }
+                let mut p = Prompt { input: std::mem::take(input), cursor: *cursor };
+                let changed = match &action {
+                    Action::Insert(c) => p.insert(c.encode_utf8(&mut [0; 4])),
+                    Action::InsertText(t) => p.insert(t),
+                    a => p.edit(a),
+                };
+                (*input, *cursor) = (p.input, p.cursor);
+                if changed {
                     self.find_incremental();
                 }
             }
-            Action::InsertText(t) => {
-                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
-                    input.push_str(&t);
-                    self.find_incremental();
-                }
-            }
-            Action::DeleteChar => {
-                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
-                    input.pop();
-                    self.find_incremental();
-                }
-            }
-            Action::ClearInput => {
-                if let Some(Overlay::Find { input, .. }) = self.overlays.last_mut() {
-                    input.clear();
+            Action::HistoryPrev | Action::HistoryNext => {
+                let n = self.find_history.len();
+                let Some(Overlay::Find { input, cursor, history, .. }) = self.overlays.last_mut() else {
+                    return vec![];
+                };
+                let next = match (action == Action::HistoryPrev, *history) {
+                    (true, None) => n.checked_sub(1),
+                    (true, Some(i)) => Some(i.saturating_sub(1)),
+                    (false, Some(i)) if i + 1 < n => Some(i + 1),
+                    (false, _) => None,
+                };
+                if next != *history || next.is_none() {
+                    *history = next;
+                    *input = next.and_then(|i| self.find_history.get(i)).cloned().unwrap_or_default();
+                    *cursor = input.chars().count();
                     self.find_incremental();
                 }
             }
@@ -449,8 +528,15 @@ impl State {
                 if let Some(Overlay::Find { input, .. }) = self.overlays.pop() {
                     if input.is_empty() {
                         self.reader.find = FindState::default();
-                    } else if self.reader.find.matches.is_empty() {
-                        self.message = Some(format!("not found: {input}"));
+                    } else {
+                        self.find_history.retain(|h| *h != input);
+                        self.find_history.push(input.clone());
+                        if self.find_history.len() > 50 {
+                            self.find_history.remove(0);
+                        }
+                        if self.reader.find.matches.is_empty() {
+                            self.message = Some(format!("未找到：{input}"));
+                        }
                     }
                 }
             }
@@ -460,20 +546,25 @@ impl State {
                     self.scroll_to(origin);
                 }
                 Some(_) => {}
+                // Esc in the reader clears the find highlights (vim's :noh).
                 None => {
                     if !self.reader.find.query.is_empty() {
                         self.reader.find = FindState::default();
+                        self.message = Some("已清除查找高亮".into());
                     }
                 }
             },
             Action::FindNext | Action::FindPrev => {
                 let forward = action == Action::FindNext;
                 if self.reader.find.query.is_empty() {
-                    self.message = Some("no search: press / to find in page".into());
+                    self.message = Some("没有查找：按 / 在本页查找".into());
                 } else if let Some(line) = self.reader.find.step(forward) {
                     self.reveal(line);
+                    if self.reader.find.current_hidden() {
+                        self.message = Some("这一处在截断的单元格里：按 w 展开表格".into());
+                    }
                 } else {
-                    self.message = Some(format!("not found: {}", self.reader.find.query));
+                    self.message = Some(format!("未找到：{}", self.reader.find.query));
                 }
             }
             Action::Scroll(n) => self.scroll_by(n as isize),
@@ -484,9 +575,14 @@ impl State {
             | Action::GotoIndustry(_)
             | Action::ToggleTableBars
             | Action::Compare => {}
-            Action::MoveDown | Action::MoveUp | Action::Top | Action::Bottom | Action::PageDown | Action::PageUp => {
-                self.movement(action)
-            }
+            Action::MoveDown
+            | Action::MoveUp
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp
+            | Action::HalfPageDown
+            | Action::HalfPageUp => self.movement(action),
             Action::Open => match self.focus {
                 Focus::Nav => {
                     let sel = self.nav.selected;
@@ -525,6 +621,8 @@ impl State {
                     Action::MoveUp => -1,
                     Action::PageDown => page,
                     Action::PageUp => -page,
+                    Action::HalfPageDown => (page / 2).max(1),
+                    Action::HalfPageUp => -(page / 2).max(1),
                     Action::Top => isize::MIN / 2,
                     _ => isize::MAX / 2,
                 };
@@ -535,11 +633,14 @@ impl State {
             }
             Focus::Reader => {
                 let page = self.reader_height().saturating_sub(1).max(1) as isize;
+                let half = (self.reader_height() as isize / 2).max(1);
                 match action {
                     Action::MoveDown => self.scroll_by(1),
                     Action::MoveUp => self.scroll_by(-1),
                     Action::PageDown => self.scroll_by(page),
                     Action::PageUp => self.scroll_by(-page),
+                    Action::HalfPageDown => self.scroll_by(half),
+                    Action::HalfPageUp => self.scroll_by(-half),
                     Action::Top => self.scroll_to(0),
                     _ => self.scroll_to(usize::MAX),
                 }
@@ -548,7 +649,7 @@ impl State {
     }
 
     fn find_incremental(&mut self) {
-        let Some(Overlay::Find { input, origin }) = self.overlays.last() else {
+        let Some(Overlay::Find { input, origin, .. }) = self.overlays.last() else {
             return;
         };
         let (query, origin) = (input.clone(), *origin);

@@ -76,10 +76,13 @@ impl NavState {
         self.selected = node;
     }
 
-    /// Scroll the tree so the selected row is within `height` rows.
+    /// Scroll the tree so the selected row is within `height` rows, and
+    /// no rows stay hidden above while the space below is empty.
     pub fn ensure_visible(&mut self, lib: &Library, height: usize) {
-        let row = self.selected_row(lib);
+        let rows = self.visible(lib);
+        let row = rows.iter().position(|&n| n == self.selected).unwrap_or(0);
         let h = height.max(1);
+        self.offset = self.offset.min(rows.len().saturating_sub(h));
         if row < self.offset {
             self.offset = row;
         } else if row >= self.offset + h {

@@ -24,10 +24,37 @@ pub struct Preview {
 pub struct SearchState {
     pub input: String,
     pub hits: Vec<Hit>,
+    /// How many results matched (the list holds at most 500).
+    pub matched: usize,
+    /// Scattered matches were not counted (the prompt shows `+`).
+    pub more: bool,
     pub selected: usize,
     /// First visible row of the result list.
     pub offset: usize,
     pub preview: Option<Preview>,
+}
+
+/// What the finder remembers between openings (in memory only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FinderMemory {
+    /// The last finder as it was left (query, results, selection, scroll).
+    pub last: Option<SearchState>,
+    /// Units opened from the finder or a company page, most recent last:
+    /// among equal results, the recent ones rank first.
+    pub recent: Vec<usize>,
+}
+
+/// How many opened units the finder remembers for ranking.
+const RECENT: usize = 64;
+
+impl FinderMemory {
+    fn opened(&mut self, unit: usize) {
+        self.recent.retain(|&u| u != unit);
+        if self.recent.len() >= RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(unit);
+    }
 }
 
 /// A company's page: its registry entry and every mention, each a jump.
@@ -133,8 +160,14 @@ impl State {
 
     fn run_search(&mut self) {
         let index = Arc::clone(&self.index);
+        let recent = std::mem::take(&mut self.finder.recent);
+        let r = match self.overlays.last() {
+            Some(Overlay::Search(s)) => index.find(&Query::parse(&s.input), 500, &recent),
+            _ => Default::default(),
+        };
+        self.finder.recent = recent;
         let Some(s) = self.search_mut() else { return };
-        s.hits = index.search(&Query::parse(&s.input), 500);
+        (s.hits, s.matched, s.more) = (r.hits, r.matched, r.more);
         s.selected = 0;
         s.offset = 0;
         self.refresh_preview();
@@ -180,20 +213,22 @@ impl State {
         let n = s.hits.len();
         let moved = match action {
             Action::Insert(c) => {
-                s.input.push(c);
-                return self.search_changed();
+                let changed = crate::search::push_query(&mut s.input, c.encode_utf8(&mut [0; 4]));
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::InsertText(t) => {
-                s.input.push_str(&t);
-                return self.search_changed();
+                // A paste is one search, however long it is.
+                let changed = crate::search::push_query(&mut s.input, &t);
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::DeleteChar => {
-                s.input.pop();
-                return self.search_changed();
+                let changed = s.input.pop().is_some();
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::ClearInput => {
+                let changed = !s.input.is_empty();
                 s.input.clear();
-                return self.search_changed();
+                return if changed { self.search_changed() } else { vec![] };
             }
             Action::MoveDown => Some(s.selected + 1),
             Action::MoveUp => Some(s.selected.saturating_sub(1)),
@@ -202,14 +237,16 @@ impl State {
             Action::Top => Some(0),
             Action::Bottom => Some(n.saturating_sub(1)),
             Action::Confirm | Action::Open => {
-                let hit = s.hits.get(s.selected).map(|h| (h.unit, h.clone()));
-                if let Some((unit, hit)) = hit {
-                    let needle = hit.matched(&self.index.units[unit]);
-                    self.open_unit(unit, needle);
+                let hit = s.hits.get(s.selected).cloned();
+                self.finder.last = Some(s.clone());
+                if let Some(hit) = hit {
+                    self.finder.opened(hit.unit);
+                    self.open_hit(&hit);
                 }
                 return vec![];
             }
             Action::CloseOverlay => {
+                self.finder.last = Some(s.clone());
                 self.overlays.pop();
                 return vec![];
             }
@@ -229,34 +266,58 @@ impl State {
         vec![]
     }
 
+    /// `S`: the finder as it was last left, or a new one.
+    pub(super) fn resume_search(&mut self) {
+        let s = self.finder.last.clone().unwrap_or_default();
+        self.overlays.push(Overlay::Search(s));
+        self.refresh_preview();
+    }
+
+    /// Open a finder result. A hit in a table's title (not a row) opens
+    /// the table with its title at the top of the reader.
+    fn open_hit(&mut self, hit: &Hit) {
+        let u = &self.index.units[hit.unit];
+        let needle = hit.matched(u);
+        if u.kind == crate::search::Kind::Table
+            && hit.text_marks.is_empty()
+            && let Target::Place { node, .. } = u.target
+        {
+            let title: String = u.title.chars().take(10).collect();
+            self.open_place(node, &title, needle, true);
+            return;
+        }
+        self.open_unit(hit.unit, needle);
+    }
+
+    /// Show a place in the reader at the line `probe` finds, `needle`
+    /// highlighted: that line at the top, or a third of the way down.
+    fn open_place(&mut self, node: NodeId, probe: &str, needle: Option<String>, at_top: bool) {
+        self.overlays.clear();
+        self.focus = Focus::Reader;
+        self.jump_to(node);
+        let needle = needle.unwrap_or_else(|| probe.to_string());
+        let line = locate(&self.reader.doc, probe);
+        self.reader.find.set_query(&needle, &self.reader.doc);
+        let at = self.reader.find.first_from(line).unwrap_or(line);
+        let top = if at_top { line } else { at.saturating_sub(self.reader_height() / 3) };
+        self.reader.scroll = top.min(self.max_scroll());
+    }
+
     /// Go to a search unit: a place (scrolled to it, the hit highlighted), a
-    /// company's page, or an industry's section.
+    /// company's page, or an industry's page.
     pub(super) fn open_unit(&mut self, unit: usize, needle: Option<String>) {
         let target = self.index.units[unit].target.clone();
         match target {
-            Target::Place { node, probe } => {
-                self.overlays.clear();
-                self.focus = Focus::Reader;
-                self.jump_to(node);
-                let needle = needle.unwrap_or_else(|| probe.clone());
-                let line = locate(&self.reader.doc, &probe);
-                self.reader.find.set_query(&needle, &self.reader.doc);
-                let at = self.reader.find.first_from(line).unwrap_or(line);
-                self.reader.scroll = at.saturating_sub(self.reader_height() / 3).min(self.max_scroll());
-            }
+            Target::Place { node, probe } => self.open_place(node, &probe, needle, false),
             Target::Company(id) => {
                 let mentions = self.index.mentions(&self.lib, &id);
                 self.overlays.push(Overlay::Company(CompanyState { id, mentions, selected: 0, offset: 0 }));
             }
             Target::Industry(id) => {
-                let lib = Arc::clone(&self.lib);
-                let best = (0..lib.nodes.len())
-                    .filter(|&n| lib.section(n).is_some_and(|s| s.industries.contains(&id)))
-                    .min_by_key(|&n| (lib.nodes[n].report, lib.nodes[n].depth));
-                if let Some(n) = best {
+                // The industry's page, as the switcher opens it (B5).
+                if let Some(i) = self.lib.industries.iter().position(|x| x.id == id) {
                     self.overlays.clear();
-                    self.focus = Focus::Reader;
-                    self.jump_to(n);
+                    self.show_industry(i, None);
                 }
             }
         }
@@ -277,6 +338,7 @@ impl State {
             Action::Bottom => n.saturating_sub(1),
             Action::Confirm | Action::Open => {
                 if let Some(&unit) = c.mentions.get(c.selected) {
+                    self.finder.opened(unit);
                     let needle = self.company_needle(unit);
                     self.open_unit(unit, needle);
                 }

@@ -1,7 +1,7 @@
 //! Loading and validating a content folder. Every problem in the folder is
 //! reported in one run, each with file, line, column and YAML path.
 
-use super::locate::Locator;
+use super::locate::LazyLocator;
 use super::model::*;
 use super::{ContentError, Library};
 use serde::Deserialize;
@@ -42,6 +42,8 @@ struct RawSection {
     #[serde(default)]
     industries: Vec<String>,
     #[serde(default)]
+    editorial: bool,
+    #[serde(default)]
     blocks: Vec<Value>,
     #[serde(default)]
     sections: Vec<RawSection>,
@@ -68,7 +70,7 @@ struct Loader {
 /// One file being read: its text's locator, and the loader that collects.
 struct FileCtx<'a> {
     name: &'a str,
-    locator: Locator,
+    locator: LazyLocator<'a>,
     ld: &'a mut Loader,
 }
 
@@ -156,6 +158,7 @@ impl FileCtx<'_> {
             "metrics" => Block::Metrics(self.convert(v, path)?),
             "participants" => Block::Participants(self.convert(v, path)?),
             "case" => Block::Case(self.convert(v, path)?),
+            "example" => Block::Example(self.convert(v, path)?),
             "list" => Block::List(self.convert(v, path)?),
             other => {
                 self.error(
@@ -245,7 +248,30 @@ impl FileCtx<'_> {
                     self.industry_ref(&format!("{p}.industry"), ind);
                 }
             }
+            Block::Example(e) => {
+                if let Some(id) = &e.id {
+                    self.id(&format!("{p}.id"), id, "example");
+                }
+                self.company_refs(&format!("{p}.companies"), &e.companies);
+                if e.text.trim().is_empty() {
+                    self.error(&format!("{p}.text"), "an example needs a text (what was done)");
+                }
+            }
             _ => {}
+        }
+        let own = match b {
+            Block::Case(c) => &c.industries,
+            Block::Example(e) => &e.industries,
+            Block::Text(x) => &x.industries,
+            Block::Insights(x) => &x.industries,
+            Block::Metrics(x) => &x.industries,
+            Block::Participants(x) => &x.industries,
+            Block::List(x) => &x.industries,
+            Block::Table(x) => &x.industries,
+            Block::Series(x) => &x.industries,
+        };
+        for (i, ind) in own.iter().enumerate() {
+            self.industry_ref(&format!("{p}.industries[{i}]"), ind);
         }
     }
 
@@ -268,6 +294,7 @@ impl FileCtx<'_> {
             title: raw.title,
             page: raw.page,
             industries: raw.industries,
+            editorial: raw.editorial,
             blocks,
             sections,
         }
@@ -285,27 +312,97 @@ fn friendly(msg: &str) -> String {
     msg.to_string()
 }
 
-/// Read every `.yaml`/`.yml` file below `dir`.
-pub fn read_dir(dir: &Path) -> std::io::Result<Files> {
-    fn walk(root: &Path, dir: &Path, out: &mut Files) -> std::io::Result<()> {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let p = e.path();
-            if p.is_dir() {
-                walk(root, &p, out)?;
-            } else if matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
-                let rel = p.strip_prefix(root).unwrap_or(&p);
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                let bytes = std::fs::read(&p)?;
-                out.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-        Ok(())
+/// The largest content file read (the bundled chapters are under 300 KB).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Read every `.yaml`/`.yml` file below `dir`, with the problems of files
+/// that could not be read, each naming the file.
+///
+/// Only regular files are read (a FIFO would block forever, a link to
+/// /dev/zero would never end), each up to [`MAX_FILE_BYTES`]. A file that is
+/// not UTF-8 is an error at its line and column, not text with U+FFFD in it.
+/// A folder reached twice through symbolic links is read once.
+pub fn read_dir(dir: &Path) -> std::io::Result<(Files, Vec<ContentError>)> {
+    struct Walk<'a> {
+        root: &'a Path,
+        out: Files,
+        errors: Vec<ContentError>,
+        seen: HashSet<std::path::PathBuf>,
     }
-    let mut out = Files::new();
-    walk(dir, dir, &mut out)?;
-    Ok(out)
+    impl Walk<'_> {
+        fn rel(&self, p: &Path) -> String {
+            p.strip_prefix(self.root).unwrap_or(p).to_string_lossy().replace('\\', "/")
+        }
+        fn fail(&mut self, p: &Path, line: Option<usize>, column: Option<usize>, message: String) {
+            let file = self.rel(p);
+            self.errors.push(ContentError { file, line, column, path: String::new(), message });
+        }
+        fn dir(&mut self, dir: &Path) -> std::io::Result<()> {
+            if let Ok(real) = std::fs::canonicalize(dir)
+                && !self.seen.insert(real)
+            {
+                self.fail(dir, None, None, "folder already read (a symbolic link loop?): skipped".into());
+                return Ok(());
+            }
+            let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+            entries.sort_by_key(|e| e.file_name());
+            for e in entries {
+                let p = e.path();
+                if p.is_dir() {
+                    if let Err(err) = self.dir(&p) {
+                        self.fail(&p, None, None, format!("cannot read folder: {err}"));
+                    }
+                } else if matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
+                    match read_file(&p) {
+                        Ok(text) => {
+                            let rel = self.rel(&p);
+                            self.out.insert(rel, text);
+                        }
+                        Err((line, column, message)) => self.fail(&p, line, column, message),
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut w = Walk { root: dir, out: Files::new(), errors: Vec::new(), seen: HashSet::new() };
+    w.dir(dir)?;
+    Ok((w.out, w.errors))
+}
+
+/// One content file as text, or (line, column, why not).
+fn read_file(p: &Path) -> Result<String, (Option<usize>, Option<usize>, String)> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file_only = |m: String| (None, None, m);
+    // Non-blocking, so that opening a FIFO returns at once; then only a
+    // regular file is read (for one, O_NONBLOCK changes nothing).
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(p)
+        .map_err(|e| file_only(format!("cannot read: {e}")))?;
+    let meta = f.metadata().map_err(|e| file_only(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(file_only("not a regular file (a FIFO, device or socket): not read".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(file_only(format!("{} bytes: larger than the {} MiB limit", meta.len(), MAX_FILE_BYTES >> 20)));
+    }
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| file_only(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(file_only(format!("larger than the {} MiB limit", MAX_FILE_BYTES >> 20)));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let good = e.utf8_error().valid_up_to();
+        let before = bytes.get(..good).unwrap_or_default();
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default()).chars().count() + 1;
+        (Some(line), Some(column), "not valid UTF-8".to_string())
+    })
 }
 
 /// Build and validate a library from its files. Returns the library (with
@@ -317,7 +414,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
     let mut reports = Vec::new();
 
     if let Some(text) = registry(files, "industries.yaml", &mut ld) {
-        let mut cx = FileCtx { name: "industries.yaml", locator: Locator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name: "industries.yaml", locator: LazyLocator::new(text), ld: &mut ld };
         industries = cx.parse::<Option<Vec<Industry>>>(text).flatten().unwrap_or_default();
         for (i, x) in industries.iter().enumerate() {
             cx.id(&format!("[{i}].id"), &x.id, "industry");
@@ -325,7 +422,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
         }
     }
     if let Some(text) = registry(files, "companies.yaml", &mut ld) {
-        let mut cx = FileCtx { name: "companies.yaml", locator: Locator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name: "companies.yaml", locator: LazyLocator::new(text), ld: &mut ld };
         companies = cx.parse::<Option<Vec<Company>>>(text).flatten().unwrap_or_default();
         for (i, x) in companies.iter().enumerate() {
             cx.id(&format!("[{i}].id"), &x.id, "company");
@@ -344,7 +441,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
             continue;
         }
         used.insert(name);
-        let mut cx = FileCtx { name, locator: Locator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
         let Some(raw) = cx.parse::<RawReport>(text) else {
             continue;
         };
@@ -361,7 +458,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
             };
             let (fname, ftext) = files.get_key_value(&file).expect("just found");
             used.insert(fname);
-            let mut fx = FileCtx { name: fname, locator: Locator::new(ftext), ld: cx.ld };
+            let mut fx = FileCtx { name: fname, locator: LazyLocator::new(ftext), ld: cx.ld };
             if let Some(rs) = fx.parse::<RawSection>(ftext) {
                 chapters.push(fx.section(rs, ""));
                 chapter_files.push(fname.clone());

@@ -1,80 +1,123 @@
 //! Map a YAML path such as `sections[2].blocks[0].rows[3]` to its line and
 //! column in the source text, so that every content error can name a place.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::parser::{Event, Parser};
 
-/// Positions (1-based line, 1-based column) of every node, keyed by YAML path.
+/// Paths deeper than this are not recorded: an error below falls back to
+/// the deepest recorded ancestor. Real content nests a few levels.
+const MAX_DEPTH: usize = 64;
+/// A mapping key longer than this is not recorded (nor is anything below it).
+const MAX_KEY: usize = 256;
+/// The most path bytes one locator keeps, whatever the file's shape.
+const MAX_BYTES: usize = 8 << 20;
+/// The most events read: the locator's time is bounded even for a file the
+/// YAML parser takes forever to reject.
+const MAX_EVENTS: usize = 4_000_000;
+
+/// Positions (1-based line, 1-based column) of nodes, keyed by YAML path.
+///
+/// Built by walking the parser's events in a loop (yaml-rust2's recursive
+/// `load` overflows the stack on deep nesting), keeping only path segments on
+/// the stack, so memory is bounded by the caps above (a 40 KB file of nested
+/// `- - - …` took 1.27 GB when every frame held its full path).
 #[derive(Debug, Default)]
 pub struct Locator {
     spots: HashMap<String, (usize, usize)>,
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, index: usize },
+    /// `key`: the key whose value comes next; `None` for the key slot.
+    Map {
+        key: Option<String>,
+    },
+    Seq {
+        index: usize,
+    },
+}
+
+/// An open mapping or sequence: its own path segment (`.key` or `[3]`),
+/// whether its path is recorded (not too deep, no over-long key above it),
+/// and where its children are.
+struct Open {
+    seg: String,
+    ok: bool,
+    frame: Frame,
 }
 
 #[derive(Default)]
 struct Collector {
-    stack: Vec<Frame>,
+    stack: Vec<Open>,
     spots: HashMap<String, (usize, usize)>,
-    in_doc: bool,
-}
-
-fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
+    bytes: usize,
 }
 
 impl Collector {
-    /// The path of the node that starts now, and advance the parent.
-    fn next_path(&mut self) -> Option<String> {
-        match self.stack.last_mut() {
+    /// The path of a child with segment `last`, if it can be recorded.
+    fn path_with(&self, last: &str) -> Option<String> {
+        if self.stack.len() >= MAX_DEPTH || last.len() > MAX_KEY + 2 || self.stack.iter().any(|o| !o.ok) {
+            return None;
+        }
+        let mut p: String = self.stack.iter().map(|o| o.seg.as_str()).collect();
+        p.push_str(last);
+        Some(p.strip_prefix('.').map(str::to_string).unwrap_or(p))
+    }
+
+    /// The next child's segment, advancing the parent: `[3]` or `.key`.
+    fn next_segment(&mut self) -> Option<String> {
+        match self.stack.last_mut().map(|o| &mut o.frame) {
             None => Some(String::new()),
-            Some(Frame::Seq { path, index }) => {
-                let p = format!("{path}[{index}]");
+            Some(Frame::Seq { index }) => {
+                let seg = format!("[{index}]");
                 *index += 1;
-                Some(p)
+                Some(seg)
             }
-            Some(Frame::Map { path, key }) => key.take().map(|k| join(path, &k)),
+            Some(Frame::Map { key }) => key.take().map(|k| format!(".{k}")),
         }
     }
 
-    /// A scalar in key position of a mapping is a key, not a node.
-    fn is_key_slot(&self) -> bool {
-        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    fn record(&mut self, path: Option<String>, at: (usize, usize)) -> bool {
+        let Some(p) = path else { return false };
+        if self.bytes + p.len() > MAX_BYTES {
+            return false;
+        }
+        self.bytes += p.len() + 16;
+        self.spots.entry(p).or_insert(at);
+        true
     }
-}
 
-impl MarkedEventReceiver for Collector {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        let at = (mark.line(), mark.col() + 1);
+    fn is_key_slot(&self) -> bool {
+        matches!(self.stack.last(), Some(Open { frame: Frame::Map { key: None }, .. }))
+    }
+
+    fn on_event(&mut self, ev: Event, at: (usize, usize)) {
         match ev {
-            Event::DocumentStart => self.in_doc = true,
-            Event::Scalar(s, ..) => {
-                if self.is_key_slot() {
-                    if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
-                        let p = join(path, &s);
-                        self.spots.entry(p).or_insert(at);
-                        *key = Some(s);
-                    }
-                } else if let Some(p) = self.next_path() {
-                    self.spots.entry(p).or_insert(at);
+            Event::Scalar(s, ..) if self.is_key_slot() => {
+                let seg = format!(".{s}");
+                let path = self.path_with(&seg);
+                self.record(path, at);
+                if let Some(Open { frame: Frame::Map { key }, .. }) = self.stack.last_mut() {
+                    // An over-long key is kept out of every path below it.
+                    *key = Some(if s.len() <= MAX_KEY { s } else { String::from("\u{0}") });
                 }
             }
-            Event::Alias(_) => {
-                self.next_path();
+            Event::Scalar(..) | Event::Alias(_) => {
+                if let Some(seg) = self.next_segment() {
+                    let path = self.path_with(&seg);
+                    self.record(path, at);
+                }
             }
-            Event::SequenceStart(..) => {
-                let p = self.next_path().unwrap_or_default();
-                self.spots.entry(p.clone()).or_insert(at);
-                self.stack.push(Frame::Seq { path: p, index: 0 });
-            }
-            Event::MappingStart(..) => {
-                let p = self.next_path().unwrap_or_default();
-                self.spots.entry(p.clone()).or_insert(at);
-                self.stack.push(Frame::Map { path: p, key: None });
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let seg = self.next_segment().unwrap_or_default();
+                let path = self.path_with(&seg);
+                let ok = self.record(path, at) && !seg.contains('\u{0}');
+                let frame = match ev {
+                    Event::SequenceStart(..) => Frame::Seq { index: 0 },
+                    _ => Frame::Map { key: None },
+                };
+                let seg = if ok { seg } else { String::new() };
+                self.stack.push(Open { seg, ok, frame });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.stack.pop();
@@ -90,8 +133,12 @@ impl Locator {
     pub fn new(text: &str) -> Self {
         let mut c = Collector::default();
         let mut parser = Parser::new_from_str(text);
-        let _ = parser.load(&mut c, false);
-        let _ = c.in_doc;
+        for _ in 0..MAX_EVENTS {
+            match parser.next_token() {
+                Ok((Event::StreamEnd, _)) | Err(_) => break,
+                Ok((ev, mark)) => c.on_event(ev, (mark.line(), mark.col() + 1)),
+            }
+        }
         Locator { spots: c.spots }
     }
 
@@ -108,6 +155,24 @@ impl Locator {
             let cut = p.rfind(['.', '[']).unwrap_or(0);
             p.truncate(cut);
         }
+    }
+}
+
+/// A locator built on first use: the text is walked again only when there is
+/// an error to place.
+#[derive(Debug)]
+pub struct LazyLocator<'t> {
+    text: &'t str,
+    cell: OnceCell<Locator>,
+}
+
+impl<'t> LazyLocator<'t> {
+    pub fn new(text: &'t str) -> Self {
+        LazyLocator { text, cell: OnceCell::new() }
+    }
+
+    pub fn find(&self, path: &str) -> Option<(usize, usize)> {
+        self.cell.get_or_init(|| Locator::new(self.text)).find(path)
     }
 }
 

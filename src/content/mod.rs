@@ -6,7 +6,7 @@ mod locate;
 mod model;
 
 pub use load::{Files, load, read_dir};
-pub use locate::Locator;
+pub use locate::{LazyLocator, Locator};
 pub use model::*;
 
 use std::collections::HashMap;
@@ -106,11 +106,27 @@ pub struct Library {
     id_ix: HashMap<String, NodeId>,
 }
 
+/// What an industry page shows: see `Library::industry_plan`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IndustryPlan {
+    /// The outermost sections about the industry alone (the F&S industry
+    /// chapter, the CCID AI+ section), in reading order; shown whole.
+    pub sections: Vec<NodeId>,
+    /// (section, block index): blocks tagged with the industry in other sections.
+    pub blocks: Vec<(NodeId, usize)>,
+    /// Sections about several industries, this one among them, holding no
+    /// block tagged with it.
+    pub see_also: Vec<NodeId>,
+}
+
 /// What `Library::industry_stats` counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct IndustryStats {
     pub sections: usize,
+    /// The source's case studies (`case`).
     pub cases: usize,
+    /// One-line examples from running text (`example`).
+    pub examples: usize,
     pub figures: usize,
 }
 
@@ -124,6 +140,7 @@ pub struct Counts {
     pub series: usize,
     pub metrics: usize,
     pub cases: usize,
+    pub examples: usize,
     pub participant_groups: usize,
     pub companies: usize,
     pub industries: usize,
@@ -160,6 +177,7 @@ impl Counts {
                 Block::Series(_) => self.series += 1,
                 Block::Metrics(_) => self.metrics += 1,
                 Block::Case(_) => self.cases += 1,
+                Block::Example(_) => self.examples += 1,
                 Block::Participants(p) => self.participant_groups += p.groups.len(),
                 _ => {}
             }
@@ -183,11 +201,13 @@ impl Library {
 
     /// Load a folder, or the bundled content when `dir` is `None`.
     pub fn load_from(dir: Option<&Path>) -> Result<(Library, Vec<ContentError>), String> {
-        let files = match dir {
+        let (files, read_errors) = match dir {
             Some(d) => read_dir(d).map_err(|e| format!("{}: {e}", d.display()))?,
-            None => bundled_files(),
+            None => (bundled_files(), Vec::new()),
         };
-        Ok(load(&files))
+        let (lib, mut errors) = load(&files);
+        errors.splice(0..0, read_errors);
+        Ok((lib, errors))
     }
 
     fn build_outline(&mut self) {
@@ -276,24 +296,49 @@ impl Library {
     }
 
     /// The title for the tree: a section titled "<parent title>——<part>"
-    /// shows only the part, so sibling parts stay tellable apart.
+    /// shows only the part, and so does a section whose siblings share its
+    /// head (six parts "人工智能基础层发展现状——…" show their parts), so that
+    /// sibling rows stay tellable apart.
     pub fn tree_title(&self, n: NodeId) -> String {
+        self.short_title(n, true)
+    }
+
+    /// `tree_title`, with `siblings`: also strip a head the siblings share
+    /// (up to "——" or "：").
+    pub fn short_title(&self, n: NodeId, siblings: bool) -> String {
         let full = self.node_title(n);
         let Some(s) = self.section(n) else {
             return full;
         };
-        let parent = self.nodes.get(n).and_then(|x| x.parent).and_then(|p| self.section(p));
-        match (parent, s.title.split_once("——")) {
-            (Some(p), Some((head, part)))
-                if !part.trim().is_empty() && (p.title.contains(head.trim()) || head.contains(p.title.trim())) =>
-            {
-                match &s.number {
-                    Some(num) if !num.is_empty() => format!("{num} {}", part.trim()),
-                    _ => part.trim().to_string(),
-                }
-            }
-            _ => full,
+        let with_number = |t: &str| match &s.number {
+            Some(num) if !num.is_empty() => format!("{num} {t}"),
+            _ => t.to_string(),
+        };
+        let parent_id = self.nodes.get(n).and_then(|x| x.parent);
+        let parent = parent_id.and_then(|p| self.section(p));
+        if let Some((head, part)) = s.title.split_once("——")
+            && !part.trim().is_empty()
+            && parent.is_some_and(|p| p.title.contains(head.trim()) || head.contains(p.title.trim()))
+        {
+            return with_number(part.trim());
         }
+        if !siblings {
+            return full;
+        }
+        let others: Vec<&Section> = parent_id
+            .and_then(|p| self.nodes.get(p))
+            .map(|p| p.children.iter().filter(|&&c| c != n).filter_map(|&c| self.section(c)).collect())
+            .unwrap_or_default();
+        for sep in ["——", "："] {
+            if let Some((head, part)) = s.title.split_once(sep)
+                && head.trim().chars().count() >= 2
+                && !part.trim().is_empty()
+                && others.iter().any(|o| o.title.split_once(sep).is_some_and(|(h, _)| h.trim() == head.trim()))
+            {
+                return with_number(part.trim());
+            }
+        }
+        full
     }
 
     /// The node and its ancestors, from the report down.
@@ -318,36 +363,91 @@ impl Library {
         (0..self.nodes.len()).filter(|&n| tagged(n) && !self.nodes[n].parent.is_some_and(tagged)).collect()
     }
 
-    /// Sections, cases and figures (series and metrics) about an industry.
+    /// What an industry's page shows: the sections about it alone, whole;
+    /// the blocks tagged with it in other sections; and the sections about
+    /// several industries, it among them, with no block tagged with it.
+    pub fn industry_plan(&self, id: &str) -> IndustryPlan {
+        let mut plan = IndustryPlan::default();
+        let within = |list: &[NodeId], n: NodeId| self.ancestry(n).iter().any(|a| list.contains(a));
+        // Nodes are numbered in reading order, parents first.
+        for n in 0..self.nodes.len() {
+            let Some(s) = self.section(n) else { continue };
+            if within(&plan.sections, n) {
+                continue;
+            }
+            if s.industries.len() == 1 && s.industries[0] == id {
+                plan.sections.push(n);
+                continue;
+            }
+            let before = plan.blocks.len();
+            plan.blocks
+                .extend(s.blocks.iter().enumerate().filter(|(_, b)| b.industries().contains(&id)).map(|(i, _)| (n, i)));
+            if plan.blocks.len() == before && s.industries.iter().any(|i| i == id) && !within(&plan.see_also, n) {
+                plan.see_also.push(n);
+            }
+        }
+        plan
+    }
+
+    /// Sections, cases, examples and figures (series and metrics) about an
+    /// industry, as its page shows them: in the sections about it alone,
+    /// the blocks not tagged with other industries only; elsewhere, the
+    /// blocks tagged with it.
     pub fn industry_stats(&self, id: &str) -> IndustryStats {
         let mut st = IndustryStats::default();
-        fn walk(s: &Section, id: &str, inside: bool, st: &mut IndustryStats) {
-            let inside = inside || s.industries.iter().any(|i| i == id);
-            if inside {
-                st.sections += 1;
-            }
-            for b in &s.blocks {
-                match b {
-                    Block::Case(c) if inside || c.industry.as_deref() == Some(id) => st.cases += 1,
-                    Block::Series(_) | Block::Metrics(_) if inside => st.figures += 1,
-                    _ => {}
+        let count = |b: &Block, st: &mut IndustryStats| match b {
+            Block::Case(_) => st.cases += 1,
+            Block::Example(_) => st.examples += 1,
+            Block::Series(_) | Block::Metrics(_) => st.figures += 1,
+            _ => {}
+        };
+        fn walk(lib: &Library, n: NodeId, f: &mut dyn FnMut(NodeId, &Section)) {
+            if let Some(s) = lib.section(n) {
+                f(n, s);
+                for &c in &lib.nodes[n].children {
+                    walk(lib, c, f);
                 }
             }
-            s.sections.iter().for_each(|x| walk(x, id, inside, st));
         }
-        for r in &self.reports {
-            r.chapters.iter().for_each(|c| walk(c, id, false, &mut st));
+        let plan = self.industry_plan(id);
+        for &r in &plan.sections {
+            walk(self, r, &mut |_, s| {
+                st.sections += 1;
+                s.blocks.iter().filter(|b| b.is_about(id, true)).for_each(|b| count(b, &mut st));
+            });
+        }
+        let mut last = None;
+        for &(n, i) in &plan.blocks {
+            if last != Some(n) {
+                st.sections += 1;
+                last = Some(n);
+            }
+            if let Some(b) = self.section(n).and_then(|s| s.blocks.get(i)) {
+                count(b, &mut st);
+            }
         }
         st
     }
 
     /// The industry a place is about: the nearest section at or above it
-    /// tagged with an industry, as (industry id, that section).
+    /// tagged with industries, when that section is about one industry
+    /// alone, as (industry id, that section). `None` in a section about
+    /// several (see `about_several`).
     pub fn industry_of(&self, n: NodeId) -> Option<(String, NodeId)> {
-        self.ancestry(n).into_iter().rev().find_map(|a| {
-            let s = self.section(a)?;
-            s.industries.first().map(|i| (i.clone(), a))
-        })
+        let (a, s) = self.nearest_tagged(n)?;
+        (s.industries.len() == 1).then(|| (s.industries[0].clone(), a))
+    }
+
+    /// Whether the nearest tagged section at or above `n` is about several industries.
+    pub fn about_several(&self, n: NodeId) -> bool {
+        self.nearest_tagged(n).is_some_and(|(_, s)| s.industries.len() > 1)
+    }
+
+    fn nearest_tagged(&self, n: NodeId) -> Option<(NodeId, &Section)> {
+        self.ancestry(n)
+            .into_iter()
+            .rev()
+            .find_map(|a| self.section(a).filter(|s| !s.industries.is_empty()).map(|s| (a, s)))
     }
 
     /// Counts over the whole library.

@@ -64,6 +64,9 @@ pub struct Section {
     pub title: String,
     pub page: Option<u32>,
     pub industries: Vec<String>,
+    /// A heading the transcriber supplied (not printed in the source); shown
+    /// in a quieter style and marked as such.
+    pub editorial: bool,
     pub blocks: Vec<Block>,
     pub sections: Vec<Section>,
 }
@@ -89,11 +92,13 @@ pub enum Block {
     Metrics(Metrics),
     Participants(Participants),
     Case(Case),
+    Example(Example),
     List(List),
 }
 
 /// The block kinds, as written in YAML.
-pub const BLOCK_KINDS: [&str; 8] = ["text", "insights", "table", "series", "metrics", "participants", "case", "list"];
+pub const BLOCK_KINDS: [&str; 9] =
+    ["text", "insights", "table", "series", "metrics", "participants", "case", "example", "list"];
 
 impl Block {
     pub fn title(&self) -> Option<&str> {
@@ -106,7 +111,36 @@ impl Block {
             Block::Table(t) => t.title.as_deref(),
             Block::Series(s) => s.title.as_deref(),
             Block::Case(c) => Some(&c.title),
+            Block::Example(e) => e.title.as_deref(),
         }
+    }
+
+    /// The industries the block itself is tagged with (empty: it is about
+    /// what its section is about). A case's `industry` counts as one.
+    pub fn industries(&self) -> Vec<&str> {
+        let own = match self {
+            Block::Text(b) => &b.industries,
+            Block::Insights(b) => &b.industries,
+            Block::Metrics(b) => &b.industries,
+            Block::Participants(b) => &b.industries,
+            Block::List(b) => &b.industries,
+            Block::Table(t) => &t.industries,
+            Block::Series(s) => &s.industries,
+            Block::Example(e) => &e.industries,
+            Block::Case(c) => {
+                let mut v: Vec<&str> = c.industry.iter().map(String::as_str).collect();
+                v.extend(c.industries.iter().map(String::as_str).filter(|i| Some(*i) != c.industry.as_deref()));
+                return v;
+            }
+        };
+        own.iter().map(String::as_str).collect()
+    }
+
+    /// Whether the block is about an industry: by its own tags where it has
+    /// any, else by its section's (`inside`: the section is about it).
+    pub fn is_about(&self, industry: &str, inside: bool) -> bool {
+        let own = self.industries();
+        if own.is_empty() { inside } else { own.contains(&industry) }
     }
 
     pub fn kind_name(&self) -> &'static str {
@@ -118,6 +152,7 @@ impl Block {
             Block::Metrics(_) => "metrics",
             Block::Participants(_) => "participants",
             Block::Case(_) => "case",
+            Block::Example(_) => "example",
             Block::List(_) => "list",
         }
     }
@@ -129,6 +164,8 @@ impl Block {
 pub struct Text {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
     pub text: String,
 }
 
@@ -138,6 +175,8 @@ pub struct Text {
 pub struct Insights {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
     pub items: Vec<Insight>,
 }
 
@@ -147,6 +186,8 @@ pub struct Insights {
 pub struct Metrics {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
     pub items: Vec<Metric>,
 }
 
@@ -156,6 +197,8 @@ pub struct Metrics {
 pub struct Participants {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
     pub groups: Vec<Group>,
 }
 
@@ -165,6 +208,8 @@ pub struct Participants {
 pub struct List {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
     pub items: Vec<String>,
 }
 
@@ -181,6 +226,8 @@ pub struct Insight {
 pub struct Table {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
     #[serde(default)]
     pub unit: Option<String>,
     pub columns: Vec<String>,
@@ -220,6 +267,8 @@ impl<'de> Deserialize<'de> for Cell {
 pub struct Series {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
     #[serde(default)]
     pub unit: Option<String>,
     pub points: Vec<Point>,
@@ -283,6 +332,8 @@ pub struct Case {
     #[serde(default)]
     pub industry: Option<String>,
     #[serde(default)]
+    pub industries: Vec<String>,
+    #[serde(default)]
     pub locations: Vec<String>,
     #[serde(default)]
     pub background: Option<String>,
@@ -292,6 +343,42 @@ pub struct Case {
     pub solution: Vec<String>,
     #[serde(default)]
     pub results: Vec<Metric>,
+}
+
+/// A one-line example from running text: who did what, with what result.
+/// Shown compactly under the paragraph it illustrates; the source's
+/// 标杆案例 stay `case`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub companies: Vec<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
+    #[serde(default)]
+    pub locations: Vec<String>,
+    /// What was done, in the source's words or a summary of them.
+    pub text: String,
+    #[serde(default)]
+    pub results: Vec<Metric>,
+}
+
+impl Example {
+    /// A short name for lists and search results: the title, else the
+    /// companies' ids, else the start of the text.
+    pub fn label(&self) -> String {
+        if let Some(t) = &self.title {
+            return t.clone();
+        }
+        if !self.companies.is_empty() {
+            return self.companies.join("、");
+        }
+        self.text.chars().take(16).collect()
+    }
 }
 
 fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -10,6 +10,7 @@ use crate::text::fold;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use std::fmt;
+use std::ops::Range;
 
 /// What a unit is; shown as a Chinese label in results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +18,7 @@ pub enum Kind {
     Company,
     Group,
     Case,
+    Example,
     Table,
     Figure,
     Metric,
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Company => "公司",
             Kind::Group => "图谱",
             Kind::Case => "案例",
+            Kind::Example => "示例",
             Kind::Table => "表格",
             Kind::Figure => "图表",
             Kind::Metric => "指标",
@@ -45,6 +48,7 @@ impl Kind {
             Kind::Company => "company",
             Kind::Group => "group",
             Kind::Case => "case",
+            Kind::Example => "example",
             Kind::Table => "table",
             Kind::Figure => "figure",
             Kind::Metric => "metric",
@@ -60,6 +64,7 @@ impl Kind {
 pub enum Filter {
     Companies,
     Cases,
+    Examples,
     Tables,
     Figures,
     Industries,
@@ -67,9 +72,10 @@ pub enum Filter {
 }
 
 impl Filter {
-    pub const ALL: [(&'static str, &'static str, Filter); 6] = [
+    pub const ALL: [(&'static str, &'static str, Filter); 7] = [
         ("co", "companies (公司, 图谱)", Filter::Companies),
         ("case", "cases (案例)", Filter::Cases),
+        ("ex", "examples (示例)", Filter::Examples),
         ("tb", "tables (表格)", Filter::Tables),
         ("fig", "series and metrics (图表, 指标)", Filter::Figures),
         ("ind", "industries (行业)", Filter::Industries),
@@ -84,6 +90,7 @@ impl Filter {
         match self {
             Filter::Companies => matches!(k, Kind::Company | Kind::Group),
             Filter::Cases => k == Kind::Case,
+            Filter::Examples => k == Kind::Example,
             Filter::Tables => k == Kind::Table,
             Filter::Figures => matches!(k, Kind::Figure | Kind::Metric),
             Filter::Industries => k == Kind::Industry,
@@ -149,6 +156,14 @@ impl Prepared {
     }
 }
 
+/// A table cell within a row unit's text: its column name and its value,
+/// as char ranges of the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellSpan {
+    pub column: Range<usize>,
+    pub value: Range<usize>,
+}
+
 /// One searchable unit.
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -158,6 +173,14 @@ pub struct Unit {
     /// The full unit: a table row with its headers, a metric with its unit, a sentence.
     pub text: String,
     pub target: Target,
+    /// A table row's cells, so that a hit can show the cell that matched.
+    pub cells: Vec<CellSpan>,
+    /// Units cut from one block (a table's rows, a text's sentences) share
+    /// a group: a hit in their common title is one result, not one per unit.
+    pub group: u32,
+    /// Whether the title is the unit's own. A sentence titled by its
+    /// section is not matched by that title (the location says it).
+    pub own_title: bool,
     title_p: Prepared,
     text_p: Prepared,
 }
@@ -170,6 +193,9 @@ struct Screen {
     /// Per field (title, text): its characters, and its pinyin shape.
     blooms: [Bloom; 2],
     shapes: [pinyin::Shape; 2],
+    /// The node whose location path the unit has (usize::MAX for none).
+    node: usize,
+    own_title: bool,
 }
 
 impl Screen {
@@ -179,6 +205,8 @@ impl Screen {
             kind: u.kind,
             blooms: [t.bloom, x.bloom],
             shapes: [table.shape(&t.chars, &t.ids), table.shape(&x.chars, &x.ids)],
+            node: u.node().unwrap_or(usize::MAX),
+            own_title: u.own_title,
         }
     }
 }
@@ -187,7 +215,7 @@ impl Unit {
     pub fn new(kind: Kind, title: String, text: String, target: Target, table: &mut pinyin::Table) -> Unit {
         let title_p = Prepared::new(&title, table);
         let text_p = Prepared::new(&text, table);
-        Unit { kind, title, text, target, title_p, text_p }
+        Unit { kind, title, text, target, cells: Vec::new(), group: 0, own_title: true, title_p, text_p }
     }
 
     pub fn node(&self) -> Option<NodeId> {
@@ -202,43 +230,103 @@ impl Unit {
 pub enum Field {
     Title,
     Text,
+    /// Only the unit's location path (a section heading above it).
+    Path,
 }
 
 /// One ranked result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub unit: usize,
+    /// Where the first term matched.
     pub field: Field,
-    /// Char indices of the matched characters in the field.
+    /// Char indices of the first term's matched characters in `field`
+    /// (none when it matched the location).
     pub indices: Vec<usize>,
+    /// Every term's matched characters in the title and in the text, sorted.
+    pub title_marks: Vec<usize>,
+    pub text_marks: Vec<usize>,
     pub score: i64,
     pub contiguous: bool,
-    /// 2: one contiguous run (text, or pinyin in common readings);
+    /// 3: the typed text itself; 2: a pinyin run in common readings;
     /// 1: a pinyin run that needs a less common reading; 0: scattered.
+    /// With several terms, the lowest of theirs.
     pub tier: u8,
+    /// Terms that matched only the location path.
+    pub in_path: u8,
+    /// The title is the whole query.
+    pub exact: bool,
+    /// Every term that matched the unit itself matched its title (the row shows the title).
+    pub title_covers: bool,
 }
 
 impl Hit {
+    /// A hit with the given characters marked (a company page's mention).
+    pub fn marked(unit: usize, field: Field, indices: Vec<usize>) -> Hit {
+        let (title_marks, text_marks) = match field {
+            Field::Title => (indices.clone(), Vec::new()),
+            Field::Text => (Vec::new(), indices.clone()),
+            Field::Path => (Vec::new(), Vec::new()),
+        };
+        Hit {
+            unit,
+            field,
+            indices,
+            title_marks,
+            text_marks,
+            score: 0,
+            contiguous: true,
+            tier: 3,
+            in_path: 0,
+            exact: false,
+            title_covers: field == Field::Title,
+        }
+    }
+
     /// The matched characters when they are one run (for highlighting the place).
     pub fn matched(&self, u: &Unit) -> Option<String> {
         let s = match self.field {
             Field::Title => &u.title,
             Field::Text => &u.text,
+            Field::Path => return None,
         };
         let (a, b) = (*self.indices.first()?, *self.indices.last()?);
         (self.contiguous && b < s.chars().count()).then(|| s.chars().skip(a).take(b + 1 - a).collect())
     }
 }
 
+#[derive(Debug, Clone)]
 struct FieldMatch {
     score: i64,
     indices: Vec<usize>,
     tier: u8,
 }
 
+/// One term's match in a unit (see `Index::match_term`).
+struct TermMatch {
+    field: Field,
+    m: FieldMatch,
+    tier: u8,
+    /// The other field's run, when it matched too.
+    other: Option<Vec<usize>>,
+}
+
+/// The results of a query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Results {
+    /// The best hits, ranked, at most the limit asked for.
+    pub hits: Vec<Hit>,
+    /// How many distinct results matched (more than `hits` when capped).
+    pub matched: usize,
+    /// Scattered matches were not counted, as the runs filled the list.
+    pub more: bool,
+}
+
 pub struct Index {
     pub units: Vec<Unit>,
     screens: Vec<Screen>,
+    /// Per node: its location path (the headings above it and its own), prepared.
+    paths: Vec<Prepared>,
     table: pinyin::Table,
     matcher: SkimMatcherV2,
 }
@@ -249,24 +337,85 @@ impl fmt::Debug for Index {
     }
 }
 
-/// A parsed query: an optional kind filter and the folded text.
+/// The most terms a query takes; later ones are ignored. With
+/// [`MAX_QUERY_CHARS`], it bounds the work of one search.
+pub const MAX_TERMS: usize = 8;
+
+/// One term of a query, with fzf's marks: `'exact` (no scattered match),
+/// `^prefix`, `suffix$`; `!term` (a negation) is kept apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// Folded, without its marks.
+    pub text: String,
+    pub exact: bool,
+    pub prefix: bool,
+    pub suffix: bool,
+}
+
+/// A parsed query: an optional kind filter, the folded text, and its
+/// terms: every group must match (AND, in any order); a group matches when
+/// one of its terms does (`a | b`); no negated term may match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     pub filter: Option<Filter>,
     pub text: String,
+    pub groups: Vec<Vec<Term>>,
+    pub not: Vec<Term>,
 }
 
 impl Query {
     pub fn parse(q: &str) -> Query {
-        let folded: String = q.chars().map(fold).collect();
+        // Bounded work for any input: MAX_QUERY_CHARS characters (and room
+        // for a filter prefix such as `case:`), whatever a caller passes.
+        let folded: String = q.chars().take(MAX_QUERY_CHARS + 8).map(fold).collect();
         let trimmed = folded.trim_start();
-        if let Some((pre, rest)) = trimmed.split_once(':')
-            && let Some(f) = Filter::parse(pre)
-        {
-            return Query { filter: Some(f), text: rest.trim().to_string() };
-        }
-        Query { filter: None, text: folded.trim().to_string() }
+        let (filter, text) = match trimmed.split_once(':') {
+            Some((pre, rest)) if Filter::parse(pre).is_some() => (Filter::parse(pre), rest.trim().to_string()),
+            _ => (None, folded.trim().to_string()),
+        };
+        let (groups, not) = parse_terms(&text);
+        Query { filter, text, groups, not }
     }
+
+    /// Nothing to search for: no term, negation or filter.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.not.is_empty() && self.filter.is_none()
+    }
+}
+
+/// Split a query into AND groups of OR terms, and negations; at most
+/// [`MAX_TERMS`] terms in all.
+fn parse_terms(text: &str) -> (Vec<Vec<Term>>, Vec<Term>) {
+    let mut groups: Vec<Vec<Term>> = Vec::new();
+    let mut not = Vec::new();
+    let mut or = false;
+    let mut n = 0;
+    for tok in text.split_whitespace() {
+        if n >= MAX_TERMS {
+            break;
+        }
+        if tok == "|" {
+            or = !groups.is_empty();
+            continue;
+        }
+        let (negate, t) = tok.strip_prefix('!').map_or((false, tok), |t| (true, t));
+        let (exact, t) = t.strip_prefix('\'').map_or((false, t), |t| (true, t));
+        let (prefix, t) = t.strip_prefix('^').map_or((false, t), |t| (true, t));
+        let (suffix, t) = t.strip_suffix('$').map_or((false, t), |t| (true, t));
+        if t.is_empty() {
+            or = false;
+            continue;
+        }
+        n += 1;
+        let term = Term { text: t.to_string(), exact, prefix, suffix };
+        match (negate, or, groups.last_mut()) {
+            (true, _, _) => not.push(term),
+            (false, true, Some(g)) => g.push(term),
+            _ => groups.push(vec![term]),
+        }
+        or = false;
+    }
+    (groups, not)
 }
 
 /// Sentences of a text: split after 。！？； and line breaks.
@@ -301,11 +450,20 @@ struct Builder<'a> {
     lib: &'a Library,
     units: Vec<Unit>,
     table: pinyin::Table,
+    group: u32,
 }
 
 impl Builder<'_> {
-    fn place(&mut self, kind: Kind, title: String, text: String, node: NodeId, probe: String) {
-        self.units.push(Unit::new(kind, title, text, Target::Place { node, probe }, &mut self.table));
+    fn place(&mut self, kind: Kind, title: String, text: String, node: NodeId, probe: String) -> &mut Unit {
+        let mut u = Unit::new(kind, title, text, Target::Place { node, probe }, &mut self.table);
+        u.group = self.group;
+        self.units.push(u);
+        self.units.last_mut().expect("just pushed")
+    }
+
+    /// Units added after this belong to a new group.
+    fn next_group(&mut self) {
+        self.group += 1;
     }
 
     fn company_names(&self, ids: &[String]) -> String {
@@ -314,38 +472,52 @@ impl Builder<'_> {
 
     fn blocks(&mut self, blocks: &[Block], node: NodeId, section_title: &str) {
         for b in blocks {
+            self.next_group();
             match b {
                 Block::Text(t) => {
+                    let own = t.title.is_some();
                     let title = t.title.clone().unwrap_or_else(|| section_title.to_string());
                     for s in sentences(&t.text) {
                         let probe = probe_of(&s);
-                        self.place(Kind::Text, title.clone(), s, node, probe);
+                        self.place(Kind::Text, title.clone(), s, node, probe).own_title = own;
                     }
                 }
                 Block::Insights(x) => {
                     for it in &x.items {
+                        self.next_group();
                         let text = format!("{} {}", it.headline, it.note.clone().unwrap_or_default());
                         self.place(Kind::Section, it.headline.clone(), text, node, probe_of(&it.headline));
                     }
                 }
                 Block::List(l) => {
+                    let own = l.title.is_some();
                     let title = l.title.clone().unwrap_or_else(|| section_title.to_string());
                     for it in &l.items {
-                        self.place(Kind::Text, title.clone(), it.clone(), node, probe_of(it));
+                        self.place(Kind::Text, title.clone(), it.clone(), node, probe_of(it)).own_title = own;
                     }
                 }
                 Block::Table(t) => {
                     let title = t.title.clone().unwrap_or_else(|| section_title.to_string());
                     for row in &t.rows {
-                        let text = t
-                            .columns
-                            .iter()
-                            .zip(row)
-                            .map(|(c, v)| format!("{c}：{}", v.0))
-                            .collect::<Vec<_>>()
-                            .join("  ");
+                        let mut text = String::new();
+                        let mut cells = Vec::new();
+                        let mut at = 0;
+                        for (c, v) in t.columns.iter().zip(row) {
+                            if !text.is_empty() {
+                                text.push_str("  ");
+                                at += 2;
+                            }
+                            let (cn, vn) = (c.chars().count(), v.0.chars().count());
+                            cells.push(CellSpan { column: at..at + cn, value: at + cn + 1..at + cn + 1 + vn });
+                            text.push_str(c);
+                            text.push('：');
+                            text.push_str(&v.0);
+                            at += cn + 1 + vn;
+                        }
                         let probe = row.first().map(|c| probe_of(&c.0)).unwrap_or_default();
-                        self.place(Kind::Table, title.clone(), text, node, probe);
+                        let u = self.place(Kind::Table, title.clone(), text, node, probe);
+                        u.cells = cells;
+                        u.own_title = t.title.is_some();
                     }
                 }
                 Block::Series(s) => {
@@ -357,16 +529,18 @@ impl Builder<'_> {
                         .map(|p| format!("{} {}{unit}", p.label, fmt_num(p.value)))
                         .collect::<Vec<_>>()
                         .join("  ");
-                    self.place(Kind::Figure, title.clone(), text, node, probe_of(&title));
+                    self.place(Kind::Figure, title.clone(), text, node, probe_of(&title)).own_title = s.title.is_some();
                 }
                 Block::Metrics(m) => {
                     for it in &m.items {
+                        self.next_group();
                         let text = format!("{} {}{}", it.label, it.value, it.unit.clone().unwrap_or_default());
                         self.place(Kind::Metric, it.label.clone(), text, node, probe_of(&it.label));
                     }
                 }
                 Block::Participants(p) => {
                     for g in &p.groups {
+                        self.next_group();
                         let text = self.company_names(&g.companies);
                         self.place(Kind::Group, g.name.clone(), text, node, probe_of(&g.name));
                     }
@@ -384,6 +558,26 @@ impl Builder<'_> {
                     let text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("  ");
                     self.place(Kind::Case, c.title.clone(), text, node, probe_of(&c.title));
                 }
+                Block::Example(e) => {
+                    // The title: the example's own, else who (or where) it is
+                    // about; the text does not repeat what the title says.
+                    let names = self.company_names(&e.companies);
+                    let places = e.locations.join("、");
+                    let (title, mut parts) = match &e.title {
+                        Some(t) => (t.clone(), vec![names, places]),
+                        None if !names.is_empty() => (names, vec![places]),
+                        None if !places.is_empty() => (places, vec![]),
+                        None => (e.label(), vec![]),
+                    };
+                    parts.push(e.text.clone());
+                    parts.extend(
+                        e.results
+                            .iter()
+                            .map(|m| format!("{} {}{}", m.label, m.value, m.unit.clone().unwrap_or_default())),
+                    );
+                    let text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("  ");
+                    self.place(Kind::Example, title, text, node, probe_of(&e.text));
+                }
             }
         }
     }
@@ -391,6 +585,7 @@ impl Builder<'_> {
     fn section(&mut self, s: &Section, node: NodeId) {
         let inds: Vec<&str> =
             s.industries.iter().filter_map(|i| self.lib.industry(i)).map(|i| i.name.as_str()).collect();
+        self.next_group();
         self.place(Kind::Section, s.heading(), inds.join("、"), node, probe_of(&s.heading()));
         self.blocks(&s.blocks, node, &s.title);
         let children = self.lib.nodes[node].children.clone();
@@ -403,25 +598,32 @@ impl Builder<'_> {
 impl Index {
     /// Index every searchable unit, registries first, then the reports in reading order.
     pub fn build(lib: &Library) -> Index {
-        let mut b = Builder { lib, units: Vec::new(), table: pinyin::Table::default() };
+        let mut b = Builder { lib, units: Vec::new(), table: pinyin::Table::default(), group: 0 };
         for i in &lib.industries {
             let text = std::iter::once(i.english.clone().unwrap_or_default())
                 .chain(i.aliases.iter().cloned())
                 .collect::<Vec<_>>()
                 .join("  ");
             let target = Target::Industry(i.id.clone());
-            b.units.push(Unit::new(Kind::Industry, i.name.clone(), text, target, &mut b.table));
+            b.next_group();
+            let mut u = Unit::new(Kind::Industry, i.name.clone(), text, target, &mut b.table);
+            u.group = b.group;
+            b.units.push(u);
         }
         for c in &lib.companies {
             let mut parts: Vec<String> = c.latin.iter().cloned().collect();
             parts.extend(c.aliases.iter().cloned());
             parts.extend(c.kind.iter().cloned());
             let target = Target::Company(c.id.clone());
-            b.units.push(Unit::new(Kind::Company, c.name.clone(), parts.join("  "), target, &mut b.table));
+            b.next_group();
+            let mut u = Unit::new(Kind::Company, c.name.clone(), parts.join("  "), target, &mut b.table);
+            u.group = b.group;
+            b.units.push(u);
         }
         for (n, node) in lib.nodes.iter().enumerate() {
             if node.parent.is_none() {
                 let r = &lib.reports[node.report];
+                b.next_group();
                 b.place(Kind::Section, r.title.clone(), format!("{} {}", r.publisher, r.date), n, probe_of(&r.title));
                 b.blocks(&r.abstract_blocks, n, &r.title);
                 for &ch in &node.children {
@@ -431,12 +633,21 @@ impl Index {
                 }
             }
         }
+        // A node's path: the headings from its chapter down to it.
+        let paths = (0..lib.nodes.len())
+            .map(|n| {
+                let heads: Vec<String> =
+                    lib.ancestry(n).into_iter().filter_map(|a| lib.section(a)).map(|s| s.heading()).collect();
+                Prepared::new(&heads.join(" › "), &mut b.table)
+            })
+            .collect();
         let screens = b.units.iter().map(|u| Screen::new(u, &b.table)).collect();
-        Index { units: b.units, screens, table: b.table, matcher: SkimMatcherV2::default().ignore_case() }
+        Index { units: b.units, screens, paths, table: b.table, matcher: SkimMatcherV2::default().ignore_case() }
     }
 
-    /// Match one field: a literal run, a scattered (skim) match, or a pinyin
-    /// run, whichever ranks best.
+    /// Match one term in one field: a literal run, a scattered (skim)
+    /// match, or a pinyin run, whichever ranks best; `^` and `$` anchor it
+    /// at the field's start and end (trailing punctuation aside).
     fn match_field(
         &self,
         f: &Prepared,
@@ -446,15 +657,27 @@ impl Index {
         pinyin: Option<&pinyin::Plan>,
     ) -> Option<FieldMatch> {
         let mut best: Option<FieldMatch> = None;
+        let end = trimmed_end(&f.chars);
+        let run_score = |start: usize| 1000 - start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;
         if literal {
-            if let Some(at) = f.folded.find(q.text.as_str()) {
+            let start = match (q.prefix, q.suffix) {
+                (false, false) => {
+                    f.folded.find(q.text.as_str()).map(|at| f.folded.get(..at).map_or(0, |h| h.chars().count()))
+                }
+                (true, _) => f.chars.starts_with(&q.chars).then_some(0),
+                (false, true) => f.chars.get(..end).filter(|h| h.ends_with(&q.chars)).map(|_| end - q.len),
+            }
+            .filter(|&st| !q.suffix || st + q.len == end);
+            if let Some(start) = start {
                 // A literal run: earlier and in a shorter field scores higher.
-                let start = f.folded.get(..at).map_or(0, |h| h.chars().count());
-                let score = 1000 - start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;
-                best = Some(FieldMatch { score, indices: (start..start + q.len).collect(), tier: 2 });
+                best = Some(FieldMatch { score: run_score(start), indices: (start..start + q.len).collect(), tier: 3 });
             } else if scattered
+                && q.scatters()
                 && subsequence(&f.chars, &q.chars)
                 && let Some((score, idx)) = self.matcher.fuzzy_indices(&f.folded, &q.text)
+                // A scattered match stays near its start (华…为, not 华 and 为 a
+                // paragraph apart).
+                && idx.last().zip(idx.first()).is_some_and(|(l, f)| l - f < 4 * q.len + 2)
             {
                 let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
                 best = Some(FieldMatch { score, indices: idx, tier: if contiguous { 2 } else { 0 } });
@@ -462,99 +685,252 @@ impl Index {
         }
         if let Some(plan) = pinyin
             && f.han
-            && let Some((r, reading)) = self.table.find(f.coded(), &q.letters, plan)
         {
-            // A pinyin run is contiguous; score it like a strong skim match.
-            let score = 1000 - r.start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;
-            let tier = if reading == pinyin::Reading::Primary { 2 } else { 1 };
-            if best.as_ref().is_none_or(|b| (b.tier, b.score) < (tier, score)) {
-                best = Some(FieldMatch { score, indices: r.collect(), tier });
+            let at = pinyin::Anchor { from: 0, start: q.prefix, end: q.suffix.then_some(end) };
+            if let Some((r, reading)) = self.table.find_anchored(f.coded(), &q.letters, plan, at) {
+                // A pinyin run is contiguous; score it like a literal run.
+                let tier = if reading == pinyin::Reading::Primary { 2 } else { 1 };
+                let score = run_score(r.start);
+                if best.as_ref().is_none_or(|b| (b.tier, b.score) < (tier, score)) {
+                    best = Some(FieldMatch { score, indices: r.collect(), tier });
+                }
             }
         }
         best
     }
 
+    /// The match of one term in a unit: in the title when that is a run
+    /// (or as good as the text's), else in the text; its tier is the best
+    /// of both, and the other field's run is marked too. `later` is set
+    /// when only a scattered match could do.
+    fn match_term(&self, i: usize, q: &Pattern, scattered: bool, later: &mut bool) -> Option<TermMatch> {
+        let sc = &self.screens[i];
+        let u = &self.units[i];
+        let lit = [sc.own_title && sc.blooms[0].covers(&q.bloom), sc.blooms[1].covers(&q.bloom)];
+        let py = [0, 1].map(|f| (f == 1 || sc.own_title) && q.pinyin && self.table.may_match(&sc.shapes[f], &q.plan));
+        if !(lit[0] || lit[1] || py[0] || py[1]) {
+            return None;
+        }
+        let field = |k: usize, p: &Prepared| {
+            if lit[k] || py[k] { self.match_field(p, q, lit[k], scattered, py[k].then_some(&q.plan)) } else { None }
+        };
+        let t = field(0, &u.title_p);
+        let x = field(1, &u.text_p);
+        let pick = match (t, x) {
+            (Some(t), Some(x)) if x.tier > t.tier && t.tier < 2 => {
+                Some(TermMatch { field: Field::Text, tier: x.tier, m: x, other: None })
+            }
+            (Some(t), Some(x)) => Some(TermMatch {
+                field: Field::Title,
+                tier: t.tier.max(x.tier),
+                other: (x.tier >= 2).then_some(x.indices),
+                m: t,
+            }),
+            (Some(t), None) => Some(TermMatch { field: Field::Title, tier: t.tier, m: t, other: None }),
+            (None, Some(x)) => Some(TermMatch { field: Field::Text, tier: x.tier, m: x, other: None }),
+            (None, None) => None,
+        };
+        if pick.is_none() && !scattered && q.scatters() && (lit[0] || lit[1]) {
+            *later = true;
+        }
+        pick
+    }
+
+    /// Whether a negated term is in a unit (its title, text or location):
+    /// a literal match only, so that `!` never hides more than it says.
+    fn excluded(&self, i: usize, not: &[Pattern]) -> bool {
+        let sc = &self.screens[i];
+        let u = &self.units[i];
+        not.iter().any(|q| {
+            let lit = |p: &Prepared| self.match_field(p, q, true, false, None).is_some();
+            (sc.own_title && sc.blooms[0].covers(&q.bloom) && lit(&u.title_p))
+                || (sc.blooms[1].covers(&q.bloom) && lit(&u.text_p))
+                || self.paths.get(sc.node).is_some_and(|p| p.bloom.covers(&q.bloom) && lit(p))
+        })
+    }
+
+    /// Which term groups match each node's location path (a bit per group).
+    fn path_matches(&self, groups: &[Vec<Pattern>]) -> Vec<u8> {
+        if groups.len() < 2 {
+            return Vec::new();
+        }
+        self.paths
+            .iter()
+            .map(|p| {
+                groups.iter().enumerate().fold(0u8, |m, (g, terms)| {
+                    let hit = terms.iter().any(|q| {
+                        let lit = p.bloom.covers(&q.bloom);
+                        let py = q.pinyin && p.han;
+                        (lit || py) && self.match_field(p, q, lit, false, py.then_some(&q.plan)).is_some()
+                    });
+                    if hit { m | 1 << g } else { m }
+                })
+            })
+            .collect()
+    }
+
     /// Match units; with `scattered` false, only contiguous and pinyin runs
     /// are scored, and units that might match scattered are listed for later.
-    fn search_units(
-        &self,
-        units: impl Iterator<Item = usize>,
-        query: &Query,
-        q: &Pattern,
-        scattered: bool,
-    ) -> (Vec<(Hit, bool)>, Vec<usize>) {
+    fn search_units(&self, units: impl Iterator<Item = usize>, q: &Prepped, scattered: bool) -> (Vec<Hit>, Vec<usize>) {
         let mut hits = Vec::new();
         let mut later = Vec::new();
-        let plan = self.table.plan(&q.letters);
-        for i in units {
+        'units: for i in units {
             let sc = &self.screens[i];
-            if query.filter.is_some_and(|f| !f.admits(sc.kind)) {
+            if q.filter.is_some_and(|f| !f.admits(sc.kind)) {
                 continue;
             }
-            let lit = [sc.blooms[0].covers(&q.bloom), sc.blooms[1].covers(&q.bloom)];
-            let py = [0, 1].map(|f| q.pinyin && self.table.may_match(&sc.shapes[f], &plan));
-            if !(lit[0] || lit[1] || py[0] || py[1]) {
-                continue;
-            }
-            let u = &self.units[i];
-            let t = self.match_field(&u.title_p, q, lit[0], scattered, py[0].then_some(&plan));
-            let x = self.match_field(&u.text_p, q, lit[1], scattered, py[1].then_some(&plan));
-            let pick = match (t, x) {
-                (Some(t), Some(x)) if x.tier > t.tier => Some((Field::Text, x)),
-                (Some(t), _) => Some((Field::Title, t)),
-                (None, Some(x)) => Some((Field::Text, x)),
-                (None, None) => None,
-            };
-            match pick {
-                Some((field, m)) => {
-                    let exact = field == Field::Title && u.title_p.folded == q.text;
-                    let contiguous = m.tier > 0;
-                    let hit = Hit { unit: i, field, indices: m.indices, score: m.score, contiguous, tier: m.tier };
-                    hits.push((hit, exact));
+            let path = q.paths.get(sc.node).copied().unwrap_or(0);
+            let mut hit = Hit::marked(i, Field::Path, Vec::new());
+            hit.title_covers = true;
+            let mut could_later = false;
+            for (g, terms) in q.groups.iter().enumerate() {
+                let mut best: Option<TermMatch> = None;
+                for t in terms {
+                    if let Some(m) = self.match_term(i, t, scattered, &mut could_later)
+                        && best.as_ref().is_none_or(|b| (b.tier, b.m.score) < (m.tier, m.m.score))
+                    {
+                        best = Some(m);
+                    }
                 }
-                None if !scattered && (lit[0] || lit[1]) => later.push(i),
-                None => {}
+                match best {
+                    Some(TermMatch { field, m, tier, other }) => {
+                        let (marks, rest) = if field == Field::Title {
+                            (&mut hit.title_marks, &mut hit.text_marks)
+                        } else {
+                            (&mut hit.text_marks, &mut hit.title_marks)
+                        };
+                        marks.extend(m.indices.iter().copied());
+                        rest.extend(other.into_iter().flatten());
+                        hit.title_covers &= field == Field::Title;
+                        if g == 0 {
+                            hit.field = field;
+                            hit.indices = m.indices;
+                            hit.tier = tier;
+                        } else {
+                            hit.tier = hit.tier.min(tier);
+                        }
+                        hit.score += m.score;
+                    }
+                    None if path & (1 << g) != 0 => hit.in_path += 1,
+                    None => {
+                        if could_later {
+                            later.push(i);
+                        }
+                        continue 'units;
+                    }
+                }
             }
+            if self.excluded(i, &q.not) {
+                continue;
+            }
+            for m in [&mut hit.title_marks, &mut hit.text_marks] {
+                m.sort_unstable();
+                m.dedup();
+            }
+            hit.contiguous = hit.tier > 0;
+            let u = &self.units[i];
+            hit.exact = q.groups.len() == 1
+                && hit.field == Field::Title
+                && q.groups[0].iter().any(|t| u.title_p.folded == t.text);
+            hits.push(hit);
         }
         (hits, later)
     }
 
-    /// Ranked hits for a query: contiguous before scattered, exact titles
-    /// first, then title before text, then score; ties keep reading order.
-    /// A large index is searched on two threads.
+    /// Ranked hits for a query (see [`Index::find`]).
     pub fn search(&self, query: &Query, limit: usize) -> Vec<Hit> {
-        let Some(q) = Pattern::new(&query.text) else { return Vec::new() };
+        self.find(query, limit, &[]).hits
+    }
+
+    /// Ranked hits for a query: contiguous before scattered, own matches
+    /// before location-only ones, exact titles first, then names (companies,
+    /// industries) and headings, then title before text, then score; then
+    /// the units in `recent` (most recent last) first; ties keep reading
+    /// order. Units of one block that match only in their shared title (or
+    /// location) are one result. A large index is searched on two threads.
+    pub fn find(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
+        if query.is_empty() {
+            return Results::default();
+        }
+        let groups: Vec<Vec<Pattern>> =
+            query.groups.iter().map(|g| g.iter().map(|t| Pattern::new(t, &self.table)).collect()).collect();
+        let not: Vec<Pattern> = query.not.iter().map(|t| Pattern::new(t, &self.table)).collect();
+        let paths = self.path_matches(&groups);
+        let q = Prepped { filter: query.filter, groups, not, paths };
         let n = self.units.len();
         let (mut hits, later) = if n > 16_384 {
             let mid = n / 2;
             std::thread::scope(|s| {
-                let other = s.spawn(|| self.search_units(mid..n, query, &q, false));
-                let (mut hits, mut later) = self.search_units(0..mid, query, &q, false);
+                let other = s.spawn(|| self.search_units(mid..n, &q, false));
+                let (mut hits, mut later) = self.search_units(0..mid, &q, false);
                 let (h, l) = other.join().unwrap_or_default();
                 hits.extend(h);
                 later.extend(l);
                 (hits, later)
             })
         } else {
-            self.search_units(0..n, query, &q, false)
+            self.search_units(0..n, &q, false)
         };
         // Scattered matches rank below every run, so they are scored only
         // when the runs do not fill the list.
-        if hits.len() < limit {
-            hits.extend(self.search_units(later.into_iter(), query, &q, true).0);
+        let more = hits.len() >= limit && !later.is_empty();
+        if !more {
+            hits.extend(self.search_units(later.into_iter(), &q, true).0);
         }
-        let key = |h: &(Hit, bool)| (std::cmp::Reverse(h.0.tier), !h.1, h.0.field != Field::Title);
-        let cmp = |a: &(Hit, bool), b: &(Hit, bool)| {
-            key(a).cmp(&key(b)).then(b.0.score.cmp(&a.0.score)).then(a.0.unit.cmp(&b.0.unit))
+        let recency = |u: usize| recent.iter().rposition(|&r| r == u).map_or(0, |p| p + 1);
+        let name_rank = |h: &Hit| match self.units[h.unit].kind {
+            Kind::Company | Kind::Industry => 0,
+            Kind::Section if !h.title_marks.is_empty() => 1,
+            _ => 2,
         };
+        let key = |h: &Hit| {
+            (
+                std::cmp::Reverse(h.tier),
+                h.in_path,
+                !h.exact,
+                name_rank(h),
+                h.title_marks.is_empty() || h.field != Field::Title,
+            )
+        };
+        let cmp = |a: &Hit, b: &Hit| {
+            key(a)
+                .cmp(&key(b))
+                .then(b.score.cmp(&a.score))
+                .then(recency(b.unit).cmp(&recency(a.unit)))
+                .then(a.unit.cmp(&b.unit))
+        };
+        // One result per block for hits outside the text (a table's title).
+        let mut best: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+        let mut keep = vec![true; hits.len()];
+        for (k, h) in hits.iter().enumerate() {
+            if !h.text_marks.is_empty() || !matches!(self.units[h.unit].kind, Kind::Table | Kind::Text) {
+                continue;
+            }
+            match best.entry(self.units[h.unit].group) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(k);
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let j = *e.get();
+                    if cmp(h, &hits[j]).is_lt() {
+                        keep[j] = false;
+                        e.insert(k);
+                    } else {
+                        keep[k] = false;
+                    }
+                }
+            }
+        }
+        let mut it = keep.into_iter();
+        hits.retain(|_| it.next().unwrap_or(true));
+        let matched = hits.len();
         if hits.len() > limit {
             hits.select_nth_unstable_by(limit, cmp);
             hits.truncate(limit);
         }
         hits.sort_by(cmp);
-        hits.into_iter().map(|(h, _)| h).collect()
+        Results { hits, matched, more }
     }
-
     /// Every place a company is mentioned: maps and cases that list it, and
     /// tables, figures and text that name it (by name, Latin name or alias).
     pub fn mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
@@ -583,13 +959,28 @@ impl Index {
             }
             names.iter().any(|n| contains_word(&hay, n))
         };
-        self.units
+        let mut out: Vec<usize> = self
+            .units
             .iter()
             .enumerate()
             .filter(|(_, u)| matches!(u.target, Target::Place { .. }))
             .filter(|(_, u)| mentions(&u.text_p.folded) || mentions(&u.title_p.folded))
             .map(|(i, _)| i)
-            .collect()
+            .collect();
+        // The company's own profile (a heading naming it) first, then maps,
+        // cases and examples, tables and figures, then text; each in reading order.
+        let rank = |i: usize| {
+            let u = &self.units[i];
+            match u.kind {
+                Kind::Section if mentions(&u.title_p.folded) => 0,
+                Kind::Group => 1,
+                Kind::Case | Kind::Example => 2,
+                Kind::Table | Kind::Figure | Kind::Metric => 3,
+                _ => 4,
+            }
+        };
+        out.sort_by_key(|&i| (rank(i), i));
+        out
     }
 }
 
@@ -611,38 +1002,87 @@ fn subsequence(hay: &[char], q: &[char]) -> bool {
     q.iter().all(|qc| it.any(|h| h == qc))
 }
 
-/// A query prepared for matching.
+/// Where a field's text ends for `suffix$`: trailing spaces and
+/// punctuation do not count.
+fn trimmed_end(chars: &[char]) -> usize {
+    let skip = |c: &char| {
+        c.is_whitespace()
+            || matches!(c, '。' | '，' | '；' | '！' | '？' | '、' | '：' | '…' | '.' | ',' | ';' | '!' | '?' | ':')
+    };
+    chars.iter().rposition(|c| !skip(c)).map_or(0, |i| i + 1)
+}
+
+/// A term prepared for matching.
 struct Pattern {
     text: String,
     chars: Vec<char>,
     len: usize,
     bloom: Bloom,
-    /// The query as pinyin letters (spaces dropped), if it can be pinyin.
+    /// The term as pinyin letters, if it can be pinyin.
     letters: Vec<u8>,
     pinyin: bool,
+    plan: pinyin::Plan,
+    exact: bool,
+    prefix: bool,
+    suffix: bool,
 }
 
 impl Pattern {
-    fn new(q: &str) -> Option<Pattern> {
-        if q.is_empty() {
-            return None;
-        }
+    fn new(t: &Term, table: &pinyin::Table) -> Pattern {
+        let q = t.text.as_str();
         let chars: Vec<char> = q.chars().collect();
-        let letters: Vec<u8> = q.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        let pinyin =
-            q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') && q.bytes().any(|b| b.is_ascii_lowercase());
-        Some(Pattern {
+        let letters: Vec<u8> = q.bytes().collect();
+        let pinyin = q.bytes().all(|b| b.is_ascii_alphanumeric()) && q.bytes().any(|b| b.is_ascii_lowercase());
+        Pattern {
             text: q.to_string(),
             len: chars.len(),
             bloom: chars.iter().fold(Bloom::default(), |b, &c| b.add(c)),
             chars,
+            plan: table.plan(&letters),
             letters,
             pinyin,
-        })
+            exact: t.exact,
+            prefix: t.prefix,
+            suffix: t.suffix,
+        }
+    }
+
+    /// Whether a scattered (fuzzy) match is allowed: not for `'exact`, `^` or `$`.
+    fn scatters(&self) -> bool {
+        !(self.exact || self.prefix || self.suffix)
     }
 }
 
+/// A query prepared for matching.
+struct Prepped {
+    filter: Option<Filter>,
+    groups: Vec<Vec<Pattern>>,
+    not: Vec<Pattern>,
+    /// Per node: a bit per group whose terms match its location path.
+    paths: Vec<u8>,
+}
+
 /// "report › chapter › section" for a node.
+/// The longest query, in characters, that the finder and find-in-page take.
+/// It bounds the work of one keystroke or one paste, whatever a client sends:
+/// a search costs at most the index times this.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Append typed or pasted text to a prompt, dropping control characters and
+/// anything past [`MAX_QUERY_CHARS`]. Returns whether the input changed, so
+/// that keys typed at the cap cost no search.
+pub fn push_query(input: &mut String, text: &str) -> bool {
+    let room = MAX_QUERY_CHARS.saturating_sub(input.chars().count());
+    let before = input.len();
+    input.extend(text.chars().filter(|c| !c.is_control()).take(room));
+    input.len() != before
+}
+
+/// Whether a prompt's input is at [`MAX_QUERY_CHARS`] (the prompt says so).
+pub fn query_full(input: &str) -> bool {
+    input.chars().count() >= MAX_QUERY_CHARS
+}
+
 pub fn location(lib: &Library, node: NodeId) -> String {
     lib.ancestry(node).into_iter().map(|n| lib.tree_title(n)).collect::<Vec<_>>().join(" › ")
 }
@@ -653,5 +1093,329 @@ pub fn unit_location(lib: &Library, u: &Unit) -> String {
         Target::Place { node, .. } => location(lib, *node),
         Target::Company(_) => "公司名录".to_string(),
         Target::Industry(_) => "行业".to_string(),
+    }
+}
+
+/// The part of a unit a result row shows: text with the matched
+/// characters (char indices into `text`) to highlight.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snippet {
+    pub text: String,
+    pub marks: Vec<usize>,
+}
+
+impl Index {
+    /// What a hit shows in at most `max` columns: a window of the unit
+    /// around the match, cuts marked with `…`. A table row shows its first
+    /// cell and the cells that matched, each with its column name
+    /// (`新加坡 · 颁布日期 2024-05-29`); a match in the title only shows the title.
+    pub fn snippet(&self, hit: &Hit, max: usize) -> Snippet {
+        let u = &self.units[hit.unit];
+        // A title that every term matched shows itself (a heading, not the
+        // industries it is tagged with; a name, not its aliases).
+        let titled = !hit.title_marks.is_empty() && (hit.title_covers || u.kind == Kind::Section);
+        let (chars, marks): (Vec<char>, Vec<usize>) = if !hit.text_marks.is_empty() && !titled {
+            if u.cells.is_empty() {
+                (u.text.chars().collect(), hit.text_marks.clone())
+            } else {
+                cells_view(u, &hit.text_marks)
+            }
+        } else if !hit.title_marks.is_empty() || u.own_title || u.text.is_empty() {
+            (u.title.chars().collect(), hit.title_marks.clone())
+        } else if !u.cells.is_empty() {
+            cells_view(u, &[])
+        } else {
+            (u.text.chars().collect(), Vec::new())
+        };
+        window(&chars, &marks, max)
+    }
+}
+
+/// A table row as its first cell, then every cell with a mark (or the
+/// second cell), each with its column name; marks carried over.
+fn cells_view(u: &Unit, marks: &[usize]) -> (Vec<char>, Vec<usize>) {
+    let text: Vec<char> = u.text.chars().collect();
+    let marked = |r: &Range<usize>| marks.iter().any(|m| r.contains(m));
+    let mut shown: Vec<usize> =
+        (1..u.cells.len()).filter(|&k| marked(&u.cells[k].value) || marked(&u.cells[k].column)).collect();
+    if shown.is_empty() && u.cells.len() > 1 {
+        shown.push(1); // the match is in the first cell: the next one for context
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut out_marks = Vec::new();
+    let mut copy = |r: Range<usize>, out: &mut Vec<char>| {
+        for i in r {
+            if let Some(&c) = text.get(i) {
+                if marks.binary_search(&i).is_ok() {
+                    out_marks.push(out.len());
+                }
+                out.push(c);
+            }
+        }
+    };
+    if let Some(first) = u.cells.first() {
+        if marked(&first.column) {
+            copy(first.column.clone(), &mut out);
+            out.push(' ');
+        }
+        copy(first.value.clone(), &mut out);
+    }
+    for k in shown {
+        let c = &u.cells[k];
+        out.extend(" · ".chars());
+        copy(c.column.clone(), &mut out);
+        out.push(' ');
+        copy(c.value.clone(), &mut out);
+    }
+    (out, out_marks)
+}
+
+/// A window of `chars` at most `max` columns wide that shows the first
+/// mark with some context before it, `…` where it was cut; marks are
+/// re-indexed into the window. A wide character is never cut in half.
+pub fn window(chars: &[char], marks: &[usize], max: usize) -> Snippet {
+    use crate::text::char_width;
+    let clean = |c: char| if c.is_control() || c == '\n' { ' ' } else { c };
+    let cw = |i: usize| char_width(clean(chars[i]));
+    let total: usize = (0..chars.len()).map(cw).sum();
+    let build = |a: usize, b: usize| {
+        let mut text = String::new();
+        let mut out = Vec::new();
+        let lead = a > 0;
+        if lead {
+            text.push('…');
+        }
+        for (k, &c) in chars.iter().enumerate().take(b).skip(a) {
+            if marks.binary_search(&k).is_ok() {
+                out.push(k - a + usize::from(lead));
+            }
+            text.push(clean(c));
+        }
+        if b < chars.len() {
+            text.push('…');
+        }
+        Snippet { text, marks: out }
+    };
+    if total <= max {
+        return build(0, chars.len());
+    }
+    if max < 2 {
+        return Snippet::default();
+    }
+    let first = marks.first().copied().unwrap_or(0).min(chars.len().saturating_sub(1));
+    // Context before the match: up to a third of the room, at most 12 columns.
+    let budget = (max / 3).min(12);
+    let mut a = first;
+    let mut ctx = 0;
+    while a > 0 && ctx + cw(a - 1) <= budget {
+        a -= 1;
+        ctx += cw(a);
+    }
+    // Start at the beginning when the first match is well within reach.
+    let reach: usize = (0..=first).map(cw).sum();
+    if a > 0 && reach < max * 3 / 4 {
+        a = 0;
+    }
+    // Fill to the right, keeping a column for each cut mark.
+    let fill = |a: usize| {
+        let room = max - usize::from(a > 0);
+        let mut b = a;
+        let mut used = 0;
+        while b < chars.len() && used + cw(b) <= room {
+            used += cw(b);
+            b += 1;
+        }
+        if b < chars.len() {
+            while b > a && used + 1 > room {
+                b -= 1;
+                used -= cw(b);
+            }
+        }
+        (b, used)
+    };
+    let (mut b, mut used) = fill(a);
+    // At the end with room to spare: show more before the match.
+    while b == chars.len() && a > 0 {
+        let room = max - usize::from(a > 1);
+        if used + cw(a - 1) > room {
+            break;
+        }
+        a -= 1;
+        used += cw(a);
+        if a == 0 {
+            b = fill(0).0;
+            break;
+        }
+    }
+    build(a, b)
+}
+
+/// A short, readable location for a node: the nearest numbered section
+/// above it (an industry chapter by its industry: `3.1 金融`), the parts in
+/// between, and the node itself (`3.1 金融 › 参与者图谱`), in at most `max`
+/// columns. Parts are shortened or left out before any is cut, and a
+/// name is cut only at its end, with `…`.
+pub fn short_location(lib: &Library, node: NodeId, max: usize) -> String {
+    let path: Vec<NodeId> = lib.ancestry(node).into_iter().filter(|&n| lib.section(n).is_some()).collect();
+    if path.is_empty() {
+        return crate::text::truncate(&lib.node_title(node), max);
+    }
+    let numbered = |n: NodeId| lib.section(n).and_then(|s| s.number.as_ref()).is_some_and(|x| !x.is_empty());
+    let anchor_at = path[..path.len() - 1].iter().rposition(|&n| numbered(n)).unwrap_or(0);
+    // Each part as its forms, longest first; an empty form leaves it out.
+    let mut parts: Vec<Vec<String>> = Vec::new();
+    for (k, &n) in path.iter().enumerate().skip(anchor_at) {
+        let s = lib.section(n).expect("a section");
+        // "标杆案例——中关村科金…" is its part; "标杆案例" is a shorter form.
+        let split = s.title.rsplit_once("——").or_else(|| s.title.rsplit_once('：'));
+        let split = split.map(|(h, p)| (h.trim(), p.trim())).filter(|(h, p)| !h.is_empty() && !p.is_empty());
+        let own = split.map_or(s.title.as_str(), |(_, p)| p);
+        let num = s.number.clone().filter(|x| !x.is_empty());
+        let industry = match s.industries.as_slice() {
+            [one] => lib.industry(one).map(|i| i.name.clone()).filter(|name| s.title.contains(name.as_str())),
+            _ => None,
+        };
+        let full = match (&num, &industry) {
+            (Some(x), Some(i)) => format!("{x} {i}"),
+            (Some(x), None) => format!("{x} {own}"),
+            (None, _) => own.to_string(),
+        };
+        let forms = if k + 1 == path.len() {
+            let mut f = vec![full];
+            if let Some((head, _)) = split.filter(|(h, _)| k > anchor_at && !h.chars().any(|c| c.is_ascii_digit())) {
+                f.push(head.to_string());
+            }
+            f
+        } else if k == anchor_at {
+            let mut f = vec![full];
+            if industry.is_none()
+                && let Some(x) = num
+            {
+                f.push(x);
+            }
+            f
+        } else {
+            vec![full, String::new()]
+        };
+        parts.push(forms);
+    }
+    let join = |choice: &[usize]| {
+        parts.iter().zip(choice).map(|(f, &c)| f[c].as_str()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" › ")
+    };
+    let mut choice = vec![0; parts.len()];
+    let w = |c: &[usize]| crate::text::width(&join(c));
+    // Shorten the anchor, then leave out the parts in between, innermost last.
+    if w(&choice) > max && parts[0].len() > 1 {
+        choice[0] = parts[0].len() - 1;
+    }
+    for k in 1..parts.len().saturating_sub(1) {
+        if w(&choice) > max {
+            choice[k] = parts[k].len() - 1;
+        }
+    }
+    if w(&choice) <= max {
+        return join(&choice);
+    }
+    // The last part's shorter form.
+    if let Some(last) = parts.last()
+        && last.len() > 1
+    {
+        let mut c = choice.clone();
+        if let Some(l) = c.last_mut() {
+            *l = last.len() - 1;
+        }
+        if w(&c) <= max {
+            return join(&c);
+        }
+    }
+    // Still too wide: the parts above the last one, whole, if they fit.
+    if parts.len() > 2 {
+        let n = parts.len();
+        let mut above: Vec<usize> = vec![0; n];
+        above[0] = choice[0];
+        above[n - 1] = usize::MAX;
+        let join_above = |c: &[usize]| {
+            parts[..n - 1]
+                .iter()
+                .zip(c)
+                .map(|(f, &k)| f[k].as_str())
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" › ")
+        };
+        for k in 1..n - 1 {
+            if crate::text::width(&join_above(&above)) <= max {
+                break;
+            }
+            if k < n - 2 {
+                above[k] = parts[k].len() - 1;
+            }
+        }
+        let s = join_above(&above);
+        if crate::text::width(&s) <= max {
+            return s;
+        }
+    }
+    // Still too wide: cut the last part at its end, if some of it shows.
+    let leaf_name = parts.last().map(|f| f[0].clone()).unwrap_or_default();
+    if parts.len() > 1 {
+        let head = join(&choice[..parts.len() - 1].iter().copied().chain([0]).collect::<Vec<_>>());
+        let head = head.strip_suffix(leaf_name.as_str()).unwrap_or(&head).to_string();
+        let room = max.saturating_sub(crate::text::width(&head));
+        if room >= 5 {
+            return format!("{head}{}", crate::text::truncate(&leaf_name, room));
+        }
+    }
+    crate::text::truncate(&leaf_name, max)
+}
+
+/// [`short_location`] for a unit (registries are `公司名录` and `行业`).
+pub fn unit_short_location(lib: &Library, u: &Unit, max: usize) -> String {
+    match &u.target {
+        Target::Place { node, .. } => short_location(lib, *node, max),
+        Target::Company(_) => crate::text::truncate("公司名录", max),
+        Target::Industry(_) => crate::text::truncate("行业", max),
+    }
+}
+
+/// Pinyin for find-in-page (`/`): a Latin query (`yinhang`) read as pinyin
+/// over a page's text, with the finder's rules (full readings, initials,
+/// every reading of a heteronym). Find-in-page tries the typed text first and
+/// uses this only when the text is not on the page, so Chinese input stays a
+/// literal substring search.
+pub struct PagePinyin {
+    table: pinyin::Table,
+    letters: Vec<u8>,
+}
+
+impl PagePinyin {
+    /// `None` unless the query could be pinyin (Latin letters and digits,
+    /// some lower case once folded), at most [`MAX_QUERY_CHARS`] long.
+    pub fn new(query: &str) -> Option<PagePinyin> {
+        let q: String = query.chars().map(fold).collect();
+        let ok = !q.is_empty()
+            && q.len() <= MAX_QUERY_CHARS
+            && q.bytes().all(|b| b.is_ascii_alphanumeric())
+            && q.bytes().any(|b| b.is_ascii_lowercase());
+        ok.then(|| PagePinyin { table: pinyin::Table::default(), letters: q.into_bytes() })
+    }
+
+    /// Learn the readings of a page's characters (before [`PagePinyin::runs`]).
+    pub fn learn(&mut self, chars: &[char]) {
+        for &c in chars {
+            self.table.id(c);
+        }
+    }
+
+    /// Every run of `chars` (folded) that reads as the query, left to right.
+    pub fn runs(&self, chars: &[char]) -> Vec<Range<usize>> {
+        let ids: Vec<u16> = chars.iter().map(|&c| self.table.lookup(c)).collect();
+        if ids.iter().all(|&i| i == pinyin::LITERAL) {
+            return Vec::new();
+        }
+        let starts = self.table.starts_of(chars, &ids);
+        let plan = self.table.plan(&self.letters);
+        let coded = pinyin::Coded { chars, ids: &ids, starts: &starts };
+        self.table.find_all(coded, &self.letters, &plan)
     }
 }

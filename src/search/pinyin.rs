@@ -85,6 +85,11 @@ impl Table {
         id
     }
 
+    /// The id of a character already in the table ([`LITERAL`] otherwise).
+    pub fn lookup(&self, c: char) -> u16 {
+        if c.is_ascii() { LITERAL } else { self.ids.get(&c).copied().unwrap_or(LITERAL) }
+    }
+
     /// The letters a character's readings start with (itself, if a Latin letter).
     fn starts(&self, c: char, id: u16) -> u32 {
         if id == LITERAL { bit(c.to_ascii_lowercase() as u8) } else { self.first[id as usize] }
@@ -261,6 +266,15 @@ pub struct Coded<'a> {
     pub starts: &'a [u32],
 }
 
+/// Where a pinyin run may lie: from `from`, starting exactly there
+/// (`^prefix`), and ending exactly at `end` (`suffix$`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Anchor {
+    pub from: usize,
+    pub start: bool,
+    pub end: Option<usize>,
+}
+
 /// How a pinyin match was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reading {
@@ -322,27 +336,42 @@ impl Table {
     /// Depth-first: consume the query from `pos` with characters from `k`;
     /// the index after the last character used. A partial reading always
     /// consumes the rest of the query, so it can only end a match.
-    fn walk(&self, chars: &[char], ids: &[u16], k: usize, q: &[u8], pos: usize, all: bool) -> Option<usize> {
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &self,
+        chars: &[char],
+        ids: &[u16],
+        k: usize,
+        q: &[u8],
+        pos: usize,
+        all: bool,
+        end: Option<usize>,
+    ) -> Option<usize> {
         if pos == q.len() {
-            return Some(k);
+            // Anchored at the end (`suffix$`): only a run that ends there.
+            return end.is_none_or(|e| e == k).then_some(k);
+        }
+        if end.is_some_and(|e| k >= e) {
+            return None;
         }
         let (&c, &id) = (chars.get(k)?, ids.get(k)?);
         let mut s = self.steps(c, id, q, pos, all);
         // Prefer consuming more of the query per character.
         s.at[..s.n].sort_unstable_by(|a, b| b.cmp(a));
-        s.at[..s.n].iter().find_map(|&next| self.walk(chars, ids, k + 1, q, next as usize, all))
+        s.at[..s.n].iter().find_map(|&next| self.walk(chars, ids, k + 1, q, next as usize, all, end))
     }
 
-    fn find_with(&self, text: Coded, q: &[u8], next: u32, all: bool) -> Option<std::ops::Range<usize>> {
+    fn find_with(&self, text: Coded, q: &[u8], next: u32, all: bool, at: Anchor) -> Option<std::ops::Range<usize>> {
         let first = bit(q[0]);
         let starts = text.starts;
-        for start in 0..starts.len() {
+        let last = if at.start { starts.len().min(at.from + 1) } else { starts.len() };
+        for start in at.from..last {
             // The first character must offer the query's first letter and,
             // unless one character can take the whole query, the next one
             // must start where a split of the query can.
             let ok = starts[start] & first != 0
                 && (next == u32::MAX || starts.get(start + 1).is_some_and(|&m| m & next != 0));
-            if ok && let Some(end) = self.walk(text.chars, text.ids, start, q, 0, all) {
+            if ok && let Some(end) = self.walk(text.chars, text.ids, start, q, 0, all, at.end) {
                 return Some(start..end);
             }
         }
@@ -357,16 +386,46 @@ impl Table {
     /// The first run of `chars` (with their ids) that the pinyin query `q`
     /// (lower-case ASCII) reads as, in common readings if it can be.
     pub fn find(&self, text: Coded, q: &[u8], plan: &Plan) -> Option<(std::ops::Range<usize>, Reading)> {
+        self.find_anchored(text, q, plan, Anchor::default())
+    }
+
+    /// [`Table::find`], with the run anchored at the text's start or end.
+    pub fn find_anchored(
+        &self,
+        text: Coded,
+        q: &[u8],
+        plan: &Plan,
+        at: Anchor,
+    ) -> Option<(std::ops::Range<usize>, Reading)> {
         if q.is_empty() || q.len() > 200 {
             return None;
         }
         // Most texts do not match at all: try every reading first, then see
         // whether the common readings alone match too.
-        let any = self.find_with(text, q, plan.next, true)?;
-        Some(match self.find_with(text, q, plan.next, false) {
+        let any = self.find_with(text, q, plan.next, true, at)?;
+        Some(match self.find_with(text, q, plan.next, false, at) {
             Some(r) => (r, Reading::Primary),
             None => (any, Reading::Heteronym),
         })
+    }
+
+    /// Every run the query reads as, left to right, not overlapping (any reading).
+    pub fn find_all(&self, text: Coded, q: &[u8], plan: &Plan) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        if q.is_empty() || q.len() > 200 {
+            return out;
+        }
+        let mut from = 0;
+        while from < text.chars.len() {
+            match self.find_with(text, q, plan.next, true, Anchor { from, ..Anchor::default() }) {
+                Some(r) => {
+                    from = r.end.max(r.start + 1);
+                    out.push(r);
+                }
+                None => break,
+            }
+        }
+        out
     }
 }
 

@@ -2,6 +2,8 @@
 //! Helpers shared by the integration tests: a headless app on the bundled
 //! content, and a buffer turned into text for snapshots.
 
+pub mod pty;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::sync::{Arc, OnceLock};

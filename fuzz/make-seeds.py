@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Write the seed corpus, fuzz/seeds/<target>/, from the bundled files and
+hand-made inputs. The layouts are described in fuzz_targets/harness.rs.
+Run from the repository root: python3 fuzz/make-seeds.py"""
+import os
+
+root = os.path.dirname(os.path.abspath(__file__))
+repo = os.path.dirname(root)
+
+
+def put(target, name, data):
+    d = os.path.join(root, "seeds", target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def read(p):
+    with open(os.path.join(repo, p), "rb") as f:
+        return f.read()
+
+
+# content: [width-1 (mod 250), flags: 1 ascii, 2 compact tables, 4 table bars, 8 industry pages,
+#           16 all the bundled companies (else those the smaller chapters name)] ++ chapter
+for name, path, w, flags in [
+    ("ccid-p1-w80", "content/ccid/p1.yaml", 80, 0),
+    ("ccid-p2-w40-ascii", "content/ccid/p2.yaml", 40, 1),
+    ("ccid-p3-w120-compact-ind-allco", "content/ccid/p3.yaml", 120, 2 | 8 | 16),
+    ("ccid-p4-w20-bars", "content/ccid/p4.yaml", 20, 4),
+    ("ccid-p5-w1", "content/ccid/p5.yaml", 1, 0),
+    ("ccid-p6-w250-ind", "content/ccid/p6.yaml", 250, 8),
+    ("fs-ch4-w60-bars-ind-allco", "content/fs/ch4.yaml", 60, 4 | 8 | 16),
+]:
+    put("content", name, bytes([w - 1, flags]) + read(path))
+put("content", "all-kinds-w30", bytes([29, 4 | 8]) + """id: fz-1
+number: "1"
+title: 金融——测试
+industries: [finance]
+blocks:
+  - kind: text
+    text: 银行业AI应用。第二句话！
+  - kind: table
+    title: 表1
+    columns: [年份, 规模（亿元）]
+    rows: [["2023", "1,234.5"], ["2024E", "-3%"]]
+  - kind: series
+    title: 图1
+    unit: 亿元
+    points: [{label: 2023, value: 1.5}, {label: 2024E, value: 0, estimate: true}]
+  - kind: list
+    items: [一, 二]
+sections:
+  - id: fz-1-1
+    title: 子节
+    sections: [{id: fz-1-1-1, title: 更深}]
+""".encode())
+put("content", "broken-w10", bytes([9, 1]) + b"id: x\ntitle: \"\"\nblocks:\n  - kind: nope\n  - [1, 2]\n\t- tab\n")
+put("content", "empty", bytes([79, 0]))
+
+# keymap: a user file
+put("keymap", "default", read("keymaps/default.yaml"))
+put("keymap", "vim-overlay", """global:
+  ctrl-f: page_down
+  ctrl-b: page_up
+  "g g": top
+  space: null
+  z z: {action: top, desc: 回到顶部}
+reader:
+  J: [move_down, move_down, move_down]
+search:
+  alt-j: move_down
+  shift-tab: move_up
+""")
+put("keymap", "errors", """global:
+  q: quit
+  q: help
+  hyper-x: quit
+  f99: quit
+  x: not_an_action
+nowhere:
+  j: move_down
+reader: [1, 2]
+""")
+put("keymap", "key-names", "help:\n  f1: close_overlay\n  ctrl-shift-del: close_overlay\n  m--: close_overlay\n  c-ret: close_overlay\n  s-tab: close_overlay\n  pgup: close_overlay\n  a-ins: close_overlay\n")
+
+# query: [limit-1 (mod 64)] ++ query
+for name, limit, q in [
+    ("bank-cn", 20, "银行"),
+    ("pinyin", 20, "yinhang"),
+    ("initials", 10, "yh"),
+    ("latin", 20, "GPU"),
+    ("company-filter", 30, "co:华为"),
+    ("case-filter", 5, "case: 金融"),
+    ("table-filter", 64, "tb:规模"),
+    ("figure-filter", 8, "fig:2025"),
+    ("industry-filter", 3, "ind:医疗"),
+    ("section-filter", 12, "sec:大模型"),
+    ("mixed", 40, "AI医疗 yl"),
+    ("fullwidth", 20, "ＡＩ　１２３％"),
+]:
+    put("query", name, bytes([limit - 1]) + q.encode())
+
+# ssh_input: [n packets-1 (mod 16), lengths...] ++ bytes
+put("ssh_input", "keys-whole", bytes([0]) + b"j\x1b[A\x1b[B\x1bOC\x1b[D\x1b[5~\x1b[6~\x1b[H\x1b[4~\x1bOP\x1b[15~\x1b[24~\x04\x7f\r\x1bx\x1b[1;5C")
+put("ssh_input", "chinese-split", bytes([4, 1, 2, 1, 5]) + "华福证券中关村".encode())
+put("ssh_input", "paste-split", bytes([3, 4, 9, 2]) + "\x1b[200~中关村\r\n\x1b[201~j".encode())
+put("ssh_input", "esc-split", bytes([5, 1, 1, 2, 1, 3]) + b"\x1b\x1b[A\x1bO\x1b[1;3D\x1b\x1bx\xe4\xb8x\xff\x80")
+put("ssh_input", "crlf", bytes([1, 1]) + b"\r\n\r\n\t\x00\x1c")
+
+# app: [w-1 (mod 250), h-1 (mod 80), flags, packet-1 (mod 32), w2-1, h2-1] ++ client bytes
+# flags: 1 ascii; 2-4 colour depth (none, 16, 256, true colour); 8 resize halfway
+def app(name, w, h, flags, packet, w2, h2, script):
+    put("app", name, bytes([w - 1, h - 1, flags, packet - 1, w2 - 1, h2 - 1]) + script.encode())
+
+app("chart-panic-F2", 80, 25, 2, 1, 80, 25, "3\rjjj\rjc\x1b&")
+app("finder-open", 120, 40, 2, 4, 120, 40, "s银行\x1b[B\x1b[B\r")
+app("finder-paste", 100, 30, 6, 32, 100, 30, "s\x1b[200~华为\x1b[201~\r")
+app("help-scroll", 60, 20, 1 | 8, 2, 30, 10, "?jjjjG?")
+app("find-in-page", 90, 30, 4, 3, 90, 30, "l/AI\rnnN\x1b")
+app("industries", 200, 60, 2 | 8, 8, 20, 5, "i\x1b[B\x1b[B\r]][jjwb")
+app("company-page", 80, 24, 2, 5, 80, 24, "sco:华为\r\rjjG\x1b")
+app("narrow-nav", 20, 5, 1, 1, 1, 1, "\tjjl\t\x1b[6~\x1b[5~gg")
+app("tiny", 1, 1, 8, 1, 250, 80, "3\r\r?s\x1b[A")

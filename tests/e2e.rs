@@ -1,0 +1,113 @@
+//! The real binary in a pseudo-terminal: what it leaves behind on every way
+//! it ends (quit, signals, a terminal that goes away), suspend and resume, and
+//! the cost of hostile input. Every child is bounded in time and killed by PID.
+
+mod common;
+
+use common::pty::Pty;
+use std::time::Duration;
+
+/// Start the explorer and wait for its first frame.
+fn explorer(cols: u16, rows: u16) -> Pty {
+    let pty = Pty::yanbao(&[], cols, rows);
+    assert!(pty.wait_for("目录", 10), "no first frame:\n{}", pty.contents());
+    pty
+}
+
+fn assert_restored(pty: &Pty, how: &str) {
+    assert!(!pty.alternate_screen(), "{how}: still on the alternate screen");
+    assert!(!pty.cursor_hidden(), "{how}: cursor still hidden");
+    let raw = pty.raw();
+    let leaves = raw.windows(8).filter(|w| w == b"\x1b[?1049l").count();
+    assert_eq!(leaves, 1, "{how}: the alternate screen must be left exactly once");
+}
+
+#[test]
+fn quit_restores_the_terminal_and_exits_0() {
+    let mut pty = explorer(80, 24);
+    pty.send(b"q");
+    let st = pty.wait_exit(5).expect("q ends the explorer");
+    assert_eq!(st.code(), Some(0));
+    assert_restored(&pty, "q");
+}
+
+#[test]
+fn every_stop_signal_restores_the_terminal() {
+    for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2] {
+        let mut pty = explorer(80, 24);
+        pty.signal(sig);
+        let st = pty.wait_exit(5).unwrap_or_else(|| panic!("signal {sig} did not end the explorer"));
+        assert_eq!(st.code(), Some(128 + sig), "signal {sig}: exit status 128+signal");
+        assert_restored(&pty, &format!("signal {sig}"));
+    }
+}
+
+/// F10: the terminal disappears and no SIGHUP comes (it was not the
+/// controlling terminal, as with `setsid -w yanbao` in a pane that is killed).
+#[test]
+fn a_terminal_gone_without_sighup_ends_the_program() {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"));
+    cmd.env("TERM", "xterm").env_remove("YANBAO_CONTENT");
+    let mut pty = Pty::spawn(cmd, 80, 24, false);
+    assert!(pty.wait_for("目录", 10), "no first frame");
+    pty.hang_up();
+    assert!(pty.wait_exit(5).is_some(), "still running 5 s after its terminal went away");
+}
+
+/// Ctrl-z gives the terminal back and stops; SIGCONT takes it again and
+/// repaints the whole screen, as less and vim do. SIGTSTP from outside too.
+#[test]
+fn ctrl_z_and_sigtstp_suspend_cleanly_and_resume() {
+    let mut pty = explorer(80, 24);
+    for (how, send) in [("ctrl-z", true), ("SIGTSTP", false)] {
+        if send {
+            pty.send(b"\x1a");
+        } else {
+            pty.signal(libc::SIGTSTP);
+        }
+        let stopped = (0..250).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            let stat = std::fs::read_to_string(format!("/proc/{}/stat", pty.pid())).unwrap_or_default();
+            stat.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('T'))
+        });
+        assert!(stopped, "{how}: the process did not stop");
+        assert!(!pty.alternate_screen(), "{how}: stopped on the alternate screen");
+        assert!(!pty.cursor_hidden(), "{how}: stopped with the cursor hidden");
+        pty.signal(libc::SIGCONT);
+        assert!(pty.wait_for("目录", 5), "{how}: no repaint after SIGCONT");
+        assert!(pty.alternate_screen(), "{how}: not back on the alternate screen");
+    }
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
+}
+
+/// F5: a 4 KB paste, and 4 KB typed key by key, into the finder cost well
+/// under a second of CPU (81 s for 4 KB typed before the query cap).
+#[test]
+fn hostile_finder_input_costs_under_a_second_of_cpu() {
+    let mut pty = explorer(80, 24);
+    let cpu0 = pty.cpu_seconds();
+    pty.send(b"s");
+    assert!(pty.wait_for("搜索", 5));
+    let mut paste = b"\x1b[200~".to_vec();
+    paste.extend(std::iter::repeat_n(b'a', 4096));
+    paste.extend(b"\x1b[201~");
+    pty.send(&paste);
+    assert!(pty.wait_for("上限200字", 10), "the prompt says the query is at its cap:\n{}", pty.contents());
+    // Clear the prompt (ctrl-u), then type 4 KB one key at a time.
+    pty.send(b"\x15");
+    assert!(pty.wait_for("Pinyin works", 5), "ctrl-u clears the prompt");
+    for chunk in std::iter::repeat_n(b'b', 4096).collect::<Vec<u8>>().chunks(64) {
+        pty.send(chunk);
+    }
+    assert!(pty.wait_for("› bbbbbbbb", 10) && pty.wait_for("上限200字", 10), "typed input reached the cap");
+    let cpu = pty.cpu_seconds() - cpu0;
+    eprintln!("4 KB paste + 4 KB typed into the finder: {cpu:.2} s of CPU");
+    assert!(cpu < 1.0, "{cpu:.2} s of CPU");
+    // Ctrl-c closes the finder (an Esc right after a flood can merge with the
+    // next key into Alt-q in crossterm's parser).
+    pty.send(b"\x03");
+    assert!(pty.wait_for("目录", 10), "ctrl-c closes the finder:\n{}\ncpu {}", pty.contents(), pty.cpu_seconds());
+    pty.send(b"q");
+    assert!(pty.wait_exit(10).is_some(), "the explorer did not answer q after the input:\n{}", pty.contents());
+}

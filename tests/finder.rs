@@ -1,0 +1,398 @@
+//! The finder of issue 12: rows that show why they matched, short
+//! locations, one row per thing, counts, unordered AND terms, fzf's atoms,
+//! ranking, destinations and coming back.
+
+mod common;
+use common::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use yanbao::app::Overlay;
+use yanbao::search::{Field, Kind, MAX_TERMS, Query, Target, short_location};
+use yanbao::text::width;
+
+const LABELS: [&str; 10] = ["公司", "图谱", "案例", "示例", "表格", "图表", "指标", "章节", "正文", "行业"];
+
+/// The result rows of the finder on screen (the list, not the preview).
+fn result_rows(app: &yanbao::app::App) -> Vec<String> {
+    let buf = render(app);
+    screen(&buf)
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.contains('─'))
+        .map(|l| l.trim_start_matches('│').to_string())
+        .filter(|l| LABELS.iter().any(|k| l.starts_with(k)))
+        .collect()
+}
+
+fn finder(q: &str, w: u16, h: u16) -> yanbao::app::App {
+    let mut app = app(w, h);
+    keys(&mut app, "s");
+    app.handle_event(crossterm::event::Event::Paste(q.into()));
+    app
+}
+
+fn units(q: &str) -> BTreeSet<usize> {
+    index().search(&Query::parse(q), 100_000).iter().map(|h| h.unit).collect()
+}
+
+#[test]
+fn every_row_for_canada_shows_canada_at_80x24() {
+    let app = finder("加拿大", 80, 24);
+    let rows = result_rows(&app);
+    assert!(rows.len() >= 3, "{rows:?}");
+    for r in &rows {
+        assert!(r.contains("加拿大"), "a row without the match: {r}");
+    }
+}
+
+#[test]
+fn a_table_hit_shows_the_matching_cell_with_its_column_name() {
+    let app = finder("2024-05-29", 80, 24);
+    let rows = result_rows(&app);
+    assert!(rows.iter().any(|r| r.contains("新加坡 · 颁布日期 2024-05-29")), "{rows:?}");
+    // A match in the first cell shows the next cell for context.
+    let app = finder("tb:新加坡", 80, 24);
+    let rows = result_rows(&app);
+    assert!(rows[0].starts_with("表格 新加坡 · 政策名称"), "{rows:?}");
+}
+
+#[test]
+fn locations_are_short_and_never_cut_a_name() {
+    let lib = library();
+    let node = |title: &str| (0..lib.nodes.len()).find(|&n| lib.node_title(n) == title).unwrap();
+    let n = node("AI在金融行业的融合与价值分析——参与者图谱");
+    assert_eq!(short_location(&lib, n, 80), "3.1 金融 › 参与者图谱");
+    let n = node("AI在泛娱乐行业的融合与价值分析——参与者图谱");
+    assert_eq!(short_location(&lib, n, 24), "3.11 泛娱乐 › 参与者图谱");
+    assert_eq!(short_location(&lib, n, 20), "3.11 泛娱乐 › 参与…");
+    let n = node("全球人工智能市场发展现状——人工智能相关政策");
+    assert_eq!(short_location(&lib, n, 24), "1.1 › 人工智能相关政策");
+    for n in 0..lib.nodes.len() {
+        for max in [6, 10, 16, 24, 40, 80] {
+            let loc = short_location(&lib, n, max);
+            assert!(width(&loc) <= max, "{loc} wider than {max}");
+            assert!(!loc.starts_with('…'), "cut from the left: {loc}");
+            // Only the last part may be cut, at its end.
+            let parts: Vec<&str> = loc.split(" › ").collect();
+            for p in &parts[..parts.len() - 1] {
+                assert!(!p.contains('…'), "a part cut in the middle of {loc}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_table_whose_title_matches_is_one_row() {
+    let idx = index();
+    let lib = library();
+    // Every table title: a query for it lists that table once.
+    let mut titles = BTreeSet::new();
+    for u in idx.units.iter().filter(|u| u.kind == Kind::Table && u.own_title) {
+        titles.insert(u.title.clone());
+    }
+    assert!(titles.len() >= 5);
+    for t in titles {
+        let q = format!("'{}", t.split_whitespace().next().unwrap());
+        let hits = idx.search(&Query::parse(&q), 5000);
+        let mut seen = std::collections::HashMap::new();
+        for h in hits.iter().filter(|h| h.text_marks.is_empty()) {
+            let u = &idx.units[h.unit];
+            if u.kind == Kind::Table {
+                let n = seen.entry(u.group).or_insert(0);
+                *n += 1;
+                assert_eq!(*n, 1, "{q}: the table {} twice ({})", u.title, lib.node_title(u.node().unwrap()));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_prompt_counts_results_of_units() {
+    let app = finder("华为", 80, 24);
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    let want = format!("{}/{}", s.matched, index().units.len());
+    let top = screen(&render(&app)).lines().nth(1).unwrap().to_string();
+    assert!(top.contains(&want), "{top}");
+    assert!(!top.contains("hits"), "{top}");
+    assert!(s.matched >= s.hits.len() && s.matched > 1);
+}
+
+#[test]
+fn terms_are_an_unordered_and() {
+    for (a, b) in [("华为 制造", "制造 华为"), ("标杆案例 金融", "金融 标杆案例"), ("zgckj 证券", "证券 zgckj")]
+    {
+        let (x, y) = (units(a), units(b));
+        assert!(!x.is_empty(), "{a}");
+        assert_eq!(x, y, "{a} / {b}");
+    }
+    let idx = index();
+    for q in ["华为 制造", "制造 华为"] {
+        let hits = idx.search(&Query::parse(q), 50);
+        let u = &idx.units[hits[0].unit];
+        assert_eq!((u.kind, u.title.as_str()), (Kind::Example, "华为"), "{q}");
+        assert!(u.text.contains("制造"));
+    }
+}
+
+#[test]
+fn a_term_may_match_the_location() {
+    let idx = index();
+    let lib = library();
+    let hits = idx.search(&Query::parse("标杆案例 金融"), 100);
+    let cases: Vec<&str> = hits
+        .iter()
+        .map(|h| &idx.units[h.unit])
+        .filter(|u| u.kind == Kind::Case)
+        .filter(|u| u.node().is_some_and(|n| short_location(&lib, n, 80).starts_with("3.1 金融")))
+        .map(|u| u.title.as_str())
+        .collect();
+    assert_eq!(cases.len(), 3, "the three 金融 benchmark cases: {cases:?}");
+    // A term alone does not list everything under a heading that has it.
+    assert!(units("标杆案例").len() < 30);
+}
+
+#[test]
+fn fzf_atoms() {
+    let idx = index();
+    let text = |h: &yanbao::search::Hit| {
+        let u = &idx.units[h.unit];
+        (u.title.to_lowercase(), u.text.to_lowercase())
+    };
+    // 'exact: no scattered match.
+    let all = idx.search(&Query::parse("华为"), 5000);
+    assert!(all.iter().any(|h| !h.contiguous), "华为 has scattered matches");
+    assert!(idx.search(&Query::parse("'华为"), 5000).iter().all(|h| h.contiguous));
+    // ^prefix and suffix$, literal and pinyin.
+    let hits = idx.search(&Query::parse("^中关村"), 5000);
+    assert!(!hits.is_empty());
+    for h in &hits {
+        let (t, x) = text(h);
+        assert!(t.starts_with("中关村") || x.starts_with("中关村"), "{t} / {x}");
+    }
+    let hits = idx.search(&Query::parse("^zgc"), 10);
+    assert_eq!(idx.units[hits[0].unit].title, "中关村科金");
+    assert!(hits.iter().all(|h| h.indices.first() == Some(&0)));
+    for h in idx.search(&Query::parse("科金$"), 5000) {
+        let (t, x) = text(&h);
+        let end = |s: &str| s.trim_end_matches(['。', '；', ' ']).ends_with("科金");
+        assert!(end(&t) || end(&x), "{t} / {x}");
+    }
+    // !negation: literal, in the title, the text or the location.
+    let with = units("华为");
+    let without = units("华为 !云");
+    assert!(!without.is_empty() && without.len() < with.len());
+    for u in &without {
+        let u = &idx.units[*u];
+        assert!(!(u.text.contains('云') || u.own_title && u.title.contains('云')), "{}", u.title);
+    }
+    // | is OR between neighbouring terms, AND binds the rest.
+    let (a, b) = (units("'银行"), units("'证券"));
+    assert_eq!(units("'银行 | '证券"), a.union(&b).copied().collect());
+    let c = units("'银行 | '证券 '平台");
+    assert!(c.is_subset(&a.union(&b).copied().collect()) && c.iter().all(|u| units("'平台").contains(u)));
+    // At most MAX_TERMS terms, however long the query.
+    let q = Query::parse(&"a b c d e f g h i j k l m n o p ".repeat(12));
+    assert_eq!(q.groups.iter().map(Vec::len).sum::<usize>() + q.not.len(), MAX_TERMS);
+}
+
+#[test]
+fn company_names_rank_first_and_the_company_page_starts_with_its_profile() {
+    let idx = index();
+    let lib = library();
+    let hits = idx.search(&Query::parse("商汤"), 5);
+    assert_eq!(idx.units[hits[0].unit].kind, Kind::Company);
+    assert!(idx.units[hits[1].unit].title.contains("典型企业分析——商汤科技"), "{:?}", idx.units[hits[1].unit].title);
+    let m = idx.mentions(&lib, "商汤");
+    let first = &idx.units[m[0]];
+    assert_eq!(first.kind, Kind::Section);
+    assert!(first.title.ends_with("商汤科技"), "{}", first.title);
+    let kinds: Vec<Kind> = m.iter().map(|&u| idx.units[u].kind).collect();
+    let pos = |k: Kind| kinds.iter().position(|&x| x == k);
+    assert!(pos(Kind::Group) < pos(Kind::Text), "{kinds:?}");
+}
+
+#[test]
+fn finder_snapshots_at_80x24() {
+    for q in ["加拿大", "zgckj", "华为 制造"] {
+        let app = finder(q, 80, 24);
+        let buf = render(&app);
+        assert_rows_fit(&buf);
+        let marks = marks(&buf, |c| c.bg == ratatui::style::Color::Yellow);
+        let name = format!("finder_80x24_{}", q.replace(' ', "_"));
+        insta::assert_snapshot!(name, format!("{}\n-- highlighted --\n{marks}", screen(&buf)));
+    }
+}
+
+#[test]
+fn an_industry_hit_opens_the_industry_page() {
+    let mut app = finder("ind:jiaotong", 80, 24);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+    let i = app.state.reader.industry.expect("an industry page");
+    assert_eq!(library().industries[i].id, "transport");
+}
+
+#[test]
+fn a_table_title_hit_opens_the_table_with_its_title_at_the_top() {
+    let idx = index();
+    let q = "'各国人工智能相关政策";
+    let mut app = finder(q, 80, 24);
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    let pos = s.hits.iter().position(|h| idx.units[h.unit].kind == Kind::Table).expect("the table");
+    for _ in 0..pos {
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let doc = &app.state.reader.doc;
+    let top = doc.lines[app.state.reader.scroll].text();
+    assert!(top.contains("各国人工智能相关政策"), "the top line: {top}");
+}
+
+#[test]
+fn s_resumes_the_last_query_and_selection() {
+    let mut app = finder("华为", 80, 24);
+    keys(&mut app, "");
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty() || matches!(app.state.overlays.last(), Some(Overlay::Company(_))));
+    app.state.overlays.clear();
+    keys(&mut app, "S");
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!("S opens the finder") };
+    assert_eq!((s.input.as_str(), s.selected), ("华为", 2));
+    // s opens a fresh prompt.
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    keys(&mut app, "s");
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    assert_eq!(s.input, "");
+}
+
+#[test]
+fn esc_from_a_company_page_opened_by_a_result_returns_to_the_results() {
+    let mut app = finder("co:zgckj", 80, 24);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Company(_))));
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!("back to the results") };
+    assert_eq!(s.input, "co:zgckj");
+}
+
+#[test]
+fn recently_opened_results_rank_first_among_equals() {
+    let idx = index();
+    let q = Query::parse("'参与者图谱");
+    let plain = idx.find(&q, 100, &[]).hits;
+    // Find two neighbours with the same rank and score; open the second.
+    let pair = plain.windows(2).find(|w| {
+        let (a, b) = (&w[0], &w[1]);
+        (a.tier, a.in_path, a.exact, a.field, a.score) == (b.tier, b.in_path, b.exact, b.field, b.score)
+            && idx.units[a.unit].kind == idx.units[b.unit].kind
+    });
+    let [a, b] = pair.expect("equal neighbours") else { unreachable!() };
+    let again = idx.find(&q, 100, &[b.unit]).hits;
+    let pa = again.iter().position(|h| h.unit == a.unit).unwrap();
+    let pb = again.iter().position(|h| h.unit == b.unit).unwrap();
+    assert!(pb < pa, "the recently opened one first");
+    // The finder remembers what was opened.
+    let mut app = finder("'参与者图谱", 80, 24);
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    let i = s.hits.iter().position(|h| h.unit == b.unit).unwrap();
+    for _ in 0..i {
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    keys(&mut app, "s");
+    app.handle_event(crossterm::event::Event::Paste("'参与者图谱".into()));
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    let pa = s.hits.iter().position(|h| h.unit == a.unit).unwrap();
+    let pb = s.hits.iter().position(|h| h.unit == b.unit).unwrap();
+    assert!(pb < pa);
+    let _ = Target::Company(String::new());
+    let _ = Field::Title;
+}
+
+const VOCAB: [&str; 14] = [
+    "华为",
+    "制造",
+    "金融",
+    "标杆案例",
+    "zgckj",
+    "银行",
+    "yinhang",
+    "ai",
+    "案例",
+    "2024",
+    "'证券",
+    "^中国",
+    "平台",
+    "!云",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The AND of terms does not depend on their order.
+    #[test]
+    fn and_is_order_independent(terms in proptest::sample::subsequence(VOCAB.to_vec(), 2..4), seed in 0usize..6) {
+        let mut perm = terms.clone();
+        perm.rotate_left(seed % terms.len());
+        perm.swap(0, terms.len() - 1);
+        prop_assert_eq!(units(&terms.join(" ")), units(&perm.join(" ")));
+    }
+
+    /// Every row shows its highlighted characters: a snippet fits its
+    /// width, its marks are in it and are characters the unit matched.
+    #[test]
+    fn snippets_fit_and_show_their_marks(terms in proptest::sample::subsequence(VOCAB.to_vec(), 1..3), max in 4usize..90) {
+        let idx = index();
+        for h in idx.search(&Query::parse(&terms.join(" ")), 30) {
+            let u = &idx.units[h.unit];
+            let sn = idx.snippet(&h, max);
+            prop_assert!(width(&sn.text) <= max, "{} wider than {}", sn.text, max);
+            let chars: Vec<char> = sn.text.chars().collect();
+            let mut matched: BTreeSet<char> = BTreeSet::new();
+            matched.extend(h.title_marks.iter().filter_map(|&i| u.title.chars().nth(i)));
+            matched.extend(h.text_marks.iter().filter_map(|&i| u.text.chars().nth(i)));
+            for &m in &sn.marks {
+                prop_assert!(m < chars.len());
+                prop_assert!(matched.contains(&chars[m]), "{:?} in {}", chars[m], sn.text);
+            }
+            // With room for it, the first match is shown.
+            if max >= 40 && h.field != Field::Path {
+                prop_assert!(!sn.marks.is_empty(), "{} for {:?}", sn.text, terms);
+            }
+        }
+    }
+}
+
+#[test]
+fn find_in_page_reads_latin_as_pinyin_when_it_is_not_on_the_page() {
+    let lib = library();
+    let n = (0..lib.nodes.len()).find(|&n| lib.node_title(n) == "3.1 AI在金融行业的融合与价值分析").unwrap();
+    let mut app = app(80, 24);
+    app.state.jump_to(n);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let find = |app: &mut yanbao::app::App, q: &str| {
+        keys(app, "/");
+        app.handle_event(crossterm::event::Event::Paste(q.into()));
+        let f = app.state.reader.find.clone();
+        key(app, KeyCode::Esc, KeyModifiers::NONE);
+        f
+    };
+    let hanzi = find(&mut app, "银行");
+    let pinyin = find(&mut app, "yinhang");
+    assert!(!hanzi.matches.is_empty());
+    assert_eq!(pinyin.matches.first(), hanzi.matches.first(), "yinhang finds 银行 first");
+    // Each pinyin match is two characters wide, like 银行.
+    assert!(pinyin.matches.iter().all(|m| m.pieces.iter().map(|p| p.end - p.start).sum::<usize>() == 4));
+    // Latin text on the page is found literally, and only literally.
+    let ai = find(&mut app, "ai");
+    let upper = find(&mut app, "AI");
+    assert!(!ai.matches.is_empty());
+    assert_eq!(ai.matches, upper.matches);
+    // Chinese input stays a substring search: 银 finds no more than 银.
+    let yin = find(&mut app, "银");
+    assert!(yin.matches.len() >= hanzi.matches.len());
+    assert!(find(&mut app, "银行业x").matches.is_empty());
+}

@@ -1,0 +1,58 @@
+//! The fuzz targets' harnesses (fuzz/fuzz_targets/harness.rs), run on the
+//! checked-in seeds and on every crash the fuzzers found, so that each crash
+//! stays fixed and the harnesses build on stable with the rest of the tests.
+//! A crash input goes in tests/fuzz_regressions/<target>/ and gets a named
+//! test below saying what it was.
+
+#[path = "../fuzz/fuzz_targets/harness.rs"]
+mod harness;
+
+use std::path::Path;
+
+type Harness = fn(&[u8]);
+
+const TARGETS: [(&str, Harness); 5] = [
+    ("content", harness::content),
+    ("keymap", harness::keymap),
+    ("query", harness::query),
+    ("ssh_input", harness::ssh_input),
+    ("app", harness::app),
+];
+
+/// Every file of `dir/<target>/` through its harness; how many ran.
+fn replay(dir: &str) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut n = 0;
+    for (target, run) in TARGETS {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else { continue };
+        let mut files: Vec<_> = entries.map(|e| e.expect("readable entry").path()).collect();
+        files.sort();
+        for f in files {
+            let bytes = std::fs::read(&f).expect("readable input");
+            eprintln!("{target}: {}", f.display());
+            run(&bytes);
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn seeds_pass_every_harness() {
+    assert!(replay("fuzz/seeds") >= 5 * 4, "the seed corpus is missing");
+}
+
+#[test]
+fn crash_inputs_stay_fixed() {
+    replay("tests/fuzz_regressions");
+}
+
+/// The audit's chart-view crash (F2, a byte slice of a chart label inside
+/// a Chinese character): at 80x25, one byte per packet, keys `3` Enter
+/// `j j j` Enter `j c` Esc `&`.
+#[test]
+fn app_chart_view_label_slice() {
+    let mut input = vec![79, 24, 2, 0, 79, 24];
+    input.extend_from_slice(b"3\rjjj\rjc\x1b&");
+    harness::app(&input);
+}

@@ -1,0 +1,211 @@
+//! Hostile files and pipes for the command line (reliability audit F11, F12,
+//! F13 and B13): every case ends quickly with an error that names the file,
+//! in bounded memory, and never with a panic or an abort. Each child runs
+//! under an address-space limit and is killed by its PID after a deadline.
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run yanbao with a 1 GiB address-space limit and a 20 s deadline.
+fn yanbao(args: &[&str]) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yanbao"));
+    c.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env_remove("YANBAO_CONTENT");
+    // SAFETY: setrlimit only, between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            let lim = libc::rlimit { rlim_cur: 1 << 30, rlim_max: 1 << 30 };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    let mut child = c.spawn().expect("run yanbao");
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let o = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let e = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let end = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("yanbao {args:?} still running after 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    Run { code: status.code(), stdout: text(o.join().unwrap()), stderr: text(e.join().unwrap()) }
+}
+
+/// A copy of the valid fixture in a fresh temporary folder.
+fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("yanbao-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(Path::new("tests/fixtures/valid"), &dir);
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn check(dir: &Path) -> Run {
+    yanbao(&["check", "--content", dir.to_str().unwrap()])
+}
+
+const HEAD: &str = "id: rep-1\nnumber: \"1\"\ntitle: 第一章\nsections: []\n";
+
+/// F11: nested sequences, deep block mappings and a long key with many
+/// children took 1.27 GB to over 8 GB in the error locator, or overflowed
+/// its stack. Each is now an error with a line, in bounded memory.
+#[test]
+fn yaml_bombs_are_errors_in_bounded_memory() {
+    let cases = [
+        ("seq20k", format!("{HEAD}blocks:\n{}x\n", "- ".repeat(20_000))),
+        ("seq50k", format!("{HEAD}blocks:\n{}x\n", "- ".repeat(50_000))),
+        ("longkey", format!("{HEAD}? {}\n: [{}]\n", "k".repeat(100_000), vec!["a"; 20_000].join(","))),
+        ("map10k", {
+            let mut s = format!("{HEAD}blocks:\n  - kind: text\n    text: x\n    deep:\n");
+            for i in 0..10_000 {
+                s.push_str(&" ".repeat(6 + i % 2000));
+                s.push_str("a:\n");
+            }
+            s
+        }),
+    ];
+    for (name, text) in cases {
+        let dir = fixture(name);
+        std::fs::write(dir.join("rep/c1.yaml"), text).unwrap();
+        let r = check(&dir);
+        assert_eq!(r.code, Some(1), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("rep/c1.yaml:"), "{name}: the error names the file: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked") && !r.stderr.contains("overflow"), "{name}: {}", r.stderr);
+    }
+}
+
+/// F11 for keymaps: the same bomb as a keymap file.
+#[test]
+fn a_keymap_bomb_is_an_error() {
+    let dir = fixture("keybomb");
+    let f = dir.join("bomb.yaml");
+    std::fs::write(&f, format!("reader:\n  j: {}x\n", "- ".repeat(50_000))).unwrap();
+    let r = yanbao(&["--keymap", f.to_str().unwrap(), "check"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("bomb.yaml"), "{}", r.stderr);
+}
+
+/// F12: a FIFO hung the loader; a link to /dev/zero was read until memory ran out.
+#[test]
+fn files_that_are_not_files_are_errors_naming_them() {
+    let dir = fixture("special");
+    let fifo = dir.join("rep/c1.yaml");
+    std::fs::remove_file(&fifo).unwrap();
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    std::os::unix::fs::symlink("/dev/zero", dir.join("rep/zero.yaml")).unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml: not a regular file"), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/zero.yaml: not a regular file"), "{}", r.stderr);
+}
+
+/// F12: invalid UTF-8 became U+FFFD and passed; now an error at its line and column.
+#[test]
+fn invalid_utf8_is_an_error_at_its_line() {
+    let dir = fixture("utf8");
+    let p = dir.join("rep/c1.yaml");
+    let mut bytes = std::fs::read(&p).unwrap();
+    let at = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    bytes.splice(at..at, b"# \xff\xfe bad\n".iter().copied());
+    std::fs::write(&p, bytes).unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml:2:3: not valid UTF-8"), "{}", r.stderr);
+}
+
+/// A symbolic link loop is read once, with an error naming the link.
+#[test]
+fn a_symlink_loop_is_read_once() {
+    let dir = fixture("loop");
+    std::os::unix::fs::symlink("..", dir.join("rep/loop")).unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/loop: folder already read"), "{}", r.stderr);
+    assert!(r.stderr.lines().count() < 10, "{}", r.stderr);
+}
+
+/// F13: escape sequences in content are not written raw by `yanbao search`.
+#[test]
+fn search_does_not_print_control_characters() {
+    let dir = fixture("escape");
+    let p = dir.join("rep/c1.yaml");
+    let text =
+        std::fs::read_to_string(&p).unwrap().replace("title: 第一章", "title: \"第一章\\e[2J\\e]0;pwned\\a\\e[31m\"");
+    std::fs::write(&p, text).unwrap();
+    let r = yanbao(&["search", "pwned", "--content", dir.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("pwned"), "{}", r.stdout);
+    assert!(!r.stdout.chars().any(|c| c.is_control() && c != '\t' && c != '\n'), "{:?}", r.stdout);
+}
+
+/// B13: `check | head -1` panicked on EPIPE; every subcommand ends quietly.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in [&["check"][..], &["search", "的", "--limit", "5000"][..]] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_yanbao"));
+        c.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env_remove("YANBAO_CONTENT");
+        let mut child = c.spawn().unwrap();
+        // Read one byte, then close the pipe, as `| head -c1` does.
+        let mut out = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        out.read_exact(&mut one).unwrap();
+        drop(out);
+        let mut err = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        let st = child.wait().unwrap();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(st.code(), Some(101), "{args:?}: {err}");
+    }
+}
+
+/// B13: `check --keymap FILE` validates the keymap, and a key written twice
+/// gets the README's message at the second entry's line.
+#[test]
+fn check_validates_the_keymap_and_names_a_duplicate_key() {
+    let dir = fixture("dupkey");
+    let f = dir.join("dup.yaml");
+    std::fs::write(&f, "reader:\n  ctrl-d: page_down\n  j: move_down\n  ctrl-d: page_up\n").unwrap();
+    let r = yanbao(&["--keymap", f.to_str().unwrap(), "check"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    let want = format!("{}:4:3: key ctrl-d is bound twice in context reader: page_down and page_up", f.display());
+    assert_eq!(r.stderr.trim(), want);
+    let r = yanbao(&["--keymap", "tests/fixtures/keymaps/bad_key.yaml", "check"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+}
