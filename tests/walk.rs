@@ -13,12 +13,13 @@
 //! - on every page with charts: Enter at the top and at the bottom of the
 //!   page opens the chart view; j through every chart and k around the end,
 //!   c through every compare partner and off, and j with a partner shown;
-//! - find in page (`/`) with hits, without, n and N, and `w` and `b`
-//!   toggled on and off under the matches;
+//! - find in page (`/`) with hits, without, n and N, `w` and `b` toggled
+//!   on and off under the matches, the query history and cursor keys;
 //! - the finder for Chinese, pinyin, Latin, full-width and every kind filter
 //!   (`co: case: tb: fig: ind: sec:`), each result selected and opened with
 //!   Enter (a company result opens its page, and Enter there opens a
-//!   mention); paging the list, deleting and clearing the query;
+//!   mention); closed and resumed; paging the list, deleting and clearing
+//!   the query;
 //! - every company page, at the top and the bottom, with Enter on the first
 //!   and the last mention (once when they are the same);
 //! - the help, scrolled to the end; the switcher, each industry selected and
@@ -180,6 +181,11 @@ fn walk_find(app: &mut App, w: &mut Walker) {
         w.act(app, Action::ToggleCompactTables, "tables toggled back");
         w.act(app, Action::ToggleTableBars, "bars toggled back");
         w.act(app, Action::Find, "find again");
+        w.act(app, Action::HistoryPrev, "the last query recalled");
+        w.act(app, Action::CursorLeft, "cursor left");
+        w.act(app, Action::CursorHome, "cursor home");
+        w.act(app, Action::CursorEnd, "cursor end");
+        w.act(app, Action::DeleteWord, "word deleted");
         w.act(app, Action::InsertText("不存在的词zzz".into()), "no match");
         w.act(app, Action::Confirm, "not found");
         w.act(app, Action::FindNext, "n without matches");
@@ -209,6 +215,8 @@ fn walk_finder(app: &mut App, w: &mut Walker) {
             app.state.overlays = saved;
             app.state.focus = Focus::Nav;
         }
+        w.act(app, Action::CloseOverlay, "finder closed");
+        w.act(app, Action::ResumeSearch, "finder resumed");
         w.act(app, Action::Bottom, "last result");
         w.act(app, Action::PageUp, "results page up");
         w.act(app, Action::PageDown, "results page down");
