@@ -19,7 +19,8 @@
 //!   (`co: case: tb: fig: ind: sec:`), each result selected and opened with
 //!   Enter (a company result opens its page, and Enter there opens a
 //!   mention); closed and resumed; paging the list, deleting and clearing
-//!   the query;
+//!   the query; the filters alone with hundreds of results (`co: fig: sec:`)
+//!   paged, and their last result opened;
 //! - every company page, at the top and the bottom, with Enter on the first
 //!   and the last mention (once when they are the same);
 //! - the help, scrolled to the end; the switcher, each industry selected and
@@ -40,9 +41,10 @@ use yanbao::app::{App, CompanyState, Focus, Overlay};
 
 const SIZES: [(u16, u16); 6] = [(1, 1), (20, 5), (40, 12), (80, 24), (120, 40), (200, 60)];
 
-/// Finder queries: Chinese, pinyin (full and initials), Latin, full-width,
-/// every kind filter, and filters alone.
-const QUERIES: [&str; 18] = [
+/// Finder queries whose every result is opened: Chinese, pinyin (full and
+/// initials), Latin, full-width, every kind filter, filters alone with few
+/// results, and an unknown filter.
+const QUERIES: [&str; 20] = [
     "银行",
     "中关村科金",
     "yinhang",
@@ -59,9 +61,16 @@ const QUERIES: [&str; 18] = [
     "ind:jr",
     "ind:金融",
     "sec:智能体",
-    "co:",
+    "ind:",
+    "case:",
+    "tb:",
     "x:银行",
 ];
+
+/// Filters alone with hundreds of results (every company, figure, section):
+/// their lists are paged, not each result opened (`walk_companies` opens
+/// every company page).
+const LISTS: [&str; 3] = ["co:", "fig:", "sec:"];
 
 struct Walker {
     screen: Screen,
@@ -223,6 +232,17 @@ fn walk_finder(app: &mut App, w: &mut Walker) {
         w.act(app, Action::Top, "first result");
         w.act(app, Action::DeleteChar, "one character deleted");
         w.act(app, Action::ClearInput, "query cleared");
+    }
+    for q in LISTS {
+        w.phase = format!("finder list {q}");
+        reset(app);
+        app.update(Action::Search);
+        w.act(app, Action::InsertText(q.into()), "query typed");
+        for _ in 0..3 {
+            w.act(app, Action::PageDown, "results page down");
+        }
+        w.act(app, Action::Bottom, "last result");
+        w.act(app, Action::Confirm, "last result opened");
     }
 }
 
