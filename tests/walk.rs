@@ -13,12 +13,14 @@
 //! - on every page with charts: Enter at the top and at the bottom of the
 //!   page opens the chart view; j through every chart and k around the end,
 //!   c through every compare partner and off, and j with a partner shown;
-//! - find in page (`/`) with hits, without, n and N, and `w` and `b`
-//!   toggled on and off under the matches;
+//! - find in page (`/`) with hits, without, n and N, `w` and `b` toggled
+//!   on and off under the matches, the query history and cursor keys;
 //! - the finder for Chinese, pinyin, Latin, full-width and every kind filter
 //!   (`co: case: tb: fig: ind: sec:`), each result selected and opened with
 //!   Enter (a company result opens its page, and Enter there opens a
-//!   mention); paging the list, deleting and clearing the query;
+//!   mention); closed and resumed; paging the list, deleting and clearing
+//!   the query; the filters alone with hundreds of results (`co: fig: sec:`)
+//!   paged, and their last result opened;
 //! - every company page, at the top and the bottom, with Enter on the first
 //!   and the last mention (once when they are the same);
 //! - the help, scrolled to the end; the switcher, each industry selected and
@@ -39,9 +41,10 @@ use yanbao::app::{App, CompanyState, Focus, Overlay};
 
 const SIZES: [(u16, u16); 6] = [(1, 1), (20, 5), (40, 12), (80, 24), (120, 40), (200, 60)];
 
-/// Finder queries: Chinese, pinyin (full and initials), Latin, full-width,
-/// every kind filter, and filters alone.
-const QUERIES: [&str; 18] = [
+/// Finder queries whose every result is opened: Chinese, pinyin (full and
+/// initials), Latin, full-width, every kind filter, filters alone with few
+/// results, and an unknown filter.
+const QUERIES: [&str; 20] = [
     "银行",
     "中关村科金",
     "yinhang",
@@ -58,9 +61,16 @@ const QUERIES: [&str; 18] = [
     "ind:jr",
     "ind:金融",
     "sec:智能体",
-    "co:",
+    "ind:",
+    "case:",
+    "tb:",
     "x:银行",
 ];
+
+/// Filters alone with hundreds of results (every company, figure, section):
+/// their lists are paged, not each result opened (`walk_companies` opens
+/// every company page).
+const LISTS: [&str; 3] = ["co:", "fig:", "sec:"];
 
 struct Walker {
     screen: Screen,
@@ -180,6 +190,11 @@ fn walk_find(app: &mut App, w: &mut Walker) {
         w.act(app, Action::ToggleCompactTables, "tables toggled back");
         w.act(app, Action::ToggleTableBars, "bars toggled back");
         w.act(app, Action::Find, "find again");
+        w.act(app, Action::HistoryPrev, "the last query recalled");
+        w.act(app, Action::CursorLeft, "cursor left");
+        w.act(app, Action::CursorHome, "cursor home");
+        w.act(app, Action::CursorEnd, "cursor end");
+        w.act(app, Action::DeleteWord, "word deleted");
         w.act(app, Action::InsertText("不存在的词zzz".into()), "no match");
         w.act(app, Action::Confirm, "not found");
         w.act(app, Action::FindNext, "n without matches");
@@ -209,12 +224,25 @@ fn walk_finder(app: &mut App, w: &mut Walker) {
             app.state.overlays = saved;
             app.state.focus = Focus::Nav;
         }
+        w.act(app, Action::CloseOverlay, "finder closed");
+        w.act(app, Action::ResumeSearch, "finder resumed");
         w.act(app, Action::Bottom, "last result");
         w.act(app, Action::PageUp, "results page up");
         w.act(app, Action::PageDown, "results page down");
         w.act(app, Action::Top, "first result");
         w.act(app, Action::DeleteChar, "one character deleted");
         w.act(app, Action::ClearInput, "query cleared");
+    }
+    for q in LISTS {
+        w.phase = format!("finder list {q}");
+        reset(app);
+        app.update(Action::Search);
+        w.act(app, Action::InsertText(q.into()), "query typed");
+        for _ in 0..3 {
+            w.act(app, Action::PageDown, "results page down");
+        }
+        w.act(app, Action::Bottom, "last result");
+        w.act(app, Action::Confirm, "last result opened");
     }
 }
 
