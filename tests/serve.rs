@@ -44,6 +44,18 @@ async fn start(max_sessions: usize, idle: Duration) -> (Running, Arc<std::sync::
     start_with(opts(max_sessions, idle)).await
 }
 
+/// Whether a log line matching `f` appears within 5 s (a session's line is
+/// written just after its slot is freed).
+async fn log_has(logs: &std::sync::Mutex<Vec<String>>, f: impl Fn(&str) -> bool) -> bool {
+    for _ in 0..100 {
+        if logs.lock().unwrap().iter().any(|l| f(l)) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 async fn start_with(opts: ServeOpts) -> (Running, Arc<std::sync::Mutex<Vec<String>>>) {
     let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = Arc::clone(&logs);
@@ -668,7 +680,7 @@ async fn the_idle_timeout_restores_the_terminal() {
     assert!(t.screen().contains("yanbao: closed after 1 s without input"), "{}", t.screen());
     drop(t);
     wait_for_no_sessions(&srv).await;
-    assert!(logs.lock().unwrap().iter().any(|l| l.ends_with(" idle timeout")), "{:?}", logs.lock().unwrap());
+    assert!(log_has(&logs, |l| l.ends_with(" idle timeout")).await, "{:?}", logs.lock().unwrap());
     srv.shutdown().await;
 }
 
@@ -714,7 +726,7 @@ async fn a_panic_ends_that_session_only_restored_and_logged() {
     assert!(again.until(10, |s| s.contains("目录")).await);
     drop((t, other, again));
     wait_for_no_sessions(&srv).await;
-    assert!(logs.lock().unwrap().iter().any(|l| l.ends_with(" panic")), "the close line says why");
+    assert!(log_has(&logs, |l| l.ends_with(" panic")).await, "the close line says why");
     srv.shutdown().await;
 }
 
@@ -1107,7 +1119,7 @@ async fn connections_that_do_not_log_in_are_closed_at_the_login_grace() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     t.send("j").await;
     assert!(t.until(5, |s| s.contains("目录")).await && !t.closed, "a session was closed by the login grace");
-    assert!(logs.lock().unwrap().iter().any(|l| l.contains("login grace")), "{:?}", logs.lock().unwrap());
+    assert!(log_has(&logs, |l| l.contains("login grace")).await, "{:?}", logs.lock().unwrap());
     assert_eq!(srv.shared.counters.refused("login-grace"), 3);
     srv.shutdown().await;
 }
@@ -1206,7 +1218,15 @@ async fn a_huge_terminal_is_drawn_at_the_size_cap() {
     let _ = t.until(1, |_| false).await;
     drop(t);
     wait_for_no_sessions(&srv).await;
-    assert!(logs.lock().unwrap().iter().any(|l| l.contains(" 120x40 ")), "{:?}", logs.lock().unwrap());
+    // The session's log line is written just after its slot is freed.
+    let logged = || logs.lock().unwrap().iter().any(|l| l.contains(" 120x40 "));
+    for _ in 0..100 {
+        if logged() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(logged(), "{:?}", logs.lock().unwrap());
     srv.shutdown().await;
 }
 
@@ -1405,7 +1425,7 @@ async fn proxy_protocol_v1_and_v2_give_the_client_address() {
     b.await.unwrap().unwrap();
     // A connection without a header is closed.
     assert!(through_proxy(srv.addr, b"").await.is_err());
-    assert!(logs.lock().unwrap().iter().any(|l| l.contains("PROXY header")), "{:?}", logs.lock().unwrap());
+    assert!(log_has(&logs, |l| l.contains("PROXY header")).await, "{:?}", logs.lock().unwrap());
     srv.shutdown().await;
 }
 
