@@ -53,7 +53,8 @@ pub enum Action {
     /// The next / previous industry, keeping the same part.
     NextIndustry,
     PrevIndustry,
-    /// The n-th industry's page (1-based; `industry_1` … `industry_9` in keymaps).
+    /// The n-th industry's page (1-based; `industry_1` … `industry_11` in keymaps;
+    /// keys 1-9, `0` for the 10th and `)` for the 11th by default).
     GotoIndustry(u8),
     /// Draw a bar beside each value of numeric table columns.
     ToggleTableBars,
@@ -160,7 +161,7 @@ impl Action {
             Compare,
             Suspend,
         ];
-        v.extend((1..=9).map(GotoIndustry));
+        v.extend((1..=11).map(GotoIndustry));
         v
     }
 

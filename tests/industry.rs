@@ -47,6 +47,29 @@ fn the_switcher_lists_every_industry_with_counts_and_opens_pages() {
 }
 
 #[test]
+fn digit_keys_reach_all_eleven_industries() {
+    let lib = library();
+    assert_eq!(lib.industries.len(), 11);
+    let mut app = app(80, 24);
+    for (k, want) in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", ")"].iter().zip(0..) {
+        keys(&mut app, k);
+        assert_eq!(app.state.reader.industry, Some(want), "key {k}");
+        // The same keys in the switcher, which shows each row's key.
+        keys(&mut app, "i");
+        let text = screen(&render(&app));
+        let name = &lib.industries[want].name;
+        assert!(text.lines().any(|l| l.contains(&format!(" {k} {name}"))), "{k} {name}\n{text}");
+        keys(&mut app, k);
+        assert!(app.state.overlays.is_empty());
+        assert_eq!(app.state.reader.industry, Some(want));
+    }
+    // `)` comes with SHIFT from most terminals.
+    keys(&mut app, "1");
+    key(&mut app, KeyCode::Char(')'), KeyModifiers::SHIFT);
+    assert_eq!(app.state.reader.industry, Some(10));
+}
+
+#[test]
 fn an_industry_page_collects_both_reports() {
     let lib = library();
     let opts = LayoutOpts { width: 76, ascii: false, compact_tables: false, table_bars: false };

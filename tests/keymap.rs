@@ -50,6 +50,8 @@ fn defaults_bind_the_documented_keys() {
     assert_eq!(g(Action::NextIndustry), ["]"]);
     assert_eq!(g(Action::PrevIndustry), ["["]);
     assert_eq!(g(Action::GotoIndustry(3)), ["3"]);
+    assert_eq!(g(Action::GotoIndustry(10)), ["0"]);
+    assert_eq!(g(Action::GotoIndustry(11)), [")"]);
     assert_eq!(km.keys_for(Context::Chart, &Action::Compare), ["c"]);
 }
 
