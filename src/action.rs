@@ -70,6 +70,12 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// In the table view: scroll the columns right of the frozen first one
+    /// by a column, or to the first / last ones.
+    ColumnLeft,
+    ColumnRight,
+    FirstColumn,
+    LastColumn,
 }
 
 impl Action {
@@ -116,6 +122,10 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::ColumnLeft => "左移一列",
+            Action::ColumnRight => "右移一列",
+            Action::FirstColumn => "到最左列",
+            Action::LastColumn => "到最右列",
         }
     }
 
@@ -160,6 +170,10 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            ColumnLeft,
+            ColumnRight,
+            FirstColumn,
+            LastColumn,
         ];
         v.extend((1..=11).map(GotoIndustry));
         v

@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 41;
+const VARIANTS: usize = 45;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -64,6 +64,10 @@ fn variant(a: &Action) -> usize {
         Action::HistoryPrev => 38,
         Action::HistoryNext => 39,
         Action::ResumeSearch => 40,
+        Action::ColumnLeft => 41,
+        Action::ColumnRight => 42,
+        Action::FirstColumn => 43,
+        Action::LastColumn => 44,
     }
 }
 
@@ -157,6 +161,10 @@ fn action() -> impl Strategy<Value = Action> {
         HistoryPrev,
         HistoryNext,
         ResumeSearch,
+        ColumnLeft,
+        ColumnRight,
+        FirstColumn,
+        LastColumn,
     ]);
     prop_oneof![
         12 => simple,

@@ -31,6 +31,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Company => "公司页",
             Context::Industries => "行业切换",
             Context::Chart => "图表视图",
+            Context::Table => "表格视图（首列固定）",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows.into_iter().map(|(k, d)| (digit_runs(&k), d)));

@@ -6,11 +6,13 @@ mod help;
 mod industry;
 mod nav;
 mod search;
+mod table;
 
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
 pub use nav::NavState;
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
+pub use table::{TableState, table_area};
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
@@ -54,6 +56,8 @@ pub enum Overlay {
     },
     /// A chart full-pane, with exact values; optionally beside a second one.
     Chart(ChartState),
+    /// A table full-pane: the first column frozen, the others scrolled sideways.
+    Table(TableState),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -209,6 +213,7 @@ impl App {
             Some(Overlay::Company(_)) => return vec![Context::Company],
             Some(Overlay::Industries { .. }) => return vec![Context::Industries],
             Some(Overlay::Chart(_)) => return vec![Context::Chart],
+            Some(Overlay::Table(_)) => return vec![Context::Table],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -418,6 +423,7 @@ impl State {
             Some(Overlay::Company(_)) => return self.update_company(action),
             Some(Overlay::Industries { .. }) => return self.update_switcher(action),
             Some(Overlay::Chart(_)) => return self.update_chart(action),
+            Some(Overlay::Table(_)) => return self.update_table(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -574,7 +580,11 @@ impl State {
             | Action::PrevIndustry
             | Action::GotoIndustry(_)
             | Action::ToggleTableBars
-            | Action::Compare => {}
+            | Action::Compare
+            | Action::ColumnLeft
+            | Action::ColumnRight
+            | Action::FirstColumn
+            | Action::LastColumn => {}
             Action::MoveDown
             | Action::MoveUp
             | Action::Top
@@ -594,7 +604,7 @@ impl State {
                     self.show(sel);
                     self.fix_nav();
                 }
-                Focus::Reader => self.open_chart(),
+                Focus::Reader => self.open_figure(),
             },
             Action::Back => match self.focus {
                 Focus::Nav => {

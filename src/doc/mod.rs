@@ -7,16 +7,18 @@
 //! headings); `table`, `figures` (series, metric cards), `items` (lists,
 //! cases, examples) and `industry` (the industry page) add the rest.
 
-use crate::content::{Block, Library, NodeId, Section, Series};
+use crate::content::{Block, Library, NodeId, Section, Series, Table};
 use crate::text::{self, truncate, width};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 mod figures;
+mod grid;
 mod industry;
 mod items;
 mod table;
 
+pub use grid::{GridView, MAX_COL, grid_view, last_first, natural_widths};
 pub use industry::build_industry;
 pub use table::{column_widths, column_widths_min};
 
@@ -123,6 +125,8 @@ pub struct Doc {
     pub anchors: Vec<(usize, NodeId)>,
     /// (line, series): where each chart starts, for the chart view.
     pub charts: Vec<(usize, Arc<Series>)>,
+    /// (line, table): where each table starts, for the full-pane table view.
+    pub tables: Vec<(usize, Arc<Table>)>,
     /// The boxes of the boxed lines, in reading order.
     pub boxes: Vec<BoxText>,
     /// (header lines and rule, end of the body) of each table drawn as a

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 impl Builder<'_> {
     pub(super) fn table(&mut self, t: &Table) {
+        self.doc.tables.push((self.doc.lines.len(), std::sync::Arc::new(t.clone())));
         let with_bars;
         let t = if self.table_bars {
             with_bars = table_with_bars(t, self.g.full == '#');

@@ -7,6 +7,7 @@ mod help;
 mod industries;
 mod reader;
 mod status;
+mod table;
 mod tree;
 
 use crate::app::{App, Overlay, SearchLayout, State};
@@ -24,6 +25,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use reader::render_reader;
 pub use status::breadcrumb;
 use status::{render_find_prompt, render_status};
+use table::render_table;
 use tree::render_nav;
 
 const ASCII_BORDER: border::Set = border::Set {
@@ -75,6 +77,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Search(s) => render_search(st, s, area, buf),
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
+            Overlay::Table(t) => render_table(st, t, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
         }
     }
