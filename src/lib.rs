@@ -13,6 +13,7 @@ pub mod content;
 pub mod doc;
 pub mod fmt;
 pub mod keymap;
+pub mod options;
 pub mod runtime;
 pub mod search;
 pub mod serve;

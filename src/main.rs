@@ -40,8 +40,36 @@ struct Cli {
     /// Capture the mouse (wheel scrolls the reader; disables terminal text selection).
     #[arg(long)]
     mouse: bool,
+    /// Cap text lines in the reader at N columns, centred on wide terminals
+    /// (tables may use the whole pane); 0: no cap.
+    #[arg(long, value_name = "N", default_value_t = yanbao::options::DEFAULT_WIDTH)]
+    width: u16,
+    /// How wide the terminal draws East Asian Ambiguous characters (“ ” … —
+    /// · box drawing); `wide` lays them out as 2 columns and draws borders,
+    /// bars and bullets in ASCII, as vim's ambiwidth=double.
+    #[arg(long, value_enum, default_value_t = AmbiArg::Narrow, value_name = "narrow|wide")]
+    ambiwidth: AmbiArg,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AmbiArg {
+    Narrow,
+    Wide,
+}
+
+impl Cli {
+    /// The reading options the flags give.
+    fn options(&self) -> yanbao::options::Options {
+        yanbao::options::Options {
+            width: self.width,
+            ambiwidth: match self.ambiwidth {
+                AmbiArg::Narrow => yanbao::options::AmbiWidth::Narrow,
+                AmbiArg::Wide => yanbao::options::AmbiWidth::Wide,
+            },
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -502,6 +530,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.set_options(cli.options());
     let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);

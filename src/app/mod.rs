@@ -156,6 +156,8 @@ pub struct State {
     pub finder: FinderMemory,
     pub compact_tables: bool,
     pub table_bars: bool,
+    /// Reading options from flags (and the config file): measure, ambiwidth.
+    pub options: crate::options::Options,
     /// A one-line message for the status bar (cleared by the next action).
     pub message: Option<String>,
     /// Queries confirmed in the find prompt, oldest first (at most 50).
@@ -196,12 +198,19 @@ impl App {
             finder: FinderMemory::default(),
             compact_tables: false,
             table_bars: false,
+            options: crate::options::Options::default(),
             message: None,
             find_history: Vec::new(),
             docs: HashMap::new(),
         };
         state.relayout();
         App { state, resolver: Resolver::default() }
+    }
+
+    /// Apply reading options (from flags or the config file) and lay out again.
+    pub fn set_options(&mut self, options: crate::options::Options) {
+        self.state.options = options;
+        self.state.relayout();
     }
 
     /// The contexts a key is looked up in, top overlay first.
@@ -304,6 +313,11 @@ impl State {
         }
     }
 
+    /// The width pages are laid out for (the reader's text area).
+    pub fn layout_width(&self) -> usize {
+        self.layout_opts().width as usize
+    }
+
     pub(crate) fn layout_opts(&self) -> LayoutOpts {
         // Lay out for the reader at its wide-screen size even when the narrow
         // layout hides it, so that switching panes keeps the scroll position.
@@ -313,6 +327,7 @@ impl State {
             ascii: self.theme.ascii,
             compact_tables: self.compact_tables,
             table_bars: self.table_bars,
+            measure: self.options.width,
         }
     }
 

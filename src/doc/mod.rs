@@ -109,6 +109,9 @@ pub struct LayoutOpts {
     pub compact_tables: bool,
     /// Draw a small bar beside each value of a numeric table column.
     pub table_bars: bool,
+    /// Text lines are at most this wide, centred in `width`; tables start
+    /// at the text's left edge and may use the rest. 0: no cap.
+    pub measure: u16,
 }
 
 /// What a reader page shows: a place in the outline, or an industry page.
@@ -276,7 +279,12 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
 
 struct Builder<'a> {
     lib: &'a Library,
+    /// The width lines are laid out for: the measure, or wider in a table.
     w: usize,
+    /// Columns of blank before every line: centres the measure in the pane.
+    margin: usize,
+    /// The width right of the margin, for tables.
+    wide: usize,
     g: &'static Glyphs,
     compact: bool,
     table_bars: bool,
@@ -295,9 +303,17 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(lib: &'a Library, opts: LayoutOpts) -> Builder<'a> {
+        let full = (opts.width as usize).max(1);
+        let measure = match opts.measure as usize {
+            0 => full,
+            m => m.min(full),
+        };
+        let margin = (full - measure) / 2;
         Builder {
             lib,
-            w: (opts.width as usize).max(1),
+            w: measure,
+            margin,
+            wide: full - margin,
             g: if opts.ascii { &ASCII } else { &UNICODE },
             compact: opts.compact_tables,
             table_bars: opts.table_bars,
@@ -342,6 +358,9 @@ impl<'a> Builder<'a> {
                 out.push(Seg { text: kept, role: s.role });
             }
             segs = out;
+        }
+        if self.margin > 0 && !segs.is_empty() {
+            segs.insert(0, seg(&" ".repeat(self.margin), Role::Body));
         }
         let at = match &mut self.row_lock {
             Some((unit, off)) => {
@@ -394,7 +413,7 @@ impl<'a> Builder<'a> {
             });
             let b = &mut self.doc.boxes[i];
             if !text.is_empty() {
-                b.pieces.push(BoxPiece { line, col: *col, text: text.clone() });
+                b.pieces.push(BoxPiece { line, col: *col + self.margin, text: text.clone() });
             }
             b.hidden.push_str(hidden);
         }

@@ -16,6 +16,13 @@ impl Builder<'_> {
         } else {
             t
         };
+        // A table may use the room right of the text's left edge.
+        let measure = std::mem::replace(&mut self.w, self.wide);
+        self.table_at_width(t);
+        self.w = measure;
+    }
+
+    fn table_at_width(&mut self, t: &Table) {
         let mut head = t.title.clone().unwrap_or_default();
         if let Some(u) = &t.unit {
             head.push_str(&format!("（单位：{u}）"));
