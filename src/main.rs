@@ -523,6 +523,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
         return Err(ExitCode::from(2));
     }
     let theme = Theme::new(color_depth(cli.color), cli.ascii);
+    yanbao::text::set_ambiwide(cli.options().ambiwidth == yanbao::options::AmbiWidth::Wide);
     runtime::install_panic_hook(cli.mouse);
     let guard = runtime::TerminalGuard::enter(cli.mouse).map_err(fail)?;
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());

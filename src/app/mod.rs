@@ -210,6 +210,12 @@ impl App {
     /// Apply reading options (from flags or the config file) and lay out again.
     pub fn set_options(&mut self, options: crate::options::Options) {
         self.state.options = options;
+        // Ambiguous characters two columns wide: borders, bars and bullets
+        // in ASCII, and every width counted anew.
+        if options.ambiwidth == crate::options::AmbiWidth::Wide {
+            self.state.theme.ascii = true;
+        }
+        self.state.docs.clear();
         self.state.relayout();
     }
 
