@@ -147,6 +147,13 @@ fn enter_opens_the_chart_in_view_and_c_compares() {
     let buf = render(&app);
     assert_rows_fit(&buf);
     insta::assert_snapshot!("chart_compare_80x24", screen(&buf));
+    // One unit, one scale: 金融's 52.6亿元 bar is well under half of 政务's 135.1亿元.
+    let text = screen(&buf);
+    let row = text.lines().find(|l| l.contains("52.6亿元") && l.contains("135.1亿元")).expect("the 2028E row");
+    let (left, right) = row.split_once("52.6亿元").unwrap();
+    let bars = |s: &str| s.chars().filter(|&c| c == '█').count();
+    let (a, b) = (bars(left), bars(right));
+    assert!(b > 0 && a * 2 < b, "52.6 drawn {a} long beside 135.1 drawn {b}: {row}");
     key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     assert!(app.state.overlays.is_empty());
 }
