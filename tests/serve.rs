@@ -1018,6 +1018,67 @@ async fn input_floods_keep_the_session() {
     }
 }
 
+/// One client flooding the finder with keystrokes (each one a search) does
+/// not stall another client, even on a server with a single async worker:
+/// the flooding session's work runs off the async workers, and its queued
+/// work is bounded. Before, the handler searched and rendered inline, and
+/// the other client waited behind every packet of the flood.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_flooding_the_finder_does_not_stall_another() {
+    let server = served(&["--workers", "1", "--input-rate", "0"]);
+    let mut busy = Term::open(server.addr, 80, 24).await;
+    assert!(busy.until(30, |s| s.contains("目录")).await);
+    busy.send("s").await;
+    assert!(busy.until(30, |s| s.contains("›")).await, "the finder opens:\n{}", busy.screen());
+    let Term { _handle: busy_handle, ch, .. } = busy;
+    let (mut rd, wr) = ch.split();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Read the busy client's frames so that its window stays open.
+    let reader = tokio::spawn(async move { while rd.wait().await.is_some() {} });
+    let flood = {
+        let (stop, sent) = (Arc::clone(&stop), Arc::clone(&sent));
+        tokio::spawn(async move {
+            // A key and a backspace: each of the 4,000 keys of a packet
+            // changes the query, so each one runs a search.
+            let keys = "ab\x7f\x7f".repeat(1000);
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if wr.data(keys.as_bytes()).await.is_err() {
+                    break;
+                }
+                sent.fetch_add(keys.len(), std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+    };
+    // Let the flood get going, so that the server is busy.
+    let cpu0 = server.cpu();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(server.cpu() - cpu0 > 0.5, "the flood keeps the server busy");
+    let t0 = Instant::now();
+    let other = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut t = Term::open(server.addr, 80, 24).await;
+        let framed = t.until(20, |s| s.contains("目录")).await;
+        let first = t0.elapsed();
+        t.send("s华福证券").await;
+        let echoed = framed && t.until(20, |s| s.contains("› 华福证券")).await;
+        (framed, first, echoed, t0.elapsed(), t.screen())
+    })
+    .await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    let log = server.log.lock().unwrap().clone();
+    match other {
+        Ok((framed, first, echoed, all, screen)) => {
+            eprintln!("beside a finder flood ({sent} bytes sent): first frame in {first:?}, keys echoed in {all:?}");
+            assert!(framed && echoed, "the other client:\n{screen}\nlog:\n{log}");
+        }
+        Err(_) => panic!("the other client got no first frame and echo within 20 s beside the flood; log:\n{log}"),
+    }
+    flood.abort();
+    reader.abort();
+    drop(busy_handle);
+}
+
 /// A 4 KB paste into the finder costs the server less than a second of CPU:
 /// bracketed, and unbracketed (a terminal without bracketed paste sends it as
 /// typed keys; 4,000 typed characters cost 81 s, quadratic, before the
