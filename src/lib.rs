@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod cache;
+pub mod config;
 pub mod content;
 pub mod doc;
 pub mod fmt;
