@@ -141,6 +141,11 @@ struct ServeArgs {
     /// it gives. Without this flag a PROXY header is refused.
     #[arg(long)]
     proxy_protocol: bool,
+    /// Async worker threads for the network and SSH work. Each session's
+    /// input handling, search and rendering run on a separate thread pool,
+    /// so a busy session never holds these.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
 }
 
 /// `COLSxROWS`, each from 20 to 1000.
@@ -478,7 +483,8 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         proxy_protocol: args.proxy_protocol,
     };
     let index = Arc::new(index);
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("yanbao serve: {e}");
