@@ -55,6 +55,9 @@ pub struct ServeOpts {
     /// New connections allowed per IP address per minute.
     pub per_ip_per_minute: usize,
     pub ascii: bool,
+    /// Ask each client's terminal for mouse reports (`--mouse`); off by
+    /// default: over SSH a mouse is never assumed.
+    pub mouse: bool,
     /// A connection that has not authenticated and started the explorer by
     /// then is closed, whatever it sends.
     pub login_grace: Duration,
@@ -91,6 +94,7 @@ impl Default for ServeOpts {
             idle_timeout: Duration::from_secs(600),
             per_ip_per_minute: 60,
             ascii: false,
+            mouse: false,
             login_grace: Duration::from_secs(30),
             max_startups: 100,
             max_per_address: 8,
@@ -681,8 +685,8 @@ fn restore_sequence() -> Vec<u8> {
 }
 
 /// What a session's terminal is set to first: the alternate screen, no
-/// cursor, bracketed paste, as a local run.
-fn setup_sequence() -> Vec<u8> {
+/// cursor, bracketed paste (and mouse reports), as a local run.
+fn setup_sequence(mouse: bool) -> Vec<u8> {
     let mut b = Vec::new();
     let _ = crossterm::queue!(
         b,
@@ -690,6 +694,9 @@ fn setup_sequence() -> Vec<u8> {
         crossterm::cursor::Hide,
         crossterm::event::EnableBracketedPaste
     );
+    if mouse {
+        let _ = crossterm::queue!(b, crossterm::event::EnableMouseCapture);
+    }
     b
 }
 
@@ -826,7 +833,7 @@ async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, slot: AppSl
     // A frame cut short by an end: the goodbye first cancels any escape
     // sequence left open.
     let mut cut = false;
-    if out.data_bytes(setup_sequence()).await.is_err() {
+    if out.data_bytes(setup_sequence(shared.opts.mouse)).await.is_err() {
         return;
     }
     enum Next {
@@ -1136,7 +1143,8 @@ impl Connection {
         }
         tokio::spawn(deliver(Arc::clone(&link), out, slot, Arc::clone(&self.kill)));
         self.link = Some(Arc::clone(&link));
-        self.session = Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
+        self.session =
+            Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::new(sh.opts.mouse), link });
         self.run(|live, dropped| live.paint(dropped).map(|()| false));
         Ok(())
     }
