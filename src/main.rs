@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use yanbao::app::App;
+use yanbao::app::{App, TreePane};
 use yanbao::config::{ColorWhen, Options};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
@@ -472,6 +472,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
         per_ip_per_minute: args.max_per_minute,
         ascii: options.ascii,
+        mouse: options.mouse,
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
         max_startups: args.max_startups,
         max_per_address: args.max_per_address,
@@ -544,6 +545,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);
