@@ -1052,7 +1052,11 @@ async fn a_client_flooding_the_finder_does_not_stall_another() {
     };
     // Let the flood get going, so that the server is busy.
     let cpu0 = server.cpu();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // (On a loaded machine the server gets its half second of CPU later.)
+    let busy_since = Instant::now();
+    while server.cpu() - cpu0 <= 0.5 && busy_since.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert!(server.cpu() - cpu0 > 0.5, "the flood keeps the server busy");
     let t0 = Instant::now();
     let other = tokio::time::timeout(Duration::from_secs(20), async {
