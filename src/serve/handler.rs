@@ -3,7 +3,7 @@
 
 use super::deliver::{AppSlot, Link, deliver};
 use super::limits::{self, AddressSlot, Kill, Refusal};
-use super::session::{Job, Worker};
+use super::session::{Job, PIECE, Worker};
 use super::{MAX_CHANNELS, RefusingSlot, Shared, StartupSlot, depth_for_term};
 use crate::theme::Theme;
 use russh::keys::ssh_key::HashAlg;
@@ -368,7 +368,9 @@ impl russh::server::Handler for Connection {
         }
         // Waits while this session's queue is full: its connection is read
         // no further meanwhile.
-        live.worker.submit(Job::Input(data.to_vec())).await;
+        for piece in data.chunks(PIECE) {
+            live.worker.submit(Job::Input(piece.to_vec())).await;
+        }
         Ok(())
     }
 }

@@ -109,11 +109,13 @@ impl Drop for Live {
     }
 }
 
-/// Jobs queued per session, at most. A client that sends faster than its
-/// session works waits: its connection's handler waits for room, so the
-/// connection is read no further and TCP slows the client down. A flood
-/// queues bounded work.
-const MAX_JOBS: usize = 8;
+/// Input queued per session, at most, in bytes (other jobs count 1). A
+/// client that sends faster than its session works waits: its connection's
+/// handler waits for room, so the connection is read no further and the
+/// client's SSH window and TCP slow it down. A flood queues bounded work.
+const ROOM: usize = 16 * 1024;
+/// Input is queued in pieces of at most this many bytes.
+pub(super) const PIECE: usize = 4096;
 
 /// Work for a session's explorer, in the order it came.
 pub(super) enum Job {
@@ -132,7 +134,7 @@ pub(super) enum Job {
 /// never holds an async worker, so one busy session stalls no other.
 pub(super) struct Worker {
     state: Mutex<Work>,
-    /// Room for queued jobs ([`MAX_JOBS`]); closed once the session ended.
+    /// Room for queued jobs ([`ROOM`]); closed once the session ended.
     room: Arc<Semaphore>,
     shared: Arc<Shared>,
     link: Arc<Link>,
@@ -153,7 +155,7 @@ struct Work {
 impl Worker {
     pub(super) fn new(shared: Arc<Shared>, link: Arc<Link>, who: String) -> Arc<Worker> {
         let work = Work { jobs: VecDeque::new(), live: None, running: false, ended: false };
-        let room = Arc::new(Semaphore::new(MAX_JOBS));
+        let room = Arc::new(Semaphore::new(ROOM));
         Arc::new(Worker { state: Mutex::new(work), room, shared, link, who })
     }
 
@@ -162,9 +164,14 @@ impl Worker {
     }
 
     /// Queue a job once there is room for it (a job's room is given back
-    /// when it has run). Nothing happens once the session ended.
+    /// when it has run); input, at most [`PIECE`] bytes. Nothing happens
+    /// once the session ended.
     pub(super) async fn submit(self: &Arc<Self>, job: Job) {
-        let Ok(permit) = Arc::clone(&self.room).acquire_owned().await else { return };
+        let size = match &job {
+            Job::Input(data) => data.len().clamp(1, PIECE),
+            _ => 1,
+        };
+        let Ok(permit) = Arc::clone(&self.room).acquire_many_owned(size as u32).await else { return };
         self.push(job, Some(permit));
     }
 
