@@ -69,6 +69,15 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// Hide the tree (the reader takes the screen) or show it again.
+    ToggleTree,
+    /// The tree pane wider / narrower.
+    WidenTree,
+    NarrowTree,
+    /// A left click at a cell (column, row), with `--mouse`; not bindable.
+    Click(u16, u16),
+    /// The wheel turned over a cell (column, row): lines, down positive; not bindable.
+    Wheel(u16, u16, i8),
 }
 
 impl Action {
@@ -115,6 +124,11 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::ToggleTree => "隐藏 / 显示目录",
+            Action::WidenTree => "目录加宽",
+            Action::NarrowTree => "目录变窄",
+            Action::Click(..) => "点击",
+            Action::Wheel(..) => "滚轮",
         }
     }
 
@@ -159,6 +173,9 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            ToggleTree,
+            WidenTree,
+            NarrowTree,
         ];
         v.extend((1..=9).map(GotoIndustry));
         v

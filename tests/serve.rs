@@ -663,6 +663,39 @@ async fn quitting_restores_the_terminal_then_exit_status_eof_close() {
     srv.shutdown().await;
 }
 
+/// `yanbao --mouse serve`: each session turns mouse reporting on, decodes
+/// SGR clicks (one opens a tree row), and turns reporting off as it ends.
+/// Without it reporting stays off and the same bytes do nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mouse_sessions_take_clicks_and_turn_reporting_off() {
+    let (srv, _logs) = start_with(ServeOpts { mouse: true, ..opts(8, Duration::from_secs(60)) }).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "first screen");
+    assert_ne!(t.vt.screen().mouse_protocol_mode(), vt100::MouseProtocolMode::None, "reporting on");
+    let first = |s: &str| s.lines().next().unwrap_or_default().contains("┌ 2 人工智能产业");
+    assert!(!first(&t.screen()));
+    // A click on the tree's third row, split across two packets, then garbage.
+    t.send("\x1b[<0;6;4M\x1b[<0").await;
+    t.send(";6;4m\x1b[<0;99999999;1M\x1b[<;;M").await;
+    assert!(t.until(5, first).await, "the click opens chapter 2:\n{}", t.screen());
+    t.send("q").await;
+    let seen = t.read_to_close(5).await;
+    assert_eq!(seen, ["data", "exit-status 0", "eof", "close"]);
+    assert_restored(&t.vt, "mouse session");
+    srv.shutdown().await;
+
+    let (srv, _logs) = start(8, Duration::from_secs(60)).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "first screen");
+    assert_eq!(t.vt.screen().mouse_protocol_mode(), vt100::MouseProtocolMode::None, "no mouse unless asked for");
+    t.send("\x1b[<0;6;4M\x1b[<0;6;4m\x1b[<0;6;4M\x1b[<0;6;4mj").await;
+    assert!(t.until(5, |s| s.contains("┌ 1 人工智能行业综述")).await, "j after the dropped reports:\n{}", t.screen());
+    assert!(!first(&t.screen()));
+    t.send("q").await;
+    let _ = t.read_to_close(5).await;
+    srv.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_idle_timeout_restores_the_terminal() {
     let (srv, logs) = start(8, Duration::from_secs(1)).await;

@@ -262,7 +262,12 @@ impl Worker {
                     let app =
                         App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
                     let link = Arc::clone(&self.link);
-                    *live = Some(Live { app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
+                    *live = Some(Live {
+                        app,
+                        screen: Screen::new(w, h),
+                        decoder: input::Decoder::new(sh.opts.mouse),
+                        link,
+                    });
                 }
                 Job::Resize(w, h) => {
                     if let Some(live) = live
