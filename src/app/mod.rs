@@ -10,7 +10,7 @@ mod search;
 
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
-pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES};
+pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
 pub use nav::NavState;
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 
