@@ -9,6 +9,7 @@ pub mod app;
 pub mod cache;
 pub mod content;
 pub mod doc;
+pub mod export;
 pub mod keymap;
 pub mod runtime;
 pub mod search;
