@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod cache;
+pub mod clipboard;
 pub mod content;
 pub mod doc;
 pub mod export;

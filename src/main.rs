@@ -40,6 +40,10 @@ struct Cli {
     /// Capture the mouse (wheel scrolls the reader; disables terminal text selection).
     #[arg(long)]
     mouse: bool,
+    /// Append what `y` and `Y` copy to this file instead of sending it to the
+    /// terminal's clipboard with OSC 52 (for terminals that ignore OSC 52).
+    #[arg(long, value_name = "FILE")]
+    copy_to: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -594,6 +598,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.state.copy_to = cli.copy_to.clone();
     let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);

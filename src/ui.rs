@@ -1,5 +1,7 @@
 //! Rendering: a pure function of the app's state into a ratatui buffer.
 
+mod copy;
+
 use crate::action::Action;
 use crate::app::{App, CompanyState, FindState, Focus, Overlay, SearchLayout, SearchState, State};
 use crate::content::NodeKind;
@@ -63,6 +65,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+            Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
         }
     }
     if st.theme.ascii {

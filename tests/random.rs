@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 41;
+const VARIANTS: usize = 43;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -64,6 +64,8 @@ fn variant(a: &Action) -> usize {
         Action::HistoryPrev => 38,
         Action::HistoryNext => 39,
         Action::ResumeSearch => 40,
+        Action::Copy => 41,
+        Action::CopySection => 42,
     }
 }
 
@@ -157,6 +159,8 @@ fn action() -> impl Strategy<Value = Action> {
         HistoryPrev,
         HistoryNext,
         ResumeSearch,
+        Copy,
+        CopySection,
     ]);
     prop_oneof![
         12 => simple,

@@ -1,12 +1,14 @@
 //! The app: state, and `update`, which applies one action and returns the
 //! effects for the runtime to carry out. No I/O happens here.
 
+mod copy;
 mod find;
 mod help;
 mod industry;
 mod nav;
 mod search;
 
+pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
 pub use nav::NavState;
@@ -54,6 +56,8 @@ pub enum Overlay {
     },
     /// A chart full-pane, with exact values; optionally beside a second one.
     Chart(ChartState),
+    /// The text last copied, shown plain for the terminal's own selection.
+    Copy(CopyView),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -158,6 +162,11 @@ pub struct State {
     pub find_history: Vec<String>,
     /// Laid-out pages, keyed by node and layout settings.
     docs: HashMap<(Page, LayoutOpts), Arc<Doc>>,
+    /// `--copy-to FILE`: copies are appended to this file instead of being
+    /// sent as OSC 52 (the local explorer only).
+    pub copy_to: Option<std::path::PathBuf>,
+    /// The last copy, until the next action: `y` again shows it.
+    pub copied: Option<Copied>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -195,6 +204,8 @@ impl App {
             message: None,
             find_history: Vec::new(),
             docs: HashMap::new(),
+            copy_to: None,
+            copied: None,
         };
         state.relayout();
         App { state, resolver: Resolver::default() }
@@ -209,6 +220,7 @@ impl App {
             Some(Overlay::Company(_)) => return vec![Context::Company],
             Some(Overlay::Industries { .. }) => return vec![Context::Industries],
             Some(Overlay::Chart(_)) => return vec![Context::Chart],
+            Some(Overlay::Copy(_)) => return vec![Context::Copy],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -413,6 +425,9 @@ impl State {
             self.refresh_preview();
             return vec![];
         }
+        if let Some(effects) = self.update_copy(&action) {
+            return effects;
+        }
         match self.overlays.last() {
             Some(Overlay::Search(_)) => return self.update_search(action),
             Some(Overlay::Company(_)) => return self.update_company(action),
@@ -450,7 +465,7 @@ impl State {
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
-            Action::Resize(..) | Action::Suspend => {}
+            Action::Resize(..) | Action::Suspend | Action::Copy | Action::CopySection => {}
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::ResumeSearch => self.resume_search(),
             Action::FocusNext => {

@@ -408,8 +408,16 @@ impl russh::server::Handler for Connection {
                 {
                     panic!("injected panic on key {k:?} (test hook)");
                 }
-                if live.app.handle_event(ev).contains(&Effect::Quit) {
+                let effects = live.app.handle_event(ev);
+                if effects.contains(&Effect::Quit) {
                     return Ok(true);
+                }
+                for e in effects {
+                    // Over SSH a copy is OSC 52 only: it reaches the
+                    // client's terminal with the screen (never a file on the server).
+                    if let Effect::Copy { text, .. } = e {
+                        live.copy(&text);
+                    }
                 }
             }
             live.paint(dropped)?;

@@ -96,6 +96,21 @@ impl Live {
     }
 }
 
+impl Live {
+    /// Queue an OSC 52 copy for the client's terminal. Only the latest copy
+    /// waits (it is the clipboard's content); it is sent before the next
+    /// frame and survives the dropping of frames for a client behind.
+    pub(super) fn copy(&mut self, text: &str) {
+        let mut o = self.link.lock();
+        if o.why.is_some() {
+            return;
+        }
+        o.clip = Some(crate::clipboard::osc52(text));
+        drop(o);
+        self.link.wake.notify_one();
+    }
+}
+
 impl Drop for Live {
     fn drop(&mut self) {
         self.link.lock().gone = true;
