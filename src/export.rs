@@ -425,7 +425,7 @@ impl Md<'_> {
         self.out.push_str(&pipe_row(["项目".to_string(), value_head]));
         self.out.push_str("\n| --- | ---: |\n");
         for p in &s.points {
-            let v = crate::doc::fmt_num(p.value);
+            let v = crate::fmt::fmt_num(p.value);
             self.out.push_str(&pipe_row([md_cell(&point_label(p)), v]));
             self.out.push('\n');
         }
@@ -541,7 +541,7 @@ pub fn block_plain(lib: &Library, b: &Block) -> (String, String) {
             }
             let unit = s.unit.as_deref().unwrap_or("");
             for p in &s.points {
-                let v = crate::doc::fmt_num(p.value);
+                let v = crate::fmt::fmt_num(p.value);
                 let _ = writeln!(out, "{}\t{}", tsv(&point_label(p)), format!("{v} {unit}").trim_end());
             }
             if s.points.iter().any(|p| p.is_estimate()) {

@@ -237,7 +237,7 @@ fn expected_tables(lib: &Library, report: usize) -> Vec<(Vec<String>, Vec<Vec<St
                     None => "数值".into(),
                 };
                 let rows =
-                    s.points.iter().map(|p| vec![export::point_label(p), yanbao::doc::fmt_num(p.value)]).collect();
+                    s.points.iter().map(|p| vec![export::point_label(p), yanbao::fmt::fmt_num(p.value)]).collect();
                 out.push((vec!["项目".into(), head], rows));
             }
             _ => {}

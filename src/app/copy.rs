@@ -17,6 +17,26 @@ pub struct CopyView {
     pub what: String,
     pub text: String,
     pub scroll: usize,
+    /// The text wrapped to the screen's width (`width`), made by `update`
+    /// when the overlay opens and on a resize, not on every frame.
+    pub lines: Vec<String>,
+    pub width: u16,
+}
+
+impl CopyView {
+    pub fn new(what: String, text: String, width: u16) -> CopyView {
+        let lines = copy_lines(&text, width);
+        CopyView { what, text, scroll: 0, lines, width }
+    }
+
+    /// Wrap again for a new screen width, keeping the scroll in range.
+    pub fn resize(&mut self, size: (u16, u16)) {
+        if size.0 != self.width {
+            self.lines = copy_lines(&self.text, size.0);
+            self.width = size.0;
+        }
+        self.scroll = self.scroll.min(self.lines.len().saturating_sub(copy_rows(size)));
+    }
 }
 
 /// The last copy, while nothing else has happened since: `y` again shows it.
@@ -33,7 +53,7 @@ impl State {
         let fresh = self.copied.take();
         if let Some(Overlay::Copy(v)) = self.overlays.last_mut() {
             let rows = copy_rows(self.size);
-            let max = copy_lines(&v.text, self.size.0).len().saturating_sub(rows);
+            let max = v.lines.len().saturating_sub(rows);
             match action {
                 Action::MoveDown => v.scroll = (v.scroll + 1).min(max),
                 Action::MoveUp => v.scroll = v.scroll.saturating_sub(1),
@@ -55,7 +75,7 @@ impl State {
             Action::Copy => {
                 if let Some(c) = fresh {
                     // `y` right after a copy: show what was copied.
-                    self.overlays.push(Overlay::Copy(CopyView { what: c.what, text: c.text, scroll: 0 }));
+                    self.overlays.push(Overlay::Copy(CopyView::new(c.what, c.text, self.size.0)));
                     return Some(vec![]);
                 }
                 let found = match self.overlays.last() {

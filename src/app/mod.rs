@@ -417,8 +417,10 @@ impl State {
             self.size = (w, h);
             let help_max = max_help_scroll(&self.keymap, self.size);
             for o in &mut self.overlays {
-                if let Overlay::Help { scroll } = o {
-                    *scroll = (*scroll).min(help_max);
+                match o {
+                    Overlay::Help { scroll } => *scroll = (*scroll).min(help_max),
+                    Overlay::Copy(v) => v.resize((w, h)),
+                    _ => {}
                 }
             }
             self.relayout();

@@ -2,7 +2,7 @@
 //! border beside the text), so that the terminal's own selection takes it
 //! as it is, for terminals that ignore OSC 52.
 
-use crate::app::{CopyView, State, copy_lines, copy_rows};
+use crate::app::{CopyView, State, copy_rows};
 use crate::doc::Role;
 use crate::text::fit;
 use ratatui::buffer::Buffer;
@@ -16,7 +16,7 @@ pub(super) fn render_copy(st: &State, v: &CopyView, area: Rect, buf: &mut Buffer
         return;
     }
     Clear.render(body, buf);
-    let lines = copy_lines(&v.text, body.width);
+    let lines = &v.lines;
     let rows = copy_rows((area.width, area.height));
     let scroll = v.scroll.min(lines.len().saturating_sub(rows));
     let range = if lines.len() > rows {
