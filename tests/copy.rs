@@ -298,3 +298,29 @@ fn with_copy_to_nothing_goes_to_the_terminal() {
     assert!(text.contains("——《AI赋能千行百业白皮书》"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On an industry page, blocks come from many sections: each copy cites
+/// the section its block is in, and holds that block.
+#[test]
+fn y_on_an_industry_page_cites_each_blocks_own_section() {
+    let lib = library();
+    let mut app = app(120, 40);
+    app.update(Action::GotoIndustry(1));
+    assert!(app.state.reader.industry.is_some());
+    let doc = Arc::clone(&app.state.reader.doc);
+    let max = doc.lines.len().saturating_sub(app.state.reader_height());
+    let mut checked = 0;
+    let mut sections = std::collections::BTreeSet::new();
+    for it in doc.items.iter().filter(|it| it.block.is_some() && it.line <= max) {
+        let (Some(n), Some(i)) = (it.node, it.block) else { continue };
+        app.update(Action::CloseOverlay);
+        app.state.reader.scroll = it.line;
+        let text = copied(&y(&mut app));
+        let b = &lib.section(n).expect("a section").blocks[i];
+        let (plain, _) = export::block_plain(&lib, b);
+        assert_eq!(text, format!("{}\n{}\n", plain.trim_end(), export::citation(&lib, n)));
+        checked += 1;
+        sections.insert(n);
+    }
+    assert!(checked > 20 && sections.len() > 5, "{checked} blocks in {} sections", sections.len());
+}
