@@ -75,6 +75,15 @@ pub enum Action {
     Copy,
     /// Copy the section at the top of the reader as Markdown.
     CopySection,
+    /// Hide the tree (the reader takes the screen) or show it again.
+    ToggleTree,
+    /// The tree pane wider / narrower.
+    WidenTree,
+    NarrowTree,
+    /// A left click at a cell (column, row), with `--mouse`; not bindable.
+    Click(u16, u16),
+    /// The wheel turned over a cell (column, row): lines, down positive; not bindable.
+    Wheel(u16, u16, i8),
 }
 
 impl Action {
@@ -123,6 +132,11 @@ impl Action {
             Action::Suspend => "挂起到 shell",
             Action::Copy => "复制当前单元（附出处）",
             Action::CopySection => "复制本节（Markdown，附出处）",
+            Action::ToggleTree => "隐藏 / 显示目录",
+            Action::WidenTree => "目录加宽",
+            Action::NarrowTree => "目录变窄",
+            Action::Click(..) => "点击",
+            Action::Wheel(..) => "滚轮",
         }
     }
 
@@ -169,6 +183,9 @@ impl Action {
             Suspend,
             Copy,
             CopySection,
+            ToggleTree,
+            WidenTree,
+            NarrowTree,
         ];
         v.extend((1..=9).map(GotoIndustry));
         v
