@@ -69,6 +69,12 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// Copy the unit at the top of the reader (or the finder's selected
+    /// result, or the chart shown) with its citation; pressed again right
+    /// after a copy, show the copied text.
+    Copy,
+    /// Copy the section at the top of the reader as Markdown.
+    CopySection,
     /// Hide the tree (the reader takes the screen) or show it again.
     ToggleTree,
     /// The tree pane wider / narrower.
@@ -124,6 +130,8 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::Copy => "复制当前单元（附出处）",
+            Action::CopySection => "复制本节（Markdown，附出处）",
             Action::ToggleTree => "隐藏 / 显示目录",
             Action::WidenTree => "目录加宽",
             Action::NarrowTree => "目录变窄",
@@ -173,6 +181,8 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            Copy,
+            CopySection,
             ToggleTree,
             WidenTree,
             NarrowTree,
@@ -219,4 +229,10 @@ pub enum Effect {
     Quit,
     /// Stop the process and give the terminal back to the shell until resumed.
     Suspend,
+    /// Put text on the clipboard: with `to`, append it to that file (the
+    /// local `--copy-to`); else send it as OSC 52 through the terminal.
+    Copy {
+        text: String,
+        to: Option<std::path::PathBuf>,
+    },
 }

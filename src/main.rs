@@ -53,6 +53,11 @@ struct Cli {
     /// Leave the mouse to the terminal even if the config says `mouse: true`.
     #[arg(long, overrides_with = "mouse")]
     no_mouse: bool,
+    /// Append what `y` and `Y` copy to this file instead of sending it to the
+    /// terminal's clipboard with OSC 52 (for terminals that ignore OSC 52;
+    /// config: `copy_to`).
+    #[arg(long, value_name = "FILE")]
+    copy_to: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -78,6 +83,29 @@ enum Command {
     },
     /// Serve the explorer over SSH: `ssh -p 2222 host` gets a session.
     Serve(ServeArgs),
+    /// Write a report, chapter or section as Markdown (with its citation as
+    /// front matter), as JSON, or its tables as CSV.
+    #[command(after_help = "TARGET: a report id (fs), a chapter or section id (fs-3-1), or a section \
+number within a report (fs:3.1). An unknown target exits with status 2 and the closest ids.")]
+    Export {
+        /// What to export: `fs`, `fs-3-1`, `fs:3.1`.
+        target: String,
+        /// md: Markdown on stdout; json: the content model; csv: one file per table.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// With --format csv: write one CSV file per table into this folder
+        /// (named by section id and table title). Without it, the CSV goes to
+        /// stdout when the target holds exactly one table.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Md,
+    Json,
+    Csv,
 }
 
 #[derive(clap::Args)]
@@ -291,6 +319,9 @@ fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
     if cli.mouse || cli.no_mouse {
         o.mouse = cli.mouse;
     }
+    if let Some(p) = &cli.copy_to {
+        o.copy_to = Some(p.clone());
+    }
     Ok(o)
 }
 
@@ -320,6 +351,10 @@ fn main() -> ExitCode {
             search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
+        Some(Command::Export { ref target, format, ref out }) => {
+            quiet_on_closed_pipe();
+            export(dir.as_deref(), target, format, out.as_deref())
+        }
         None => match explore(&cli, dir.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
@@ -435,6 +470,71 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
     code
 }
 
+fn export(dir: Option<&Path>, target: &str, format: ExportFormat, out: Option<&Path>) -> ExitCode {
+    use yanbao::export;
+    let lib = match load_library(dir) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let node = match export::resolve(&lib, target) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("yanbao export: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if out.is_some() && format != ExportFormat::Csv {
+        eprintln!("yanbao export: --out is for --format csv (Markdown and JSON go to stdout)");
+        return ExitCode::from(2);
+    }
+    let text = match format {
+        ExportFormat::Md => export::markdown(&lib, node),
+        ExportFormat::Json => match serde_json::to_string_pretty(&export::json(&lib, node)) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("yanbao export: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        ExportFormat::Csv => {
+            let files = export::csv_files(&lib, node);
+            match out {
+                Some(d) => {
+                    if let Err(e) = std::fs::create_dir_all(d) {
+                        eprintln!("yanbao export: {}: {e}", d.display());
+                        return ExitCode::from(1);
+                    }
+                    for (name, text) in &files {
+                        let p = d.join(name);
+                        if let Err(e) = std::fs::write(&p, text) {
+                            eprintln!("yanbao export: {}: {e}", p.display());
+                            return ExitCode::from(1);
+                        }
+                        println!("{}", p.display());
+                    }
+                    if files.is_empty() {
+                        eprintln!("yanbao export: `{target}` holds no table");
+                    }
+                    return ExitCode::SUCCESS;
+                }
+                None if files.len() == 1 => files.into_iter().next().map(|f| f.1).unwrap_or_default(),
+                None => {
+                    eprintln!(
+                        "yanbao export: `{target}` holds {} tables; give --out DIR to write one CSV file each",
+                        files.len()
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
 /// Content as plain text for a terminal: control characters (escape
 /// sequences, BEL, tabs that would break the columns) and bidirectional
 /// overrides become spaces, as the explorer shows them.
@@ -545,6 +645,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.state.copy_to = options.copy_to.clone();
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);

@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 46;
+const VARIANTS: usize = 48;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -64,6 +64,8 @@ fn variant(a: &Action) -> usize {
         Action::HistoryPrev => 38,
         Action::HistoryNext => 39,
         Action::ResumeSearch => 40,
+        Action::Copy => 46,
+        Action::CopySection => 47,
         Action::ToggleTree => 41,
         Action::WidenTree => 42,
         Action::NarrowTree => 43,
@@ -162,6 +164,8 @@ fn action() -> impl Strategy<Value = Action> {
         HistoryPrev,
         HistoryNext,
         ResumeSearch,
+        Copy,
+        CopySection,
         ToggleTree,
         WidenTree,
         NarrowTree,

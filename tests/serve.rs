@@ -1766,3 +1766,36 @@ async fn measure_limits() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// `y` over SSH: the copy reaches the client's terminal as OSC 52 in the
+/// session's byte stream (there is no file on the server side), and the
+/// status line says what was copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn y_sends_the_copy_as_osc52_to_the_client() {
+    let (srv, _logs) = start(8, Duration::from_secs(60)).await;
+    let mut t = Term::open(srv.addr, 100, 30).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "first screen");
+    t.send("y").await;
+    let lib = library();
+    let fs = lib.node_by_id("fs").expect("fs");
+    let r = &lib.reports[0];
+    let (text, _) = yanbao::export::block_plain(&lib, &r.abstract_blocks[0]);
+    let expected = format!("{}\n{}\n", text.trim_end(), yanbao::export::citation(&lib, fs));
+    let seq = [b"\x1b]52;c;".as_slice(), yanbao::clipboard::base64(expected.as_bytes()).as_bytes(), b"\x07"].concat();
+    let mut raw = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !raw.windows(seq.len()).any(|w| w == seq.as_slice()) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, t.ch.wait()).await {
+            Ok(Some(ChannelMsg::Data { data })) => {
+                raw.extend_from_slice(&data);
+                t.vt.process(&data);
+            }
+            Ok(Some(_)) => {}
+            _ => panic!("no OSC 52 with the copy; got {:?}", String::from_utf8_lossy(&raw)),
+        }
+    }
+    assert!(t.until(5, |s| s.contains("已复制 段落")).await, "status line:\n{}", t.screen());
+    t.send("q").await;
+    srv.shutdown().await;
+}

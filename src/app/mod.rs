@@ -1,6 +1,7 @@
 //! The app: state, and `update`, which applies one action and returns the
 //! effects for the runtime to carry out. No I/O happens here.
 
+mod copy;
 mod find;
 mod help;
 mod industry;
@@ -8,6 +9,7 @@ mod mouse;
 mod nav;
 mod search;
 
+pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
 pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
@@ -56,6 +58,8 @@ pub enum Overlay {
     },
     /// A chart full-pane, with exact values; optionally beside a second one.
     Chart(ChartState),
+    /// The text last copied, shown plain for the terminal's own selection.
+    Copy(CopyView),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -165,6 +169,11 @@ pub struct State {
     pub find_history: Vec<String>,
     /// Laid-out pages, keyed by node and layout settings.
     docs: HashMap<(Page, LayoutOpts), Arc<Doc>>,
+    /// `--copy-to FILE`: copies are appended to this file instead of being
+    /// sent as OSC 52 (the local explorer only).
+    pub copy_to: Option<std::path::PathBuf>,
+    /// The last copy, until the next action: `y` again shows it.
+    pub copied: Option<Copied>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -203,6 +212,8 @@ impl App {
             message: None,
             find_history: Vec::new(),
             docs: HashMap::new(),
+            copy_to: None,
+            copied: None,
         };
         state.relayout();
         App { state, resolver: Resolver::default() }
@@ -217,6 +228,7 @@ impl App {
             Some(Overlay::Company(_)) => return vec![Context::Company],
             Some(Overlay::Industries { .. }) => return vec![Context::Industries],
             Some(Overlay::Chart(_)) => return vec![Context::Chart],
+            Some(Overlay::Copy(_)) => return vec![Context::Copy],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -444,8 +456,10 @@ impl State {
             self.size = (w, h);
             let help_max = max_help_scroll(&self.keymap, self.size);
             for o in &mut self.overlays {
-                if let Overlay::Help { scroll } = o {
-                    *scroll = (*scroll).min(help_max);
+                match o {
+                    Overlay::Help { scroll } => *scroll = (*scroll).min(help_max),
+                    Overlay::Copy(v) => v.resize((w, h)),
+                    _ => {}
                 }
             }
             self.relayout();
@@ -454,6 +468,9 @@ impl State {
         }
         if matches!(action, Action::Click(..) | Action::Wheel(..)) {
             return self.pointer(action);
+        }
+        if let Some(effects) = self.update_copy(&action) {
+            return effects;
         }
         match self.overlays.last() {
             Some(Overlay::Search(_)) => return self.update_search(action),
@@ -492,7 +509,7 @@ impl State {
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
-            Action::Resize(..) | Action::Suspend => {}
+            Action::Resize(..) | Action::Suspend | Action::Copy | Action::CopySection => {}
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::ResumeSearch => self.resume_search(),
             Action::FocusNext => {

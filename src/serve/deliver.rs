@@ -67,6 +67,8 @@ pub(super) struct Link {
 
 pub(super) struct Outbox {
     pub(super) frames: VecDeque<Vec<u8>>,
+    /// An OSC 52 copy waiting to be sent (the latest only), before the frames.
+    pub(super) clip: Option<Vec<u8>>,
     /// The requested end, until the delivery task takes it.
     pub(super) end: Option<End>,
     /// Why the session ended (the first end requested wins).
@@ -78,7 +80,14 @@ pub(super) struct Outbox {
 
 impl Link {
     pub(super) fn new() -> Link {
-        let state = Outbox { frames: VecDeque::new(), end: None, why: None, last_input: Instant::now(), gone: false };
+        let state = Outbox {
+            frames: VecDeque::new(),
+            clip: None,
+            end: None,
+            why: None,
+            last_input: Instant::now(),
+            gone: false,
+        };
         Link { state: Mutex::new(state), wake: Notify::new(), ending: Notify::new() }
     }
 
@@ -158,6 +167,8 @@ pub(super) async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, 
                 Next::End(end)
             } else if o.gone {
                 Next::Gone
+            } else if let Some(c) = o.clip.take() {
+                Next::Frame(c)
             } else if let Some(f) = o.frames.pop_front() {
                 Next::Frame(f)
             } else {

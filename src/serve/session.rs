@@ -102,6 +102,21 @@ impl Live {
     }
 }
 
+impl Live {
+    /// Queue an OSC 52 copy for the client's terminal. Only the latest copy
+    /// waits (it is the clipboard's content); it is sent before the next
+    /// frame and survives the dropping of frames for a client behind.
+    fn copy(&mut self, text: &str) {
+        let mut o = self.link.lock();
+        if o.why.is_some() {
+            return;
+        }
+        o.clip = Some(crate::clipboard::osc52(text));
+        drop(o);
+        self.link.wake.notify_one();
+    }
+}
+
 impl Drop for Live {
     fn drop(&mut self) {
         self.link.lock().gone = true;
@@ -284,8 +299,17 @@ impl Worker {
                         {
                             panic!("injected panic on key {k:?} (test hook)");
                         }
-                        if live.app.handle_event(ev).contains(&Effect::Quit) {
+                        let effects = live.app.handle_event(ev);
+                        if effects.contains(&Effect::Quit) {
                             return Ok(true);
+                        }
+                        for e in effects {
+                            // Over SSH a copy is OSC 52 only: it reaches the
+                            // client's terminal with the screen (never a file
+                            // on the server).
+                            if let Effect::Copy { text, .. } = e {
+                                live.copy(&text);
+                            }
                         }
                     }
                 }

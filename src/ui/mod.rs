@@ -2,6 +2,7 @@
 
 mod chart;
 mod company;
+mod copy;
 mod finder;
 mod help;
 mod industries;
@@ -76,6 +77,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+            Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
         }
     }
     if st.theme.ascii {
