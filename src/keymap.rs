@@ -26,10 +26,11 @@ pub enum Context {
     Industries,
     Chart,
     Table,
+    Copy,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
@@ -40,6 +41,7 @@ impl Context {
         Context::Industries,
         Context::Chart,
         Context::Table,
+        Context::Copy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +56,7 @@ impl Context {
             Context::Industries => "industries",
             Context::Chart => "chart",
             Context::Table => "table",
+            Context::Copy => "copy",
         }
     }
 

@@ -9,8 +9,11 @@
 pub mod action;
 pub mod app;
 pub mod cache;
+pub mod clipboard;
+pub mod config;
 pub mod content;
 pub mod doc;
+pub mod export;
 pub mod fmt;
 pub mod keymap;
 pub mod options;

@@ -1,20 +1,12 @@
 //! Reading options that main.rs fills from flags (and, later, a config
 //! file): one struct, so every source of settings fills the same fields.
 
-/// How wide the terminal draws East Asian Ambiguous characters (“ ” … — ·,
-/// box drawing): one column (the default everywhere) or two (some CJK
-/// locales, iTerm2 and Windows Terminal settings), as vim's `ambiwidth`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum AmbiWidth {
-    #[default]
-    Narrow,
-    Wide,
-}
+pub use crate::config::AmbiWidth;
 
 /// The default measure of text lines in the reader, in columns.
 pub const DEFAULT_WIDTH: u16 = 80;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Text lines in the reader are at most this wide, centred when the pane
     /// is wider (glow's `-w`); tables may use the whole pane. 0: no cap.

@@ -32,6 +32,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Industries => "行业切换",
             Context::Chart => "图表视图",
             Context::Table => "表格视图（首列固定）",
+            Context::Copy => "已复制的文本（可用终端自己的选择复制）",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows.into_iter().map(|(k, d)| (digit_runs(&k), d)));

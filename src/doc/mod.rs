@@ -135,6 +135,22 @@ pub struct Doc {
     /// (header lines and rule, end of the body) of each table drawn as a
     /// grid: the header stays on top while the body scrolls under it.
     pub table_heads: Vec<(std::ops::Range<usize>, usize)>,
+    /// Each heading and block of the page, in reading order, with its
+    /// first line: what `y` copies.
+    pub items: Vec<DocItem>,
+}
+
+/// A heading or a block of a page, and where it comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DocItem {
+    /// Its first line.
+    pub line: usize,
+    /// The section (or report) it belongs to; `None` for a heading of the
+    /// page's own (目录, 图表与指标).
+    pub node: Option<NodeId>,
+    /// The block's index in its section's blocks (a report's: in its
+    /// abstract); `None` for a heading.
+    pub block: Option<usize>,
 }
 
 impl Doc {
@@ -161,6 +177,12 @@ impl Doc {
     pub fn sticky_head(&self, line: usize) -> Option<std::ops::Range<usize>> {
         // Only over body rows: never over what follows the table.
         self.table_heads.iter().find(|(h, end)| h.end <= line && line + h.len() < *end).map(|(h, _)| h.clone())
+    }
+
+    /// The index in `items` of the item that `line` is in (the last one
+    /// starting at or above it).
+    pub fn item_index_at(&self, line: usize) -> Option<usize> {
+        self.items.partition_point(|it| it.line <= line).checked_sub(1)
     }
 
     /// The heading line of a node, if the document holds it.
@@ -257,7 +279,7 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
                 b.wrapped(&r.title, Role::Title, 0);
                 b.wrapped(&format!("{} {} {}", r.publisher, b.g.dot, r.date), Role::Meta, 0);
                 b.blank();
-                b.blocks(&r.abstract_blocks);
+                b.blocks(node, &r.abstract_blocks);
                 if !r.toc.is_empty() {
                     b.heading("目录", Role::H2);
                     for t in &r.toc {
@@ -299,6 +321,8 @@ struct Builder<'a> {
     /// (unit, next offset): lines pushed go to this unit, numbered in turn
     /// (a table row shown as records).
     row_lock: Option<(u32, u32)>,
+    /// Where the next item comes from (see `DocItem`).
+    src: (Option<NodeId>, Option<usize>),
 }
 
 impl<'a> Builder<'a> {
@@ -323,6 +347,7 @@ impl<'a> Builder<'a> {
             in_unit: false,
             shown: Vec::new(),
             row_lock: None,
+            src: (None, None),
         }
     }
 
@@ -378,6 +403,8 @@ impl<'a> Builder<'a> {
     /// The next heading or block starts a new item.
     fn next_item(&mut self) {
         self.at = Pos { item: self.at.item + 1, unit: 0, off: 0 };
+        let (node, block) = std::mem::take(&mut self.src);
+        self.doc.items.push(DocItem { line: self.doc.lines.len(), node, block });
     }
 
     /// Lines pushed until `end_unit` form one unit; `off` numbers them.
@@ -485,6 +512,7 @@ impl<'a> Builder<'a> {
 
     fn section(&mut self, s: &Section, node: NodeId, depth: usize) {
         self.blank();
+        self.src = (Some(node), None);
         self.next_item();
         self.anchor(node);
         let role = match depth {
@@ -512,24 +540,26 @@ impl<'a> Builder<'a> {
             let rule = self.g.h.repeat(self.w.min(width(&s.heading()) + 2).max(1));
             self.push(vec![seg(&rule, Role::Rule)], 0);
         }
-        self.blocks(&s.blocks);
+        self.blocks(node, &s.blocks);
         let children = self.lib.nodes.get(node).map(|n| n.children.clone()).unwrap_or_default();
         for (sub, child) in s.sections.iter().zip(children) {
             self.section(sub, child, depth + 1);
         }
     }
 
-    fn blocks(&mut self, blocks: &[Block]) {
-        self.block_run(blocks.iter());
+    fn blocks(&mut self, node: NodeId, blocks: &[Block]) {
+        self.block_run(blocks.iter().enumerate().map(|(i, b)| (node, i, b)));
     }
 
-    fn block_run<'b>(&mut self, blocks: impl Iterator<Item = &'b Block>) {
+    /// Blocks with their places (section or report, index).
+    fn block_run<'b>(&mut self, blocks: impl Iterator<Item = (NodeId, usize, &'b Block)>) {
         let mut prev: Option<&Block> = None;
-        for b in blocks {
+        for (node, i, b) in blocks {
             // A run of examples stays together, one or two lines each.
             if !matches!((prev, b), (Some(Block::Example(_)), Block::Example(_))) {
                 self.blank();
             }
+            self.src = (Some(node), Some(i));
             if self.shown.contains(&(b as *const Block as usize)) {
                 self.next_item();
                 let t = b.title().unwrap_or("图表");

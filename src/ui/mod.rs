@@ -2,6 +2,7 @@
 
 mod chart;
 mod company;
+mod copy;
 mod finder;
 mod help;
 mod industries;
@@ -55,7 +56,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf.set_stringn(x, area.y + area.height / 2, &text, area.width as usize, st.theme.dim());
         return;
     }
-    let panes = crate::app::Panes::compute(area.width, area.height, st.focus);
+    let panes = crate::app::Panes::compute(area.width, area.height, st.focus, st.tree);
     let shift = |r: Rect| Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area);
     if let Some(r) = panes.nav {
         render_nav(st, shift(r), buf);
@@ -79,6 +80,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Table(t) => render_table(st, t, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+            Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
         }
     }
     if st.theme.ascii {
