@@ -13,11 +13,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod figures;
+mod glyphs;
 mod grid;
 mod industry;
 mod items;
 mod table;
 
+pub use glyphs::bar;
+use glyphs::{ASCII, Glyphs, UNICODE};
 pub use grid::{GridView, MAX_COL, grid_view, last_first, natural_widths};
 pub use industry::build_industry;
 pub use table::{column_widths, column_widths_min};
@@ -189,75 +192,6 @@ impl Doc {
     pub fn line_of(&self, node: NodeId) -> Option<usize> {
         self.anchors.iter().find(|a| a.1 == node).map(|a| a.0)
     }
-}
-
-/// Glyphs that differ between Unicode and `--ascii`.
-struct Glyphs {
-    h: &'static str,
-    v: &'static str,
-    cross: &'static str,
-    bullet: &'static str,
-    up: &'static str,
-    down: &'static str,
-    tl: &'static str,
-    tr: &'static str,
-    bl: &'static str,
-    br: &'static str,
-    full: char,
-    eighths: [&'static str; 8],
-    /// Separators in running meta text ("出版方 · 日期", "— 来源").
-    dot: &'static str,
-    dash: &'static str,
-}
-
-const UNICODE: Glyphs = Glyphs {
-    h: "─",
-    v: "│",
-    cross: "┼",
-    bullet: "•",
-    up: "↑",
-    down: "↓",
-    tl: "┌",
-    tr: "┐",
-    bl: "└",
-    br: "┘",
-    full: '█',
-    eighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
-    dot: "·",
-    dash: "—",
-};
-
-const ASCII: Glyphs = Glyphs {
-    h: "-",
-    v: "|",
-    cross: "+",
-    bullet: "-",
-    up: "^",
-    down: "v",
-    tl: "+",
-    tr: "+",
-    bl: "+",
-    br: "+",
-    full: '#',
-    eighths: ["", "", "", "", "#", "#", "#", "#"],
-    dot: "-",
-    dash: "-",
-};
-
-/// A bar of `value / max` of `cells` columns, at eighth-block resolution.
-pub fn bar(value: f64, max: f64, cells: usize, ascii: bool) -> String {
-    let g = if ascii { &ASCII } else { &UNICODE };
-    if !(value > 0.0 && max > 0.0) || cells == 0 {
-        return String::new();
-    }
-    let eighths = ((value / max).min(1.0) * cells as f64 * 8.0).round() as usize;
-    let eighths = eighths.max(1);
-    let mut s: String = std::iter::repeat_n(g.full, eighths / 8).collect();
-    s.push_str(g.eighths[eighths % 8]);
-    if s.is_empty() {
-        s.push(g.full); // ascii: a tiny value still shows
-    }
-    s
 }
 
 /// Lay out a page.
