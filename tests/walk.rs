@@ -121,15 +121,39 @@ fn walk_page(app: &mut App, w: &mut Walker) {
         w.act(app, Action::PageDown, "page down");
     }
     w.act(app, Action::Bottom, "bottom");
+    // The first table full-pane: scrolled sideways and down.
+    if let Some(&(line, _)) = app.state.reader.doc.tables.first() {
+        app.update(Action::Top);
+        app.update(Action::Scroll(line as i32));
+        w.act(app, Action::Open, "table view");
+        // Near the page's end the view stops short of the table, and a chart
+        // above it may be nearer the top: then the chart view opens.
+        let opened = app.state.overlays.last();
+        assert!(matches!(opened, Some(Overlay::Table(_) | Overlay::Chart(_))), "{opened:?}");
+        for a in [Action::ColumnRight, Action::LastColumn, Action::PageDown, Action::Bottom, Action::FirstColumn] {
+            w.act(app, a, "table view");
+        }
+        app.update(Action::CloseOverlay);
+        app.update(Action::Bottom);
+    }
     if app.state.reader.doc.charts.is_empty() {
         return;
     }
-    w.act(app, Action::Open, "chart view from the bottom");
+    w.act(app, Action::Open, "chart or table view from the bottom");
     app.update(Action::CloseOverlay);
+    // The first chart at the top of the view (a table above it would open instead).
     app.update(Action::Top);
-    w.act(app, Action::Open, "chart view from the top");
+    let first = app.state.reader.doc.charts[0].0;
+    app.update(Action::Scroll(first as i32));
+    w.act(app, Action::Open, "chart view from the first chart");
     let n = match app.state.overlays.last() {
         Some(Overlay::Chart(c)) => c.charts.len(),
+        // The view could not scroll the chart to its top (the page ends),
+        // and a table above it is nearer the top.
+        Some(Overlay::Table(_)) => {
+            app.update(Action::CloseOverlay);
+            return;
+        }
         other => panic!("Enter on a page with charts opened {other:?}"),
     };
     for _ in 0..n {
