@@ -69,6 +69,22 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// `m`: the next letter sets a mark at the reading position.
+    SetMark,
+    /// `'`: the next letter jumps to its mark (`'` again: back where the last jump came from).
+    GotoMark,
+    /// List the marks.
+    Marks,
+    /// In the marks list: delete the selected mark.
+    DeleteMark,
+    /// Back / forward in the jump list (ctrl-o / ctrl-t, as in vim and a browser).
+    JumpBack,
+    JumpForward,
+    /// Set the mark named by a letter (the key after `m`; not bindable).
+    MarkSet(char),
+    /// Jump to the mark named by a letter, or `'` for the last jump's
+    /// origin (the key after `'`; not bindable).
+    MarkJump(char),
 }
 
 impl Action {
@@ -115,6 +131,14 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::SetMark => "设标记（m 加字母）",
+            Action::GotoMark => "跳到标记（' 加字母；' ' 回到跳转前）",
+            Action::Marks => "标记列表",
+            Action::DeleteMark => "删除标记",
+            Action::JumpBack => "跳转记录：后退",
+            Action::JumpForward => "跳转记录：前进",
+            Action::MarkSet(_) => "设标记",
+            Action::MarkJump(_) => "跳到标记",
         }
     }
 
@@ -159,6 +183,12 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            SetMark,
+            GotoMark,
+            Marks,
+            DeleteMark,
+            JumpBack,
+            JumpForward,
         ];
         v.extend((1..=9).map(GotoIndustry));
         v
@@ -202,4 +232,7 @@ pub enum Effect {
     Quit,
     /// Stop the process and give the terminal back to the shell until resumed.
     Suspend,
+    /// The reading position or the marks changed: keep them (the runtime
+    /// writes the state file, at most every few seconds, and on quit).
+    SaveState,
 }

@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod runtime;
 pub mod search;
 pub mod serve;
+pub mod state;
 pub mod term;
 pub mod text;
 pub mod theme;

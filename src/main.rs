@@ -40,6 +40,10 @@ struct Cli {
     /// Capture the mouse (wheel scrolls the reader; disables terminal text selection).
     #[arg(long)]
     mouse: bool,
+    /// Start at the top instead of reopening the last page and position
+    /// (kept in $XDG_STATE_HOME/yanbao; marks and positions stay kept).
+    #[arg(long)]
+    fresh: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -502,6 +506,11 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    // The reading memory: resume where the last session left this content.
+    if let Some(state_dir) = yanbao::state::default_dir() {
+        let file = yanbao::state::file_for(&state_dir, dir);
+        app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
+    }
     let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);

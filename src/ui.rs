@@ -13,6 +13,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::symbols::border;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
+mod marks;
+pub use marks::mark_crumb;
+
 const ASCII_BORDER: border::Set = border::Set {
     top_left: "+",
     top_right: "+",
@@ -63,6 +66,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+            Overlay::Marks { selected, offset } => marks::render_marks(st, *selected, *offset, area, buf),
         }
     }
     if st.theme.ascii {

@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 41;
+const VARIANTS: usize = 49;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -64,6 +64,14 @@ fn variant(a: &Action) -> usize {
         Action::HistoryPrev => 38,
         Action::HistoryNext => 39,
         Action::ResumeSearch => 40,
+        Action::SetMark => 41,
+        Action::GotoMark => 42,
+        Action::Marks => 43,
+        Action::DeleteMark => 44,
+        Action::JumpBack => 45,
+        Action::JumpForward => 46,
+        Action::MarkSet(_) => 47,
+        Action::MarkJump(_) => 48,
     }
 }
 
@@ -157,6 +165,12 @@ fn action() -> impl Strategy<Value = Action> {
         HistoryPrev,
         HistoryNext,
         ResumeSearch,
+        SetMark,
+        GotoMark,
+        Marks,
+        DeleteMark,
+        JumpBack,
+        JumpForward,
     ]);
     prop_oneof![
         12 => simple,
@@ -165,6 +179,8 @@ fn action() -> impl Strategy<Value = Action> {
         2 => text().prop_map(InsertText),
         1 => size().prop_map(|(w, h)| Resize(w, h)),
         1 => prop_oneof![3 => -40i32..40, 1 => any::<i32>()].prop_map(Scroll),
+        1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => character()].prop_map(MarkSet),
+        1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => Just('\''), 1 => character()].prop_map(MarkJump),
     ]
 }
 
@@ -179,7 +195,7 @@ enum Step {
 fn key() -> impl Strategy<Value = (KeyCode, KeyModifiers)> {
     let code = prop_oneof![
         3 => prop::sample::select(
-            "jkhlgG/nN?q wbsi[]c123456789".chars().collect::<Vec<_>>()
+            "jkhlgG/nN?q wbsi[]c123456789mM'ab".chars().collect::<Vec<_>>()
         ).prop_map(KeyCode::Char),
         1 => character().prop_map(KeyCode::Char),
         2 => prop::sample::select(vec![

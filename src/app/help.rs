@@ -31,6 +31,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Company => "公司页",
             Context::Industries => "行业切换",
             Context::Chart => "图表视图",
+            Context::Marks => "标记列表（M）",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows);
