@@ -1,7 +1,8 @@
 //! The marks list (`M`): each mark on two rows, its letter with the report
 //! and breadcrumb of its place, then the line of text it was set on.
 
-use super::{clear_straddle, fit_crumb, pane_block};
+use super::status::fit_crumb;
+use super::{clear_straddle, pane_block};
 use crate::app::{Mark, State, marks_popup};
 use crate::doc::Page;
 use crate::text::{fit, truncate, width};
