@@ -94,7 +94,9 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     host_key: Option<PathBuf>,
     /// Only these public keys get in (OpenSSH authorized_keys format);
-    /// without it, access is anonymous and read-only.
+    /// without it, access is anonymous and read-only. Each key's reading
+    /// position and marks are kept in $XDG_STATE_HOME/yanbao/serve/;
+    /// anonymous sessions keep them for the session only.
     #[arg(long, value_name = "FILE")]
     authorized_keys: Option<PathBuf>,
     /// At most this many explorers at once (connections still logging in
@@ -480,6 +482,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
         metrics: args.metrics.clone(),
         proxy_protocol: args.proxy_protocol,
+        state_dir: yanbao::state::default_dir(),
     };
     let index = Arc::new(index);
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {

@@ -178,7 +178,15 @@ impl Connection {
         let slot = AppSlot(Arc::clone(sh));
         let (w, h) = self.size.unwrap_or((80, 24));
         let theme = Theme::new(depth_for_term(&self.term), sh.opts.ascii);
-        let app = App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
+        let mut app = App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
+        // A reader logged in with a listed key gets back their place and
+        // marks; anonymous sessions keep them for the session only.
+        if sh.authorized.is_some()
+            && let Some(dir) = &sh.opts.state_dir
+        {
+            let file = crate::state::file_for_key(dir, &self.who);
+            app.attach_state(crate::state::Store::open(file), true);
+        }
         let link = Arc::new(Link::new());
         sh.app_connections.fetch_add(1, Ordering::SeqCst);
         sh.counters.sessions_started.fetch_add(1, Ordering::Relaxed);
@@ -408,10 +416,15 @@ impl russh::server::Handler for Connection {
                 {
                     panic!("injected panic on key {k:?} (test hook)");
                 }
-                if live.app.handle_event(ev).contains(&Effect::Quit) {
+                let effects = live.app.handle_event(ev);
+                live.app.note_effects(&effects);
+                if effects.contains(&Effect::Quit) {
                     return Ok(true);
                 }
             }
+            // The reading memory, written at most every few seconds (and
+            // when the session ends, however it ends: `Live`'s drop).
+            live.app.persist(false);
             live.paint(dropped)?;
             Ok(false)
         });

@@ -98,6 +98,11 @@ impl Live {
 
 impl Drop for Live {
     fn drop(&mut self) {
+        // Keep the reader's place, however the session ended. After a
+        // panic in the session the state may be half updated: a panic here
+        // is caught, never taken down with the server.
+        let app = &mut self.app;
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.persist(true)));
         self.link.lock().gone = true;
         self.link.wake.notify_one();
     }
