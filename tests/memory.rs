@@ -196,6 +196,14 @@ fn a_walk_through_the_tree_into_the_reader_is_one_jump() {
     assert_ne!(app.state.page(), here.page);
     ctrl(&mut app, 'o');
     assert_eq!(app.state.place(), here);
+    // A walk, then a jump from the tree (G): both places are kept.
+    keys(&mut app, "hjj");
+    let walked = app.state.place();
+    keys(&mut app, "G");
+    ctrl(&mut app, 'o');
+    assert_eq!(app.state.place().page, walked.page);
+    ctrl(&mut app, 'o');
+    assert_eq!(app.state.place(), here);
 }
 
 /// Issue 12: a result opened from a company page, then ctrl-o: the company

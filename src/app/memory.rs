@@ -240,12 +240,15 @@ impl State {
     /// going back drops the places ahead, as in a browser.
     pub(super) fn record_jump(&mut self, from: Place) {
         let m = &mut self.memory;
-        m.tree_from = None;
         m.jumps.truncate(m.jump_ix);
-        if m.jumps.last() != Some(&from) {
-            m.jumps.push(from.clone());
+        // A walk through the tree before this jump is a place of its own.
+        let walk = m.tree_from.take().filter(|t| t.page != from.page);
+        for p in walk.into_iter().chain(std::iter::once(from.clone())) {
+            if m.jumps.last() != Some(&p) {
+                m.jumps.push(p);
+            }
         }
-        if m.jumps.len() > MAX_JUMPS {
+        while m.jumps.len() > MAX_JUMPS {
             m.jumps.remove(0);
         }
         m.jump_ix = m.jumps.len();
