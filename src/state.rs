@@ -170,7 +170,7 @@ impl Store {
                 return Opened { store: Store { file, written: None, reported: false }, saved: None, message: None };
             }
             Err(e) => {
-                let message = Some(format!("无法读取阅读记录 {shown}：{e}"));
+                let message = Some(format!("无法读取阅读记录（{e}）：{shown}"));
                 return Opened { store: Store { file, written: None, reported: false }, saved: None, message };
             }
         };
@@ -186,10 +186,12 @@ impl Store {
         };
         let aside = set_aside_name(&file);
         let moved = std::fs::rename(&file, &aside).is_ok();
+        // What happened first, the full path last: a narrow status line
+        // cuts the end.
         let message = if moved {
-            format!("阅读记录 {shown} {problem}：已移到 {}，从头开始", aside.display())
+            format!("阅读记录{problem}，已另存为 .corrupt，从头开始：{shown}")
         } else {
-            format!("阅读记录 {shown} {problem}：无法移开，不再保存")
+            format!("阅读记录{problem}，无法移开，本次不保存：{shown}")
         };
         // A file that could not be moved aside is not overwritten either:
         // an empty path never writes.
@@ -225,7 +227,7 @@ impl Store {
                     Ok(false)
                 } else {
                     let dir = self.file.parent().unwrap_or(Path::new("."));
-                    Err(format!("阅读位置无法保存（{}：{e}），本次只在内存中记住", dir.display()))
+                    Err(format!("阅读位置无法保存，本次只在内存中记住（{e}）：{}", dir.display()))
                 }
             }
         }
