@@ -69,6 +69,15 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// Hide the tree (the reader takes the screen) or show it again.
+    ToggleTree,
+    /// The tree pane wider / narrower.
+    WidenTree,
+    NarrowTree,
+    /// A left click at a cell (column, row), with `--mouse`; not bindable.
+    Click(u16, u16),
+    /// The wheel turned over a cell (column, row): lines, down positive; not bindable.
+    Wheel(u16, u16, i8),
     /// `m`: the next letter sets a mark at the reading position.
     SetMark,
     /// `'`: the next letter jumps to its mark (`'` again: back where the last jump came from).
@@ -131,6 +140,11 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::ToggleTree => "隐藏 / 显示目录",
+            Action::WidenTree => "目录加宽",
+            Action::NarrowTree => "目录变窄",
+            Action::Click(..) => "点击",
+            Action::Wheel(..) => "滚轮",
             Action::SetMark => "设标记（m 加字母）",
             Action::GotoMark => "跳到标记（' 加字母；' ' 回到跳转前）",
             Action::Marks => "标记列表",
@@ -183,6 +197,9 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            ToggleTree,
+            WidenTree,
+            NarrowTree,
             SetMark,
             GotoMark,
             Marks,

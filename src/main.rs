@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use yanbao::app::App;
+use yanbao::app::{App, TreePane};
 use yanbao::config::{ColorWhen, Options};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
@@ -147,6 +147,11 @@ struct ServeArgs {
     /// it gives. Without this flag a PROXY header is refused.
     #[arg(long)]
     proxy_protocol: bool,
+    /// Async worker threads for the network and SSH work. Each session's
+    /// input handling, search and rendering run on a separate thread pool,
+    /// so a busy session never holds these.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
 }
 
 /// `COLSxROWS`, each from 20 to 1000.
@@ -473,6 +478,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
         per_ip_per_minute: args.max_per_minute,
         ascii: options.ascii,
+        mouse: options.mouse,
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
         max_startups: args.max_startups,
         max_per_address: args.max_per_address,
@@ -485,7 +491,8 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         state_dir: yanbao::state::default_dir(),
     };
     let index = Arc::new(index);
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("yanbao serve: {e}");
@@ -545,6 +552,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     // The reading memory: resume where the last session left this content.
     if let Some(state_dir) = yanbao::state::default_dir() {
         let file = yanbao::state::file_for(&state_dir, dir);

@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 49;
+const VARIANTS: usize = 54;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -64,14 +64,19 @@ fn variant(a: &Action) -> usize {
         Action::HistoryPrev => 38,
         Action::HistoryNext => 39,
         Action::ResumeSearch => 40,
-        Action::SetMark => 41,
-        Action::GotoMark => 42,
-        Action::Marks => 43,
-        Action::DeleteMark => 44,
-        Action::JumpBack => 45,
-        Action::JumpForward => 46,
-        Action::MarkSet(_) => 47,
-        Action::MarkJump(_) => 48,
+        Action::ToggleTree => 41,
+        Action::WidenTree => 42,
+        Action::NarrowTree => 43,
+        Action::Click(..) => 44,
+        Action::Wheel(..) => 45,
+        Action::SetMark => 46,
+        Action::GotoMark => 47,
+        Action::Marks => 48,
+        Action::DeleteMark => 49,
+        Action::JumpBack => 50,
+        Action::JumpForward => 51,
+        Action::MarkSet(_) => 52,
+        Action::MarkJump(_) => 53,
     }
 }
 
@@ -165,6 +170,9 @@ fn action() -> impl Strategy<Value = Action> {
         HistoryPrev,
         HistoryNext,
         ResumeSearch,
+        ToggleTree,
+        WidenTree,
+        NarrowTree,
         SetMark,
         GotoMark,
         Marks,
@@ -179,6 +187,10 @@ fn action() -> impl Strategy<Value = Action> {
         2 => text().prop_map(InsertText),
         1 => size().prop_map(|(w, h)| Resize(w, h)),
         1 => prop_oneof![3 => -40i32..40, 1 => any::<i32>()].prop_map(Scroll),
+        // Clicks and the wheel anywhere, mostly on the screen.
+        2 => prop_oneof![4 => (0u16..120, 0u16..40), 1 => (any::<u16>(), any::<u16>())]
+            .prop_map(|(x, y)| Click(x, y)),
+        1 => (0u16..120, 0u16..40, any::<i8>()).prop_map(|(x, y, n)| Wheel(x, y, n)),
         1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => character()].prop_map(MarkSet),
         1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => Just('\''), 1 => character()].prop_map(MarkJump),
     ]
@@ -195,7 +207,7 @@ enum Step {
 fn key() -> impl Strategy<Value = (KeyCode, KeyModifiers)> {
     let code = prop_oneof![
         3 => prop::sample::select(
-            "jkhlgG/nN?q wbsi[]c123456789mM'ab".chars().collect::<Vec<_>>()
+            "jkhlgG/nN?q wbsi[]cz+-123456789mM'ab".chars().collect::<Vec<_>>()
         ).prop_map(KeyCode::Char),
         1 => character().prop_map(KeyCode::Char),
         2 => prop::sample::select(vec![

@@ -33,8 +33,8 @@ pub(super) fn restore_sequence() -> Vec<u8> {
 }
 
 /// What a session's terminal is set to first: the alternate screen, no
-/// cursor, bracketed paste, as a local run.
-pub(super) fn setup_sequence() -> Vec<u8> {
+/// cursor, bracketed paste (and mouse reports), as a local run.
+pub(super) fn setup_sequence(mouse: bool) -> Vec<u8> {
     let mut b = Vec::new();
     let _ = crossterm::queue!(
         b,
@@ -42,6 +42,9 @@ pub(super) fn setup_sequence() -> Vec<u8> {
         crossterm::cursor::Hide,
         crossterm::event::EnableBracketedPaste
     );
+    if mouse {
+        let _ = crossterm::queue!(b, crossterm::event::EnableMouseCapture);
+    }
     b
 }
 
@@ -132,7 +135,7 @@ pub(super) async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, 
     // A frame cut short by an end: the goodbye first cancels any escape
     // sequence left open.
     let mut cut = false;
-    if out.data_bytes(setup_sequence()).await.is_err() {
+    if out.data_bytes(setup_sequence(shared.opts.mouse)).await.is_err() {
         return;
     }
     enum Next {

@@ -55,7 +55,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf.set_stringn(x, area.y + area.height / 2, &text, area.width as usize, st.theme.dim());
         return;
     }
-    let panes = crate::app::Panes::compute(area.width, area.height, st.focus);
+    let panes = crate::app::Panes::compute(area.width, area.height, st.focus, st.tree);
     let shift = |r: Rect| Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area);
     if let Some(r) = panes.nav {
         render_nav(st, shift(r), buf);
