@@ -324,9 +324,11 @@ mod tests {
         let b = s.bounded();
         assert_eq!(b.positions.len(), MAX_POSITIONS);
         assert_eq!(b.positions.last().unwrap().page, "n:0");
-        // The oldest 51 pages went (n:0 was read again, so n:1..=n:51 went).
-        assert!(!b.positions.iter().any(|p| p.page == "n:51"));
-        assert!(b.positions.iter().any(|p| p.page == "n:52"));
+        // n:0 read again is the newest; of the rest, the oldest went:
+        // n:1..=n:50 (1,050 pages and one kept twice, 1,000 kept).
+        assert!(!b.positions.iter().any(|p| p.page == "n:50"));
+        assert!(b.positions.iter().any(|p| p.page == "n:51"));
+        assert_eq!(b.positions.iter().filter(|p| p.page == "n:0").count(), 1);
         assert_eq!(b.marks.iter().map(|m| m.name).collect::<String>(), "aZ");
         assert_eq!(b.marks[0].text.chars().count(), MARK_TEXT);
     }
