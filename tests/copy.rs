@@ -154,7 +154,8 @@ fn capital_y_copies_the_section_as_markdown() {
     let fx = app.handle_event(Event::Key(KeyEvent::new(KeyCode::Char('Y'), KeyModifiers::NONE)));
     let text = copied(&fx);
     let n = node("fs-3-1-2");
-    assert_eq!(text, format!("{}\n\n{}\n", export::markdown_body(&lib, n), export::citation(&lib, n)));
+    assert_eq!(text, format!("{}\n\n{}\n", export::markdown_body(&lib, n).trim_end(), export::citation(&lib, n)));
+    assert!(!text.contains("\n\n\n"), "no run of blank lines");
     assert!(text.starts_with("# AI在金融行业的融合与价值分析——行业应用现状 {#fs-3-1-2}\n"), "{text}");
     assert!(text.contains("| 应用方向 | 典型应用 |"));
     assert!(app.state.message.as_deref().is_some_and(|m| m.starts_with("已复制 本节 Markdown")));

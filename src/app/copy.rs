@@ -99,7 +99,7 @@ impl State {
                 let node = self.reader_node();
                 let md = export::markdown_body(&self.lib, node);
                 let what = format!("本节 Markdown {} 行", md.lines().count());
-                let text = format!("{md}\n\n{}\n", export::citation(&self.lib, node));
+                let text = format!("{}\n\n{}\n", md.trim_end(), export::citation(&self.lib, node));
                 Some(self.copy(text, what))
             }
             _ => None,
