@@ -53,7 +53,8 @@ pub enum Action {
     /// The next / previous industry, keeping the same part.
     NextIndustry,
     PrevIndustry,
-    /// The n-th industry's page (1-based; `industry_1` … `industry_9` in keymaps).
+    /// The n-th industry's page (1-based; `industry_1` … `industry_11` in keymaps;
+    /// keys 1-9, `0` for the 10th and `)` for the 11th by default).
     GotoIndustry(u8),
     /// Draw a bar beside each value of numeric table columns.
     ToggleTableBars,
@@ -69,6 +70,12 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// In the table view: scroll the columns right of the frozen first one
+    /// by a column, or to the first / last ones.
+    ColumnLeft,
+    ColumnRight,
+    FirstColumn,
+    LastColumn,
     /// Copy the unit at the top of the reader (or the finder's selected
     /// result, or the chart shown) with its citation; pressed again right
     /// after a copy, show the copied text.
@@ -84,6 +91,22 @@ pub enum Action {
     Click(u16, u16),
     /// The wheel turned over a cell (column, row): lines, down positive; not bindable.
     Wheel(u16, u16, i8),
+    /// `m`: the next letter sets a mark at the reading position.
+    SetMark,
+    /// `'`: the next letter jumps to its mark (`'` again: back where the last jump came from).
+    GotoMark,
+    /// List the marks.
+    Marks,
+    /// In the marks list: delete the selected mark.
+    DeleteMark,
+    /// Back / forward in the jump list (ctrl-o / ctrl-t, as in vim and a browser).
+    JumpBack,
+    JumpForward,
+    /// Set the mark named by a letter (the key after `m`; not bindable).
+    MarkSet(char),
+    /// Jump to the mark named by a letter, or `'` for the last jump's
+    /// origin (the key after `'`; not bindable).
+    MarkJump(char),
 }
 
 impl Action {
@@ -130,6 +153,10 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::ColumnLeft => "左移一列",
+            Action::ColumnRight => "右移一列",
+            Action::FirstColumn => "到最左列",
+            Action::LastColumn => "到最右列",
             Action::Copy => "复制当前单元（附出处）",
             Action::CopySection => "复制本节（Markdown，附出处）",
             Action::ToggleTree => "隐藏 / 显示目录",
@@ -137,6 +164,14 @@ impl Action {
             Action::NarrowTree => "目录变窄",
             Action::Click(..) => "点击",
             Action::Wheel(..) => "滚轮",
+            Action::SetMark => "设标记（m 加字母）",
+            Action::GotoMark => "跳到标记（' 加字母；' ' 回到跳转前）",
+            Action::Marks => "标记列表",
+            Action::DeleteMark => "删除标记",
+            Action::JumpBack => "跳转记录：后退",
+            Action::JumpForward => "跳转记录：前进",
+            Action::MarkSet(_) => "设标记",
+            Action::MarkJump(_) => "跳到标记",
         }
     }
 
@@ -181,13 +216,23 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            ColumnLeft,
+            ColumnRight,
+            FirstColumn,
+            LastColumn,
             Copy,
             CopySection,
             ToggleTree,
             WidenTree,
             NarrowTree,
+            SetMark,
+            GotoMark,
+            Marks,
+            DeleteMark,
+            JumpBack,
+            JumpForward,
         ];
-        v.extend((1..=9).map(GotoIndustry));
+        v.extend((1..=11).map(GotoIndustry));
         v
     }
 
@@ -235,4 +280,7 @@ pub enum Effect {
         text: String,
         to: Option<std::path::PathBuf>,
     },
+    /// The reading position or the marks changed: keep them (the runtime
+    /// writes the state file, at most every few seconds, and on quit).
+    SaveState,
 }

@@ -25,11 +25,13 @@ pub enum Context {
     Company,
     Industries,
     Chart,
+    Table,
     Copy,
+    Marks,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
@@ -39,7 +41,9 @@ impl Context {
         Context::Company,
         Context::Industries,
         Context::Chart,
+        Context::Table,
         Context::Copy,
+        Context::Marks,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,7 +57,9 @@ impl Context {
             Context::Company => "company",
             Context::Industries => "industries",
             Context::Chart => "chart",
+            Context::Table => "table",
             Context::Copy => "copy",
+            Context::Marks => "marks",
         }
     }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use yanbao::app::{App, TreePane};
-use yanbao::config::{ColorWhen, Options};
+use yanbao::config::{AmbiWidth, ColorWhen, Options};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
@@ -58,6 +58,19 @@ struct Cli {
     /// config: `copy_to`).
     #[arg(long, value_name = "FILE")]
     copy_to: Option<PathBuf>,
+    /// Cap text lines in the reader at N columns, centred on wide terminals
+    /// (tables may use the whole pane); 0: no cap (default 80; config: `width`).
+    #[arg(long, value_name = "N")]
+    width: Option<u16>,
+    /// How wide the terminal draws East Asian Ambiguous characters (“ ” … —
+    /// · box drawing); `wide` lays them out as 2 columns and draws borders,
+    /// bars and bullets in ASCII, as vim's ambiwidth=double (config: `ambiwidth`).
+    #[arg(long, value_enum, value_name = "narrow|wide")]
+    ambiwidth: Option<AmbiWidth>,
+    /// Start at the top instead of reopening the last page and position
+    /// (kept in $XDG_STATE_HOME/yanbao; marks and positions stay kept).
+    #[arg(long)]
+    fresh: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -118,7 +131,9 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     host_key: Option<PathBuf>,
     /// Only these public keys get in (OpenSSH authorized_keys format);
-    /// without it, access is anonymous and read-only.
+    /// without it, access is anonymous and read-only. Each key's reading
+    /// position and marks are kept in $XDG_STATE_HOME/yanbao/serve/;
+    /// anonymous sessions keep them for the session only.
     #[arg(long, value_name = "FILE")]
     authorized_keys: Option<PathBuf>,
     /// At most this many explorers at once (connections still logging in
@@ -321,6 +336,12 @@ fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
     }
     if let Some(p) = &cli.copy_to {
         o.copy_to = Some(p.clone());
+    }
+    if let Some(w) = cli.width {
+        o.width = Some(w);
+    }
+    if let Some(a) = cli.ambiwidth {
+        o.ambiwidth = a;
     }
     Ok(o)
 }
@@ -582,6 +603,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
         metrics: args.metrics.clone(),
         proxy_protocol: args.proxy_protocol,
+        state_dir: yanbao::state::default_dir(),
     };
     let index = Arc::new(index);
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
@@ -638,6 +660,7 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
         return Err(ExitCode::from(2));
     }
     let theme = Theme::new(color_depth(options.color), options.ascii);
+    yanbao::text::set_ambiwide(options.ambiwidth == AmbiWidth::Wide);
     runtime::install_panic_hook(options.mouse);
     let guard = runtime::TerminalGuard::enter(options.mouse).map_err(fail)?;
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
@@ -645,8 +668,17 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.set_options(yanbao::options::Options {
+        width: options.width.unwrap_or(yanbao::options::DEFAULT_WIDTH),
+        ambiwidth: options.ambiwidth,
+    });
     app.state.copy_to = options.copy_to.clone();
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
+    // The reading memory: resume where the last session left this content.
+    if let Some(state_dir) = yanbao::state::default_dir() {
+        let file = yanbao::state::file_for(&state_dir, dir);
+        app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
+    }
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);

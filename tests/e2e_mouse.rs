@@ -30,6 +30,11 @@ fn config_home(name: &str, config: Option<&str>) -> PathBuf {
 }
 
 fn explorer(args: &[&str], home: &Path) -> Pty {
+    explorer_when(args, home, "目录")
+}
+
+/// Start the explorer and wait for its first frame, which shows `text`.
+fn explorer_when(args: &[&str], home: &Path, text: &str) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_yanbao"));
     cmd.args(args)
         .env("TERM", "xterm-256color")
@@ -39,7 +44,7 @@ fn explorer(args: &[&str], home: &Path) -> Pty {
         .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_CACHE_HOME", home.join("cache"));
     let pty = Pty::spawn(cmd, 80, 24, true);
-    assert!(pty.wait_for("目录", 10), "no first frame:\n{}", pty.contents());
+    assert!(pty.wait_for(text, 10), "no first frame:\n{}", pty.contents());
     pty
 }
 
@@ -117,5 +122,21 @@ fn a_signal_and_a_suspend_turn_mouse_reporting_off() {
     assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(128 + libc::SIGTERM));
     assert_eq!(count(&pty.raw(), OFF), 2, "off after SIGTERM");
     assert!(!pty.alternate_screen());
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn the_config_sets_ascii_and_the_tree_and_flags_override_it() {
+    let home = config_home("ascii", Some("ascii: true\ntree: false\n"));
+    let mut pty = explorer_when(&[], &home, "帮助");
+    let first = first_line(&pty);
+    assert!(first.starts_with("+ ") && !first.contains('┌'), "ascii: true draws ASCII borders: {first}");
+    assert!(!pty.contents().contains("目录"), "tree: false hides the tree:\n{}", pty.contents());
+    pty.send(b"q");
+    assert!(pty.wait_exit(5).is_some());
+    let mut pty = explorer_when(&["--no-ascii"], &home, "帮助");
+    assert!(first_line(&pty).starts_with('┌'), "--no-ascii wins: {}", first_line(&pty));
+    pty.send(b"q");
+    assert!(pty.wait_exit(5).is_some());
     let _ = std::fs::remove_dir_all(&home);
 }

@@ -217,6 +217,26 @@ fn a_click_past_the_results_does_nothing() {
 }
 
 #[test]
+fn clicks_in_the_industry_switcher_select_and_a_second_click_opens() {
+    let mut app = app(80, 24);
+    keys(&mut app, "i");
+    let n = library().industries.len();
+    let (_, inner) = yanbao::app::switcher_layout(ratatui::layout::Rect::new(0, 0, 80, 24), n).unwrap();
+    // The header row takes no click.
+    click(&mut app, inner.x + 5, inner.y);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Industries { selected: 0 })));
+    click(&mut app, inner.x + 5, inner.y + 3);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Industries { selected: 2 })));
+    // The wheel moves the selection.
+    mouse(&mut app, MouseEventKind::ScrollDown, inner.x + 5, inner.y + 3);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Industries { selected: 3 })));
+    click(&mut app, inner.x + 5, inner.y + 3);
+    click(&mut app, inner.x + 5, inner.y + 3);
+    assert!(app.state.overlays.is_empty());
+    assert_eq!(app.state.reader.industry, Some(2), "the third industry's page");
+}
+
+#[test]
 fn the_wheel_scrolls_help_and_clicks_never_panic() {
     let mut app = app(80, 24);
     keys(&mut app, "?");

@@ -137,7 +137,13 @@ pub fn content(data: &[u8]) {
             assert!(l >= 1 && l <= lines + 1, "error line {l} outside a {lines}-line file: {e}");
         }
     }
-    let opts = LayoutOpts { width, ascii: flags & 1 != 0, compact_tables: flags & 2 != 0, table_bars: flags & 4 != 0 };
+    let opts = LayoutOpts {
+        width,
+        ascii: flags & 1 != 0,
+        compact_tables: flags & 2 != 0,
+        table_bars: flags & 4 != 0,
+        measure: 0,
+    };
     for n in 0..lib.nodes.len().min(64) {
         let _ = lib.tree_title(n);
         let doc = build_page(&lib, Page::Node(n), opts);

@@ -41,6 +41,25 @@ impl TreePane {
     }
 }
 
+/// The industry switcher's popup on a screen `area` for `n` industries: the
+/// popup, and its inner area (a header row, then one row per industry).
+/// Shared by the renderer and the hit test.
+pub fn switcher_layout(area: Rect, n: usize) -> Option<(Rect, Rect)> {
+    let w = area.width.saturating_sub(4).min(64);
+    let h = area.height.saturating_sub(2).min(n.min(u16::MAX as usize - 3) as u16 + 3);
+    if w < 12 || h < 3 {
+        return None;
+    }
+    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
+    Some((popup, inner))
+}
+
+/// The first industry row shown, keeping `selected` in the `rows` shown.
+pub fn switcher_offset(selected: usize, rows: usize) -> usize {
+    selected.saturating_sub(rows.saturating_sub(1))
+}
+
 fn inside(r: Option<Rect>, x: u16, y: u16) -> bool {
     r.is_some_and(|r| x >= r.x && x < r.right() && y >= r.y && y < r.bottom())
 }
@@ -92,6 +111,27 @@ impl State {
                     if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
                         *scroll = scroll.saturating_add_signed(n as isize).min(max);
                     }
+                }
+                return vec![];
+            }
+            Some(Overlay::Industries { selected }) if lines.is_none() => {
+                // A click selects an industry; a click on the selected one opens it.
+                let selected = *selected;
+                let n = self.lib.industries.len();
+                let Some((_, inner)) = switcher_layout(Rect::new(0, 0, self.size.0, self.size.1), n) else {
+                    return vec![];
+                };
+                let rows = inner.height.saturating_sub(1) as usize;
+                let list = Rect::new(inner.x, inner.y + 1, inner.width, rows as u16);
+                if !inside(Some(list), x, y) {
+                    return vec![];
+                }
+                let i = switcher_offset(selected, rows) + (y - list.y) as usize;
+                if i == selected {
+                    return self.apply(Action::Confirm);
+                }
+                if let (Some(Overlay::Industries { selected }), true) = (self.overlays.last_mut(), i < n) {
+                    *selected = i;
                 }
                 return vec![];
             }

@@ -7,16 +7,21 @@
 //! headings); `table`, `figures` (series, metric cards), `items` (lists,
 //! cases, examples) and `industry` (the industry page) add the rest.
 
-use crate::content::{Block, Library, NodeId, Section, Series};
+use crate::content::{Block, Library, NodeId, Section, Series, Table};
 use crate::text::{self, truncate, width};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 mod figures;
+mod glyphs;
+mod grid;
 mod industry;
 mod items;
 mod table;
 
+pub use glyphs::bar;
+use glyphs::{ASCII, Glyphs, UNICODE};
+pub use grid::{GridView, MAX_COL, grid_view, last_first, natural_widths};
 pub use industry::build_industry;
 pub use table::{column_widths, column_widths_min};
 
@@ -107,6 +112,9 @@ pub struct LayoutOpts {
     pub compact_tables: bool,
     /// Draw a small bar beside each value of a numeric table column.
     pub table_bars: bool,
+    /// Text lines are at most this wide, centred in `width`; tables start
+    /// at the text's left edge and may use the rest. 0: no cap.
+    pub measure: u16,
 }
 
 /// What a reader page shows: a place in the outline, or an industry page.
@@ -123,6 +131,8 @@ pub struct Doc {
     pub anchors: Vec<(usize, NodeId)>,
     /// (line, series): where each chart starts, for the chart view.
     pub charts: Vec<(usize, Arc<Series>)>,
+    /// (line, table): where each table starts, for the full-pane table view.
+    pub tables: Vec<(usize, Arc<Table>)>,
     /// The boxes of the boxed lines, in reading order.
     pub boxes: Vec<BoxText>,
     /// (header lines and rule, end of the body) of each table drawn as a
@@ -184,75 +194,6 @@ impl Doc {
     }
 }
 
-/// Glyphs that differ between Unicode and `--ascii`.
-struct Glyphs {
-    h: &'static str,
-    v: &'static str,
-    cross: &'static str,
-    bullet: &'static str,
-    up: &'static str,
-    down: &'static str,
-    tl: &'static str,
-    tr: &'static str,
-    bl: &'static str,
-    br: &'static str,
-    full: char,
-    eighths: [&'static str; 8],
-    /// Separators in running meta text ("出版方 · 日期", "— 来源").
-    dot: &'static str,
-    dash: &'static str,
-}
-
-const UNICODE: Glyphs = Glyphs {
-    h: "─",
-    v: "│",
-    cross: "┼",
-    bullet: "•",
-    up: "↑",
-    down: "↓",
-    tl: "┌",
-    tr: "┐",
-    bl: "└",
-    br: "┘",
-    full: '█',
-    eighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
-    dot: "·",
-    dash: "—",
-};
-
-const ASCII: Glyphs = Glyphs {
-    h: "-",
-    v: "|",
-    cross: "+",
-    bullet: "-",
-    up: "^",
-    down: "v",
-    tl: "+",
-    tr: "+",
-    bl: "+",
-    br: "+",
-    full: '#',
-    eighths: ["", "", "", "", "#", "#", "#", "#"],
-    dot: "-",
-    dash: "-",
-};
-
-/// A bar of `value / max` of `cells` columns, at eighth-block resolution.
-pub fn bar(value: f64, max: f64, cells: usize, ascii: bool) -> String {
-    let g = if ascii { &ASCII } else { &UNICODE };
-    if !(value > 0.0 && max > 0.0) || cells == 0 {
-        return String::new();
-    }
-    let eighths = ((value / max).min(1.0) * cells as f64 * 8.0).round() as usize;
-    let eighths = eighths.max(1);
-    let mut s: String = std::iter::repeat_n(g.full, eighths / 8).collect();
-    s.push_str(g.eighths[eighths % 8]);
-    if s.is_empty() {
-        s.push(g.full); // ascii: a tiny value still shows
-    }
-    s
-}
-
 /// Lay out a page.
 pub fn build_page(lib: &Library, page: Page, opts: LayoutOpts) -> Doc {
     match page {
@@ -294,7 +235,12 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
 
 struct Builder<'a> {
     lib: &'a Library,
+    /// The width lines are laid out for: the measure, or wider in a table.
     w: usize,
+    /// Columns of blank before every line: centres the measure in the pane.
+    margin: usize,
+    /// The width right of the margin, for tables.
+    wide: usize,
     g: &'static Glyphs,
     compact: bool,
     table_bars: bool,
@@ -315,9 +261,17 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(lib: &'a Library, opts: LayoutOpts) -> Builder<'a> {
+        let full = (opts.width as usize).max(1);
+        let measure = match opts.measure as usize {
+            0 => full,
+            m => m.min(full),
+        };
+        let margin = (full - measure) / 2;
         Builder {
             lib,
-            w: (opts.width as usize).max(1),
+            w: measure,
+            margin,
+            wide: full - margin,
             g: if opts.ascii { &ASCII } else { &UNICODE },
             compact: opts.compact_tables,
             table_bars: opts.table_bars,
@@ -363,6 +317,9 @@ impl<'a> Builder<'a> {
                 out.push(Seg { text: kept, role: s.role });
             }
             segs = out;
+        }
+        if self.margin > 0 && !segs.is_empty() {
+            segs.insert(0, seg(&" ".repeat(self.margin), Role::Body));
         }
         let at = match &mut self.row_lock {
             Some((unit, off)) => {
@@ -417,7 +374,7 @@ impl<'a> Builder<'a> {
             });
             let b = &mut self.doc.boxes[i];
             if !text.is_empty() {
-                b.pieces.push(BoxPiece { line, col: *col, text: text.clone() });
+                b.pieces.push(BoxPiece { line, col: *col + self.margin, text: text.clone() });
             }
             b.hidden.push_str(hidden);
         }
