@@ -154,7 +154,8 @@ fn capital_y_copies_the_section_as_markdown() {
     let fx = app.handle_event(Event::Key(KeyEvent::new(KeyCode::Char('Y'), KeyModifiers::NONE)));
     let text = copied(&fx);
     let n = node("fs-3-1-2");
-    assert_eq!(text, format!("{}\n\n{}\n", export::markdown_body(&lib, n), export::citation(&lib, n)));
+    assert_eq!(text, format!("{}\n\n{}\n", export::markdown_body(&lib, n).trim_end(), export::citation(&lib, n)));
+    assert!(!text.contains("\n\n\n"), "no run of blank lines");
     assert!(text.starts_with("# AI在金融行业的融合与价值分析——行业应用现状 {#fs-3-1-2}\n"), "{text}");
     assert!(text.contains("| 应用方向 | 典型应用 |"));
     assert!(app.state.message.as_deref().is_some_and(|m| m.starts_with("已复制 本节 Markdown")));
@@ -323,4 +324,20 @@ fn y_on_an_industry_page_cites_each_blocks_own_section() {
         sections.insert(n);
     }
     assert!(checked > 20 && sections.len() > 5, "{checked} blocks in {} sections", sections.len());
+}
+
+#[test]
+fn y_in_the_table_view_copies_the_table_shown() {
+    let mut app = app(120, 40);
+    let i = block_index(
+        "fs-3-1-2",
+        |b| matches!(b, Block::Table(t) if t.title.as_deref() == Some("中国AI在证券行业的应用")),
+    );
+    at_block(&mut app, "fs-3-1-2", i);
+    app.update(Action::FocusNext); // into the reader
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Table(_))), "{:?}", app.state.overlays.last());
+    let text = copied(&y(&mut app));
+    assert!(text.starts_with("中国AI在证券行业的应用\n应用方向\t典型应用\n"), "{text}");
+    assert!(text.trim_end().ends_with("› 行业应用现状，p.47起"), "{text}");
 }

@@ -117,6 +117,11 @@ fn walk_page(app: &mut App, w: &mut Walker) {
     w.shot(app, "page from the tree");
     app.update(Action::FocusNext);
     w.shot(app, "page in the reader");
+    // y copies the unit at the top; y again shows the copy overlay.
+    w.act(app, Action::Copy, "copied (y)");
+    w.act(app, Action::Copy, "copy overlay (y y)");
+    w.act(app, Action::PageDown, "copy overlay paged");
+    app.update(Action::CloseOverlay);
     for _ in 0..3 {
         w.act(app, Action::PageDown, "page down");
     }

@@ -81,6 +81,7 @@ impl State {
                 let found = match self.overlays.last() {
                     Some(Overlay::Search(_)) => self.finder_unit(),
                     Some(Overlay::Chart(_)) => self.chart_unit(),
+                    Some(Overlay::Table(_)) => self.table_unit(),
                     Some(_) => return None,
                     None => self.reader_unit(),
                 };
@@ -99,7 +100,7 @@ impl State {
                 let node = self.reader_node();
                 let md = export::markdown_body(&self.lib, node);
                 let what = format!("本节 Markdown {} 行", md.lines().count());
-                let text = format!("{md}\n\n{}\n", export::citation(&self.lib, node));
+                let text = format!("{}\n\n{}\n", md.trim_end(), export::citation(&self.lib, node));
                 Some(self.copy(text, what))
             }
             _ => None,
@@ -188,6 +189,22 @@ impl State {
             text.push('\n');
         }
         Some((text, format!("搜索结果（{}）", u.kind.label())))
+    }
+
+    /// The table shown in the table view: as TSV, with the citation.
+    fn table_unit(&self) -> Option<(String, String)> {
+        let Some(Overlay::Table(t)) = self.overlays.last() else { return None };
+        let doc = &self.reader.doc;
+        let node = doc
+            .tables
+            .iter()
+            .find(|(_, x)| std::sync::Arc::ptr_eq(x, &t.table))
+            .and_then(|(line, _)| {
+                doc.item_index_at(*line).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(*line))
+            })
+            .unwrap_or(self.reader.node);
+        let (text, what) = export::block_plain(&self.lib, &Block::Table((*t.table).clone()));
+        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
     }
 
     /// The chart shown in the chart view: its values, with the citation.
