@@ -40,6 +40,10 @@ impl Pty {
         if !cmd.get_envs().any(|(k, _)| k == "XDG_STATE_HOME") {
             cmd.env("XDG_STATE_HOME", fresh_state_dir());
         }
+        // Nor the user's config: an empty config folder unless the test gives one.
+        if !cmd.get_envs().any(|(k, _)| k == "XDG_CONFIG_HOME") {
+            cmd.env("XDG_CONFIG_HOME", fresh_state_dir());
+        }
         let (mut m, mut s) = (0, 0);
         let ws = libc::winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
         // SAFETY: valid out-pointers; the name and termios arguments may be null.
