@@ -617,6 +617,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
     let auth =
         if opts.authorized_keys.is_some() { "public keys from --authorized-keys only" } else { "anonymous, read-only" };
     let result = rt.block_on(async {
+        let signals = yanbao::serve::StopSignals::new()?;
         let running = yanbao::serve::start(
             Arc::new(lib),
             index,
@@ -632,7 +633,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         }
         eprintln!("host key fingerprint: {}", running.fingerprint);
         eprintln!("access: {auth}");
-        running.run_until_signal().await
+        running.run_until_signal(signals).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -263,34 +263,53 @@ impl Running {
         self.task.await.map_err(io::Error::other)?
     }
 
-    /// Serve until the server ends or SIGTERM or SIGINT arrives; a signal
-    /// shuts the server down as [`Running::shutdown`] does.
-    pub async fn run_until_signal(mut self) -> io::Result<()> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let (rx, tx) = std::os::unix::net::UnixStream::pair()?;
-        let mut ids = Vec::new();
-        for sig in [SIGTERM, SIGINT] {
-            ids.push(signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?);
-        }
-        drop(tx);
-        rx.set_nonblocking(true)?;
-        let rx = tokio::net::UnixStream::from_std(rx)?;
+    /// Serve until the server ends or SIGTERM or SIGINT arrives (as
+    /// `signals`, registered before the server started); a signal shuts the
+    /// server down as [`Running::shutdown`] does.
+    pub async fn run_until_signal(mut self, signals: StopSignals) -> io::Result<()> {
         let ended = tokio::select! {
             r = &mut self.task => Some(r),
-            _ = rx.readable() => None,
+            _ = signals.rx.readable() => None,
         };
-        let result = match ended {
+        match ended {
             Some(r) => r.map_err(io::Error::other).and_then(|r| r),
             None => {
                 (self.shared.log)("yanbao serve: stopping: every session gets its terminal restored");
                 self.shutdown().await;
                 Ok(())
             }
-        };
-        for id in ids {
+        }
+    }
+}
+
+/// SIGTERM and SIGINT, caught into a socket. Made before the server starts
+/// accepting: once connections have used up the open-file limit, the
+/// socket pair could no longer be made (a test under `ulimit -n 64` saw the
+/// server exit on EMFILE here when its first clients came quickly).
+pub struct StopSignals {
+    rx: tokio::net::UnixStream,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl StopSignals {
+    /// Register the handlers; call it inside the runtime.
+    pub fn new() -> io::Result<StopSignals> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let (rx, tx) = std::os::unix::net::UnixStream::pair()?;
+        let mut ids = Vec::new();
+        for sig in [SIGTERM, SIGINT] {
+            ids.push(signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?);
+        }
+        rx.set_nonblocking(true)?;
+        Ok(StopSignals { rx: tokio::net::UnixStream::from_std(rx)?, ids })
+    }
+}
+
+impl Drop for StopSignals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
             signal_hook::low_level::unregister(id);
         }
-        result
     }
 }
 
