@@ -213,13 +213,14 @@ fn company_names_rank_first_and_the_company_page_starts_with_its_profile() {
 }
 
 #[test]
-fn finder_snapshots_at_80x24() {
-    for q in ["加拿大", "zgckj", "华为 制造"] {
-        let app = finder(q, 80, 24);
+fn finder_snapshots_at_80x24_and_120x40() {
+    for (q, (w, h)) in ["加拿大", "zgckj", "华为 制造"].into_iter().flat_map(|q| [(q, (80, 24)), (q, (120, 40))])
+    {
+        let app = finder(q, w, h);
         let buf = render(&app);
         assert_rows_fit(&buf);
         let marks = marks(&buf, |c| c.bg == ratatui::style::Color::Yellow);
-        let name = format!("finder_80x24_{}", q.replace(' ', "_"));
+        let name = format!("finder_{w}x{h}_{}", q.replace(' ', "_"));
         insta::assert_snapshot!(name, format!("{}\n-- highlighted --\n{marks}", screen(&buf)));
     }
 }
@@ -395,4 +396,52 @@ fn find_in_page_reads_latin_as_pinyin_when_it_is_not_on_the_page() {
     let yin = find(&mut app, "银");
     assert!(yin.matches.len() >= hanzi.matches.len());
     assert!(find(&mut app, "银行业x").matches.is_empty());
+}
+
+#[test]
+fn the_finder_keeps_a_query_history_with_ctrl_p_and_ctrl_n() {
+    let input = |app: &yanbao::app::App| match app.state.overlays.last() {
+        Some(Overlay::Search(s)) => s.input.clone(),
+        _ => panic!("the finder is open"),
+    };
+    let mut app = app(80, 24);
+    // Two queries left with Enter and Esc; one that found nothing is not kept.
+    for (q, k) in [("华为", KeyCode::Enter), ("zgckj", KeyCode::Esc), ("qqqxxxzzz", KeyCode::Esc)] {
+        app.state.overlays.clear();
+        keys(&mut app, "s");
+        app.handle_event(crossterm::event::Event::Paste(q.into()));
+        key(&mut app, k, KeyModifiers::NONE);
+    }
+    app.state.overlays.clear();
+    assert_eq!(app.state.finder.history.entries(), ["华为", "zgckj"]);
+    keys(&mut app, "s");
+    // ↑ in the empty prompt recalls the newest query, with its results.
+    key(&mut app, KeyCode::Up, KeyModifiers::NONE);
+    assert_eq!(input(&app), "zgckj");
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    assert!(!s.hits.is_empty());
+    // With results, ↑/↓ move the selection; ctrl-p/ctrl-n walk the history.
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    assert_eq!(input(&app), "zgckj");
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "华为");
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "华为", "the oldest stays");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "zgckj");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "", "past the newest: the typed query");
+    // What was typed comes back after a walk; alt-↑/alt-↓ do the same.
+    keys(&mut app, "yin");
+    key(&mut app, KeyCode::Up, KeyModifiers::ALT);
+    assert_eq!(input(&app), "zgckj");
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    assert_eq!((s.selected, s.hits.is_empty()), (0, false));
+    key(&mut app, KeyCode::Down, KeyModifiers::ALT);
+    assert_eq!(input(&app), "yin");
+    // Editing a recalled entry makes it a new query.
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    keys(&mut app, "x");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "zgckjx");
 }

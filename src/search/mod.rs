@@ -2,6 +2,7 @@
 //! skim fuzzy algorithm and with pinyin. No terminal code lives here, so the
 //! CLI (`yanbao search`) and the finder overlay share it.
 
+pub mod history;
 pub mod pinyin;
 
 use crate::content::{Block, Library, NodeId, Section};
