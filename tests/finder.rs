@@ -342,6 +342,23 @@ proptest! {
         prop_assert_eq!(units(&terms.join(" ")), units(&perm.join(" ")));
     }
 
+    /// Visiting only the units that hold a term's characters (or lie under
+    /// a matching heading) finds what a scan of every unit finds, ranked alike.
+    #[test]
+    fn candidate_lists_find_what_a_full_scan_finds(
+        terms in proptest::collection::vec(proptest::sample::select(VOCAB.to_vec()), 1..4),
+        extra in "[a-z华为金融制造云银行！ '|!^$]{0,6}",
+        limit in proptest::sample::select(vec![5usize, 50, 500]),
+    ) {
+        let idx = index();
+        let q = Query::parse(&format!("{} {extra}", terms.join(" ")));
+        let (a, b) = (idx.find(&q, limit, &[3, 40]), idx.find_scanning(&q, limit, &[3, 40]));
+        prop_assert_eq!((&a.hits, a.matched), (&b.hits, b.matched));
+        // `more` (scattered matches not counted) is exact where the scan
+        // guessed from its screens.
+        prop_assert!(!a.more || b.more);
+    }
+
     /// Every row shows its highlighted characters: a snippet fits its
     /// width, its marks are in it and are characters the unit matched.
     #[test]
