@@ -313,7 +313,7 @@ fn recently_opened_results_rank_first_among_equals() {
     let _ = Field::Title;
 }
 
-const VOCAB: [&str; 14] = [
+const VOCAB: [&str; 18] = [
     "华为",
     "制造",
     "金融",
@@ -328,6 +328,10 @@ const VOCAB: [&str; 14] = [
     "^中国",
     "平台",
     "!云",
+    "zhongguo",
+    "hangye",
+    "yinxing",
+    "shuju",
 ];
 
 proptest! {

@@ -858,7 +858,7 @@ impl Index {
                 best = Some(FieldMatch { score: run_score(start), indices: (start..start + q.len).collect(), tier: 3 });
             } else if scattered
                 && q.scatters()
-                && subsequence(&f.chars, &q.chars)
+                && close_subsequence(&f.chars, &q.chars, 4 * q.len + 2)
                 && let Some((score, idx)) = self.matcher.fuzzy_indices(&f.folded, &q.text)
                 // A scattered match stays near its start (华…为, not 华 and 为 a
                 // paragraph apart).
@@ -937,15 +937,17 @@ impl Index {
     /// The units a query could match, ascending; `None` for all of them.
     /// A group's candidates: the units holding every character of one of
     /// its terms, and the units of the places whose location it matches.
-    /// A pinyin term (Latin letters) may match any Chinese text, so its
-    /// group rules nothing out.
+    /// A pinyin term (Latin letters) also takes the units where a match of
+    /// it can begin (`pinyin::Table::openings`); one that a single
+    /// character could match rules nothing out.
     fn candidates(&self, q: &Prepped) -> Option<Vec<u32>> {
         let p = self.postings.get_or_init(|| {
             let u = &self.units;
             postings::Postings::build(
+                &self.table,
                 u.len(),
                 self.paths.len(),
-                |i| [&u[i].title_p.chars[..], &u[i].text_p.chars[..]],
+                |i| [&u[i].title_p, &u[i].text_p].map(|f| (&f.chars[..], &f.starts[..], &f.ids[..])),
                 |i| u[i].node(),
             )
         });
@@ -954,7 +956,10 @@ impl Index {
             let mut set: Vec<u32> = Vec::new();
             for t in terms {
                 if t.pinyin {
-                    continue 'groups;
+                    let Some(ways) = &t.openings else {
+                        continue 'groups;
+                    };
+                    set = postings::union(&set, &p.opening(ways));
                 }
                 let mut chars = t.chars.clone();
                 chars.sort_unstable();
@@ -1241,10 +1246,27 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     })
 }
 
-/// Whether the characters of `q` occur in `hay` in order.
-fn subsequence(hay: &[char], q: &[char]) -> bool {
-    let mut it = hay.iter();
-    q.iter().all(|qc| it.any(|h| h == qc))
+/// Whether the characters of `q` occur in `hay` in order, the last fewer
+/// than `span` places after the first: a scattered match that is kept
+/// needs it, so the fuzzy matcher is not run where it could only fail.
+fn close_subsequence(hay: &[char], q: &[char], span: usize) -> bool {
+    let Some((&first, rest)) = q.split_first() else {
+        return true;
+    };
+    hay.iter().enumerate().filter(|(_, c)| **c == first).any(|(s, _)| {
+        // The earliest end of a match that starts at s.
+        let mut at = s;
+        for qc in rest {
+            match hay.get(at + 1..).and_then(|h| h.iter().take(span).position(|h| h == qc)) {
+                Some(k) => at += 1 + k,
+                None => return false,
+            }
+            if at - s >= span {
+                return false;
+            }
+        }
+        true
+    })
 }
 
 /// Where a field's text ends for `suffix$`: trailing spaces and
@@ -1267,6 +1289,8 @@ struct Pattern {
     letters: Vec<u8>,
     pinyin: bool,
     plan: pinyin::Plan,
+    /// How a pinyin match of it begins (`None`: in any way).
+    openings: Option<Vec<pinyin::Opening>>,
     exact: bool,
     prefix: bool,
     suffix: bool,
@@ -1284,6 +1308,7 @@ impl Pattern {
             bloom: chars.iter().fold(Bloom::default(), |b, &c| b.add(c)),
             chars,
             plan: table.plan(&letters),
+            openings: if pinyin { table.openings(&letters) } else { None },
             letters,
             pinyin,
             exact: t.exact,

@@ -5,6 +5,7 @@
 //! also match a unit's location, which adds the units of those places.
 //! Built once, on the first search (it is not in the cache).
 
+use super::pinyin;
 use std::collections::HashMap;
 
 #[derive(Debug, Default)]
@@ -13,28 +14,66 @@ pub(super) struct Postings {
     chars: HashMap<char, Vec<u32>>,
     /// Per node: its units, ascending.
     nodes: Vec<Vec<u32>>,
+    /// Per run of two and three first letters of pinyin readings
+    /// (`pinyin::run_keys`): the units whose title or text has it.
+    pairs: Vec<Vec<u32>>,
+    triples: Vec<Vec<u32>>,
+    /// Per full reading and the next character's first letter (`pinyin::syllable_key`).
+    syllables: HashMap<u64, Vec<u32>>,
 }
 
+/// One field of a unit as the lists need it: folded characters, their
+/// first letters and their reading ids.
+pub(super) type Field<'a> = (&'a [char], &'a [u32], &'a [u16]);
+
 impl Postings {
-    /// `fields(i)` gives unit `i`'s folded characters; `node(i)` its place.
+    /// `fields(i)` gives unit `i`'s title and text; `node(i)` its place.
     pub(super) fn build<'a>(
+        table: &pinyin::Table,
         units: usize,
         nodes: usize,
-        fields: impl Fn(usize) -> [&'a [char]; 2],
+        fields: impl Fn(usize) -> [Field<'a>; 2],
         node: impl Fn(usize) -> Option<usize>,
     ) -> Postings {
-        let mut p = Postings { chars: HashMap::new(), nodes: vec![Vec::new(); nodes] };
+        let mut p = Postings {
+            chars: HashMap::new(),
+            nodes: vec![Vec::new(); nodes],
+            pairs: vec![Vec::new(); pinyin::PAIR_KEYS],
+            triples: vec![Vec::new(); pinyin::TRIPLE_KEYS],
+            syllables: HashMap::new(),
+        };
+        let mut syll: Vec<u64> = Vec::new();
         let mut seen: Vec<char> = Vec::new();
+        let (mut pairs, mut triples) = (Vec::new(), Vec::new());
         for i in 0..units {
             let id = i as u32;
             seen.clear();
-            for f in fields(i) {
-                seen.extend_from_slice(f);
+            pairs.clear();
+            triples.clear();
+            syll.clear();
+            for (chars, starts, ids) in fields(i) {
+                seen.extend_from_slice(chars);
+                pinyin::run_keys(starts, &mut pairs, &mut triples);
+                table.syllable_keys(ids, starts, &mut syll);
+            }
+            syll.sort_unstable();
+            syll.dedup();
+            for &k in &syll {
+                p.syllables.entry(k).or_default().push(id);
             }
             seen.sort_unstable();
             seen.dedup();
             for &c in &seen {
                 p.chars.entry(c).or_default().push(id);
+            }
+            for (keys, lists) in [(&mut pairs, &mut p.pairs), (&mut triples, &mut p.triples)] {
+                keys.sort_unstable();
+                keys.dedup();
+                for &k in keys.iter() {
+                    if let Some(l) = lists.get_mut(k as usize) {
+                        l.push(id);
+                    }
+                }
             }
             if let Some(list) = node(i).and_then(|n| p.nodes.get_mut(n)) {
                 list.push(id);
@@ -64,6 +103,22 @@ impl Postings {
                 break;
             }
         }
+        out
+    }
+
+    /// The units where a match can begin in one of these ways.
+    pub(super) fn opening(&self, ways: &[pinyin::Opening]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for w in ways {
+            let list = match *w {
+                pinyin::Opening::Pair(k) => self.pairs.get(k as usize),
+                pinyin::Opening::Triple(k) => self.triples.get(k as usize),
+                pinyin::Opening::Syllable(k) => self.syllables.get(&k),
+            };
+            out.extend(list.into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
         out
     }
 
@@ -154,7 +209,14 @@ mod tests {
         assert_eq!(intersect(&[], &long), Vec::<u32>::new());
         let t = ['华', '为'];
         let f = ['为', 'x'];
-        let p = Postings::build(2, 1, |i| if i == 0 { [&t[..], &[][..]] } else { [&f[..], &f[..]] }, |_| Some(0));
+        let none: Field = (&[], &[], &[]);
+        let p = Postings::build(
+            &pinyin::Table::default(),
+            2,
+            1,
+            |i| if i == 0 { [(&t[..], &[][..], &[][..]), none] } else { [(&f[..], &[][..], &[][..]); 2] },
+            |_| Some(0),
+        );
         assert_eq!(p.holding(&['为']), [0, 1]);
         assert_eq!(p.holding(&['华', '为']), [0]);
         assert_eq!(p.holding(&['华', 'y']), Vec::<u32>::new());
