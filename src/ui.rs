@@ -1,5 +1,7 @@
 //! Rendering: a pure function of the app's state into a ratatui buffer.
 
+mod links;
+
 use crate::action::Action;
 use crate::app::{App, CompanyState, FindState, Focus, Overlay, SearchLayout, SearchState, State};
 use crate::content::NodeKind;
@@ -63,6 +65,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+            Overlay::Links(l) => links::render_links(st, l, area, buf),
         }
     }
     if st.theme.ascii {
@@ -553,7 +556,7 @@ fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
             "Pinyin works without a Chinese input method: zgckj → 中关村科金, yinhang → 银行.",
             "Terms: 华为 制造 matches both, in any order (also in the section headings above a result); a | b either; 'exact no fuzzy; ^start; end$; !not.",
             "Filters: co: companies  case: cases  ex: examples  tb: tables  fig: figures  ind: industries  sec: text",
-            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns; S reopens the last search as you left it.",
+            "↑/↓ move, enter opens, esc returns; ctrl-p/ctrl-n (or ↑ here) recall earlier queries; S reopens the last search as you left it.",
         ];
         let mut y = list.y + 1;
         for h in help {

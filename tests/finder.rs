@@ -466,3 +466,65 @@ fn the_finder_keeps_a_query_history_with_ctrl_p_and_ctrl_n() {
     key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
     assert_eq!(input(&app), "zgckjx");
 }
+
+#[test]
+fn k_lists_the_companies_in_view_and_opens_one() {
+    // From the finder to 商汤科技's profile in the reader.
+    let mut app = finder("co:商汤", 80, 24);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Company(_))));
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+    assert_eq!(app.state.focus, yanbao::app::Focus::Reader);
+    keys(&mut app, "K");
+    let Some(Overlay::Links(l)) = app.state.overlays.last() else { panic!("K lists the companies in view") };
+    let pos = l.companies.iter().position(|c| c == "商汤").expect("商汤 is in view");
+    // Each listed company is named in the lines in view.
+    let st = &app.state;
+    let view: String =
+        st.reader.doc.lines.iter().skip(st.reader.scroll).take(st.reader_height()).map(|l| l.text()).collect();
+    let lib = library();
+    for id in &l.companies {
+        let c = lib.company(id).unwrap();
+        let names: Vec<&str> = std::iter::once(c.name.as_str())
+            .chain(c.latin.as_deref())
+            .chain(c.aliases.iter().map(String::as_str))
+            .collect();
+        let flat: String = view.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(names.iter().any(|n| flat.contains(&n.replace(' ', ""))), "{id} is not in view");
+    }
+    let buf = render(&app);
+    assert_rows_fit(&buf);
+    assert!(screen(&buf).contains("商汤科技"), "the list is drawn");
+    for _ in 0..pos {
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let Some(Overlay::Company(c)) = app.state.overlays.last() else { panic!("Enter opens the company's page") };
+    assert_eq!(c.id, "商汤");
+    // Esc comes back to the list, and Esc again to the reader.
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Links(_))));
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+}
+
+#[test]
+fn k_with_no_company_in_view_says_so() {
+    let lib = library();
+    let mut app = app(80, 24);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    // A page whose first screen names no company.
+    let quiet = (0..lib.nodes.len()).find(|&n| {
+        app.state.jump_to(n);
+        let st = &app.state;
+        let lines: Vec<String> =
+            st.reader.doc.lines.iter().skip(st.reader.scroll).take(st.reader_height()).map(|l| l.text()).collect();
+        yanbao::app::companies_named(&lib, &lines).is_empty()
+    });
+    quiet.expect("a page without companies on its first screen");
+    assert_eq!(app.state.focus, yanbao::app::Focus::Reader);
+    keys(&mut app, "K");
+    assert!(app.state.overlays.is_empty());
+    assert_eq!(app.state.message.as_deref(), Some("本屏没有提到公司"));
+}

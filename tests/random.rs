@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 41;
+const VARIANTS: usize = 42;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -64,6 +64,7 @@ fn variant(a: &Action) -> usize {
         Action::HistoryPrev => 38,
         Action::HistoryNext => 39,
         Action::ResumeSearch => 40,
+        Action::CompanyLinks => 41,
     }
 }
 
@@ -157,6 +158,7 @@ fn action() -> impl Strategy<Value = Action> {
         HistoryPrev,
         HistoryNext,
         ResumeSearch,
+        CompanyLinks,
     ]);
     prop_oneof![
         12 => simple,

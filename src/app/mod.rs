@@ -4,11 +4,13 @@
 mod find;
 mod help;
 mod industry;
+mod links;
 mod nav;
 mod search;
 
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
+pub use links::{LinksState, companies_named, links_rows};
 pub use nav::NavState;
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 
@@ -54,6 +56,8 @@ pub enum Overlay {
     },
     /// A chart full-pane, with exact values; optionally beside a second one.
     Chart(ChartState),
+    /// The companies named in the lines in view (`K`).
+    Links(LinksState),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -206,7 +210,8 @@ impl App {
         match self.state.overlays.last() {
             Some(Overlay::Find { .. }) => return vec![Context::Find],
             Some(Overlay::Search(_)) => return vec![Context::Search],
-            Some(Overlay::Company(_)) => return vec![Context::Company],
+            // The list of companies on screen moves and opens with the company page's keys.
+            Some(Overlay::Company(_) | Overlay::Links(_)) => return vec![Context::Company],
             Some(Overlay::Industries { .. }) => return vec![Context::Industries],
             Some(Overlay::Chart(_)) => return vec![Context::Chart],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
@@ -416,6 +421,7 @@ impl State {
         match self.overlays.last() {
             Some(Overlay::Search(_)) => return self.update_search(action),
             Some(Overlay::Company(_)) => return self.update_company(action),
+            Some(Overlay::Links(_)) => return self.update_links(action),
             Some(Overlay::Industries { .. }) => return self.update_switcher(action),
             Some(Overlay::Chart(_)) => return self.update_chart(action),
             _ => {}
@@ -453,6 +459,7 @@ impl State {
             Action::Resize(..) | Action::Suspend => {}
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::ResumeSearch => self.resume_search(),
+            Action::CompanyLinks => self.open_links(),
             Action::FocusNext => {
                 self.focus = match self.focus {
                     Focus::Nav => Focus::Reader,
