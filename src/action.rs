@@ -71,6 +71,21 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// Copy the unit at the top of the reader (or the finder's selected
+    /// result, or the chart shown) with its citation; pressed again right
+    /// after a copy, show the copied text.
+    Copy,
+    /// Copy the section at the top of the reader as Markdown.
+    CopySection,
+    /// Hide the tree (the reader takes the screen) or show it again.
+    ToggleTree,
+    /// The tree pane wider / narrower.
+    WidenTree,
+    NarrowTree,
+    /// A left click at a cell (column, row), with `--mouse`; not bindable.
+    Click(u16, u16),
+    /// The wheel turned over a cell (column, row): lines, down positive; not bindable.
+    Wheel(u16, u16, i8),
 }
 
 impl Action {
@@ -118,6 +133,13 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::Copy => "复制当前单元（附出处）",
+            Action::CopySection => "复制本节（Markdown，附出处）",
+            Action::ToggleTree => "隐藏 / 显示目录",
+            Action::WidenTree => "目录加宽",
+            Action::NarrowTree => "目录变窄",
+            Action::Click(..) => "点击",
+            Action::Wheel(..) => "滚轮",
         }
     }
 
@@ -163,6 +185,11 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            Copy,
+            CopySection,
+            ToggleTree,
+            WidenTree,
+            NarrowTree,
         ];
         v.extend((1..=9).map(GotoIndustry));
         v
@@ -206,4 +233,10 @@ pub enum Effect {
     Quit,
     /// Stop the process and give the terminal back to the shell until resumed.
     Suspend,
+    /// Put text on the clipboard: with `to`, append it to that file (the
+    /// local `--copy-to`); else send it as OSC 52 through the terminal.
+    Copy {
+        text: String,
+        to: Option<std::path::PathBuf>,
+    },
 }

@@ -25,10 +25,11 @@ pub enum Context {
     Company,
     Industries,
     Chart,
+    Copy,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
@@ -38,6 +39,7 @@ impl Context {
         Context::Company,
         Context::Industries,
         Context::Chart,
+        Context::Copy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +53,7 @@ impl Context {
             Context::Company => "company",
             Context::Industries => "industries",
             Context::Chart => "chart",
+            Context::Copy => "copy",
         }
     }
 

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use yanbao::app::App;
+use yanbao::app::{App, TreePane};
+use yanbao::config::{ColorWhen, Options};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
@@ -30,16 +31,33 @@ struct Cli {
     /// (default: $XDG_CONFIG_HOME/yanbao/keymap.yaml if it exists).
     #[arg(long, value_name = "FILE")]
     keymap: Option<PathBuf>,
-    /// When to use colour; `auto` honours NO_COLOR, and uses truecolor only
-    /// when COLORTERM says so.
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
-    color: ColorWhen,
+    /// The config file of persistent options
+    /// (default: $XDG_CONFIG_HOME/yanbao/config.yaml if it exists).
+    /// Flags override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// When to use colour; `auto` (the default) honours NO_COLOR, and uses
+    /// truecolor only when COLORTERM says so.
+    #[arg(long, value_enum)]
+    color: Option<ColorWhen>,
     /// Draw borders, bullets and bars with ASCII characters only.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_ascii")]
     ascii: bool,
-    /// Capture the mouse (wheel scrolls the reader; disables terminal text selection).
-    #[arg(long)]
+    /// Draw with the usual characters even if the config says `ascii: true`.
+    #[arg(long, overrides_with = "ascii")]
+    no_ascii: bool,
+    /// Capture the mouse: clicks select and focus, the wheel scrolls the pane
+    /// under the pointer (the terminal's own selection then needs shift).
+    #[arg(long, overrides_with = "no_mouse")]
     mouse: bool,
+    /// Leave the mouse to the terminal even if the config says `mouse: true`.
+    #[arg(long, overrides_with = "mouse")]
+    no_mouse: bool,
+    /// Append what `y` and `Y` copy to this file instead of sending it to the
+    /// terminal's clipboard with OSC 52 (for terminals that ignore OSC 52;
+    /// config: `copy_to`).
+    #[arg(long, value_name = "FILE")]
+    copy_to: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -65,6 +83,29 @@ enum Command {
     },
     /// Serve the explorer over SSH: `ssh -p 2222 host` gets a session.
     Serve(ServeArgs),
+    /// Write a report, chapter or section as Markdown (with its citation as
+    /// front matter), as JSON, or its tables as CSV.
+    #[command(after_help = "TARGET: a report id (fs), a chapter or section id (fs-3-1), or a section \
+number within a report (fs:3.1). An unknown target exits with status 2 and the closest ids.")]
+    Export {
+        /// What to export: `fs`, `fs-3-1`, `fs:3.1`.
+        target: String,
+        /// md: Markdown on stdout; json: the content model; csv: one file per table.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// With --format csv: write one CSV file per table into this folder
+        /// (named by section id and table title). Without it, the CSV goes to
+        /// stdout when the target holds exactly one table.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Md,
+    Json,
+    Csv,
 }
 
 #[derive(clap::Args)]
@@ -128,6 +169,11 @@ struct ServeArgs {
     /// it gives. Without this flag a PROXY header is refused.
     #[arg(long)]
     proxy_protocol: bool,
+    /// Async worker threads for the network and SSH work. Each session's
+    /// input handling, search and rendering run on a separate thread pool,
+    /// so a busy session never holds these.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
 }
 
 /// `COLSxROWS`, each from 20 to 1000.
@@ -169,13 +215,6 @@ impl KindArg {
             KindArg::Section => Filter::Sections,
         }
     }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ColorWhen {
-    Auto,
-    Always,
-    Never,
 }
 
 fn content_dir(cli: &Cli) -> Option<PathBuf> {
@@ -263,6 +302,29 @@ fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
     Ok(km)
 }
 
+/// The options: the defaults, then the config file, then the flags.
+fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
+    let mut o = Options::load(cli.config.as_deref()).map_err(|errors| {
+        for e in errors {
+            eprintln!("{e}");
+        }
+        ExitCode::from(2)
+    })?;
+    if let Some(c) = cli.color {
+        o.color = c;
+    }
+    if cli.ascii || cli.no_ascii {
+        o.ascii = cli.ascii;
+    }
+    if cli.mouse || cli.no_mouse {
+        o.mouse = cli.mouse;
+    }
+    if let Some(p) = &cli.copy_to {
+        o.copy_to = Some(p.clone());
+    }
+    Ok(o)
+}
+
 fn color_depth(when: ColorWhen) -> ColorDepth {
     let colorterm = std::env::var("COLORTERM").ok();
     match when {
@@ -289,6 +351,10 @@ fn main() -> ExitCode {
             search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
+        Some(Command::Export { ref target, format, ref out }) => {
+            quiet_on_closed_pipe();
+            export(dir.as_deref(), target, format, out.as_deref())
+        }
         None => match explore(&cli, dir.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
@@ -310,6 +376,10 @@ fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // The config file too (--config, or the XDG one).
+    if let Err(code) = load_options(cli) {
+        return code;
+    }
     // The keymap too: the user's file (--keymap, or the XDG one) over the defaults.
     if let Err(code) = load_keymap(cli) {
         return code;
@@ -400,6 +470,71 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
     code
 }
 
+fn export(dir: Option<&Path>, target: &str, format: ExportFormat, out: Option<&Path>) -> ExitCode {
+    use yanbao::export;
+    let lib = match load_library(dir) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let node = match export::resolve(&lib, target) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("yanbao export: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if out.is_some() && format != ExportFormat::Csv {
+        eprintln!("yanbao export: --out is for --format csv (Markdown and JSON go to stdout)");
+        return ExitCode::from(2);
+    }
+    let text = match format {
+        ExportFormat::Md => export::markdown(&lib, node),
+        ExportFormat::Json => match serde_json::to_string_pretty(&export::json(&lib, node)) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("yanbao export: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        ExportFormat::Csv => {
+            let files = export::csv_files(&lib, node);
+            match out {
+                Some(d) => {
+                    if let Err(e) = std::fs::create_dir_all(d) {
+                        eprintln!("yanbao export: {}: {e}", d.display());
+                        return ExitCode::from(1);
+                    }
+                    for (name, text) in &files {
+                        let p = d.join(name);
+                        if let Err(e) = std::fs::write(&p, text) {
+                            eprintln!("yanbao export: {}: {e}", p.display());
+                            return ExitCode::from(1);
+                        }
+                        println!("{}", p.display());
+                    }
+                    if files.is_empty() {
+                        eprintln!("yanbao export: `{target}` holds no table");
+                    }
+                    return ExitCode::SUCCESS;
+                }
+                None if files.len() == 1 => files.into_iter().next().map(|f| f.1).unwrap_or_default(),
+                None => {
+                    eprintln!(
+                        "yanbao export: `{target}` holds {} tables; give --out DIR to write one CSV file each",
+                        files.len()
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
 /// Content as plain text for a terminal: control characters (escape
 /// sequences, BEL, tabs that would break the columns) and bidirectional
 /// overrides become spaces, as the explorer shows them.
@@ -418,6 +553,10 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         Ok(k) => k,
         Err(code) => return code,
     };
+    let options = match load_options(cli) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
     let host_key = args.host_key.clone().unwrap_or_else(|| {
         let base = std::env::var_os("XDG_DATA_HOME")
             .filter(|v| !v.is_empty())
@@ -432,7 +571,8 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         max_sessions: args.max_sessions,
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
         per_ip_per_minute: args.max_per_minute,
-        ascii: cli.ascii,
+        ascii: options.ascii,
+        mouse: options.mouse,
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
         max_startups: args.max_startups,
         max_per_address: args.max_per_address,
@@ -444,7 +584,8 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         proxy_protocol: args.proxy_protocol,
     };
     let index = Arc::new(index);
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("yanbao serve: {e}");
@@ -485,24 +626,28 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
         eprintln!("yanbao: {e}");
         ExitCode::from(1)
     };
+    // The config and the keymap first: a bad one is reported before any
+    // content is read.
+    let options = load_options(cli)?;
     // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
-    let stop = runtime::stop_flag(cli.mouse).map_err(fail)?;
-    // The keymap first: a bad one is reported before any content is read.
+    let stop = runtime::stop_flag(options.mouse).map_err(fail)?;
     let keymap = load_keymap(cli)?;
     let (lib, index) = load_indexed(dir)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("yanbao: the explorer needs a terminal (try `yanbao check` or `yanbao --help`)");
         return Err(ExitCode::from(2));
     }
-    let theme = Theme::new(color_depth(cli.color), cli.ascii);
-    runtime::install_panic_hook(cli.mouse);
-    let guard = runtime::TerminalGuard::enter(cli.mouse).map_err(fail)?;
+    let theme = Theme::new(color_depth(options.color), options.ascii);
+    runtime::install_panic_hook(options.mouse);
+    let guard = runtime::TerminalGuard::enter(options.mouse).map_err(fail)?;
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
     let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
-    let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
+    app.state.copy_to = options.copy_to.clone();
+    app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
+    let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);
     result.map_err(fail)?;

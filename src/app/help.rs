@@ -31,6 +31,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Company => "公司页",
             Context::Industries => "行业切换",
             Context::Chart => "图表视图",
+            Context::Copy => "已复制的文本（可用终端自己的选择复制）",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows);
