@@ -14,8 +14,8 @@ pub(super) fn render_links(st: &State, l: &LinksState, area: Rect, buf: &mut Buf
         .iter()
         .filter_map(|id| st.lib.company(id))
         .map(|c| match &c.latin {
-            Some(lat) => format!(" {} {lat}", c.name),
-            None => format!(" {}", c.name),
+            Some(lat) if *lat != c.name => format!(" {} {lat}", c.name),
+            _ => format!(" {}", c.name),
         })
         .collect();
     let title = format!("本屏公司 {} · enter 打开", rows.len());
