@@ -188,6 +188,12 @@ pub struct App {
 
 impl App {
     pub fn new(lib: Arc<Library>, index: Arc<Index>, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+        // The finder's unit lists, built while the first screen is drawn
+        // (if no thread can be had, the first search builds them).
+        if !index.is_prepared() {
+            let ix = Arc::clone(&index);
+            let _ = std::thread::Builder::new().name("index-lists".into()).spawn(move || ix.prepare());
+        }
         let nav = NavState::new(&lib);
         let mut state = State {
             reader: ReaderState {

@@ -935,14 +935,20 @@ impl Index {
         })
     }
 
-    /// The units a query could match, ascending; `None` for all of them.
-    /// A group's candidates: the units holding every character of one of
-    /// its terms, and the units of the places whose location it matches.
-    /// A pinyin term (Latin letters) also takes the units where a match of
-    /// it can begin (`pinyin::Table::openings`); one that a single
-    /// character could match rules nothing out.
-    fn candidates(&self, q: &Prepped) -> Option<Vec<u32>> {
-        let p = self.postings.get_or_init(|| {
+    /// Build the per-character unit lists now, not on the first search (the
+    /// app does it on a thread as it starts: tens of milliseconds, off the
+    /// first keystroke).
+    pub fn prepare(&self) {
+        self.unit_lists();
+    }
+
+    /// Whether [`Index::prepare`] has run.
+    pub fn is_prepared(&self) -> bool {
+        self.postings.get().is_some()
+    }
+
+    fn unit_lists(&self) -> &postings::Postings {
+        self.postings.get_or_init(|| {
             let u = &self.units;
             postings::Postings::build(
                 &self.table,
@@ -951,7 +957,17 @@ impl Index {
                 |i| [&u[i].title_p, &u[i].text_p].map(|f| (&f.chars[..], &f.starts[..], &f.ids[..])),
                 |i| u[i].node(),
             )
-        });
+        })
+    }
+
+    /// The units a query could match, ascending; `None` for all of them.
+    /// A group's candidates: the units holding every character of one of
+    /// its terms, and the units of the places whose location it matches.
+    /// A pinyin term (Latin letters) also takes the units where a match of
+    /// it can begin (`pinyin::Table::openings`); one that a single
+    /// character could match rules nothing out.
+    fn candidates(&self, q: &Prepped) -> Option<Vec<u32>> {
+        let p = self.unit_lists();
         let mut acc: Option<Vec<u32>> = None;
         'groups: for (g, terms) in q.groups.iter().enumerate() {
             let mut set: Vec<u32> = Vec::new();
