@@ -53,6 +53,11 @@ fn scaled(lib: &Library, n: usize) -> Library {
 fn bench(c: &mut Criterion) {
     let lib = library();
     c.bench_function("index build (1x, pinyin keys included)", |b| b.iter(|| Index::build(black_box(&lib))));
+    // The first search also builds the per-character unit lists.
+    let first = Query::parse("华为");
+    c.bench_function("first query (1x, unit lists built)", |b| {
+        b.iter_batched(|| Index::build(&lib), |index| index.search(&first, 50), criterion::BatchSize::LargeInput)
+    });
     let index = Index::build(&lib);
     println!("1x index: {} units", index.units.len());
     let mut g = c.benchmark_group("query 1x");
@@ -75,6 +80,14 @@ fn bench(c: &mut Criterion) {
     }
     let query = Query::parse(&long_query());
     g.bench_function("4 KB query", |b| b.iter(|| index.search(black_box(&query), 50)));
+    // Typing a query one key at a time: every prefix is a search.
+    for q in ["yinhang", "zhongguancun"] {
+        let prefixes: Vec<Query> =
+            (1..=q.len()).map(|n| Query::parse(&q.chars().take(n).collect::<String>())).collect();
+        g.bench_function(format!("{q} typed, all {} keys", q.len()), |b| {
+            b.iter(|| prefixes.iter().map(|p| index.search(black_box(p), 50).len()).sum::<usize>())
+        });
+    }
     g.finish();
 }
 

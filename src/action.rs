@@ -48,6 +48,8 @@ pub enum Action {
     Search,
     /// Reopen the finder with the last query, results and selection.
     ResumeSearch,
+    /// List the companies named in the lines in view (`K`), to open one's page.
+    CompanyLinks,
     /// Open the industry switcher.
     Industries,
     /// The next / previous industry, keeping the same part.
@@ -143,6 +145,7 @@ impl Action {
             Action::ToggleCompactTables => "表格：紧凑 / 完整",
             Action::Search => "全文搜索",
             Action::ResumeSearch => "恢复上次搜索",
+            Action::CompanyLinks => "本屏提到的公司（打开公司页）",
             Action::Industries => "行业",
             Action::NextIndustry => "下一个行业（同一部分）",
             Action::PrevIndustry => "上一个行业（同一部分）",
@@ -210,6 +213,7 @@ impl Action {
             ToggleCompactTables,
             Search,
             ResumeSearch,
+            CompanyLinks,
             Industries,
             NextIndustry,
             PrevIndustry,

@@ -213,13 +213,14 @@ fn company_names_rank_first_and_the_company_page_starts_with_its_profile() {
 }
 
 #[test]
-fn finder_snapshots_at_80x24() {
-    for q in ["加拿大", "zgckj", "华为 制造"] {
-        let app = finder(q, 80, 24);
+fn finder_snapshots_at_80x24_and_120x40() {
+    for (q, (w, h)) in ["加拿大", "zgckj", "华为 制造"].into_iter().flat_map(|q| [(q, (80, 24)), (q, (120, 40))])
+    {
+        let app = finder(q, w, h);
         let buf = render(&app);
         assert_rows_fit(&buf);
         let marks = marks(&buf, |c| c.bg == ratatui::style::Color::Yellow);
-        let name = format!("finder_80x24_{}", q.replace(' ', "_"));
+        let name = format!("finder_{w}x{h}_{}", q.replace(' ', "_"));
         insta::assert_snapshot!(name, format!("{}\n-- highlighted --\n{marks}", screen(&buf)));
     }
 }
@@ -312,7 +313,7 @@ fn recently_opened_results_rank_first_among_equals() {
     let _ = Field::Title;
 }
 
-const VOCAB: [&str; 14] = [
+const VOCAB: [&str; 18] = [
     "华为",
     "制造",
     "金融",
@@ -327,6 +328,10 @@ const VOCAB: [&str; 14] = [
     "^中国",
     "平台",
     "!云",
+    "zhongguo",
+    "hangye",
+    "yinxing",
+    "shuju",
 ];
 
 proptest! {
@@ -339,6 +344,23 @@ proptest! {
         perm.rotate_left(seed % terms.len());
         perm.swap(0, terms.len() - 1);
         prop_assert_eq!(units(&terms.join(" ")), units(&perm.join(" ")));
+    }
+
+    /// Visiting only the units that hold a term's characters (or lie under
+    /// a matching heading) finds what a scan of every unit finds, ranked alike.
+    #[test]
+    fn candidate_lists_find_what_a_full_scan_finds(
+        terms in proptest::collection::vec(proptest::sample::select(VOCAB.to_vec()), 1..4),
+        extra in "[a-z华为金融制造云银行！ '|!^$]{0,6}",
+        limit in proptest::sample::select(vec![5usize, 50, 500]),
+    ) {
+        let idx = index();
+        let q = Query::parse(&format!("{} {extra}", terms.join(" ")));
+        let (a, b) = (idx.find(&q, limit, &[3, 40]), idx.find_scanning(&q, limit, &[3, 40]));
+        prop_assert_eq!((&a.hits, a.matched), (&b.hits, b.matched));
+        // `more` (scattered matches not counted) is exact where the scan
+        // guessed from its screens.
+        prop_assert!(!a.more || b.more);
     }
 
     /// Every row shows its highlighted characters: a snippet fits its
@@ -395,4 +417,114 @@ fn find_in_page_reads_latin_as_pinyin_when_it_is_not_on_the_page() {
     let yin = find(&mut app, "银");
     assert!(yin.matches.len() >= hanzi.matches.len());
     assert!(find(&mut app, "银行业x").matches.is_empty());
+}
+
+#[test]
+fn the_finder_keeps_a_query_history_with_ctrl_p_and_ctrl_n() {
+    let input = |app: &yanbao::app::App| match app.state.overlays.last() {
+        Some(Overlay::Search(s)) => s.input.clone(),
+        _ => panic!("the finder is open"),
+    };
+    let mut app = app(80, 24);
+    // Two queries left with Enter and Esc; one that found nothing is not kept.
+    for (q, k) in [("华为", KeyCode::Enter), ("zgckj", KeyCode::Esc), ("qqqxxxzzz", KeyCode::Esc)] {
+        app.state.overlays.clear();
+        keys(&mut app, "s");
+        app.handle_event(crossterm::event::Event::Paste(q.into()));
+        key(&mut app, k, KeyModifiers::NONE);
+    }
+    app.state.overlays.clear();
+    assert_eq!(app.state.finder.history.entries(), ["华为", "zgckj"]);
+    keys(&mut app, "s");
+    // ↑ in the empty prompt recalls the newest query, with its results.
+    key(&mut app, KeyCode::Up, KeyModifiers::NONE);
+    assert_eq!(input(&app), "zgckj");
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    assert!(!s.hits.is_empty());
+    // With results, ↑/↓ move the selection; ctrl-p/ctrl-n walk the history.
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    assert_eq!(input(&app), "zgckj");
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "华为");
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "华为", "the oldest stays");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "zgckj");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "", "past the newest: the typed query");
+    // What was typed comes back after a walk; alt-↑/alt-↓ do the same.
+    keys(&mut app, "yin");
+    key(&mut app, KeyCode::Up, KeyModifiers::ALT);
+    assert_eq!(input(&app), "zgckj");
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
+    assert_eq!((s.selected, s.hits.is_empty()), (0, false));
+    key(&mut app, KeyCode::Down, KeyModifiers::ALT);
+    assert_eq!(input(&app), "yin");
+    // Editing a recalled entry makes it a new query.
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    keys(&mut app, "x");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "zgckjx");
+}
+
+#[test]
+fn k_lists_the_companies_in_view_and_opens_one() {
+    // From the finder to 商汤科技's profile in the reader.
+    let mut app = finder("co:商汤", 80, 24);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Company(_))));
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+    assert_eq!(app.state.focus, yanbao::app::Focus::Reader);
+    keys(&mut app, "K");
+    let Some(Overlay::Links(l)) = app.state.overlays.last() else { panic!("K lists the companies in view") };
+    let pos = l.companies.iter().position(|c| c == "商汤").expect("商汤 is in view");
+    // Each listed company is named in the lines in view.
+    let st = &app.state;
+    let view: String =
+        st.reader.doc.lines.iter().skip(st.reader.scroll).take(st.reader_height()).map(|l| l.text()).collect();
+    let lib = library();
+    for id in &l.companies {
+        let c = lib.company(id).unwrap();
+        let names: Vec<&str> = std::iter::once(c.name.as_str())
+            .chain(c.latin.as_deref())
+            .chain(c.aliases.iter().map(String::as_str))
+            .collect();
+        let flat: String = view.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(names.iter().any(|n| flat.contains(&n.replace(' ', ""))), "{id} is not in view");
+    }
+    let buf = render(&app);
+    assert_rows_fit(&buf);
+    assert!(screen(&buf).contains("商汤科技"), "the list is drawn");
+    for _ in 0..pos {
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let Some(Overlay::Company(c)) = app.state.overlays.last() else { panic!("Enter opens the company's page") };
+    assert_eq!(c.id, "商汤");
+    // Esc comes back to the list, and Esc again to the reader.
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Links(_))));
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+}
+
+#[test]
+fn k_with_no_company_in_view_says_so() {
+    let lib = library();
+    let mut app = app(80, 24);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    // A page whose first screen names no company.
+    let quiet = (0..lib.nodes.len()).find(|&n| {
+        app.state.jump_to(n);
+        let st = &app.state;
+        let lines: Vec<String> =
+            st.reader.doc.lines.iter().skip(st.reader.scroll).take(st.reader_height()).map(|l| l.text()).collect();
+        yanbao::app::companies_named(&lib, &lines).is_empty()
+    });
+    quiet.expect("a page without companies on its first screen");
+    assert_eq!(app.state.focus, yanbao::app::Focus::Reader);
+    keys(&mut app, "K");
+    assert!(app.state.overlays.is_empty());
+    assert_eq!(app.state.message.as_deref(), Some("本屏没有提到公司"));
 }

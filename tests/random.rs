@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 60;
+const VARIANTS: usize = 61;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -83,6 +83,7 @@ fn variant(a: &Action) -> usize {
         Action::JumpForward => 57,
         Action::MarkSet(_) => 58,
         Action::MarkJump(_) => 59,
+        Action::CompanyLinks => 60,
     }
 }
 
@@ -191,6 +192,7 @@ fn action() -> impl Strategy<Value = Action> {
         DeleteMark,
         JumpBack,
         JumpForward,
+        CompanyLinks,
     ]);
     prop_oneof![
         12 => simple,
@@ -219,7 +221,7 @@ enum Step {
 fn key() -> impl Strategy<Value = (KeyCode, KeyModifiers)> {
     let code = prop_oneof![
         3 => prop::sample::select(
-            "jkhlgG/nN?q wbsi[]cz+-1234567890)mM'abyY".chars().collect::<Vec<_>>()
+            "jkhlgG/nN?q wbsi[]cz+-1234567890)mM'abyYK".chars().collect::<Vec<_>>()
         ).prop_map(KeyCode::Char),
         1 => character().prop_map(KeyCode::Char),
         2 => prop::sample::select(vec![

@@ -5,6 +5,7 @@ mod copy;
 mod find;
 mod help;
 mod industry;
+mod links;
 mod memory;
 mod mouse;
 mod nav;
@@ -14,6 +15,7 @@ mod table;
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
+pub use links::{LinksState, companies_named, links_rows};
 pub use memory::{MAX_JUMPS, Mark, MarkOp, Memory, Place, marks_popup, marks_rows, page_from_key, page_key};
 pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
 pub use nav::NavState;
@@ -71,6 +73,8 @@ pub enum Overlay {
         selected: usize,
         offset: usize,
     },
+    /// The companies named in the lines in view (`K`).
+    Links(LinksState),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -199,6 +203,12 @@ pub struct App {
 
 impl App {
     pub fn new(lib: Arc<Library>, index: Arc<Index>, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+        // The finder's unit lists, built while the first screen is drawn
+        // (if no thread can be had, the first search builds them).
+        if !index.is_prepared() {
+            let ix = Arc::clone(&index);
+            let _ = std::thread::Builder::new().name("index-lists".into()).spawn(move || ix.prepare());
+        }
         let nav = NavState::new(&lib);
         let mut state = State {
             reader: ReaderState {
@@ -289,7 +299,8 @@ impl App {
         match self.state.overlays.last() {
             Some(Overlay::Find { .. }) => return vec![Context::Find],
             Some(Overlay::Search(_)) => return vec![Context::Search],
-            Some(Overlay::Company(_)) => return vec![Context::Company],
+            // The list of companies on screen moves and opens with the company page's keys.
+            Some(Overlay::Company(_) | Overlay::Links(_)) => return vec![Context::Company],
             Some(Overlay::Industries { .. }) => return vec![Context::Industries],
             Some(Overlay::Chart(_)) => return vec![Context::Chart],
             Some(Overlay::Table(_)) => return vec![Context::Table],
@@ -587,6 +598,7 @@ impl State {
         match self.overlays.last() {
             Some(Overlay::Search(_)) => return self.update_search(action),
             Some(Overlay::Company(_)) => return self.update_company(action),
+            Some(Overlay::Links(_)) => return self.update_links(action),
             Some(Overlay::Industries { .. }) => return self.update_switcher(action),
             Some(Overlay::Chart(_)) => return self.update_chart(action),
             Some(Overlay::Table(_)) => return self.update_table(action),
@@ -643,6 +655,7 @@ impl State {
             }
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::ResumeSearch => self.resume_search(),
+            Action::CompanyLinks => self.open_links(),
             Action::FocusNext => {
                 self.focus = match self.focus {
                     Focus::Nav => Focus::Reader,

@@ -7,6 +7,7 @@ use crate::content::NodeId;
 use crate::doc::Doc;
 use crate::doc::{LayoutOpts, Page};
 use crate::search::Hit;
+use crate::search::history::QueryHistory;
 use crate::search::{Query, Target};
 use ratatui::layout::Rect;
 use std::sync::Arc;
@@ -32,6 +33,10 @@ pub struct SearchState {
     /// First visible row of the result list.
     pub offset: usize,
     pub preview: Option<Preview>,
+    /// The history entry shown in the prompt (ctrl-p/ctrl-n), if any.
+    pub history: Option<usize>,
+    /// What was typed before stepping into the history (restored past its newest entry).
+    pub draft: String,
 }
 
 /// What the finder remembers between openings (in memory only).
@@ -42,6 +47,8 @@ pub struct FinderMemory {
     /// Units opened from the finder or a company page, most recent last:
     /// among equal results, the recent ones rank first.
     pub recent: Vec<usize>,
+    /// Queries the finder was left with (see `QueryHistory`).
+    pub history: QueryHistory,
 }
 
 /// How many opened units the finder remembers for ranking.
@@ -207,11 +214,32 @@ impl State {
 
     pub(super) fn update_search(&mut self, action: Action) -> Vec<Effect> {
         let h = self.list_height();
-        let Some(s) = self.search_mut() else {
+        let Some(Overlay::Search(s)) = self.overlays.last_mut() else {
             return vec![];
         };
         let n = s.hits.len();
+        if matches!(action, Action::Insert(_) | Action::InsertText(_) | Action::DeleteChar | Action::ClearInput) {
+            // An edited entry is a new query.
+            s.history = None;
+        }
+        // ↑ in an empty prompt (nothing to select) recalls the last query.
+        let action =
+            if action == Action::MoveUp && s.input.is_empty() && n == 0 { Action::HistoryPrev } else { action };
         let moved = match action {
+            Action::HistoryPrev | Action::HistoryNext => {
+                let Some(to) = self.finder.history.step(s.history, action == Action::HistoryPrev) else {
+                    return vec![];
+                };
+                if s.history.is_none() {
+                    s.draft = s.input.clone();
+                }
+                s.history = to;
+                s.input = match to {
+                    Some(i) => self.finder.history.get(i).unwrap_or_default().to_string(),
+                    None => std::mem::take(&mut s.draft),
+                };
+                return self.search_changed();
+            }
             Action::Insert(c) => {
                 let changed = crate::search::push_query(&mut s.input, c.encode_utf8(&mut [0; 4]));
                 return if changed { self.search_changed() } else { vec![] };
@@ -240,12 +268,17 @@ impl State {
                 let hit = s.hits.get(s.selected).cloned();
                 self.finder.last = Some(s.clone());
                 if let Some(hit) = hit {
+                    self.finder.history.push(&s.input);
                     self.finder.opened(hit.unit);
                     self.open_hit(&hit);
                 }
                 return vec![];
             }
             Action::CloseOverlay => {
+                // A query that found something is remembered, as one that opened a result.
+                if n > 0 {
+                    self.finder.history.push(&s.input);
+                }
                 self.finder.last = Some(s.clone());
                 self.overlays.pop();
                 return vec![];
@@ -268,7 +301,8 @@ impl State {
 
     /// `S`: the finder as it was last left, or a new one.
     pub(super) fn resume_search(&mut self) {
-        let s = self.finder.last.clone().unwrap_or_default();
+        let mut s = self.finder.last.clone().unwrap_or_default();
+        s.history = None;
         self.overlays.push(Overlay::Search(s));
         self.refresh_preview();
     }

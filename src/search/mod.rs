@@ -2,7 +2,9 @@
 //! skim fuzzy algorithm and with pinyin. No terminal code lives here, so the
 //! CLI (`yanbao search`) and the finder overlay share it.
 
+pub mod history;
 pub mod pinyin;
+mod postings;
 
 use crate::content::{Block, Library, NodeId, Section};
 use crate::fmt::fmt_num;
@@ -331,6 +333,8 @@ pub struct Index {
     paths: Vec<Prepared>,
     table: pinyin::Table,
     matcher: SkimMatcherV2,
+    /// Which units hold each character (built on the first search).
+    postings: std::sync::OnceLock<postings::Postings>,
 }
 
 impl fmt::Debug for Index {
@@ -475,7 +479,14 @@ impl<'de> Deserialize<'de> for Index {
                 own_title: u.own_title,
             })
             .collect();
-        Ok(Index { units, screens, paths, table, matcher: SkimMatcherV2::default().ignore_case() })
+        Ok(Index {
+            units,
+            screens,
+            paths,
+            table,
+            matcher: SkimMatcherV2::default().ignore_case(),
+            postings: Default::default(),
+        })
     }
 }
 
@@ -810,7 +821,14 @@ impl Index {
             })
             .collect();
         let screens = b.units.iter().map(|u| Screen::new(u, &b.table)).collect();
-        Index { units: b.units, screens, paths, table: b.table, matcher: SkimMatcherV2::default().ignore_case() }
+        Index {
+            units: b.units,
+            screens,
+            paths,
+            table: b.table,
+            matcher: SkimMatcherV2::default().ignore_case(),
+            postings: Default::default(),
+        }
     }
 
     /// Match one term in one field: a literal run, a scattered (skim)
@@ -841,7 +859,7 @@ impl Index {
                 best = Some(FieldMatch { score: run_score(start), indices: (start..start + q.len).collect(), tier: 3 });
             } else if scattered
                 && q.scatters()
-                && subsequence(&f.chars, &q.chars)
+                && close_subsequence(&f.chars, &q.chars, 4 * q.len + 2)
                 && let Some((score, idx)) = self.matcher.fuzzy_indices(&f.folded, &q.text)
                 // A scattered match stays near its start (华…为, not 华 and 为 a
                 // paragraph apart).
@@ -915,6 +933,73 @@ impl Index {
                 || (sc.blooms[1].covers(&q.bloom) && lit(&u.text_p))
                 || self.paths.get(sc.node).is_some_and(|p| p.bloom.covers(&q.bloom) && lit(p))
         })
+    }
+
+    /// Build the per-character unit lists now, not on the first search (the
+    /// app does it on a thread as it starts: tens of milliseconds, off the
+    /// first keystroke).
+    pub fn prepare(&self) {
+        self.unit_lists();
+    }
+
+    /// Whether [`Index::prepare`] has run.
+    pub fn is_prepared(&self) -> bool {
+        self.postings.get().is_some()
+    }
+
+    fn unit_lists(&self) -> &postings::Postings {
+        self.postings.get_or_init(|| {
+            let u = &self.units;
+            postings::Postings::build(
+                &self.table,
+                u.len(),
+                self.paths.len(),
+                |i| [&u[i].title_p, &u[i].text_p].map(|f| (&f.chars[..], &f.starts[..], &f.ids[..])),
+                |i| u[i].node(),
+            )
+        })
+    }
+
+    /// The units a query could match, ascending; `None` for all of them.
+    /// A group's candidates: the units holding every character of one of
+    /// its terms, and the units of the places whose location it matches.
+    /// A pinyin term (Latin letters) also takes the units where a match of
+    /// it can begin (`pinyin::Table::openings`); one that a single
+    /// character could match rules nothing out.
+    fn candidates(&self, q: &Prepped) -> Option<Vec<u32>> {
+        let p = self.unit_lists();
+        let mut acc: Option<Vec<u32>> = None;
+        'groups: for (g, terms) in q.groups.iter().enumerate() {
+            let mut set: Vec<u32> = Vec::new();
+            for t in terms {
+                if t.pinyin {
+                    let Some(ways) = &t.openings else {
+                        continue 'groups;
+                    };
+                    set = postings::union(&set, &p.opening(ways));
+                }
+                let mut chars = t.chars.clone();
+                chars.sort_unstable();
+                chars.dedup();
+                set = postings::union(&set, &p.holding(&chars));
+            }
+            let mut placed: Vec<u32> = Vec::new();
+            for (node, bits) in q.paths.iter().enumerate() {
+                if bits & (1 << g) != 0 {
+                    placed.extend_from_slice(p.node(node));
+                }
+            }
+            if !placed.is_empty() {
+                placed.sort_unstable();
+                placed.dedup();
+                set = postings::union(&set, &placed);
+            }
+            acc = Some(match acc {
+                None => set,
+                Some(a) => postings::intersect(&a, &set),
+            });
+        }
+        acc
     }
 
     /// Which term groups match each node's location path (a bit per group).
@@ -1017,6 +1102,17 @@ impl Index {
     /// order. Units of one block that match only in their shared title (or
     /// location) are one result. A large index is searched on two threads.
     pub fn find(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
+        self.find_in(query, limit, recent, true)
+    }
+
+    /// [`Index::find`] visiting every unit, as it did before the character
+    /// lists: what the tests compare it with.
+    #[doc(hidden)]
+    pub fn find_scanning(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
+        self.find_in(query, limit, recent, false)
+    }
+
+    fn find_in(&self, query: &Query, limit: usize, recent: &[usize], lists: bool) -> Results {
         if query.is_empty() {
             return Results::default();
         }
@@ -1025,19 +1121,22 @@ impl Index {
         let not: Vec<Pattern> = query.not.iter().map(|t| Pattern::new(t, &self.table)).collect();
         let paths = self.path_matches(&groups);
         let q = Prepped { filter: query.filter, groups, not, paths };
-        let n = self.units.len();
+        let units = lists.then(|| self.candidates(&q)).flatten();
+        let units = units.unwrap_or_else(|| (0..self.units.len() as u32).collect());
+        let n = units.len();
+        let each = |part: &[u32]| self.search_units(part.iter().map(|&u| u as usize), &q, false);
         let (mut hits, later) = if n > 16_384 {
-            let mid = n / 2;
+            let (a, b) = units.split_at(n / 2);
             std::thread::scope(|s| {
-                let other = s.spawn(|| self.search_units(mid..n, &q, false));
-                let (mut hits, mut later) = self.search_units(0..mid, &q, false);
+                let other = s.spawn(|| each(b));
+                let (mut hits, mut later) = each(a);
                 let (h, l) = other.join().unwrap_or_default();
                 hits.extend(h);
                 later.extend(l);
                 (hits, later)
             })
         } else {
-            self.search_units(0..n, &q, false)
+            each(&units)
         };
         // Scattered matches rank below every run, so they are scored only
         // when the runs do not fill the list.
@@ -1164,10 +1263,27 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     })
 }
 
-/// Whether the characters of `q` occur in `hay` in order.
-fn subsequence(hay: &[char], q: &[char]) -> bool {
-    let mut it = hay.iter();
-    q.iter().all(|qc| it.any(|h| h == qc))
+/// Whether the characters of `q` occur in `hay` in order, the last fewer
+/// than `span` places after the first: a scattered match that is kept
+/// needs it, so the fuzzy matcher is not run where it could only fail.
+fn close_subsequence(hay: &[char], q: &[char], span: usize) -> bool {
+    let Some((&first, rest)) = q.split_first() else {
+        return true;
+    };
+    hay.iter().enumerate().filter(|(_, c)| **c == first).any(|(s, _)| {
+        // The earliest end of a match that starts at s.
+        let mut at = s;
+        for qc in rest {
+            match hay.get(at + 1..).and_then(|h| h.iter().take(span).position(|h| h == qc)) {
+                Some(k) => at += 1 + k,
+                None => return false,
+            }
+            if at - s >= span {
+                return false;
+            }
+        }
+        true
+    })
 }
 
 /// Where a field's text ends for `suffix$`: trailing spaces and
@@ -1190,6 +1306,8 @@ struct Pattern {
     letters: Vec<u8>,
     pinyin: bool,
     plan: pinyin::Plan,
+    /// How a pinyin match of it begins (`None`: in any way).
+    openings: Option<Vec<pinyin::Opening>>,
     exact: bool,
     prefix: bool,
     suffix: bool,
@@ -1207,6 +1325,7 @@ impl Pattern {
             bloom: chars.iter().fold(Bloom::default(), |b, &c| b.add(c)),
             chars,
             plan: table.plan(&letters),
+            openings: if pinyin { table.openings(&letters) } else { None },
             letters,
             pinyin,
             exact: t.exact,

@@ -212,6 +212,92 @@ pub struct Plan {
     next: u32,
 }
 
+/// How a match of a pinyin query begins, one of which every match of
+/// two or more characters has (see [`Table::openings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// A character typed by its initial, then one starting with a letter: a pair key.
+    Pair(u16),
+    /// The same, then a third character: a triple key.
+    Triple(u16),
+    /// A character read in full (this [`syllable_key`]), then one starting with a letter.
+    Syllable(u64),
+}
+
+/// A key for a full reading followed by a character starting with `next`;
+/// `None` for a reading longer than a query split takes (6 letters).
+pub fn syllable_key(reading: &[u8], next: u8) -> Option<u64> {
+    (reading.len() <= 6).then(|| reading.iter().fold(0u64, |k, &b| k << 8 | b as u64) << 8 | next as u64)
+}
+
+impl Table {
+    /// The ways a match of the pinyin query `q` can begin; `None` when one
+    /// character could take all of it (nothing is ruled out). The first
+    /// character takes the query's first letter (or zh/ch/sh), or a whole
+    /// reading that begins the query; the next starts where the rest can.
+    pub fn openings(&self, q: &[u8]) -> Option<Vec<Opening>> {
+        let all_letters = !q.is_empty() && q.iter().all(|b| b.is_ascii_lowercase());
+        if !all_letters || self.single_syllable(q) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for p1 in self.splits(q) {
+            let rest = &q[p1..];
+            let initial = p1 == 1 || (p1 == 2 && matches!(&q[..2], b"zh" | b"ch" | b"sh"));
+            if !initial {
+                out.push(Opening::Syllable(syllable_key(&q[..p1], q[p1])?));
+                continue;
+            }
+            let triples: Vec<Opening> =
+                self.splits(rest).into_iter().map(|p2| Opening::Triple(triple_key(q[0], q[p1], rest[p2]))).collect();
+            if self.single_syllable(rest) || triples.is_empty() {
+                out.push(Opening::Pair(pair_key(q[0], q[p1])));
+            } else {
+                out.extend(triples);
+            }
+        }
+        Some(out)
+    }
+
+    /// Every [`syllable_key`] of a text: each reading of a character with
+    /// the first letters of the next (unsorted, with repeats).
+    pub fn syllable_keys(&self, ids: &[u16], starts: &[u32], out: &mut Vec<u64>) {
+        for (k, &id) in ids.iter().enumerate() {
+            let Some(&next) = starts.get(k + 1) else { break };
+            if id == LITERAL || next == 0 {
+                continue;
+            }
+            for (r, _) in self.sets.get(id as usize).into_iter().flatten() {
+                for b in letters(next) {
+                    out.extend(syllable_key(r, b));
+                }
+            }
+        }
+    }
+}
+
+/// How many pair keys and triple keys there are.
+pub const PAIR_KEYS: usize = 26 * 26;
+pub const TRIPLE_KEYS: usize = 26 * 26 * 26;
+
+/// Every run of first letters in a text whose characters start with these
+/// letters (`Table::starts_of`): two-letter runs into `pairs`, three-letter
+/// runs into `triples` (unsorted, with repeats).
+pub fn run_keys(starts: &[u32], pairs: &mut Vec<u16>, triples: &mut Vec<u16>) {
+    for k in 1..starts.len() {
+        for a in letters(starts[k - 1]) {
+            for b in letters(starts[k]) {
+                pairs.push(pair_key(a, b));
+                if let Some(&next) = starts.get(k + 1) {
+                    for c in letters(next) {
+                        triples.push(triple_key(a, b, c));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Runs of first letters that a matching text must contain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Runs {

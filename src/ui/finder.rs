@@ -43,7 +43,7 @@ pub(super) fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut B
             "Pinyin works without a Chinese input method: zgckj → 中关村科金, yinhang → 银行.",
             "Terms: 华为 制造 matches both, in any order (also in the section headings above a result); a | b either; 'exact no fuzzy; ^start; end$; !not.",
             "Filters: co: companies  case: cases  ex: examples  tb: tables  fig: figures  ind: industries  sec: text",
-            "↑/↓ or ctrl-n/ctrl-p move, enter opens, esc returns; S reopens the last search as you left it.",
+            "↑/↓ move, enter opens, esc returns; ctrl-p/ctrl-n (or ↑ here) recall earlier queries; S reopens the last search as you left it.",
         ];
         let mut y = list.y + 1;
         for h in help {

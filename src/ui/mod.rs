@@ -6,6 +6,7 @@ mod copy;
 mod finder;
 mod help;
 mod industries;
+mod links;
 mod marks;
 mod reader;
 mod status;
@@ -82,6 +83,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Chart(c) => render_chart(st, c, area, buf),
             Overlay::Table(t) => render_table(st, t, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+            Overlay::Links(l) => links::render_links(st, l, area, buf),
             Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
             Overlay::Marks { selected, offset } => marks::render_marks(st, *selected, *offset, area, buf),
         }

@@ -1,0 +1,156 @@
+//! `K` in the reader: the companies named in the lines in view (by name,
+//! Latin name or alias, from the company registry), in a small list;
+//! Enter opens the company's page, Esc there comes back to the list.
+
+use super::{CompanyState, Overlay, State};
+use crate::action::{Action, Effect};
+use crate::content::Library;
+use crate::text::fold;
+
+/// The list of companies named on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinksState {
+    /// Company ids, in the order they first appear in view.
+    pub companies: Vec<String>,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// The companies named in `lines` (the text in view), in the order they
+/// first appear. A name inside a longer one (华为 in 华为云) names only the
+/// longer one's company; a Latin name must be a whole word; names of one
+/// character are not looked for. Lines are joined, so a name broken by a
+/// line wrap is found.
+pub fn companies_named(lib: &Library, lines: &[String]) -> Vec<String> {
+    let mut hay = String::new();
+    for l in lines {
+        let l: String = l.trim().chars().map(fold).collect();
+        let glue = hay.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric())
+            && l.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if glue {
+            hay.push(' ');
+        }
+        hay.push_str(&l);
+    }
+    // Every name, longest first, with its company.
+    let mut names: Vec<(String, usize)> = Vec::new();
+    for (k, c) in lib.companies.iter().enumerate() {
+        for n in std::iter::once(&c.name).chain(c.latin.iter()).chain(c.aliases.iter()) {
+            let n: String = n.chars().map(fold).collect();
+            if n.chars().count() >= 2 {
+                names.push((n, k));
+            }
+        }
+    }
+    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    let mut found: Vec<(usize, usize)> = Vec::new(); // (byte position, company)
+    for (n, k) in &names {
+        let mut at = Vec::new();
+        for (i, _) in hay.match_indices(n.as_str()) {
+            let before = hay.get(..i).and_then(|h| h.chars().next_back());
+            let after = hay.get(i + n.len()..).and_then(|h| h.chars().next());
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            if !n.is_ascii() || !(word(before) || word(after)) {
+                at.push(i);
+            }
+        }
+        if let Some(&first) = at.first() {
+            found.push((first, *k));
+            // Blank the occurrences (same length, so positions stay put):
+            // a shorter name inside them is not another mention.
+            for i in at {
+                if let Some(r) = hay.get(i..i + n.len()) {
+                    let blank = "\u{1}".repeat(r.len());
+                    hay.replace_range(i..i + n.len(), &blank);
+                }
+            }
+        }
+    }
+    found.sort_unstable();
+    let mut out: Vec<String> = Vec::new();
+    for (_, k) in found {
+        let id = &lib.companies[k].id;
+        if !out.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    out
+}
+
+impl State {
+    /// `K`: list the companies named in the reader's lines in view.
+    pub(super) fn open_links(&mut self) {
+        let h = self.reader_height();
+        let lines: Vec<String> =
+            self.reader.doc.lines.iter().skip(self.reader.scroll).take(h).map(|l| l.text()).collect();
+        let companies = companies_named(&self.lib, &lines);
+        if companies.is_empty() {
+            self.message = Some("本屏没有提到公司".into());
+            return;
+        }
+        self.overlays.push(Overlay::Links(LinksState { companies, selected: 0, offset: 0 }));
+    }
+
+    pub(super) fn update_links(&mut self, action: Action) -> Vec<Effect> {
+        let h = links_rows(self.size.1);
+        let Some(Overlay::Links(l)) = self.overlays.last_mut() else {
+            return vec![];
+        };
+        let n = l.companies.len();
+        let sel = match action {
+            Action::MoveDown => l.selected + 1,
+            Action::MoveUp => l.selected.saturating_sub(1),
+            Action::PageDown => l.selected + h,
+            Action::PageUp => l.selected.saturating_sub(h),
+            Action::Top => 0,
+            Action::Bottom => n.saturating_sub(1),
+            Action::Confirm | Action::Open => {
+                if let Some(id) = l.companies.get(l.selected).cloned() {
+                    // The list stays below the page: Esc there comes back to it.
+                    let mentions = self.index.mentions(&self.lib, &id);
+                    self.overlays.push(Overlay::Company(CompanyState { id, mentions, selected: 0, offset: 0 }));
+                }
+                return vec![];
+            }
+            Action::CloseOverlay | Action::Back | Action::CompanyLinks => {
+                self.overlays.pop();
+                return vec![];
+            }
+            Action::Quit => return vec![Effect::Quit],
+            _ => return vec![],
+        };
+        l.selected = sel.min(n.saturating_sub(1));
+        super::keep_visible(l.selected, &mut l.offset, h);
+        vec![]
+    }
+}
+
+/// How many companies the list shows at once on a screen `height` rows high.
+pub fn links_rows(height: u16) -> usize {
+    (height as usize).saturating_sub(6).clamp(1, 12)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_view_in_order_longest_first_whole_words() {
+        let (lib, _) = Library::load_from(None).expect("bundled content");
+        let id = |name: &str| lib.companies.iter().find(|c| c.name == name).map(|c| c.id.clone());
+        let lines = |s: &[&str]| s.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let (Some(hw), Some(st)) = (id("华为"), id("商汤科技")) else { panic!("companies in the registry") };
+        // In order of appearance; a name broken by a wrap is found.
+        let got = companies_named(&lib, &lines(&["  商汤科", "技与华为合作"]));
+        assert_eq!(got, [st.clone(), hw]);
+        // Aliases and Latin names count; a Latin name must be a whole word.
+        let got = companies_named(&lib, &lines(&["SenseTime 发布"]));
+        assert_eq!(got, [st]);
+        assert!(companies_named(&lib, &lines(&["SenseTimes"])).is_empty());
+        assert!(companies_named(&lib, &lines(&["没有公司的一行"])).is_empty());
+        // 华为云, if registered, is not also a mention of 华为.
+        if let Some(cloud) = id("华为云") {
+            assert_eq!(companies_named(&lib, &lines(&["华为云"])), [cloud]);
+        }
+    }
+}
