@@ -8,7 +8,7 @@ use yanbao::app::App;
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
-use yanbao::search::{Field, Filter, Index, Kind, Query, Target};
+use yanbao::search::{Field, Filter, Hit, Index, Kind, LazyIndex, Query, RankKey, Target};
 
 /// The width of the matched window `yanbao search` prints.
 const SNIPPET_COLUMNS: usize = 60;
@@ -208,8 +208,9 @@ fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
 static NO_CACHE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Load content with its search index, through the cache unless
-/// `--no-cache`; on any problem print every one and fail.
-fn load_indexed(dir: Option<&Path>) -> Result<(Library, Index), ExitCode> {
+/// `--no-cache`; on any problem print every one and fail. From the cache,
+/// the index is read on first use and reports are read when opened.
+fn load_indexed(dir: Option<&Path>) -> Result<Loaded, ExitCode> {
     use yanbao::cache::{self, Status};
     let cache_dir = (!NO_CACHE.load(std::sync::atomic::Ordering::Relaxed)).then(cache::default_dir).flatten();
     let opened = match cache::open(dir, cache_dir.as_deref()) {
@@ -219,11 +220,14 @@ fn load_indexed(dir: Option<&Path>) -> Result<(Library, Index), ExitCode> {
             return Err(ExitCode::from(2));
         }
     };
-    if let (Status::Rebuilt(why), Some(c)) = (&opened.status, &cache_dir) {
-        eprintln!("yanbao: the cache {} was {why}: rebuilt", cache::file_for(c, dir).display());
+    let cache_file = cache_dir.as_ref().map(|c| cache::file_for(c, dir));
+    if let (Status::Rebuilt(why), Some(f)) = (&opened.status, &cache_file) {
+        eprintln!("yanbao: the cache {} was {why}: rebuilt", f.display());
     }
     match opened.index {
-        Some(index) if opened.errors.is_empty() => Ok((opened.lib, index)),
+        Some(index) if opened.errors.is_empty() => {
+            Ok(Loaded { lib: opened.lib, index, pieces: opened.pieces, cache_file })
+        }
         _ => {
             for e in &opened.errors {
                 eprintln!("{e}");
@@ -236,6 +240,15 @@ fn load_indexed(dir: Option<&Path>) -> Result<(Library, Index), ExitCode> {
             Err(ExitCode::from(1))
         }
     }
+}
+
+/// A library with its index, loaded.
+struct Loaded {
+    lib: Library,
+    index: LazyIndex,
+    /// From the cache: the index's pieces, for `search` to read one at a time.
+    pieces: Option<Arc<yanbao::cache::Pieces>>,
+    cache_file: Option<PathBuf>,
 }
 
 fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
@@ -339,65 +352,105 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
         eprintln!("yanbao search: the query is empty");
         return ExitCode::from(2);
     }
-    let (lib, index) = match load_indexed(dir) {
+    let loaded = match load_indexed(dir) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let hits = index.search(&q, limit);
+    let lib = &loaded.lib;
+    // Each hit's rank and printed line. From the cache, the index is read
+    // and searched one piece (the registries, a report) at a time, so that
+    // only one piece is in memory at once; the best `limit` hits of all
+    // pieces are those of the whole index, ranked alike.
+    let mut lines: Vec<(RankKey, usize, String)> = Vec::new();
+    let rank = |index: &Index, base: usize, lines: &mut Vec<_>| {
+        for h in index.search(&q, limit) {
+            lines.push((index.rank_key(&h), base + h.unit, hit_line(lib, index, &h, json)));
+        }
+    };
+    let mut damaged = false;
+    match &loaded.pieces {
+        Some(pieces) => {
+            for k in 0..pieces.len() {
+                if let Ok(piece) = pieces.get(k) {
+                    rank(&piece, pieces.unit_base(k), &mut lines);
+                    if lines.len() > 4 * limit.max(64) {
+                        sort_lines(&mut lines);
+                        lines.truncate(limit);
+                    }
+                }
+            }
+            damaged = pieces.damaged();
+        }
+        None => rank(&loaded.index, 0, &mut lines),
+    }
+    sort_lines(&mut lines);
+    lines.truncate(limit);
+    if let (true, Some(f)) = (damaged, &loaded.cache_file) {
+        eprintln!("yanbao: the cache {} was corrupt: removed, to be rebuilt at the next start", f.display());
+    }
     let mut out = std::io::stdout().lock();
-    for h in &hits {
-        let u = &index.units[h.unit];
-        let location = yanbao::search::unit_short_location(&lib, u, usize::MAX);
-        // The matched window, as the finder shows it, after the title of a
-        // thing named by its title when the match is in its text.
-        let snippet = index.snippet(h, SNIPPET_COLUMNS);
-        // The title already shows the match when it covers it, or for a heading.
-        let title_shows = !h.title_marks.is_empty() && (h.title_covers || u.kind == Kind::Section);
-        let titled =
-            !h.text_marks.is_empty() && !title_shows && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
-        let line = if json {
-            let target = match &u.target {
-                Target::Place { node, .. } => serde_json::json!({
-                    "report": lib.report_of(*node).map(|r| r.id.clone()),
-                    "section": lib.section(*node).map(|s| s.id.clone()),
-                }),
-                Target::Company(id) => serde_json::json!({ "company": id }),
-                Target::Industry(id) => serde_json::json!({ "industry": id }),
-            };
-            // The first run of marked characters in the snippet, [start, end).
-            let span = snippet.marks.first().map(|&a| {
-                let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
-                [a, a + b]
-            });
-            serde_json::json!({
-                "kind": u.kind.name(),
-                "label": u.kind.label(),
-                "title": u.title,
-                "text": u.text,
-                "location": location,
-                "path": yanbao::search::unit_location(&lib, u),
-                "field": match h.field { Field::Title => "title", Field::Text => "text", Field::Path => "path" },
-                "matched": h.indices,
-                "snippet": snippet.text,
-                "snippet_marks": snippet.marks,
-                "span": span,
-                "score": h.score,
-                "target": target,
-            })
-            .to_string()
-        } else {
-            let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
-            format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
-        };
+    for (_, _, line) in &lines {
         if writeln!(out, "{line}").is_err() {
             break; // a closed pipe (| head) is not an error
         }
     }
-    let code = if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    let code = if lines.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS };
     // The process ends here: freeing a large library and index one
     // allocation at a time would only add to its run time.
-    std::mem::forget((lib, index));
+    std::mem::forget(loaded);
     code
+}
+
+/// Rank hits from several pieces as `Index::find` ranks them in one: by
+/// their rank key, then in reading order.
+fn sort_lines(lines: &mut [(RankKey, usize, String)]) {
+    lines.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+}
+
+/// One line of `yanbao search`'s output.
+fn hit_line(lib: &Library, index: &Index, h: &Hit, json: bool) -> String {
+    let u = &index.units[h.unit];
+    let location = yanbao::search::unit_short_location(lib, u, usize::MAX);
+    // The matched window, as the finder shows it, after the title of a
+    // thing named by its title when the match is in its text.
+    let snippet = index.snippet(h, SNIPPET_COLUMNS);
+    // The title already shows the match when it covers it, or for a heading.
+    let title_shows = !h.title_marks.is_empty() && (h.title_covers || u.kind == Kind::Section);
+    let titled = !h.text_marks.is_empty() && !title_shows && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
+    if json {
+        let target = match &u.target {
+            Target::Place { node, .. } => serde_json::json!({
+                "report": lib.report_head_of(*node).map(|r| r.id.clone()),
+                "section": lib.head_section(*node).map(|s| s.id.clone()),
+            }),
+            Target::Company(id) => serde_json::json!({ "company": id }),
+            Target::Industry(id) => serde_json::json!({ "industry": id }),
+        };
+        // The first run of marked characters in the snippet, [start, end).
+        let span = snippet.marks.first().map(|&a| {
+            let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
+            [a, a + b]
+        });
+        serde_json::json!({
+            "kind": u.kind.name(),
+            "label": u.kind.label(),
+            "title": u.title,
+            "text": u.text,
+            "location": location,
+            "path": yanbao::search::unit_location(lib, u),
+            "field": match h.field { Field::Title => "title", Field::Text => "text", Field::Path => "path" },
+            "matched": h.indices,
+            "snippet": snippet.text,
+            "snippet_marks": snippet.marks,
+            "span": span,
+            "score": h.score,
+            "target": target,
+        })
+        .to_string()
+    } else {
+        let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
+        format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
+    }
 }
 
 /// Content as plain text for a terminal: control characters (escape
@@ -411,7 +464,7 @@ fn printable(s: &str) -> String {
 
 fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
     let (lib, index) = match load_indexed(dir) {
-        Ok(x) => x,
+        Ok(x) => (x.lib, x.index),
         Err(code) => return code,
     };
     let keymap = match load_keymap(cli) {
@@ -443,7 +496,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         metrics: args.metrics.clone(),
         proxy_protocol: args.proxy_protocol,
     };
-    let index = Arc::new(index);
+    let index = Arc::clone(index.arc());
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -489,7 +542,16 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let stop = runtime::stop_flag(cli.mouse).map_err(fail)?;
     // The keymap first: a bad one is reported before any content is read.
     let keymap = load_keymap(cli)?;
-    let (lib, index) = load_indexed(dir)?;
+    let Loaded { lib, index, .. } = load_indexed(dir)?;
+    // The finder's index loads on a thread of its own, behind the first
+    // frame; the finder waits for it if it is opened before.
+    let index = Arc::new(index);
+    if !index.is_ready() {
+        let ix = Arc::clone(&index);
+        std::thread::spawn(move || {
+            ix.get();
+        });
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("yanbao: the explorer needs a terminal (try `yanbao check` or `yanbao --help`)");
         return Err(ExitCode::from(2));
@@ -500,7 +562,6 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
-    let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
     let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);

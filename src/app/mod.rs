@@ -16,7 +16,7 @@ use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
 use crate::doc::{self, Doc, LayoutOpts, Page};
 use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
-use crate::search::Index;
+use crate::search::{IntoLazy, LazyIndex};
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyEventKind, MouseEventKind};
 use ratatui::layout::Rect;
@@ -140,7 +140,8 @@ impl Panes {
 
 pub struct State {
     pub lib: Arc<Library>,
-    pub index: Arc<Index>,
+    /// The finder's index; it may still be loading (on a thread) at start.
+    pub index: Arc<LazyIndex>,
     pub keymap: Arc<Keymap>,
     pub theme: Theme,
     pub size: (u16, u16),
@@ -167,7 +168,8 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(lib: Arc<Library>, index: Arc<Index>, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+    pub fn new(lib: Arc<Library>, index: impl IntoLazy, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+        let index = index.into_lazy();
         let nav = NavState::new(&lib);
         let mut state = State {
             reader: ReaderState {

@@ -3,6 +3,9 @@
 //! CLI (`yanbao search`) and the finder overlay share it.
 
 pub mod pinyin;
+mod store;
+
+pub use store::{IntoLazy, LazyIndex};
 
 use crate::content::{Block, Library, NodeId, Section};
 use crate::doc::fmt_num;
@@ -235,6 +238,9 @@ pub enum Field {
     Path,
 }
 
+/// What ranks a hit, smallest first (see `Index::rank_key`).
+pub type RankKey = (std::cmp::Reverse<u8>, u8, bool, u8, bool, std::cmp::Reverse<i64>);
+
 /// One ranked result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -330,6 +336,8 @@ pub struct Index {
     paths: Vec<Prepared>,
     table: pinyin::Table,
     matcher: SkimMatcherV2,
+    /// The node of `paths[0]`: 0, but for a piece of an index (see `store`).
+    path_base: usize,
 }
 
 impl fmt::Debug for Index {
@@ -474,7 +482,7 @@ impl<'de> Deserialize<'de> for Index {
                 own_title: u.own_title,
             })
             .collect();
-        Ok(Index { units, screens, paths, table, matcher: SkimMatcherV2::default().ignore_case() })
+        Ok(Index { units, screens, paths, table, matcher: SkimMatcherV2::default().ignore_case(), path_base: 0 })
     }
 }
 
@@ -788,8 +796,9 @@ impl Index {
             b.units.push(u);
         }
         for (n, node) in lib.nodes.iter().enumerate() {
-            if node.parent.is_none() {
-                let r = &lib.reports[node.report];
+            if node.parent.is_none()
+                && let Some(r) = lib.report(node.report)
+            {
                 b.next_group();
                 b.place(Kind::Section, r.title.clone(), format!("{} {}", r.publisher, r.date), n, probe_of(&r.title));
                 b.blocks(&r.abstract_blocks, n, &r.title);
@@ -804,12 +813,19 @@ impl Index {
         let paths = (0..lib.nodes.len())
             .map(|n| {
                 let heads: Vec<String> =
-                    lib.ancestry(n).into_iter().filter_map(|a| lib.section(a)).map(|s| s.heading()).collect();
+                    lib.ancestry(n).into_iter().filter_map(|a| lib.head_section(a)).map(|s| s.heading()).collect();
                 Prepared::new(&heads.join(" › "), &mut b.table)
             })
             .collect();
         let screens = b.units.iter().map(|u| Screen::new(u, &b.table)).collect();
-        Index { units: b.units, screens, paths, table: b.table, matcher: SkimMatcherV2::default().ignore_case() }
+        Index {
+            units: b.units,
+            screens,
+            paths,
+            table: b.table,
+            matcher: SkimMatcherV2::default().ignore_case(),
+            path_base: 0,
+        }
     }
 
     /// Match one term in one field: a literal run, a scattered (skim)
@@ -946,7 +962,7 @@ impl Index {
             if q.filter.is_some_and(|f| !f.admits(sc.kind)) {
                 continue;
             }
-            let path = q.paths.get(sc.node).copied().unwrap_or(0);
+            let path = q.paths.get(sc.node.wrapping_sub(self.path_base)).copied().unwrap_or(0);
             let mut hit = Hit::marked(i, Field::Path, Vec::new());
             hit.title_covers = true;
             let mut could_later = false;
@@ -1009,6 +1025,23 @@ impl Index {
         self.find(query, limit, &[]).hits
     }
 
+    /// What ranks a hit, before recency and reading order (see `find`).
+    pub fn rank_key(&self, h: &Hit) -> RankKey {
+        let name_rank = match self.units.get(h.unit).map(|u| u.kind) {
+            Some(Kind::Company | Kind::Industry) => 0,
+            Some(Kind::Section) if !h.title_marks.is_empty() => 1,
+            _ => 2,
+        };
+        (
+            std::cmp::Reverse(h.tier),
+            h.in_path,
+            !h.exact,
+            name_rank,
+            h.title_marks.is_empty() || h.field != Field::Title,
+            std::cmp::Reverse(h.score),
+        )
+    }
+
     /// Ranked hits for a query: contiguous before scattered, own matches
     /// before location-only ones, exact titles first, then names (companies,
     /// industries) and headings, then title before text, then score; then
@@ -1045,24 +1078,9 @@ impl Index {
             hits.extend(self.search_units(later.into_iter(), &q, true).0);
         }
         let recency = |u: usize| recent.iter().rposition(|&r| r == u).map_or(0, |p| p + 1);
-        let name_rank = |h: &Hit| match self.units[h.unit].kind {
-            Kind::Company | Kind::Industry => 0,
-            Kind::Section if !h.title_marks.is_empty() => 1,
-            _ => 2,
-        };
-        let key = |h: &Hit| {
-            (
-                std::cmp::Reverse(h.tier),
-                h.in_path,
-                !h.exact,
-                name_rank(h),
-                h.title_marks.is_empty() || h.field != Field::Title,
-            )
-        };
         let cmp = |a: &Hit, b: &Hit| {
-            key(a)
-                .cmp(&key(b))
-                .then(b.score.cmp(&a.score))
+            self.rank_key(a)
+                .cmp(&self.rank_key(b))
                 .then(recency(b.unit).cmp(&recency(a.unit)))
                 .then(a.unit.cmp(&b.unit))
         };
@@ -1423,16 +1441,16 @@ pub fn window(chars: &[char], marks: &[usize], max: usize) -> Snippet {
 /// columns. Parts are shortened or left out before any is cut, and a
 /// name is cut only at its end, with `…`.
 pub fn short_location(lib: &Library, node: NodeId, max: usize) -> String {
-    let path: Vec<NodeId> = lib.ancestry(node).into_iter().filter(|&n| lib.section(n).is_some()).collect();
+    let path: Vec<NodeId> = lib.ancestry(node).into_iter().filter(|&n| lib.head_section(n).is_some()).collect();
     if path.is_empty() {
         return crate::text::truncate(&lib.node_title(node), max);
     }
-    let numbered = |n: NodeId| lib.section(n).and_then(|s| s.number.as_ref()).is_some_and(|x| !x.is_empty());
+    let numbered = |n: NodeId| lib.head_section(n).and_then(|s| s.number.as_ref()).is_some_and(|x| !x.is_empty());
     let anchor_at = path[..path.len() - 1].iter().rposition(|&n| numbered(n)).unwrap_or(0);
     // Each part as its forms, longest first; an empty form leaves it out.
     let mut parts: Vec<Vec<String>> = Vec::new();
     for (k, &n) in path.iter().enumerate().skip(anchor_at) {
-        let s = lib.section(n).expect("a section");
+        let s = lib.head_section(n).expect("a section");
         // "标杆案例——中关村科金…" is its part; "标杆案例" is a shorter form.
         let split = s.title.rsplit_once("——").or_else(|| s.title.rsplit_once('：'));
         let split = split.map(|(h, p)| (h.trim(), p.trim())).filter(|(h, p)| !h.is_empty() && !p.is_empty());
