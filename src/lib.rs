@@ -2,13 +2,17 @@
 //!
 //! Layers, one direction: `content` (model, load, validate) → `doc` (layout
 //! of a page as styled lines) → `app` (state and `update`) → `ui` (pure
-//! render) → `runtime` (terminal, event loop, effects).
+//! render) → `runtime` (terminal, event loop, effects). `fmt` (numbers and
+//! node locations) sits beside `content`, so `doc` and `search` share it
+//! without importing each other.
 
 pub mod action;
 pub mod app;
 pub mod cache;
+pub mod config;
 pub mod content;
 pub mod doc;
+pub mod fmt;
 pub mod keymap;
 pub mod runtime;
 pub mod search;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use yanbao::app::App;
+use yanbao::config::{ColorWhen, Options};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
@@ -30,16 +31,28 @@ struct Cli {
     /// (default: $XDG_CONFIG_HOME/yanbao/keymap.yaml if it exists).
     #[arg(long, value_name = "FILE")]
     keymap: Option<PathBuf>,
-    /// When to use colour; `auto` honours NO_COLOR, and uses truecolor only
-    /// when COLORTERM says so.
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
-    color: ColorWhen,
+    /// The config file of persistent options
+    /// (default: $XDG_CONFIG_HOME/yanbao/config.yaml if it exists).
+    /// Flags override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// When to use colour; `auto` (the default) honours NO_COLOR, and uses
+    /// truecolor only when COLORTERM says so.
+    #[arg(long, value_enum)]
+    color: Option<ColorWhen>,
     /// Draw borders, bullets and bars with ASCII characters only.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_ascii")]
     ascii: bool,
-    /// Capture the mouse (wheel scrolls the reader; disables terminal text selection).
-    #[arg(long)]
+    /// Draw with the usual characters even if the config says `ascii: true`.
+    #[arg(long, overrides_with = "ascii")]
+    no_ascii: bool,
+    /// Capture the mouse: clicks select and focus, the wheel scrolls the pane
+    /// under the pointer (the terminal's own selection then needs shift).
+    #[arg(long, overrides_with = "no_mouse")]
     mouse: bool,
+    /// Leave the mouse to the terminal even if the config says `mouse: true`.
+    #[arg(long, overrides_with = "mouse")]
+    no_mouse: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -171,13 +184,6 @@ impl KindArg {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ColorWhen {
-    Auto,
-    Always,
-    Never,
-}
-
 fn content_dir(cli: &Cli) -> Option<PathBuf> {
     cli.content.clone().or_else(|| std::env::var_os("YANBAO_CONTENT").filter(|v| !v.is_empty()).map(PathBuf::from))
 }
@@ -276,6 +282,26 @@ fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
     Ok(km)
 }
 
+/// The options: the defaults, then the config file, then the flags.
+fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
+    let mut o = Options::load(cli.config.as_deref()).map_err(|errors| {
+        for e in errors {
+            eprintln!("{e}");
+        }
+        ExitCode::from(2)
+    })?;
+    if let Some(c) = cli.color {
+        o.color = c;
+    }
+    if cli.ascii || cli.no_ascii {
+        o.ascii = cli.ascii;
+    }
+    if cli.mouse || cli.no_mouse {
+        o.mouse = cli.mouse;
+    }
+    Ok(o)
+}
+
 fn color_depth(when: ColorWhen) -> ColorDepth {
     let colorterm = std::env::var("COLORTERM").ok();
     match when {
@@ -323,6 +349,10 @@ fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // The config file too (--config, or the XDG one).
+    if let Err(code) = load_options(cli) {
+        return code;
+    }
     // The keymap too: the user's file (--keymap, or the XDG one) over the defaults.
     if let Err(code) = load_keymap(cli) {
         return code;
@@ -471,6 +501,10 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         Ok(k) => k,
         Err(code) => return code,
     };
+    let options = match load_options(cli) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
     let host_key = args.host_key.clone().unwrap_or_else(|| {
         let base = std::env::var_os("XDG_DATA_HOME")
             .filter(|v| !v.is_empty())
@@ -485,7 +519,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         max_sessions: args.max_sessions,
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
         per_ip_per_minute: args.max_per_minute,
-        ascii: cli.ascii,
+        ascii: options.ascii,
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
         max_startups: args.max_startups,
         max_per_address: args.max_per_address,
@@ -538,9 +572,11 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
         eprintln!("yanbao: {e}");
         ExitCode::from(1)
     };
+    // The config and the keymap first: a bad one is reported before any
+    // content is read.
+    let options = load_options(cli)?;
     // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
-    let stop = runtime::stop_flag(cli.mouse).map_err(fail)?;
-    // The keymap first: a bad one is reported before any content is read.
+    let stop = runtime::stop_flag(options.mouse).map_err(fail)?;
     let keymap = load_keymap(cli)?;
     let Loaded { lib, index, .. } = load_indexed(dir)?;
     // The finder's index loads on a thread of its own, behind the first
@@ -556,14 +592,14 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
         eprintln!("yanbao: the explorer needs a terminal (try `yanbao check` or `yanbao --help`)");
         return Err(ExitCode::from(2));
     }
-    let theme = Theme::new(color_depth(cli.color), cli.ascii);
-    runtime::install_panic_hook(cli.mouse);
-    let guard = runtime::TerminalGuard::enter(cli.mouse).map_err(fail)?;
+    let theme = Theme::new(color_depth(options.color), options.ascii);
+    runtime::install_panic_hook(options.mouse);
+    let guard = runtime::TerminalGuard::enter(options.mouse).map_err(fail)?;
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
-    let mut events = runtime::CrosstermEvents::new(cli.mouse).map_err(fail)?;
+    let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);
     result.map_err(fail)?;

@@ -176,6 +176,43 @@ impl<'t> LazyLocator<'t> {
     }
 }
 
+/// The second of two equal keys in one mapping: its name and place. serde_yaml
+/// rejects such a file at the start of the mapping; this names the line to fix.
+pub fn duplicate_key(text: &str) -> Option<(String, (usize, usize))> {
+    // Per open collection: for a mapping, its keys so far and whether the
+    // next node is a key.
+    let mut stack: Vec<Option<(Vec<String>, bool)>> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    for _ in 0..MAX_EVENTS {
+        let (ev, mark) = parser.next_token().ok()?;
+        let at = (mark.line(), mark.col() + 1);
+        let key_slot = matches!(stack.last(), Some(Some((_, true))));
+        let node =
+            matches!(ev, Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..));
+        if node && let Some(Some((keys, expect_key))) = stack.last_mut() {
+            if key_slot && let Event::Scalar(s, ..) = &ev {
+                if keys.contains(s) {
+                    return Some((s.clone(), at));
+                }
+                if keys.len() < 10_000 {
+                    keys.push(s.clone());
+                }
+            }
+            *expect_key = !key_slot;
+        }
+        match ev {
+            Event::StreamEnd => return None,
+            Event::MappingStart(..) => stack.push(Some((Vec::new(), true))),
+            Event::SequenceStart(..) => stack.push(None),
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +227,12 @@ mod tests {
         assert_eq!(l.find("sections[0].blocks[0].text"), Some((6, 9)));
         // An unknown tail falls back to the nearest known ancestor.
         assert_eq!(line("sections[0].blocks[0].rows[3]"), Some(5));
+    }
+
+    #[test]
+    fn finds_the_second_of_two_keys() {
+        assert_eq!(duplicate_key("a: 1\nb: {x: 1, y: 2}\na: 2\n"), Some(("a".into(), (3, 1))));
+        assert_eq!(duplicate_key("a:\n  x: 1\n  y: [1, 1]\n  x: 3\n"), Some(("x".into(), (4, 3))));
+        assert_eq!(duplicate_key("a: 1\nb:\n  a: 2\n"), None);
     }
 }

@@ -6,7 +6,7 @@ mod locate;
 mod model;
 
 pub use load::{Files, Listed, list_dir, load, read_dir};
-pub use locate::{LazyLocator, Locator};
+pub use locate::{LazyLocator, Locator, duplicate_key};
 pub use model::*;
 
 use std::collections::HashMap;

@@ -8,7 +8,8 @@ mod store;
 pub use store::{IntoLazy, LazyIndex};
 
 use crate::content::{Block, Library, NodeId, Section};
-use crate::doc::fmt_num;
+use crate::fmt::fmt_num;
+pub use crate::fmt::location;
 use crate::text::fold;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
@@ -1266,10 +1267,6 @@ pub fn push_query(input: &mut String, text: &str) -> bool {
 /// Whether a prompt's input is at [`MAX_QUERY_CHARS`] (the prompt says so).
 pub fn query_full(input: &str) -> bool {
     input.chars().count() >= MAX_QUERY_CHARS
-}
-
-pub fn location(lib: &Library, node: NodeId) -> String {
-    lib.ancestry(node).into_iter().map(|n| lib.tree_title(n)).collect::<Vec<_>>().join(" › ")
 }
 
 /// Where a unit lives, as shown in results.

@@ -1,0 +1,127 @@
+//! The industry page: its own figures first, then the sections and blocks about it.
+
+use super::{Builder, Doc, LayoutOpts, Role, seg};
+use crate::content::{Block, Library, NodeId};
+use crate::fmt::section_path;
+
+/// The page of an industry: its own figures first (market size, then
+/// penetration, then the other figures tagged with it), then the sections
+/// about it alone in their parts (the F&S industry chapter, the CCID AI+
+/// section), then the blocks about it from other sections, then the sections
+/// about several industries that name it. No figure is shown twice.
+pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
+    let mut b = Builder::new(lib, opts);
+    let Some(ind) = lib.industries.get(industry) else { return b.doc };
+    let id = ind.id.as_str();
+    let plan = lib.industry_plan(id);
+    let st = lib.industry_stats(id);
+    b.wrapped(&format!("行业：{} {}", ind.name, ind.english.clone().unwrap_or_default()), Role::Title, 0);
+    b.wrapped(
+        &format!(
+            "{} 个章节 {} {} 个案例 {} {} 个示例 {} {} 个图表与指标",
+            st.sections, b.g.dot, st.cases, b.g.dot, st.examples, b.g.dot, st.figures
+        ),
+        Role::Meta,
+        0,
+    );
+    if !ind.aliases.is_empty() {
+        b.wrapped(&format!("别名：{}", ind.aliases.join("、")), Role::Meta, 0);
+    }
+    let block_at = |n: NodeId, i: usize| lib.section(n).and_then(|s| s.blocks.get(i));
+    // The lead: the figures tagged with the industry in other sections, and
+    // the market size and penetration figures of its own sections.
+    let mut lead: Vec<(u8, NodeId, usize, &Block)> = Vec::new();
+    for &(n, i) in &plan.blocks {
+        if let Some(blk) = block_at(n, i).filter(|x| is_figure(x)) {
+            lead.push((figure_rank(blk), n, i, blk));
+        }
+    }
+    fn own_figures<'a>(lib: &'a Library, n: NodeId, id: &str, out: &mut Vec<(u8, NodeId, usize, &'a Block)>) {
+        if let Some(s) = lib.section(n) {
+            for (i, blk) in s.blocks.iter().enumerate() {
+                if is_figure(blk) && blk.is_about(id, true) && figure_rank(blk) < 2 {
+                    out.push((figure_rank(blk), n, i, blk));
+                }
+            }
+            for &c in &lib.nodes[n].children {
+                own_figures(lib, c, id, out);
+            }
+        }
+    }
+    for &r in &plan.sections {
+        own_figures(lib, r, id, &mut lead);
+    }
+    lead.sort_by_key(|&(rank, n, i, _)| (rank, n, i));
+    if !lead.is_empty() {
+        b.heading("图表与指标", Role::H1);
+        let mut last = None;
+        for &(_, n, _, blk) in &lead {
+            if last != Some(n) {
+                b.blank();
+                b.wrapped(&format!("{} {}", b.g.dash, section_path(lib, n)), Role::Meta, 0);
+                last = Some(n);
+            }
+            b.blank();
+            b.block(blk);
+            b.shown.push(blk as *const Block as usize);
+        }
+    }
+    for &r in &plan.sections {
+        if let Some(s) = lib.section(r) {
+            b.blank();
+            b.wrapped(&lib.report_of(r).map(|x| x.title.clone()).unwrap_or_default(), Role::Meta, 0);
+            b.section(s, r, 1);
+        }
+    }
+    let rest: Vec<(NodeId, &Block)> = plan
+        .blocks
+        .iter()
+        .filter_map(|&(n, i)| block_at(n, i).map(|blk| (n, blk)))
+        .filter(|(_, blk)| !b.shown.contains(&(*blk as *const Block as usize)))
+        .collect();
+    if !rest.is_empty() {
+        b.heading("其他章节中的相关内容", Role::H1);
+        let mut i = 0;
+        while i < rest.len() {
+            let n = rest[i].0;
+            let run: Vec<&Block> = rest[i..].iter().take_while(|x| x.0 == n).map(|x| x.1).collect();
+            i += run.len();
+            b.blank();
+            b.anchor(n);
+            b.wrapped(&format!("{} {}", b.g.dash, section_path(lib, n)), Role::Meta, 0);
+            b.block_run(run.into_iter());
+        }
+    }
+    if !plan.see_also.is_empty() {
+        b.heading("另见：涉及多个行业的章节", Role::H1);
+        for &n in &plan.see_also {
+            let inds: Vec<&str> = lib
+                .section(n)
+                .map(|s| s.industries.iter().filter_map(|i| lib.industry(i)).map(|i| i.name.as_str()).collect())
+                .unwrap_or_default();
+            let prefix = vec![seg(&format!("{} ", b.g.bullet), Role::Bullet)];
+            b.hanging(prefix, &format!("{}（{}）", section_path(lib, n), inds.join("、")), Role::Meta, 2);
+        }
+    }
+    b.finish()
+}
+
+fn is_figure(b: &Block) -> bool {
+    matches!(b, Block::Series(_) | Block::Metrics(_))
+}
+
+/// How a figure leads an industry page: market size first, then
+/// penetration, then the rest.
+fn figure_rank(b: &Block) -> u8 {
+    let mut text = b.title().unwrap_or_default().to_string();
+    if let Block::Metrics(m) = b {
+        m.items.iter().for_each(|x| text.push_str(&x.label));
+    }
+    if text.contains("市场规模") {
+        0
+    } else if text.contains("渗透") {
+        1
+    } else {
+        2
+    }
+}

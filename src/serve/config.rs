@@ -1,0 +1,123 @@
+//! The server's settings (`yanbao serve`'s flags), its host key and the
+//! authorized keys.
+
+use crate::theme::ColorDepth;
+use russh::keys::ssh_key::{LineEnding, PublicKey};
+use russh::keys::{Algorithm, PrivateKey};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Settings of `yanbao serve`. Every limit has a safe default
+/// ([`ServeOpts::default`]); `yanbao serve --help` states them.
+#[derive(Debug, Clone)]
+pub struct ServeOpts {
+    pub host_key: PathBuf,
+    pub authorized_keys: Option<PathBuf>,
+    /// Explorers running at once (connections still logging in do not count).
+    pub max_sessions: usize,
+    /// A session ends after this long without input from its reader.
+    pub idle_timeout: Duration,
+    /// New connections allowed per IP address per minute.
+    pub per_ip_per_minute: usize,
+    pub ascii: bool,
+    /// A connection that has not authenticated and started the explorer by
+    /// then is closed, whatever it sends.
+    pub login_grace: Duration,
+    /// Connections still logging in (accepted, no explorer yet), at most;
+    /// past this the oldest of them is closed to make room.
+    pub max_startups: usize,
+    /// Connections open at once from one address (IPv6: one /64).
+    pub max_per_address: usize,
+    /// Server keepalives after this long without a packet from the client;
+    /// three unanswered close the connection. None: off.
+    pub keepalive: Option<Duration>,
+    /// A session ends after this long, input or not. None: no limit.
+    pub max_session_time: Option<Duration>,
+    /// The largest terminal drawn (columns, rows); a larger one shows the
+    /// explorer at this size, in its top-left corner.
+    pub max_size: (u16, u16),
+    /// Input bytes a second per session, past a burst of
+    /// [`limits::INPUT_BURST`]; faster input is read more slowly. None: off.
+    pub input_rate: Option<u32>,
+    /// Serve Prometheus metrics on this address (`GET /metrics`). None: off.
+    pub metrics: Option<String>,
+    /// Every connection starts with a PROXY protocol header (v1 or v2) from
+    /// a load balancer; its source address is the client's. Without it, a
+    /// PROXY header is refused.
+    pub proxy_protocol: bool,
+}
+
+impl Default for ServeOpts {
+    fn default() -> ServeOpts {
+        ServeOpts {
+            host_key: PathBuf::new(),
+            authorized_keys: None,
+            max_sessions: 64,
+            idle_timeout: Duration::from_secs(600),
+            per_ip_per_minute: 60,
+            ascii: false,
+            login_grace: Duration::from_secs(30),
+            max_startups: 100,
+            max_per_address: 8,
+            keepalive: Some(Duration::from_secs(60)),
+            max_session_time: None,
+            max_size: (300, 100),
+            input_rate: Some(32 * 1024),
+            metrics: None,
+            proxy_protocol: false,
+        }
+    }
+}
+
+/// Load the host key, or create an ed25519 key there on first start.
+pub fn host_key(path: &Path) -> io::Result<PrivateKey> {
+    if path.exists() {
+        return russh::keys::load_secret_key(path, None)
+            .map_err(|e| io::Error::other(format!("{}: {e}", path.display())));
+    }
+    let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).map_err(io::Error::other)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let pem = key.to_openssh(LineEnding::LF).map_err(io::Error::other)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(pem.as_bytes())?;
+    Ok(key)
+}
+
+/// Public keys of an authorized_keys file (OpenSSH format).
+pub fn authorized_keys(path: &Path) -> io::Result<Vec<PublicKey>> {
+    let text = std::fs::read_to_string(path)?;
+    let mut keys = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let k = PublicKey::from_openssh(line)
+            .map_err(|e| io::Error::other(format!("{}:{}: not a public key: {e}", path.display(), i + 1)))?;
+        keys.push(k);
+    }
+    Ok(keys)
+}
+
+/// The colour depth for a client's TERM: truecolor or 256 colours only if
+/// TERM says so; 16 colours otherwise (COLORTERM does not arrive over SSH).
+pub fn depth_for_term(term: &str) -> ColorDepth {
+    let t = term.to_ascii_lowercase();
+    if t.contains("truecolor") || t.contains("24bit") || t.contains("direct") {
+        ColorDepth::TrueColor
+    } else if t.contains("256") {
+        ColorDepth::Ansi256
+    } else if t.is_empty() || t == "dumb" {
+        ColorDepth::None
+    } else {
+        ColorDepth::Ansi16
+    }
+}

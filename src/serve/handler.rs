@@ -1,0 +1,420 @@
+//! A connection's SSH handler: authentication, channels, the PTY, and the
+//! reader's input and resizes, applied to its explorer.
+
+use super::deliver::{AppSlot, End, Link, deliver};
+use super::limits::{self, AddressSlot, Kill, Refusal};
+use super::session::{Live, Screen};
+use super::{MAX_CHANNELS, RefusingSlot, Shared, StartupSlot, depth_for_term, input};
+use crate::action::{Action, Effect};
+use crate::app::App;
+use crate::theme::Theme;
+use crossterm::event::{Event, KeyCode};
+use russh::keys::ssh_key::HashAlg;
+use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, MethodSet, Pty};
+use std::io;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// What the limits said of a connection at accept.
+pub(super) enum Admission {
+    /// Let in: its address slot, and its slot among the connections
+    /// logging in (given back when the explorer starts).
+    Admitted { _address: AddressSlot, startup: Option<StartupSlot> },
+    /// Refused by a limit: it gets the SSH banner naming it, then is closed.
+    Refused { refusal: Refusal, _slot: RefusingSlot },
+}
+
+pub(super) struct Connection {
+    pub(super) shared: Arc<Shared>,
+    pub(super) peer: Option<SocketAddr>,
+    pub(super) admission: Admission,
+    pub(super) kill: Arc<Kill>,
+    /// Channels opened so far (at most [`MAX_CHANNELS`]).
+    pub(super) channels: usize,
+    pub(super) input: limits::InputBucket,
+    pub(super) who: String,
+    pub(super) term: String,
+    pub(super) size: Option<(u16, u16)>,
+    pub(super) started: Instant,
+    /// The session channel's writing half, from its opening to its shell.
+    pub(super) opened: Option<(ChannelId, ChannelWriteHalf<Msg>)>,
+    pub(super) session: Option<Live>,
+    /// The explorer's link, once started (it outlives `session`).
+    pub(super) link: Option<Arc<Link>>,
+    /// Why a channel was refused, for the log.
+    pub(super) refused: Option<&'static str>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
+        if matches!(self.admission, Admission::Refused { .. }) {
+            // Logged (rate-limited) when refused.
+            return;
+        }
+        let why = match &self.link {
+            Some(link) => {
+                self.shared.app_connections.fetch_sub(1, Ordering::SeqCst);
+                format!(" {}", link.why().unwrap_or("connection closed"))
+            }
+            None => self.refused.or(self.kill.reason()).map(|r| format!(" {r}")).unwrap_or_default(),
+        };
+        let (w, h) = self.size.unwrap_or((0, 0));
+        let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
+        let term = if self.term.is_empty() { "-" } else { &self.term };
+        let line = format!("{peer} {} TERM={term} {w}x{h} {:.1}s{why}", self.who, self.started.elapsed().as_secs_f64());
+        (self.shared.log)(&line);
+    }
+}
+
+pub(super) type HResult = Result<(), russh::Error>;
+
+/// The text of a panic's payload.
+pub(super) fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "(no message)"
+    }
+}
+
+impl Connection {
+    pub(super) fn new(shared: &Arc<Shared>, peer: SocketAddr, kill: Arc<Kill>, admission: Admission) -> Connection {
+        shared.sessions.fetch_add(1, Ordering::SeqCst);
+        Connection {
+            shared: Arc::clone(shared),
+            peer: Some(peer),
+            admission,
+            kill,
+            channels: 0,
+            input: limits::InputBucket::default(),
+            who: "anonymous".into(),
+            term: String::new(),
+            size: None,
+            started: Instant::now(),
+            opened: None,
+            session: None,
+            link: None,
+            refused: None,
+        }
+    }
+
+    /// The answer to any authentication on a refused connection: no, and
+    /// no other method; its task then disconnects it with the reason.
+    pub(super) fn refused_auth(&self) -> Auth {
+        self.kill.auth_seen.notify_one();
+        Auth::Reject { proceed_with_methods: Some(MethodSet::empty()), partial_success: false }
+    }
+
+    /// The limit that refused this connection, if one did.
+    pub(super) fn refusal(&self) -> Option<Refusal> {
+        match &self.admission {
+            Admission::Refused { refusal, .. } => Some(*refusal),
+            Admission::Admitted { .. } => None,
+        }
+    }
+
+    /// A size from the client, as drawn: 0 (unknown) is 80x24, and the
+    /// size is capped at `--max-size`.
+    pub(super) fn capped(&self, cols: u32, rows: u32) -> (u16, u16) {
+        let (mw, mh) = self.shared.opts.max_size;
+        if cols == 0 || rows == 0 {
+            return (80.min(mw.max(1)), 24.min(mh.max(1)));
+        }
+        (cols.min(mw.max(1) as u32) as u16, rows.min(mh.max(1) as u32) as u16)
+    }
+
+    /// Refuse a shell or a command: a message, exit-status 1, EOF, close.
+    pub(super) fn refuse(
+        &mut self,
+        session: &mut Session,
+        channel: ChannelId,
+        msg: &str,
+        why: &'static str,
+    ) -> HResult {
+        self.refused = Some(why);
+        session.data(channel, format!("{msg}\r\n").into_bytes())?;
+        session.exit_status_request(channel, 1)?;
+        session.eof(channel)?;
+        session.close(channel)?;
+        Ok(())
+    }
+
+    pub(super) fn peer_who(&self) -> String {
+        let peer = self.peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
+        format!("{peer} {}", self.who)
+    }
+
+    /// Start the explorer on a channel that has a PTY.
+    /// On refusal: the message for the client and the reason for the log.
+    pub(super) fn start_app(&mut self, channel: ChannelId) -> Result<(), (String, &'static str)> {
+        let out = match self.opened.take() {
+            Some((id, out)) if id == channel => out,
+            _ => return Err(("yanbao: no session channel".into(), "refused: no session channel")),
+        };
+        if *self.shared.stopping.borrow() {
+            return Err(("yanbao: the server is stopping".into(), "refused: server stopping"));
+        }
+        if self.link.is_some() {
+            return Err(("yanbao: one session per connection".into(), "refused: second session"));
+        }
+        let sh = &self.shared;
+        // Only explorers count toward --max-sessions.
+        if sh.apps.fetch_add(1, Ordering::SeqCst) >= sh.opts.max_sessions {
+            sh.apps.fetch_sub(1, Ordering::SeqCst);
+            sh.refuse("max-sessions", &format!("{}: refused: the server is full", self.peer_who()));
+            let n = sh.opts.max_sessions;
+            return Err((
+                format!("yanbao: the server is full ({n} sessions); please try again later"),
+                "refused: server full",
+            ));
+        }
+        let slot = AppSlot(Arc::clone(sh));
+        let (w, h) = self.size.unwrap_or((80, 24));
+        let theme = Theme::new(depth_for_term(&self.term), sh.opts.ascii);
+        let app = App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
+        let link = Arc::new(Link::new());
+        sh.app_connections.fetch_add(1, Ordering::SeqCst);
+        sh.counters.sessions_started.fetch_add(1, Ordering::Relaxed);
+        // Logged in: the login grace no longer applies, and the connection
+        // leaves the ones logging in.
+        self.kill.started.store(true, Ordering::SeqCst);
+        if let Admission::Admitted { startup, .. } = &mut self.admission {
+            *startup = None;
+        }
+        tokio::spawn(deliver(Arc::clone(&link), out, slot, Arc::clone(&self.kill)));
+        self.link = Some(Arc::clone(&link));
+        self.session = Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
+        self.run(|live, dropped| live.paint(dropped).map(|()| false));
+        Ok(())
+    }
+
+    /// Run `f` on the live session, if any. A panic, an error or a quit
+    /// ends this session only, its terminal restored.
+    pub(super) fn run(&mut self, f: impl FnOnce(&mut Live, &AtomicUsize) -> io::Result<bool>) {
+        let who = self.peer_who();
+        let Some(live) = &mut self.session else { return };
+        let dropped = &self.shared.frames_dropped;
+        let end = match std::panic::catch_unwind(AssertUnwindSafe(|| f(live, dropped))) {
+            Ok(Ok(false)) => return,
+            Ok(Ok(true)) => End { message: String::new(), status: 0, why: "quit" },
+            Ok(Err(e)) => {
+                (self.shared.log)(&format!("{who}: session error: {e}"));
+                End { message: format!("yanbao: {e}"), status: 1, why: "error" }
+            }
+            Err(payload) => {
+                let text = panic_text(payload.as_ref());
+                (self.shared.log)(&format!("{who}: session panicked: {text} (that session ended; the server goes on)"));
+                End {
+                    message: "yanbao: internal error; this session has ended (please report it)".into(),
+                    status: 1,
+                    why: "panic",
+                }
+            }
+        };
+        live.link.end(end);
+        self.session = None;
+    }
+}
+
+impl russh::server::Handler for Connection {
+    type Error = russh::Error;
+
+    /// A refused connection is told which limit refused it, in the banner
+    /// that clients show before authentication.
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        Ok(self.refusal().map(|r| format!("{}\r\n", r.message())))
+    }
+
+    async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
+        if self.refusal().is_some() {
+            return Ok(self.refused_auth());
+        }
+        if self.shared.authorized.is_some() {
+            return Ok(Auth::reject());
+        }
+        Ok(Auth::Accept)
+    }
+
+    async fn auth_publickey_offered(&mut self, _user: &str, _key: PublicKeyOffer<'_>) -> Result<Auth, Self::Error> {
+        if self.refusal().is_some() {
+            return Ok(self.refused_auth());
+        }
+        Ok(Auth::Accept)
+    }
+
+    async fn auth_publickey(&mut self, _user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
+        let key = key.public_key;
+        if self.refusal().is_some() {
+            return Ok(self.refused_auth());
+        }
+        let ok = match &self.shared.authorized {
+            Some(keys) => keys.iter().any(|k| k.key_data() == key.key_data()),
+            None => true,
+        };
+        if ok {
+            self.who = key.fingerprint(HashAlg::Sha256).to_string();
+            Ok(Auth::Accept)
+        } else {
+            Ok(Auth::reject())
+        }
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> HResult {
+        // One explorer per connection, and a few channels at most.
+        if self.channels < MAX_CHANNELS && self.session.is_none() && self.link.is_none() && self.refusal().is_none() {
+            self.channels += 1;
+            let id = channel.id();
+            // Input arrives through the handler; the reading half is not
+            // needed (dropped, it never holds the connection up).
+            let (_read, write) = channel.split();
+            self.opened = Some((id, write));
+            reply.accept().await;
+        } else {
+            reply.reject(ChannelOpenFailure::ResourceShortage).await;
+        }
+        Ok(())
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        term: &str,
+        cols: u32,
+        rows: u32,
+        _pw: u32,
+        _ph: u32,
+        _modes: &[(Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.term = term.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+        // A client that cannot tell its size (no local terminal) sends 0x0.
+        self.size = Some(self.capped(cols, rows));
+        session.channel_success(channel)?;
+        Ok(())
+    }
+
+    async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+        if self.size.is_none() {
+            session.channel_success(channel)?;
+            return self.refuse(session, channel, "yanbao needs a terminal: connect with ssh -t", "refused: no pty");
+        }
+        session.channel_success(channel)?;
+        if let Err((msg, why)) = self.start_app(channel) {
+            return self.refuse(session, channel, &msg, why);
+        }
+        Ok(())
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if data.iter().all(|b| b.is_ascii_whitespace()) {
+            // An exec with no command is a shell.
+            return self.shell_request(channel, session).await;
+        }
+        // The request is accepted so that the client shows the message (on
+        // stderr) and exits with its status, as a shell would.
+        session.channel_success(channel)?;
+        self.refused = Some("refused: exec");
+        let nl = if self.size.is_some() { "\r\n" } else { "\n" };
+        let msg = format!("yanbao: commands are not served here; connect without one to read the reports{nl}");
+        session.extended_data(channel, 1, msg.into_bytes())?;
+        session.exit_status_request(channel, 1)?;
+        session.eof(channel)?;
+        session.close(channel)?;
+        Ok(())
+    }
+
+    async fn subsystem_request(&mut self, channel: ChannelId, name: &str, session: &mut Session) -> HResult {
+        let name: String = name.chars().filter(|c| c.is_ascii_graphic()).take(32).collect();
+        let msg = format!("yanbao: subsystems ({name}) are not served here\n");
+        self.refused = Some("refused: subsystem");
+        session.extended_data(channel, 1, msg.into_bytes())?;
+        session.channel_failure(channel)?;
+        session.eof(channel)?;
+        session.close(channel)?;
+        Ok(())
+    }
+
+    async fn window_change_request(
+        &mut self,
+        _channel: ChannelId,
+        cols: u32,
+        rows: u32,
+        _pw: u32,
+        _ph: u32,
+        _session: &mut Session,
+    ) -> HResult {
+        let (w, h) = self.capped(cols.max(1), rows.max(1));
+        self.size = Some((w, h));
+        if let Some(live) = &self.session {
+            live.link.lock().last_input = Instant::now();
+        }
+        self.run(|live, dropped| {
+            if live.screen.resize(w, h) {
+                live.app.update(Action::Resize(w, h));
+                live.paint(dropped)?;
+            }
+            Ok(false)
+        });
+        Ok(())
+    }
+
+    async fn data(&mut self, channel: ChannelId, data: &[u8], _session: &mut Session) -> HResult {
+        let Some(live) = &self.session else { return Ok(()) };
+        if live.channel != channel {
+            return Ok(());
+        }
+        if live.link.lock().why.is_some() {
+            return Ok(()); // ending (idle timeout, server stopping)
+        }
+        if let Some(rate) = self.shared.opts.input_rate {
+            // Past the burst, this connection's input is read at the rate:
+            // its session loop waits, and TCP slows the client down.
+            let wait = self.input.take(data.len(), rate);
+            if !wait.is_zero() {
+                self.shared.counters.input_throttled.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(wait).await;
+            }
+        }
+        let Some(live) = &self.session else { return Ok(()) };
+        {
+            let mut o = live.link.lock();
+            if o.why.is_some() {
+                return Ok(()); // ending (idle timeout, server stopping)
+            }
+            o.last_input = Instant::now();
+        }
+        let panic_key = char::from_u32(self.shared.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
+        self.run(|live, dropped| {
+            for ev in live.decoder.feed(data) {
+                if let (Some(k), Event::Key(key)) = (panic_key, &ev)
+                    && key.code == KeyCode::Char(k)
+                {
+                    panic!("injected panic on key {k:?} (test hook)");
+                }
+                if live.app.handle_event(ev).contains(&Effect::Quit) {
+                    return Ok(true);
+                }
+            }
+            live.paint(dropped)?;
+            Ok(false)
+        });
+        Ok(())
+    }
+}

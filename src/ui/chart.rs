@@ -1,0 +1,114 @@
+//! The chart overlay (Enter on a chart).
+
+use super::open_frame;
+use crate::app::State;
+use crate::doc::Role;
+use crate::text::{fit, truncate, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+/// Whether a series reads as a time series (labels are years, 2028E included).
+fn is_time_series(s: &crate::content::Series) -> bool {
+    s.points.len() >= 2
+        && s.points.iter().all(|p| {
+            let t = p.label.trim().trim_end_matches('E');
+            t.chars().take(4).filter(char::is_ascii_digit).count() == 4
+        })
+}
+
+pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, buf: &mut Buffer) {
+    let title = format!("图表 {}/{} · j/k 切换 · c 对比 · esc 返回", c.index + 1, c.charts.len());
+    let Some((_, frame)) = open_frame(st, title, area, buf) else { return };
+    let inner = Rect::new(frame.x + 2, frame.y + 1, frame.width.saturating_sub(4), frame.height.saturating_sub(2));
+    let Some(main) = c.charts.get(c.index) else { return };
+    match c.compare.and_then(|i| c.charts.get(i)) {
+        Some(other) if inner.width >= 40 => {
+            let half = inner.width / 2;
+            draw_chart(st, main, Rect::new(inner.x, inner.y, half - 1, inner.height), buf);
+            draw_chart(st, other, Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, inner.height), buf);
+        }
+        _ => draw_chart(st, main, inner, buf),
+    }
+}
+
+/// One chart: its title, a bar per point with the exact value and unit, and
+/// for a time series a vertical bar chart below when there is room.
+fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buffer) {
+    use ratatui::widgets::{Bar, BarChart, BarGroup};
+    if area.width < 4 || area.height < 2 {
+        return;
+    }
+    let w = area.width as usize;
+    let unit = s.unit.clone().unwrap_or_default();
+    let mut y = area.y;
+    let mut title = s.title.clone().unwrap_or_default();
+    if !unit.is_empty() {
+        title.push_str(&format!("（单位：{unit}）"));
+    }
+    for line in crate::text::wrap(&title, w).into_iter().take(2) {
+        buf.set_stringn(area.x, y, &line, w, st.theme.role(Role::H3));
+        y += 1;
+    }
+    let max = s.points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
+    let label_w = s.points.iter().map(|p| width(&p.label)).max().unwrap_or(1).min(w / 3).max(1);
+    let values: Vec<String> = s.points.iter().map(|p| format!("{}{unit}", crate::fmt::fmt_num(p.value))).collect();
+    let value_w = values.iter().map(|v| width(v)).max().unwrap_or(0);
+    let bar_w = w.saturating_sub(label_w + value_w + 3);
+    for (p, v) in s.points.iter().zip(&values) {
+        if y >= area.bottom() {
+            return;
+        }
+        let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
+        buf.set_stringn(area.x, y, fit(&p.label, label_w), label_w, st.theme.role(Role::Label));
+        let b = crate::doc::bar(p.value, max, bar_w, st.theme.ascii);
+        buf.set_stringn(area.x + label_w as u16 + 1, y, &b, bar_w, st.theme.role(role));
+        let vx = area.x + (label_w + 2 + width(&b)) as u16;
+        // Too narrow for the value: cut it with an ellipsis, never a digit
+        // or the unit silently, and never past the area.
+        let room = value_w.min(area.right().saturating_sub(vx) as usize);
+        buf.set_stringn(vx, y, truncate(v, room), room, st.theme.role(Role::Value));
+        y += 1;
+    }
+    if s.points.iter().any(|p| p.is_estimate()) && y < area.bottom() {
+        let legend = if st.theme.ascii { "E = 预测值" } else { "E = 预测值（另色）" };
+        buf.set_stringn(area.x, y, legend, w, st.theme.dim());
+        y += 1;
+    }
+    if let Some(n) = &s.note {
+        for line in crate::text::wrap(n, w).into_iter().take(2) {
+            if y < area.bottom() {
+                buf.set_stringn(area.x, y, &line, w, st.theme.dim());
+                y += 1;
+            }
+        }
+    }
+    // The vertical chart, for a time series with room to spare.
+    let room = area.bottom().saturating_sub(y + 1);
+    if is_time_series(s) && room >= 6 {
+        let decimals = s
+            .points
+            .iter()
+            .map(|p| crate::fmt::fmt_num(p.value).split('.').nth(1).map_or(0, str::len))
+            .max()
+            .unwrap_or(0)
+            .min(3);
+        let scale = 10f64.powi(decimals as i32);
+        let bars: Vec<Bar> = s
+            .points
+            .iter()
+            .zip(&values)
+            .map(|(p, v)| {
+                let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
+                Bar::default()
+                    .value((p.value.max(0.0) * scale).round() as u64)
+                    .label(p.label.clone())
+                    .text_value(v.clone())
+                    .style(st.theme.role(role))
+            })
+            .collect();
+        let bar_width = (area.width as usize / s.points.len().max(1)).saturating_sub(1).clamp(3, 12) as u16;
+        let chart = BarChart::default().data(BarGroup::default().bars(&bars)).bar_width(bar_width).bar_gap(1);
+        chart.render(Rect::new(area.x, y + 1, area.width, room), buf);
+    }
+}

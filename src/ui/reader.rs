@@ -1,0 +1,75 @@
+//! The reader pane: the page as styled lines, find matches highlighted.
+
+use super::pane_block;
+use crate::app::{FindState, Focus, State};
+use crate::doc::{Doc, DocLine};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+pub(super) fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
+    if area.width < 2 || area.height < 2 {
+        return;
+    }
+    let focused = st.focus == Focus::Reader;
+    let title = match st.reader.industry.and_then(|i| st.lib.industries.get(i)) {
+        Some(ind) => format!("行业：{}", ind.name),
+        None => st.lib.node_title(st.reader.node),
+    };
+    let block = pane_block(st, title, focused, area.width);
+    block.render(area, buf);
+    let text = Rect::new(area.x + 2, area.y + 1, area.width.saturating_sub(4), area.height.saturating_sub(2));
+    if text.width == 0 || text.height == 0 {
+        return;
+    }
+    draw_doc(st, &st.reader.doc, &st.reader.find, st.reader.scroll, text, buf);
+    // Deep in a table, its header (and rule) stays on top, as less --header
+    // does, when the view has room for a few body lines below it.
+    let doc = &st.reader.doc;
+    if let Some(head) = doc.sticky_head(st.reader.scroll)
+        && head.len() + 3 <= text.height as usize
+    {
+        for (row, idx) in head.enumerate() {
+            let y = text.y + row as u16;
+            for x in text.x..text.x + text.width {
+                buf[(x, y)].reset();
+            }
+            if let Some(line) = doc.lines.get(idx) {
+                draw_line(st, line, text.x, y, text.width, buf);
+            }
+        }
+    }
+}
+
+/// Draw a laid-out page from `scroll` into `area`, with find highlights.
+pub(super) fn draw_doc(st: &State, doc: &Doc, find: &FindState, scroll: usize, area: Rect, buf: &mut Buffer) {
+    for row in 0..area.height as usize {
+        let idx = scroll + row;
+        let Some(line) = doc.lines.get(idx) else {
+            break;
+        };
+        let y = area.y + row as u16;
+        draw_line(st, line, area.x, y, area.width, buf);
+        for (mi, m) in find.matches.iter().enumerate() {
+            let style = if Some(mi) == find.current { st.theme.find_current() } else { st.theme.find_match() };
+            for p in m.pieces.iter().filter(|p| p.line == idx) {
+                for col in p.start..p.end.min(area.width as usize) {
+                    buf[(area.x + col as u16, y)].set_style(style);
+                }
+            }
+        }
+    }
+}
+
+fn draw_line(st: &State, line: &DocLine, x: u16, y: u16, max: u16, buf: &mut Buffer) {
+    let mut cx = x;
+    let end = x + max;
+    for s in &line.segs {
+        if cx >= end {
+            break;
+        }
+        let room = (end - cx) as usize;
+        let (nx, _) = buf.set_stringn(cx, y, &s.text, room, st.theme.role(s.role));
+        cx = nx;
+    }
+}
