@@ -30,7 +30,8 @@
 //! least recently written go first.
 
 use crate::content::{
-    Company, ContentError, Files, Industry, Library, Report, ReportSource, bundled_files, list_dir, load, read_dir,
+    Company, ContentError, Files, Industry, Library, Report, ReportSource, bundled_files, folder_prefix, list_dirs,
+    load_roots, read_dirs,
 };
 use crate::search::pinyin::Table;
 use crate::search::{Index, LazyIndex};
@@ -94,14 +95,23 @@ pub fn default_dir() -> Option<PathBuf> {
 
 /// The cache file of a content folder (or of the bundled content).
 pub fn file_for(cache_dir: &Path, content: Option<&Path>) -> PathBuf {
-    match content {
-        None => cache_dir.join("bundled.bin"),
-        Some(d) => {
-            let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
-            let h = xxhash_rust::xxh3::xxh3_64(abs.as_os_str().as_encoded_bytes());
-            cache_dir.join(format!("lib-{h:016x}.bin"))
-        }
+    file_for_dirs(cache_dir, &content.map(|d| vec![d.to_path_buf()]).unwrap_or_default())
+}
+
+/// The cache file of a library of folders (none: the bundled content).
+pub fn file_for_dirs(cache_dir: &Path, dirs: &[PathBuf]) -> PathBuf {
+    if dirs.is_empty() {
+        return cache_dir.join("bundled.bin");
     }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (k, d) in dirs.iter().enumerate() {
+        let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
+        if k > 0 {
+            h.update(b"\0");
+        }
+        h.update(abs.as_os_str().as_encoded_bytes());
+    }
+    cache_dir.join(format!("lib-{:016x}.bin", h.digest()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,37 +175,44 @@ fn hash(bytes: &[u8]) -> u128 {
 
 /// A content file as listed: relative path, where it is, size and mtime.
 /// The bundled content has no files on disk: its text stands in.
-enum Source<'a> {
-    Dir(&'a Path, Vec<crate::content::Listed>),
+enum Source {
+    Dir(Vec<crate::content::Listed>),
     Bundled(Files),
 }
 
 /// Load a library through the cache in `cache_dir` (`None`: no cache).
 /// Errors are those of [`Library::load_from`]: an unreadable folder.
 pub fn open(content: Option<&Path>, cache_dir: Option<&Path>) -> Result<Opened, String> {
+    open_dirs(&content.map(|d| vec![d.to_path_buf()]).unwrap_or_default(), cache_dir)
+}
+
+/// [`open`] for several folders read as one library (none: the bundled content).
+pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, String> {
     let Some(cache_dir) = cache_dir else {
-        return parse(content, Status::Off);
+        return parse(dirs, Status::Off);
     };
     let listed_ns = now_ns();
-    let source = match content {
-        Some(d) => match list_dir(d) {
-            Some(l) => Source::Dir(d, l),
+    let source = if dirs.is_empty() {
+        Source::Bundled(bundled_files())
+    } else {
+        match list_dirs(dirs) {
+            Some(l) => Source::Dir(l),
             // Something the loader will report (an unreadable or odd file).
-            None => return parse(content, Status::Off),
-        },
-        None => Source::Bundled(bundled_files()),
+            None => return parse(dirs, Status::Off),
+        }
     };
-    let file = file_for(cache_dir, content);
-    let why = match read(&file, &source, content) {
+    let file = file_for_dirs(cache_dir, dirs);
+    let why = match read(&file, &source, dirs) {
         Ok(Some(opened)) => return Ok(opened),
         Ok(None) => None,
         Err(why) => Some(why),
     };
     let (files, read_errors) = match &source {
-        Source::Dir(d, _) => read_dir(d).map_err(|e| format!("{}: {e}", d.display()))?,
+        Source::Dir(_) => read_dirs(dirs)?,
         Source::Bundled(f) => (f.clone(), Vec::new()),
     };
-    let (lib, mut errors) = load(&files);
+    let roots: Vec<String> = (0..dirs.len().max(1)).map(|k| folder_prefix(dirs, k)).collect();
+    let (lib, mut errors) = load_roots(&files, &roots);
     errors.splice(0..0, read_errors);
     if !errors.is_empty() {
         return Ok(Opened { lib, index: None, pieces: None, errors, status: Status::Off });
@@ -213,8 +230,8 @@ pub fn open(content: Option<&Path>, cache_dir: Option<&Path>) -> Result<Opened, 
 }
 
 /// Parse without the cache.
-fn parse(content: Option<&Path>, status: Status) -> Result<Opened, String> {
-    let (lib, errors) = Library::load_from(content)?;
+fn parse(dirs: &[PathBuf], status: Status) -> Result<Opened, String> {
+    let (lib, errors) = Library::load_dirs(dirs)?;
     let index = errors.is_empty().then(|| LazyIndex::ready(Index::build(&lib)));
     Ok(Opened { lib, index, pieces: None, errors, status })
 }
@@ -228,7 +245,7 @@ fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
             .iter()
             .map(|(p, t)| FileKey { path: p.clone(), size: t.len() as u64, mtime_ns: 0, hash: hash(t.as_bytes()) })
             .collect(),
-        Source::Dir(_, listed) => listed
+        Source::Dir(listed) => listed
             .iter()
             .map(|l| FileKey {
                 path: l.rel.clone(),
@@ -252,7 +269,7 @@ fn fresh(keys: &Keys, source: &Source) -> Result<(), String> {
                     .all(|(k, (p, t))| k.path == *p && k.size == t.len() as u64 && k.hash == hash(t.as_bytes()));
             if same { Ok(()) } else { Err("the bundled content changed".into()) }
         }
-        Source::Dir(_, listed) => {
+        Source::Dir(listed) => {
             if keys.files.len() != listed.len() || keys.files.iter().zip(listed).any(|(k, l)| k.path != l.rel) {
                 return Err("files were added or removed".into());
             }
@@ -359,7 +376,7 @@ impl Pieces {
 struct CachedReports {
     data: Arc<Data>,
     reports: Vec<Blob>,
-    content: Option<PathBuf>,
+    dirs: Vec<PathBuf>,
     parsed: std::sync::OnceLock<Option<Library>>,
 }
 
@@ -373,9 +390,9 @@ impl ReportSource for CachedReports {
         if from_cache.is_some() {
             return from_cache;
         }
-        let parsed = self.parsed.get_or_init(|| {
-            Library::load_from(self.content.as_deref()).ok().filter(|(_, e)| e.is_empty()).map(|(l, _)| l)
-        });
+        let parsed = self
+            .parsed
+            .get_or_init(|| Library::load_dirs(&self.dirs).ok().filter(|(_, e)| e.is_empty()).map(|(l, _)| l));
         parsed.as_ref().and_then(|l| l.report(i)).cloned()
     }
 }
@@ -384,7 +401,7 @@ impl ReportSource for CachedReports {
 /// be used. Only the header and the catalogue (the keys, the registries,
 /// the reports' heads and the reading table) are read and checked here; a
 /// report's blob and the index's pieces are read and checked when used.
-fn read(file: &Path, source: &Source, content: Option<&Path>) -> Result<Option<Opened>, String> {
+fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>, String> {
     use std::io::Read;
     let mut f = match std::fs::File::open(file) {
         Ok(f) => f,
@@ -426,12 +443,8 @@ fn read(file: &Path, source: &Source, content: Option<&Path>) -> Result<Option<O
         path: file.to_path_buf(),
         damaged: Default::default(),
     });
-    let reports = CachedReports {
-        data: Arc::clone(&data),
-        reports: c.reports,
-        content: content.map(Path::to_path_buf),
-        parsed: Default::default(),
-    };
+    let reports =
+        CachedReports { data: Arc::clone(&data), reports: c.reports, dirs: dirs.to_vec(), parsed: Default::default() };
     let lib = Library::lazy(c.heads, c.industries, c.companies, Box::new(reports));
     // The pieces' nodes follow one another and cover the outline.
     let mut next = 0u64;

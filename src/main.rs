@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use yanbao::app::App;
@@ -19,10 +19,11 @@ use yanbao::theme::{ColorDepth, Theme};
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
 struct Cli {
-    /// Load content from this folder instead of the bundled reports
-    /// (also: $YANBAO_CONTENT).
+    /// Load content from this folder instead of the bundled reports; given
+    /// several times, the folders are read as one library (also:
+    /// $YANBAO_CONTENT, a ':'-separated list of folders).
     #[arg(long, global = true, value_name = "DIR")]
-    content: Option<PathBuf>,
+    content: Vec<PathBuf>,
     /// Parse the content without the cache in $XDG_CACHE_HOME/yanbao
     /// (`check` never uses the cache).
     #[arg(long, global = true)]
@@ -184,13 +185,27 @@ impl KindArg {
     }
 }
 
-fn content_dir(cli: &Cli) -> Option<PathBuf> {
-    cli.content.clone().or_else(|| std::env::var_os("YANBAO_CONTENT").filter(|v| !v.is_empty()).map(PathBuf::from))
+/// The content folders: `--content`, else `$YANBAO_CONTENT`; none for the bundled reports.
+fn content_dirs(cli: &Cli) -> Vec<PathBuf> {
+    if !cli.content.is_empty() {
+        return cli.content.clone();
+    }
+    std::env::var_os("YANBAO_CONTENT")
+        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// The content as named in messages.
+fn content_name(dirs: &[PathBuf]) -> String {
+    if dirs.is_empty() {
+        return "the bundled content".into();
+    }
+    dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(":")
 }
 
 /// Load content; on any problem print every one and fail.
-fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
-    match Library::load_from(dir) {
+fn load_library(dirs: &[PathBuf]) -> Result<Library, ExitCode> {
+    match Library::load_dirs(dirs) {
         Err(e) => {
             eprintln!("yanbao: cannot read content: {e}");
             Err(ExitCode::from(2))
@@ -200,11 +215,7 @@ fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
             for e in &errors {
                 eprintln!("{e}");
             }
-            eprintln!(
-                "yanbao: {} problem(s) in {}",
-                errors.len(),
-                dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into())
-            );
+            eprintln!("yanbao: {} problem(s) in {}", errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
         }
     }
@@ -216,17 +227,17 @@ static NO_CACHE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::
 /// Load content with its search index, through the cache unless
 /// `--no-cache`; on any problem print every one and fail. From the cache,
 /// the index is read on first use and reports are read when opened.
-fn load_indexed(dir: Option<&Path>) -> Result<Loaded, ExitCode> {
+fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
     use yanbao::cache::{self, Status};
     let cache_dir = (!NO_CACHE.load(std::sync::atomic::Ordering::Relaxed)).then(cache::default_dir).flatten();
-    let opened = match cache::open(dir, cache_dir.as_deref()) {
+    let opened = match cache::open_dirs(dirs, cache_dir.as_deref()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("yanbao: cannot read content: {e}");
             return Err(ExitCode::from(2));
         }
     };
-    let cache_file = cache_dir.as_ref().map(|c| cache::file_for(c, dir));
+    let cache_file = cache_dir.as_ref().map(|c| cache::file_for_dirs(c, dirs));
     if let (Status::Rebuilt(why), Some(f)) = (&opened.status, &cache_file) {
         eprintln!("yanbao: the cache {} was {why}: rebuilt", f.display());
     }
@@ -238,11 +249,7 @@ fn load_indexed(dir: Option<&Path>) -> Result<Loaded, ExitCode> {
             for e in &opened.errors {
                 eprintln!("{e}");
             }
-            eprintln!(
-                "yanbao: {} problem(s) in {}",
-                opened.errors.len(),
-                dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into())
-            );
+            eprintln!("yanbao: {} problem(s) in {}", opened.errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
         }
     }
@@ -316,19 +323,19 @@ fn color_depth(when: ColorWhen) -> ColorDepth {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let dir = content_dir(&cli);
+    let dirs = content_dirs(&cli);
     NO_CACHE.store(cli.no_cache, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Some(Command::Check) => {
             quiet_on_closed_pipe();
-            check(&cli, dir.as_deref())
+            check(&cli, &dirs)
         }
         Some(Command::Search { ref query, limit, kind, json }) => {
             quiet_on_closed_pipe();
-            search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
+            search(&dirs, query, limit, kind.map(KindArg::filter), json)
         }
-        Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
-        None => match explore(&cli, dir.as_deref()) {
+        Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
+        None => match explore(&cli, &dirs) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },
@@ -344,8 +351,8 @@ fn quiet_on_closed_pipe() {
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }
 
-fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
-    let lib = match load_library(dir) {
+fn check(cli: &Cli, dirs: &[PathBuf]) -> ExitCode {
+    let lib = match load_library(dirs) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -358,7 +365,7 @@ fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
         return code;
     }
     let c = lib.counts();
-    println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
+    println!("ok: {}", if dirs.is_empty() { "bundled content".into() } else { content_name(dirs) });
     println!("reports            {}", c.reports);
     println!("chapters           {}", c.chapters);
     println!("sections           {}", c.sections);
@@ -373,7 +380,7 @@ fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, json: bool) -> ExitCode {
+fn search(dirs: &[PathBuf], query: &str, limit: usize, kind: Option<Filter>, json: bool) -> ExitCode {
     let mut q = Query::parse(query);
     if kind.is_some() {
         q.filter = kind;
@@ -382,11 +389,12 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
         eprintln!("yanbao search: the query is empty");
         return ExitCode::from(2);
     }
-    let loaded = match load_indexed(dir) {
+    let loaded = match load_indexed(dirs) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let lib = &loaded.lib;
+    q.resolve(lib);
     // Each hit's rank and printed line. From the cache, the index is read
     // and searched one piece (the registries, a report) at a time, so that
     // only one piece is in memory at once; the best `limit` hits of all
@@ -492,8 +500,8 @@ fn printable(s: &str) -> String {
         .collect()
 }
 
-fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
-    let (lib, index) = match load_indexed(dir) {
+fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
+    let (lib, index) = match load_indexed(dirs) {
         Ok(x) => (x.lib, x.index),
         Err(code) => return code,
     };
@@ -567,7 +575,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
     }
 }
 
-fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
+fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
     let fail = |e: std::io::Error| {
         eprintln!("yanbao: {e}");
         ExitCode::from(1)
@@ -578,13 +586,17 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
     let stop = runtime::stop_flag(options.mouse).map_err(fail)?;
     let keymap = load_keymap(cli)?;
-    let Loaded { lib, index, .. } = load_indexed(dir)?;
+    let Loaded { lib, index, .. } = load_indexed(dirs)?;
     // The finder's index loads on a thread of its own, behind the first
     // frame; the finder waits for it if it is opened before.
     let index = Arc::new(index);
     if !index.is_ready() {
         let ix = Arc::clone(&index);
         std::thread::spawn(move || {
+            // Behind the explorer's own thread: at a lower priority (on
+            // Linux, nice applies to the calling thread alone).
+            // SAFETY: nice(2) on this thread; its result is not needed.
+            unsafe { libc::nice(10) };
             ix.get();
         });
     }

@@ -5,7 +5,7 @@ mod load;
 mod locate;
 mod model;
 
-pub use load::{Files, Listed, list_dir, load, read_dir};
+pub use load::{Files, Listed, folder_prefix, list_dir, list_dirs, load, load_roots, read_dir, read_dirs};
 pub use locate::{LazyLocator, Locator, duplicate_key};
 pub use model::*;
 
@@ -321,6 +321,19 @@ impl Library {
     /// Every report with its full content (loads them all).
     pub fn reports(&self) -> impl Iterator<Item = &Report> {
         (0..self.heads.len()).filter_map(|i| self.report(i))
+    }
+
+    /// Load several folders as one library, or the bundled content when
+    /// `dirs` is empty.
+    pub fn load_dirs(dirs: &[std::path::PathBuf]) -> Result<(Library, Vec<ContentError>), String> {
+        if dirs.len() <= 1 {
+            return Library::load_from(dirs.first().map(|d| d.as_path()));
+        }
+        let (files, read_errors) = read_dirs(dirs)?;
+        let roots: Vec<String> = (0..dirs.len()).map(|k| folder_prefix(dirs, k)).collect();
+        let (lib, mut errors) = load_roots(&files, &roots);
+        errors.splice(0..0, read_errors);
+        Ok((lib, errors))
     }
 
     /// Load a folder, or the bundled content when `dir` is `None`.

@@ -537,6 +537,11 @@ pub struct Query {
     pub text: String,
     pub groups: Vec<Vec<Term>>,
     pub not: Vec<Term>,
+    /// `rep:X`: the report named X (its id, or its title, pinyin too).
+    pub report: Option<String>,
+    /// The nodes of that report, once resolved (`Query::parse_for`); only
+    /// units there are found. An empty range: no report matched.
+    pub within: Option<Range<usize>>,
 }
 
 impl Query {
@@ -545,17 +550,26 @@ impl Query {
         // for a filter prefix such as `case:`), whatever a caller passes.
         let folded: String = q.chars().take(MAX_QUERY_CHARS + 8).map(fold).collect();
         let trimmed = folded.trim_start();
+        // `rep:X rest`: the report, then the query within it (which may
+        // have a kind prefix of its own).
+        if let Some(rest) = trimmed.strip_prefix("rep:") {
+            let rest = rest.trim_start();
+            let (spec, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let mut q = Query::parse(tail);
+            q.report = (!spec.is_empty()).then(|| spec.to_string());
+            return q;
+        }
         let (filter, text) = match trimmed.split_once(':') {
             Some((pre, rest)) if Filter::parse(pre).is_some() => (Filter::parse(pre), rest.trim().to_string()),
             _ => (None, folded.trim().to_string()),
         };
         let (groups, not) = parse_terms(&text);
-        Query { filter, text, groups, not }
+        Query { filter, text, groups, not, report: None, within: None }
     }
 
-    /// Nothing to search for: no term, negation or filter.
+    /// Nothing to search for: no term, negation, filter or report.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty() && self.not.is_empty() && self.filter.is_none()
+        self.groups.is_empty() && self.not.is_empty() && self.filter.is_none() && self.report.is_none()
     }
 }
 
@@ -960,7 +974,8 @@ impl Index {
         let mut later = Vec::new();
         'units: for i in units {
             let sc = &self.screens[i];
-            if q.filter.is_some_and(|f| !f.admits(sc.kind)) {
+            if q.filter.is_some_and(|f| !f.admits(sc.kind)) || q.within.as_ref().is_some_and(|r| !r.contains(&sc.node))
+            {
                 continue;
             }
             let path = q.paths.get(sc.node.wrapping_sub(self.path_base)).copied().unwrap_or(0);
@@ -1057,7 +1072,7 @@ impl Index {
             query.groups.iter().map(|g| g.iter().map(|t| Pattern::new(t, &self.table)).collect()).collect();
         let not: Vec<Pattern> = query.not.iter().map(|t| Pattern::new(t, &self.table)).collect();
         let paths = self.path_matches(&groups);
-        let q = Prepped { filter: query.filter, groups, not, paths };
+        let q = Prepped { filter: query.filter, within: query.within.clone(), groups, not, paths };
         let n = self.units.len();
         let (mut hits, later) = if n > 16_384 {
             let mid = n / 2;
@@ -1242,6 +1257,7 @@ impl Pattern {
 /// A query prepared for matching.
 struct Prepped {
     filter: Option<Filter>,
+    within: Option<Range<usize>>,
     groups: Vec<Vec<Pattern>>,
     not: Vec<Pattern>,
     /// Per node: a bit per group whose terms match its location path.

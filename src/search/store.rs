@@ -4,7 +4,7 @@
 //! searches one piece at a time, so that only one is in memory at once; the
 //! explorer joins them into one index, on a thread of its own.
 
-use super::{IdsOwned, Index, Prepared, Screen, Unit, pinyin};
+use super::{IdsOwned, Index, Kind, Prepared, Query, Screen, Target, Unit, pinyin};
 use crate::content::Library;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::{Deserialize, Serialize};
@@ -258,5 +258,52 @@ impl IntoLazy for Arc<LazyIndex> {
 impl IntoLazy for Arc<Index> {
     fn into_lazy(self) -> Arc<LazyIndex> {
         Arc::new(LazyIndex { cell: OnceLock::from(self), load: None })
+    }
+}
+
+impl Query {
+    /// Parse a query and resolve its `rep:` report in `lib`.
+    pub fn parse_for(q: &str, lib: &Library) -> Query {
+        let mut q = Query::parse(q);
+        q.resolve(lib);
+        q
+    }
+
+    /// Resolve `rep:X`: the report whose id is X, else the report whose
+    /// title (or id, publisher, date) X matches best, literally or as
+    /// pinyin, as the finder matches (`rep:ccid`, `rep:白皮书`, `rep:bps`).
+    /// No report matching: nothing is found.
+    pub fn resolve(&mut self, lib: &Library) {
+        let Some(spec) = self.report.clone() else { return };
+        let roots: Vec<usize> = (0..lib.nodes.len()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
+        let by_id = roots.iter().position(|&n| {
+            lib.report_head_of(n).is_some_and(|r| r.id.chars().map(crate::text::fold).collect::<String>() == spec)
+        });
+        let k = by_id.or_else(|| {
+            let mut table = pinyin::Table::default();
+            let units: Vec<Unit> = roots
+                .iter()
+                .filter_map(|&n| {
+                    let r = lib.report_head_of(n)?;
+                    let text = format!("{} {} {}", r.id, r.publisher, r.date);
+                    let target = Target::Place { node: n, probe: String::new() };
+                    Some(Unit::new(Kind::Section, r.title.clone(), text, target, &mut table))
+                })
+                .collect();
+            let screens = units.iter().map(|u| Screen::new(u, &table)).collect();
+            let titles = Index {
+                units,
+                screens,
+                paths: Vec::new(),
+                table,
+                matcher: SkimMatcherV2::default().ignore_case(),
+                path_base: 0,
+            };
+            titles.search(&Query::parse(&spec), 1).first().map(|h| h.unit)
+        });
+        self.within = Some(match k.and_then(|k| roots.get(k)) {
+            Some(&root) => root..roots.iter().find(|&&n| n > root).copied().unwrap_or(lib.nodes.len()),
+            None => 0..0,
+        });
     }
 }
