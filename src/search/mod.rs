@@ -337,6 +337,9 @@ pub struct Index {
     paths: Vec<Prepared>,
     table: pinyin::Table,
     matcher: SkimMatcherV2,
+    /// Each company's mentions once found (the finder's preview asks at
+    /// every key; a library of hundreds of reports takes a while to scan).
+    mentions_memo: std::sync::Mutex<std::collections::HashMap<String, Vec<usize>>>,
     /// The node of `paths[0]`: 0, but for a piece of an index (see `store`).
     path_base: usize,
 }
@@ -483,7 +486,15 @@ impl<'de> Deserialize<'de> for Index {
                 own_title: u.own_title,
             })
             .collect();
-        Ok(Index { units, screens, paths, table, matcher: SkimMatcherV2::default().ignore_case(), path_base: 0 })
+        Ok(Index {
+            units,
+            screens,
+            paths,
+            table,
+            matcher: SkimMatcherV2::default().ignore_case(),
+            mentions_memo: Default::default(),
+            path_base: 0,
+        })
     }
 }
 
@@ -839,6 +850,7 @@ impl Index {
             paths,
             table: b.table,
             matcher: SkimMatcherV2::default().ignore_case(),
+            mentions_memo: Default::default(),
             path_base: 0,
         }
     }
@@ -1135,6 +1147,18 @@ impl Index {
     /// Every place a company is mentioned: maps and cases that list it, and
     /// tables, figures and text that name it (by name, Latin name or alias).
     pub fn mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
+        let memo = |m: &mut std::collections::HashMap<String, Vec<usize>>| m.get(company).cloned();
+        if let Some(v) = self.mentions_memo.lock().ok().as_deref_mut().and_then(memo) {
+            return v;
+        }
+        let found = self.find_mentions(lib, company);
+        if let Ok(mut m) = self.mentions_memo.lock() {
+            m.insert(company.to_string(), found.clone());
+        }
+        found
+    }
+
+    fn find_mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
         let Some(c) = lib.company(company) else {
             return Vec::new();
         };

@@ -140,6 +140,7 @@ impl Index {
             paths,
             table: table.clone(),
             matcher: SkimMatcherV2::default().ignore_case(),
+            mentions_memo: Default::default(),
             path_base: base,
         })
     }
@@ -153,6 +154,7 @@ impl Index {
             paths: (a..b.max(a)).map(|_| empty()).collect(),
             table,
             matcher: SkimMatcherV2::default().ignore_case(),
+            mentions_memo: Default::default(),
             path_base: a,
         }
     }
@@ -166,6 +168,7 @@ impl Index {
             paths: Vec::new(),
             table,
             matcher: SkimMatcherV2::default().ignore_case(),
+            mentions_memo: Default::default(),
             path_base: 0,
         };
         for p in pieces {
@@ -297,6 +300,7 @@ impl Query {
                 paths: Vec::new(),
                 table,
                 matcher: SkimMatcherV2::default().ignore_case(),
+                mentions_memo: Default::default(),
                 path_base: 0,
             };
             titles.search(&Query::parse(&spec), 1).first().map(|h| h.unit)
