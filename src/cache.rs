@@ -1,16 +1,28 @@
 //! The cache of a library: its reports and registries as parsed and
 //! validated, and the finder's index with its pinyin keys, in one file per
-//! content folder under `$XDG_CACHE_HOME/yanbao/` (default `~/.cache/yanbao/`).
+//! content folder (or list of folders) under `$XDG_CACHE_HOME/yanbao/`
+//! (default `~/.cache/yanbao/`).
 //!
-//! A cache file is a header and a [postcard] payload:
+//! A cache file is a header, a catalogue, and blobs, all [postcard]:
 //!
 //! | bytes | what |
 //! |---|---|
-//! | 8 | magic `YANBAO\0\x01` |
+//! | 8 | magic `YANBAO\0\x02` |
 //! | 16 | schema: this build's version and model sources, hashed by build.rs |
-//! | 8 | payload length |
-//! | 16 | XXH3-128 of the payload |
-//! | … | postcard of the file keys, then of the library and the index |
+//! | 8 | catalogue length |
+//! | 16 | XXH3-128 of the catalogue |
+//! | … | catalogue: the file keys, the registries, each report's head (its outline, no blocks), the index's reading table, and where each blob is (offset, length, XXH3-128) |
+//! | … | blobs: the index in pieces (the registries, then one per report), then each report's full content |
+//!
+//! At start only the header and the catalogue are read and checked: the
+//! tree, the registries and the titles need nothing else. A report's blob is
+//! read (from the open file, by offset) and checked when the report is first
+//! opened; the explorer reads the index's pieces on a thread of its own, and
+//! `yanbao search` reads and searches one piece at a time. A blob that fails
+//! its checksum is not used: the report is parsed from the YAML instead (an
+//! index piece is left out), and the cache file is removed so that the next
+//! start rebuilds it. The file is never written in place: a new one is
+//! renamed over it, and the open file keeps the old one readable.
 //!
 //! Each content file has a key: its path, size, mtime and XXH3-128 content
 //! hash. A file whose size and mtime match its key, and whose mtime is older
@@ -20,7 +32,7 @@
 //! hashed (it is in the binary; that takes microseconds).
 //!
 //! A file that is missing, corrupt (bad magic, length or checksum, or a
-//! payload that does not decode or does not hold together), stale, or from
+//! catalogue that does not decode or does not hold together), stale, or from
 //! another yanbao build is rebuilt from the YAML. Files are written to a
 //! temporary file in the same folder and renamed over the old one, so a
 //! reader sees the old file or the new one, never half of one, and two
@@ -322,7 +334,7 @@ impl Data {
 /// demand. `yanbao search` reads them one at a time.
 pub struct Pieces {
     data: Arc<Data>,
-    table: Table,
+    table: Arc<Table>,
     pieces: Vec<PieceEntry>,
 }
 
@@ -457,7 +469,7 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
     if next != lib.nodes.len() as u64 {
         return Err(corrupt());
     }
-    let pieces = Arc::new(Pieces { data, table: c.table, pieces: c.pieces });
+    let pieces = Arc::new(Pieces { data, table: Arc::new(c.table), pieces: c.pieces });
     let p = Arc::clone(&pieces);
     let index = LazyIndex::new(move || p.join());
     Ok(Some(Opened { lib, index: Some(index), pieces: Some(pieces), errors: Vec::new(), status: Status::Hit }))

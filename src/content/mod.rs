@@ -119,7 +119,7 @@ pub struct Library {
     pub nodes: Vec<Node>,
     company_ix: HashMap<String, usize>,
     industry_ix: HashMap<String, usize>,
-    id_ix: HashMap<String, NodeId>,
+    id_ix: OnceLock<HashMap<String, NodeId>>,
 }
 
 /// What an industry page shows: see `Library::industry_plan`.
@@ -348,34 +348,26 @@ impl Library {
     }
 
     fn build_outline(&mut self) {
-        fn add(
-            nodes: &mut Vec<Node>,
-            ids: &mut HashMap<String, NodeId>,
-            s: &Section,
-            report: usize,
-            path: Vec<usize>,
-            parent: NodeId,
-        ) {
+        fn add(nodes: &mut Vec<Node>, s: &Section, report: usize, path: Vec<usize>, parent: NodeId) {
             let id = nodes.len();
             let depth = path.len();
             nodes.push(Node {
                 kind: if depth == 1 { NodeKind::Chapter } else { NodeKind::Section },
                 report,
-                path: path.clone(),
+                path,
                 depth,
                 parent: Some(parent),
-                children: Vec::new(),
+                children: Vec::with_capacity(s.sections.len()),
             });
             nodes[parent].children.push(id);
-            ids.entry(s.id.clone()).or_insert(id);
             for (i, sub) in s.sections.iter().enumerate() {
-                let mut p = path.clone();
+                let mut p = Vec::with_capacity(depth + 1);
+                p.extend_from_slice(&nodes[id].path);
                 p.push(i);
-                add(nodes, ids, sub, report, p, id);
+                add(nodes, sub, report, p, id);
             }
         }
         let mut nodes = Vec::new();
-        let mut ids = HashMap::new();
         for (r, rep) in self.heads.iter().enumerate() {
             let id = nodes.len();
             nodes.push(Node {
@@ -384,15 +376,32 @@ impl Library {
                 path: vec![],
                 depth: 0,
                 parent: None,
-                children: vec![],
+                children: Vec::with_capacity(rep.chapters.len()),
             });
-            ids.entry(rep.id.clone()).or_insert(id);
             for (c, ch) in rep.chapters.iter().enumerate() {
-                add(&mut nodes, &mut ids, ch, r, vec![c], id);
+                add(&mut nodes, ch, r, vec![c], id);
             }
         }
         self.nodes = nodes;
-        self.id_ix = ids;
+    }
+
+    /// Report and section ids to nodes, made on first use (the first id
+    /// wins, as the loader reports the others).
+    fn ids(&self) -> &HashMap<String, NodeId> {
+        self.id_ix.get_or_init(|| {
+            let mut ids = HashMap::with_capacity(self.nodes.len());
+            for n in 0..self.nodes.len() {
+                let id = match self.head_section(n) {
+                    Some(s) => &s.id,
+                    None => match self.report_head_of(n) {
+                        Some(r) => &r.id,
+                        None => continue,
+                    },
+                };
+                ids.entry(id.clone()).or_insert(n);
+            }
+            ids
+        })
     }
 
     pub fn company(&self, id: &str) -> Option<&Company> {
@@ -405,7 +414,7 @@ impl Library {
 
     /// The node of a report or section id.
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
-        self.id_ix.get(id).copied()
+        self.ids().get(id).copied()
     }
 
     /// The section (or chapter) a node stands for, with its blocks (its

@@ -335,7 +335,7 @@ pub struct Index {
     screens: Vec<Screen>,
     /// Per node: its location path (the headings above it and its own), prepared.
     paths: Vec<Prepared>,
-    table: pinyin::Table,
+    table: std::sync::Arc<pinyin::Table>,
     matcher: SkimMatcherV2,
     /// Each company's mentions once found (the finder's preview asks at
     /// every key; a library of hundreds of reports takes a while to scan).
@@ -490,7 +490,7 @@ impl<'de> Deserialize<'de> for Index {
             units,
             screens,
             paths,
-            table,
+            table: std::sync::Arc::new(table),
             matcher: SkimMatcherV2::default().ignore_case(),
             mentions_memo: Default::default(),
             path_base: 0,
@@ -848,7 +848,7 @@ impl Index {
             units: b.units,
             screens,
             paths,
-            table: b.table,
+            table: std::sync::Arc::new(b.table),
             matcher: SkimMatcherV2::default().ignore_case(),
             mentions_memo: Default::default(),
             path_base: 0,

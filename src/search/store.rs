@@ -97,7 +97,7 @@ impl Index {
 
     /// A piece read back: an index of its units alone (their numbers start
     /// at 0), searchable on its own. Everything indexed into is checked.
-    pub fn decode_piece(bytes: &[u8], table: &pinyin::Table) -> Result<Index, String> {
+    pub fn decode_piece(bytes: &[u8], table: &Arc<pinyin::Table>) -> Result<Index, String> {
         let PieceOwned { node_base, mut units, shapes, paths } =
             postcard::from_bytes(bytes).map_err(|_| "a piece does not decode".to_string())?;
         if shapes.len() != units.len() {
@@ -138,7 +138,7 @@ impl Index {
             units,
             screens,
             paths,
-            table: table.clone(),
+            table: Arc::clone(table),
             matcher: SkimMatcherV2::default().ignore_case(),
             mentions_memo: Default::default(),
             path_base: base,
@@ -146,7 +146,7 @@ impl Index {
     }
 
     /// A piece with no units, standing for nodes `a..b` (whose paths are empty).
-    pub fn empty_piece(table: pinyin::Table, a: usize, b: usize) -> Index {
+    pub fn empty_piece(table: Arc<pinyin::Table>, a: usize, b: usize) -> Index {
         let empty = || Prepared::from_cache(String::new(), Vec::new()).unwrap_or_else(|_| unreachable!());
         Index {
             units: Vec::new(),
@@ -161,7 +161,7 @@ impl Index {
 
     /// The pieces of an index joined again, in order; `Err` if their nodes
     /// do not follow one another from 0.
-    pub fn join(table: pinyin::Table, pieces: Vec<Index>) -> Result<Index, String> {
+    pub fn join(table: Arc<pinyin::Table>, pieces: Vec<Index>) -> Result<Index, String> {
         let mut out = Index {
             units: Vec::new(),
             screens: Vec::new(),
@@ -298,7 +298,7 @@ impl Query {
                 units,
                 screens,
                 paths: Vec::new(),
-                table,
+                table: Arc::new(table),
                 matcher: SkimMatcherV2::default().ignore_case(),
                 mentions_memo: Default::default(),
                 path_base: 0,
