@@ -102,15 +102,18 @@ for name, limit, q in [
 ]:
     put("query", name, bytes([limit - 1]) + q.encode())
 
-# ssh_input: [n packets-1 (mod 16), lengths...] ++ bytes
+# ssh_input: [n packets-1 (mod 16) | 128 mouse reporting on, lengths...] ++ bytes
 put("ssh_input", "keys-whole", bytes([0]) + b"j\x1b[A\x1b[B\x1bOC\x1b[D\x1b[5~\x1b[6~\x1b[H\x1b[4~\x1bOP\x1b[15~\x1b[24~\x04\x7f\r\x1bx\x1b[1;5C")
 put("ssh_input", "chinese-split", bytes([4, 1, 2, 1, 5]) + "华福证券中关村".encode())
 put("ssh_input", "paste-split", bytes([3, 4, 9, 2]) + "\x1b[200~中关村\r\n\x1b[201~j".encode())
 put("ssh_input", "esc-split", bytes([5, 1, 1, 2, 1, 3]) + b"\x1b\x1b[A\x1bO\x1b[1;3D\x1b\x1bx\xe4\xb8x\xff\x80")
 put("ssh_input", "crlf", bytes([1, 1]) + b"\r\n\r\n\t\x00\x1c")
+put("ssh_input", "mouse-split", bytes([128 | 4, 3, 5, 2, 7]) + b"\x1b[<0;12;5M\x1b[<0;12;5m\x1b[<65;3;4M\x1b[M ,%\x1b[<64;1;1Mj")
+put("ssh_input", "mouse-garbage", bytes([128 | 2, 9, 4]) + b"\x1b[<0;99999999;5M\x1b[<;;M\x1b[<0;1;2;3M\x1b[<-1;1;1M\x1b[<255;0;0M\x1b[<\xff;1;1M\x1b[M\x1b[M\xff\x1b[<0;1")
+put("ssh_input", "mouse-off", bytes([0]) + b"\x1b[<0;12;5M\x1b[M ,%j")
 
 # app: [w-1 (mod 250), h-1 (mod 80), flags, packet-1 (mod 32), w2-1, h2-1] ++ client bytes
-# flags: 1 ascii; 2-4 colour depth (none, 16, 256, true colour); 8 resize halfway
+# flags: 1 ascii; 2-4 colour depth (none, 16, 256, true colour); 8 resize halfway; 16 mouse reporting on
 def app(name, w, h, flags, packet, w2, h2, script):
     put("app", name, bytes([w - 1, h - 1, flags, packet - 1, w2 - 1, h2 - 1]) + script.encode())
 
@@ -123,3 +126,10 @@ app("industries", 200, 60, 2 | 8, 8, 20, 5, "i\x1b[B\x1b[B\r]][jjwb")
 app("company-page", 80, 24, 2, 5, 80, 24, "sco:华为\r\rjjG\x1b")
 app("narrow-nav", 20, 5, 1, 1, 1, 1, "\tjjl\t\x1b[6~\x1b[5~gg")
 app("tiny", 1, 1, 8, 1, 250, 80, "3\r\r?s\x1b[A")
+# Clicks on tree rows (twice: open), the wheel over both panes, the finder
+# clicked and double-clicked, `z`, `+`, `-`, and garbage reports.
+app("mouse", 80, 24, 2 | 16, 3, 50, 12,
+    "\x1b[<0;6;4M\x1b[<0;6;4m\x1b[<0;6;4M\x1b[<65;40;10M\x1b[<65;3;10M\x1b[<64;40;10M"
+    "z\x1b[<0;40;10M+++--\x1b[<0;2;2M"
+    "s银行\x1b[<0;5;4M\x1b[<0;5;4M\x1b[<0;5;4M\x1b[<65;60;15M"
+    "\x1b[<0;99999;5M\x1b[<;;M\x1b[M\xff\xff\xff")

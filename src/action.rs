@@ -53,7 +53,8 @@ pub enum Action {
     /// The next / previous industry, keeping the same part.
     NextIndustry,
     PrevIndustry,
-    /// The n-th industry's page (1-based; `industry_1` … `industry_9` in keymaps).
+    /// The n-th industry's page (1-based; `industry_1` … `industry_11` in keymaps;
+    /// keys 1-9, `0` for the 10th and `)` for the 11th by default).
     GotoIndustry(u8),
     /// Draw a bar beside each value of numeric table columns.
     ToggleTableBars,
@@ -69,6 +70,27 @@ pub enum Action {
     Scroll(i32),
     /// Suspend to the shell, as Ctrl-z does in less and vim (local terminal only).
     Suspend,
+    /// In the table view: scroll the columns right of the frozen first one
+    /// by a column, or to the first / last ones.
+    ColumnLeft,
+    ColumnRight,
+    FirstColumn,
+    LastColumn,
+    /// Copy the unit at the top of the reader (or the finder's selected
+    /// result, or the chart shown) with its citation; pressed again right
+    /// after a copy, show the copied text.
+    Copy,
+    /// Copy the section at the top of the reader as Markdown.
+    CopySection,
+    /// Hide the tree (the reader takes the screen) or show it again.
+    ToggleTree,
+    /// The tree pane wider / narrower.
+    WidenTree,
+    NarrowTree,
+    /// A left click at a cell (column, row), with `--mouse`; not bindable.
+    Click(u16, u16),
+    /// The wheel turned over a cell (column, row): lines, down positive; not bindable.
+    Wheel(u16, u16, i8),
 }
 
 impl Action {
@@ -115,6 +137,17 @@ impl Action {
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",
             Action::Suspend => "挂起到 shell",
+            Action::ColumnLeft => "左移一列",
+            Action::ColumnRight => "右移一列",
+            Action::FirstColumn => "到最左列",
+            Action::LastColumn => "到最右列",
+            Action::Copy => "复制当前单元（附出处）",
+            Action::CopySection => "复制本节（Markdown，附出处）",
+            Action::ToggleTree => "隐藏 / 显示目录",
+            Action::WidenTree => "目录加宽",
+            Action::NarrowTree => "目录变窄",
+            Action::Click(..) => "点击",
+            Action::Wheel(..) => "滚轮",
         }
     }
 
@@ -159,8 +192,17 @@ impl Action {
             ToggleTableBars,
             Compare,
             Suspend,
+            ColumnLeft,
+            ColumnRight,
+            FirstColumn,
+            LastColumn,
+            Copy,
+            CopySection,
+            ToggleTree,
+            WidenTree,
+            NarrowTree,
         ];
-        v.extend((1..=9).map(GotoIndustry));
+        v.extend((1..=11).map(GotoIndustry));
         v
     }
 
@@ -202,4 +244,10 @@ pub enum Effect {
     Quit,
     /// Stop the process and give the terminal back to the shell until resumed.
     Suspend,
+    /// Put text on the clipboard: with `to`, append it to that file (the
+    /// local `--copy-to`); else send it as OSC 52 through the terminal.
+    Copy {
+        text: String,
+        to: Option<std::path::PathBuf>,
+    },
 }

@@ -25,10 +25,12 @@ pub enum Context {
     Company,
     Industries,
     Chart,
+    Table,
+    Copy,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
@@ -38,6 +40,8 @@ impl Context {
         Context::Company,
         Context::Industries,
         Context::Chart,
+        Context::Table,
+        Context::Copy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +55,8 @@ impl Context {
             Context::Company => "company",
             Context::Industries => "industries",
             Context::Chart => "chart",
+            Context::Table => "table",
+            Context::Copy => "copy",
         }
     }
 

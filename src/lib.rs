@@ -9,11 +9,14 @@
 pub mod action;
 pub mod app;
 pub mod cache;
+pub mod clipboard;
 pub mod config;
 pub mod content;
 pub mod doc;
+pub mod export;
 pub mod fmt;
 pub mod keymap;
+pub mod options;
 pub mod runtime;
 pub mod search;
 pub mod serve;

@@ -1,11 +1,11 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use yanbao::app::App;
-use yanbao::config::{ColorWhen, Options};
+use yanbao::app::{App, TreePane};
+use yanbao::config::{AmbiWidth, ColorWhen, Options};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
@@ -54,6 +54,20 @@ struct Cli {
     /// Leave the mouse to the terminal even if the config says `mouse: true`.
     #[arg(long, overrides_with = "mouse")]
     no_mouse: bool,
+    /// Append what `y` and `Y` copy to this file instead of sending it to the
+    /// terminal's clipboard with OSC 52 (for terminals that ignore OSC 52;
+    /// config: `copy_to`).
+    #[arg(long, value_name = "FILE")]
+    copy_to: Option<PathBuf>,
+    /// Cap text lines in the reader at N columns, centred on wide terminals
+    /// (tables may use the whole pane); 0: no cap (default 80; config: `width`).
+    #[arg(long, value_name = "N")]
+    width: Option<u16>,
+    /// How wide the terminal draws East Asian Ambiguous characters (“ ” … —
+    /// · box drawing); `wide` lays them out as 2 columns and draws borders,
+    /// bars and bullets in ASCII, as vim's ambiwidth=double (config: `ambiwidth`).
+    #[arg(long, value_enum, value_name = "narrow|wide")]
+    ambiwidth: Option<AmbiWidth>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -79,6 +93,29 @@ enum Command {
     },
     /// Serve the explorer over SSH: `ssh -p 2222 host` gets a session.
     Serve(ServeArgs),
+    /// Write a report, chapter or section as Markdown (with its citation as
+    /// front matter), as JSON, or its tables as CSV.
+    #[command(after_help = "TARGET: a report id (fs), a chapter or section id (fs-3-1), or a section \
+number within a report (fs:3.1). An unknown target exits with status 2 and the closest ids.")]
+    Export {
+        /// What to export: `fs`, `fs-3-1`, `fs:3.1`.
+        target: String,
+        /// md: Markdown on stdout; json: the content model; csv: one file per table.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// With --format csv: write one CSV file per table into this folder
+        /// (named by section id and table title). Without it, the CSV goes to
+        /// stdout when the target holds exactly one table.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Md,
+    Json,
+    Csv,
 }
 
 #[derive(clap::Args)]
@@ -142,6 +179,11 @@ struct ServeArgs {
     /// it gives. Without this flag a PROXY header is refused.
     #[arg(long)]
     proxy_protocol: bool,
+    /// Async worker threads for the network and SSH work. Each session's
+    /// input handling, search and rendering run on a separate thread pool,
+    /// so a busy session never holds these.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
 }
 
 /// `COLSxROWS`, each from 20 to 1000.
@@ -306,6 +348,15 @@ fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
     if cli.mouse || cli.no_mouse {
         o.mouse = cli.mouse;
     }
+    if let Some(p) = &cli.copy_to {
+        o.copy_to = Some(p.clone());
+    }
+    if let Some(w) = cli.width {
+        o.width = Some(w);
+    }
+    if let Some(a) = cli.ambiwidth {
+        o.ambiwidth = a;
+    }
     Ok(o)
 }
 
@@ -335,6 +386,10 @@ fn main() -> ExitCode {
             search(&dirs, query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
+        Some(Command::Export { ref target, format, ref out }) => {
+            quiet_on_closed_pipe();
+            export(&dirs, target, format, out.as_deref())
+        }
         None => match explore(&cli, &dirs) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
@@ -491,6 +546,71 @@ fn hit_line(lib: &Library, index: &Index, h: &Hit, json: bool) -> String {
     }
 }
 
+fn export(dirs: &[PathBuf], target: &str, format: ExportFormat, out: Option<&Path>) -> ExitCode {
+    use yanbao::export;
+    let lib = match load_library(dirs) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let node = match export::resolve(&lib, target) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("yanbao export: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if out.is_some() && format != ExportFormat::Csv {
+        eprintln!("yanbao export: --out is for --format csv (Markdown and JSON go to stdout)");
+        return ExitCode::from(2);
+    }
+    let text = match format {
+        ExportFormat::Md => export::markdown(&lib, node),
+        ExportFormat::Json => match serde_json::to_string_pretty(&export::json(&lib, node)) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("yanbao export: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        ExportFormat::Csv => {
+            let files = export::csv_files(&lib, node);
+            match out {
+                Some(d) => {
+                    if let Err(e) = std::fs::create_dir_all(d) {
+                        eprintln!("yanbao export: {}: {e}", d.display());
+                        return ExitCode::from(1);
+                    }
+                    for (name, text) in &files {
+                        let p = d.join(name);
+                        if let Err(e) = std::fs::write(&p, text) {
+                            eprintln!("yanbao export: {}: {e}", p.display());
+                            return ExitCode::from(1);
+                        }
+                        println!("{}", p.display());
+                    }
+                    if files.is_empty() {
+                        eprintln!("yanbao export: `{target}` holds no table");
+                    }
+                    return ExitCode::SUCCESS;
+                }
+                None if files.len() == 1 => files.into_iter().next().map(|f| f.1).unwrap_or_default(),
+                None => {
+                    eprintln!(
+                        "yanbao export: `{target}` holds {} tables; give --out DIR to write one CSV file each",
+                        files.len()
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
 /// Content as plain text for a terminal: control characters (escape
 /// sequences, BEL, tabs that would break the columns) and bidirectional
 /// overrides become spaces, as the explorer shows them.
@@ -528,6 +648,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
         per_ip_per_minute: args.max_per_minute,
         ascii: options.ascii,
+        mouse: options.mouse,
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
         max_startups: args.max_startups,
         max_per_address: args.max_per_address,
@@ -539,7 +660,8 @@ fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         proxy_protocol: args.proxy_protocol,
     };
     let index = Arc::clone(index.arc());
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("yanbao serve: {e}");
@@ -605,12 +727,19 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
         return Err(ExitCode::from(2));
     }
     let theme = Theme::new(color_depth(options.color), options.ascii);
+    yanbao::text::set_ambiwide(options.ambiwidth == AmbiWidth::Wide);
     runtime::install_panic_hook(options.mouse);
     let guard = runtime::TerminalGuard::enter(options.mouse).map_err(fail)?;
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.set_options(yanbao::options::Options {
+        width: options.width.unwrap_or(yanbao::options::DEFAULT_WIDTH),
+        ambiwidth: options.ambiwidth,
+    });
+    app.state.copy_to = options.copy_to.clone();
+    app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);

@@ -121,8 +121,35 @@ pub fn run<B: Backend + ScreenHint, E: EventSource>(
         if effects.contains(&Effect::Quit) || stop.load(Ordering::Relaxed) {
             return Ok(());
         }
+        for e in &effects {
+            if let Effect::Copy { text, to } = e {
+                copy(terminal.backend_mut(), app, text, to.as_deref());
+            }
+        }
         suspend = effects.contains(&Effect::Suspend);
     }
+}
+
+/// Carry out a copy: append to the `--copy-to` file, or send OSC 52 to the
+/// terminal. A failure replaces the status line's message.
+fn copy<B: ScreenHint>(backend: &mut B, app: &mut App, text: &str, to: Option<&std::path::Path>) {
+    let result = match to {
+        Some(path) => append_copy(path, text),
+        None => backend.write_raw(&crate::clipboard::osc52(text)),
+    };
+    if let Err(e) = result {
+        let place = to.map(|p| format!("{}：", p.display())).unwrap_or_default();
+        app.state.message = Some(format!("复制失败：{place}{e}"));
+    }
+}
+
+/// Append a copy to a file, one blank line after it (`--copy-to`).
+pub fn append_copy(path: &std::path::Path, text: &str) -> io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut buf = text.trim_end_matches('\n').to_string();
+    buf.push_str("\n\n");
+    f.write_all(buf.as_bytes())
 }
 
 /// Puts the local terminal into raw mode and the alternate screen; restores

@@ -250,6 +250,12 @@ pub trait ScreenHint {
     fn screen_hint(&self) -> Option<Hint> {
         None
     }
+
+    /// Write bytes that are not cells (an OSC 52 copy) to the terminal,
+    /// between frames. A backend with no terminal behind it refuses.
+    fn write_raw(&mut self, _bytes: &[u8]) -> io::Result<()> {
+        Err(io::Error::new(io::ErrorKind::Unsupported, "this backend has no terminal to write to"))
+    }
 }
 
 /// `terminal.draw` with `render`, the rendered buffer left in the
@@ -271,12 +277,22 @@ where
         .map_err(|e| io::Error::other(e.to_string()))
 }
 
-impl<W: Write> ScreenHint for CrosstermBackend<W> {}
+impl<W: Write> ScreenHint for CrosstermBackend<W> {
+    fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_all(bytes)?;
+        Write::flush(self)
+    }
+}
 impl ScreenHint for ratatui::backend::TestBackend {}
 
 impl<W: Write> ScreenHint for LeanBackend<W> {
     fn screen_hint(&self) -> Option<Hint> {
         Some(Arc::clone(&self.next))
+    }
+
+    fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.inner.write_all(bytes)?;
+        Write::flush(&mut self.inner)
     }
 }
 

@@ -9,11 +9,39 @@
 //! unless the width is so narrow that one character fills the line.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use unicode_width::UnicodeWidthChar;
 
-/// Display width of a character: control characters take no columns.
+/// Whether East Asian Ambiguous characters are laid out two columns wide
+/// (`--ambiwidth wide`). One switch for the process: the local explorer
+/// sets it from its flag; the SSH server never does.
+static AMBI_WIDE: AtomicBool = AtomicBool::new(false);
+
+/// Lay out East Asian Ambiguous characters as two columns (`true`) or one.
+pub fn set_ambiwide(wide: bool) {
+    AMBI_WIDE.store(wide, Ordering::Relaxed);
+}
+
+pub fn ambiwide() -> bool {
+    AMBI_WIDE.load(Ordering::Relaxed)
+}
+
+/// Whether `c` is East Asian Ambiguous: one column in most terminals, two
+/// in CJK ones (“ ” … — · box drawing).
+pub fn is_ambiguous(c: char) -> bool {
+    !c.is_control() && c.width_cjk().unwrap_or(0) > c.width().unwrap_or(0)
+}
+
+/// Display width of a character: control characters take no columns;
+/// ambiguous ones take two under `--ambiwidth wide`.
 pub fn char_width(c: char) -> usize {
-    if c.is_control() { 0 } else { c.width().unwrap_or(0) }
+    if c.is_control() {
+        0
+    } else if ambiwide() {
+        c.width_cjk().unwrap_or(0)
+    } else {
+        c.width().unwrap_or(0)
+    }
 }
 
 /// Display width of a string, in terminal columns.

@@ -111,3 +111,49 @@ fn hostile_finder_input_costs_under_a_second_of_cpu() {
     pty.send(b"q");
     assert!(pty.wait_exit(10).is_some(), "the explorer did not answer q after the input:\n{}", pty.contents());
 }
+
+/// The real binary: `y` writes an OSC 52 sequence into the terminal's
+/// stream, and with `--copy-to` appends to the file and writes no OSC 52.
+#[test]
+fn y_copies_through_osc52_or_into_the_copy_to_file() {
+    let tmp = std::env::temp_dir().join(format!("yanbao-e2e-copy-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&tmp);
+    let file = tmp.join("clips.md");
+    let _ = std::fs::remove_file(&file);
+    for to_file in [false, true] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"));
+        if to_file {
+            cmd.arg("--copy-to").arg(&file);
+        }
+        cmd.env("TERM", "xterm-256color")
+            .env_remove("YANBAO_CONTENT")
+            .env("XDG_CONFIG_HOME", tmp.join("config"))
+            .env("XDG_STATE_HOME", tmp.join("state"))
+            .env("XDG_CACHE_HOME", tmp.join("cache"));
+        let mut pty = Pty::spawn(cmd, 100, 30, true);
+        assert!(pty.wait_for("目录", 10), "no first frame");
+        pty.send(b"y");
+        assert!(pty.wait_for("已复制 段落", 5), "no status line:\n{}", pty.contents());
+        let raw = pty.raw();
+        let osc = raw.windows(7).position(|w| w == b"\x1b]52;c;");
+        if to_file {
+            assert!(osc.is_none(), "--copy-to: no OSC 52");
+            let text = std::fs::read_to_string(&file).expect("the copy-to file");
+            assert!(text.contains("——《AI赋能千行百业白皮书》，弗若斯特沙利文、头豹研究院，2025-08-28"), "{text}");
+        } else {
+            let start = osc.expect("an OSC 52 sequence") + 7;
+            let end = raw[start..].iter().position(|&b| b == 0x07).expect("BEL ends it") + start;
+            let b64 = String::from_utf8(raw[start..end].to_vec()).expect("ASCII");
+            // The report's first unit (its summary) with the report's citation.
+            let lib = common::library();
+            let fs = lib.node_by_id("fs").expect("fs");
+            let (text, _) = yanbao::export::block_plain(&lib, &lib.reports[0].abstract_blocks[0]);
+            let want = format!("{}\n{}\n", text.trim_end(), yanbao::export::citation(&lib, fs));
+            assert_eq!(b64, yanbao::clipboard::base64(want.as_bytes()));
+        }
+        pty.send(b"q");
+        assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
+        assert!(!pty.alternate_screen());
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

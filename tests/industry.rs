@@ -47,9 +47,32 @@ fn the_switcher_lists_every_industry_with_counts_and_opens_pages() {
 }
 
 #[test]
+fn digit_keys_reach_all_eleven_industries() {
+    let lib = library();
+    assert_eq!(lib.industries.len(), 11);
+    let mut app = app(80, 24);
+    for (k, want) in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", ")"].iter().zip(0..) {
+        keys(&mut app, k);
+        assert_eq!(app.state.reader.industry, Some(want), "key {k}");
+        // The same keys in the switcher, which shows each row's key.
+        keys(&mut app, "i");
+        let text = screen(&render(&app));
+        let name = &lib.industries[want].name;
+        assert!(text.lines().any(|l| l.contains(&format!(" {k} {name}"))), "{k} {name}\n{text}");
+        keys(&mut app, k);
+        assert!(app.state.overlays.is_empty());
+        assert_eq!(app.state.reader.industry, Some(want));
+    }
+    // `)` comes with SHIFT from most terminals.
+    keys(&mut app, "1");
+    key(&mut app, KeyCode::Char(')'), KeyModifiers::SHIFT);
+    assert_eq!(app.state.reader.industry, Some(10));
+}
+
+#[test]
 fn an_industry_page_collects_both_reports() {
     let lib = library();
-    let opts = LayoutOpts { width: 76, ascii: false, compact_tables: false, table_bars: false };
+    let opts = LayoutOpts { width: 76, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
     let doc = build_page(&lib, Page::Industry(industry("finance")), opts);
     let has = |n: usize| doc.anchors.iter().any(|a| a.1 == n);
     assert!(has(node("fs-3-1")), "the F&S industry chapter");
@@ -124,6 +147,13 @@ fn enter_opens_the_chart_in_view_and_c_compares() {
     let buf = render(&app);
     assert_rows_fit(&buf);
     insta::assert_snapshot!("chart_compare_80x24", screen(&buf));
+    // One unit, one scale: 金融's 52.6亿元 bar is well under half of 政务's 135.1亿元.
+    let text = screen(&buf);
+    let row = text.lines().find(|l| l.contains("52.6亿元") && l.contains("135.1亿元")).expect("the 2028E row");
+    let (left, right) = row.split_once("52.6亿元").unwrap();
+    let bars = |s: &str| s.chars().filter(|&c| c == '█').count();
+    let (a, b) = (bars(left), bars(right));
+    assert!(b > 0 && a * 2 < b, "52.6 drawn {a} long beside 135.1 drawn {b}: {row}");
     key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     assert!(app.state.overlays.is_empty());
 }
@@ -149,7 +179,7 @@ fn inline_charts_at_80x24_and_40x12_normal_and_ascii() {
 fn chart_rows_hold_one_bar_each() {
     let lib = library();
     for width in [20u16, 40, 76, 120] {
-        let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false };
+        let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
         for n in 0..lib.nodes.len() {
             let doc = build_page(&lib, Page::Node(n), opts);
             for (line, s) in &doc.charts {
@@ -197,7 +227,7 @@ fn every_page_lays_out_within_its_width_at_any_width() {
     for width in [1u16, 2, 3, 5, 8, 13, 21, 34, 52, 76, 116, 200] {
         for ascii in [false, true] {
             for table_bars in [false, true] {
-                let opts = LayoutOpts { width, ascii, compact_tables: width % 2 == 0, table_bars };
+                let opts = LayoutOpts { width, ascii, compact_tables: width % 2 == 0, table_bars, measure: 0 };
                 for &p in &pages {
                     let doc = build_page(&lib, p, opts);
                     for l in &doc.lines {

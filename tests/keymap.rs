@@ -50,6 +50,8 @@ fn defaults_bind_the_documented_keys() {
     assert_eq!(g(Action::NextIndustry), ["]"]);
     assert_eq!(g(Action::PrevIndustry), ["["]);
     assert_eq!(g(Action::GotoIndustry(3)), ["3"]);
+    assert_eq!(g(Action::GotoIndustry(10)), ["0"]);
+    assert_eq!(g(Action::GotoIndustry(11)), [")"]);
     assert_eq!(km.keys_for(Context::Chart, &Action::Compare), ["c"]);
 }
 
@@ -129,7 +131,7 @@ fn unknown_context_and_malformed_yaml_are_errors() {
     assert_eq!(
         errors("bad_context.yaml"),
         [
-            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company, industries, chart)"
+            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company, industries, chart, table, copy)"
         ]
     );
     let e = errors("malformed.yaml");

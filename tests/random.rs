@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 41;
+const VARIANTS: usize = 52;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -64,6 +64,17 @@ fn variant(a: &Action) -> usize {
         Action::HistoryPrev => 38,
         Action::HistoryNext => 39,
         Action::ResumeSearch => 40,
+        Action::ColumnLeft => 48,
+        Action::ColumnRight => 49,
+        Action::FirstColumn => 50,
+        Action::LastColumn => 51,
+        Action::Copy => 46,
+        Action::CopySection => 47,
+        Action::ToggleTree => 41,
+        Action::WidenTree => 42,
+        Action::NarrowTree => 43,
+        Action::Click(..) => 44,
+        Action::Wheel(..) => 45,
     }
 }
 
@@ -157,6 +168,15 @@ fn action() -> impl Strategy<Value = Action> {
         HistoryPrev,
         HistoryNext,
         ResumeSearch,
+        ColumnLeft,
+        ColumnRight,
+        FirstColumn,
+        LastColumn,
+        Copy,
+        CopySection,
+        ToggleTree,
+        WidenTree,
+        NarrowTree,
     ]);
     prop_oneof![
         12 => simple,
@@ -165,6 +185,10 @@ fn action() -> impl Strategy<Value = Action> {
         2 => text().prop_map(InsertText),
         1 => size().prop_map(|(w, h)| Resize(w, h)),
         1 => prop_oneof![3 => -40i32..40, 1 => any::<i32>()].prop_map(Scroll),
+        // Clicks and the wheel anywhere, mostly on the screen.
+        2 => prop_oneof![4 => (0u16..120, 0u16..40), 1 => (any::<u16>(), any::<u16>())]
+            .prop_map(|(x, y)| Click(x, y)),
+        1 => (0u16..120, 0u16..40, any::<i8>()).prop_map(|(x, y, n)| Wheel(x, y, n)),
     ]
 }
 
@@ -179,7 +203,7 @@ enum Step {
 fn key() -> impl Strategy<Value = (KeyCode, KeyModifiers)> {
     let code = prop_oneof![
         3 => prop::sample::select(
-            "jkhlgG/nN?q wbsi[]c123456789".chars().collect::<Vec<_>>()
+            "jkhlgG/nN?q wbsi[]cz+-123456789".chars().collect::<Vec<_>>()
         ).prop_map(KeyCode::Char),
         1 => character().prop_map(KeyCode::Char),
         2 => prop::sample::select(vec![

@@ -663,6 +663,39 @@ async fn quitting_restores_the_terminal_then_exit_status_eof_close() {
     srv.shutdown().await;
 }
 
+/// `yanbao --mouse serve`: each session turns mouse reporting on, decodes
+/// SGR clicks (one opens a tree row), and turns reporting off as it ends.
+/// Without it reporting stays off and the same bytes do nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mouse_sessions_take_clicks_and_turn_reporting_off() {
+    let (srv, _logs) = start_with(ServeOpts { mouse: true, ..opts(8, Duration::from_secs(60)) }).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "first screen");
+    assert_ne!(t.vt.screen().mouse_protocol_mode(), vt100::MouseProtocolMode::None, "reporting on");
+    let first = |s: &str| s.lines().next().unwrap_or_default().contains("┌ 2 人工智能产业");
+    assert!(!first(&t.screen()));
+    // A click on the tree's third row, split across two packets, then garbage.
+    t.send("\x1b[<0;6;4M\x1b[<0").await;
+    t.send(";6;4m\x1b[<0;99999999;1M\x1b[<;;M").await;
+    assert!(t.until(5, first).await, "the click opens chapter 2:\n{}", t.screen());
+    t.send("q").await;
+    let seen = t.read_to_close(5).await;
+    assert_eq!(seen, ["data", "exit-status 0", "eof", "close"]);
+    assert_restored(&t.vt, "mouse session");
+    srv.shutdown().await;
+
+    let (srv, _logs) = start(8, Duration::from_secs(60)).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "first screen");
+    assert_eq!(t.vt.screen().mouse_protocol_mode(), vt100::MouseProtocolMode::None, "no mouse unless asked for");
+    t.send("\x1b[<0;6;4M\x1b[<0;6;4m\x1b[<0;6;4M\x1b[<0;6;4mj").await;
+    assert!(t.until(5, |s| s.contains("┌ 1 人工智能行业综述")).await, "j after the dropped reports:\n{}", t.screen());
+    assert!(!first(&t.screen()));
+    t.send("q").await;
+    let _ = t.read_to_close(5).await;
+    srv.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_idle_timeout_restores_the_terminal() {
     let (srv, logs) = start(8, Duration::from_secs(1)).await;
@@ -1016,6 +1049,79 @@ async fn input_floods_keep_the_session() {
         assert!(t.until(10, |s| !s.contains("esc 关闭")).await, "{name}: Esc closes the help:\n{}", t.screen());
         eprintln!("flood {name}: {:?}, server cpu {:.2}s", t0.elapsed(), server.cpu() - cpu0);
     }
+}
+
+/// One client flooding the finder with keystrokes (each one a search) does
+/// not stall another client, even on a server with a single async worker:
+/// the flooding session's work runs off the async workers, and its queued
+/// work is bounded (the flood is held back). Before, the handler searched and rendered inline, and
+/// the other client waited behind every packet of the flood.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_flooding_the_finder_does_not_stall_another() {
+    let server = served(&["--workers", "1", "--input-rate", "0"]);
+    let mut busy = Term::open(server.addr, 80, 24).await;
+    assert!(busy.until(30, |s| s.contains("目录")).await);
+    busy.send("s").await;
+    assert!(busy.until(30, |s| s.contains("›")).await, "the finder opens:\n{}", busy.screen());
+    let Term { _handle: busy_handle, ch, .. } = busy;
+    let (mut rd, wr) = ch.split();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Read the busy client's frames so that its window stays open.
+    let reader = tokio::spawn(async move { while rd.wait().await.is_some() {} });
+    let flood = {
+        let (stop, sent) = (Arc::clone(&stop), Arc::clone(&sent));
+        tokio::spawn(async move {
+            // A key and a backspace: each of the 4,000 keys of a packet
+            // changes the query, so each one runs a search.
+            let keys = "ab\x7f\x7f".repeat(1000);
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if wr.data(keys.as_bytes()).await.is_err() {
+                    break;
+                }
+                sent.fetch_add(keys.len(), std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+    };
+    // Let the flood get going: the server works on it (a second of CPU).
+    let cpu0 = server.cpu();
+    let started = Instant::now();
+    while server.cpu() - cpu0 < 1.0 && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let busy_for = started.elapsed();
+    assert!(server.cpu() - cpu0 >= 1.0, "the flood keeps the server busy");
+    let t0 = Instant::now();
+    let other = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut t = Term::open(server.addr, 80, 24).await;
+        let framed = t.until(20, |s| s.contains("目录")).await;
+        let first = t0.elapsed();
+        t.send("s华福证券").await;
+        let echoed = framed && t.until(20, |s| s.contains("› 华福证券")).await;
+        (framed, first, echoed, t0.elapsed(), t.screen())
+    })
+    .await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    let log = server.log.lock().unwrap().clone();
+    match other {
+        Ok((framed, first, echoed, all, screen)) => {
+            eprintln!(
+                "beside a finder flood ({sent} bytes sent, a second of server CPU in {busy_for:?}): \
+                 first frame in {first:?}, keys echoed in {all:?}"
+            );
+            assert!(framed && echoed, "the other client:\n{screen}\nlog:\n{log}");
+        }
+        Err(_) => panic!("the other client got no first frame and echo within 20 s beside the flood; log:\n{log}"),
+    }
+    // The flood is held back: the busy session queues 16 KiB of input at
+    // most, and its connection is read no further meanwhile, so the client
+    // gets little past its SSH window (2 MiB). A server that queued all it
+    // read would take the flood as fast as the network goes.
+    assert!(sent < 4 << 20, "the busy client got {sent} bytes of keys in: its work is not bounded");
+    flood.abort();
+    reader.abort();
+    drop(busy_handle);
 }
 
 /// A 4 KB paste into the finder costs the server less than a second of CPU:
@@ -1443,6 +1549,15 @@ async fn a_proxy_header_is_refused_without_the_flag() {
     srv.shutdown().await;
 }
 
+/// CPU time of a process (user + system), in seconds.
+fn cpu_s(pid: u32) -> f64 {
+    let st = proc_stat(pid);
+    let ticks: f64 = st.get(11).and_then(|t| t.parse().ok()).unwrap_or(0.0)
+        + st.get(12).and_then(|t| t.parse::<f64>().ok()).unwrap_or(0.0);
+    // SAFETY: sysconf has no preconditions.
+    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
 /// RSS of a process, in KiB.
 fn rss_kib(pid: u32) -> f64 {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -1472,9 +1587,10 @@ async fn raw_session(addr: std::net::SocketAddr, w: u32, h: u32, min: usize) -> 
 
 /// The limits' figures, against the release binary: RSS per session at
 /// 80x24 and at the size cap (a client asking for 1000x1000), how long a
-/// silent socket lives with the default login grace, and 1,000 silent
-/// sockets from 125 addresses: the server's RSS before and after, and a
-/// reader's first frame meanwhile. `cargo build --release && cargo test
+/// silent socket lives with the default login grace, and 1,000 abusive
+/// connections from 125 addresses (silent, garbage, a banner then garbage,
+/// a key exchange then a drop): the server's RSS before, during and after,
+/// and a reader's first frame meanwhile. `cargo build --release && cargo test
 /// --release --test serve measure_limits -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
@@ -1487,11 +1603,13 @@ async fn measure_limits() {
         .arg(&key)
         .args(["--max-per-address", "1000", "--max-per-minute", "100000", "--max-sessions", "300"])
         .args(["--max-startups", "1000", "--login-grace", "30"])
+        .args(["--metrics", &format!("127.0.0.1:{}", port + 1)])
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("target/release/yanbao");
     let pid = server.id();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let metrics: std::net::SocketAddr = format!("127.0.0.1:{}", port + 1).parse().unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     let warm = raw_session(addr, 80, 24, 500).await;
     drop(warm);
@@ -1540,31 +1658,144 @@ async fn measure_limits() {
     );
     drop(held);
     tokio::time::sleep(Duration::from_secs(7)).await;
-    // 1,000 silent sockets from 125 addresses (8 each, the default cap).
+    // 1,000 abusive connections from 125 addresses (8 each, the default
+    // cap), four kinds: silent; garbage instead of an SSH banner; an SSH
+    // banner then garbage; the SSH handshake (key exchange) then a drop. The
+    // silent and garbage ones are held open while a reader logs in.
+    let metric = |text: &str, name: &str| {
+        text.lines().find(|l| l.starts_with(name) && l.len() > name.len()).unwrap_or("").to_string()
+    };
     let before = rss_kib(pid);
-    let mut silent = Vec::new();
+    let cpu_before = cpu_s(pid);
+    let t_abuse = Instant::now();
+    let mut held = Vec::new();
+    let mut noise = 0x2545_f491_4f6c_dd1du64;
+    let mut garbage = || {
+        (0..4096)
+            .map(|_| {
+                noise ^= noise << 13;
+                noise ^= noise >> 7;
+                noise ^= noise << 17;
+                noise as u8
+            })
+            .collect::<Vec<u8>>()
+    };
+    let mut handshakes = 0;
     for i in 0..1000u32 {
+        use tokio::io::AsyncWriteExt;
         let ip = std::net::Ipv4Addr::new(127, 9, (i / 8 / 250) as u8, 1 + ((i / 8) % 250) as u8);
-        silent.push(silent_from(addr, ip).await);
+        let mut sock = silent_from(addr, ip).await;
+        match i % 4 {
+            0 => held.push((i, Instant::now(), sock)),
+            1 => {
+                let _ = sock.write_all(&garbage()).await;
+                held.push((i, Instant::now(), sock));
+            }
+            2 => {
+                let _ = sock.write_all(&[b"SSH-2.0-abuse\r\n".as_slice(), &garbage()].concat()).await;
+                held.push((i, Instant::now(), sock));
+            }
+            _ => {
+                let config = Arc::new(client::Config::default());
+                let done = tokio::time::timeout(Duration::from_secs(10), client::connect_stream(config, sock, Client));
+                if let Ok(Ok(handle)) = done.await {
+                    handshakes += 1;
+                    drop(handle);
+                }
+            }
+        }
     }
-    let last_connected = Instant::now();
+    let abuse_time = t_abuse.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let during = rss_kib(pid);
+    let open = held.len();
     let t0 = Instant::now();
     let reader = raw_session(addr, 80, 24, 500).await;
-    println!("a reader behind 1,000 silent sockets: first frame in {:?}", t0.elapsed());
-    drop(reader);
-    let closed = closed_within(silent.last_mut().unwrap(), 60).await;
     println!(
-        "the last silent socket was closed {:?} after it connected (login grace 30 s)",
+        "1,000 abusive connections in {abuse_time:?} ({handshakes} key exchanges then dropped, {open} held open): \
+         a reader's first frame in {:?}",
+        t0.elapsed()
+    );
+    drop(reader);
+    let m = http_get(metrics, "/metrics").await;
+    println!(
+        "  while held: {}; {}; {}",
+        metric(&m, "yanbao_connections "),
+        metric(&m, "yanbao_connections_logging_in "),
+        metric(&m, "yanbao_refused_total{limit=\"login-grace\"}")
+    );
+    // The last silent one stays, to see when the login grace closes it.
+    let at = held.iter().rposition(|(i, _, _)| i % 4 == 0).unwrap();
+    let (_, last_connected, mut last) = held.remove(at);
+    let still_open = {
+        let mut n = 0;
+        for (_, _, sock) in &held {
+            // Read what came (the server's banner); open if a read then waits.
+            let mut b = [0u8; 4096];
+            let open = loop {
+                match sock.try_read(&mut b) {
+                    Ok(0) => break false,
+                    Ok(_) => {}
+                    Err(e) => break e.kind() == std::io::ErrorKind::WouldBlock,
+                }
+            };
+            n += open as usize;
+        }
+        n
+    };
+    println!("  of the {} others held, {still_open} were still open", held.len());
+    drop(held);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after = rss_kib(pid);
+    let m = http_get(metrics, "/metrics").await;
+    println!(
+        "  5 s after they were dropped: {}; {}",
+        metric(&m, "yanbao_connections "),
+        metric(&m, "yanbao_connections_logging_in ")
+    );
+    let closed = closed_within(&mut last, 60).await;
+    println!(
+        "  the last silent one was closed {:?} after it connected (login grace 30 s)",
         closed.map(|_| last_connected.elapsed())
     );
-    drop(silent);
-    tokio::time::sleep(Duration::from_secs(2)).await;
     println!(
-        "1,000 silent sockets: RSS {before:.0} KiB before, {during:.0} KiB with them open, {:.0} KiB after",
-        rss_kib(pid)
+        "1,000 abusive connections: server RSS {before:.0} KiB before, {during:.0} KiB with {open} open, \
+         {after:.0} KiB 5 s after; {:.2} s of server CPU",
+        cpu_s(pid) - cpu_before
     );
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// `y` over SSH: the copy reaches the client's terminal as OSC 52 in the
+/// session's byte stream (there is no file on the server side), and the
+/// status line says what was copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn y_sends_the_copy_as_osc52_to_the_client() {
+    let (srv, _logs) = start(8, Duration::from_secs(60)).await;
+    let mut t = Term::open(srv.addr, 100, 30).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "first screen");
+    t.send("y").await;
+    let lib = library();
+    let fs = lib.node_by_id("fs").expect("fs");
+    let r = &lib.reports[0];
+    let (text, _) = yanbao::export::block_plain(&lib, &r.abstract_blocks[0]);
+    let expected = format!("{}\n{}\n", text.trim_end(), yanbao::export::citation(&lib, fs));
+    let seq = [b"\x1b]52;c;".as_slice(), yanbao::clipboard::base64(expected.as_bytes()).as_bytes(), b"\x07"].concat();
+    let mut raw = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !raw.windows(seq.len()).any(|w| w == seq.as_slice()) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, t.ch.wait()).await {
+            Ok(Some(ChannelMsg::Data { data })) => {
+                raw.extend_from_slice(&data);
+                t.vt.process(&data);
+            }
+            Ok(Some(_)) => {}
+            _ => panic!("no OSC 52 with the copy; got {:?}", String::from_utf8_lossy(&raw)),
+        }
+    }
+    assert!(t.until(5, |s| s.contains("已复制 段落")).await, "status line:\n{}", t.screen());
+    t.send("q").await;
+    srv.shutdown().await;
 }

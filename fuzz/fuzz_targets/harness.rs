@@ -9,8 +9,10 @@
 //!   tables, 4 table bars, 8 industry pages, 16 all the bundled companies)
 //! - `keymap`: a user keymap file
 //! - `query`: `[limit] ++ query`
-//! - `ssh_input`: `[n, len_1 .. len_n] ++ bytes`, split into packets of those lengths
-//! - `app`: `[w, h, flags, packet, w2, h2] ++ bytes from the client`
+//! - `ssh_input`: `[n, len_1 .. len_n] ++ bytes`, split into packets of those
+//!   lengths (n mod 16; n's bit 128: mouse reporting on, reports decoded)
+//! - `app`: `[w, h, flags, packet, w2, h2] ++ bytes from the client` (flags: 1
+//!   ascii, 2-4 colour depth, 8 resize halfway, 16 mouse reporting on)
 
 #![allow(dead_code)]
 
@@ -135,7 +137,13 @@ pub fn content(data: &[u8]) {
             assert!(l >= 1 && l <= lines + 1, "error line {l} outside a {lines}-line file: {e}");
         }
     }
-    let opts = LayoutOpts { width, ascii: flags & 1 != 0, compact_tables: flags & 2 != 0, table_bars: flags & 4 != 0 };
+    let opts = LayoutOpts {
+        width,
+        ascii: flags & 1 != 0,
+        compact_tables: flags & 2 != 0,
+        table_bars: flags & 4 != 0,
+        measure: 0,
+    };
     for n in 0..lib.nodes.len().min(64) {
         let _ = lib.tree_title(n);
         let doc = build_page(&lib, Page::Node(n), opts);
@@ -231,14 +239,15 @@ pub fn query(data: &[u8]) {
 }
 
 /// Decode `packets` with one decoder; the events in order.
-fn decode(packets: &[&[u8]]) -> Vec<Event> {
-    let mut d = Decoder::default();
+fn decode(packets: &[&[u8]], mouse: bool) -> Vec<Event> {
+    let mut d = Decoder::new(mouse);
     packets.iter().flat_map(|p| d.feed(p)).collect()
 }
 
 /// The SSH input decoder, fed the input split at fuzzer-chosen points.
 pub fn ssh_input(data: &[u8]) {
     let [n, rest @ ..] = data else { return };
+    let mouse = *n & 128 != 0;
     let n = usize::from(*n % 16).min(rest.len());
     let (lens, bytes) = rest.split_at(n);
     let mut packets = Vec::new();
@@ -249,8 +258,8 @@ pub fn ssh_input(data: &[u8]) {
         tail = t;
     }
     packets.push(tail);
-    let split = decode(&packets);
-    let whole = decode(&[bytes]);
+    let split = decode(&packets, mouse);
+    let whole = decode(&[bytes], mouse);
     for evs in [&split, &whole] {
         assert!(evs.len() <= bytes.len(), "{} events from {} bytes", evs.len(), bytes.len());
         for e in evs.iter() {
@@ -314,7 +323,8 @@ pub fn app(data: &[u8]) {
         (w, h),
     );
     render_checked(&app, w, h);
-    let mut decoder = Decoder::default();
+    // As `yanbao serve --mouse` does: mouse reports are decoded.
+    let mut decoder = Decoder::new(flags & 16 != 0);
     let packet = 1 + usize::from(*packet % 32);
     let mut resize_at = if flags & 8 != 0 { Some(rest.len() / 2) } else { None };
     let mut fed = 0;

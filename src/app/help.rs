@@ -31,11 +31,38 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Company => "公司页",
             Context::Industries => "行业切换",
             Context::Chart => "图表视图",
+            Context::Table => "表格视图（首列固定）",
+            Context::Copy => "已复制的文本（可用终端自己的选择复制）",
         };
         out.push((String::new(), title.to_string()));
-        out.extend(rows);
+        out.extend(rows.into_iter().map(|(k, d)| (digit_runs(&k), d)));
     }
     out
+}
+
+/// Keys "1, 2, 3, …, 9, 0, )" as "1-9, 0, )": a run of three or more
+/// consecutive digit keys is shown as its ends.
+fn digit_runs(keys: &str) -> String {
+    let parts: Vec<&str> = keys.split(", ").collect();
+    let digit = |p: &str| (p.len() == 1).then(|| p.bytes().next().filter(u8::is_ascii_digit)).flatten();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let mut j = i;
+        while let (Some(a), Some(b)) = (digit(parts[j]), parts.get(j + 1).and_then(|p| digit(p))) {
+            if b != a + 1 {
+                break;
+            }
+            j += 1;
+        }
+        if j >= i + 2 {
+            out.push(format!("{}-{}", parts[i], parts[j]));
+        } else {
+            out.extend(parts[i..=j].iter().map(|p| p.to_string()));
+        }
+        i = j + 1;
+    }
+    out.join(", ")
 }
 
 /// The help popup for a screen of `area` and `n` lines of help, and the
@@ -55,4 +82,18 @@ pub fn max_help_scroll(keymap: &Keymap, size: (u16, u16)) -> usize {
     let n = help_lines(keymap).len();
     let rows = help_popup(Rect::new(0, 0, size.0, size.1), n).map_or(1, |p| p.1.max(1));
     n.saturating_sub(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digit_runs;
+
+    #[test]
+    fn digit_runs_shorten_only_runs_of_three() {
+        assert_eq!(digit_runs("1, 2, 3, 4, 5, 6, 7, 8, 9, 0, )"), "1-9, 0, )");
+        assert_eq!(digit_runs("1, 2"), "1, 2");
+        assert_eq!(digit_runs("g g, home"), "g g, home");
+        assert_eq!(digit_runs("3, 4, 5, x, 7"), "3-5, x, 7");
+        assert_eq!(digit_runs(""), "");
+    }
 }

@@ -1,7 +1,7 @@
 //! Industries: the switcher, industry pages, moving between industries
 //! while keeping the same part, and the chart view.
 
-use super::{ChartState, Focus, Overlay, State};
+use super::{Focus, Overlay, State};
 use crate::action::{Action, Effect};
 use crate::content::NodeId;
 use crate::doc::Doc;
@@ -188,25 +188,6 @@ impl State {
             _ => {}
         }
         vec![]
-    }
-
-    /// Enter in the reader: the chart at or below the top of the view, full-pane.
-    pub(super) fn open_chart(&mut self) {
-        let doc = &self.reader.doc;
-        if doc.charts.is_empty() {
-            self.message = Some("本页没有图表".into());
-            return;
-        }
-        let h = self.reader_height();
-        let top = self.reader.scroll;
-        let index = doc
-            .charts
-            .iter()
-            .position(|(l, _)| *l >= top && *l < top + h)
-            .or_else(|| doc.charts.iter().rposition(|(l, _)| *l < top))
-            .unwrap_or(0);
-        let charts = doc.charts.iter().map(|(_, s)| Arc::clone(s)).collect();
-        self.overlays.push(Overlay::Chart(ChartState { charts, index, compare: None }));
     }
 
     pub(super) fn update_chart(&mut self, action: Action) -> Vec<Effect> {

@@ -1,16 +1,22 @@
 //! The app: state, and `update`, which applies one action and returns the
 //! effects for the runtime to carry out. No I/O happens here.
 
+mod copy;
 mod find;
 mod help;
 mod industry;
+mod mouse;
 mod nav;
 mod search;
+mod table;
 
+pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
+pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
 pub use nav::NavState;
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
+pub use table::{TableState, table_area};
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
@@ -18,7 +24,7 @@ use crate::doc::{self, Doc, LayoutOpts, Page};
 use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
 use crate::search::{IntoLazy, LazyIndex};
 use crate::theme::Theme;
-use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::layout::Rect;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,6 +60,10 @@ pub enum Overlay {
     },
     /// A chart full-pane, with exact values; optionally beside a second one.
     Chart(ChartState),
+    /// A table full-pane: the first column frozen, the others scrolled sideways.
+    Table(TableState),
+    /// The text last copied, shown plain for the terminal's own selection.
+    Copy(CopyView),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -102,7 +112,7 @@ pub struct Panes {
 }
 
 impl Panes {
-    pub fn compute(width: u16, height: u16, focus: Focus) -> Panes {
+    pub fn compute(width: u16, height: u16, focus: Focus, tree: TreePane) -> Panes {
         let area = Rect::new(0, 0, width, height);
         if width == 0 || height == 0 {
             return Panes { nav: None, reader: None, status: None };
@@ -113,8 +123,11 @@ impl Panes {
             return Panes { nav: None, reader: None, status: Some(status) };
         }
         let _ = area;
-        if width >= 60 {
-            let nav_w = (width * 3 / 10).clamp(24, 40);
+        if !tree.shown {
+            // The tree hidden (`z`): the reader takes the screen.
+            Panes { nav: None, reader: Some(body), status: Some(status) }
+        } else if width >= SIDE_BY_SIDE {
+            let nav_w = tree.columns(width);
             let nav = Rect::new(0, 0, nav_w, body.height);
             let reader = Rect::new(nav_w, 0, width - nav_w, body.height);
             Panes { nav: Some(nav), reader: Some(reader), status: Some(status) }
@@ -153,12 +166,21 @@ pub struct State {
     pub finder: FinderMemory,
     pub compact_tables: bool,
     pub table_bars: bool,
+    /// Reading options from flags (and the config file): measure, ambiwidth.
+    pub options: crate::options::Options,
+    /// The tree pane: shown or hidden, and its width.
+    pub tree: TreePane,
     /// A one-line message for the status bar (cleared by the next action).
     pub message: Option<String>,
     /// Queries confirmed in the find prompt, oldest first (at most 50).
     pub find_history: Vec<String>,
     /// Laid-out pages, keyed by node and layout settings.
     docs: HashMap<(Page, LayoutOpts), Arc<Doc>>,
+    /// `--copy-to FILE`: copies are appended to this file instead of being
+    /// sent as OSC 52 (the local explorer only).
+    pub copy_to: Option<std::path::PathBuf>,
+    /// The last copy, until the next action: `y` again shows it.
+    pub copied: Option<Copied>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -194,12 +216,28 @@ impl App {
             finder: FinderMemory::default(),
             compact_tables: false,
             table_bars: false,
+            options: crate::options::Options::default(),
+            tree: TreePane::default(),
             message: None,
             find_history: Vec::new(),
             docs: HashMap::new(),
+            copy_to: None,
+            copied: None,
         };
         state.relayout();
         App { state, resolver: Resolver::default() }
+    }
+
+    /// Apply reading options (from flags or the config file) and lay out again.
+    pub fn set_options(&mut self, options: crate::options::Options) {
+        self.state.options = options;
+        // Ambiguous characters two columns wide: borders, bars and bullets
+        // in ASCII, and every width counted anew.
+        if options.ambiwidth == crate::options::AmbiWidth::Wide {
+            self.state.theme.ascii = true;
+        }
+        self.state.docs.clear();
+        self.state.relayout();
     }
 
     /// The contexts a key is looked up in, top overlay first.
@@ -211,6 +249,8 @@ impl App {
             Some(Overlay::Company(_)) => return vec![Context::Company],
             Some(Overlay::Industries { .. }) => return vec![Context::Industries],
             Some(Overlay::Chart(_)) => return vec![Context::Chart],
+            Some(Overlay::Table(_)) => return vec![Context::Table],
+            Some(Overlay::Copy(_)) => return vec![Context::Copy],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -260,11 +300,18 @@ impl App {
                 }
             }
             Event::Resize(w, h) => self.update(Action::Resize(w, h)),
-            Event::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollDown => self.update(Action::Scroll(3)),
-                MouseEventKind::ScrollUp => self.update(Action::Scroll(-3)),
-                _ => vec![],
-            },
+            Event::Mouse(m) => {
+                let (x, y) = (m.column, m.row);
+                let action = match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => Action::Click(x, y),
+                    MouseEventKind::ScrollDown => Action::Wheel(x, y, WHEEL_LINES),
+                    MouseEventKind::ScrollUp => Action::Wheel(x, y, -WHEEL_LINES),
+                    _ => return vec![],
+                };
+                // A click ends an unfinished key sequence (`g` of `g g`).
+                self.resolver.clear();
+                self.update(action)
+            }
             _ => vec![],
         }
     }
@@ -277,7 +324,17 @@ impl App {
 
 impl State {
     pub fn panes(&self) -> Panes {
-        Panes::compute(self.size.0, self.size.1, self.focus)
+        Panes::compute(self.size.0, self.size.1, self.focus, self.tree)
+    }
+
+    /// Show or hide the tree and set its width (from the config), laying the
+    /// reader out again for the width it gets.
+    pub fn set_tree(&mut self, tree: TreePane) {
+        self.tree = tree;
+        if !tree.shown {
+            self.focus = Focus::Reader;
+        }
+        self.relayout();
     }
 
     /// A page laid out (cached by page and layout settings).
@@ -301,24 +358,35 @@ impl State {
         }
     }
 
+    /// The width pages are laid out for (the reader's text area).
+    pub fn layout_width(&self) -> usize {
+        self.layout_opts().width as usize
+    }
+
     pub(crate) fn layout_opts(&self) -> LayoutOpts {
         // Lay out for the reader at its wide-screen size even when the narrow
         // layout hides it, so that switching panes keeps the scroll position.
-        let text = Panes::compute(self.size.0, self.size.1, Focus::Reader).reader_text();
+        let text = Panes::compute(self.size.0, self.size.1, Focus::Reader, self.tree).reader_text();
         LayoutOpts {
             width: text.map(|r| r.width).unwrap_or(1).max(1),
             ascii: self.theme.ascii,
             compact_tables: self.compact_tables,
             table_bars: self.table_bars,
+            measure: self.options.width,
         }
     }
 
     pub fn reader_height(&self) -> usize {
-        Panes::compute(self.size.0, self.size.1, Focus::Reader).reader_text().map(|r| r.height as usize).unwrap_or(0)
+        Panes::compute(self.size.0, self.size.1, Focus::Reader, self.tree)
+            .reader_text()
+            .map(|r| r.height as usize)
+            .unwrap_or(0)
     }
 
     pub fn nav_height(&self) -> usize {
-        Panes::compute(self.size.0, self.size.1, Focus::Nav).nav_list().map(|r| r.height as usize).unwrap_or(0)
+        // As if shown: the tree keeps its selection in view while hidden.
+        let tree = TreePane { shown: true, ..self.tree };
+        Panes::compute(self.size.0, self.size.1, Focus::Nav, tree).nav_list().map(|r| r.height as usize).unwrap_or(0)
     }
 
     fn max_scroll(&self) -> usize {
@@ -343,6 +411,15 @@ impl State {
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
         self.fix_nav();
+    }
+
+    /// Moving the focus to a hidden tree shows it: no key leaves the
+    /// focus on a pane that is not drawn.
+    fn show_tree_if_focused(&mut self) {
+        if self.focus == Focus::Nav && !self.tree.shown {
+            self.tree.shown = true;
+            self.relayout();
+        }
     }
 
     /// Keep the tree's selected row in view.
@@ -407,19 +484,28 @@ impl State {
             self.size = (w, h);
             let help_max = max_help_scroll(&self.keymap, self.size);
             for o in &mut self.overlays {
-                if let Overlay::Help { scroll } = o {
-                    *scroll = (*scroll).min(help_max);
+                match o {
+                    Overlay::Help { scroll } => *scroll = (*scroll).min(help_max),
+                    Overlay::Copy(v) => v.resize((w, h)),
+                    _ => {}
                 }
             }
             self.relayout();
             self.refresh_preview();
             return vec![];
         }
+        if matches!(action, Action::Click(..) | Action::Wheel(..)) {
+            return self.pointer(action);
+        }
+        if let Some(effects) = self.update_copy(&action) {
+            return effects;
+        }
         match self.overlays.last() {
             Some(Overlay::Search(_)) => return self.update_search(action),
             Some(Overlay::Company(_)) => return self.update_company(action),
             Some(Overlay::Industries { .. }) => return self.update_switcher(action),
             Some(Overlay::Chart(_)) => return self.update_chart(action),
+            Some(Overlay::Table(_)) => return self.update_table(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -452,7 +538,7 @@ impl State {
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
-            Action::Resize(..) | Action::Suspend => {}
+            Action::Resize(..) | Action::Suspend | Action::Copy | Action::CopySection => {}
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::ResumeSearch => self.resume_search(),
             Action::FocusNext => {
@@ -460,8 +546,13 @@ impl State {
                     Focus::Nav => Focus::Reader,
                     Focus::Reader => Focus::Nav,
                 };
+                self.show_tree_if_focused();
                 self.fix_nav();
             }
+            Action::ToggleTree => self.toggle_tree(),
+            Action::WidenTree => self.resize_tree(true),
+            Action::NarrowTree => self.resize_tree(false),
+            Action::Click(..) | Action::Wheel(..) => {}
             Action::Help => self.overlays.push(Overlay::Help { scroll: 0 }),
             Action::ToggleCompactTables => {
                 self.compact_tables = !self.compact_tables;
@@ -576,7 +667,11 @@ impl State {
             | Action::PrevIndustry
             | Action::GotoIndustry(_)
             | Action::ToggleTableBars
-            | Action::Compare => {}
+            | Action::Compare
+            | Action::ColumnLeft
+            | Action::ColumnRight
+            | Action::FirstColumn
+            | Action::LastColumn => {}
             Action::MoveDown
             | Action::MoveUp
             | Action::Top
@@ -596,7 +691,7 @@ impl State {
                     self.show(sel);
                     self.fix_nav();
                 }
-                Focus::Reader => self.open_chart(),
+                Focus::Reader => self.open_figure(),
             },
             Action::Back => match self.focus {
                 Focus::Nav => {
@@ -607,6 +702,7 @@ impl State {
                 }
                 Focus::Reader => {
                     self.focus = Focus::Nav;
+                    self.show_tree_if_focused();
                     self.fix_nav();
                 }
             },

@@ -55,13 +55,14 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
     if !lead.is_empty() {
         b.heading("图表与指标", Role::H1);
         let mut last = None;
-        for &(_, n, _, blk) in &lead {
+        for &(_, n, i, blk) in &lead {
             if last != Some(n) {
                 b.blank();
                 b.wrapped(&format!("{} {}", b.g.dash, section_path(lib, n)), Role::Meta, 0);
                 last = Some(n);
             }
             b.blank();
+            b.src = (Some(n), Some(i));
             b.block(blk);
             b.shown.push(blk as *const Block as usize);
         }
@@ -73,18 +74,18 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
             b.section(s, r, 1);
         }
     }
-    let rest: Vec<(NodeId, &Block)> = plan
+    let rest: Vec<(NodeId, usize, &Block)> = plan
         .blocks
         .iter()
-        .filter_map(|&(n, i)| block_at(n, i).map(|blk| (n, blk)))
-        .filter(|(_, blk)| !b.shown.contains(&(*blk as *const Block as usize)))
+        .filter_map(|&(n, i)| block_at(n, i).map(|blk| (n, i, blk)))
+        .filter(|(_, _, blk)| !b.shown.contains(&(*blk as *const Block as usize)))
         .collect();
     if !rest.is_empty() {
         b.heading("其他章节中的相关内容", Role::H1);
         let mut i = 0;
         while i < rest.len() {
             let n = rest[i].0;
-            let run: Vec<&Block> = rest[i..].iter().take_while(|x| x.0 == n).map(|x| x.1).collect();
+            let run: Vec<(NodeId, usize, &Block)> = rest[i..].iter().take_while(|x| x.0 == n).copied().collect();
             i += run.len();
             b.blank();
             b.anchor(n);

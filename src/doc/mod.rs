@@ -7,16 +7,21 @@
 //! headings); `table`, `figures` (series, metric cards), `items` (lists,
 //! cases, examples) and `industry` (the industry page) add the rest.
 
-use crate::content::{Block, Library, NodeId, Section, Series};
+use crate::content::{Block, Library, NodeId, Section, Series, Table};
 use crate::text::{self, truncate, width};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 mod figures;
+mod glyphs;
+mod grid;
 mod industry;
 mod items;
 mod table;
 
+pub use glyphs::bar;
+use glyphs::{ASCII, Glyphs, UNICODE};
+pub use grid::{GridView, MAX_COL, grid_view, last_first, natural_widths};
 pub use industry::build_industry;
 pub use table::{column_widths, column_widths_min};
 
@@ -107,6 +112,9 @@ pub struct LayoutOpts {
     pub compact_tables: bool,
     /// Draw a small bar beside each value of a numeric table column.
     pub table_bars: bool,
+    /// Text lines are at most this wide, centred in `width`; tables start
+    /// at the text's left edge and may use the rest. 0: no cap.
+    pub measure: u16,
 }
 
 /// What a reader page shows: a place in the outline, or an industry page.
@@ -123,11 +131,29 @@ pub struct Doc {
     pub anchors: Vec<(usize, NodeId)>,
     /// (line, series): where each chart starts, for the chart view.
     pub charts: Vec<(usize, Arc<Series>)>,
+    /// (line, table): where each table starts, for the full-pane table view.
+    pub tables: Vec<(usize, Arc<Table>)>,
     /// The boxes of the boxed lines, in reading order.
     pub boxes: Vec<BoxText>,
     /// (header lines and rule, end of the body) of each table drawn as a
     /// grid: the header stays on top while the body scrolls under it.
     pub table_heads: Vec<(std::ops::Range<usize>, usize)>,
+    /// Each heading and block of the page, in reading order, with its
+    /// first line: what `y` copies.
+    pub items: Vec<DocItem>,
+}
+
+/// A heading or a block of a page, and where it comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DocItem {
+    /// Its first line.
+    pub line: usize,
+    /// The section (or report) it belongs to; `None` for a heading of the
+    /// page's own (目录, 图表与指标).
+    pub node: Option<NodeId>,
+    /// The block's index in its section's blocks (a report's: in its
+    /// abstract); `None` for a heading.
+    pub block: Option<usize>,
 }
 
 impl Doc {
@@ -156,79 +182,16 @@ impl Doc {
         self.table_heads.iter().find(|(h, end)| h.end <= line && line + h.len() < *end).map(|(h, _)| h.clone())
     }
 
+    /// The index in `items` of the item that `line` is in (the last one
+    /// starting at or above it).
+    pub fn item_index_at(&self, line: usize) -> Option<usize> {
+        self.items.partition_point(|it| it.line <= line).checked_sub(1)
+    }
+
     /// The heading line of a node, if the document holds it.
     pub fn line_of(&self, node: NodeId) -> Option<usize> {
         self.anchors.iter().find(|a| a.1 == node).map(|a| a.0)
     }
-}
-
-/// Glyphs that differ between Unicode and `--ascii`.
-struct Glyphs {
-    h: &'static str,
-    v: &'static str,
-    cross: &'static str,
-    bullet: &'static str,
-    up: &'static str,
-    down: &'static str,
-    tl: &'static str,
-    tr: &'static str,
-    bl: &'static str,
-    br: &'static str,
-    full: char,
-    eighths: [&'static str; 8],
-    /// Separators in running meta text ("出版方 · 日期", "— 来源").
-    dot: &'static str,
-    dash: &'static str,
-}
-
-const UNICODE: Glyphs = Glyphs {
-    h: "─",
-    v: "│",
-    cross: "┼",
-    bullet: "•",
-    up: "↑",
-    down: "↓",
-    tl: "┌",
-    tr: "┐",
-    bl: "└",
-    br: "┘",
-    full: '█',
-    eighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
-    dot: "·",
-    dash: "—",
-};
-
-const ASCII: Glyphs = Glyphs {
-    h: "-",
-    v: "|",
-    cross: "+",
-    bullet: "-",
-    up: "^",
-    down: "v",
-    tl: "+",
-    tr: "+",
-    bl: "+",
-    br: "+",
-    full: '#',
-    eighths: ["", "", "", "", "#", "#", "#", "#"],
-    dot: "-",
-    dash: "-",
-};
-
-/// A bar of `value / max` of `cells` columns, at eighth-block resolution.
-pub fn bar(value: f64, max: f64, cells: usize, ascii: bool) -> String {
-    let g = if ascii { &ASCII } else { &UNICODE };
-    if !(value > 0.0 && max > 0.0) || cells == 0 {
-        return String::new();
-    }
-    let eighths = ((value / max).min(1.0) * cells as f64 * 8.0).round() as usize;
-    let eighths = eighths.max(1);
-    let mut s: String = std::iter::repeat_n(g.full, eighths / 8).collect();
-    s.push_str(g.eighths[eighths % 8]);
-    if s.is_empty() {
-        s.push(g.full); // ascii: a tiny value still shows
-    }
-    s
 }
 
 /// Lay out a page.
@@ -250,7 +213,7 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
                 b.wrapped(&r.title, Role::Title, 0);
                 b.wrapped(&format!("{} {} {}", r.publisher, b.g.dot, r.date), Role::Meta, 0);
                 b.blank();
-                b.blocks(&r.abstract_blocks);
+                b.blocks(node, &r.abstract_blocks);
                 if !r.toc.is_empty() {
                     b.heading("目录", Role::H2);
                     for t in &r.toc {
@@ -272,7 +235,12 @@ pub fn build(lib: &Library, node: NodeId, opts: LayoutOpts) -> Doc {
 
 struct Builder<'a> {
     lib: &'a Library,
+    /// The width lines are laid out for: the measure, or wider in a table.
     w: usize,
+    /// Columns of blank before every line: centres the measure in the pane.
+    margin: usize,
+    /// The width right of the margin, for tables.
+    wide: usize,
     g: &'static Glyphs,
     compact: bool,
     table_bars: bool,
@@ -287,13 +255,23 @@ struct Builder<'a> {
     /// (unit, next offset): lines pushed go to this unit, numbered in turn
     /// (a table row shown as records).
     row_lock: Option<(u32, u32)>,
+    /// Where the next item comes from (see `DocItem`).
+    src: (Option<NodeId>, Option<usize>),
 }
 
 impl<'a> Builder<'a> {
     fn new(lib: &'a Library, opts: LayoutOpts) -> Builder<'a> {
+        let full = (opts.width as usize).max(1);
+        let measure = match opts.measure as usize {
+            0 => full,
+            m => m.min(full),
+        };
+        let margin = (full - measure) / 2;
         Builder {
             lib,
-            w: (opts.width as usize).max(1),
+            w: measure,
+            margin,
+            wide: full - margin,
             g: if opts.ascii { &ASCII } else { &UNICODE },
             compact: opts.compact_tables,
             table_bars: opts.table_bars,
@@ -303,6 +281,7 @@ impl<'a> Builder<'a> {
             in_unit: false,
             shown: Vec::new(),
             row_lock: None,
+            src: (None, None),
         }
     }
 
@@ -339,6 +318,9 @@ impl<'a> Builder<'a> {
             }
             segs = out;
         }
+        if self.margin > 0 && !segs.is_empty() {
+            segs.insert(0, seg(&" ".repeat(self.margin), Role::Body));
+        }
         let at = match &mut self.row_lock {
             Some((unit, off)) => {
                 *off += 1;
@@ -355,6 +337,8 @@ impl<'a> Builder<'a> {
     /// The next heading or block starts a new item.
     fn next_item(&mut self) {
         self.at = Pos { item: self.at.item + 1, unit: 0, off: 0 };
+        let (node, block) = std::mem::take(&mut self.src);
+        self.doc.items.push(DocItem { line: self.doc.lines.len(), node, block });
     }
 
     /// Lines pushed until `end_unit` form one unit; `off` numbers them.
@@ -390,7 +374,7 @@ impl<'a> Builder<'a> {
             });
             let b = &mut self.doc.boxes[i];
             if !text.is_empty() {
-                b.pieces.push(BoxPiece { line, col: *col, text: text.clone() });
+                b.pieces.push(BoxPiece { line, col: *col + self.margin, text: text.clone() });
             }
             b.hidden.push_str(hidden);
         }
@@ -462,6 +446,7 @@ impl<'a> Builder<'a> {
 
     fn section(&mut self, s: &Section, node: NodeId, depth: usize) {
         self.blank();
+        self.src = (Some(node), None);
         self.next_item();
         self.anchor(node);
         let role = match depth {
@@ -489,24 +474,26 @@ impl<'a> Builder<'a> {
             let rule = self.g.h.repeat(self.w.min(width(&s.heading()) + 2).max(1));
             self.push(vec![seg(&rule, Role::Rule)], 0);
         }
-        self.blocks(&s.blocks);
+        self.blocks(node, &s.blocks);
         let children = self.lib.nodes.get(node).map(|n| n.children.clone()).unwrap_or_default();
         for (sub, child) in s.sections.iter().zip(children) {
             self.section(sub, child, depth + 1);
         }
     }
 
-    fn blocks(&mut self, blocks: &[Block]) {
-        self.block_run(blocks.iter());
+    fn blocks(&mut self, node: NodeId, blocks: &[Block]) {
+        self.block_run(blocks.iter().enumerate().map(|(i, b)| (node, i, b)));
     }
 
-    fn block_run<'b>(&mut self, blocks: impl Iterator<Item = &'b Block>) {
+    /// Blocks with their places (section or report, index).
+    fn block_run<'b>(&mut self, blocks: impl Iterator<Item = (NodeId, usize, &'b Block)>) {
         let mut prev: Option<&Block> = None;
-        for b in blocks {
+        for (node, i, b) in blocks {
             // A run of examples stays together, one or two lines each.
             if !matches!((prev, b), (Some(Block::Example(_)), Block::Example(_))) {
                 self.blank();
             }
+            self.src = (Some(node), Some(i));
             if self.shown.contains(&(b as *const Block as usize)) {
                 self.next_item();
                 let t = b.title().unwrap_or("图表");

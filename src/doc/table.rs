@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 impl Builder<'_> {
     pub(super) fn table(&mut self, t: &Table) {
+        self.doc.tables.push((self.doc.lines.len(), std::sync::Arc::new(t.clone())));
         let with_bars;
         let t = if self.table_bars {
             with_bars = table_with_bars(t, self.g.full == '#');
@@ -15,6 +16,13 @@ impl Builder<'_> {
         } else {
             t
         };
+        // A table may use the room right of the text's left edge.
+        let measure = std::mem::replace(&mut self.w, self.wide);
+        self.table_at_width(t);
+        self.w = measure;
+    }
+
+    fn table_at_width(&mut self, t: &Table) {
         let mut head = t.title.clone().unwrap_or_default();
         if let Some(u) = &t.unit {
             head.push_str(&format!("（单位：{u}）"));

@@ -21,6 +21,9 @@ pub struct ServeOpts {
     /// New connections allowed per IP address per minute.
     pub per_ip_per_minute: usize,
     pub ascii: bool,
+    /// Ask each client's terminal for mouse reports (`--mouse`); off by
+    /// default: over SSH a mouse is never assumed.
+    pub mouse: bool,
     /// A connection that has not authenticated and started the explorer by
     /// then is closed, whatever it sends.
     pub login_grace: Duration,
@@ -57,6 +60,7 @@ impl Default for ServeOpts {
             idle_timeout: Duration::from_secs(600),
             per_ip_per_minute: 60,
             ascii: false,
+            mouse: false,
             login_grace: Duration::from_secs(30),
             max_startups: 100,
             max_per_address: 8,

@@ -33,8 +33,8 @@ pub(super) fn restore_sequence() -> Vec<u8> {
 }
 
 /// What a session's terminal is set to first: the alternate screen, no
-/// cursor, bracketed paste, as a local run.
-pub(super) fn setup_sequence() -> Vec<u8> {
+/// cursor, bracketed paste (and mouse reports), as a local run.
+pub(super) fn setup_sequence(mouse: bool) -> Vec<u8> {
     let mut b = Vec::new();
     let _ = crossterm::queue!(
         b,
@@ -42,6 +42,9 @@ pub(super) fn setup_sequence() -> Vec<u8> {
         crossterm::cursor::Hide,
         crossterm::event::EnableBracketedPaste
     );
+    if mouse {
+        let _ = crossterm::queue!(b, crossterm::event::EnableMouseCapture);
+    }
     b
 }
 
@@ -64,6 +67,8 @@ pub(super) struct Link {
 
 pub(super) struct Outbox {
     pub(super) frames: VecDeque<Vec<u8>>,
+    /// An OSC 52 copy waiting to be sent (the latest only), before the frames.
+    pub(super) clip: Option<Vec<u8>>,
     /// The requested end, until the delivery task takes it.
     pub(super) end: Option<End>,
     /// Why the session ended (the first end requested wins).
@@ -75,7 +80,14 @@ pub(super) struct Outbox {
 
 impl Link {
     pub(super) fn new() -> Link {
-        let state = Outbox { frames: VecDeque::new(), end: None, why: None, last_input: Instant::now(), gone: false };
+        let state = Outbox {
+            frames: VecDeque::new(),
+            clip: None,
+            end: None,
+            why: None,
+            last_input: Instant::now(),
+            gone: false,
+        };
         Link { state: Mutex::new(state), wake: Notify::new(), ending: Notify::new() }
     }
 
@@ -132,7 +144,7 @@ pub(super) async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, 
     // A frame cut short by an end: the goodbye first cancels any escape
     // sequence left open.
     let mut cut = false;
-    if out.data_bytes(setup_sequence()).await.is_err() {
+    if out.data_bytes(setup_sequence(shared.opts.mouse)).await.is_err() {
         return;
     }
     enum Next {
@@ -155,6 +167,8 @@ pub(super) async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, 
                 Next::End(end)
             } else if o.gone {
                 Next::Gone
+            } else if let Some(c) = o.clip.take() {
+                Next::Frame(c)
             } else if let Some(f) = o.frames.pop_front() {
                 Next::Frame(f)
             } else {

@@ -1,22 +1,17 @@
 //! A connection's SSH handler: authentication, channels, the PTY, and the
 //! reader's input and resizes, applied to its explorer.
 
-use super::deliver::{AppSlot, End, Link, deliver};
+use super::deliver::{AppSlot, Link, deliver};
 use super::limits::{self, AddressSlot, Kill, Refusal};
-use super::session::{Live, Screen};
-use super::{MAX_CHANNELS, RefusingSlot, Shared, StartupSlot, depth_for_term, input};
-use crate::action::{Action, Effect};
-use crate::app::App;
+use super::session::{Job, PIECE, Worker};
+use super::{MAX_CHANNELS, RefusingSlot, Shared, StartupSlot, depth_for_term};
 use crate::theme::Theme;
-use crossterm::event::{Event, KeyCode};
 use russh::keys::ssh_key::HashAlg;
 use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, MethodSet, Pty};
-use std::io;
 use std::net::SocketAddr;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// What the limits said of a connection at accept.
@@ -42,7 +37,7 @@ pub(super) struct Connection {
     pub(super) started: Instant,
     /// The session channel's writing half, from its opening to its shell.
     pub(super) opened: Option<(ChannelId, ChannelWriteHalf<Msg>)>,
-    pub(super) session: Option<Live>,
+    pub(super) session: Option<Explorer>,
     /// The explorer's link, once started (it outlives `session`).
     pub(super) link: Option<Arc<Link>>,
     /// Why a channel was refused, for the log.
@@ -72,17 +67,6 @@ impl Drop for Connection {
 }
 
 pub(super) type HResult = Result<(), russh::Error>;
-
-/// The text of a panic's payload.
-pub(super) fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "(no message)"
-    }
-}
 
 impl Connection {
     pub(super) fn new(shared: &Arc<Shared>, peer: SocketAddr, kill: Arc<Kill>, admission: Admission) -> Connection {
@@ -176,9 +160,8 @@ impl Connection {
             ));
         }
         let slot = AppSlot(Arc::clone(sh));
-        let (w, h) = self.size.unwrap_or((80, 24));
+        let size = self.size.unwrap_or((80, 24));
         let theme = Theme::new(depth_for_term(&self.term), sh.opts.ascii);
-        let app = App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
         let link = Arc::new(Link::new());
         sh.app_connections.fetch_add(1, Ordering::SeqCst);
         sh.counters.sessions_started.fetch_add(1, Ordering::Relaxed);
@@ -190,36 +173,25 @@ impl Connection {
         }
         tokio::spawn(deliver(Arc::clone(&link), out, slot, Arc::clone(&self.kill)));
         self.link = Some(Arc::clone(&link));
-        self.session = Some(Live { channel, app, screen: Screen::new(w, h), decoder: input::Decoder::default(), link });
-        self.run(|live, dropped| live.paint(dropped).map(|()| false));
+        // The explorer is made and drawn on its worker, as all its work.
+        let worker = Worker::new(Arc::clone(sh), Arc::clone(&link), self.peer_who());
+        worker.push(Job::Start(theme, size), None);
+        self.session = Some(Explorer { channel, link, worker });
         Ok(())
     }
+}
 
-    /// Run `f` on the live session, if any. A panic, an error or a quit
-    /// ends this session only, its terminal restored.
-    pub(super) fn run(&mut self, f: impl FnOnce(&mut Live, &AtomicUsize) -> io::Result<bool>) {
-        let who = self.peer_who();
-        let Some(live) = &mut self.session else { return };
-        let dropped = &self.shared.frames_dropped;
-        let end = match std::panic::catch_unwind(AssertUnwindSafe(|| f(live, dropped))) {
-            Ok(Ok(false)) => return,
-            Ok(Ok(true)) => End { message: String::new(), status: 0, why: "quit" },
-            Ok(Err(e)) => {
-                (self.shared.log)(&format!("{who}: session error: {e}"));
-                End { message: format!("yanbao: {e}"), status: 1, why: "error" }
-            }
-            Err(payload) => {
-                let text = panic_text(payload.as_ref());
-                (self.shared.log)(&format!("{who}: session panicked: {text} (that session ended; the server goes on)"));
-                End {
-                    message: "yanbao: internal error; this session has ended (please report it)".into(),
-                    status: 1,
-                    why: "panic",
-                }
-            }
-        };
-        live.link.end(end);
-        self.session = None;
+/// The handler's side of a running explorer: its channel, its link to the
+/// delivery task, and its worker.
+pub(super) struct Explorer {
+    channel: ChannelId,
+    link: Arc<Link>,
+    worker: Arc<Worker>,
+}
+
+impl Drop for Explorer {
+    fn drop(&mut self) {
+        self.worker.close();
     }
 }
 
@@ -364,14 +336,8 @@ impl russh::server::Handler for Connection {
         self.size = Some((w, h));
         if let Some(live) = &self.session {
             live.link.lock().last_input = Instant::now();
+            live.worker.submit(Job::Resize(w, h)).await;
         }
-        self.run(|live, dropped| {
-            if live.screen.resize(w, h) {
-                live.app.update(Action::Resize(w, h));
-                live.paint(dropped)?;
-            }
-            Ok(false)
-        });
         Ok(())
     }
 
@@ -400,21 +366,11 @@ impl russh::server::Handler for Connection {
             }
             o.last_input = Instant::now();
         }
-        let panic_key = char::from_u32(self.shared.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
-        self.run(|live, dropped| {
-            for ev in live.decoder.feed(data) {
-                if let (Some(k), Event::Key(key)) = (panic_key, &ev)
-                    && key.code == KeyCode::Char(k)
-                {
-                    panic!("injected panic on key {k:?} (test hook)");
-                }
-                if live.app.handle_event(ev).contains(&Effect::Quit) {
-                    return Ok(true);
-                }
-            }
-            live.paint(dropped)?;
-            Ok(false)
-        });
+        // Waits while this session's queue is full: its connection is read
+        // no further meanwhile.
+        for piece in data.chunks(PIECE) {
+            live.worker.submit(Job::Input(piece.to_vec())).await;
+        }
         Ok(())
     }
 }

@@ -1,15 +1,20 @@
 //! Bytes from a remote terminal to key events: UTF-8 text (Chinese typed
 //! into the finder arrives whole, even split across packets), control keys,
 //! the escape sequences of arrows, Home/End, PgUp/PgDn, function keys, Alt
-//! combinations and bracketed paste. Bytes that do not decode are dropped;
-//! nothing here can panic on any input.
+//! combinations, bracketed paste, and, when the session turned mouse
+//! reporting on, mouse reports (SGR 1006: `ESC [ < b ; x ; y M`, and the
+//! older `ESC [ M b x y`). Bytes that do not decode are dropped; nothing here
+//! can panic on any input.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 #[derive(Debug, Default)]
 pub struct Decoder {
     pending: Vec<u8>,
     paste: Option<Vec<u8>>,
+    /// Mouse reports are decoded (the session asked the terminal for them);
+    /// without it they are dropped like any unknown sequence.
+    mouse: bool,
 }
 
 fn key(code: KeyCode, mods: KeyModifiers) -> Event {
@@ -22,6 +27,11 @@ const MAX_SEQ: usize = 32;
 const MAX_PASTE: usize = 64 * 1024;
 
 impl Decoder {
+    /// A decoder; `mouse`: the session enabled mouse reporting.
+    pub fn new(mouse: bool) -> Decoder {
+        Decoder { mouse, ..Decoder::default() }
+    }
+
     /// Decode what arrived. A lone ESC at the end of a packet is the Esc key.
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<Event> {
         self.pending.extend_from_slice(bytes);
@@ -95,6 +105,11 @@ impl Decoder {
             return Step::Event(Some(key(KeyCode::Esc, none)), 1);
         }
         match b[1] {
+            b'[' if b.get(2) == Some(&b'M') && self.mouse => x10_mouse(b),
+            b'[' if b.get(2) == Some(&b'<') && self.mouse => match csi(b) {
+                Step::Event(_, n) => Step::Event(b.get(..n).and_then(sgr_mouse), n),
+                other => other,
+            },
             b'[' => csi(b),
             b'O' => match b.get(2) {
                 None => Step::Incomplete,
@@ -166,6 +181,70 @@ fn csi(b: &[u8]) -> Step {
         _ => return Step::Event(None, n),
     };
     Step::Event(Some(key(code, mods)), n)
+}
+
+/// A mouse event from a report's button code and 0-based cell.
+fn mouse_event(code: u16, x: u16, y: u16, release: bool) -> Option<Event> {
+    let button = match code & 0b11 {
+        0 => MouseButton::Left,
+        1 => MouseButton::Middle,
+        _ => MouseButton::Right,
+    };
+    let kind = if code & 64 != 0 {
+        match code & 0b11 {
+            0 => MouseEventKind::ScrollUp,
+            1 => MouseEventKind::ScrollDown,
+            2 => MouseEventKind::ScrollLeft,
+            _ => MouseEventKind::ScrollRight,
+        }
+    } else if code & 128 != 0 {
+        return None; // buttons 8-11
+    } else if code & 32 != 0 {
+        if code & 0b11 == 3 { MouseEventKind::Moved } else { MouseEventKind::Drag(button) }
+    } else if release || code & 0b11 == 3 {
+        MouseEventKind::Up(button)
+    } else {
+        MouseEventKind::Down(button)
+    };
+    let mut modifiers = KeyModifiers::NONE;
+    if code & 4 != 0 {
+        modifiers |= KeyModifiers::SHIFT;
+    }
+    if code & 8 != 0 {
+        modifiers |= KeyModifiers::ALT;
+    }
+    if code & 16 != 0 {
+        modifiers |= KeyModifiers::CONTROL;
+    }
+    Some(Event::Mouse(MouseEvent { kind, column: x, row: y, modifiers }))
+}
+
+/// SGR 1006: `ESC [ < code ; x ; y M` (press) or `m` (release), cells
+/// 1-based. Anything else of that shape is dropped.
+fn sgr_mouse(b: &[u8]) -> Option<Event> {
+    let (&last, body) = b.split_last()?;
+    if last != b'M' && last != b'm' {
+        return None;
+    }
+    let params = std::str::from_utf8(body.get(3..)?).ok()?;
+    let mut it = params.split(';').map(|p| p.parse::<u16>().ok());
+    let (code, x, y) = (it.next()??, it.next()??, it.next()??);
+    if it.next().is_some() {
+        return None;
+    }
+    mouse_event(code, x.saturating_sub(1), y.saturating_sub(1), last == b'm')
+}
+
+/// The X10/normal encoding: `ESC [ M` and three bytes, each 32 more than
+/// the code and the 1-based column and row.
+fn x10_mouse(b: &[u8]) -> Step {
+    match b.get(3..6) {
+        Some(&[c, x, y]) => {
+            let cell = |v: u8| u16::from(v.saturating_sub(33));
+            Step::Event(mouse_event(u16::from(c.saturating_sub(32)), cell(x), cell(y), false), 6)
+        }
+        _ => Step::Incomplete,
+    }
 }
 
 /// The final byte of ESC O x and ESC [ x: arrows, Home, End, F1–F4.
@@ -276,6 +355,60 @@ mod tests {
         let evs = d.feed(b"1~j");
         assert_eq!(evs[0], Event::Paste("中关村".into()));
         assert!(matches!(evs[1], Event::Key(k) if k.code == KeyCode::Char('j')));
+    }
+
+    #[test]
+    fn mouse_reports_when_enabled() {
+        let mut d = Decoder::new(true);
+        let evs = d.feed(b"\x1b[<0;12;5M\x1b[<0;12;5m\x1b[<65;3;4M\x1b[<64;1;1Mj");
+        let kinds: Vec<_> = evs
+            .iter()
+            .map(|e| match e {
+                Event::Mouse(m) => Some((m.kind, m.column, m.row)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                Some((MouseEventKind::Down(MouseButton::Left), 11, 4)),
+                Some((MouseEventKind::Up(MouseButton::Left), 11, 4)),
+                Some((MouseEventKind::ScrollDown, 2, 3)),
+                Some((MouseEventKind::ScrollUp, 0, 0)),
+                None,
+            ]
+        );
+        // Split across packets, and the older encoding (column 11, row 4).
+        assert!(d.feed(b"\x1b[<0;4").is_empty());
+        assert!(matches!(d.feed(b"0;2M")[..], [Event::Mouse(m)] if (m.column, m.row) == (39, 1)));
+        assert!(matches!(d.feed(b"\x1b[M ,%")[..], [Event::Mouse(m)] if (m.column, m.row) == (11, 4)));
+        // Without mouse reporting they are dropped, not typed.
+        let mut d = Decoder::new(false);
+        assert!(d.feed(b"\x1b[<0;12;5M\x1b[<0;12;5m").is_empty());
+    }
+
+    #[test]
+    fn garbage_mouse_reports_are_dropped() {
+        let mut d = Decoder::new(true);
+        for bad in [
+            &b"\x1b[<0;99999999;5M"[..],
+            b"\x1b[<;;M",
+            b"\x1b[<0;1;2;3M",
+            b"\x1b[<-1;1;1M",
+            b"\x1b[<0;1;1X",
+            b"\x1b[<\xff\xfe;1;1M",
+            b"\x1b[<255;0;0M",
+            b"\x1b[<0;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1M",
+        ] {
+            let evs = d.feed(bad);
+            assert!(evs.iter().all(|e| matches!(e, Event::Mouse(_))), "{bad:?} gave {evs:?}");
+        }
+        // The decoder is not stuck afterwards.
+        assert!(matches!(d.feed(b"x")[..], [Event::Key(k)] if k.code == KeyCode::Char('x')));
+        let all: Vec<u8> = (0..=255u8).collect();
+        let _ = d.feed(&all);
+        let _ = d.feed(b"\x1b[M");
+        let _ = d.feed(b"\x1b[M\xff");
     }
 
     #[test]

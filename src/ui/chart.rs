@@ -8,13 +8,20 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-/// Whether a series reads as a time series (labels are years, 2028E included).
+/// Whether a series is a true time series: every label a year (1900-2100),
+/// with an optional `E` (estimate) or `年`, in increasing order. Labels that
+/// merely start with digits (`96110劝阻…`, `2025年1-5月`) are not.
 fn is_time_series(s: &crate::content::Series) -> bool {
-    s.points.len() >= 2
-        && s.points.iter().all(|p| {
-            let t = p.label.trim().trim_end_matches('E');
-            t.chars().take(4).filter(char::is_ascii_digit).count() == 4
-        })
+    let year = |label: &str| -> Option<u32> {
+        let t = label.trim();
+        let t = t.strip_suffix('E').unwrap_or(t);
+        let t = t.strip_suffix('年').unwrap_or(t);
+        (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten()
+    };
+    let years: Option<Vec<u32>> = s.points.iter().map(|p| year(&p.label)).collect();
+    years.is_some_and(|y| {
+        y.len() >= 2 && y.iter().all(|v| (1900..=2100).contains(v)) && y.windows(2).all(|w| w[0] < w[1])
+    })
 }
 
 pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, buf: &mut Buffer) {
@@ -25,16 +32,35 @@ pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, b
     match c.compare.and_then(|i| c.charts.get(i)) {
         Some(other) if inner.width >= 40 => {
             let half = inner.width / 2;
-            draw_chart(st, main, Rect::new(inner.x, inner.y, half - 1, inner.height), buf);
-            draw_chart(st, other, Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, inner.height), buf);
+            // The same unit: one scale for both, so 52.6亿元 reads shorter than 135.1亿元.
+            let shared = shared_scale(main, other);
+            draw_chart(st, main, shared, Rect::new(inner.x, inner.y, half - 1, inner.height), buf);
+            draw_chart(
+                st,
+                other,
+                shared,
+                Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, inner.height),
+                buf,
+            );
         }
-        _ => draw_chart(st, main, inner, buf),
+        _ => draw_chart(st, main, None, inner, buf),
     }
 }
 
 /// One chart: its title, a bar per point with the exact value and unit, and
 /// for a time series a vertical bar chart below when there is room.
-fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buffer) {
+/// The largest value of two charts in the same unit (a shared scale), or
+/// `None` when their units differ (each keeps its own).
+pub fn shared_scale(a: &crate::content::Series, b: &crate::content::Series) -> Option<f64> {
+    let unit = |s: &crate::content::Series| s.unit.as_deref().map(str::trim).unwrap_or("").to_string();
+    if unit(a) != unit(b) {
+        return None;
+    }
+    let max = a.points.iter().chain(&b.points).map(|p| p.value).fold(0.0_f64, f64::max);
+    (max > 0.0).then_some(max)
+}
+
+fn draw_chart(st: &State, s: &crate::content::Series, scale: Option<f64>, area: Rect, buf: &mut Buffer) {
     use ratatui::widgets::{Bar, BarChart, BarGroup};
     if area.width < 4 || area.height < 2 {
         return;
@@ -50,7 +76,7 @@ fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buff
         buf.set_stringn(area.x, y, &line, w, st.theme.role(Role::H3));
         y += 1;
     }
-    let max = s.points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
+    let max = scale.unwrap_or_else(|| s.points.iter().map(|p| p.value).fold(0.0_f64, f64::max));
     let label_w = s.points.iter().map(|p| width(&p.label)).max().unwrap_or(1).min(w / 3).max(1);
     let values: Vec<String> = s.points.iter().map(|p| format!("{}{unit}", crate::fmt::fmt_num(p.value))).collect();
     let value_w = values.iter().map(|v| width(v)).max().unwrap_or(0);
@@ -93,7 +119,7 @@ fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buff
             .max()
             .unwrap_or(0)
             .min(3);
-        let scale = 10f64.powi(decimals as i32);
+        let scale_10 = 10f64.powi(decimals as i32);
         let bars: Vec<Bar> = s
             .points
             .iter()
@@ -101,14 +127,57 @@ fn draw_chart(st: &State, s: &crate::content::Series, area: Rect, buf: &mut Buff
             .map(|(p, v)| {
                 let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
                 Bar::default()
-                    .value((p.value.max(0.0) * scale).round() as u64)
+                    .value((p.value.max(0.0) * scale_10).round() as u64)
                     .label(p.label.clone())
                     .text_value(v.clone())
                     .style(st.theme.role(role))
             })
             .collect();
         let bar_width = (area.width as usize / s.points.len().max(1)).saturating_sub(1).clamp(3, 12) as u16;
-        let chart = BarChart::default().data(BarGroup::default().bars(&bars)).bar_width(bar_width).bar_gap(1);
+        let mut chart = BarChart::default().data(BarGroup::default().bars(&bars)).bar_width(bar_width).bar_gap(1);
+        if let Some(m) = scale {
+            chart = chart.max((m.max(0.0) * scale_10).round() as u64);
+        }
         chart.render(Rect::new(area.x, y + 1, area.width, room), buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_time_series, shared_scale};
+    use crate::content::{Point, Series};
+
+    fn series(unit: &str, points: &[(&str, f64)]) -> Series {
+        Series {
+            title: None,
+            industries: Vec::new(),
+            unit: Some(unit.to_string()),
+            points: points.iter().map(|&(l, v)| Point { label: l.into(), value: v, estimate: false }).collect(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn only_years_in_order_are_a_time_series() {
+        assert!(is_time_series(&series("亿元", &[("2023", 15.9), ("2028E", 52.6)])));
+        assert!(is_time_series(&series("%", &[("2019年", 1.0), ("2020年", 2.0), ("2025E", 3.0)])));
+        // Labels that only start with digits are categories.
+        assert!(!is_time_series(&series(
+            "个",
+            &[("96110劝阻智能体智能线路", 1.0), ("96110劝阻智能体日均完成劝阻", 2.0)]
+        )));
+        assert!(!is_time_series(&series("亿元", &[("2025年1-5月", 1.0), ("2025H1能源行业大模型中标金额", 2.0)])));
+        assert!(!is_time_series(&series("亿元", &[("2024", 1.0), ("2023", 2.0)])), "not in order");
+        assert!(!is_time_series(&series("亿元", &[("2024", 1.0)])), "one point");
+        assert!(!is_time_series(&series("亿元", &[("客户服务", 1.0), ("营销", 2.0)])));
+    }
+
+    #[test]
+    fn the_same_unit_shares_a_scale() {
+        let fin = series("亿元", &[("2023", 15.9), ("2028E", 52.6)]);
+        let gov = series("亿元", &[("2023", 24.3), ("2028E", 135.1)]);
+        assert_eq!(shared_scale(&fin, &gov), Some(135.1));
+        let pct = series("%", &[("2023", 30.0)]);
+        assert_eq!(shared_scale(&fin, &pct), None);
     }
 }

@@ -1,32 +1,32 @@
 //! The industry picker overlay (`i`).
 
 use super::{clear_straddle, frame_block};
+use crate::action::Action;
 use crate::app::State;
-use crate::text::fit;
+use crate::keymap::Context;
+use crate::text::{fit, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Clear, Widget};
 
 pub(super) fn render_industries(st: &State, selected: usize, area: Rect, buf: &mut Buffer) {
-    let n = st.lib.industries.len();
-    let w = area.width.saturating_sub(4).min(64);
-    let h = area.height.saturating_sub(2).min(n as u16 + 3);
-    if w < 12 || h < 3 {
-        return;
-    }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let Some((popup, inner)) = crate::app::switcher_layout(area, st.lib.industries.len()) else { return };
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
-    frame_block(st, "行业 industries · 1-9 / enter".into(), w).render(popup, buf);
-    let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
+    frame_block(st, "行业 industries · 数字键 / enter".into(), popup.width).render(popup, buf);
     let head = fit("   行业             章节  案例  示例  图表", inner.width as usize);
     buf.set_stringn(inner.x, inner.y, head, inner.width as usize, st.theme.dim());
     let rows = inner.height.saturating_sub(1) as usize;
-    let offset = selected.saturating_sub(rows.saturating_sub(1));
+    let offset = crate::app::switcher_offset(selected, rows);
     for (row, (i, ind)) in st.lib.industries.iter().enumerate().skip(offset).take(rows).enumerate() {
         let stats = st.lib.industry_stats(&ind.id);
-        let key = if i < 9 { format!("{} ", i + 1) } else { "  ".into() };
+        // The key that opens it (1-9, 0, `)` by default; the live keymap's).
+        let key = u8::try_from(i + 1)
+            .ok()
+            .and_then(|k| st.keymap.keys_for(Context::Industries, &Action::GotoIndustry(k)).into_iter().next())
+            .filter(|k| width(k) == 1)
+            .map_or_else(|| "  ".to_string(), |k| format!("{k} "));
         let name = format!("{} {}", ind.name, ind.english.clone().unwrap_or_default());
         let line = format!(
             " {key}{} {:>4}  {:>4}  {:>4}  {:>4}",

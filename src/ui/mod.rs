@@ -2,11 +2,13 @@
 
 mod chart;
 mod company;
+mod copy;
 mod finder;
 mod help;
 mod industries;
 mod reader;
 mod status;
+mod table;
 mod tree;
 
 use crate::app::{App, Overlay, SearchLayout, State};
@@ -24,6 +26,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use reader::render_reader;
 pub use status::breadcrumb;
 use status::{render_find_prompt, render_status};
+use table::render_table;
 use tree::render_nav;
 
 const ASCII_BORDER: border::Set = border::Set {
@@ -53,7 +56,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf.set_stringn(x, area.y + area.height / 2, &text, area.width as usize, st.theme.dim());
         return;
     }
-    let panes = crate::app::Panes::compute(area.width, area.height, st.focus);
+    let panes = crate::app::Panes::compute(area.width, area.height, st.focus, st.tree);
     let shift = |r: Rect| Rect::new(area.x + r.x, area.y + r.y, r.width, r.height).intersection(area);
     if let Some(r) = panes.nav {
         render_nav(st, shift(r), buf);
@@ -75,11 +78,83 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Search(s) => render_search(st, s, area, buf),
             Overlay::Industries { selected } => render_industries(st, *selected, area, buf),
             Overlay::Chart(c) => render_chart(st, c, area, buf),
+            Overlay::Table(t) => render_table(st, t, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
+            Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
         }
     }
     if st.theme.ascii {
         asciify(buf, area);
+    }
+    if crate::text::ambiwide() {
+        ambi_reflow(buf, area);
+    }
+}
+
+/// `--ambiwidth wide`: the terminal draws an ambiguous character (“ ” …)
+/// two columns wide, and the layout counted it so, but ratatui gave it one
+/// cell. Give it two (the second skipped, as for a wide character) and pay
+/// for the column with a blank further on, the first one that is followed
+/// by a blank or a border (the room the layout left), or with a `-` of a
+/// border line, so no line overflows and borders stay in place. With neither
+/// the line is cut at the end.
+fn ambi_reflow(buf: &mut Buffer, area: Rect) {
+    use ratatui::buffer::{Cell, CellDiffOption};
+    use std::num::NonZeroU16;
+    let ambiguous = |c: &Cell| {
+        let mut chars = c.symbol().chars();
+        chars.next().is_some_and(crate::text::is_ambiguous) && chars.next().is_none()
+    };
+    for y in area.top()..area.bottom() {
+        let row: Vec<Cell> = (area.left()..area.right()).map(|x| buf[(x, y)].clone()).collect();
+        if !row.iter().any(ambiguous) {
+            continue;
+        }
+        let blank = |c: &Cell| c.symbol() == " ";
+        let edge = |c: &Cell| matches!(c.symbol(), " " | "|" | "+" | "-");
+        let mut out: Vec<Cell> = Vec::with_capacity(row.len() + 4);
+        let mut debt = 0usize;
+        // Columns still covered by the last wide character pushed.
+        let mut covered = 0usize;
+        for (i, c) in row.iter().enumerate() {
+            if covered > 0 {
+                covered -= 1;
+                out.push(c.clone());
+                continue;
+            }
+            let dash_run = c.symbol() == "-" && row.get(i + 1).is_some_and(|n| n.symbol() == "-");
+            if debt > 0 && (blank(c) && row.get(i + 1).is_none_or(edge) || dash_run) {
+                debt -= 1;
+                continue;
+            }
+            let mut c = c.clone();
+            if ambiguous(&c) {
+                c.set_diff_option(CellDiffOption::ForcedWidth(NonZeroU16::MIN.saturating_add(1)));
+                let mut cont = c.clone();
+                cont.set_symbol(" ");
+                cont.set_diff_option(CellDiffOption::None);
+                out.push(c);
+                out.push(cont);
+                debt += 1;
+            } else {
+                covered = width(c.symbol()).saturating_sub(1);
+                out.push(c);
+            }
+        }
+        let w = row.len();
+        if out.len() > w {
+            out.truncate(w);
+            // Never leave half of a wide character at the cut.
+            if let Some(last) = out.last_mut()
+                && (ambiguous(last) || width(last.symbol()) > 1)
+            {
+                last.set_symbol(" ");
+                last.set_diff_option(CellDiffOption::None);
+            }
+        }
+        for (k, c) in out.into_iter().enumerate() {
+            buf[(area.left() + k as u16, y)] = c;
+        }
     }
 }
 

@@ -61,7 +61,7 @@ pub(super) fn draw_doc(st: &State, doc: &Doc, find: &FindState, scroll: usize, a
     }
 }
 
-fn draw_line(st: &State, line: &DocLine, x: u16, y: u16, max: u16, buf: &mut Buffer) {
+pub(super) fn draw_line(st: &State, line: &DocLine, x: u16, y: u16, max: u16, buf: &mut Buffer) {
     let mut cx = x;
     let end = x + max;
     for s in &line.segs {

@@ -1,0 +1,231 @@
+//! Copy (`y`, `Y`) and the copy overlay: what is copied is decided here,
+//! from the state alone; the runtime carries out the `Effect::Copy`.
+
+use super::{Overlay, State};
+use crate::action::{Action, Effect};
+use crate::clipboard;
+use crate::content::{Block, NodeId};
+use crate::doc::DocItem;
+use crate::export;
+use crate::search::Target;
+
+/// The copy overlay: the copied text, shown plain for the terminal's own
+/// selection (for terminals that ignore OSC 52).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyView {
+    /// What was copied (`表格 18 行`).
+    pub what: String,
+    pub text: String,
+    pub scroll: usize,
+    /// The text wrapped to the screen's width (`width`), made by `update`
+    /// when the overlay opens and on a resize, not on every frame.
+    pub lines: Vec<String>,
+    pub width: u16,
+}
+
+impl CopyView {
+    pub fn new(what: String, text: String, width: u16) -> CopyView {
+        let lines = copy_lines(&text, width);
+        CopyView { what, text, scroll: 0, lines, width }
+    }
+
+    /// Wrap again for a new screen width, keeping the scroll in range.
+    pub fn resize(&mut self, size: (u16, u16)) {
+        if size.0 != self.width {
+            self.lines = copy_lines(&self.text, size.0);
+            self.width = size.0;
+        }
+        self.scroll = self.scroll.min(self.lines.len().saturating_sub(copy_rows(size)));
+    }
+}
+
+/// The last copy, while nothing else has happened since: `y` again shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copied {
+    pub what: String,
+    pub text: String,
+}
+
+impl State {
+    /// Copy actions, and every action while the copy overlay is on top.
+    /// `None`: not ours.
+    pub(super) fn update_copy(&mut self, action: &Action) -> Option<Vec<Effect>> {
+        let fresh = self.copied.take();
+        if let Some(Overlay::Copy(v)) = self.overlays.last_mut() {
+            let rows = copy_rows(self.size);
+            let max = v.lines.len().saturating_sub(rows);
+            match action {
+                Action::MoveDown => v.scroll = (v.scroll + 1).min(max),
+                Action::MoveUp => v.scroll = v.scroll.saturating_sub(1),
+                Action::PageDown => v.scroll = (v.scroll + rows).min(max),
+                Action::PageUp => v.scroll = v.scroll.saturating_sub(rows),
+                Action::HalfPageDown => v.scroll = (v.scroll + rows / 2).min(max),
+                Action::HalfPageUp => v.scroll = v.scroll.saturating_sub(rows / 2),
+                Action::Top => v.scroll = 0,
+                Action::Bottom => v.scroll = max,
+                Action::CloseOverlay | Action::Copy | Action::Back => {
+                    self.overlays.pop();
+                }
+                Action::Quit => return Some(vec![Effect::Quit]),
+                _ => {}
+            }
+            return Some(vec![]);
+        }
+        match action {
+            Action::Copy => {
+                if let Some(c) = fresh {
+                    // `y` right after a copy: show what was copied.
+                    self.overlays.push(Overlay::Copy(CopyView::new(c.what, c.text, self.size.0)));
+                    return Some(vec![]);
+                }
+                let found = match self.overlays.last() {
+                    Some(Overlay::Search(_)) => self.finder_unit(),
+                    Some(Overlay::Chart(_)) => self.chart_unit(),
+                    Some(_) => return None,
+                    None => self.reader_unit(),
+                };
+                Some(match found {
+                    Some((text, what)) => self.copy(text, what),
+                    None => {
+                        self.message = Some("这里没有可复制的内容".into());
+                        vec![]
+                    }
+                })
+            }
+            Action::CopySection => {
+                if !self.overlays.is_empty() {
+                    return None;
+                }
+                let node = self.reader_node();
+                let md = export::markdown_body(&self.lib, node);
+                let what = format!("本节 Markdown {} 行", md.lines().count());
+                let text = format!("{md}\n\n{}\n", export::citation(&self.lib, node));
+                Some(self.copy(text, what))
+            }
+            _ => None,
+        }
+    }
+
+    /// The effect of a copy, and its status line.
+    fn copy(&mut self, text: String, what: String) -> Vec<Effect> {
+        let to = self.copy_to.clone();
+        let (sent, cut) =
+            if to.is_some() { (text.as_str(), false) } else { clipboard::bound(&text, clipboard::MAX_OSC52) };
+        let sent = sent.to_string();
+        let mut msg = format!("已复制 {what}");
+        if cut {
+            msg.push_str(&format!("（过长，只复制了前 {} KB）", clipboard::MAX_OSC52 / 1024));
+        }
+        if let Some(p) = &to {
+            msg.push_str(&format!("，追加到 {}", p.display()));
+        }
+        msg.push_str(" · 再按 y 显示文本");
+        self.message = Some(msg);
+        self.copied = Some(Copied { what, text: sent.clone() });
+        vec![Effect::Copy { text: sent, to }]
+    }
+
+    /// The place the top of the reader is in (an industry page: the
+    /// section of the block there).
+    fn reader_node(&self) -> NodeId {
+        let top = self.top_line();
+        let doc = &self.reader.doc;
+        doc.item_index_at(top).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(top)).unwrap_or(self.reader.node)
+    }
+
+    /// The first line with text at or below the top of the reader.
+    fn top_line(&self) -> usize {
+        let lines = &self.reader.doc.lines;
+        (self.reader.scroll..lines.len()).find(|&i| !lines[i].text().trim().is_empty()).unwrap_or(self.reader.scroll)
+    }
+
+    /// The unit at the top of the reader: its block (or, on a heading, the
+    /// first block after it), as plain text with the citation.
+    fn reader_unit(&self) -> Option<(String, String)> {
+        let doc = &self.reader.doc;
+        // Above the first item (a report's title): the first item.
+        let k = doc.item_index_at(self.top_line()).or((!doc.items.is_empty()).then_some(0))?;
+        let item = doc.items.get(k)?;
+        let next = doc.items.get(k + 1);
+        let (node, block) = match (item.node, item.block, next) {
+            (Some(n), Some(b), _) => (n, b),
+            // On a heading: the block right after it, if it is the heading's.
+            (head, None, Some(&DocItem { node: Some(n), block: Some(b), .. })) if head.is_none_or(|h| h == n) => (n, b),
+            // A heading with no block of its own: its title.
+            (Some(n), _, _) => {
+                let title = self.lib.node_title(n);
+                let text = format!("{title}\n{}\n", export::citation(&self.lib, n));
+                return Some((text, "标题".into()));
+            }
+            (None, _, _) => return None,
+        };
+        let b = self.block_of(node, block)?;
+        let (text, what) = export::block_plain(&self.lib, b);
+        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+    }
+
+    fn block_of(&self, node: NodeId, i: usize) -> Option<&Block> {
+        match self.lib.section(node) {
+            Some(s) => s.blocks.get(i),
+            None => self.lib.report_of(node).and_then(|r| r.abstract_blocks.get(i)),
+        }
+    }
+
+    /// The finder's selected result, with its citation.
+    fn finder_unit(&self) -> Option<(String, String)> {
+        let Some(Overlay::Search(s)) = self.overlays.last() else { return None };
+        let hit = s.hits.get(s.selected)?;
+        let u = self.index.units.get(hit.unit)?;
+        let mut text = String::new();
+        if u.own_title && !u.title.is_empty() && !u.text.contains(u.title.as_str()) {
+            text.push_str(&u.title);
+            text.push('\n');
+        }
+        text.push_str(u.text.trim_end());
+        text.push('\n');
+        if let Target::Place { node, .. } = &u.target {
+            text.push_str(&export::citation(&self.lib, *node));
+            text.push('\n');
+        }
+        Some((text, format!("搜索结果（{}）", u.kind.label())))
+    }
+
+    /// The chart shown in the chart view: its values, with the citation.
+    fn chart_unit(&self) -> Option<(String, String)> {
+        let Some(Overlay::Chart(c)) = self.overlays.last() else { return None };
+        let series = c.charts.get(c.index)?;
+        let doc = &self.reader.doc;
+        let node = doc
+            .charts
+            .iter()
+            .find(|(_, s)| std::sync::Arc::ptr_eq(s, series))
+            .and_then(|(line, _)| {
+                doc.item_index_at(*line).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(*line))
+            })
+            .unwrap_or(self.reader.node);
+        let (text, what) = export::block_plain(&self.lib, &Block::Series((**series).clone()));
+        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+    }
+}
+
+/// How many lines of text the copy overlay shows on a screen of `size`
+/// (its title and the status line take two rows).
+pub fn copy_rows(size: (u16, u16)) -> usize {
+    (size.1 as usize).saturating_sub(2).max(1)
+}
+
+/// The copy overlay's lines for a screen `width` wide: the text wrapped to
+/// it, tabs as two spaces (a cell holds no tab).
+pub fn copy_lines(text: &str, width: u16) -> Vec<String> {
+    let w = (width as usize).max(1);
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = crate::text::sanitize(&line.replace('\t', "  "));
+        if line.is_empty() {
+            out.push(String::new());
+            continue;
+        }
+        out.extend(crate::text::wrap(&line, w));
+    }
+    out
+}

@@ -1,0 +1,438 @@
+//! `yanbao export` and the citation: the Markdown export of a report carries
+//! every figure of its YAML (the figure extraction of
+//! ../shared/tools/check-figures, ported), its pipe tables parse back to the
+//! YAML tables, the CSV files hold the YAML tables, and an unknown target
+//! fails with status 2 and the closest ids.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use yanbao::content::{Block, Library, Section};
+use yanbao::export;
+
+fn lib() -> Library {
+    let (lib, errors) = Library::load_from(None).expect("bundled content");
+    assert!(errors.is_empty(), "{errors:?}");
+    lib
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yanbao"));
+    let tmp = std::env::temp_dir().join(format!("yanbao-export-test-{}", std::process::id()));
+    c.env("XDG_CACHE_HOME", tmp.join("cache"))
+        .env("XDG_STATE_HOME", tmp.join("state"))
+        .env("XDG_CONFIG_HOME", tmp.join("config"))
+        .env_remove("YANBAO_CONTENT");
+    c
+}
+
+// ------------------------------------------------- check-figures, ported
+
+/// `NUM` of check-figures: `(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?`,
+/// matched left to right without overlap, as `re.finditer` does.
+fn numbers(text: &str) -> Vec<String> {
+    let c: Vec<char> = text.chars().collect();
+    let digit = |i: usize| c.get(i).is_some_and(|x| x.is_ascii_digit());
+    let run = |i: usize| (i..).take_while(|&j| digit(j)).count();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        let preceded = i > 0 && (digit(i - 1) || c[i - 1] == '.');
+        if !digit(i) || preceded {
+            i += 1;
+            continue;
+        }
+        // First alternative: 1-3 digits, then one or more ",ddd" groups.
+        let lead = run(i);
+        let mut end = None;
+        if lead <= 3 {
+            let mut j = i + lead;
+            while c.get(j) == Some(&',') && (1..=3).all(|k| digit(j + k)) {
+                j += 4;
+            }
+            if j > i + lead {
+                end = Some(j);
+            }
+        }
+        let mut j = end.unwrap_or(i + lead);
+        // An optional ".ddd…".
+        if c.get(j) == Some(&'.') && digit(j + 1) {
+            j += 1 + run(j + 1);
+        }
+        out.push(c[i..j].iter().collect());
+        i = j;
+    }
+    out
+}
+
+/// `norm` of check-figures: '1,108' -> '1108', '24.50' -> '24.5', '07' -> '7'.
+fn norm(tok: &str) -> String {
+    let mut t = tok.replace(',', "");
+    if t.contains('.') {
+        t = t.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    let mut t = t.trim_start_matches('0').to_string();
+    if t.is_empty() {
+        t = "0".into();
+    }
+    if t.starts_with('.') {
+        t.insert(0, '0');
+    }
+    t
+}
+
+/// `figures` of check-figures: normalised numbers, integers 0..10 skipped.
+fn figures(text: &str) -> Vec<String> {
+    numbers(text)
+        .iter()
+        .map(|n| norm(n))
+        .filter(|n| n.contains('.') || n.parse::<u64>().map_or(true, |v| v > 10))
+        .collect()
+}
+
+/// `walk` of check-figures: every scalar (string or number, not a boolean)
+/// with its YAML path.
+fn scalars(v: &serde_yaml::Value, path: String, out: &mut Vec<(String, String)>) {
+    use serde_yaml::Value;
+    match v {
+        Value::Mapping(m) => {
+            for (k, x) in m {
+                let key = k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}"));
+                scalars(x, format!("{path}.{key}"), out);
+            }
+        }
+        Value::Sequence(s) => {
+            for (i, x) in s.iter().enumerate() {
+                scalars(x, format!("{path}[{i}]"), out);
+            }
+        }
+        Value::String(s) => out.push((path, s.clone())),
+        Value::Number(n) => out.push((path, n.to_string())),
+        Value::Tagged(t) => scalars(&t.value, path, out),
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+fn yaml_files(report: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content").join(report);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("report folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_number_matcher_follows_check_figures() {
+    assert_eq!(numbers("1,108亿元，24.50%，07年"), ["1,108", "24.50", "07"]);
+    // The same as Python's re.finditer gives (checked by hand).
+    assert_eq!(numbers("1234,567 v1.2.3 fs-3-11"), ["1234", "567", "1.2", "3", "11"]);
+    assert_eq!(numbers("1,2345 p.47 12,34"), ["1,234", "12", "34"]);
+    assert_eq!(figures("1,108 24.50 07 3.0 10 11 0.5"), ["1108", "24.5", "11", "0.5"]);
+}
+
+#[test]
+fn markdown_of_a_report_carries_every_figure_of_its_yaml() {
+    let lib = lib();
+    for r in &lib.reports {
+        let node = lib.node_by_id(&r.id).expect("report node");
+        let md = export::markdown(&lib, node);
+        let have: BTreeSet<String> = figures(&md).into_iter().collect();
+        let mut missing = Vec::new();
+        let mut total = 0;
+        for f in yaml_files(&r.id) {
+            let text = std::fs::read_to_string(&f).expect("read");
+            let v: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+            let mut all = Vec::new();
+            scalars(&v, String::new(), &mut all);
+            for (path, s) in all {
+                for n in figures(&s) {
+                    total += 1;
+                    if !have.contains(&n) {
+                        missing.push(format!("{n} {}{path}", f.file_name().unwrap_or_default().to_string_lossy()));
+                    }
+                }
+            }
+        }
+        assert!(total > 50, "{}: only {total} figures read", r.id);
+        assert!(
+            missing.is_empty(),
+            "{}: {} figures of the YAML not in the export:\n{}",
+            r.id,
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+}
+
+// ------------------------------------------------- pipe tables
+
+/// The cells of a pipe-table row: split at unescaped `|`, `\|` and `\\`
+/// unescaped, `<br>` as a line break, trimmed.
+fn row_cells(line: &str) -> Vec<String> {
+    let inner = line.trim().strip_prefix('|').and_then(|l| l.strip_suffix('|')).expect("a pipe row");
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => cur.push(chars.next().expect("escape at end of row")),
+            '|' => cells.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    cells.push(cur);
+    cells.into_iter().map(|c| c.trim().replace("<br>", "\n")).collect()
+}
+
+/// The pipe tables of a Markdown text, in order: (header, rows).
+fn pipe_tables(md: &str) -> Vec<(Vec<String>, Vec<Vec<String>>)> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = md.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].starts_with('|') {
+            let head = row_cells(lines[i]);
+            let rule = row_cells(lines.get(i + 1).expect("a rule row"));
+            assert!(
+                rule.iter().all(|c| c.trim_matches([':', '-']).is_empty() && c.contains("---")),
+                "{}",
+                lines[i + 1]
+            );
+            assert_eq!(rule.len(), head.len());
+            let mut rows = Vec::new();
+            i += 2;
+            while i < lines.len() && lines[i].starts_with('|') {
+                let r = row_cells(lines[i]);
+                assert_eq!(r.len(), head.len(), "{}", lines[i]);
+                rows.push(r);
+                i += 1;
+            }
+            out.push((head, rows));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The tables and charts of a report, in reading order, as the pipe tables
+/// they should read back as. A table's rows are padded to its widest.
+fn expected_tables(lib: &Library, report: usize) -> Vec<(Vec<String>, Vec<Vec<String>>)> {
+    fn of(b: &Block, out: &mut Vec<(Vec<String>, Vec<Vec<String>>)>) {
+        match b {
+            Block::Table(t) => {
+                let n = t.columns.len().max(t.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+                let pad = |v: Vec<String>| (0..n).map(|i| v.get(i).cloned().unwrap_or_default()).collect();
+                out.push((
+                    pad(t.columns.clone()),
+                    t.rows.iter().map(|r| pad(r.iter().map(|c| c.0.trim().to_string()).collect())).collect(),
+                ));
+            }
+            Block::Series(s) => {
+                let head = match &s.unit {
+                    Some(u) => format!("数值（{u}）"),
+                    None => "数值".into(),
+                };
+                let rows =
+                    s.points.iter().map(|p| vec![export::point_label(p), yanbao::fmt::fmt_num(p.value)]).collect();
+                out.push((vec!["项目".into(), head], rows));
+            }
+            _ => {}
+        }
+    }
+    fn walk(s: &Section, out: &mut Vec<(Vec<String>, Vec<Vec<String>>)>) {
+        s.blocks.iter().for_each(|b| of(b, out));
+        s.sections.iter().for_each(|x| walk(x, out));
+    }
+    let r = &lib.reports[report];
+    let mut out = Vec::new();
+    r.abstract_blocks.iter().for_each(|b| of(b, &mut out));
+    r.chapters.iter().for_each(|c| walk(c, &mut out));
+    out
+}
+
+#[test]
+fn markdown_tables_parse_back_to_the_yaml_tables() {
+    let lib = lib();
+    for (ri, r) in lib.reports.iter().enumerate() {
+        let md = export::markdown(&lib, lib.node_by_id(&r.id).expect("node"));
+        let got = pipe_tables(&md);
+        let want = expected_tables(&lib, ri);
+        assert!(!want.is_empty());
+        assert_eq!(got.len(), want.len(), "{}: number of tables", r.id);
+        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g, w, "{}: table {k}", r.id);
+        }
+        // The chart values read back as the numbers they were.
+        let mut points = Vec::new();
+        let mut walk_points = |b: &Block| {
+            if let Block::Series(s) = b {
+                points.extend(s.points.iter().map(|p| p.value));
+            }
+        };
+        fn each(s: &Section, f: &mut dyn FnMut(&Block)) {
+            s.blocks.iter().for_each(&mut *f);
+            s.sections.iter().for_each(|x| each(x, f));
+        }
+        r.abstract_blocks.iter().for_each(&mut walk_points);
+        r.chapters.iter().for_each(|c| each(c, &mut walk_points));
+        let read: Vec<f64> = got
+            .iter()
+            .filter(|(h, _)| h.first().is_some_and(|x| x == "项目") && h.len() == 2)
+            .flat_map(|(_, rows)| rows.iter().map(|row| row[1].parse::<f64>().expect("a number")))
+            .collect();
+        assert_eq!(read.len(), points.len());
+        for (a, b) in read.iter().zip(&points) {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1.0), "{a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn a_section_export_has_its_citation_as_front_matter() {
+    let out = bin().args(["export", "fs:3.1"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).expect("utf-8");
+    let front = md.strip_prefix("---\n").and_then(|m| m.split_once("\n---\n")).expect("front matter").0;
+    let v: serde_yaml::Value = serde_yaml::from_str(front).expect("YAML front matter");
+    assert_eq!(v["id"].as_str(), Some("fs-3-1"));
+    assert_eq!(v["page"].as_u64(), Some(47));
+    assert_eq!(
+        v["citation"].as_str(),
+        Some(
+            "——《AI赋能千行百业白皮书》，弗若斯特沙利文、头豹研究院，2025-08-28，3 AI赋能千行百业应用探析 › 3.1 AI在金融行业的融合与价值分析，p.47"
+        )
+    );
+    assert!(md.contains("\n# 3.1 AI在金融行业的融合与价值分析（第 47 页） {#fs-3-1}\n"), "{md}");
+}
+
+#[test]
+fn citations_give_a_page_only_where_the_content_has_one() {
+    let lib = lib();
+    let sub = lib.node_by_id("fs-3-1-2").expect("node");
+    let line = export::citation(&lib, sub);
+    assert!(line.ends_with("3.1 AI在金融行业的融合与价值分析 › 行业应用现状，p.47起"), "{line}");
+    let ccid = lib.node_by_id("ccid-3-2").expect("node");
+    let line = export::citation(&lib, ccid);
+    assert_eq!(
+        line,
+        "——《“十五五”时期我国通用人工智能产业发展趋势研究》，中国电子信息产业发展研究院 电子信息研究所，2025-04，三 融合应用发展趋势 › AI+金融服务"
+    );
+    assert!(!line.contains("p."));
+}
+
+#[test]
+fn targets_resolve_by_id_and_by_number() {
+    let lib = lib();
+    let id = |t: &str| export::resolve(&lib, t).ok().and_then(|n| lib.section(n)).map(|s| s.id.clone());
+    assert_eq!(id("fs:3.1").as_deref(), Some("fs-3-1"));
+    assert_eq!(id("fs-3-1").as_deref(), Some("fs-3-1"));
+    assert_eq!(id("ccid:三").as_deref(), Some("ccid-3"));
+    assert_eq!(export::resolve(&lib, "fs").ok(), lib.node_by_id("fs"));
+    let e = export::resolve(&lib, "fs:3.12").expect_err("no 3.12");
+    assert_eq!(e.suggestions.first().map(String::as_str), Some("fs:3.1"));
+}
+
+#[test]
+fn an_unknown_target_exits_2_with_the_closest_ids() {
+    let out = bin().args(["export", "fs-3-1-22"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fs-3-1-22") && err.contains("did you mean fs-3-1-2"), "{err}");
+}
+
+#[test]
+fn json_export_is_the_content_model() {
+    let out = bin().args(["export", "fs-3-1-2", "--format", "json"]).output().expect("run");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["section"]["id"], "fs-3-1-2");
+    assert_eq!(v["report"], "fs");
+    let lib = lib();
+    let s = lib.section(lib.node_by_id("fs-3-1-2").expect("node")).expect("section");
+    assert_eq!(v["section"], serde_json::to_value(s).expect("model"));
+    assert!(v["citation"].as_str().is_some_and(|c| c.ends_with("p.47起")));
+}
+
+/// RFC 4180 records.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, _) => cur.push(c),
+            (false, '"') if cur.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cur)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cur));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, _) => cur.push(c),
+        }
+    }
+    assert!(!quoted && cur.is_empty() && row.is_empty(), "CSV ends inside a record");
+    rows
+}
+
+#[test]
+fn csv_files_hold_the_yaml_tables() {
+    let lib = lib();
+    let dir = std::env::temp_dir().join(format!("yanbao-export-csv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin().args(["export", "fs", "--format", "csv", "--out"]).arg(&dir).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    let tables = export::tables(&lib, lib.node_by_id("fs").expect("node"));
+    assert_eq!(listed.len(), tables.len());
+    let names: BTreeSet<&String> = listed.iter().collect();
+    assert_eq!(names.len(), listed.len(), "file names are unique");
+    for (path, (sec, t)) in listed.iter().zip(&tables) {
+        let name = Path::new(path).file_name().and_then(|n| n.to_str()).expect("name");
+        assert!(name.starts_with(&format!("{sec}_")) && name.ends_with(".csv"), "{name}");
+        if let Some(title) = &t.title {
+            let first: String = title.chars().take(4).filter(|c| c.is_alphanumeric()).collect();
+            assert!(name.contains(&first), "{name} names {title}");
+        }
+        let rows = parse_csv(&std::fs::read_to_string(path).expect("read"));
+        assert_eq!(rows[0], t.columns, "{name}");
+        let want: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|c| c.0.clone()).collect()).collect();
+        assert_eq!(rows[1..], want[..], "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_of_one_table_goes_to_stdout_and_of_several_needs_out() {
+    let lib = lib();
+    // A section holding exactly one table (in it and below it).
+    let one = (0..lib.nodes.len())
+        .find(|&n| lib.section(n).is_some() && export::tables(&lib, n).len() == 1)
+        .expect("a section with one table");
+    let id = lib.section(one).expect("section").id.clone();
+    let out = bin().args(["export", &id, "--format", "csv"]).output().expect("run");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), export::csv(export::tables(&lib, one)[0].1));
+    let out = bin().args(["export", "fs", "--format", "csv"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
+}
+
+#[test]
+fn a_closed_pipe_ends_the_export_quietly() {
+    let mut child = bin().args(["export", "fs"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    drop(child.stdout.take()); // the reader goes away before anything is read
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
