@@ -91,6 +91,22 @@ pub enum Action {
     Click(u16, u16),
     /// The wheel turned over a cell (column, row): lines, down positive; not bindable.
     Wheel(u16, u16, i8),
+    /// `m`: the next letter sets a mark at the reading position.
+    SetMark,
+    /// `'`: the next letter jumps to its mark (`'` again: back where the last jump came from).
+    GotoMark,
+    /// List the marks.
+    Marks,
+    /// In the marks list: delete the selected mark.
+    DeleteMark,
+    /// Back / forward in the jump list (ctrl-o / ctrl-t, as in vim and a browser).
+    JumpBack,
+    JumpForward,
+    /// Set the mark named by a letter (the key after `m`; not bindable).
+    MarkSet(char),
+    /// Jump to the mark named by a letter, or `'` for the last jump's
+    /// origin (the key after `'`; not bindable).
+    MarkJump(char),
 }
 
 impl Action {
@@ -148,6 +164,14 @@ impl Action {
             Action::NarrowTree => "目录变窄",
             Action::Click(..) => "点击",
             Action::Wheel(..) => "滚轮",
+            Action::SetMark => "设标记（m 加字母）",
+            Action::GotoMark => "跳到标记（' 加字母；' ' 回到跳转前）",
+            Action::Marks => "标记列表",
+            Action::DeleteMark => "删除标记",
+            Action::JumpBack => "跳转记录：后退",
+            Action::JumpForward => "跳转记录：前进",
+            Action::MarkSet(_) => "设标记",
+            Action::MarkJump(_) => "跳到标记",
         }
     }
 
@@ -201,6 +225,12 @@ impl Action {
             ToggleTree,
             WidenTree,
             NarrowTree,
+            SetMark,
+            GotoMark,
+            Marks,
+            DeleteMark,
+            JumpBack,
+            JumpForward,
         ];
         v.extend((1..=11).map(GotoIndustry));
         v
@@ -250,4 +280,7 @@ pub enum Effect {
         text: String,
         to: Option<std::path::PathBuf>,
     },
+    /// The reading position or the marks changed: keep them (the runtime
+    /// writes the state file, at most every few seconds, and on quit).
+    SaveState,
 }

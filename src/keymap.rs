@@ -27,10 +27,11 @@ pub enum Context {
     Chart,
     Table,
     Copy,
+    Marks,
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
@@ -42,6 +43,7 @@ impl Context {
         Context::Chart,
         Context::Table,
         Context::Copy,
+        Context::Marks,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +59,7 @@ impl Context {
             Context::Chart => "chart",
             Context::Table => "table",
             Context::Copy => "copy",
+            Context::Marks => "marks",
         }
     }
 

@@ -20,6 +20,7 @@ pub mod options;
 pub mod runtime;
 pub mod search;
 pub mod serve;
+pub mod state;
 pub mod term;
 pub mod text;
 pub mod theme;

@@ -68,6 +68,10 @@ struct Cli {
     /// bars and bullets in ASCII, as vim's ambiwidth=double (config: `ambiwidth`).
     #[arg(long, value_enum, value_name = "narrow|wide")]
     ambiwidth: Option<AmbiWidth>,
+    /// Start at the top instead of reopening the last page and position
+    /// (kept in $XDG_STATE_HOME/yanbao; marks and positions stay kept).
+    #[arg(long)]
+    fresh: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -128,7 +132,9 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     host_key: Option<PathBuf>,
     /// Only these public keys get in (OpenSSH authorized_keys format);
-    /// without it, access is anonymous and read-only.
+    /// without it, access is anonymous and read-only. Each key's reading
+    /// position and marks are kept in $XDG_STATE_HOME/yanbao/serve/;
+    /// anonymous sessions keep them for the session only.
     #[arg(long, value_name = "FILE")]
     authorized_keys: Option<PathBuf>,
     /// At most this many explorers at once (connections still logging in
@@ -658,6 +664,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
         metrics: args.metrics.clone(),
         proxy_protocol: args.proxy_protocol,
+        state_dir: yanbao::state::default_dir(),
     };
     let index = Arc::clone(index.arc());
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
@@ -740,6 +747,11 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
     });
     app.state.copy_to = options.copy_to.clone();
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
+    // The reading memory: resume where the last session left this content.
+    if let Some(state_dir) = yanbao::state::default_dir() {
+        let file = yanbao::state::file_for(&state_dir, dir);
+        app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
+    }
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
     drop(guard);

@@ -85,7 +85,7 @@ pub fn run<B: Backend + ScreenHint, E: EventSource>(
     stop: &AtomicBool,
 ) -> io::Result<()> {
     let mut suspend = false;
-    loop {
+    let result = (|| loop {
         if suspend || events.take_suspend_request() {
             suspend = false;
             if events.suspend()? {
@@ -98,6 +98,8 @@ pub fn run<B: Backend + ScreenHint, E: EventSource>(
                 app.update(crate::action::Action::Resize(size.width, size.height));
             }
         }
+        // The reading memory, written at most every few seconds.
+        app.persist(false);
         crate::term::draw(terminal, |area, buf| ui::render(app, area, buf))?;
         let Some(first) = events.next_event(Duration::from_millis(250))? else {
             if stop.load(Ordering::Relaxed) {
@@ -106,15 +108,19 @@ pub fn run<B: Backend + ScreenHint, E: EventSource>(
             continue;
         };
         let mut effects = app.handle_event(first);
+        app.note_effects(&effects);
         // Apply what is pending, a bounded number at a time, so that a flood
         // of events (or a source that never runs dry) cannot starve drawing
         // or the stop flag.
         for _ in 0..256 {
-            if !effects.is_empty() || stop.load(Ordering::Relaxed) {
+            if effects.iter().any(|e| *e != Effect::SaveState) || stop.load(Ordering::Relaxed) {
                 break;
             }
             match events.next_event(Duration::ZERO)? {
-                Some(ev) => effects = app.handle_event(ev),
+                Some(ev) => {
+                    effects = app.handle_event(ev);
+                    app.note_effects(&effects);
+                }
                 None => break,
             }
         }
@@ -127,7 +133,10 @@ pub fn run<B: Backend + ScreenHint, E: EventSource>(
             }
         }
         suspend = effects.contains(&Effect::Suspend);
-    }
+    })();
+    // However the loop ended, the place read is kept.
+    app.persist(true);
+    result
 }
 
 /// Carry out a copy: append to the `--copy-to` file, or send OSC 52 to the

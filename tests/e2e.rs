@@ -157,3 +157,48 @@ fn y_copies_through_osc52_or_into_the_copy_to_file() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Issue 13 with the real binary: quit on an industry page three lines
+/// down, start again: the same page and line; `--fresh`: the top; and the
+/// terminal is restored each time.
+#[test]
+fn the_real_binary_resumes_where_it_quit_and_fresh_starts_at_the_top() {
+    let state = common::pty::fresh_state_dir();
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"));
+        cmd.args(args).env("TERM", "xterm").env_remove("YANBAO_CONTENT").env("XDG_STATE_HOME", &state);
+        let pty = Pty::spawn(cmd, 80, 24, true);
+        assert!(pty.wait_for("目录", 10), "no first frame:\n{}", pty.contents());
+        pty
+    };
+    let mut pty = run(&[]);
+    pty.send(b"5");
+    assert!(pty.wait_for("行业：电商", 5), "{}", pty.contents());
+    pty.send(b"jjjma");
+    assert!(pty.wait_for("已设标记 a", 5), "{}", pty.contents());
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
+    assert_restored(&pty, "q");
+    assert!(state.join("yanbao/bundled.json").exists());
+
+    let mut pty = run(&[]);
+    assert!(pty.wait_for("行业：电商", 5), "resumed on the page:\n{}", pty.contents());
+    assert!(pty.wait_for(" 4-", 5), "on the line:\n{}", pty.contents());
+    // ctrl-o after a stray digit comes back.
+    pty.send(b"2");
+    assert!(pty.wait_for("行业：政务", 5), "{}", pty.contents());
+    pty.send(b"\x0f");
+    assert!(pty.wait_for("行业：电商", 5), "ctrl-o:\n{}", pty.contents());
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
+    assert_restored(&pty, "q after resume");
+
+    let mut pty = run(&["--fresh"]);
+    assert!(pty.wait_for(" 1-", 5), "{}", pty.contents());
+    assert!(!pty.contents().contains("行业：电商"), "--fresh starts at the top:\n{}", pty.contents());
+    pty.send(b"'a");
+    assert!(pty.wait_for("行业：电商", 5), "marks are kept with --fresh:\n{}", pty.contents());
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
+    let _ = std::fs::remove_dir_all(&state);
+}

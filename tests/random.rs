@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 52;
+const VARIANTS: usize = 60;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -75,6 +75,14 @@ fn variant(a: &Action) -> usize {
         Action::NarrowTree => 43,
         Action::Click(..) => 44,
         Action::Wheel(..) => 45,
+        Action::SetMark => 52,
+        Action::GotoMark => 53,
+        Action::Marks => 54,
+        Action::DeleteMark => 55,
+        Action::JumpBack => 56,
+        Action::JumpForward => 57,
+        Action::MarkSet(_) => 58,
+        Action::MarkJump(_) => 59,
     }
 }
 
@@ -177,6 +185,12 @@ fn action() -> impl Strategy<Value = Action> {
         ToggleTree,
         WidenTree,
         NarrowTree,
+        SetMark,
+        GotoMark,
+        Marks,
+        DeleteMark,
+        JumpBack,
+        JumpForward,
     ]);
     prop_oneof![
         12 => simple,
@@ -189,6 +203,8 @@ fn action() -> impl Strategy<Value = Action> {
         2 => prop_oneof![4 => (0u16..120, 0u16..40), 1 => (any::<u16>(), any::<u16>())]
             .prop_map(|(x, y)| Click(x, y)),
         1 => (0u16..120, 0u16..40, any::<i8>()).prop_map(|(x, y, n)| Wheel(x, y, n)),
+        1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => character()].prop_map(MarkSet),
+        1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => Just('\''), 1 => character()].prop_map(MarkJump),
     ]
 }
 
@@ -203,7 +219,7 @@ enum Step {
 fn key() -> impl Strategy<Value = (KeyCode, KeyModifiers)> {
     let code = prop_oneof![
         3 => prop::sample::select(
-            "jkhlgG/nN?q wbsi[]cz+-123456789".chars().collect::<Vec<_>>()
+            "jkhlgG/nN?q wbsi[]cz+-1234567890)mM'abyY".chars().collect::<Vec<_>>()
         ).prop_map(KeyCode::Char),
         1 => character().prop_map(KeyCode::Char),
         2 => prop::sample::select(vec![

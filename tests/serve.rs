@@ -811,6 +811,7 @@ fn served_with(prefix: &str, extra: &[&str]) -> Served {
         .arg("--host-key")
         .arg(&key)
         .args(extra)
+        .env("XDG_STATE_HOME", common::pty::fresh_state_dir())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -1798,4 +1799,79 @@ async fn y_sends_the_copy_as_osc52_to_the_client() {
     assert!(t.until(5, |s| s.contains("已复制 段落")).await, "status line:\n{}", t.screen());
     t.send("q").await;
     srv.shutdown().await;
+}
+
+impl Term {
+    /// A session logged in with `key` (for a server with --authorized-keys).
+    async fn open_with_key(addr: std::net::SocketAddr, key: &russh::keys::PrivateKey, w: u16, h: u16) -> Term {
+        use russh::keys::PrivateKeyWithHashAlg;
+        let config = Arc::new(client::Config::default());
+        let mut handle = client::connect(config, addr, Client).await.expect("connect");
+        let auth = handle.authenticate_publickey("reader", PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None));
+        assert!(auth.await.unwrap().success(), "the listed key gets in");
+        let ch = handle.channel_open_session().await.expect("session");
+        ch.request_pty(true, "xterm-256color", w as u32, h as u32, 0, 0, &[]).await.unwrap();
+        ch.request_shell(true).await.unwrap();
+        Term { _handle: handle, ch, vt: vt(h, w), closed: false }
+    }
+}
+
+/// Issue 13 over SSH: a listed key's place and marks are kept under
+/// `serve/<fingerprint>.json` and come back in its next session; an
+/// anonymous session keeps nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyed_reader_resumes_and_an_anonymous_one_starts_fresh() {
+    use russh::keys::{Algorithm, PrivateKey};
+    let state_dir = common::pty::fresh_state_dir();
+    let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).unwrap();
+    let path = temp_key().with_file_name("authorized_keys");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, format!("{}\n", key.public_key().to_openssh().unwrap())).unwrap();
+    let keyed = ServeOpts {
+        authorized_keys: Some(path),
+        state_dir: Some(state_dir.clone()),
+        ..opts(8, Duration::from_secs(60))
+    };
+    let (srv, _logs) = start_with(keyed).await;
+    let mut t = Term::open_with_key(srv.addr, &key, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    // Industry 5's page, a mark there, then quit.
+    t.send("5").await;
+    assert!(t.until(10, |s| s.contains("行业：电商")).await, "{}", t.screen());
+    t.send("jjjmk").await;
+    assert!(t.until(10, |s| s.contains("已设标记 k")).await, "{}", t.screen());
+    t.send("q").await;
+    t.read_to_close(5).await;
+    let fp = key.public_key().fingerprint(russh::keys::HashAlg::Sha256).to_string();
+    let file = yanbao::state::file_for_key(&state_dir, &fp);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert!(text.contains("\"i:ecommerce\""), "{text}");
+    // The next session of that key opens where it left, with the mark.
+    let mut t = Term::open_with_key(srv.addr, &key, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("行业：电商")).await, "resumed: {}", t.screen());
+    t.send("gg'k").await;
+    assert!(t.until(10, |s| s.contains(" 4-")).await, "the mark: {}", t.screen());
+    t.send("q").await;
+    t.read_to_close(5).await;
+    srv.shutdown().await;
+
+    // Anonymous: the same server options without keys keep nothing.
+    let anon_dir = common::pty::fresh_state_dir();
+    let (srv, _logs) =
+        start_with(ServeOpts { state_dir: Some(anon_dir.clone()), ..opts(8, Duration::from_secs(60)) }).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    t.send("5").await;
+    assert!(t.until(10, |s| s.contains("行业：电商")).await);
+    t.send("q").await;
+    t.read_to_close(5).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    assert!(!t.screen().contains("行业：电商"), "an anonymous session starts fresh");
+    assert_eq!(std::fs::read_dir(&anon_dir).unwrap().count(), 0, "nothing written for anonymous sessions");
+    t.send("q").await;
+    t.read_to_close(5).await;
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&state_dir);
+    let _ = std::fs::remove_dir_all(&anon_dir);
 }

@@ -41,9 +41,7 @@ impl State {
         if industry >= self.lib.industries.len() {
             return;
         }
-        if self.reader.industry.is_none() {
-            self.reader.memory.insert(self.reader.node, self.reader.scroll);
-        }
+        self.remember_here();
         self.reader.industry = Some(industry);
         self.reader.scroll = 0;
         self.reader.anchor = None;

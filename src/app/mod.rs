@@ -5,6 +5,7 @@ mod copy;
 mod find;
 mod help;
 mod industry;
+mod memory;
 mod mouse;
 mod nav;
 mod search;
@@ -13,6 +14,7 @@ mod table;
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use help::{help_lines, help_popup, max_help_scroll};
+pub use memory::{MAX_JUMPS, Mark, MarkOp, Memory, Place, marks_popup, marks_rows, page_from_key, page_key};
 pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
 pub use nav::NavState;
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
@@ -64,6 +66,11 @@ pub enum Overlay {
     Table(TableState),
     /// The text last copied, shown plain for the terminal's own selection.
     Copy(CopyView),
+    /// The marks list (`M`).
+    Marks {
+        selected: usize,
+        offset: usize,
+    },
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -94,8 +101,6 @@ pub struct ReaderState {
     pub scroll: usize,
     pub doc: Arc<Doc>,
     pub find: FindState,
-    /// Scroll position remembered per page.
-    memory: HashMap<NodeId, usize>,
     /// The place at the top of the view when the layout last changed under
     /// it (resize, `w`, `b`), kept until the reader scrolls: a round trip
     /// through other sizes lands on the same line.
@@ -174,6 +179,8 @@ pub struct State {
     pub message: Option<String>,
     /// Queries confirmed in the find prompt, oldest first (at most 50).
     pub find_history: Vec<String>,
+    /// Positions per page, marks and the jump list.
+    pub memory: Memory,
     /// Laid-out pages, keyed by node and layout settings.
     docs: HashMap<(Page, LayoutOpts), Arc<Doc>>,
     /// `--copy-to FILE`: copies are appended to this file instead of being
@@ -187,6 +194,8 @@ pub struct State {
 pub struct App {
     pub state: State,
     resolver: Resolver,
+    /// Where the reading memory is kept between runs (none: this session only).
+    pub saver: Option<crate::state::Saver>,
 }
 
 impl App {
@@ -202,7 +211,6 @@ impl App {
                 scroll: 0,
                 doc: Arc::new(Doc::default()),
                 find: FindState::default(),
-                memory: HashMap::new(),
                 anchor: None,
             },
             lib,
@@ -220,12 +228,49 @@ impl App {
             tree: TreePane::default(),
             message: None,
             find_history: Vec::new(),
+            memory: Memory::default(),
             docs: HashMap::new(),
             copy_to: None,
             copied: None,
         };
         state.relayout();
-        App { state, resolver: Resolver::default() }
+        App { state, resolver: Resolver::default(), saver: None }
+    }
+
+    /// Keep the reading memory in a state file: take back what it holds
+    /// (with `resume`, the last place too) and show any problem reading it.
+    pub fn attach_state(&mut self, opened: crate::state::Opened, resume: bool) {
+        if let Some(saved) = &opened.saved {
+            self.state.restore(saved, resume);
+        }
+        if opened.message.is_some() {
+            self.state.message = opened.message;
+        }
+        self.saver = Some(crate::state::Saver::new(opened.store));
+    }
+
+    /// The runtime's part of `Effect::SaveState`: write the state file when
+    /// a write is wanted and the last was long enough ago, or now with
+    /// `force` (on quit). A first failure is shown in the status line.
+    pub fn persist(&mut self, force: bool) {
+        let now = std::time::Instant::now();
+        let Some(saver) = self.saver.as_mut() else { return };
+        if !saver.due(now, force) {
+            return;
+        }
+        let saved = self.state.saved();
+        if let Some(msg) = saver.save(&saved, now) {
+            self.state.message = Some(msg);
+        }
+    }
+
+    /// Note the effects of an update for the state file.
+    pub fn note_effects(&mut self, effects: &[Effect]) {
+        if effects.contains(&Effect::SaveState)
+            && let Some(s) = self.saver.as_mut()
+        {
+            s.want();
+        }
     }
 
     /// Apply reading options (from flags or the config file) and lay out again.
@@ -251,6 +296,7 @@ impl App {
             Some(Overlay::Chart(_)) => return vec![Context::Chart],
             Some(Overlay::Table(_)) => return vec![Context::Table],
             Some(Overlay::Copy(_)) => return vec![Context::Copy],
+            Some(Overlay::Marks { .. }) => return vec![Context::Marks],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -264,13 +310,31 @@ impl App {
 
     /// Keys typed so far of an unfinished sequence (shown in the status bar).
     pub fn pending_keys(&self) -> String {
-        crate::keymap::seq_to_string(self.resolver.pending())
+        match self.state.memory.pending {
+            Some(MarkOp::Set) => "m".into(),
+            Some(MarkOp::Jump) => "'".into(),
+            None => crate::keymap::seq_to_string(self.resolver.pending()),
+        }
     }
 
     /// Turn a terminal event into actions and apply them.
     pub fn handle_event(&mut self, ev: Event) -> Vec<Effect> {
         match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => {
+                // The key after `m` or `'` names a mark.
+                if let Some(op) = self.state.memory.pending.take() {
+                    let plain = !k
+                        .modifiers
+                        .intersects(crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT);
+                    return match (k.code, plain) {
+                        (crossterm::event::KeyCode::Char(c), true) => self.update(match op {
+                            MarkOp::Set => Action::MarkSet(c),
+                            MarkOp::Jump => Action::MarkJump(c),
+                        }),
+                        // Esc (or any other key) cancels.
+                        _ => vec![],
+                    };
+                }
                 let key = Key::from_event(&k);
                 let contexts = self.contexts();
                 let keymap = Arc::clone(&self.state.keymap);
@@ -433,9 +497,8 @@ impl State {
         if node == self.reader.node && self.reader.industry.is_none() && !self.reader.doc.lines.is_empty() {
             return;
         }
-        if self.reader.industry.take().is_none() {
-            self.reader.memory.insert(self.reader.node, self.reader.scroll);
-        }
+        self.remember_here();
+        self.reader.industry = None;
         self.reader.industry_ctx = None;
         self.reader.industry_part = None;
         self.reader.node = node;
@@ -443,7 +506,10 @@ impl State {
         self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
-        self.reader.scroll = self.reader.memory.get(&node).copied().unwrap_or(0).min(self.max_scroll());
+        self.reader.scroll = match self.memory.position(Page::Node(node)) {
+            Some(pos) => self.reader.doc.line_at(pos).min(self.max_scroll()),
+            None => 0,
+        };
     }
 
     fn scroll_to(&mut self, line: usize) {
@@ -466,9 +532,18 @@ impl State {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
-        let effects = self.apply(action);
+        let (place, focus, jump, revision) = (self.place(), self.focus, self.is_jump(&action), self.memory.revision);
+        if !matches!(action, Action::Resize(..)) {
+            self.memory.pending = None;
+        }
+        let mut effects = self.apply(action);
         if !keeps_anchor && before != (self.page(), self.reader.scroll) {
             self.reader.anchor = None;
+        }
+        let page_changed = place.page != self.page();
+        self.after_action(jump, focus, place);
+        if page_changed || revision != self.memory.revision {
+            effects.push(Effect::SaveState);
         }
         effects
     }
@@ -479,6 +554,17 @@ impl State {
         }
         if action == Action::Suspend {
             return vec![Effect::Suspend];
+        }
+        match action {
+            Action::JumpBack => {
+                self.jump_back();
+                return vec![];
+            }
+            Action::JumpForward => {
+                self.jump_forward();
+                return vec![];
+            }
+            _ => {}
         }
         if let Action::Resize(w, h) = action {
             self.size = (w, h);
@@ -506,6 +592,7 @@ impl State {
             Some(Overlay::Industries { .. }) => return self.update_switcher(action),
             Some(Overlay::Chart(_)) => return self.update_chart(action),
             Some(Overlay::Table(_)) => return self.update_table(action),
+            Some(Overlay::Marks { .. }) => return self.update_marks(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -538,7 +625,24 @@ impl State {
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
-            Action::Resize(..) | Action::Suspend | Action::Copy | Action::CopySection => {}
+            Action::Resize(..)
+            | Action::Suspend
+            | Action::Copy
+            | Action::CopySection
+            | Action::JumpBack
+            | Action::JumpForward
+            | Action::DeleteMark => {}
+            Action::SetMark => self.memory.pending = Some(MarkOp::Set),
+            Action::GotoMark => self.memory.pending = Some(MarkOp::Jump),
+            Action::MarkSet(c) => self.set_mark(c),
+            Action::MarkJump(c) => self.goto_mark(c),
+            Action::Marks => {
+                if self.memory.marks.is_empty() {
+                    self.message = Some("还没有标记：按 m 加字母设置".into());
+                } else {
+                    self.overlays.push(Overlay::Marks { selected: 0, offset: 0 });
+                }
+            }
             Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
             Action::ResumeSearch => self.resume_search(),
             Action::FocusNext => {

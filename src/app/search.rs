@@ -154,7 +154,7 @@ impl State {
         }
     }
 
-    fn list_height(&self) -> usize {
+    pub(super) fn list_height(&self) -> usize {
         SearchLayout::compute(self.size.0, self.size.1).map(|l| l.list.height as usize).unwrap_or(1)
     }
 

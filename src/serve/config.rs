@@ -49,6 +49,11 @@ pub struct ServeOpts {
     /// a load balancer; its source address is the client's. Without it, a
     /// PROXY header is refused.
     pub proxy_protocol: bool,
+    /// Where sessions logged in with a key from `authorized_keys` keep
+    /// their reading memory (`<dir>/serve/<key fingerprint>.json`), usually
+    /// `$XDG_STATE_HOME/yanbao`. None, and for anonymous sessions: the
+    /// session's memory ends with it.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for ServeOpts {
@@ -70,6 +75,7 @@ impl Default for ServeOpts {
             input_rate: Some(32 * 1024),
             metrics: None,
             proxy_protocol: false,
+            state_dir: None,
         }
     }
 }

@@ -175,7 +175,15 @@ impl Connection {
         self.link = Some(Arc::clone(&link));
         // The explorer is made and drawn on its worker, as all its work.
         let worker = Worker::new(Arc::clone(sh), Arc::clone(&link), self.peer_who());
-        worker.push(Job::Start(theme, size), None);
+        // A reader logged in with a listed key gets back their place and
+        // marks; anonymous sessions keep them for the session only.
+        let state_file = sh
+            .opts
+            .state_dir
+            .as_ref()
+            .filter(|_| sh.authorized.is_some())
+            .map(|dir| crate::state::file_for_key(dir, &self.who));
+        worker.push(Job::Start(theme, size, state_file), None);
         self.session = Some(Explorer { channel, link, worker });
         Ok(())
     }

@@ -119,6 +119,11 @@ impl Live {
 
 impl Drop for Live {
     fn drop(&mut self) {
+        // Keep the reader's place, however the session ended. After a
+        // panic in the session the state may be half updated: a panic here
+        // is caught, never taken down with the server.
+        let app = &mut self.app;
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.persist(true)));
         self.link.lock().gone = true;
         self.link.wake.notify_one();
     }
@@ -134,8 +139,10 @@ pub(super) const PIECE: usize = 4096;
 
 /// Work for a session's explorer, in the order it came.
 pub(super) enum Job {
-    /// Make the explorer at this size, and draw its first frame.
-    Start(Theme, (u16, u16)),
+    /// Make the explorer at this size, and draw its first frame; with a
+    /// state file (a reader logged in with a listed key), take back the
+    /// reading memory kept there and keep it.
+    Start(Theme, (u16, u16), Option<std::path::PathBuf>),
     /// Bytes of input from the reader.
     Input(Vec<u8>),
     /// The reader's terminal has this size (capped).
@@ -273,9 +280,12 @@ impl Worker {
         let panic_key = char::from_u32(sh.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
         for (job, _room) in jobs {
             match job {
-                Job::Start(theme, (w, h)) => {
-                    let app =
+                Job::Start(theme, (w, h), state_file) => {
+                    let mut app =
                         App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
+                    if let Some(file) = state_file {
+                        app.attach_state(crate::state::Store::open(file), true);
+                    }
                     let link = Arc::clone(&self.link);
                     *live = Some(Live {
                         app,
@@ -300,6 +310,7 @@ impl Worker {
                             panic!("injected panic on key {k:?} (test hook)");
                         }
                         let effects = live.app.handle_event(ev);
+                        live.app.note_effects(&effects);
                         if effects.contains(&Effect::Quit) {
                             return Ok(true);
                         }
@@ -312,6 +323,9 @@ impl Worker {
                             }
                         }
                     }
+                    // The reading memory, written at most every few seconds
+                    // (and when the session ends, however: `Live`'s drop).
+                    live.app.persist(false);
                 }
             }
         }

@@ -6,6 +6,7 @@ mod copy;
 mod finder;
 mod help;
 mod industries;
+mod marks;
 mod reader;
 mod status;
 mod table;
@@ -18,6 +19,7 @@ use company::render_company;
 use finder::render_search;
 use help::render_help;
 use industries::render_industries;
+pub use marks::mark_crumb;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -81,6 +83,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Table(t) => render_table(st, t, area, buf),
             Overlay::Company(c) => render_company(st, c, area, buf),
             Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
+            Overlay::Marks { selected, offset } => marks::render_marks(st, *selected, *offset, area, buf),
         }
     }
     if st.theme.ascii {

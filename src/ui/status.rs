@@ -33,8 +33,10 @@ pub(super) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         right.push(format!("{top}-{bottom}/{total} {}%", bottom * 100 / total));
     }
     let mut right_s = right.join("  ");
-    // Key hints, as many as fit by priority, the breadcrumb keeping 26 columns.
-    let room = w.saturating_sub(width(&right_s) + 2 + 26);
+    // Key hints, as many as fit by priority, the breadcrumb keeping 26
+    // columns; a message keeps all it needs (the hints give way).
+    let keep = st.message.as_deref().map_or(26, |m| width(m) + 1).max(26);
+    let room = w.saturating_sub(width(&right_s) + 2 + keep);
     let hints = hints(st, room);
     if !hints.is_empty() {
         right_s = if right_s.is_empty() { hints } else { format!("{right_s}  {hints}") };
@@ -53,7 +55,7 @@ pub(super) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// A breadcrumb cut to `max` columns from the middle: the industry tag (or
 /// 行业) and the last parts stay ("[多行业] › … › 大模型潜力市场").
-fn fit_crumb(crumb: &str, max: usize) -> String {
+pub(super) fn fit_crumb(crumb: &str, max: usize) -> String {
     if width(crumb) <= max {
         return crumb.to_string();
     }

@@ -19,12 +19,27 @@ pub struct Pty {
     reader: Option<std::thread::JoinHandle<()>>,
 }
 
+/// A new empty folder for a child's `XDG_STATE_HOME`.
+pub fn fresh_state_dir() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("yanbao-state-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("state dir");
+    dir
+}
+
 impl Pty {
     /// Start `cmd` on a new pty of `cols` x `rows`. With `controlling`, the pty
     /// is the child's controlling terminal (closing it sends SIGHUP); without,
     /// the child only has it as stdin/stdout/stderr, like `setsid -w` in a
     /// pane whose terminal goes away without a hang-up signal.
     pub fn spawn(mut cmd: Command, cols: u16, rows: u16, controlling: bool) -> Pty {
+        // The reading memory of a test run is its own: a fresh state folder
+        // unless the test gives one (never the user's ~/.local/state).
+        if !cmd.get_envs().any(|(k, _)| k == "XDG_STATE_HOME") {
+            cmd.env("XDG_STATE_HOME", fresh_state_dir());
+        }
         let (mut m, mut s) = (0, 0);
         let ws = libc::winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
         // SAFETY: valid out-pointers; the name and termios arguments may be null.

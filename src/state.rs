@@ -1,0 +1,341 @@
+//! The reading memory kept between runs, on disk: the last place read, the
+//! position in each page (an LRU) and the marks, one JSON file per content
+//! (`$XDG_STATE_HOME/yanbao/bundled.json`, `content-<hash>.json` for a
+//! `--content` folder, `serve/<key fingerprint>.json` for a served key).
+//!
+//! The file is written atomically (a temporary file with a unique name in the
+//! same folder, then a rename), so two instances never leave it half
+//! written: the last writer wins. A file that cannot be parsed is set aside
+//! as `*.corrupt` and reported once; a folder that cannot be written is
+//! reported once, and reading goes on without saving. Nothing here is fatal.
+//!
+//! The app's side (what a place is, marks, the jump list) is
+//! `crate::app::Memory`; this module only stores and loads [`Saved`].
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The version of the file format; a file of another version is set aside.
+pub const VERSION: u32 = 1;
+/// At most this many page positions are kept (helix's session state caps its
+/// LRU at 1,000); the least recently read go first.
+pub const MAX_POSITIONS: usize = 1000;
+/// Marks are named a-z and A-Z.
+pub const MAX_MARKS: usize = 52;
+/// A mark keeps at most this many characters of the line it was set on.
+pub const MARK_TEXT: usize = 80;
+
+/// A place in a page, independent of the layout. `page` is `n:<section or
+/// report id>` or `i:<industry id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedPlace {
+    pub page: String,
+    pub item: u32,
+    pub unit: u32,
+    pub off: u32,
+}
+
+/// A mark: its letter, its place, the section at the place (for the
+/// breadcrumb) and the line of text it was set on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedMark {
+    pub name: char,
+    pub place: SavedPlace,
+    #[serde(default)]
+    pub node: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Everything kept for one content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub version: u32,
+    /// Where the reader was when it last saved.
+    #[serde(default)]
+    pub last: Option<SavedPlace>,
+    /// The position in each page read, least recently read first.
+    #[serde(default)]
+    pub positions: Vec<SavedPlace>,
+    #[serde(default)]
+    pub marks: Vec<SavedMark>,
+}
+
+impl Default for Saved {
+    fn default() -> Saved {
+        Saved { version: VERSION, last: None, positions: Vec::new(), marks: Vec::new() }
+    }
+}
+
+impl Saved {
+    /// Apply the bounds: the most recent `MAX_POSITIONS` positions (one per
+    /// page), `MAX_MARKS` marks with letter names (one per name), texts cut.
+    pub fn bounded(mut self) -> Saved {
+        let mut seen = std::collections::HashSet::new();
+        let mut kept: Vec<SavedPlace> = Vec::new();
+        for p in self.positions.into_iter().rev() {
+            if kept.len() < MAX_POSITIONS && seen.insert(p.page.clone()) {
+                kept.push(p);
+            }
+        }
+        kept.reverse();
+        self.positions = kept;
+        let mut names = std::collections::HashSet::new();
+        self.marks.retain(|m| m.name.is_ascii_alphabetic() && names.insert(m.name));
+        self.marks.truncate(MAX_MARKS);
+        for m in &mut self.marks {
+            if m.text.chars().count() > MARK_TEXT {
+                m.text = m.text.chars().take(MARK_TEXT).collect();
+            }
+        }
+        self
+    }
+}
+
+/// `$XDG_STATE_HOME/yanbao` (an absolute XDG_STATE_HOME only, as the spec
+/// says), else `~/.local/state/yanbao`.
+pub fn default_dir() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
+    let base = xdg.or_else(|| {
+        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".local").join("state"))
+    })?;
+    Some(base.join("yanbao"))
+}
+
+/// The state file of a content folder (or of the bundled content): keyed by
+/// the folder's canonical path, so another `--content` has its own.
+pub fn file_for(state_dir: &Path, content: Option<&Path>) -> PathBuf {
+    match content {
+        None => state_dir.join("bundled.json"),
+        Some(d) => {
+            let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
+            let h = xxhash_rust::xxh3::xxh3_64(abs.as_os_str().as_encoded_bytes());
+            state_dir.join(format!("content-{h:016x}.json"))
+        }
+    }
+}
+
+/// The state file of a served session's public key, by its fingerprint
+/// (`SHA256:…`, base64): `serve/<fingerprint>.json`, with the base64
+/// characters a file name cannot hold (`/`) or that read badly (`+`, `:`)
+/// replaced as in base64url.
+pub fn file_for_key(state_dir: &Path, fingerprint: &str) -> PathBuf {
+    let name: String = fingerprint
+        .chars()
+        .map(|c| match c {
+            '/' => '_',
+            '+' => '-',
+            ':' => '-',
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '=' => c,
+            _ => '_',
+        })
+        .take(128)
+        .collect();
+    state_dir.join("serve").join(format!("{name}.json"))
+}
+
+/// What opening a state file found.
+#[derive(Debug)]
+pub struct Opened {
+    pub store: Store,
+    /// The state read, if there was one to read.
+    pub saved: Option<Saved>,
+    /// A problem to show once in the status line (in Chinese).
+    pub message: Option<String>,
+}
+
+/// One state file and what was last written to it.
+#[derive(Debug)]
+pub struct Store {
+    file: PathBuf,
+    written: Option<Saved>,
+    /// A failed write was reported: later ones are silent.
+    reported: bool,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl Store {
+    /// Read a state file. A missing file is an empty state; an unreadable
+    /// one is reported; a corrupt one, or one of another version, is
+    /// renamed to `<file>.corrupt` and reported. Never fails.
+    pub fn open(file: PathBuf) -> Opened {
+        let shown = file.display().to_string();
+        let text = match std::fs::read(&file) {
+            Ok(b) => b,
+            // Nothing kept yet (or no folder for it: the write will say so).
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+                return Opened { store: Store { file, written: None, reported: false }, saved: None, message: None };
+            }
+            Err(e) => {
+                let message = Some(format!("无法读取阅读记录（{e}）：{shown}"));
+                return Opened { store: Store { file, written: None, reported: false }, saved: None, message };
+            }
+        };
+        let problem = match serde_json::from_slice::<Saved>(&text) {
+            Ok(s) if s.version == VERSION => {
+                let saved = s.bounded();
+                let store = Store { file, written: Some(saved.clone()), reported: false };
+                return Opened { store, saved: Some(saved), message: None };
+            }
+            Ok(s) => format!("版本 {} 不认识", s.version),
+            Err(e) if e.line() > 0 => format!("第 {} 行有误（{}）", e.line(), short_error(&e)),
+            Err(e) => format!("有误（{}）", short_error(&e)),
+        };
+        let aside = set_aside_name(&file);
+        let moved = std::fs::rename(&file, &aside).is_ok();
+        // What happened first, the full path last: a narrow status line
+        // cuts the end.
+        let message = if moved {
+            format!("阅读记录{problem}，已另存为 .corrupt，从头开始：{shown}")
+        } else {
+            format!("阅读记录{problem}，无法移开，本次不保存：{shown}")
+        };
+        // A file that could not be moved aside is not overwritten either:
+        // an empty path never writes.
+        let file = if moved { file } else { PathBuf::new() };
+        Opened { store: Store { file, written: None, reported: !moved }, saved: None, message: Some(message) }
+    }
+
+    /// The file this store writes.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Write the state if it differs from what was last written: to a
+    /// temporary file in the same folder, then renamed over the file.
+    /// `Ok(true)` when written; an error message (Chinese) only for the
+    /// first failure, `Ok(false)` for later ones.
+    pub fn save(&mut self, saved: &Saved) -> Result<bool, String> {
+        if self.written.as_ref() == Some(saved) {
+            return Ok(false);
+        }
+        if self.file.as_os_str().is_empty() {
+            return Ok(false);
+        }
+        match write_atomic(&self.file, saved) {
+            Ok(()) => {
+                self.written = Some(saved.clone());
+                Ok(true)
+            }
+            Err(e) => {
+                // Do not try again for the same state.
+                self.written = Some(saved.clone());
+                if std::mem::replace(&mut self.reported, true) {
+                    Ok(false)
+                } else {
+                    let dir = self.file.parent().unwrap_or(Path::new("."));
+                    Err(format!("阅读位置无法保存，本次只在内存中记住（{e}）：{}", dir.display()))
+                }
+            }
+        }
+    }
+}
+
+fn short_error(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    m.split(" at line ").next().unwrap_or(&m).to_string()
+}
+
+/// `<file>.corrupt`.
+fn set_aside_name(file: &Path) -> PathBuf {
+    let mut s = file.as_os_str().to_owned();
+    s.push(".corrupt");
+    PathBuf::from(s)
+}
+
+fn write_atomic(file: &Path, saved: &Saved) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // Unique per process and per write: two instances (or two sessions of
+    // one server) never share a temporary file.
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(".{name}.{}.{n}.{nanos}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut text = serde_json::to_vec_pretty(saved).map_err(std::io::Error::other)?;
+        text.push(b'\n');
+        f.write_all(&text)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, file)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes are at most this often while reading; quitting always writes.
+pub const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A store with the throttle the runtime applies: `want` marks the state
+/// changed, `due` says whether it is time to write.
+#[derive(Debug)]
+pub struct Saver {
+    pub store: Store,
+    wanted: bool,
+    last: Option<std::time::Instant>,
+}
+
+impl Saver {
+    pub fn new(store: Store) -> Saver {
+        Saver { store, wanted: false, last: None }
+    }
+
+    pub fn want(&mut self) {
+        self.wanted = true;
+    }
+
+    /// A write is wanted and the last one was long enough ago (or `force`).
+    pub fn due(&self, now: std::time::Instant, force: bool) -> bool {
+        force || self.wanted && self.last.is_none_or(|t| now.duration_since(t) >= SAVE_EVERY)
+    }
+
+    /// Write (if changed); the message of a first failure.
+    pub fn save(&mut self, saved: &Saved, now: std::time::Instant) -> Option<String> {
+        self.wanted = false;
+        self.last = Some(now);
+        self.store.save(saved).err()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(page: &str) -> SavedPlace {
+        SavedPlace { page: page.into(), item: 1, unit: 2, off: 3 }
+    }
+
+    #[test]
+    fn bounds_keep_the_most_recent_positions_and_letter_marks() {
+        let mut s = Saved::default();
+        for i in 0..(MAX_POSITIONS + 50) {
+            s.positions.push(place(&format!("n:{i}")));
+        }
+        s.positions.push(place("n:0"));
+        let mark = |c: char| SavedMark { name: c, place: place("n:1"), node: String::new(), text: "字".repeat(200) };
+        s.marks = vec![mark('a'), mark('a'), mark('1'), mark('Z')];
+        let b = s.bounded();
+        assert_eq!(b.positions.len(), MAX_POSITIONS);
+        assert_eq!(b.positions.last().unwrap().page, "n:0");
+        // n:0 read again is the newest; of the rest, the oldest went:
+        // n:1..=n:50 (1,050 pages and one kept twice, 1,000 kept).
+        assert!(!b.positions.iter().any(|p| p.page == "n:50"));
+        assert!(b.positions.iter().any(|p| p.page == "n:51"));
+        assert_eq!(b.positions.iter().filter(|p| p.page == "n:0").count(), 1);
+        assert_eq!(b.marks.iter().map(|m| m.name).collect::<String>(), "aZ");
+        assert_eq!(b.marks[0].text.chars().count(), MARK_TEXT);
+    }
+
+    #[test]
+    fn key_file_names_are_plain() {
+        let f = file_for_key(Path::new("/s"), "SHA256:ab+c/d=");
+        assert_eq!(f, Path::new("/s/serve/SHA256-ab-c_d=.json"));
+    }
+}

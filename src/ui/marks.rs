@@ -1,0 +1,76 @@
+//! The marks list (`M`): each mark on two rows, its letter with the report
+//! and breadcrumb of its place, then the line of text it was set on.
+
+use super::status::fit_crumb;
+use super::{clear_straddle, pane_block};
+use crate::app::{Mark, State, marks_popup};
+use crate::doc::Page;
+use crate::text::{fit, truncate, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Clear, Widget};
+
+/// Where a mark is: 《report》 › chapter › section, or 行业 › name.
+pub fn mark_crumb(st: &State, m: &Mark) -> String {
+    match m.page {
+        Page::Industry(i) => {
+            let name = st.lib.industries.get(i).map(|x| x.name.clone()).unwrap_or_default();
+            format!("行业 › {name}")
+        }
+        Page::Node(_) => {
+            let mut parts: Vec<String> = Vec::new();
+            for (k, n) in st.lib.ancestry(m.node).into_iter().enumerate() {
+                parts.push(if k == 0 {
+                    format!("《{}》", truncate(&st.lib.node_title(n), 16))
+                } else {
+                    st.lib.tree_title(n)
+                });
+            }
+            parts.join(" › ")
+        }
+    }
+}
+
+pub(super) fn render_marks(st: &State, selected: usize, offset: usize, area: Rect, buf: &mut Buffer) {
+    let Some(popup) = marks_popup((area.width, area.height), st.memory.marks.len()) else { return };
+    let popup = Rect::new(area.x + popup.x, area.y + popup.y, popup.width, popup.height).intersection(area);
+    clear_straddle(buf, popup);
+    Clear.render(popup, buf);
+    let n = st.memory.marks.len();
+    let title = format!("标记 {n} 个 · enter 跳转 · d 删除 · esc 关闭");
+    let block = pane_block(st, title, true, popup.width);
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let w = inner.width as usize;
+    if w < 6 {
+        return;
+    }
+    let rows = (inner.height / 2) as usize;
+    for (row, (i, m)) in st.memory.marks.iter().enumerate().skip(offset).take(rows).enumerate() {
+        let y = inner.y + 2 * row as u16;
+        let sel = i == selected;
+        let style = if sel { st.theme.selection() } else { Style::new() };
+        let key = format!(" {} ", m.name);
+        let crumb = fit_mark_crumb(&mark_crumb(st, m), w.saturating_sub(width(&key) + 1));
+        buf.set_stringn(inner.x, y, fit(&format!("{key}{crumb}"), w), w, style);
+        buf.set_stringn(inner.x, y, &key, w, style.patch(st.theme.accent()).add_modifier(Modifier::BOLD));
+        let text = format!("   {}", m.text);
+        let text_style = if sel { style } else { st.theme.dim() };
+        buf.set_stringn(inner.x, y + 1, fit(&text, w), w, text_style);
+    }
+}
+
+/// A mark's breadcrumb cut to `max` columns: the report (or 行业) stays
+/// first, then the last parts that fit.
+fn fit_mark_crumb(crumb: &str, max: usize) -> String {
+    if width(crumb) <= max {
+        return crumb.to_string();
+    }
+    match crumb.split_once(" › ") {
+        Some((head, rest)) if width(head) + 3 + 8 <= max => {
+            format!("{head} › {}", fit_crumb(rest, max - width(head) - 3))
+        }
+        _ => fit_crumb(crumb, max),
+    }
+}
