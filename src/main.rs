@@ -749,7 +749,13 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     // The reading memory: resume where the last session left this content.
     if let Some(state_dir) = yanbao::state::default_dir() {
-        let file = yanbao::state::file_for(&state_dir, dir);
+        // Several folders: keyed by their list.
+        let key = match dirs {
+            [] => None,
+            [d] => Some(d.clone()),
+            _ => Some(PathBuf::from(content_name(dirs))),
+        };
+        let file = yanbao::state::file_for(&state_dir, key.as_deref());
         app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
     }
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
