@@ -4,13 +4,14 @@
 
 use std::hash::{Hash, Hasher};
 
-const SOURCES: [&str; 6] = [
+const SOURCES: [&str; 7] = [
     "src/cache.rs",
     "src/content/model.rs",
     "src/content/load.rs",
     "src/content/mod.rs",
     "src/search/mod.rs",
     "src/search/pinyin.rs",
+    "src/search/store.rs",
 ];
 
 fn main() {

@@ -4,14 +4,15 @@
 # usage: benches/measure.sh BEFORE_BIN AFTER_BIN [SIZES]
 #   SIZES: library sizes in reports besides the bundled two (default "100 500").
 # Needs hyperfine and fzf; makes the libraries with ../shared/tools/make-library.
-# The after binary uses a private cache ($TMP/xdg), warmed before timing; its
-# --no-cache runs show the cost without it.
+# Each binary has a cache folder of its own ($TMP/before, $TMP/after: their
+# formats differ), warmed before timing; --no-cache runs show the cost without it.
 set -euo pipefail
 before=$1 after=$2 sizes=${3:-100 500}
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d /tmp/yanbao-measure.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME=$tmp/xdg
+# Each binary with its own cache folder.
+B=(env XDG_CACHE_HOME="$tmp/before" "$before") A=(env XDG_CACHE_HOME="$tmp/after" "$after")
 q=zgckj
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 for n in bundled $sizes; do
@@ -24,22 +25,22 @@ for n in bundled $sizes; do
   fi
   echo "== $n ($(du -sh "$dir" | cut -f1) of YAML)"
   find "$dir" -name '*.yaml' -exec cat {} + > "$tmp/flat.txt"
-  "$after" "${args[@]}" search $q >/dev/null   # build the cache
-  echo "cache file: $(du -sh "$XDG_CACHE_HOME"/yanbao/* | sort -h | tail -1 | cut -f1)"
+  "${B[@]}" "${args[@]}" search $q >/dev/null   # build the caches
+  "${A[@]}" "${args[@]}" search $q >/dev/null
+  echo "cache file: $(du -sh "$tmp"/after/yanbao/* | sort -h | tail -1 | cut -f1)"
   runs=10; [ "$n" = 500 ] && runs=3
   hyperfine -N -w 1 -r $runs --style basic \
-    -n "check before" "$before ${args[*]} check" \
-    -n "check after" "$after ${args[*]} check" \
-    -n "search before" "$before ${args[*]} search $q" \
-    -n "search after (cache)" "$after ${args[*]} search $q" \
-    -n "search after --no-cache" "$after --no-cache ${args[*]} search $q" \
+    -n "check before" "${B[*]} ${args[*]} check" \
+    -n "check after" "${A[*]} ${args[*]} check" \
+    -n "search before" "${B[*]} ${args[*]} search $q" \
+    -n "search after (cache)" "${A[*]} ${args[*]} search $q" \
+    -n "search after --no-cache" "${A[*]} --no-cache ${args[*]} search $q" \
     -n "fzf --filter" "sh -c 'fzf --filter $q < $tmp/flat.txt'" 2>&1 | grep -E "^Benchmark|Time \(mean"
-  for b in "$before" "$after"; do
-    /usr/bin/time -f "peak RSS of search: %M KB ($b)" "$b" "${args[@]}" search $q >/dev/null
-  done
-  /usr/bin/time -f "peak RSS of search: %M KB ($after --no-cache)" "$after" --no-cache "${args[@]}" search $q >/dev/null
-  "$here/benches/first_frame.py" $runs "$before" "${args[@]}"
-  "$here/benches/first_frame.py" $runs "$after" "${args[@]}"
-  "$here/benches/first_frame.py" $runs "$after" --no-cache "${args[@]}"
+  /usr/bin/time -f "peak RSS of search: %M KB (before)" "${B[@]}" "${args[@]}" search $q >/dev/null
+  /usr/bin/time -f "peak RSS of search: %M KB (after)" "${A[@]}" "${args[@]}" search $q >/dev/null
+  /usr/bin/time -f "peak RSS of search: %M KB (after --no-cache)" "${A[@]}" --no-cache "${args[@]}" search $q >/dev/null
+  "$here/benches/first_frame.py" $runs "${B[@]}" "${args[@]}"
+  "$here/benches/first_frame.py" $runs "${A[@]}" "${args[@]}"
+  "$here/benches/first_frame.py" $runs "${A[@]}" --no-cache "${args[@]}"
 done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -41,7 +41,7 @@ fn library() -> Library {
 fn scaled(lib: &Library, n: usize) -> Library {
     let mut reports = Vec::new();
     for i in 0..n {
-        for r in &lib.reports {
+        for r in lib.reports() {
             let mut r = r.clone();
             r.id = format!("{}-{i}", r.id);
             reports.push(r);

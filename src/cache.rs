@@ -1,16 +1,28 @@
 //! The cache of a library: its reports and registries as parsed and
 //! validated, and the finder's index with its pinyin keys, in one file per
-//! content folder under `$XDG_CACHE_HOME/yanbao/` (default `~/.cache/yanbao/`).
+//! content folder (or list of folders) under `$XDG_CACHE_HOME/yanbao/`
+//! (default `~/.cache/yanbao/`).
 //!
-//! A cache file is a header and a [postcard] payload:
+//! A cache file is a header, a catalogue, and blobs, all [postcard]:
 //!
 //! | bytes | what |
 //! |---|---|
-//! | 8 | magic `YANBAO\0\x01` |
+//! | 8 | magic `YANBAO\0\x02` |
 //! | 16 | schema: this build's version and model sources, hashed by build.rs |
-//! | 8 | payload length |
-//! | 16 | XXH3-128 of the payload |
-//! | … | postcard of the file keys, then of the library and the index |
+//! | 8 | catalogue length |
+//! | 16 | XXH3-128 of the catalogue |
+//! | … | catalogue: the file keys, the registries, each report's head (its outline, no blocks), the index's reading table, and where each blob is (offset, length, XXH3-128) |
+//! | … | blobs: the index in pieces (the registries, then one per report), then each report's full content |
+//!
+//! At start only the header and the catalogue are read and checked: the
+//! tree, the registries and the titles need nothing else. A report's blob is
+//! read (from the open file, by offset) and checked when the report is first
+//! opened; the explorer reads the index's pieces on a thread of its own, and
+//! `yanbao search` reads and searches one piece at a time. A blob that fails
+//! its checksum is not used: the report is parsed from the YAML instead (an
+//! index piece is left out), and the cache file is removed so that the next
+//! start rebuilds it. The file is never written in place: a new one is
+//! renamed over it, and the open file keeps the old one readable.
 //!
 //! Each content file has a key: its path, size, mtime and XXH3-128 content
 //! hash. A file whose size and mtime match its key, and whose mtime is older
@@ -20,7 +32,7 @@
 //! hashed (it is in the binary; that takes microseconds).
 //!
 //! A file that is missing, corrupt (bad magic, length or checksum, or a
-//! payload that does not decode or does not hold together), stale, or from
+//! catalogue that does not decode or does not hold together), stale, or from
 //! another yanbao build is rebuilt from the YAML. Files are written to a
 //! temporary file in the same folder and renamed over the old one, so a
 //! reader sees the old file or the new one, never half of one, and two
@@ -30,16 +42,18 @@
 //! least recently written go first.
 
 use crate::content::{
-    Company, ContentError, Files, Industry, Library, Report, bundled_files, list_dir, load, read_dir,
+    Company, ContentError, Files, Industry, Library, Report, ReportSource, bundled_files, folder_prefix, list_dirs,
+    load_roots, read_dirs,
 };
-use crate::search::Index;
+use crate::search::pinyin::Table;
+use crate::search::{Index, LazyIndex};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use xxhash_rust::xxh3::Xxh3;
 
-const MAGIC: &[u8; 8] = b"YANBAO\0\x01";
+const MAGIC: &[u8; 8] = b"YANBAO\0\x02";
 const HEADER: usize = 8 + 16 + 8 + 16;
 /// The most content folders cached at once.
 pub const MAX_FOLDERS: usize = 16;
@@ -74,8 +88,11 @@ pub enum Status {
 /// A loaded library with its index.
 pub struct Opened {
     pub lib: Library,
-    /// `None` when the content has problems (nothing is indexed then).
-    pub index: Option<Index>,
+    /// `None` when the content has problems (nothing is indexed then). From
+    /// the cache, it is read on first use (see [`LazyIndex`]).
+    pub index: Option<LazyIndex>,
+    /// From the cache: the index's pieces, to read one at a time.
+    pub pieces: Option<Arc<Pieces>>,
     pub errors: Vec<ContentError>,
     pub status: Status,
 }
@@ -90,14 +107,23 @@ pub fn default_dir() -> Option<PathBuf> {
 
 /// The cache file of a content folder (or of the bundled content).
 pub fn file_for(cache_dir: &Path, content: Option<&Path>) -> PathBuf {
-    match content {
-        None => cache_dir.join("bundled.bin"),
-        Some(d) => {
-            let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
-            let h = xxhash_rust::xxh3::xxh3_64(abs.as_os_str().as_encoded_bytes());
-            cache_dir.join(format!("lib-{h:016x}.bin"))
-        }
+    file_for_dirs(cache_dir, &content.map(|d| vec![d.to_path_buf()]).unwrap_or_default())
+}
+
+/// The cache file of a library of folders (none: the bundled content).
+pub fn file_for_dirs(cache_dir: &Path, dirs: &[PathBuf]) -> PathBuf {
+    if dirs.is_empty() {
+        return cache_dir.join("bundled.bin");
     }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (k, d) in dirs.iter().enumerate() {
+        let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
+        if k > 0 {
+            h.update(b"\0");
+        }
+        h.update(abs.as_os_str().as_encoded_bytes());
+    }
+    cache_dir.join(format!("lib-{:016x}.bin", h.digest()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,20 +141,40 @@ struct Keys {
     files: Vec<FileKey>,
 }
 
+/// A stretch of the data part of a cache file: where, how long, its XXH3-128.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Blob {
+    offset: u64,
+    len: u64,
+    sum: u128,
+}
+
+/// A piece of the index: its blob, and the nodes whose paths it holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PieceEntry {
+    blob: Blob,
+    units: u64,
+    nodes: (u64, u64),
+}
+
 #[derive(Serialize)]
-struct BodyRef<'a> {
+struct CatalogueRef<'a> {
     industries: &'a [Industry],
     companies: &'a [Company],
-    reports: &'a [Report],
-    index: &'a Index,
+    heads: &'a [Report],
+    table: &'a Table,
+    pieces: Vec<PieceEntry>,
+    reports: Vec<Blob>,
 }
 
 #[derive(Deserialize)]
-struct Body {
+struct Catalogue {
     industries: Vec<Industry>,
     companies: Vec<Company>,
-    reports: Vec<Report>,
-    index: Index,
+    heads: Vec<Report>,
+    table: Table,
+    pieces: Vec<PieceEntry>,
+    reports: Vec<Blob>,
 }
 
 fn now_ns() -> i128 {
@@ -141,40 +187,47 @@ fn hash(bytes: &[u8]) -> u128 {
 
 /// A content file as listed: relative path, where it is, size and mtime.
 /// The bundled content has no files on disk: its text stands in.
-enum Source<'a> {
-    Dir(&'a Path, Vec<crate::content::Listed>),
+enum Source {
+    Dir(Vec<crate::content::Listed>),
     Bundled(Files),
 }
 
 /// Load a library through the cache in `cache_dir` (`None`: no cache).
 /// Errors are those of [`Library::load_from`]: an unreadable folder.
 pub fn open(content: Option<&Path>, cache_dir: Option<&Path>) -> Result<Opened, String> {
+    open_dirs(&content.map(|d| vec![d.to_path_buf()]).unwrap_or_default(), cache_dir)
+}
+
+/// [`open`] for several folders read as one library (none: the bundled content).
+pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, String> {
     let Some(cache_dir) = cache_dir else {
-        return parse(content, Status::Off);
+        return parse(dirs, Status::Off);
     };
     let listed_ns = now_ns();
-    let source = match content {
-        Some(d) => match list_dir(d) {
-            Some(l) => Source::Dir(d, l),
+    let source = if dirs.is_empty() {
+        Source::Bundled(bundled_files())
+    } else {
+        match list_dirs(dirs) {
+            Some(l) => Source::Dir(l),
             // Something the loader will report (an unreadable or odd file).
-            None => return parse(content, Status::Off),
-        },
-        None => Source::Bundled(bundled_files()),
+            None => return parse(dirs, Status::Off),
+        }
     };
-    let file = file_for(cache_dir, content);
-    let why = match read(&file, &source) {
+    let file = file_for_dirs(cache_dir, dirs);
+    let why = match read(&file, &source, dirs) {
         Ok(Some(opened)) => return Ok(opened),
         Ok(None) => None,
         Err(why) => Some(why),
     };
     let (files, read_errors) = match &source {
-        Source::Dir(d, _) => read_dir(d).map_err(|e| format!("{}: {e}", d.display()))?,
+        Source::Dir(_) => read_dirs(dirs)?,
         Source::Bundled(f) => (f.clone(), Vec::new()),
     };
-    let (lib, mut errors) = load(&files);
+    let roots: Vec<String> = (0..dirs.len().max(1)).map(|k| folder_prefix(dirs, k)).collect();
+    let (lib, mut errors) = load_roots(&files, &roots);
     errors.splice(0..0, read_errors);
     if !errors.is_empty() {
-        return Ok(Opened { lib, index: None, errors, status: Status::Off });
+        return Ok(Opened { lib, index: None, pieces: None, errors, status: Status::Off });
     }
     let index = Index::build(&lib);
     let keys = Keys { listed_ns, files: keys_of(&source, &files) };
@@ -185,14 +238,14 @@ pub fn open(content: Option<&Path>, cache_dir: Option<&Path>) -> Result<Opened, 
             Some(w) => Status::Rebuilt(w),
         },
     };
-    Ok(Opened { lib, index: Some(index), errors, status })
+    Ok(Opened { lib, index: Some(LazyIndex::ready(index)), pieces: None, errors, status })
 }
 
 /// Parse without the cache.
-fn parse(content: Option<&Path>, status: Status) -> Result<Opened, String> {
-    let (lib, errors) = Library::load_from(content)?;
-    let index = errors.is_empty().then(|| Index::build(&lib));
-    Ok(Opened { lib, index, errors, status })
+fn parse(dirs: &[PathBuf], status: Status) -> Result<Opened, String> {
+    let (lib, errors) = Library::load_dirs(dirs)?;
+    let index = errors.is_empty().then(|| LazyIndex::ready(Index::build(&lib)));
+    Ok(Opened { lib, index, pieces: None, errors, status })
 }
 
 /// The keys of the files as read: the listing's size and mtime, the hash of
@@ -204,7 +257,7 @@ fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
             .iter()
             .map(|(p, t)| FileKey { path: p.clone(), size: t.len() as u64, mtime_ns: 0, hash: hash(t.as_bytes()) })
             .collect(),
-        Source::Dir(_, listed) => listed
+        Source::Dir(listed) => listed
             .iter()
             .map(|l| FileKey {
                 path: l.rel.clone(),
@@ -228,7 +281,7 @@ fn fresh(keys: &Keys, source: &Source) -> Result<(), String> {
                     .all(|(k, (p, t))| k.path == *p && k.size == t.len() as u64 && k.hash == hash(t.as_bytes()));
             if same { Ok(()) } else { Err("the bundled content changed".into()) }
         }
-        Source::Dir(_, listed) => {
+        Source::Dir(listed) => {
             if keys.files.len() != listed.len() || keys.files.iter().zip(listed).any(|(k, l)| k.path != l.rel) {
                 return Err("files were added or removed".into());
             }
@@ -247,9 +300,120 @@ fn fresh(keys: &Keys, source: &Source) -> Result<(), String> {
     }
 }
 
+/// The data part of an open cache file. It is read by offset from the open
+/// file, so a cache file renamed over it meanwhile changes nothing here.
+struct Data {
+    file: std::fs::File,
+    /// Where the data part starts in the file, and its length.
+    start: u64,
+    len: u64,
+    /// The cache file's path: removed when a blob is found corrupt, so that
+    /// the next start rebuilds it.
+    path: PathBuf,
+    damaged: std::sync::atomic::AtomicBool,
+}
+
+impl Data {
+    /// A blob's bytes, checked against its checksum.
+    fn read(&self, b: &Blob) -> Result<Vec<u8>, String> {
+        use std::os::unix::fs::FileExt;
+        let ok = b.offset.checked_add(b.len).is_some_and(|end| end <= self.len);
+        let mut buf = vec![0u8; if ok { b.len as usize } else { 0 }];
+        let read = ok && self.file.read_exact_at(&mut buf, self.start + b.offset).is_ok();
+        if read && hash(&buf) == b.sum {
+            return Ok(buf);
+        }
+        if !self.damaged.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        Err("corrupt".into())
+    }
+}
+
+/// What a cache file holds beside the library: the index's pieces, read on
+/// demand. `yanbao search` reads them one at a time.
+pub struct Pieces {
+    data: Arc<Data>,
+    table: Arc<Table>,
+    pieces: Vec<PieceEntry>,
+}
+
+impl Pieces {
+    pub fn len(&self) -> usize {
+        self.pieces.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    /// The number of the first unit of piece `k` in the whole index.
+    pub fn unit_base(&self, k: usize) -> usize {
+        self.pieces.iter().take(k).map(|p| p.units as usize).sum()
+    }
+
+    /// Piece `k` as an index of its own (units numbered from 0).
+    pub fn get(&self, k: usize) -> Result<Index, String> {
+        let p = self.pieces.get(k).ok_or("no such piece")?;
+        let bytes = self.data.read(&p.blob)?;
+        let ix = Index::decode_piece(&bytes, &self.table)?;
+        if ix.units.len() as u64 != p.units {
+            return Err("corrupt".into());
+        }
+        Ok(ix)
+    }
+
+    /// The whole index. A piece that cannot be read is left out (its
+    /// units are not found; the cache file is rebuilt at the next start).
+    pub fn join(&self) -> Index {
+        let parts = (0..self.pieces.len())
+            .map(|k| {
+                self.get(k).unwrap_or_else(|_| {
+                    let (a, b) = self.pieces[k].nodes;
+                    Index::empty_piece(self.table.clone(), a as usize, b as usize)
+                })
+            })
+            .collect();
+        Index::join(self.table.clone(), parts).unwrap_or_else(|_| Index::empty_piece(self.table.clone(), 0, 0))
+    }
+
+    /// Whether a corrupt blob was found (the cache file is then removed).
+    pub fn damaged(&self) -> bool {
+        self.data.damaged.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The full reports of a cached library, read when first opened; from the
+/// YAML if the cache's copy is corrupt.
+struct CachedReports {
+    data: Arc<Data>,
+    reports: Vec<Blob>,
+    dirs: Vec<PathBuf>,
+    parsed: std::sync::OnceLock<Option<Library>>,
+}
+
+impl ReportSource for CachedReports {
+    fn load(&self, i: usize) -> Option<Report> {
+        let from_cache = self
+            .reports
+            .get(i)
+            .and_then(|b| self.data.read(b).ok())
+            .and_then(|bytes| postcard::from_bytes::<Report>(&bytes).ok());
+        if from_cache.is_some() {
+            return from_cache;
+        }
+        let parsed = self
+            .parsed
+            .get_or_init(|| Library::load_dirs(&self.dirs).ok().filter(|(_, e)| e.is_empty()).map(|(l, _)| l));
+        parsed.as_ref().and_then(|l| l.report(i)).cloned()
+    }
+}
+
 /// Read a cache file: `Ok(None)` if there is none, `Err(why)` if it cannot
-/// be used.
-fn read(file: &Path, source: &Source) -> Result<Option<Opened>, String> {
+/// be used. Only the header and the catalogue (the keys, the registries,
+/// the reports' heads and the reading table) are read and checked here; a
+/// report's blob and the index's pieces are read and checked when used.
+fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>, String> {
     use std::io::Read;
     let mut f = match std::fs::File::open(file) {
         Ok(f) => f,
@@ -259,107 +423,88 @@ fn read(file: &Path, source: &Source) -> Result<Option<Opened>, String> {
     let corrupt = || "corrupt".to_string();
     let mut head = [0u8; HEADER];
     f.read_exact(&mut head).map_err(|_| corrupt())?;
-    if head.get(..8) != Some(MAGIC.as_slice()) {
+    if head.get(..7) != MAGIC.get(..7) {
         return Err(corrupt());
     }
-    if head.get(8..24) != Some(schema().as_slice()) {
+    if head.get(7..8) != MAGIC.get(7..8) || head.get(8..24) != Some(schema().as_slice()) {
         return Err("made by another yanbao version".into());
     }
     let len = head.get(24..32).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).ok_or_else(corrupt)?;
     let sum = head.get(32..48).and_then(|b| b.try_into().ok()).map(u128::from_le_bytes).ok_or_else(corrupt)?;
     let size = f.metadata().map_err(|_| corrupt())?.len();
-    if size.checked_sub(HEADER as u64) != Some(len) {
+    let data_len = size.checked_sub(HEADER as u64).and_then(|r| r.checked_sub(len)).ok_or_else(corrupt)?;
+    let mut cat = vec![0u8; usize::try_from(len).map_err(|_| corrupt())?];
+    f.read_exact(&mut cat).map_err(|_| corrupt())?;
+    if hash(&cat) != sum {
         return Err(corrupt());
     }
-    // The payload is decoded as it is read, hashed on the way, so that the
-    // file is never in memory beside what it decodes to; nothing decoded is
-    // used unless the checksum then matches.
-    let hashing = Hashing { r: f, sum: Xxh3::new() };
-    let stream = Stream { r: std::io::BufReader::with_capacity(1 << 16, hashing), left: len, scratch: Vec::new() };
-    let mut de = postcard::Deserializer::from_flavor(stream);
-    let keys = Keys::deserialize(&mut de).map_err(|_| corrupt())?;
+    let (keys, rest): (Keys, &[u8]) = postcard::take_from_bytes(&cat).map_err(|_| corrupt())?;
     fresh(&keys, source).map_err(|w| format!("stale: {w}"))?;
-    let body = Body::deserialize(&mut de).map_err(|_| corrupt())?;
-    let mut stream = de.finalize().map_err(|_| corrupt())?;
-    // Whatever is left unread goes through the hash too.
-    std::io::copy(&mut stream.r, &mut std::io::sink()).map_err(|_| corrupt())?;
-    if stream.left != 0 || stream.r.into_inner().sum.digest128() != sum {
+    let c: Catalogue = postcard::from_bytes(rest).map_err(|_| corrupt())?;
+    if !c.table.is_consistent() || c.reports.len() != c.heads.len() {
         return Err(corrupt());
     }
-    let lib = Library::new(body.reports, body.industries, body.companies);
-    if !body.index.fits(&lib) {
+    let in_data = |b: &Blob| b.offset.checked_add(b.len).is_some_and(|e| e <= data_len);
+    if !c.reports.iter().chain(c.pieces.iter().map(|p| &p.blob)).all(in_data) {
         return Err(corrupt());
     }
-    Ok(Some(Opened { lib, index: Some(body.index), errors: Vec::new(), status: Status::Hit }))
-}
-
-/// A reader that hashes what passes through it.
-struct Hashing<R> {
-    r: R,
-    sum: Xxh3,
-}
-
-impl<R: std::io::Read> std::io::Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.r.read(buf)?;
-        self.sum.update(buf.get(..n).unwrap_or_default());
-        Ok(n)
-    }
-}
-
-/// A postcard source that reads a payload of known length. Only owned data
-/// is decoded (strings and byte buffers are copied out of a scratch buffer),
-/// so nothing borrows from the file.
-struct Stream<R> {
-    r: R,
-    /// Payload bytes not yet read: no length prefix can reach past them.
-    left: u64,
-    scratch: Vec<u8>,
-}
-
-impl<'de, R: std::io::Read + 'de> postcard::de_flavors::Flavor<'de> for Stream<R> {
-    type Remainder = Self;
-    type Source = ();
-
-    fn pop(&mut self) -> postcard::Result<u8> {
-        let mut b = [0u8];
-        if self.left == 0 {
-            return Err(postcard::Error::DeserializeUnexpectedEnd);
+    let data = Arc::new(Data {
+        file: f,
+        start: HEADER as u64 + len,
+        len: data_len,
+        path: file.to_path_buf(),
+        damaged: Default::default(),
+    });
+    let reports =
+        CachedReports { data: Arc::clone(&data), reports: c.reports, dirs: dirs.to_vec(), parsed: Default::default() };
+    let lib = Library::lazy(c.heads, c.industries, c.companies, Box::new(reports));
+    // The pieces' nodes follow one another and cover the outline.
+    let mut next = 0u64;
+    for p in &c.pieces {
+        if p.nodes.0 != next || p.nodes.1 < p.nodes.0 {
+            return Err(corrupt());
         }
-        self.r.read_exact(&mut b).map_err(|_| postcard::Error::DeserializeUnexpectedEnd)?;
-        self.left -= 1;
-        Ok(b[0])
+        next = p.nodes.1;
     }
-
-    fn try_take_n(&mut self, _ct: usize) -> postcard::Result<&'de [u8]> {
-        // Borrowed data cannot come from a file being read.
-        Err(postcard::Error::DeserializeBadEncoding)
+    if next != lib.nodes.len() as u64 {
+        return Err(corrupt());
     }
-
-    fn try_take_n_temp<'a>(&'a mut self, ct: usize) -> postcard::Result<&'a [u8]>
-    where
-        'de: 'a,
-    {
-        if ct as u64 > self.left {
-            return Err(postcard::Error::DeserializeUnexpectedEnd);
-        }
-        self.scratch.resize(ct, 0);
-        self.r.read_exact(&mut self.scratch).map_err(|_| postcard::Error::DeserializeUnexpectedEnd)?;
-        self.left -= ct as u64;
-        Ok(&self.scratch)
-    }
-
-    fn finalize(self) -> postcard::Result<Self> {
-        Ok(self)
-    }
+    let pieces = Arc::new(Pieces { data, table: Arc::new(c.table), pieces: c.pieces });
+    let p = Arc::clone(&pieces);
+    let index = LazyIndex::new(move || p.join());
+    Ok(Some(Opened { lib, index: Some(index), pieces: Some(pieces), errors: Vec::new(), status: Status::Hit }))
 }
 
 /// Write a cache file atomically: a temporary file in the same folder,
 /// renamed over the old one.
 fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Index) -> Result<(), String> {
-    let body = BodyRef { industries: &lib.industries, companies: &lib.companies, reports: &lib.reports, index };
+    let mut data: Vec<u8> = Vec::new();
+    let blob = |bytes: Vec<u8>, data: &mut Vec<u8>| {
+        let b = Blob { offset: data.len() as u64, len: bytes.len() as u64, sum: hash(&bytes) };
+        data.extend_from_slice(&bytes);
+        b
+    };
+    let mut pieces = Vec::new();
+    for (units, nodes) in index.pieces(lib) {
+        let bytes = index.encode_piece(units.clone(), nodes.clone())?;
+        let b = blob(bytes, &mut data);
+        pieces.push(PieceEntry { blob: b, units: units.len() as u64, nodes: (nodes.start as u64, nodes.end as u64) });
+    }
+    let mut reports = Vec::new();
+    for r in lib.reports() {
+        let bytes = postcard::to_stdvec(r).map_err(|e| e.to_string())?;
+        reports.push(blob(bytes, &mut data));
+    }
+    let cat = CatalogueRef {
+        industries: &lib.industries,
+        companies: &lib.companies,
+        heads: lib.heads(),
+        table: index.table(),
+        pieces,
+        reports,
+    };
     let mut payload = postcard::to_stdvec(keys).map_err(|e| e.to_string())?;
-    postcard::to_io(&body, &mut payload).map_err(|e| e.to_string())?;
+    postcard::to_io(&cat, &mut payload).map_err(|e| e.to_string())?;
     let mut head = Vec::with_capacity(HEADER);
     head.extend_from_slice(MAGIC);
     head.extend_from_slice(&schema());
@@ -369,7 +514,7 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("cache");
     let tmp = cache_dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), now_ns()));
     let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(&head).and_then(|()| f.write_all(&payload)))
+        .and_then(|mut f| f.write_all(&head).and_then(|()| f.write_all(&payload)).and_then(|()| f.write_all(&data)))
         .and_then(|()| std::fs::rename(&tmp, file));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);

@@ -12,7 +12,7 @@ pub fn location(lib: &Library, node: NodeId) -> String {
 /// Where a section is, short: "2.3 人工智能行业应用层分析 › 大模型潜力市场"
 /// (no report; no chapter when a numbered section follows).
 pub fn section_path(lib: &Library, n: NodeId) -> String {
-    let mut path: Vec<NodeId> = lib.ancestry(n).into_iter().filter(|&a| lib.section(a).is_some()).collect();
+    let mut path: Vec<NodeId> = lib.ancestry(n).into_iter().filter(|&a| lib.head_section(a).is_some()).collect();
     if path.len() >= 3 {
         path.remove(0);
     }

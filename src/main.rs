@@ -9,7 +9,7 @@ use yanbao::config::{AmbiWidth, ColorWhen, Options};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::runtime;
-use yanbao::search::{Field, Filter, Index, Kind, Query, Target};
+use yanbao::search::{Field, Filter, Hit, Index, Kind, LazyIndex, Query, RankKey, Target};
 
 /// The width of the matched window `yanbao search` prints.
 const SNIPPET_COLUMNS: usize = 60;
@@ -19,10 +19,11 @@ use yanbao::theme::{ColorDepth, Theme};
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
 struct Cli {
-    /// Load content from this folder instead of the bundled reports
-    /// (also: $YANBAO_CONTENT).
+    /// Load content from this folder instead of the bundled reports; given
+    /// several times, the folders are read as one library (also:
+    /// $YANBAO_CONTENT, a ':'-separated list of folders).
     #[arg(long, global = true, value_name = "DIR")]
-    content: Option<PathBuf>,
+    content: Vec<PathBuf>,
     /// Parse the content without the cache in $XDG_CACHE_HOME/yanbao
     /// (`check` never uses the cache).
     #[arg(long, global = true)]
@@ -232,13 +233,27 @@ impl KindArg {
     }
 }
 
-fn content_dir(cli: &Cli) -> Option<PathBuf> {
-    cli.content.clone().or_else(|| std::env::var_os("YANBAO_CONTENT").filter(|v| !v.is_empty()).map(PathBuf::from))
+/// The content folders: `--content`, else `$YANBAO_CONTENT`; none for the bundled reports.
+fn content_dirs(cli: &Cli) -> Vec<PathBuf> {
+    if !cli.content.is_empty() {
+        return cli.content.clone();
+    }
+    std::env::var_os("YANBAO_CONTENT")
+        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// The content as named in messages.
+fn content_name(dirs: &[PathBuf]) -> String {
+    if dirs.is_empty() {
+        return "the bundled content".into();
+    }
+    dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(":")
 }
 
 /// Load content; on any problem print every one and fail.
-fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
-    match Library::load_from(dir) {
+fn load_library(dirs: &[PathBuf]) -> Result<Library, ExitCode> {
+    match Library::load_dirs(dirs) {
         Err(e) => {
             eprintln!("yanbao: cannot read content: {e}");
             Err(ExitCode::from(2))
@@ -248,11 +263,7 @@ fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
             for e in &errors {
                 eprintln!("{e}");
             }
-            eprintln!(
-                "yanbao: {} problem(s) in {}",
-                errors.len(),
-                dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into())
-            );
+            eprintln!("yanbao: {} problem(s) in {}", errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
         }
     }
@@ -262,34 +273,43 @@ fn load_library(dir: Option<&Path>) -> Result<Library, ExitCode> {
 static NO_CACHE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Load content with its search index, through the cache unless
-/// `--no-cache`; on any problem print every one and fail.
-fn load_indexed(dir: Option<&Path>) -> Result<(Library, Index), ExitCode> {
+/// `--no-cache`; on any problem print every one and fail. From the cache,
+/// the index is read on first use and reports are read when opened.
+fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
     use yanbao::cache::{self, Status};
     let cache_dir = (!NO_CACHE.load(std::sync::atomic::Ordering::Relaxed)).then(cache::default_dir).flatten();
-    let opened = match cache::open(dir, cache_dir.as_deref()) {
+    let opened = match cache::open_dirs(dirs, cache_dir.as_deref()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("yanbao: cannot read content: {e}");
             return Err(ExitCode::from(2));
         }
     };
-    if let (Status::Rebuilt(why), Some(c)) = (&opened.status, &cache_dir) {
-        eprintln!("yanbao: the cache {} was {why}: rebuilt", cache::file_for(c, dir).display());
+    let cache_file = cache_dir.as_ref().map(|c| cache::file_for_dirs(c, dirs));
+    if let (Status::Rebuilt(why), Some(f)) = (&opened.status, &cache_file) {
+        eprintln!("yanbao: the cache {} was {why}: rebuilt", f.display());
     }
     match opened.index {
-        Some(index) if opened.errors.is_empty() => Ok((opened.lib, index)),
+        Some(index) if opened.errors.is_empty() => {
+            Ok(Loaded { lib: opened.lib, index, pieces: opened.pieces, cache_file })
+        }
         _ => {
             for e in &opened.errors {
                 eprintln!("{e}");
             }
-            eprintln!(
-                "yanbao: {} problem(s) in {}",
-                opened.errors.len(),
-                dir.map(|d| d.display().to_string()).unwrap_or("the bundled content".into())
-            );
+            eprintln!("yanbao: {} problem(s) in {}", opened.errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
         }
     }
+}
+
+/// A library with its index, loaded.
+struct Loaded {
+    lib: Library,
+    index: LazyIndex,
+    /// From the cache: the index's pieces, for `search` to read one at a time.
+    pieces: Option<Arc<yanbao::cache::Pieces>>,
+    cache_file: Option<PathBuf>,
 }
 
 fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
@@ -360,23 +380,23 @@ fn color_depth(when: ColorWhen) -> ColorDepth {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let dir = content_dir(&cli);
+    let dirs = content_dirs(&cli);
     NO_CACHE.store(cli.no_cache, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Some(Command::Check) => {
             quiet_on_closed_pipe();
-            check(&cli, dir.as_deref())
+            check(&cli, &dirs)
         }
         Some(Command::Search { ref query, limit, kind, json }) => {
             quiet_on_closed_pipe();
-            search(dir.as_deref(), query, limit, kind.map(KindArg::filter), json)
+            search(&dirs, query, limit, kind.map(KindArg::filter), json)
         }
-        Some(Command::Serve(ref args)) => serve(&cli, args, dir.as_deref()),
+        Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
         Some(Command::Export { ref target, format, ref out }) => {
             quiet_on_closed_pipe();
-            export(dir.as_deref(), target, format, out.as_deref())
+            export(&dirs, target, format, out.as_deref())
         }
-        None => match explore(&cli, dir.as_deref()) {
+        None => match explore(&cli, &dirs) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },
@@ -392,8 +412,8 @@ fn quiet_on_closed_pipe() {
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }
 
-fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
-    let lib = match load_library(dir) {
+fn check(cli: &Cli, dirs: &[PathBuf]) -> ExitCode {
+    let lib = match load_library(dirs) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -406,7 +426,7 @@ fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
         return code;
     }
     let c = lib.counts();
-    println!("ok: {}", dir.map(|d| d.display().to_string()).unwrap_or("bundled content".into()));
+    println!("ok: {}", if dirs.is_empty() { "bundled content".into() } else { content_name(dirs) });
     println!("reports            {}", c.reports);
     println!("chapters           {}", c.chapters);
     println!("sections           {}", c.sections);
@@ -421,7 +441,7 @@ fn check(cli: &Cli, dir: Option<&Path>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, json: bool) -> ExitCode {
+fn search(dirs: &[PathBuf], query: &str, limit: usize, kind: Option<Filter>, json: bool) -> ExitCode {
     let mut q = Query::parse(query);
     if kind.is_some() {
         q.filter = kind;
@@ -430,70 +450,112 @@ fn search(dir: Option<&Path>, query: &str, limit: usize, kind: Option<Filter>, j
         eprintln!("yanbao search: the query is empty");
         return ExitCode::from(2);
     }
-    let (lib, index) = match load_indexed(dir) {
+    let loaded = match load_indexed(dirs) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let hits = index.search(&q, limit);
+    let lib = &loaded.lib;
+    q.resolve(lib);
+    // Each hit's rank and printed line. From the cache, the index is read
+    // and searched one piece (the registries, a report) at a time, so that
+    // only one piece is in memory at once; the best `limit` hits of all
+    // pieces are those of the whole index, ranked alike.
+    let mut lines: Vec<(RankKey, usize, String)> = Vec::new();
+    let rank = |index: &Index, base: usize, lines: &mut Vec<_>| {
+        // One query: a scan costs less than building the finder's unit lists.
+        for h in index.find_scanning(&q, limit, &[]).hits {
+            lines.push((index.rank_key(&h), base + h.unit, hit_line(lib, index, &h, json)));
+        }
+    };
+    let mut damaged = false;
+    match &loaded.pieces {
+        Some(pieces) => {
+            for k in 0..pieces.len() {
+                if let Ok(piece) = pieces.get(k) {
+                    rank(&piece, pieces.unit_base(k), &mut lines);
+                    if lines.len() > 4 * limit.max(64) {
+                        sort_lines(&mut lines);
+                        lines.truncate(limit);
+                    }
+                }
+            }
+            damaged = pieces.damaged();
+        }
+        None => rank(&loaded.index, 0, &mut lines),
+    }
+    sort_lines(&mut lines);
+    lines.truncate(limit);
+    if let (true, Some(f)) = (damaged, &loaded.cache_file) {
+        eprintln!("yanbao: the cache {} was corrupt: removed, to be rebuilt at the next start", f.display());
+    }
     let mut out = std::io::stdout().lock();
-    for h in &hits {
-        let u = &index.units[h.unit];
-        let location = yanbao::search::unit_short_location(&lib, u, usize::MAX);
-        // The matched window, as the finder shows it, after the title of a
-        // thing named by its title when the match is in its text.
-        let snippet = index.snippet(h, SNIPPET_COLUMNS);
-        // The title already shows the match when it covers it, or for a heading.
-        let title_shows = !h.title_marks.is_empty() && (h.title_covers || u.kind == Kind::Section);
-        let titled =
-            !h.text_marks.is_empty() && !title_shows && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
-        let line = if json {
-            let target = match &u.target {
-                Target::Place { node, .. } => serde_json::json!({
-                    "report": lib.report_of(*node).map(|r| r.id.clone()),
-                    "section": lib.section(*node).map(|s| s.id.clone()),
-                }),
-                Target::Company(id) => serde_json::json!({ "company": id }),
-                Target::Industry(id) => serde_json::json!({ "industry": id }),
-            };
-            // The first run of marked characters in the snippet, [start, end).
-            let span = snippet.marks.first().map(|&a| {
-                let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
-                [a, a + b]
-            });
-            serde_json::json!({
-                "kind": u.kind.name(),
-                "label": u.kind.label(),
-                "title": u.title,
-                "text": u.text,
-                "location": location,
-                "path": yanbao::search::unit_location(&lib, u),
-                "field": match h.field { Field::Title => "title", Field::Text => "text", Field::Path => "path" },
-                "matched": h.indices,
-                "snippet": snippet.text,
-                "snippet_marks": snippet.marks,
-                "span": span,
-                "score": h.score,
-                "target": target,
-            })
-            .to_string()
-        } else {
-            let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
-            format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
-        };
+    for (_, _, line) in &lines {
         if writeln!(out, "{line}").is_err() {
             break; // a closed pipe (| head) is not an error
         }
     }
-    let code = if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    let code = if lines.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS };
     // The process ends here: freeing a large library and index one
     // allocation at a time would only add to its run time.
-    std::mem::forget((lib, index));
+    std::mem::forget(loaded);
     code
 }
 
-fn export(dir: Option<&Path>, target: &str, format: ExportFormat, out: Option<&Path>) -> ExitCode {
+/// Rank hits from several pieces as `Index::find` ranks them in one: by
+/// their rank key, then in reading order.
+fn sort_lines(lines: &mut [(RankKey, usize, String)]) {
+    lines.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+}
+
+/// One line of `yanbao search`'s output.
+fn hit_line(lib: &Library, index: &Index, h: &Hit, json: bool) -> String {
+    let u = &index.units[h.unit];
+    let location = yanbao::search::unit_short_location(lib, u, usize::MAX);
+    // The matched window, as the finder shows it, after the title of a
+    // thing named by its title when the match is in its text.
+    let snippet = index.snippet(h, SNIPPET_COLUMNS);
+    // The title already shows the match when it covers it, or for a heading.
+    let title_shows = !h.title_marks.is_empty() && (h.title_covers || u.kind == Kind::Section);
+    let titled = !h.text_marks.is_empty() && !title_shows && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
+    if json {
+        let target = match &u.target {
+            Target::Place { node, .. } => serde_json::json!({
+                "report": lib.report_head_of(*node).map(|r| r.id.clone()),
+                "section": lib.head_section(*node).map(|s| s.id.clone()),
+            }),
+            Target::Company(id) => serde_json::json!({ "company": id }),
+            Target::Industry(id) => serde_json::json!({ "industry": id }),
+        };
+        // The first run of marked characters in the snippet, [start, end).
+        let span = snippet.marks.first().map(|&a| {
+            let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
+            [a, a + b]
+        });
+        serde_json::json!({
+            "kind": u.kind.name(),
+            "label": u.kind.label(),
+            "title": u.title,
+            "text": u.text,
+            "location": location,
+            "path": yanbao::search::unit_location(lib, u),
+            "field": match h.field { Field::Title => "title", Field::Text => "text", Field::Path => "path" },
+            "matched": h.indices,
+            "snippet": snippet.text,
+            "snippet_marks": snippet.marks,
+            "span": span,
+            "score": h.score,
+            "target": target,
+        })
+        .to_string()
+    } else {
+        let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
+        format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))
+    }
+}
+
+fn export(dirs: &[PathBuf], target: &str, format: ExportFormat, out: Option<&Path>) -> ExitCode {
     use yanbao::export;
-    let lib = match load_library(dir) {
+    let lib = match load_library(dirs) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -565,9 +627,9 @@ fn printable(s: &str) -> String {
         .collect()
 }
 
-fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
-    let (lib, index) = match load_indexed(dir) {
-        Ok(x) => x,
+fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
+    let (lib, index) = match load_indexed(dirs) {
+        Ok(x) => (x.lib, x.index),
         Err(code) => return code,
     };
     let keymap = match load_keymap(cli) {
@@ -605,7 +667,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
         proxy_protocol: args.proxy_protocol,
         state_dir: yanbao::state::default_dir(),
     };
-    let index = Arc::new(index);
+    let index = Arc::clone(index.arc());
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
     {
         Ok(rt) => rt,
@@ -644,7 +706,7 @@ fn serve(cli: &Cli, args: &ServeArgs, dir: Option<&Path>) -> ExitCode {
     }
 }
 
-fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
+fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
     let fail = |e: std::io::Error| {
         eprintln!("yanbao: {e}");
         ExitCode::from(1)
@@ -655,7 +717,20 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
     let stop = runtime::stop_flag(options.mouse).map_err(fail)?;
     let keymap = load_keymap(cli)?;
-    let (lib, index) = load_indexed(dir)?;
+    let Loaded { lib, index, .. } = load_indexed(dirs)?;
+    // The finder's index loads on a thread of its own, behind the first
+    // frame; the finder waits for it if it is opened before.
+    let index = Arc::new(index);
+    if !index.is_ready() {
+        let ix = Arc::clone(&index);
+        std::thread::spawn(move || {
+            // Behind the explorer's own thread: at a lower priority (on
+            // Linux, nice applies to the calling thread alone).
+            // SAFETY: nice(2) on this thread; its result is not needed.
+            unsafe { libc::nice(10) };
+            ix.get();
+        });
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("yanbao: the explorer needs a terminal (try `yanbao check` or `yanbao --help`)");
         return Err(ExitCode::from(2));
@@ -667,7 +742,6 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
     let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
     let size = terminal.size().map_err(fail)?;
-    let index = Arc::new(index);
     let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
     app.set_options(yanbao::options::Options {
         width: options.width.unwrap_or(yanbao::options::DEFAULT_WIDTH),
@@ -677,7 +751,13 @@ fn explore(cli: &Cli, dir: Option<&Path>) -> Result<(), ExitCode> {
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     // The reading memory: resume where the last session left this content.
     if let Some(state_dir) = yanbao::state::default_dir() {
-        let file = yanbao::state::file_for(&state_dir, dir);
+        // Several folders: keyed by their list.
+        let key = match dirs {
+            [] => None,
+            [d] => Some(d.clone()),
+            _ => Some(PathBuf::from(content_name(dirs))),
+        };
+        let file = yanbao::state::file_for(&state_dir, key.as_deref());
         app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
     }
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;

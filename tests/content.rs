@@ -4,7 +4,7 @@
 use yanbao::content::{Block, Counts, Library, Section};
 
 fn tally(lib: &Library, id: &str) -> Counts {
-    Counts::of_report(lib.reports.iter().find(|r| r.id == id).unwrap())
+    Counts::of_report(lib.reports().find(|r| r.id == id).unwrap())
 }
 
 fn lib() -> Library {
@@ -162,7 +162,7 @@ fn every_estimate_label_is_marked_e() {
         }
         s.sections.iter().for_each(walk);
     }
-    for r in &lib.reports {
+    for r in lib.reports() {
         r.chapters.iter().for_each(walk);
     }
 }
@@ -219,7 +219,7 @@ fn all_blocks(lib: &Library) -> Vec<(String, Vec<String>, &Block)> {
         s.sections.iter().for_each(|x| walk(x, &tags, out));
     }
     let mut out = Vec::new();
-    for r in &lib.reports {
+    for r in lib.reports() {
         out.extend(r.abstract_blocks.iter().map(|b| (format!("{} abstract", r.id), Vec::new(), b)));
         r.chapters.iter().for_each(|c| walk(c, &[], &mut out));
     }

@@ -147,7 +147,7 @@ fn y_copies_through_osc52_or_into_the_copy_to_file() {
             // The report's first unit (its summary) with the report's citation.
             let lib = common::library();
             let fs = lib.node_by_id("fs").expect("fs");
-            let (text, _) = yanbao::export::block_plain(&lib, &lib.reports[0].abstract_blocks[0]);
+            let (text, _) = yanbao::export::block_plain(&lib, &lib.report(0).expect("a report").abstract_blocks[0]);
             let want = format!("{}\n{}\n", text.trim_end(), yanbao::export::citation(&lib, fs));
             assert_eq!(b64, yanbao::clipboard::base64(want.as_bytes()));
         }

@@ -136,7 +136,7 @@ fn the_number_matcher_follows_check_figures() {
 #[test]
 fn markdown_of_a_report_carries_every_figure_of_its_yaml() {
     let lib = lib();
-    for r in &lib.reports {
+    for r in lib.reports() {
         let node = lib.node_by_id(&r.id).expect("report node");
         let md = export::markdown(&lib, node);
         let have: BTreeSet<String> = figures(&md).into_iter().collect();
@@ -247,7 +247,7 @@ fn expected_tables(lib: &Library, report: usize) -> Vec<(Vec<String>, Vec<Vec<St
         s.blocks.iter().for_each(|b| of(b, out));
         s.sections.iter().for_each(|x| walk(x, out));
     }
-    let r = &lib.reports[report];
+    let r = lib.report(report).expect("a report");
     let mut out = Vec::new();
     r.abstract_blocks.iter().for_each(|b| of(b, &mut out));
     r.chapters.iter().for_each(|c| walk(c, &mut out));
@@ -257,7 +257,7 @@ fn expected_tables(lib: &Library, report: usize) -> Vec<(Vec<String>, Vec<Vec<St
 #[test]
 fn markdown_tables_parse_back_to_the_yaml_tables() {
     let lib = lib();
-    for (ri, r) in lib.reports.iter().enumerate() {
+    for (ri, r) in lib.reports().enumerate() {
         let md = export::markdown(&lib, lib.node_by_id(&r.id).expect("node"));
         let got = pipe_tables(&md);
         let want = expected_tables(&lib, ri);

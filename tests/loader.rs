@@ -13,7 +13,7 @@ fn load(dir: &str) -> (Library, Vec<String>) {
 fn bundled_reports_load_without_problems() {
     let (lib, errors) = Library::load_from(None).unwrap();
     assert!(errors.is_empty(), "{errors:#?}");
-    let ids: Vec<&str> = lib.reports.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = lib.reports().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["fs", "ccid"]);
     // The same folder from disk gives the same library as the embedded copy.
     let (disk, errors) = load(concat!(env!("CARGO_MANIFEST_DIR"), "/content"));

@@ -355,7 +355,7 @@ fn tagged_blocks(id: &str) -> Vec<Block> {
         s.sections.iter().for_each(|x| walk(x, id, out));
     }
     let mut out = Vec::new();
-    for r in &library().reports {
+    for r in library().reports() {
         r.chapters.iter().for_each(|c| walk(c, id, &mut out));
     }
     out

@@ -1779,7 +1779,7 @@ async fn y_sends_the_copy_as_osc52_to_the_client() {
     t.send("y").await;
     let lib = library();
     let fs = lib.node_by_id("fs").expect("fs");
-    let r = &lib.reports[0];
+    let r = lib.report(0).expect("a report");
     let (text, _) = yanbao::export::block_plain(&lib, &r.abstract_blocks[0]);
     let expected = format!("{}\n{}\n", text.trim_end(), yanbao::export::citation(&lib, fs));
     let seq = [b"\x1b]52;c;".as_slice(), yanbao::clipboard::base64(expected.as_bytes()).as_bytes(), b"\x07"].concat();

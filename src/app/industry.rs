@@ -12,7 +12,7 @@ use std::sync::Arc;
 fn part_key(st: &State, n: NodeId) -> String {
     let t = st
         .lib
-        .section(n)
+        .head_section(n)
         .map(|s| st.lib.short_title(n, false).replace(&format!("{} ", s.number.clone().unwrap_or_default()), ""))
         .unwrap_or_default();
     t.split("——").next().unwrap_or(&t).trim().to_string()
@@ -20,7 +20,10 @@ fn part_key(st: &State, n: NodeId) -> String {
 
 /// The outermost section at or above `n` about industry `id`.
 fn industry_root(st: &State, n: NodeId, id: &str) -> Option<NodeId> {
-    st.lib.ancestry(n).into_iter().find(|&a| st.lib.section(a).is_some_and(|s| s.industries.iter().any(|i| i == id)))
+    st.lib
+        .ancestry(n)
+        .into_iter()
+        .find(|&a| st.lib.head_section(a).is_some_and(|s| s.industries.iter().any(|i| i == id)))
 }
 
 /// The name of the part a line of a page is in: the part of the section
@@ -68,7 +71,7 @@ impl State {
         // The industry moved to last, while the reader is still in a section about it.
         if let Some(i) = self.reader.industry_ctx {
             let id = &self.lib.industries.get(i)?.id;
-            let about = |a: NodeId| self.lib.section(a).is_some_and(|s| s.industries.contains(id));
+            let about = |a: NodeId| self.lib.head_section(a).is_some_and(|s| s.industries.contains(id));
             if self.lib.ancestry(top).into_iter().any(about) {
                 return Some(i);
             }
@@ -108,7 +111,7 @@ impl State {
             .industry_roots(&id)
             .into_iter()
             .filter(|&r| self.lib.nodes[r].report == report && self.lib.nodes[r].depth == depth)
-            .min_by_key(|&r| self.lib.section(r).map_or(usize::MAX, |s| s.industries.len()));
+            .min_by_key(|&r| self.lib.head_section(r).map_or(usize::MAX, |s| s.industries.len()));
         let mut chain: Vec<String> =
             self.lib.ancestry(top).into_iter().skip_while(|&a| a != root).skip(1).map(|a| part_key(self, a)).collect();
         if chain.is_empty() {

@@ -26,7 +26,7 @@ use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
 use crate::doc::{self, Doc, LayoutOpts, Page};
 use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
-use crate::search::Index;
+use crate::search::{IntoLazy, LazyIndex};
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::layout::Rect;
@@ -162,7 +162,8 @@ impl Panes {
 
 pub struct State {
     pub lib: Arc<Library>,
-    pub index: Arc<Index>,
+    /// The finder's index; it may still be loading (on a thread) at start.
+    pub index: Arc<LazyIndex>,
     pub keymap: Arc<Keymap>,
     pub theme: Theme,
     pub size: (u16, u16),
@@ -202,12 +203,14 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(lib: Arc<Library>, index: Arc<Index>, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+    pub fn new(lib: Arc<Library>, index: impl IntoLazy, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+        let index = index.into_lazy();
         // The finder's unit lists, built while the first screen is drawn
-        // (if no thread can be had, the first search builds them).
-        if !index.is_prepared() {
+        // (after the index itself, when it is still loading; if no thread
+        // can be had, the first search builds them).
+        if !(index.is_ready() && index.get().is_prepared()) {
             let ix = Arc::clone(&index);
-            let _ = std::thread::Builder::new().name("index-lists".into()).spawn(move || ix.prepare());
+            let _ = std::thread::Builder::new().name("index-lists".into()).spawn(move || ix.get().prepare());
         }
         let nav = NavState::new(&lib);
         let mut state = State {

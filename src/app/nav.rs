@@ -3,6 +3,9 @@
 use crate::content::{Library, NodeId};
 use std::collections::HashSet;
 
+/// The most reports whose chapters the tree shows at start.
+pub const EXPANDED_REPORTS: usize = 8;
+
 #[derive(Debug, Clone)]
 pub struct NavState {
     pub expanded: HashSet<NodeId>,
@@ -13,9 +16,13 @@ pub struct NavState {
 }
 
 impl NavState {
+    /// The reports start expanded; in a library of more than
+    /// [`EXPANDED_REPORTS`] reports, only the first, so that the tree lists
+    /// the reports one a row.
     pub fn new(lib: &Library) -> NavState {
         let roots: Vec<NodeId> = (0..lib.nodes.len()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
-        NavState { expanded: roots.iter().copied().collect(), selected: 0, offset: 0, roots }
+        let open = if roots.len() > EXPANDED_REPORTS { 1 } else { roots.len() };
+        NavState { expanded: roots.iter().take(open).copied().collect(), selected: 0, offset: 0, roots }
     }
 
     pub fn is_expanded(&self, n: NodeId) -> bool {

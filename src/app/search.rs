@@ -169,7 +169,7 @@ impl State {
         let index = Arc::clone(&self.index);
         let recent = std::mem::take(&mut self.finder.recent);
         let r = match self.overlays.last() {
-            Some(Overlay::Search(s)) => index.find(&Query::parse(&s.input), 500, &recent),
+            Some(Overlay::Search(s)) => index.find(&Query::parse_for(&s.input, &self.lib), 500, &recent),
             _ => Default::default(),
         };
         self.finder.recent = recent;

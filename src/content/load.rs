@@ -389,6 +389,45 @@ pub fn read_dir(dir: &Path) -> std::io::Result<(Files, Vec<ContentError>)> {
     Ok((out, errors))
 }
 
+/// The prefix of a folder's files in a library of several folders: none
+/// for one folder (files are named as in the folder: `fs/report.yaml`), its
+/// path for several (`/data/a/fs/report.yaml`), so that names stay apart.
+pub fn folder_prefix(dirs: &[std::path::PathBuf], k: usize) -> String {
+    match dirs.get(k) {
+        Some(d) if dirs.len() > 1 => format!("{}/", d.display().to_string().trim_end_matches('/')),
+        _ => String::new(),
+    }
+}
+
+/// [`read_dir`] over several folders read as one library (see [`folder_prefix`]).
+pub fn read_dirs(dirs: &[std::path::PathBuf]) -> Result<(Files, Vec<ContentError>), String> {
+    let mut files = Files::new();
+    let mut errors = Vec::new();
+    for (k, d) in dirs.iter().enumerate() {
+        let (f, e) = read_dir(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let pre = folder_prefix(dirs, k);
+        files.extend(f.into_iter().map(|(name, text)| (format!("{pre}{name}"), text)));
+        errors.extend(e.into_iter().map(|mut e| {
+            e.file = format!("{pre}{}", e.file);
+            e
+        }));
+    }
+    Ok((files, errors))
+}
+
+/// [`list_dir`] over several folders (see [`folder_prefix`]).
+pub fn list_dirs(dirs: &[std::path::PathBuf]) -> Option<Vec<Listed>> {
+    let mut out = Vec::new();
+    for (k, d) in dirs.iter().enumerate() {
+        let pre = folder_prefix(dirs, k);
+        out.extend(list_dir(d)?.into_iter().map(|mut l| {
+            l.rel = format!("{pre}{}", l.rel);
+            l
+        }));
+    }
+    Some(out)
+}
+
 /// A content file as listed, not read: for the cache's keys.
 #[derive(Debug, Clone)]
 pub struct Listed {
@@ -462,31 +501,57 @@ fn read_file(p: &Path) -> Result<String, (Option<usize>, Option<usize>, String)>
 /// Build and validate a library from its files. Returns the library (with
 /// whatever could be read) and every problem found.
 pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
+    load_roots(files, &[String::new()])
+}
+
+/// [`load`] for a library of several folders, whose files are named with
+/// the prefixes `roots` (see [`folder_prefix`]). Each folder may have its
+/// own registries: their entries are merged in folder order, and an id
+/// already given by an earlier folder is taken from there (folders made
+/// from one another share their registries). A registry is missing only
+/// when no folder has it.
+pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError>) {
     let mut ld = Loader::default();
     let mut industries: Vec<Industry> = Vec::new();
     let mut companies: Vec<Company> = Vec::new();
     let mut reports = Vec::new();
-
-    if let Some(text) = registry(files, "industries.yaml", &mut ld) {
-        let mut cx = FileCtx { name: "industries.yaml", locator: LazyLocator::new(text), ld: &mut ld };
-        industries = cx.parse::<Option<Vec<Industry>>>(text).flatten().unwrap_or_default();
-        for (i, x) in industries.iter().enumerate() {
+    let names = |reg: &str| roots.iter().map(|r| format!("{r}{reg}")).collect::<Vec<String>>();
+    let (industry_files, company_files) = (names("industries.yaml"), names("companies.yaml"));
+    for name in &industry_files {
+        let Some(text) = files.get(name) else { continue };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let more = cx.parse::<Option<Vec<Industry>>>(text).flatten().unwrap_or_default();
+        for (i, x) in more.into_iter().enumerate() {
+            if industries.iter().any(|o| o.id == x.id) && name != &industry_files[0] {
+                continue;
+            }
             cx.id(&format!("[{i}].id"), &x.id, "industry");
             cx.title(&format!("[{i}].name"), &x.name);
+            industries.push(x);
         }
     }
-    if let Some(text) = registry(files, "companies.yaml", &mut ld) {
-        let mut cx = FileCtx { name: "companies.yaml", locator: LazyLocator::new(text), ld: &mut ld };
-        companies = cx.parse::<Option<Vec<Company>>>(text).flatten().unwrap_or_default();
-        for (i, x) in companies.iter().enumerate() {
+    for name in &company_files {
+        let Some(text) = files.get(name) else { continue };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let more = cx.parse::<Option<Vec<Company>>>(text).flatten().unwrap_or_default();
+        for (i, x) in more.into_iter().enumerate() {
+            if companies.iter().any(|o| o.id == x.id) && name != &company_files[0] {
+                continue;
+            }
             cx.id(&format!("[{i}].id"), &x.id, "company");
             cx.title(&format!("[{i}].name"), &x.name);
+            companies.push(x);
+        }
+    }
+    for (reg, list) in [("industries.yaml", &industry_files), ("companies.yaml", &company_files)] {
+        if !list.iter().any(|n| files.contains_key(n)) {
+            ld.errors.push(ContentError::file_only(reg, "missing registry file"));
         }
     }
     ld.industries = industries.iter().map(|x| x.id.clone()).collect();
     ld.companies = companies.iter().map(|x| x.id.clone()).collect();
 
-    let mut used: HashSet<&str> = ["industries.yaml", "companies.yaml"].into();
+    let mut used: HashSet<&str> = industry_files.iter().chain(&company_files).map(String::as_str).collect();
     for (name, text) in files {
         let Some(dir) = name.strip_suffix("report.yaml") else {
             continue;
@@ -548,12 +613,4 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
     // Newest report first.
     reports.sort_by(|a, b| b.date.cmp(&a.date));
     (Library::new(reports, industries, companies), ld.errors)
-}
-
-fn registry<'f>(files: &'f Files, name: &str, ld: &mut Loader) -> Option<&'f String> {
-    let text = files.get(name);
-    if text.is_none() {
-        ld.errors.push(ContentError::file_only(name, "missing registry file"));
-    }
-    text
 }

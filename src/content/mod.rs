@@ -5,13 +5,14 @@ mod load;
 mod locate;
 mod model;
 
-pub use load::{Files, Listed, list_dir, load, read_dir};
+pub use load::{Files, Listed, folder_prefix, list_dir, list_dirs, load, load_roots, read_dir, read_dirs};
 pub use locate::{LazyLocator, Locator, duplicate_key};
 pub use model::*;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// The bundled reports, embedded at build time.
 static BUNDLED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/content");
@@ -94,16 +95,31 @@ pub struct Node {
     pub children: Vec<NodeId>,
 }
 
+/// Where a report's full content comes from when a library is loaded
+/// lazily (from the cache): `None` if it cannot be had.
+pub trait ReportSource: Send + Sync {
+    fn load(&self, report: usize) -> Option<Report>;
+}
+
 /// Everything loaded: reports, registries and the outline of places.
-#[derive(Debug, Default)]
+///
+/// A report has a head, always in memory: its metadata and its outline
+/// (every section's id, number, title, page and industries, without the
+/// blocks). Its full content is in memory from the start when the library
+/// was parsed, or is loaded on first use ([`Library::report`],
+/// [`Library::section`]) when it came from the cache; it then stays, shared
+/// by every user of the library.
+#[derive(Default)]
 pub struct Library {
-    pub reports: Vec<Report>,
+    heads: Vec<Report>,
+    full: Vec<OnceLock<Report>>,
+    source: Option<Box<dyn ReportSource>>,
     pub industries: Vec<Industry>,
     pub companies: Vec<Company>,
     pub nodes: Vec<Node>,
     company_ix: HashMap<String, usize>,
     industry_ix: HashMap<String, usize>,
-    id_ix: HashMap<String, NodeId>,
+    id_ix: OnceLock<HashMap<String, NodeId>>,
 }
 
 /// What an industry page shows: see `Library::industry_plan`.
@@ -185,18 +201,139 @@ impl Counts {
     }
 }
 
+impl fmt::Debug for Library {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let loaded = self.full.iter().filter(|c| c.get().is_some()).count();
+        write!(f, "Library({} reports, {loaded} loaded, {} nodes)", self.heads.len(), self.nodes.len())
+    }
+}
+
+/// A report's head: the report without its blocks.
+pub fn head_of(r: &Report) -> Report {
+    fn strip(s: &Section) -> Section {
+        Section {
+            id: s.id.clone(),
+            number: s.number.clone(),
+            title: s.title.clone(),
+            page: s.page,
+            industries: s.industries.clone(),
+            editorial: s.editorial,
+            blocks: Vec::new(),
+            sections: s.sections.iter().map(strip).collect(),
+        }
+    }
+    Report {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        publisher: r.publisher.clone(),
+        date: r.date.clone(),
+        source: r.source.clone(),
+        toc: r.toc.clone(),
+        abstract_blocks: Vec::new(),
+        chapters: r.chapters.iter().map(strip).collect(),
+        dir: r.dir.clone(),
+        chapter_files: r.chapter_files.clone(),
+    }
+}
+
+/// Whether a report has the outline of a head (the same sections, nested alike).
+fn same_outline(head: &Report, r: &Report) -> bool {
+    fn same(a: &[Section], b: &[Section]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.id == y.id && same(&x.sections, &y.sections))
+    }
+    head.id == r.id && same(&head.chapters, &r.chapters)
+}
+
 impl Library {
+    /// A library with every report's full content in memory.
     pub fn new(reports: Vec<Report>, industries: Vec<Industry>, companies: Vec<Company>) -> Self {
+        let heads = reports.iter().map(head_of).collect();
+        let full = reports.into_iter().map(OnceLock::from).collect();
+        Library::assemble(heads, full, None, industries, companies)
+    }
+
+    /// A library of report heads whose full content `source` loads on first use.
+    pub fn lazy(
+        heads: Vec<Report>,
+        industries: Vec<Industry>,
+        companies: Vec<Company>,
+        source: Box<dyn ReportSource>,
+    ) -> Self {
+        let full = heads.iter().map(|_| OnceLock::new()).collect();
+        Library::assemble(heads, full, Some(source), industries, companies)
+    }
+
+    fn assemble(
+        heads: Vec<Report>,
+        full: Vec<OnceLock<Report>>,
+        source: Option<Box<dyn ReportSource>>,
+        industries: Vec<Industry>,
+        companies: Vec<Company>,
+    ) -> Self {
         let mut lib = Library {
             company_ix: companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
             industry_ix: industries.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
-            reports,
+            heads,
+            full,
+            source,
             industries,
             companies,
             ..Default::default()
         };
         lib.build_outline();
         lib
+    }
+
+    /// How many reports there are.
+    pub fn report_count(&self) -> usize {
+        self.heads.len()
+    }
+
+    /// The reports' heads (no blocks), in order.
+    pub fn heads(&self) -> &[Report] {
+        &self.heads
+    }
+
+    /// A report's head: metadata and outline, no blocks. Never loads anything.
+    pub fn report_head(&self, i: usize) -> Option<&Report> {
+        self.heads.get(i)
+    }
+
+    /// A report with its full content, loaded on first use. A report that
+    /// cannot be loaded (its cache entry went bad) shows its head.
+    pub fn report(&self, i: usize) -> Option<&Report> {
+        let cell = self.full.get(i)?;
+        let head = self.heads.get(i)?;
+        Some(cell.get_or_init(|| {
+            self.source
+                .as_ref()
+                .and_then(|s| s.load(i))
+                .filter(|r| same_outline(head, r))
+                .unwrap_or_else(|| head.clone())
+        }))
+    }
+
+    /// Whether a report's full content is in memory.
+    pub fn is_loaded(&self, i: usize) -> bool {
+        self.full.get(i).is_some_and(|c| c.get().is_some())
+    }
+
+    /// Every report with its full content (loads them all).
+    pub fn reports(&self) -> impl Iterator<Item = &Report> {
+        (0..self.heads.len()).filter_map(|i| self.report(i))
+    }
+
+    /// Load several folders as one library, or the bundled content when
+    /// `dirs` is empty.
+    pub fn load_dirs(dirs: &[std::path::PathBuf]) -> Result<(Library, Vec<ContentError>), String> {
+        if dirs.len() <= 1 {
+            return Library::load_from(dirs.first().map(|d| d.as_path()));
+        }
+        let (files, read_errors) = read_dirs(dirs)?;
+        let roots: Vec<String> = (0..dirs.len()).map(|k| folder_prefix(dirs, k)).collect();
+        let (lib, mut errors) = load_roots(&files, &roots);
+        errors.splice(0..0, read_errors);
+        Ok((lib, errors))
     }
 
     /// Load a folder, or the bundled content when `dir` is `None`.
@@ -211,35 +348,27 @@ impl Library {
     }
 
     fn build_outline(&mut self) {
-        fn add(
-            nodes: &mut Vec<Node>,
-            ids: &mut HashMap<String, NodeId>,
-            s: &Section,
-            report: usize,
-            path: Vec<usize>,
-            parent: NodeId,
-        ) {
+        fn add(nodes: &mut Vec<Node>, s: &Section, report: usize, path: Vec<usize>, parent: NodeId) {
             let id = nodes.len();
             let depth = path.len();
             nodes.push(Node {
                 kind: if depth == 1 { NodeKind::Chapter } else { NodeKind::Section },
                 report,
-                path: path.clone(),
+                path,
                 depth,
                 parent: Some(parent),
-                children: Vec::new(),
+                children: Vec::with_capacity(s.sections.len()),
             });
             nodes[parent].children.push(id);
-            ids.entry(s.id.clone()).or_insert(id);
             for (i, sub) in s.sections.iter().enumerate() {
-                let mut p = path.clone();
+                let mut p = Vec::with_capacity(depth + 1);
+                p.extend_from_slice(&nodes[id].path);
                 p.push(i);
-                add(nodes, ids, sub, report, p, id);
+                add(nodes, sub, report, p, id);
             }
         }
         let mut nodes = Vec::new();
-        let mut ids = HashMap::new();
-        for (r, rep) in self.reports.iter().enumerate() {
+        for (r, rep) in self.heads.iter().enumerate() {
             let id = nodes.len();
             nodes.push(Node {
                 kind: NodeKind::Report,
@@ -247,15 +376,32 @@ impl Library {
                 path: vec![],
                 depth: 0,
                 parent: None,
-                children: vec![],
+                children: Vec::with_capacity(rep.chapters.len()),
             });
-            ids.entry(rep.id.clone()).or_insert(id);
             for (c, ch) in rep.chapters.iter().enumerate() {
-                add(&mut nodes, &mut ids, ch, r, vec![c], id);
+                add(&mut nodes, ch, r, vec![c], id);
             }
         }
         self.nodes = nodes;
-        self.id_ix = ids;
+    }
+
+    /// Report and section ids to nodes, made on first use (the first id
+    /// wins, as the loader reports the others).
+    fn ids(&self) -> &HashMap<String, NodeId> {
+        self.id_ix.get_or_init(|| {
+            let mut ids = HashMap::with_capacity(self.nodes.len());
+            for n in 0..self.nodes.len() {
+                let id = match self.head_section(n) {
+                    Some(s) => &s.id,
+                    None => match self.report_head_of(n) {
+                        Some(r) => &r.id,
+                        None => continue,
+                    },
+                };
+                ids.entry(id.clone()).or_insert(n);
+            }
+            ids
+        })
     }
 
     pub fn company(&self, id: &str) -> Option<&Company> {
@@ -268,30 +414,37 @@ impl Library {
 
     /// The node of a report or section id.
     pub fn node_by_id(&self, id: &str) -> Option<NodeId> {
-        self.id_ix.get(id).copied()
+        self.ids().get(id).copied()
     }
 
-    /// The section (or chapter) a node stands for; `None` for a report node.
+    /// The section (or chapter) a node stands for, with its blocks (its
+    /// report is loaded if it was not); `None` for a report node.
     pub fn section(&self, n: NodeId) -> Option<&Section> {
         let node = self.nodes.get(n)?;
-        let rep = self.reports.get(node.report)?;
-        let (first, rest) = node.path.split_first()?;
-        let mut s = rep.chapters.get(*first)?;
-        for &i in rest {
-            s = s.sections.get(i)?;
-        }
-        Some(s)
+        section_at(self.report(node.report)?, &node.path)
     }
 
+    /// The section a node stands for, without its blocks: never loads anything.
+    pub fn head_section(&self, n: NodeId) -> Option<&Section> {
+        let node = self.nodes.get(n)?;
+        section_at(self.heads.get(node.report)?, &node.path)
+    }
+
+    /// The report of a node, with its full content (loaded if it was not).
     pub fn report_of(&self, n: NodeId) -> Option<&Report> {
-        self.nodes.get(n).and_then(|node| self.reports.get(node.report))
+        self.nodes.get(n).and_then(|node| self.report(node.report))
+    }
+
+    /// The head of a node's report (no blocks).
+    pub fn report_head_of(&self, n: NodeId) -> Option<&Report> {
+        self.nodes.get(n).and_then(|node| self.heads.get(node.report))
     }
 
     /// The short title shown in the tree and the breadcrumb.
     pub fn node_title(&self, n: NodeId) -> String {
-        match self.section(n) {
+        match self.head_section(n) {
             Some(s) => s.heading(),
-            None => self.report_of(n).map(|r| r.title.clone()).unwrap_or_default(),
+            None => self.report_head_of(n).map(|r| r.title.clone()).unwrap_or_default(),
         }
     }
 
@@ -307,7 +460,7 @@ impl Library {
     /// (up to "——" or "：").
     pub fn short_title(&self, n: NodeId, siblings: bool) -> String {
         let full = self.node_title(n);
-        let Some(s) = self.section(n) else {
+        let Some(s) = self.head_section(n) else {
             return full;
         };
         let with_number = |t: &str| match &s.number {
@@ -315,7 +468,7 @@ impl Library {
             _ => t.to_string(),
         };
         let parent_id = self.nodes.get(n).and_then(|x| x.parent);
-        let parent = parent_id.and_then(|p| self.section(p));
+        let parent = parent_id.and_then(|p| self.head_section(p));
         if let Some((head, part)) = s.title.split_once("——")
             && !part.trim().is_empty()
             && parent.is_some_and(|p| p.title.contains(head.trim()) || head.contains(p.title.trim()))
@@ -327,7 +480,7 @@ impl Library {
         }
         let others: Vec<&Section> = parent_id
             .and_then(|p| self.nodes.get(p))
-            .map(|p| p.children.iter().filter(|&&c| c != n).filter_map(|&c| self.section(c)).collect())
+            .map(|p| p.children.iter().filter(|&&c| c != n).filter_map(|&c| self.head_section(c)).collect())
             .unwrap_or_default();
         for sep in ["——", "："] {
             if let Some((head, part)) = s.title.split_once(sep)
@@ -359,7 +512,7 @@ impl Library {
     /// The places tagged with an industry whose parent is not: the
     /// industry's sections in both reports, in reading order.
     pub fn industry_roots(&self, id: &str) -> Vec<NodeId> {
-        let tagged = |n: NodeId| self.section(n).is_some_and(|s| s.industries.iter().any(|i| i == id));
+        let tagged = |n: NodeId| self.head_section(n).is_some_and(|s| s.industries.iter().any(|i| i == id));
         (0..self.nodes.len()).filter(|&n| tagged(n) && !self.nodes[n].parent.is_some_and(tagged)).collect()
     }
 
@@ -447,20 +600,30 @@ impl Library {
         self.ancestry(n)
             .into_iter()
             .rev()
-            .find_map(|a| self.section(a).filter(|s| !s.industries.is_empty()).map(|s| (a, s)))
+            .find_map(|a| self.head_section(a).filter(|s| !s.industries.is_empty()).map(|s| (a, s)))
     }
 
     /// Counts over the whole library.
     pub fn counts(&self) -> Counts {
         let mut c = Counts {
-            reports: self.reports.len(),
+            reports: self.heads.len(),
             companies: self.companies.len(),
             industries: self.industries.len(),
             ..Default::default()
         };
-        for r in &self.reports {
+        for r in self.reports() {
             c.add_report(r);
         }
         c
     }
+}
+
+/// The section at a path of indices in a report.
+fn section_at<'a>(rep: &'a Report, path: &[usize]) -> Option<&'a Section> {
+    let (first, rest) = path.split_first()?;
+    let mut s = rep.chapters.get(*first)?;
+    for &i in rest {
+        s = s.sections.get(i)?;
+    }
+    Some(s)
 }

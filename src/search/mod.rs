@@ -5,6 +5,9 @@
 pub mod history;
 pub mod pinyin;
 mod postings;
+mod store;
+
+pub use store::{IntoLazy, LazyIndex};
 
 use crate::content::{Block, Library, NodeId, Section};
 use crate::fmt::fmt_num;
@@ -238,6 +241,9 @@ pub enum Field {
     Path,
 }
 
+/// What ranks a hit, smallest first (see `Index::rank_key`).
+pub type RankKey = (std::cmp::Reverse<u8>, u8, bool, u8, bool, std::cmp::Reverse<i64>);
+
 /// One ranked result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -331,10 +337,15 @@ pub struct Index {
     screens: Vec<Screen>,
     /// Per node: its location path (the headings above it and its own), prepared.
     paths: Vec<Prepared>,
-    table: pinyin::Table,
+    table: std::sync::Arc<pinyin::Table>,
     matcher: SkimMatcherV2,
     /// Which units hold each character (built on the first search).
     postings: std::sync::OnceLock<postings::Postings>,
+    /// Each company's mentions once found (the finder's preview asks at
+    /// every key; a library of hundreds of reports takes a while to scan).
+    mentions_memo: std::sync::Mutex<std::collections::HashMap<String, Vec<usize>>>,
+    /// The node of `paths[0]`: 0, but for a piece of an index (see `store`).
+    path_base: usize,
 }
 
 impl fmt::Debug for Index {
@@ -483,9 +494,11 @@ impl<'de> Deserialize<'de> for Index {
             units,
             screens,
             paths,
-            table,
+            table: std::sync::Arc::new(table),
             matcher: SkimMatcherV2::default().ignore_case(),
             postings: Default::default(),
+            mentions_memo: Default::default(),
+            path_base: 0,
         })
     }
 }
@@ -540,6 +553,11 @@ pub struct Query {
     pub text: String,
     pub groups: Vec<Vec<Term>>,
     pub not: Vec<Term>,
+    /// `rep:X`: the report named X (its id, or its title, pinyin too).
+    pub report: Option<String>,
+    /// The nodes of that report, once resolved (`Query::parse_for`); only
+    /// units there are found. An empty range: no report matched.
+    pub within: Option<Range<usize>>,
 }
 
 impl Query {
@@ -548,17 +566,26 @@ impl Query {
         // for a filter prefix such as `case:`), whatever a caller passes.
         let folded: String = q.chars().take(MAX_QUERY_CHARS + 8).map(fold).collect();
         let trimmed = folded.trim_start();
+        // `rep:X rest`: the report, then the query within it (which may
+        // have a kind prefix of its own).
+        if let Some(rest) = trimmed.strip_prefix("rep:") {
+            let rest = rest.trim_start();
+            let (spec, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let mut q = Query::parse(tail);
+            q.report = (!spec.is_empty()).then(|| spec.to_string());
+            return q;
+        }
         let (filter, text) = match trimmed.split_once(':') {
             Some((pre, rest)) if Filter::parse(pre).is_some() => (Filter::parse(pre), rest.trim().to_string()),
             _ => (None, folded.trim().to_string()),
         };
         let (groups, not) = parse_terms(&text);
-        Query { filter, text, groups, not }
+        Query { filter, text, groups, not, report: None, within: None }
     }
 
-    /// Nothing to search for: no term, negation or filter.
+    /// Nothing to search for: no term, negation, filter or report.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty() && self.not.is_empty() && self.filter.is_none()
+        self.groups.is_empty() && self.not.is_empty() && self.filter.is_none() && self.report.is_none()
     }
 }
 
@@ -800,8 +827,9 @@ impl Index {
             b.units.push(u);
         }
         for (n, node) in lib.nodes.iter().enumerate() {
-            if node.parent.is_none() {
-                let r = &lib.reports[node.report];
+            if node.parent.is_none()
+                && let Some(r) = lib.report(node.report)
+            {
                 b.next_group();
                 b.place(Kind::Section, r.title.clone(), format!("{} {}", r.publisher, r.date), n, probe_of(&r.title));
                 b.blocks(&r.abstract_blocks, n, &r.title);
@@ -816,7 +844,7 @@ impl Index {
         let paths = (0..lib.nodes.len())
             .map(|n| {
                 let heads: Vec<String> =
-                    lib.ancestry(n).into_iter().filter_map(|a| lib.section(a)).map(|s| s.heading()).collect();
+                    lib.ancestry(n).into_iter().filter_map(|a| lib.head_section(a)).map(|s| s.heading()).collect();
                 Prepared::new(&heads.join(" › "), &mut b.table)
             })
             .collect();
@@ -825,9 +853,11 @@ impl Index {
             units: b.units,
             screens,
             paths,
-            table: b.table,
+            table: std::sync::Arc::new(b.table),
             matcher: SkimMatcherV2::default().ignore_case(),
             postings: Default::default(),
+            mentions_memo: Default::default(),
+            path_base: 0,
         }
     }
 
@@ -955,7 +985,8 @@ impl Index {
                 u.len(),
                 self.paths.len(),
                 |i| [&u[i].title_p, &u[i].text_p].map(|f| (&f.chars[..], &f.starts[..], &f.ids[..])),
-                |i| u[i].node(),
+                // Nodes as `paths` counts them: from `path_base` in a piece.
+                |i| u[i].node().and_then(|n| n.checked_sub(self.path_base)),
             )
         })
     }
@@ -1029,10 +1060,11 @@ impl Index {
         let mut later = Vec::new();
         'units: for i in units {
             let sc = &self.screens[i];
-            if q.filter.is_some_and(|f| !f.admits(sc.kind)) {
+            if q.filter.is_some_and(|f| !f.admits(sc.kind)) || q.within.as_ref().is_some_and(|r| !r.contains(&sc.node))
+            {
                 continue;
             }
-            let path = q.paths.get(sc.node).copied().unwrap_or(0);
+            let path = q.paths.get(sc.node.wrapping_sub(self.path_base)).copied().unwrap_or(0);
             let mut hit = Hit::marked(i, Field::Path, Vec::new());
             hit.title_covers = true;
             let mut could_later = false;
@@ -1095,6 +1127,23 @@ impl Index {
         self.find(query, limit, &[]).hits
     }
 
+    /// What ranks a hit, before recency and reading order (see `find`).
+    pub fn rank_key(&self, h: &Hit) -> RankKey {
+        let name_rank = match self.units.get(h.unit).map(|u| u.kind) {
+            Some(Kind::Company | Kind::Industry) => 0,
+            Some(Kind::Section) if !h.title_marks.is_empty() => 1,
+            _ => 2,
+        };
+        (
+            std::cmp::Reverse(h.tier),
+            h.in_path,
+            !h.exact,
+            name_rank,
+            h.title_marks.is_empty() || h.field != Field::Title,
+            std::cmp::Reverse(h.score),
+        )
+    }
+
     /// Ranked hits for a query: contiguous before scattered, own matches
     /// before location-only ones, exact titles first, then names (companies,
     /// industries) and headings, then title before text, then score; then
@@ -1106,8 +1155,8 @@ impl Index {
     }
 
     /// [`Index::find`] visiting every unit, as it did before the character
-    /// lists: what the tests compare it with.
-    #[doc(hidden)]
+    /// lists: what the tests compare it with, and what `yanbao search` runs
+    /// (for one query, a scan costs less than building the lists).
     pub fn find_scanning(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
         self.find_in(query, limit, recent, false)
     }
@@ -1120,7 +1169,7 @@ impl Index {
             query.groups.iter().map(|g| g.iter().map(|t| Pattern::new(t, &self.table)).collect()).collect();
         let not: Vec<Pattern> = query.not.iter().map(|t| Pattern::new(t, &self.table)).collect();
         let paths = self.path_matches(&groups);
-        let q = Prepped { filter: query.filter, groups, not, paths };
+        let q = Prepped { filter: query.filter, within: query.within.clone(), groups, not, paths };
         let units = lists.then(|| self.candidates(&q)).flatten();
         let units = units.unwrap_or_else(|| (0..self.units.len() as u32).collect());
         let n = units.len();
@@ -1145,24 +1194,9 @@ impl Index {
             hits.extend(self.search_units(later.into_iter(), &q, true).0);
         }
         let recency = |u: usize| recent.iter().rposition(|&r| r == u).map_or(0, |p| p + 1);
-        let name_rank = |h: &Hit| match self.units[h.unit].kind {
-            Kind::Company | Kind::Industry => 0,
-            Kind::Section if !h.title_marks.is_empty() => 1,
-            _ => 2,
-        };
-        let key = |h: &Hit| {
-            (
-                std::cmp::Reverse(h.tier),
-                h.in_path,
-                !h.exact,
-                name_rank(h),
-                h.title_marks.is_empty() || h.field != Field::Title,
-            )
-        };
         let cmp = |a: &Hit, b: &Hit| {
-            key(a)
-                .cmp(&key(b))
-                .then(b.score.cmp(&a.score))
+            self.rank_key(a)
+                .cmp(&self.rank_key(b))
                 .then(recency(b.unit).cmp(&recency(a.unit)))
                 .then(a.unit.cmp(&b.unit))
         };
@@ -1201,6 +1235,18 @@ impl Index {
     /// Every place a company is mentioned: maps and cases that list it, and
     /// tables, figures and text that name it (by name, Latin name or alias).
     pub fn mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
+        let memo = |m: &mut std::collections::HashMap<String, Vec<usize>>| m.get(company).cloned();
+        if let Some(v) = self.mentions_memo.lock().ok().as_deref_mut().and_then(memo) {
+            return v;
+        }
+        let found = self.find_mentions(lib, company);
+        if let Ok(mut m) = self.mentions_memo.lock() {
+            m.insert(company.to_string(), found.clone());
+        }
+        found
+    }
+
+    fn find_mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
         let Some(c) = lib.company(company) else {
             return Vec::new();
         };
@@ -1343,6 +1389,7 @@ impl Pattern {
 /// A query prepared for matching.
 struct Prepped {
     filter: Option<Filter>,
+    within: Option<Range<usize>>,
     groups: Vec<Vec<Pattern>>,
     not: Vec<Pattern>,
     /// Per node: a bit per group whose terms match its location path.
@@ -1539,16 +1586,16 @@ pub fn window(chars: &[char], marks: &[usize], max: usize) -> Snippet {
 /// columns. Parts are shortened or left out before any is cut, and a
 /// name is cut only at its end, with `…`.
 pub fn short_location(lib: &Library, node: NodeId, max: usize) -> String {
-    let path: Vec<NodeId> = lib.ancestry(node).into_iter().filter(|&n| lib.section(n).is_some()).collect();
+    let path: Vec<NodeId> = lib.ancestry(node).into_iter().filter(|&n| lib.head_section(n).is_some()).collect();
     if path.is_empty() {
         return crate::text::truncate(&lib.node_title(node), max);
     }
-    let numbered = |n: NodeId| lib.section(n).and_then(|s| s.number.as_ref()).is_some_and(|x| !x.is_empty());
+    let numbered = |n: NodeId| lib.head_section(n).and_then(|s| s.number.as_ref()).is_some_and(|x| !x.is_empty());
     let anchor_at = path[..path.len() - 1].iter().rposition(|&n| numbered(n)).unwrap_or(0);
     // Each part as its forms, longest first; an empty form leaves it out.
     let mut parts: Vec<Vec<String>> = Vec::new();
     for (k, &n) in path.iter().enumerate().skip(anchor_at) {
-        let s = lib.section(n).expect("a section");
+        let s = lib.head_section(n).expect("a section");
         // "标杆案例——中关村科金…" is its part; "标杆案例" is a shorter form.
         let split = s.title.rsplit_once("——").or_else(|| s.title.rsplit_once('：'));
         let split = split.map(|(h, p)| (h.trim(), p.trim())).filter(|(h, p)| !h.is_empty() && !p.is_empty());

@@ -35,7 +35,7 @@ pub(super) fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
         let mut style = match node.kind {
             NodeKind::Report => st.theme.role(Role::Title),
             NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
-            NodeKind::Section if st.lib.section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
+            NodeKind::Section if st.lib.head_section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
             NodeKind::Section => Style::new(),
         };
         if n == st.nav.selected {
@@ -61,7 +61,7 @@ fn nav_label(st: &State, n: crate::content::NodeId, room: usize) -> String {
     // The titles without their numbers, which differ anyway.
     let bare = |c: crate::content::NodeId| {
         let t = lib.tree_title(c);
-        match lib.section(c).and_then(|s| s.number.clone()).filter(|x| !x.is_empty()) {
+        match lib.head_section(c).and_then(|s| s.number.clone()).filter(|x| !x.is_empty()) {
             Some(num) => (format!("{num} "), t.strip_prefix(&format!("{num} ")).unwrap_or(&t).to_string()),
             None => (String::new(), t),
         }
