@@ -85,6 +85,32 @@ pub fn max_help_scroll(keymap: &Keymap, size: (u16, u16)) -> usize {
     n.saturating_sub(rows)
 }
 
+impl super::State {
+    /// The help overlay scrolls with the movement keys.
+    pub(super) fn update_help(&mut self, action: crate::action::Action) -> Vec<crate::action::Effect> {
+        use crate::action::{Action, Effect};
+        let help_max = max_help_scroll(&self.keymap, self.size);
+        let page = (self.size.1 as usize).saturating_sub(5).max(1);
+        let Some(super::Overlay::Help { scroll }) = self.overlays.last_mut() else { return vec![] };
+        match action {
+            Action::MoveDown => *scroll = (*scroll + 1).min(help_max),
+            Action::MoveUp => *scroll = scroll.saturating_sub(1),
+            Action::PageDown => *scroll = (*scroll + page).min(help_max),
+            Action::PageUp => *scroll = scroll.saturating_sub(page),
+            Action::HalfPageDown => *scroll = (*scroll + page / 2).min(help_max),
+            Action::HalfPageUp => *scroll = scroll.saturating_sub(page / 2),
+            Action::Top => *scroll = 0,
+            Action::Bottom => *scroll = help_max,
+            Action::CloseOverlay | Action::Help => {
+                self.overlays.pop();
+            }
+            Action::Quit => return vec![Effect::Quit],
+            _ => {}
+        }
+        vec![]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::digit_runs;

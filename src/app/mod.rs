@@ -3,6 +3,7 @@
 
 mod copy;
 mod find;
+mod find_prompt;
 mod help;
 mod industry;
 mod links;
@@ -11,6 +12,7 @@ mod mouse;
 mod nav;
 mod search;
 mod table;
+mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
@@ -21,6 +23,7 @@ pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout
 pub use nav::NavState;
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 pub use table::{TableState, table_area};
+pub use view::Panes;
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
@@ -29,7 +32,6 @@ use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
 use crate::search::{IntoLazy, LazyIndex};
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
-use ratatui::layout::Rect;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -109,55 +111,6 @@ pub struct ReaderState {
     /// it (resize, `w`, `b`), kept until the reader scrolls: a round trip
     /// through other sizes lands on the same line.
     pub anchor: Option<doc::Pos>,
-}
-
-/// Where the panes go for a given terminal size. Shared by `update` (which
-/// needs the reader's size to lay out and scroll) and `render`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Panes {
-    pub nav: Option<Rect>,
-    pub reader: Option<Rect>,
-    pub status: Option<Rect>,
-}
-
-impl Panes {
-    pub fn compute(width: u16, height: u16, focus: Focus, tree: TreePane) -> Panes {
-        let area = Rect::new(0, 0, width, height);
-        if width == 0 || height == 0 {
-            return Panes { nav: None, reader: None, status: None };
-        }
-        let status = Rect::new(0, height - 1, width, 1);
-        let body = Rect::new(0, 0, width, height - 1);
-        if body.height < 3 {
-            return Panes { nav: None, reader: None, status: Some(status) };
-        }
-        let _ = area;
-        if !tree.shown {
-            // The tree hidden (`z`): the reader takes the screen.
-            Panes { nav: None, reader: Some(body), status: Some(status) }
-        } else if width >= SIDE_BY_SIDE {
-            let nav_w = tree.columns(width);
-            let nav = Rect::new(0, 0, nav_w, body.height);
-            let reader = Rect::new(nav_w, 0, width - nav_w, body.height);
-            Panes { nav: Some(nav), reader: Some(reader), status: Some(status) }
-        } else {
-            // Narrow: only the focused pane is shown.
-            match focus {
-                Focus::Nav => Panes { nav: Some(body), reader: None, status: Some(status) },
-                Focus::Reader => Panes { nav: None, reader: Some(body), status: Some(status) },
-            }
-        }
-    }
-
-    /// The reader's text area: inside the border, one column of padding each side.
-    pub fn reader_text(&self) -> Option<Rect> {
-        self.reader.map(|r| Rect::new(r.x + 2, r.y + 1, r.width.saturating_sub(4), r.height.saturating_sub(2)))
-    }
-
-    /// The tree's list area inside its border.
-    pub fn nav_list(&self) -> Option<Rect> {
-        self.nav.map(|r| Rect::new(r.x + 1, r.y + 1, r.width.saturating_sub(2), r.height.saturating_sub(2)))
-    }
 }
 
 pub struct State {
@@ -399,148 +352,6 @@ impl App {
 }
 
 impl State {
-    pub fn panes(&self) -> Panes {
-        Panes::compute(self.size.0, self.size.1, self.focus, self.tree)
-    }
-
-    /// Show or hide the tree and set its width (from the config), laying the
-    /// reader out again for the width it gets.
-    pub fn set_tree(&mut self, tree: TreePane) {
-        self.tree = tree;
-        if !tree.shown {
-            self.focus = Focus::Reader;
-        }
-        self.relayout();
-    }
-
-    /// A page laid out (cached by page and layout settings).
-    pub(crate) fn page_doc(&mut self, page: Page, opts: LayoutOpts) -> Arc<Doc> {
-        if let Some(d) = self.docs.get(&(page, opts)) {
-            return Arc::clone(d);
-        }
-        if self.docs.len() > 64 {
-            self.docs.clear();
-        }
-        let d = Arc::new(doc::build_page(&self.lib, page, opts));
-        self.docs.insert((page, opts), Arc::clone(&d));
-        d
-    }
-
-    /// What the reader shows.
-    pub fn page(&self) -> Page {
-        match self.reader.industry {
-            Some(i) => Page::Industry(i),
-            None => Page::Node(self.reader.node),
-        }
-    }
-
-    /// The width pages are laid out for (the reader's text area).
-    pub fn layout_width(&self) -> usize {
-        self.layout_opts().width as usize
-    }
-
-    pub(crate) fn layout_opts(&self) -> LayoutOpts {
-        // Lay out for the reader at its wide-screen size even when the narrow
-        // layout hides it, so that switching panes keeps the scroll position.
-        let text = Panes::compute(self.size.0, self.size.1, Focus::Reader, self.tree).reader_text();
-        LayoutOpts {
-            width: text.map(|r| r.width).unwrap_or(1).max(1),
-            ascii: self.theme.ascii,
-            compact_tables: self.compact_tables,
-            table_bars: self.table_bars,
-            measure: self.options.width,
-        }
-    }
-
-    pub fn reader_height(&self) -> usize {
-        Panes::compute(self.size.0, self.size.1, Focus::Reader, self.tree)
-            .reader_text()
-            .map(|r| r.height as usize)
-            .unwrap_or(0)
-    }
-
-    pub fn nav_height(&self) -> usize {
-        // As if shown: the tree keeps its selection in view while hidden.
-        let tree = TreePane { shown: true, ..self.tree };
-        Panes::compute(self.size.0, self.size.1, Focus::Nav, tree).nav_list().map(|r| r.height as usize).unwrap_or(0)
-    }
-
-    fn max_scroll(&self) -> usize {
-        self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
-    }
-
-    /// Lay out the current page for the current size (cached), keeping the
-    /// line at the top of the reader: the same place in the text, not just
-    /// the same section.
-    fn relayout(&mut self) {
-        let opts = self.layout_opts();
-        let doc = self.page_doc(self.page(), opts);
-        if !Arc::ptr_eq(&doc, &self.reader.doc) {
-            let anchor = self.reader.anchor.or_else(|| self.reader.doc.lines.get(self.reader.scroll).map(|l| l.at));
-            let had_lines = !self.reader.doc.lines.is_empty();
-            self.reader.doc = doc;
-            if let (Some(at), true) = (anchor, had_lines) {
-                self.reader.scroll = self.reader.doc.line_at(at);
-                self.reader.anchor = Some(at);
-            }
-        }
-        self.reader.find.recompute(&self.reader.doc);
-        self.reader.scroll = self.reader.scroll.min(self.max_scroll());
-        self.fix_nav();
-    }
-
-    /// Moving the focus to a hidden tree shows it: no key leaves the
-    /// focus on a pane that is not drawn.
-    fn show_tree_if_focused(&mut self) {
-        if self.focus == Focus::Nav && !self.tree.shown {
-            self.tree.shown = true;
-            self.relayout();
-        }
-    }
-
-    /// Keep the tree's selected row in view.
-    fn fix_nav(&mut self) {
-        let h = self.nav_height();
-        self.nav.ensure_visible(&self.lib, h);
-    }
-
-    /// Show a node in the reader, remembering where we were on the old page.
-    pub fn show(&mut self, node: NodeId) {
-        if node == self.reader.node && self.reader.industry.is_none() && !self.reader.doc.lines.is_empty() {
-            return;
-        }
-        self.remember_here();
-        self.reader.industry = None;
-        self.reader.industry_ctx = None;
-        self.reader.industry_part = None;
-        self.reader.node = node;
-        self.reader.scroll = 0;
-        self.reader.anchor = None;
-        self.reader.doc = Arc::new(Doc::default());
-        self.relayout();
-        self.reader.scroll = match self.memory.position(Page::Node(node)) {
-            Some(pos) => self.reader.doc.line_at(pos).min(self.max_scroll()),
-            None => 0,
-        };
-    }
-
-    fn scroll_to(&mut self, line: usize) {
-        self.reader.scroll = line.min(self.max_scroll());
-    }
-
-    fn scroll_by(&mut self, delta: isize) {
-        let s = self.reader.scroll as isize + delta;
-        self.scroll_to(s.max(0) as usize);
-    }
-
-    /// Make a line visible, placing it a third of the way down if it was not.
-    fn reveal(&mut self, line: usize) {
-        let h = self.reader_height().max(1);
-        if line < self.reader.scroll || line >= self.reader.scroll + h {
-            self.scroll_to(line.saturating_sub(h / 3));
-        }
-    }
-
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
@@ -611,30 +422,8 @@ impl State {
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
             return vec![];
         }
-        // The help overlay scrolls with the movement keys.
-        let help_max = if matches!(self.overlays.last(), Some(Overlay::Help { .. })) {
-            max_help_scroll(&self.keymap, self.size)
-        } else {
-            0
-        };
-        if let Some(Overlay::Help { scroll }) = self.overlays.last_mut() {
-            let page = (self.size.1 as usize).saturating_sub(5).max(1);
-            match action {
-                Action::MoveDown => *scroll = (*scroll + 1).min(help_max),
-                Action::MoveUp => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll = (*scroll + page).min(help_max),
-                Action::PageUp => *scroll = scroll.saturating_sub(page),
-                Action::HalfPageDown => *scroll = (*scroll + page / 2).min(help_max),
-                Action::HalfPageUp => *scroll = scroll.saturating_sub(page / 2),
-                Action::Top => *scroll = 0,
-                Action::Bottom => *scroll = help_max,
-                Action::CloseOverlay | Action::Help => {
-                    self.overlays.pop();
-                }
-                Action::Quit => return vec![Effect::Quit],
-                _ => {}
-            }
-            return vec![];
+        if matches!(self.overlays.last(), Some(Overlay::Help { .. })) {
+            return self.update_help(action);
         }
         match action {
             Action::Quit => return vec![Effect::Quit],
@@ -684,15 +473,8 @@ impl State {
                     .into(),
                 );
             }
-            Action::Find => {
-                self.overlays.push(Overlay::Find {
-                    input: String::new(),
-                    origin: self.reader.scroll,
-                    cursor: 0,
-                    history: None,
-                });
-            }
-            Action::Insert(_)
+            Action::Find
+            | Action::Insert(_)
             | Action::InsertText(_)
             | Action::DeleteChar
             | Action::ClearInput
@@ -700,57 +482,12 @@ impl State {
             | Action::CursorLeft
             | Action::CursorRight
             | Action::CursorHome
-            | Action::CursorEnd => {
-                let Some(Overlay::Find { input, cursor, .. }) = self.overlays.last_mut() else { return vec![] };
-                // Backspace on an empty prompt cancels it, as in less.
-                if action == Action::DeleteChar && input.is_empty() {
-                    return self.apply(Action::CloseOverlay);
-                }
-                let mut p = Prompt { input: std::mem::take(input), cursor: *cursor };
-                let changed = match &action {
-                    Action::Insert(c) => p.insert(c.encode_utf8(&mut [0; 4])),
-                    Action::InsertText(t) => p.insert(t),
-                    a => p.edit(a),
-                };
-                (*input, *cursor) = (p.input, p.cursor);
-                if changed {
-                    self.find_incremental();
-                }
-            }
-            Action::HistoryPrev | Action::HistoryNext => {
-                let n = self.find_history.len();
-                let Some(Overlay::Find { input, cursor, history, .. }) = self.overlays.last_mut() else {
-                    return vec![];
-                };
-                let next = match (action == Action::HistoryPrev, *history) {
-                    (true, None) => n.checked_sub(1),
-                    (true, Some(i)) => Some(i.saturating_sub(1)),
-                    (false, Some(i)) if i + 1 < n => Some(i + 1),
-                    (false, _) => None,
-                };
-                if next != *history || next.is_none() {
-                    *history = next;
-                    *input = next.and_then(|i| self.find_history.get(i)).cloned().unwrap_or_default();
-                    *cursor = input.chars().count();
-                    self.find_incremental();
-                }
-            }
-            Action::Confirm => {
-                if let Some(Overlay::Find { input, .. }) = self.overlays.pop() {
-                    if input.is_empty() {
-                        self.reader.find = FindState::default();
-                    } else {
-                        self.find_history.retain(|h| *h != input);
-                        self.find_history.push(input.clone());
-                        if self.find_history.len() > 50 {
-                            self.find_history.remove(0);
-                        }
-                        if self.reader.find.matches.is_empty() {
-                            self.message = Some(format!("未找到：{input}"));
-                        }
-                    }
-                }
-            }
+            | Action::CursorEnd
+            | Action::HistoryPrev
+            | Action::HistoryNext
+            | Action::Confirm
+            | Action::FindNext
+            | Action::FindPrev => return self.update_find(action),
             Action::CloseOverlay => match self.overlays.pop() {
                 Some(Overlay::Find { origin, .. }) => {
                     self.reader.find = FindState::default();
@@ -765,19 +502,6 @@ impl State {
                     }
                 }
             },
-            Action::FindNext | Action::FindPrev => {
-                let forward = action == Action::FindNext;
-                if self.reader.find.query.is_empty() {
-                    self.message = Some("没有查找：按 / 在本页查找".into());
-                } else if let Some(line) = self.reader.find.step(forward) {
-                    self.reveal(line);
-                    if self.reader.find.current_hidden() {
-                        self.message = Some("这一处在截断的单元格里：按 w 展开表格".into());
-                    }
-                } else {
-                    self.message = Some(format!("未找到：{}", self.reader.find.query));
-                }
-            }
             Action::Scroll(n) => self.scroll_by(n as isize),
             // Handled before this match when no overlay is open.
             Action::Industries
@@ -826,71 +550,5 @@ impl State {
             },
         }
         vec![]
-    }
-
-    fn movement(&mut self, action: Action) {
-        match self.focus {
-            Focus::Nav => {
-                let page = self.nav_height().max(1) as isize;
-                let delta = match action {
-                    Action::MoveDown => 1,
-                    Action::MoveUp => -1,
-                    Action::PageDown => page,
-                    Action::PageUp => -page,
-                    Action::HalfPageDown => (page / 2).max(1),
-                    Action::HalfPageUp => -(page / 2).max(1),
-                    Action::Top => isize::MIN / 2,
-                    _ => isize::MAX / 2,
-                };
-                self.nav.move_by(&self.lib, delta);
-                self.fix_nav();
-                let sel = self.nav.selected;
-                self.show(sel);
-            }
-            Focus::Reader => {
-                let page = self.reader_height().saturating_sub(1).max(1) as isize;
-                let half = (self.reader_height() as isize / 2).max(1);
-                match action {
-                    Action::MoveDown => self.scroll_by(1),
-                    Action::MoveUp => self.scroll_by(-1),
-                    Action::PageDown => self.scroll_by(page),
-                    Action::PageUp => self.scroll_by(-page),
-                    Action::HalfPageDown => self.scroll_by(half),
-                    Action::HalfPageUp => self.scroll_by(-half),
-                    Action::Top => self.scroll_to(0),
-                    _ => self.scroll_to(usize::MAX),
-                }
-            }
-        }
-    }
-
-    fn find_incremental(&mut self) {
-        let Some(Overlay::Find { input, origin, .. }) = self.overlays.last() else {
-            return;
-        };
-        let (query, origin) = (input.clone(), *origin);
-        self.reader.find.set_query(&query, &self.reader.doc);
-        match self.reader.find.first_from(origin) {
-            Some(line) => {
-                self.scroll_to(origin);
-                self.reveal(line);
-            }
-            None => self.scroll_to(origin),
-        }
-    }
-
-    /// The node whose section is at the top of the reader (for the breadcrumb).
-    pub fn reader_top_node(&self) -> NodeId {
-        self.reader.doc.node_at(self.reader.scroll).unwrap_or(self.reader.node)
-    }
-
-    /// Jump to a node: select it in the tree and show it.
-    pub fn jump_to(&mut self, node: NodeId) {
-        if node >= self.lib.nodes.len() {
-            return;
-        }
-        self.nav.reveal(&self.lib, node);
-        self.fix_nav();
-        self.show(node);
     }
 }
