@@ -1,0 +1,224 @@
+//! The command line: flags and subcommands (clap).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use yanbao::config::{AmbiWidth, ColorWhen};
+use yanbao::search::Filter;
+
+/// yanbao 研报: read and explore Chinese research reports in the terminal.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// Load content from this folder instead of the bundled reports; given
+    /// several times, the folders are read as one library (also:
+    /// $YANBAO_CONTENT, a ':'-separated list of folders).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) content: Vec<PathBuf>,
+    /// Parse the content without the cache in $XDG_CACHE_HOME/yanbao
+    /// (`check` never uses the cache).
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
+    /// A keymap file laid over the defaults
+    /// (default: $XDG_CONFIG_HOME/yanbao/keymap.yaml if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) keymap: Option<PathBuf>,
+    /// The config file of persistent options
+    /// (default: $XDG_CONFIG_HOME/yanbao/config.yaml if it exists).
+    /// Flags override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// When to use colour; `auto` (the default) honours NO_COLOR, and uses
+    /// truecolor only when COLORTERM says so.
+    #[arg(long, value_enum)]
+    pub(crate) color: Option<ColorWhen>,
+    /// Draw borders, bullets and bars with ASCII characters only.
+    #[arg(long, overrides_with = "no_ascii")]
+    pub(crate) ascii: bool,
+    /// Draw with the usual characters even if the config says `ascii: true`.
+    #[arg(long, overrides_with = "ascii")]
+    pub(crate) no_ascii: bool,
+    /// Capture the mouse: clicks select and focus, the wheel scrolls the pane
+    /// under the pointer (the terminal's own selection then needs shift).
+    #[arg(long, overrides_with = "no_mouse")]
+    pub(crate) mouse: bool,
+    /// Leave the mouse to the terminal even if the config says `mouse: true`.
+    #[arg(long, overrides_with = "mouse")]
+    pub(crate) no_mouse: bool,
+    /// Append what `y` and `Y` copy to this file instead of sending it to the
+    /// terminal's clipboard with OSC 52 (for terminals that ignore OSC 52;
+    /// config: `copy_to`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) copy_to: Option<PathBuf>,
+    /// Cap text lines in the reader at N columns, centred on wide terminals
+    /// (tables may use the whole pane); 0: no cap (default 80; config: `width`).
+    #[arg(long, value_name = "N")]
+    pub(crate) width: Option<u16>,
+    /// How wide the terminal draws East Asian Ambiguous characters (“ ” … —
+    /// · box drawing); `wide` lays them out as 2 columns and draws borders,
+    /// bars and bullets in ASCII, as vim's ambiwidth=double (config: `ambiwidth`).
+    #[arg(long, value_enum, value_name = "narrow|wide")]
+    pub(crate) ambiwidth: Option<AmbiWidth>,
+    /// Start at the top instead of reopening the last page and position
+    /// (kept in $XDG_STATE_HOME/yanbao; marks and positions stay kept).
+    #[arg(long)]
+    pub(crate) fresh: bool,
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Load and validate the content; print counts, or every problem found.
+    Check,
+    /// Search companies, cases, tables, figures, industries and text, and print
+    /// ranked hits, one per line (exit 0 with hits, 1 with none).
+    Search {
+        /// The query; pinyin (zgckj, yinhang) and kind prefixes (co:, case:, tb:, fig:, ind:, sec:) work.
+        query: String,
+        /// At most this many hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Only hits of this kind.
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the explorer over SSH: `ssh -p 2222 host` gets a session.
+    Serve(ServeArgs),
+    /// Write a report, chapter or section as Markdown (with its citation as
+    /// front matter), as JSON, or its tables as CSV.
+    #[command(after_help = "TARGET: a report id (fs), a chapter or section id (fs-3-1), or a section \
+number within a report (fs:3.1). An unknown target exits with status 2 and the closest ids.")]
+    Export {
+        /// What to export: `fs`, `fs-3-1`, `fs:3.1`.
+        target: String,
+        /// md: Markdown on stdout; json: the content model; csv: one file per table.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// With --format csv: write one CSV file per table into this folder
+        /// (named by section id and table title). Without it, the CSV goes to
+        /// stdout when the target holds exactly one table.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    Md,
+    Json,
+    Csv,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "0.0.0.0:2222", value_name = "ADDR:PORT")]
+    pub(crate) listen: String,
+    /// The ed25519 host key; created on first start
+    /// (default: $XDG_DATA_HOME/yanbao/host_ed25519).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) host_key: Option<PathBuf>,
+    /// Only these public keys get in (OpenSSH authorized_keys format);
+    /// without it, access is anonymous and read-only. Each key's reading
+    /// position and marks are kept in $XDG_STATE_HOME/yanbao/serve/;
+    /// anonymous sessions keep them for the session only.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) authorized_keys: Option<PathBuf>,
+    /// At most this many explorers at once (connections still logging in
+    /// do not count).
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub(crate) max_sessions: usize,
+    /// Close a session after this many seconds without input from its
+    /// reader (keepalives do not count).
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    pub(crate) idle_timeout: u64,
+    /// Close a connection that has not logged in and started the explorer
+    /// within this many seconds, whatever it sends.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub(crate) login_grace: u64,
+    /// At most this many connections logging in at once; past it, the
+    /// oldest of them is closed to make room.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub(crate) max_startups: usize,
+    /// At most this many connections at once from one address (IPv6: one
+    /// /64).
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub(crate) max_per_address: usize,
+    /// At most this many new connections a minute from one address.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub(crate) max_per_minute: usize,
+    /// Send a keepalive after this many seconds without a packet from the
+    /// client; 3 unanswered close the connection (dead peers). 0: off.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub(crate) keepalive: u64,
+    /// End a session after this many seconds, input or not. 0: no limit.
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    pub(crate) max_session_time: u64,
+    /// The largest terminal drawn; a larger one shows the explorer at this
+    /// size (bounds the memory per session).
+    #[arg(long, default_value = "300x100", value_name = "COLSxROWS", value_parser = parse_size)]
+    pub(crate) max_size: (u16, u16),
+    /// Read a session's input at most this many bytes a second, past a
+    /// burst of 128 KiB (a paste); faster input waits. 0: no limit.
+    #[arg(long, default_value_t = 32768, value_name = "BYTES")]
+    pub(crate) input_rate: u32,
+    /// Serve Prometheus metrics (sessions, connections refused by each
+    /// limit, bytes out, errors) over HTTP on this address, e.g.
+    /// 127.0.0.1:9222. Off by default.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub(crate) metrics: Option<String>,
+    /// Expect a PROXY protocol header (v1 or v2) from a load balancer on
+    /// every connection; logs and per-address limits use the client address
+    /// it gives. Without this flag a PROXY header is refused.
+    #[arg(long)]
+    pub(crate) proxy_protocol: bool,
+    /// Async worker threads for the network and SSH work. Each session's
+    /// input handling, search and rendering run on a separate thread pool,
+    /// so a busy session never holds these.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) workers: u16,
+}
+
+/// `COLSxROWS`, each from 20 to 1000.
+pub(crate) fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (c, r) = s.split_once(['x', 'X']).ok_or("expected COLSxROWS, e.g. 300x100")?;
+    let n = |v: &str| v.trim().parse::<u16>().ok().filter(|n| (20..=1000).contains(n));
+    match (n(c), n(r)) {
+        (Some(c), Some(r)) => Ok((c, r)),
+        _ => Err("each of COLS and ROWS must be from 20 to 1000".into()),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum KindArg {
+    #[value(alias = "co")]
+    Company,
+    Case,
+    #[value(alias = "ex")]
+    Example,
+    #[value(alias = "tb")]
+    Table,
+    #[value(alias = "fig")]
+    Figure,
+    #[value(alias = "ind")]
+    Industry,
+    #[value(alias = "sec")]
+    Section,
+}
+
+impl KindArg {
+    pub(crate) fn filter(self) -> Filter {
+        match self {
+            KindArg::Company => Filter::Companies,
+            KindArg::Case => Filter::Cases,
+            KindArg::Example => Filter::Examples,
+            KindArg::Table => Filter::Tables,
+            KindArg::Figure => Filter::Figures,
+            KindArg::Industry => Filter::Industries,
+            KindArg::Section => Filter::Sections,
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Loading what a command needs: content (with its index), keymap, config.
+
+use crate::args::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use yanbao::config::{ColorWhen, Options};
+use yanbao::content::Library;
+use yanbao::keymap::Keymap;
+use yanbao::search::LazyIndex;
+use yanbao::theme::ColorDepth;
+
+/// The content folders: `--content`, else `$YANBAO_CONTENT`; none for the bundled reports.
+pub(crate) fn content_dirs(cli: &Cli) -> Vec<PathBuf> {
+    if !cli.content.is_empty() {
+        return cli.content.clone();
+    }
+    std::env::var_os("YANBAO_CONTENT")
+        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// The content as named in messages.
+pub(crate) fn content_name(dirs: &[PathBuf]) -> String {
+    if dirs.is_empty() {
+        return "the bundled content".into();
+    }
+    dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(":")
+}
+
+/// Load content; on any problem print every one and fail.
+pub(crate) fn load_library(dirs: &[PathBuf]) -> Result<Library, ExitCode> {
+    match Library::load_dirs(dirs) {
+        Err(e) => {
+            eprintln!("yanbao: cannot read content: {e}");
+            Err(ExitCode::from(2))
+        }
+        Ok((lib, errors)) if errors.is_empty() => Ok(lib),
+        Ok((_, errors)) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("yanbao: {} problem(s) in {}", errors.len(), content_name(dirs));
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// Set from `--no-cache` before any content is loaded.
+pub(crate) static NO_CACHE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Load content with its search index, through the cache unless
+/// `--no-cache`; on any problem print every one and fail. From the cache,
+/// the index is read on first use and reports are read when opened.
+pub(crate) fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
+    use yanbao::cache::{self, Status};
+    let cache_dir = (!NO_CACHE.load(std::sync::atomic::Ordering::Relaxed)).then(cache::default_dir).flatten();
+    let opened = match cache::open_dirs(dirs, cache_dir.as_deref()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("yanbao: cannot read content: {e}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    let cache_file = cache_dir.as_ref().map(|c| cache::file_for_dirs(c, dirs));
+    if let (Status::Rebuilt(why), Some(f)) = (&opened.status, &cache_file) {
+        eprintln!("yanbao: the cache {} was {why}: rebuilt", f.display());
+    }
+    match opened.index {
+        Some(index) if opened.errors.is_empty() => {
+            Ok(Loaded { lib: opened.lib, index, pieces: opened.pieces, cache_file })
+        }
+        _ => {
+            for e in &opened.errors {
+                eprintln!("{e}");
+            }
+            eprintln!("yanbao: {} problem(s) in {}", opened.errors.len(), content_name(dirs));
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// A library with its index, loaded.
+pub(crate) struct Loaded {
+    pub(crate) lib: Library,
+    pub(crate) index: LazyIndex,
+    /// From the cache: the index's pieces, for `search` to read one at a time.
+    pub(crate) pieces: Option<Arc<yanbao::cache::Pieces>>,
+    pub(crate) cache_file: Option<PathBuf>,
+}
+
+pub(crate) fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
+    let mut km = Keymap::defaults();
+    let user = cli.keymap.clone().or_else(|| {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        let p = base.join("yanbao").join("keymap.yaml");
+        p.exists().then_some(p)
+    });
+    if let Some(p) = user {
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            eprintln!("yanbao: {}: {e}", p.display());
+            ExitCode::from(2)
+        })?;
+        if let Err(errors) = km.overlay(&p.display().to_string(), &text) {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(km)
+}
+
+/// The options: the defaults, then the config file, then the flags.
+pub(crate) fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
+    let mut o = Options::load(cli.config.as_deref()).map_err(|errors| {
+        for e in errors {
+            eprintln!("{e}");
+        }
+        ExitCode::from(2)
+    })?;
+    if let Some(c) = cli.color {
+        o.color = c;
+    }
+    if cli.ascii || cli.no_ascii {
+        o.ascii = cli.ascii;
+    }
+    if cli.mouse || cli.no_mouse {
+        o.mouse = cli.mouse;
+    }
+    if let Some(p) = &cli.copy_to {
+        o.copy_to = Some(p.clone());
+    }
+    if let Some(w) = cli.width {
+        o.width = Some(w);
+    }
+    if let Some(a) = cli.ambiwidth {
+        o.ambiwidth = a;
+    }
+    Ok(o)
+}
+
+pub(crate) fn color_depth(when: ColorWhen) -> ColorDepth {
+    let colorterm = std::env::var("COLORTERM").ok();
+    match when {
+        ColorWhen::Never => ColorDepth::None,
+        ColorWhen::Always => ColorDepth::detect(colorterm.as_deref(), false),
+        ColorWhen::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            ColorDepth::detect(colorterm.as_deref(), no_color)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The `yanbao` binary: the explorer, and the subcommands in modules of their own.
+
+mod args;
+mod check;
+mod export;
+mod load;
+mod serve;
+
+use crate::args::*;
+use crate::check::*;
+use crate::export::*;
+use crate::load::*;
+use crate::serve::*;
+use clap::Parser;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use yanbao::app::{App, TreePane};
+use yanbao::config::AmbiWidth;
+use yanbao::runtime;
+use yanbao::theme::Theme;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dirs = content_dirs(&cli);
+    NO_CACHE.store(cli.no_cache, std::sync::atomic::Ordering::Relaxed);
+    match cli.command {
+        Some(Command::Check) => {
+            quiet_on_closed_pipe();
+            check(&cli, &dirs)
+        }
+        Some(Command::Search { ref query, limit, kind, json }) => {
+            quiet_on_closed_pipe();
+            search(&dirs, query, limit, kind.map(KindArg::filter), json)
+        }
+        Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
+        Some(Command::Export { ref target, format, ref out }) => {
+            quiet_on_closed_pipe();
+            export(&dirs, target, format, out.as_deref())
+        }
+        None => match explore(&cli, &dirs) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+    }
+}
+
+/// `yanbao check | head -1`, `yanbao search … | head`: end quietly when the
+/// reader of the output goes away, as C tools do (SIGPIPE's default action),
+/// instead of panicking in `println!`. The explorer and the server keep
+/// SIGPIPE ignored: for them a closed pipe or socket is an error to handle.
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+}
+
+fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
+    let fail = |e: std::io::Error| {
+        eprintln!("yanbao: {e}");
+        ExitCode::from(1)
+    };
+    // The config and the keymap first: a bad one is reported before any
+    // content is read.
+    let options = load_options(cli)?;
+    // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
+    let stop = runtime::stop_flag(options.mouse).map_err(fail)?;
+    let keymap = load_keymap(cli)?;
+    let Loaded { lib, index, .. } = load_indexed(dirs)?;
+    // The finder's index loads on a thread of its own, behind the first
+    // frame; the finder waits for it if it is opened before.
+    let index = Arc::new(index);
+    if !index.is_ready() {
+        let ix = Arc::clone(&index);
+        std::thread::spawn(move || {
+            // Behind the explorer's own thread: at a lower priority (on
+            // Linux, nice applies to the calling thread alone).
+            // SAFETY: nice(2) on this thread; its result is not needed.
+            unsafe { libc::nice(10) };
+            ix.get();
+        });
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("yanbao: the explorer needs a terminal (try `yanbao check` or `yanbao --help`)");
+        return Err(ExitCode::from(2));
+    }
+    let theme = Theme::new(color_depth(options.color), options.ascii);
+    yanbao::text::set_ambiwide(options.ambiwidth == AmbiWidth::Wide);
+    runtime::install_panic_hook(options.mouse);
+    let guard = runtime::TerminalGuard::enter(options.mouse).map_err(fail)?;
+    let backend = yanbao::term::LeanBackend::new(std::io::stdout());
+    let mut terminal = ratatui::Terminal::new(backend).map_err(fail)?;
+    let size = terminal.size().map_err(fail)?;
+    let mut app = App::new(Arc::new(lib), index, Arc::new(keymap), theme, (size.width, size.height));
+    app.set_options(yanbao::options::Options {
+        width: options.width.unwrap_or(yanbao::options::DEFAULT_WIDTH),
+        ambiwidth: options.ambiwidth,
+    });
+    app.state.copy_to = options.copy_to.clone();
+    app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
+    // The reading memory: resume where the last session left this content.
+    if let Some(state_dir) = yanbao::state::default_dir() {
+        // Several folders: keyed by their list.
+        let key = match dirs {
+            [] => None,
+            [d] => Some(d.clone()),
+            _ => Some(PathBuf::from(content_name(dirs))),
+        };
+        let file = yanbao::state::file_for(&state_dir, key.as_deref());
+        app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
+    }
+    let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
+    let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
+    drop(guard);
+    result.map_err(fail)?;
+    match runtime::stop_signal_status() {
+        Some(status) => Err(ExitCode::from(status)),
+        None => Ok(()),
+    }
+}
