@@ -31,7 +31,7 @@ pub enum AmbiWidth {
     Wide,
 }
 
-/// The narrowest and widest text measure (`width`).
+/// The narrowest and widest text measure (`width`); 0 also, for no cap.
 pub const WIDTH_RANGE: (u16, u16) = (20, 1000);
 /// The narrowest and widest tree pane (`tree_width`, `+` and `-`).
 pub const TREE_WIDTH_RANGE: (u16, u16) = (16, 80);
@@ -169,7 +169,17 @@ impl Options {
                 "ambiwidth" => {
                     choice(&["narrow", "wide"]).map(|i| next.ambiwidth = [AmbiWidth::Narrow, AmbiWidth::Wide][i])
                 }
-                "width" => number(WIDTH_RANGE).map(|n| next.width = Some(n)),
+                // 0: no cap, as `--width 0`.
+                "width" => match v.as_u64() {
+                    Some(0) => {
+                        next.width = Some(0);
+                        Ok(())
+                    }
+                    _ => number(WIDTH_RANGE).map(|n| next.width = Some(n)).map_err(|_| {
+                        let (lo, hi) = WIDTH_RANGE;
+                        format!("width must be 0 (no cap) or a whole number from {lo} to {hi}, not {}", shown(&v))
+                    }),
+                },
                 "mouse" => flag().map(|b| next.mouse = b),
                 "copy_to" => match &v {
                     Value::String(s) if !s.trim().is_empty() => {

@@ -59,6 +59,14 @@ fn every_option_is_read() {
 }
 
 #[test]
+fn width_0_is_no_cap_as_the_flag() {
+    let (path, text) = fixture("no_cap.yaml");
+    let mut o = Options::default();
+    o.apply_file(&path, &text).unwrap();
+    assert_eq!(o, Options { width: Some(0), ..Options::default() });
+}
+
+#[test]
 fn an_empty_file_is_the_defaults() {
     let (path, text) = fixture("empty.yaml");
     let mut o = Options::default();
@@ -85,7 +93,7 @@ fn every_bad_value_is_reported_with_its_line() {
             "tests/fixtures/config/bad_values.yaml:1:1: color must be auto, always or never, not \"sometimes\"",
             "tests/fixtures/config/bad_values.yaml:2:1: ascii must be true or false, not \"yes\"",
             "tests/fixtures/config/bad_values.yaml:3:1: ambiwidth must be narrow or wide, not 2",
-            "tests/fixtures/config/bad_values.yaml:4:1: width must be a whole number from 20 to 1000, not 5",
+            "tests/fixtures/config/bad_values.yaml:4:1: width must be 0 (no cap) or a whole number from 20 to 1000, not 5",
             "tests/fixtures/config/bad_values.yaml:6:1: tree_width must be a whole number from 16 to 80, not \"wide\"",
             "tests/fixtures/config/bad_values.yaml:7:1: copy_to must be a file name, not \"\"",
         ]
@@ -119,7 +127,10 @@ fn check_validates_the_default_config_file() {
     let out = yanbao(&["check"], &home);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim(), format!("{}:2:1: width must be a whole number from 20 to 1000, not 5", file.display()));
+    assert_eq!(
+        err.trim(),
+        format!("{}:2:1: width must be 0 (no cap) or a whole number from 20 to 1000, not 5", file.display())
+    );
     // Fixed, it passes; and no file at all is fine.
     std::fs::write(&file, "mouse: true\nwidth: 72\n").unwrap();
     assert!(yanbao(&["check"], &home).status.success());
