@@ -18,6 +18,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// What a unit is; shown as a Chinese label in results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -1151,27 +1152,66 @@ impl Index {
     /// order. Units of one block that match only in their shared title (or
     /// location) are one result. A large index is searched on two threads.
     pub fn find(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
-        self.find_in(query, limit, recent, true)
+        self.find_in(query, limit, recent, Source::Lists, false).0
+    }
+
+    /// [`Index::find`] as a query is typed: when `query` can only narrow
+    /// the query of `last` (see [`narrows`]), only the units `last` kept
+    /// are searched, not the candidates of the whole index. The results are
+    /// those of `find` (the same hits and count; `more` may be `false`
+    /// where `find` would say `true`, when no unit could match scattered).
+    /// `last` becomes this query's units, or `None` when there are more
+    /// than [`MAX_KEPT`] of them.
+    pub fn find_narrowing(
+        &self,
+        query: &Query,
+        limit: usize,
+        recent: &[usize],
+        last: &mut Option<Arc<Matches>>,
+    ) -> Results {
+        let prev = last.take().filter(|m| m.of == self.units.len() && narrows(&m.query, query));
+        let from = prev.as_deref().map_or(Source::Lists, |m| Source::Units(&m.units));
+        let (r, kept) = self.find_in(query, limit, recent, from, true);
+        *last = kept
+            .filter(|k| k.len() <= MAX_KEPT)
+            .map(|units| Arc::new(Matches { query: query.clone(), units, of: self.units.len() }));
+        r
     }
 
     /// [`Index::find`] visiting every unit, as it did before the character
     /// lists: what the tests compare it with, and what `yanbao search` runs
     /// (for one query, a scan costs less than building the lists).
     pub fn find_scanning(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
-        self.find_in(query, limit, recent, false)
+        self.find_in(query, limit, recent, Source::All, false).0
     }
 
-    fn find_in(&self, query: &Query, limit: usize, recent: &[usize], lists: bool) -> Results {
+    /// Search the units of `from`; with `keep`, also return the units that
+    /// match the query or might (a scattered match not yet scored), in order.
+    fn find_in(
+        &self,
+        query: &Query,
+        limit: usize,
+        recent: &[usize],
+        from: Source,
+        keep: bool,
+    ) -> (Results, Option<Vec<u32>>) {
         if query.is_empty() {
-            return Results::default();
+            return (Results::default(), None);
         }
         let groups: Vec<Vec<Pattern>> =
             query.groups.iter().map(|g| g.iter().map(|t| Pattern::new(t, &self.table)).collect()).collect();
         let not: Vec<Pattern> = query.not.iter().map(|t| Pattern::new(t, &self.table)).collect();
         let paths = self.path_matches(&groups);
         let q = Prepped { filter: query.filter, within: query.within.clone(), groups, not, paths };
-        let units = lists.then(|| self.candidates(&q)).flatten();
-        let units = units.unwrap_or_else(|| (0..self.units.len() as u32).collect());
+        let owned;
+        let units: &[u32] = match from {
+            Source::Units(u) => u,
+            Source::Lists | Source::All => {
+                let listed = matches!(from, Source::Lists).then(|| self.candidates(&q)).flatten();
+                owned = listed.unwrap_or_else(|| (0..self.units.len() as u32).collect());
+                &owned
+            }
+        };
         let n = units.len();
         let each = |part: &[u32]| self.search_units(part.iter().map(|&u| u as usize), &q, false);
         let (mut hits, later) = if n > 16_384 {
@@ -1185,8 +1225,16 @@ impl Index {
                 (hits, later)
             })
         } else {
-            each(&units)
+            each(units)
         };
+        // Every unit a query that narrows this one could match: the hits, and
+        // those that might match scattered (whether scored below or not).
+        let kept = keep.then(|| {
+            let mut k: Vec<u32> = hits.iter().map(|h| h.unit as u32).chain(later.iter().map(|&u| u as u32)).collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        });
         // Scattered matches rank below every run, so they are scored only
         // when the runs do not fill the list.
         let more = hits.len() >= limit && !later.is_empty();
@@ -1230,7 +1278,7 @@ impl Index {
             hits.truncate(limit);
         }
         hits.sort_by(cmp);
-        Results { hits, matched, more }
+        (Results { hits, matched, more }, kept)
     }
     /// Every place a company is mentioned: maps and cases that list it, and
     /// tables, figures and text that name it (by name, Latin name or alias).
@@ -1384,6 +1432,83 @@ impl Pattern {
     fn scatters(&self) -> bool {
         !(self.exact || self.prefix || self.suffix)
     }
+}
+
+/// Which units a search visits.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// The candidates of the per-character unit lists.
+    Lists,
+    /// Every unit.
+    All,
+    /// These (ascending).
+    Units(&'a [u32]),
+}
+
+/// The most units a [`Matches`] keeps (4 bytes each): past it, the next
+/// key searches the whole index again.
+pub const MAX_KEPT: usize = 1 << 20;
+
+/// The units a query matched, or might match (see [`Index::find_narrowing`]):
+/// a query that narrows it is searched among them only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matches {
+    query: Query,
+    /// Ascending.
+    units: Vec<u32>,
+    /// The number of units of the index searched.
+    of: usize,
+}
+
+impl Matches {
+    /// The query whose units these are.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    /// How many units are kept.
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+}
+
+/// Whether every unit that `new` matches is one that `old` matches or
+/// might match scattered: the same filter, report and negations; the same
+/// terms, but that the last term of `old` may be longer in `new` (with the
+/// same `'` and `^`, and no `$` on either), and that terms may follow as
+/// new AND groups. Not when `old` has one group and `new` more: a query of
+/// several terms also matches them in units' locations, one term does not.
+/// A longer term is a narrower one: its run holds the shorter's run, and a
+/// unit where it matches scattered holds all the shorter's characters (so
+/// it was kept as one that might match scattered).
+pub fn narrows(old: &Query, new: &Query) -> bool {
+    if old.filter != new.filter || old.report != new.report || old.within != new.within || old.not != new.not {
+        return false;
+    }
+    let (o, n) = (&old.groups, &new.groups);
+    if n.len() < o.len() || (o.len() == 1 && n.len() > 1) {
+        return false;
+    }
+    let Some((last, same)) = o.split_last() else {
+        return true;
+    };
+    if n.get(..same.len()) != Some(same) {
+        return false;
+    }
+    let g = &n[same.len()];
+    let (Some((lt, lsame)), Some((nt, nsame))) = (last.split_last(), g.split_last()) else {
+        return false;
+    };
+    lsame == nsame
+        && lt.exact == nt.exact
+        && lt.prefix == nt.prefix
+        && !lt.suffix
+        && !nt.suffix
+        && nt.text.starts_with(lt.text.as_str())
 }
 
 /// A query prepared for matching.
