@@ -1205,7 +1205,15 @@ impl Index {
         let q = Prepped { filter: query.filter, within: query.within.clone(), groups, not, paths };
         let owned;
         let units: &[u32] = match from {
-            Source::Units(u) => u,
+            // Among the kept units, the candidates of the longer query, when
+            // its lists rule some out.
+            Source::Units(u) => match self.candidates(&q) {
+                Some(c) => {
+                    owned = postings::intersect(u, &c);
+                    &owned
+                }
+                None => u,
+            },
             Source::Lists | Source::All => {
                 let listed = matches!(from, Source::Lists).then(|| self.candidates(&q)).flatten();
                 owned = listed.unwrap_or_else(|| (0..self.units.len() as u32).collect());
