@@ -80,15 +80,55 @@ fn bench(c: &mut Criterion) {
     }
     let query = Query::parse(&long_query());
     g.bench_function("4 KB query", |b| b.iter(|| index.search(black_box(&query), 50)));
-    // Typing a query one key at a time: every prefix is a search.
+    // Typing a query one key at a time: every prefix is a search, as the
+    // finder runs it (500 results), over the whole index each time ("full")
+    // or among the units the last prefix matched ("narrowed", the finder's).
     for q in ["yinhang", "zhongguancun"] {
         let prefixes: Vec<Query> =
             (1..=q.len()).map(|n| Query::parse(&q.chars().take(n).collect::<String>())).collect();
-        g.bench_function(format!("{q} typed, all {} keys", q.len()), |b| {
-            b.iter(|| prefixes.iter().map(|p| index.search(black_box(p), 50).len()).sum::<usize>())
+        g.bench_function(format!("{q} typed, all {} keys, full", q.len()), |b| {
+            b.iter(|| prefixes.iter().map(|p| index.find(black_box(p), 500, &[]).matched).sum::<usize>())
         });
+        g.bench_function(format!("{q} typed, all {} keys, narrowed", q.len()), |b| {
+            b.iter(|| {
+                let mut kept = None;
+                prefixes.iter().map(|p| index.find_narrowing(black_box(p), 500, &[], &mut kept).matched).sum::<usize>()
+            })
+        });
+        per_key(&index, q, &prefixes);
     }
     g.finish();
+}
+
+/// Each key of a typed query, full and narrowed side by side: the median
+/// of 7 runs of the whole sequence, in milliseconds.
+fn per_key(index: &Index, q: &str, prefixes: &[Query]) {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let mut full = vec![Vec::new(); prefixes.len()];
+    let mut narrowed = vec![Vec::new(); prefixes.len()];
+    for _ in 0..7 {
+        let mut kept = None;
+        for (k, p) in prefixes.iter().enumerate() {
+            let t = std::time::Instant::now();
+            black_box(index.find(p, 500, &[]));
+            full[k].push(ms(t.elapsed()));
+            let t = std::time::Instant::now();
+            black_box(index.find_narrowing(p, 500, &[], &mut kept));
+            narrowed[k].push(ms(t.elapsed()));
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!("{q}, per key on the 50x index (ms, median of 7): key  full  narrowed");
+    let (mut a, mut b) = (0.0, 0.0);
+    for (k, (f, n)) in full.iter_mut().zip(&mut narrowed).enumerate() {
+        let (f, n) = (median(f), median(n));
+        (a, b) = (a + f, b + n);
+        println!("  {:<14} {f:7.1} {n:7.1}", q.chars().take(k + 1).collect::<String>());
+    }
+    println!("  {:<14} {a:7.1} {b:7.1}", "all keys");
 }
 
 /// Hostile finder input: 4 KB typed one key at a time, and a 64 KB paste.

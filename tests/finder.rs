@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use yanbao::app::Overlay;
-use yanbao::search::{Field, Kind, MAX_TERMS, Query, Target, short_location};
+use yanbao::search::{Field, Kind, MAX_TERMS, Matches, Query, Target, narrows, short_location};
 use yanbao::text::width;
 
 const LABELS: [&str; 10] = ["公司", "图谱", "案例", "示例", "表格", "图表", "指标", "章节", "正文", "行业"];
@@ -334,6 +334,58 @@ const VOCAB: [&str; 18] = [
     "shuju",
 ];
 
+/// What the narrowing test types, key by key.
+const TYPED: [&str; 24] = [
+    " ", " ", "y", "in", "hang", "zh", "ong", "g", "uo", "ai", "a", "2", "金融", "银行", "案例", "制造", "华为", "云",
+    "|", "!", "'", "^", "$", "x",
+];
+
+/// Which query narrows which: appended characters and AND terms do; an
+/// OR, a negation, a `$`, a filter, or a first term's neighbour do not.
+#[test]
+fn which_queries_narrow() {
+    let n = |a: &str, b: &str| narrows(&Query::parse(a), &Query::parse(b));
+    for (a, b) in [
+        ("y", "yi"),
+        ("yinhang", "yinhang "),
+        ("华为 制", "华为 制造"),
+        ("华为 制造", "华为 制造 云"),
+        ("'银", "'银行"),
+        ("华为 | 云", "华为 | 云计"),
+    ] {
+        assert!(n(a, b), "{a} → {b}");
+    }
+    assert!(n("case:", "case:华为"));
+    for (a, b) in [
+        ("华为", "华为 制造"),
+        ("yin |", "yin | h"),
+        ("华为 云", "华为 云$"),
+        ("华为", "华为 !云"),
+        ("华为 !云", "华为 !云计"),
+        ("case", "case:"),
+        ("yinhang", "yinhan"),
+        ("^中", "中国"),
+    ] {
+        assert!(!n(a, b), "{a} → {b}");
+    }
+    // A second term may match in the location, where the first did not.
+    let idx = index();
+    let mut kept = None;
+    for q in ["标杆案例", "标杆案例 金融"] {
+        let q = Query::parse(q);
+        let a = idx.find_narrowing(&q, 500, &[], &mut kept);
+        assert_eq!(a.hits, idx.find(&q, 500, &[]).hits);
+    }
+    // The finder keeps the matching units and narrows with them.
+    let mut app = finder("yin", 80, 24);
+    keys(&mut app, "hang");
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!("no finder") };
+    let m = s.matches.as_ref().expect("units kept");
+    assert_eq!(m.query(), &Query::parse("yinhang"));
+    assert_eq!(s.matched, index().find(&Query::parse("yinhang"), 500, &[]).matched);
+    assert!(m.len() >= s.matched && m.len() < index().units.len());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -361,6 +413,30 @@ proptest! {
         // `more` (scattered matches not counted) is exact where the scan
         // guessed from its screens.
         prop_assert!(!a.more || b.more);
+    }
+
+    /// Typing a query key by key, each search among the units the last
+    /// one kept (when the new query narrows it) finds what a full search
+    /// finds, ranked alike.
+    #[test]
+    fn narrowed_searches_find_what_a_full_search_finds(
+        base in proptest::collection::vec(proptest::sample::select(VOCAB.to_vec()), 0..3),
+        typed in proptest::collection::vec(proptest::sample::select(TYPED.to_vec()), 1..8),
+        limit in proptest::sample::select(vec![5usize, 50, 500]),
+    ) {
+        let idx = index();
+        let mut input = base.join(" ");
+        let mut kept = None;
+        let mut narrowed = 0;
+        for c in typed.concat().chars() {
+            input.push(c);
+            let q = Query::parse(&input);
+            narrowed += usize::from(kept.as_ref().is_some_and(|m: &std::sync::Arc<Matches>| narrows(m.query(), &q)));
+            let a = idx.find_narrowing(&q, limit, &[3, 40], &mut kept);
+            let b = idx.find(&q, limit, &[3, 40]);
+            prop_assert_eq!((&a.hits, a.matched), (&b.hits, b.matched), "{:?} narrowed {}", input, narrowed);
+            prop_assert!(!a.more || b.more);
+        }
     }
 
     /// Every row shows its highlighted characters: a snippet fits its

@@ -37,6 +37,9 @@ pub struct SearchState {
     pub history: Option<usize>,
     /// What was typed before stepping into the history (restored past its newest entry).
     pub draft: String,
+    /// The units the last query matched: the next key, when it narrows
+    /// that query, searches only these (`Index::find_narrowing`).
+    pub matches: Option<Arc<crate::search::Matches>>,
 }
 
 /// What the finder remembers between openings (in memory only).
@@ -168,13 +171,17 @@ impl State {
     fn run_search(&mut self) {
         let index = Arc::clone(&self.index);
         let recent = std::mem::take(&mut self.finder.recent);
-        let r = match self.overlays.last() {
-            Some(Overlay::Search(s)) => index.find(&Query::parse_for(&s.input, &self.lib), 500, &recent),
+        let (r, matches) = match self.overlays.last() {
+            Some(Overlay::Search(s)) => {
+                let mut matches = s.matches.clone();
+                let q = Query::parse_for(&s.input, &self.lib);
+                (index.find_narrowing(&q, 500, &recent, &mut matches), matches)
+            }
             _ => Default::default(),
         };
         self.finder.recent = recent;
         let Some(s) = self.search_mut() else { return };
-        (s.hits, s.matched, s.more) = (r.hits, r.matched, r.more);
+        (s.hits, s.matched, s.more, s.matches) = (r.hits, r.matched, r.more, matches);
         s.selected = 0;
         s.offset = 0;
         self.refresh_preview();

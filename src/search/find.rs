@@ -1,0 +1,234 @@
+//! Finding: ranked, deduplicated results, narrowing as a query is typed, mentions.
+
+use super::*;
+
+impl Index {
+    /// Ranked hits for a query (see [`Index::find`]).
+    pub fn search(&self, query: &Query, limit: usize) -> Vec<Hit> {
+        self.find(query, limit, &[]).hits
+    }
+
+    /// What ranks a hit, before recency and reading order (see `find`).
+    pub fn rank_key(&self, h: &Hit) -> RankKey {
+        let name_rank = match self.units.get(h.unit).map(|u| u.kind) {
+            Some(Kind::Company | Kind::Industry) => 0,
+            Some(Kind::Section) if !h.title_marks.is_empty() => 1,
+            _ => 2,
+        };
+        (
+            std::cmp::Reverse(h.tier),
+            h.in_path,
+            !h.exact,
+            name_rank,
+            h.title_marks.is_empty() || h.field != Field::Title,
+            std::cmp::Reverse(h.score),
+        )
+    }
+
+    /// Ranked hits for a query: contiguous before scattered, own matches
+    /// before location-only ones, exact titles first, then names (companies,
+    /// industries) and headings, then title before text, then score; then
+    /// the units in `recent` (most recent last) first; ties keep reading
+    /// order. Units of one block that match only in their shared title (or
+    /// location) are one result. A large index is searched on two threads.
+    pub fn find(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
+        self.find_in(query, limit, recent, Source::Lists, false).0
+    }
+
+    /// [`Index::find`] as a query is typed: when `query` can only narrow
+    /// the query of `last` (see [`narrows`]), only the units `last` kept
+    /// are searched, not the candidates of the whole index. The results are
+    /// those of `find` (the same hits and count; `more` may be `false`
+    /// where `find` would say `true`, when no unit could match scattered).
+    /// `last` becomes this query's units, or `None` when there are more
+    /// than [`MAX_KEPT`] of them.
+    pub fn find_narrowing(
+        &self,
+        query: &Query,
+        limit: usize,
+        recent: &[usize],
+        last: &mut Option<Arc<Matches>>,
+    ) -> Results {
+        let prev = last.take().filter(|m| m.of == self.units.len() && narrows(&m.query, query));
+        let from = prev.as_deref().map_or(Source::Lists, |m| Source::Units(&m.units));
+        let (r, kept) = self.find_in(query, limit, recent, from, true);
+        *last = kept
+            .filter(|k| k.len() <= MAX_KEPT)
+            .map(|units| Arc::new(Matches { query: query.clone(), units, of: self.units.len() }));
+        r
+    }
+
+    /// [`Index::find`] visiting every unit, as it did before the character
+    /// lists: what the tests compare it with, and what `yanbao search` runs
+    /// (for one query, a scan costs less than building the lists).
+    pub fn find_scanning(&self, query: &Query, limit: usize, recent: &[usize]) -> Results {
+        self.find_in(query, limit, recent, Source::All, false).0
+    }
+
+    /// Search the units of `from`; with `keep`, also return the units that
+    /// match the query or might (a scattered match not yet scored), in order.
+    pub(super) fn find_in(
+        &self,
+        query: &Query,
+        limit: usize,
+        recent: &[usize],
+        from: Source,
+        keep: bool,
+    ) -> (Results, Option<Vec<u32>>) {
+        if query.is_empty() {
+            return (Results::default(), None);
+        }
+        let groups: Vec<Vec<Pattern>> =
+            query.groups.iter().map(|g| g.iter().map(|t| Pattern::new(t, &self.table)).collect()).collect();
+        let not: Vec<Pattern> = query.not.iter().map(|t| Pattern::new(t, &self.table)).collect();
+        let paths = self.path_matches(&groups);
+        let q = Prepped { filter: query.filter, within: query.within.clone(), groups, not, paths };
+        let owned;
+        let units: &[u32] = match from {
+            // Among the kept units, the candidates of the longer query, when
+            // its lists rule some out.
+            Source::Units(u) => match self.candidates(&q) {
+                Some(c) => {
+                    owned = postings::intersect(u, &c);
+                    &owned
+                }
+                None => u,
+            },
+            Source::Lists | Source::All => {
+                let listed = matches!(from, Source::Lists).then(|| self.candidates(&q)).flatten();
+                owned = listed.unwrap_or_else(|| (0..self.units.len() as u32).collect());
+                &owned
+            }
+        };
+        let n = units.len();
+        let each = |part: &[u32]| self.search_units(part.iter().map(|&u| u as usize), &q, false);
+        let (mut hits, later) = if n > 16_384 {
+            let (a, b) = units.split_at(n / 2);
+            std::thread::scope(|s| {
+                let other = s.spawn(|| each(b));
+                let (mut hits, mut later) = each(a);
+                let (h, l) = other.join().unwrap_or_default();
+                hits.extend(h);
+                later.extend(l);
+                (hits, later)
+            })
+        } else {
+            each(units)
+        };
+        // Every unit a query that narrows this one could match: the hits, and
+        // those that might match scattered (whether scored below or not).
+        let kept = keep.then(|| {
+            let mut k: Vec<u32> = hits.iter().map(|h| h.unit as u32).chain(later.iter().map(|&u| u as u32)).collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        });
+        // Scattered matches rank below every run, so they are scored only
+        // when the runs do not fill the list.
+        let more = hits.len() >= limit && !later.is_empty();
+        if !more {
+            hits.extend(self.search_units(later.into_iter(), &q, true).0);
+        }
+        let recency = |u: usize| recent.iter().rposition(|&r| r == u).map_or(0, |p| p + 1);
+        let cmp = |a: &Hit, b: &Hit| {
+            self.rank_key(a)
+                .cmp(&self.rank_key(b))
+                .then(recency(b.unit).cmp(&recency(a.unit)))
+                .then(a.unit.cmp(&b.unit))
+        };
+        // One result per block for hits outside the text (a table's title).
+        let mut best: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+        let mut keep = vec![true; hits.len()];
+        for (k, h) in hits.iter().enumerate() {
+            if !h.text_marks.is_empty() || !matches!(self.units[h.unit].kind, Kind::Table | Kind::Text) {
+                continue;
+            }
+            match best.entry(self.units[h.unit].group) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(k);
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let j = *e.get();
+                    if cmp(h, &hits[j]).is_lt() {
+                        keep[j] = false;
+                        e.insert(k);
+                    } else {
+                        keep[k] = false;
+                    }
+                }
+            }
+        }
+        let mut it = keep.into_iter();
+        hits.retain(|_| it.next().unwrap_or(true));
+        let matched = hits.len();
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, cmp);
+            hits.truncate(limit);
+        }
+        hits.sort_by(cmp);
+        (Results { hits, matched, more }, kept)
+    }
+    /// Every place a company is mentioned: maps and cases that list it, and
+    /// tables, figures and text that name it (by name, Latin name or alias).
+    pub fn mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
+        let memo = |m: &mut std::collections::HashMap<String, Vec<usize>>| m.get(company).cloned();
+        if let Some(v) = self.mentions_memo.lock().ok().as_deref_mut().and_then(memo) {
+            return v;
+        }
+        let found = self.find_mentions(lib, company);
+        if let Ok(mut m) = self.mentions_memo.lock() {
+            m.insert(company.to_string(), found.clone());
+        }
+        found
+    }
+
+    pub(super) fn find_mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
+        let Some(c) = lib.company(company) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = vec![c.name.clone()];
+        names.extend(c.latin.iter().cloned());
+        names.extend(c.aliases.iter().cloned());
+        let folded = |n: &str| n.chars().map(fold).collect::<String>();
+        let names: Vec<String> = names.iter().map(|n| folded(n)).filter(|n| n.chars().count() >= 2).collect();
+        // Other companies whose names contain one of these (华为云 for 华为):
+        // their occurrences are not mentions of this company.
+        let longer: Vec<String> = lib
+            .companies
+            .iter()
+            .filter(|o| o.id != c.id)
+            .flat_map(|o| std::iter::once(&o.name).chain(o.aliases.iter()))
+            .map(|n| folded(n))
+            .filter(|n| names.iter().any(|m| n.len() > m.len() && n.contains(m.as_str())))
+            .collect();
+        let mentions = |hay: &str| {
+            let mut hay = hay.to_string();
+            for l in &longer {
+                hay = hay.replace(l.as_str(), "\u{1}");
+            }
+            names.iter().any(|n| contains_word(&hay, n))
+        };
+        let mut out: Vec<usize> = self
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| matches!(u.target, Target::Place { .. }))
+            .filter(|(_, u)| mentions(&u.text_p.folded) || mentions(&u.title_p.folded))
+            .map(|(i, _)| i)
+            .collect();
+        // The company's own profile (a heading naming it) first, then maps,
+        // cases and examples, tables and figures, then text; each in reading order.
+        let rank = |i: usize| {
+            let u = &self.units[i];
+            match u.kind {
+                Kind::Section if mentions(&u.title_p.folded) => 0,
+                Kind::Group => 1,
+                Kind::Case | Kind::Example => 2,
+                Kind::Table | Kind::Figure | Kind::Metric => 3,
+                _ => 4,
+            }
+        };
+        out.sort_by_key(|&i| (rank(i), i));
+        out
+    }
+}
