@@ -14,7 +14,7 @@ use ratatui::symbols::border;
 use ratatui::widgets::{Block, Borders, Widget};
 
 pub(super) fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut Buffer) {
-    let Some((l, _)) = open_frame(st, "搜索 search".into(), area, buf) else { return };
+    let Some((l, _)) = open_frame(st, "搜索".into(), area, buf) else { return };
     // The prompt line.
     let input = shifted(l.input, area);
     // fzf's counter: results / searchable units ("+" when scattered matches were not counted).
