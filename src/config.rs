@@ -119,15 +119,7 @@ impl Options {
                         message: format!("{key} is set twice"),
                     }]);
                 }
-                let loc = e.location();
-                let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                return Err(vec![KeymapError {
-                    file: name.to_string(),
-                    line: loc.as_ref().map(|l| l.line()),
-                    column: loc.as_ref().map(|l| l.column()),
-                    message: format!("malformed YAML: {msg}"),
-                }]);
+                return Err(vec![KeymapError::malformed(name, &e)]);
             }
         };
         let map = match root {

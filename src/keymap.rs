@@ -226,6 +226,22 @@ pub struct KeymapError {
     pub message: String,
 }
 
+impl KeymapError {
+    /// A file of `name` that is not YAML, at serde_yaml's location (the
+    /// keymap's and the config's shared wording).
+    pub fn malformed(name: &str, e: &serde_yaml::Error) -> KeymapError {
+        let loc = e.location();
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        KeymapError {
+            file: name.to_string(),
+            line: loc.as_ref().map(|l| l.line()),
+            column: loc.as_ref().map(|l| l.column()),
+            message: format!("malformed YAML: {msg}"),
+        }
+    }
+}
+
 impl fmt::Display for KeymapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -279,15 +295,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
                     ),
                 }]);
             }
-            let loc = e.location();
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            return Err(vec![KeymapError {
-                file: name.to_string(),
-                line: loc.as_ref().map(|l| l.line()),
-                column: loc.as_ref().map(|l| l.column()),
-                message: format!("malformed YAML: {msg}"),
-            }]);
+            return Err(vec![KeymapError::malformed(name, &e)]);
         }
     };
     let mut out: Vec<Entry> = Vec::new();
