@@ -227,16 +227,7 @@ impl Index {
             })
             .collect();
         let screens = b.units.iter().map(|u| Screen::new(u, &b.table)).collect();
-        Index {
-            units: b.units,
-            screens,
-            paths,
-            table: std::sync::Arc::new(b.table),
-            matcher: SkimMatcherV2::default().ignore_case(),
-            postings: Default::default(),
-            mentions_memo: Default::default(),
-            path_base: 0,
-        }
+        Index::from_parts(b.units, screens, paths, std::sync::Arc::new(b.table), 0)
     }
 
     /// Build the per-character unit lists now, not on the first search (the

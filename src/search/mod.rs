@@ -217,10 +217,15 @@ struct Screen {
 impl Screen {
     fn new(u: &Unit, table: &pinyin::Table) -> Screen {
         let (t, x) = (&u.title_p, &u.text_p);
+        Screen::with_shapes(u, [table.shape(&t.chars, &t.ids), table.shape(&x.chars, &x.ids)])
+    }
+
+    /// A unit's screen from its fields' shapes (computed, or read from the cache).
+    fn with_shapes(u: &Unit, shapes: [pinyin::Shape; 2]) -> Screen {
         Screen {
             kind: u.kind,
-            blooms: [t.bloom, x.bloom],
-            shapes: [table.shape(&t.chars, &t.ids), table.shape(&x.chars, &x.ids)],
+            blooms: [u.title_p.bloom, u.text_p.bloom],
+            shapes,
             node: u.node().unwrap_or(usize::MAX),
             own_title: u.own_title,
         }
@@ -488,27 +493,8 @@ impl<'de> Deserialize<'de> for Index {
             }
             p.starts = p.chars.iter().zip(&p.ids).map(|(&c, &id)| table.starts(c, id)).collect();
         }
-        let screens = units
-            .iter()
-            .zip(shapes)
-            .map(|(u, shapes)| Screen {
-                kind: u.kind,
-                blooms: [u.title_p.bloom, u.text_p.bloom],
-                shapes,
-                node: u.node().unwrap_or(usize::MAX),
-                own_title: u.own_title,
-            })
-            .collect();
-        Ok(Index {
-            units,
-            screens,
-            paths,
-            table: std::sync::Arc::new(table),
-            matcher: SkimMatcherV2::default().ignore_case(),
-            postings: Default::default(),
-            mentions_memo: Default::default(),
-            path_base: 0,
-        })
+        let screens = units.iter().zip(shapes).map(|(u, shapes)| Screen::with_shapes(u, shapes)).collect();
+        Ok(Index::from_parts(units, screens, paths, std::sync::Arc::new(table), 0))
     }
 }
 
@@ -520,6 +506,27 @@ impl Prepared {
 }
 
 impl Index {
+    /// An index of these parts, its lists and memos still to be made; the
+    /// paths stand for the nodes from `path_base` on.
+    fn from_parts(
+        units: Vec<Unit>,
+        screens: Vec<Screen>,
+        paths: Vec<Prepared>,
+        table: std::sync::Arc<pinyin::Table>,
+        path_base: usize,
+    ) -> Index {
+        Index {
+            units,
+            screens,
+            paths,
+            table,
+            matcher: SkimMatcherV2::default().ignore_case(),
+            postings: Default::default(),
+            mentions_memo: Default::default(),
+            path_base,
+        }
+    }
+
     /// Whether an index read from the cache holds together with `lib`: one
     /// screen per unit, places that exist, consistent prepared fields. What
     /// is indexed into is checked, so a bad index cannot panic a search.

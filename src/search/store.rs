@@ -6,7 +6,6 @@
 
 use super::{IdsOwned, Index, Kind, Prepared, Query, Screen, Target, Unit, pinyin};
 use crate::content::Library;
-use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -123,57 +122,20 @@ impl Index {
         if !fits {
             return Err("a piece's units do not fit it".into());
         }
-        let screens = units
-            .iter()
-            .zip(shapes)
-            .map(|(u, shapes)| Screen {
-                kind: u.kind,
-                blooms: [u.title_p.bloom, u.text_p.bloom],
-                shapes,
-                node: u.node().unwrap_or(usize::MAX),
-                own_title: u.own_title,
-            })
-            .collect();
-        Ok(Index {
-            units,
-            screens,
-            paths,
-            table: Arc::clone(table),
-            matcher: SkimMatcherV2::default().ignore_case(),
-            mentions_memo: Default::default(),
-            postings: Default::default(),
-            path_base: base,
-        })
+        let screens = units.iter().zip(shapes).map(|(u, shapes)| Screen::with_shapes(u, shapes)).collect();
+        Ok(Index::from_parts(units, screens, paths, Arc::clone(table), base))
     }
 
     /// A piece with no units, standing for nodes `a..b` (whose paths are empty).
     pub fn empty_piece(table: Arc<pinyin::Table>, a: usize, b: usize) -> Index {
         let empty = || Prepared::from_cache(String::new(), Vec::new()).unwrap_or_else(|_| unreachable!());
-        Index {
-            units: Vec::new(),
-            screens: Vec::new(),
-            paths: (a..b.max(a)).map(|_| empty()).collect(),
-            table,
-            matcher: SkimMatcherV2::default().ignore_case(),
-            mentions_memo: Default::default(),
-            postings: Default::default(),
-            path_base: a,
-        }
+        Index::from_parts(Vec::new(), Vec::new(), (a..b.max(a)).map(|_| empty()).collect(), table, a)
     }
 
     /// The pieces of an index joined again, in order; `Err` if their nodes
     /// do not follow one another from 0.
     pub fn join(table: Arc<pinyin::Table>, pieces: Vec<Index>) -> Result<Index, String> {
-        let mut out = Index {
-            units: Vec::new(),
-            screens: Vec::new(),
-            paths: Vec::new(),
-            table,
-            matcher: SkimMatcherV2::default().ignore_case(),
-            mentions_memo: Default::default(),
-            postings: Default::default(),
-            path_base: 0,
-        };
+        let mut out = Index::from_parts(Vec::new(), Vec::new(), Vec::new(), table, 0);
         for p in pieces {
             if p.path_base != out.paths.len() && !p.paths.is_empty() {
                 return Err("the pieces' nodes do not follow one another".into());
@@ -297,16 +259,7 @@ impl Query {
                 })
                 .collect();
             let screens = units.iter().map(|u| Screen::new(u, &table)).collect();
-            let titles = Index {
-                units,
-                screens,
-                paths: Vec::new(),
-                table: Arc::new(table),
-                matcher: SkimMatcherV2::default().ignore_case(),
-                mentions_memo: Default::default(),
-                postings: Default::default(),
-                path_base: 0,
-            };
+            let titles = Index::from_parts(units, screens, Vec::new(), Arc::new(table), 0);
             titles.search(&Query::parse(&spec), 1).first().map(|h| h.unit)
         });
         self.within = Some(match k.and_then(|k| roots.get(k)) {
