@@ -74,7 +74,7 @@ pub fn help_popup(area: Rect, n: usize) -> Option<(Rect, usize)> {
     if w < 6 || h < 3 {
         return None;
     }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let popup = super::centered(area, w, h);
     Some((popup, h.saturating_sub(2) as usize))
 }
 

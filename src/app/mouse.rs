@@ -50,7 +50,7 @@ pub fn switcher_layout(area: Rect, n: usize) -> Option<(Rect, Rect)> {
     if w < 12 || h < 3 {
         return None;
     }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let popup = super::centered(area, w, h);
     let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
     Some((popup, inner))
 }

@@ -26,7 +26,7 @@ pub(super) fn render_links(st: &State, l: &LinksState, area: Rect, buf: &mut Buf
     if w < 8 || h < 3 {
         return;
     }
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let popup = crate::app::centered(area, w, h);
     super::clear_straddle(buf, popup);
     Clear.render(popup, buf);
     super::frame_block(st, title, w).render(popup, buf);
