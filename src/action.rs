@@ -104,6 +104,9 @@ pub enum Action {
     /// Back / forward in the jump list (ctrl-o / ctrl-t, as in vim and a browser).
     JumpBack,
     JumpForward,
+    /// In the tree of a large library: group the reports by publisher, by
+    /// year, or not at all (`o`, in turn).
+    CycleGrouping,
     /// Set the mark named by a letter (the key after `m`; not bindable).
     MarkSet(char),
     /// Jump to the mark named by a letter, or `'` for the last jump's
@@ -173,6 +176,7 @@ impl Action {
             Action::DeleteMark => "删除标记",
             Action::JumpBack => "跳转记录：后退",
             Action::JumpForward => "跳转记录：前进",
+            Action::CycleGrouping => "目录分组：发布方 / 年份 / 不分组",
             Action::MarkSet(_) => "设标记",
             Action::MarkJump(_) => "跳到标记",
         }
@@ -235,6 +239,7 @@ impl Action {
             DeleteMark,
             JumpBack,
             JumpForward,
+            CycleGrouping,
         ];
         v.extend((1..=11).map(GotoIndustry));
         v

@@ -61,11 +61,16 @@ pub struct Saved {
     pub positions: Vec<SavedPlace>,
     #[serde(default)]
     pub marks: Vec<SavedMark>,
+    /// How the tree groups the reports of a large library (`publisher`,
+    /// `year`, `none`); absent for a library too small to group. An unknown
+    /// name is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grouping: Option<String>,
 }
 
 impl Default for Saved {
     fn default() -> Saved {
-        Saved { version: VERSION, last: None, positions: Vec::new(), marks: Vec::new() }
+        Saved { version: VERSION, last: None, positions: Vec::new(), marks: Vec::new(), grouping: None }
     }
 }
 

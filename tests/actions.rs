@@ -14,9 +14,9 @@ fn node(id: &str) -> usize {
 fn starts_on_the_newest_report_with_both_reports_in_the_tree() {
     let app = app(80, 24);
     let lib = library();
-    assert_eq!(app.state.nav.selected, node("fs"));
+    assert_eq!(app.state.nav.selected_node(), Some(node("fs")));
     assert_eq!(app.state.reader.node, node("fs"));
-    let rows = app.state.nav.visible(&lib);
+    let rows: Vec<usize> = app.state.nav.visible(&lib).iter().filter_map(|r| r.node()).collect();
     assert!(rows.contains(&node("fs")) && rows.contains(&node("ccid")));
     assert!(rows.contains(&node("fs-1")) && rows.contains(&node("ccid-1")));
     assert!(!rows.contains(&node("fs-1-1")), "chapters start collapsed");
@@ -26,7 +26,7 @@ fn starts_on_the_newest_report_with_both_reports_in_the_tree() {
 fn keys_walk_the_tree_into_a_section_and_scroll_it() {
     let mut app = app(80, 24);
     keys(&mut app, "jl"); // to chapter 1, expand it
-    assert_eq!(app.state.nav.selected, node("fs-1"));
+    assert_eq!(app.state.nav.selected_node(), Some(node("fs-1")));
     assert!(app.state.nav.is_expanded(node("fs-1")));
     keys(&mut app, "jl"); // to 1.1, expand
     assert_eq!(app.state.reader.node, node("fs-1-1"));
@@ -61,7 +61,7 @@ fn back_leaves_the_reader_then_collapses_then_climbs() {
     keys(&mut app, "h");
     assert!(!app.state.nav.is_expanded(node("fs-1-1")));
     keys(&mut app, "h");
-    assert_eq!(app.state.nav.selected, node("fs-1"));
+    assert_eq!(app.state.nav.selected_node(), Some(node("fs-1")));
     assert_eq!(app.state.reader.node, node("fs-1"));
 }
 

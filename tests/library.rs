@@ -7,30 +7,16 @@ mod check;
 mod common;
 
 use check::Screen;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 use yanbao::action::Action;
-use yanbao::app::{App, Focus, Overlay};
+use yanbao::app::{App, Focus, GROUP_REPORTS, Grouping, Overlay, Row, UNKNOWN_GROUP};
 use yanbao::cache::{self, Status};
 use yanbao::content::Library;
 use yanbao::keymap::Keymap;
 use yanbao::search::{Index, Query};
 use yanbao::theme::{ColorDepth, Theme};
-
-/// `make-library content DIR copies` into a fresh temporary folder; `None`
-/// when the tool is not there (outside the project's workspace).
-fn make_library(name: &str, copies: usize) -> Option<PathBuf> {
-    let tool = Path::new("../shared/tools/make-library");
-    if !tool.exists() {
-        eprintln!("skipped: {} not found", tool.display());
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("yanbao-library-{name}-{}", std::process::id()));
-    let out = Command::new(tool).args(["content", dir.to_str()?, &copies.to_string()]).output().ok()?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Some(dir)
-}
 
 fn yanbao(args: &[&str], xdg_cache: &Path, env_content: Option<&str>) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yanbao"));
@@ -51,7 +37,7 @@ fn app(lib: Arc<Library>, index: impl yanbao::search::IntoLazy, w: u16, h: u16) 
 
 #[test]
 fn a_library_of_20_reports_loads_reports_when_opened_and_walks_as_parsed() {
-    let Some(dir) = make_library("walk", 10) else { return };
+    let Some(dir) = common::make_library("walk", 10) else { return };
     let cache_dir = dir.with_extension("cache");
     assert_eq!(cache::open(Some(&dir), Some(&cache_dir)).unwrap().status, Status::Built);
     let opened = cache::open(Some(&dir), Some(&cache_dir)).unwrap();
@@ -102,6 +88,47 @@ fn a_library_of_20_reports_loads_reports_when_opened_and_walks_as_parsed() {
     let loaded: std::collections::BTreeSet<usize> = (0..20).filter(|&i| lib.is_loaded(i)).collect();
     assert_eq!(loaded, shown, "the reports shown were loaded, and no other");
     assert!(loaded.len() < 20);
+
+    // The tree's top level in each grouping (publisher, year, none), at two
+    // sizes: every top row (a group, or a report when not grouped) opened,
+    // closed, and the tree paged, each state checked and rendered as parsed.
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut screen = Screen::new(w, h);
+        for grouping in [Grouping::Publisher, Grouping::Year, Grouping::None] {
+            for a in [&mut lazy, &mut eager] {
+                a.update(Action::Resize(w, h));
+                a.state.overlays.clear();
+                a.state.focus = Focus::Nav;
+                a.state.set_grouping(grouping);
+                a.state.nav.close_groups(&Arc::clone(&a.state.lib));
+                a.update(Action::Top);
+            }
+            assert_eq!(lazy.state.nav.grouping(), grouping);
+            let tops = lazy.state.nav.visible(&lib).len();
+            let mut steps = vec![Action::Back];
+            for _ in 0..tops {
+                steps.extend([Action::Open, Action::Back, Action::Back, Action::MoveDown]);
+            }
+            steps.extend([Action::Top, Action::Open, Action::PageDown, Action::PageDown, Action::Bottom]);
+            let mut seen = std::collections::HashSet::new();
+            for a in steps {
+                lazy.update(a.clone());
+                eager.update(a.clone());
+                lazy.state.focus = Focus::Nav;
+                eager.state.focus = Focus::Nav;
+                seen.insert(lazy.state.nav.selected);
+                screen.draw(&lazy, &|| format!("{grouping:?} at {w}x{h}, {a:?}"));
+                assert_eq!(
+                    common::screen(&common::render(&lazy)),
+                    common::screen(&common::render(&eager)),
+                    "{grouping:?} at {w}x{h}, {a:?}"
+                );
+            }
+            let groups = lazy.state.nav.groups().len();
+            assert!((0..groups).all(|g| seen.contains(&Row::Group(g))), "{grouping:?}: every group row visited");
+            assert_eq!(groups == 0, grouping == Grouping::None);
+        }
+    }
 
     // The finder over the lazy index: `rep:` keeps to one report, by id or
     // by its title in pinyin; each result opens and renders.
@@ -156,7 +183,7 @@ fn rep_narrows_search_to_one_report() {
 
 #[test]
 fn several_content_folders_read_as_one_library() {
-    let Some(copy) = make_library("several", 1) else { return };
+    let Some(copy) = common::make_library("several", 1) else { return };
     let xdg = copy.with_extension("xdg");
     let content = std::fs::canonicalize("content").unwrap();
     let (a, b) = (content.to_str().unwrap(), copy.to_str().unwrap());
@@ -186,4 +213,248 @@ fn several_content_folders_read_as_one_library() {
     assert!(text(&out.stderr).contains(&format!("{b}/ccid0/report.yaml:")), "{}", text(&out.stderr));
     let _ = std::fs::remove_dir_all(&copy);
     let _ = std::fs::remove_dir_all(&xdg);
+}
+
+// The tree of a large library: its reports grouped by publisher or year.
+
+fn grouped_app(w: u16, h: u16) -> Option<(App, Arc<Library>)> {
+    let lib = common::grouped_library()?;
+    Some((app(Arc::clone(&lib), Arc::new(Index::build(&lib)), w, h), lib))
+}
+
+const FS: &str = "弗若斯特沙利文、头豹研究院";
+const CCID: &str = "中国电子信息产业发展研究院 电子信息研究所";
+
+/// The groups in force: (name, number of reports, open).
+fn groups(app: &App) -> Vec<(String, usize, bool)> {
+    let nav = &app.state.nav;
+    nav.groups().iter().enumerate().map(|(i, g)| (g.name.clone(), g.reports.len(), nav.is_group_open(i))).collect()
+}
+
+fn row_of(app: &App, lib: &Library, row: Row) -> Option<usize> {
+    app.state.nav.visible(lib).iter().position(|&r| r == row)
+}
+
+fn report_id(lib: &Library, n: usize) -> String {
+    lib.report_head_of(n).map(|r| r.id.clone()).unwrap_or_default()
+}
+
+#[test]
+fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
+    let Some((app, lib)) = grouped_app(120, 40) else { return };
+    assert!(lib.report_count() > GROUP_REPORTS);
+    assert_eq!(app.state.nav.grouping(), Grouping::Publisher);
+    let want = [(FS.to_string(), 10, true), (CCID.to_string(), 9, false), (UNKNOWN_GROUP.to_string(), 1, false)];
+    assert_eq!(groups(&app), want);
+    // The top level: the groups; the first holds the report read (the
+    // newest, expanded as before) and its other reports, in library order.
+    let rows = app.state.nav.visible(&lib);
+    assert_eq!(rows[0], Row::Group(0));
+    assert_eq!(app.state.nav.selected, Row::Node(0));
+    assert_eq!(app.state.reader.node, 0);
+    let roots: Vec<usize> = (0..lib.nodes.len()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
+    let in_first: Vec<usize> =
+        rows.iter().filter_map(|r| r.node()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
+    assert_eq!(in_first, app.state.nav.groups()[0].reports);
+    assert!(roots.iter().filter(|r| in_first.contains(r)).eq(in_first.iter()), "reports keep their order");
+    assert!(in_first.iter().all(|&r| report_id(&lib, r).ends_with("-fs")));
+    let tops: Vec<Row> = rows.iter().copied().filter(|r| matches!(r, Row::Group(_))).collect();
+    assert_eq!(tops, [Row::Group(0), Row::Group(1), Row::Group(2)]);
+    // Drawn with their counts and the grouping in the tree's title; the
+    // reports one level in.
+    let text = common::screen(&common::render(&app));
+    assert!(text.contains("目录 · 按发布方"), "{text}");
+    assert!(text.contains(&format!("▾ {FS} (10)")), "{text}");
+    assert!(text.contains("│  ▾ AI赋能千行百业白皮书 "), "{text}");
+    assert!(text.contains("│▸ 中国电子信息产业发展研究院 … (9)│"), "the count stays when the name is cut: {text}");
+}
+
+#[test]
+fn enter_opens_a_group_and_h_closes_it_or_climbs_to_it() {
+    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    let reading = app.state.reader.node;
+    // h on the report read: it collapses, then climbs to its group, which h closes.
+    common::keys(&mut app, "hh");
+    assert_eq!(app.state.nav.selected, Row::Group(0));
+    assert_eq!(app.state.reader.node, reading, "a group's row has no page: the reader stays");
+    common::keys(&mut app, "h");
+    assert_eq!(app.state.nav.visible(&lib), [Row::Group(0), Row::Group(1), Row::Group(2)]);
+    // j to the second group; l opens it, its reports below it in order.
+    common::keys(&mut app, "j");
+    assert_eq!(app.state.nav.selected, Row::Group(1));
+    common::key(&mut app, crossterm::event::KeyCode::Right, crossterm::event::KeyModifiers::NONE);
+    let rows = app.state.nav.visible(&lib);
+    let ccid = app.state.nav.groups()[1].reports.clone();
+    assert_eq!(rows.len(), 3 + ccid.len());
+    assert_eq!(rows[2..2 + ccid.len()], ccid.iter().map(|&n| Row::Node(n)).collect::<Vec<_>>());
+    assert_eq!(app.state.focus, Focus::Nav);
+    // l on the open group goes down to its first report, which shows; l
+    // expands it, h collapses it, h climbs back to the group.
+    common::keys(&mut app, "l");
+    assert_eq!(app.state.nav.selected, Row::Node(ccid[0]));
+    assert_eq!(app.state.reader.node, ccid[0]);
+    common::keys(&mut app, "l");
+    assert!(app.state.nav.is_expanded(ccid[0]));
+    common::keys(&mut app, "hh");
+    assert_eq!(app.state.nav.selected, Row::Group(1));
+    common::key(&mut app, crossterm::event::KeyCode::Left, crossterm::event::KeyModifiers::NONE);
+    assert!(!app.state.nav.is_group_open(1));
+    // G and g g move over the group rows too.
+    common::keys(&mut app, "G");
+    assert_eq!(app.state.nav.selected, Row::Group(2));
+    common::keys(&mut app, "gg");
+    assert_eq!(app.state.nav.selected, Row::Group(0));
+}
+
+#[test]
+fn o_cycles_the_grouping_publisher_year_none_and_says_so() {
+    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    common::keys(&mut app, "o");
+    assert_eq!(app.state.nav.grouping(), Grouping::Year);
+    assert_eq!(app.state.message.as_deref(), Some("目录按年份分组（o 切换：发布方 → 年份 → 不分组）"));
+    // Newest first, the undated last; the report read stays selected, its group open.
+    let want =
+        [("2025年".to_string(), 18, true), ("2024年".to_string(), 1, false), (UNKNOWN_GROUP.to_string(), 1, false)];
+    assert_eq!(groups(&app), want);
+    assert_eq!(report_id(&lib, app.state.nav.groups()[1].reports[0]), "x3-fs");
+    assert_eq!(report_id(&lib, app.state.nav.groups()[2].reports[0]), "x5-ccid");
+    assert_eq!(app.state.nav.selected, Row::Node(0));
+    assert!(common::screen(&common::render(&app)).contains("目录 · 按年份"));
+    // None: the reports one a row, as in the library before grouping.
+    common::keys(&mut app, "o");
+    assert_eq!(app.state.nav.grouping(), Grouping::None);
+    assert!(app.state.nav.groups().is_empty());
+    assert_eq!(app.state.message.as_deref(), Some("目录不分组（o 切换：发布方 → 年份 → 不分组）"));
+    let rows = app.state.nav.visible(&lib);
+    assert!(rows.iter().all(|r| r.node().is_some()));
+    let roots = rows.iter().filter(|r| r.node().is_some_and(|n| lib.nodes[n].parent.is_none())).count();
+    assert_eq!(roots, 20);
+    let text = common::screen(&common::render(&app));
+    assert!(text.contains("┌ 目录 ─"), "{text}");
+    // A group selected gives way to the new group of its first report.
+    common::keys(&mut app, "o");
+    assert_eq!(app.state.nav.grouping(), Grouping::Publisher);
+    common::keys(&mut app, "hhhjj");
+    assert_eq!(app.state.nav.selected, Row::Group(2), "the unpublished one");
+    common::keys(&mut app, "o");
+    assert_eq!(app.state.nav.selected, Row::Group(0), "x7-ccid is of 2025");
+    // In the reader, o is not bound.
+    app.state.focus = Focus::Reader;
+    common::keys(&mut app, "o");
+    assert_eq!(app.state.nav.grouping(), Grouping::Year);
+}
+
+#[test]
+fn a_finder_result_a_mark_and_a_jump_back_reveal_their_closed_group() {
+    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    let visible = |app: &App| {
+        let row = row_of(app, &lib, app.state.nav.selected).expect("the selected row is shown");
+        let o = app.state.nav.offset;
+        row >= o && row < o + app.state.nav_height()
+    };
+    // A mark in the first group.
+    common::keys(&mut app, "jjl");
+    let marked = app.state.reader.node;
+    app.update(Action::MarkSet('a'));
+    app.state.focus = Focus::Nav;
+    // Every group closed, the finder opens a result of a ccid copy.
+    app.state.nav.close_groups(&lib);
+    common::keys(&mut app, "h");
+    assert!(groups(&app).iter().all(|g| !g.2));
+    app.update(Action::Search);
+    app.update(Action::InsertText("rep:x4-ccid 算力".into()));
+    app.update(Action::Confirm);
+    let n = app.state.reader.node;
+    assert_eq!(report_id(&lib, n), "x4-ccid");
+    assert_eq!(app.state.nav.selected, Row::Node(n));
+    assert!(app.state.nav.is_group_open(1) && visible(&app), "its group opened, the row in view");
+    // Close it again: the mark reveals the first group's page, ctrl-o the result.
+    app.state.focus = Focus::Nav;
+    app.state.nav.close_groups(&lib);
+    app.update(Action::Back);
+    assert_eq!(groups(&app).iter().filter(|g| g.2).count(), 0);
+    app.update(Action::MarkJump('a'));
+    assert_eq!(app.state.nav.selected, Row::Node(marked));
+    assert!(app.state.nav.is_group_open(0) && visible(&app));
+    app.state.nav.close_groups(&lib);
+    app.update(Action::JumpBack);
+    assert_eq!(app.state.nav.selected, Row::Node(n));
+    assert!(app.state.nav.is_group_open(1) && visible(&app));
+    // `]` moves to an industry's next section, in whichever group.
+    app.state.nav.close_groups(&lib);
+    app.update(Action::NextIndustry);
+    if let Some(m) = app.state.nav.selected_node() {
+        let g = app.state.nav.group_of(&lib, m).expect("a group");
+        assert!(app.state.nav.is_group_open(g) && visible(&app));
+    }
+}
+
+#[test]
+fn clicks_select_and_open_a_group_row_drawn_where_the_renderer_put_it() {
+    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    let list = app.state.panes().nav_list().unwrap();
+    // The row of the third group, as drawn.
+    let row = row_of(&app, &lib, Row::Group(2)).unwrap();
+    let y = list.y + (row - app.state.nav.offset) as u16;
+    let text = common::screen(&common::render(&app));
+    assert!(text.lines().nth(y as usize).unwrap().contains(&format!("▸ {UNKNOWN_GROUP} (1)")), "{text}");
+    app.update(Action::Click(list.x + 2, y));
+    assert_eq!(app.state.nav.selected, Row::Group(2));
+    assert!(!app.state.nav.is_group_open(2));
+    app.update(Action::Click(list.x + 2, y));
+    assert!(app.state.nav.is_group_open(2), "a second click opens it, as Enter does");
+    let inside = app.state.nav.groups()[2].reports[0];
+    app.update(Action::Click(list.x + 2, y + 1));
+    assert_eq!(app.state.nav.selected, Row::Node(inside));
+    assert_eq!(app.state.reader.node, inside);
+}
+
+#[test]
+fn the_grouping_is_kept_in_the_state_file_and_resume_opens_only_the_group_read() {
+    let Some((mut app, _)) = grouped_app(100, 30) else { return };
+    assert_eq!(app.state.saved().grouping.as_deref(), Some("publisher"));
+    // Read a ccid copy, grouped by year.
+    let ccid = app.state.nav.groups()[1].reports[2];
+    app.state.jump_to(ccid);
+    common::keys(&mut app, "o");
+    let saved = app.state.saved();
+    assert_eq!(saved.grouping.as_deref(), Some("year"));
+    let (mut b, _) = grouped_app(100, 30).unwrap();
+    b.state.restore(&saved, true);
+    assert_eq!(b.state.nav.grouping(), Grouping::Year);
+    assert_eq!(b.state.reader.node, ccid);
+    assert_eq!(b.state.nav.selected, Row::Node(ccid));
+    assert_eq!(groups(&b).iter().filter(|g| g.2).count(), 1, "{:?}", groups(&b));
+    // An unknown name is ignored.
+    let (mut c, _) = grouped_app(100, 30).unwrap();
+    c.state.restore(&yanbao::state::Saved { grouping: Some("colour".into()), ..saved }, false);
+    assert_eq!(c.state.nav.grouping(), Grouping::Publisher);
+}
+
+#[test]
+fn the_two_report_library_is_never_grouped() {
+    let mut app = common::app(80, 24);
+    let before = app.state.nav.visible(&common::library());
+    let screen_before = common::screen(&common::render(&app));
+    assert!(before.iter().all(|r| r.node().is_some()));
+    common::keys(&mut app, "o");
+    assert_eq!(app.state.message.as_deref(), Some(&*format!("报告不多于 {GROUP_REPORTS} 份，目录不分组")));
+    assert_eq!(app.state.nav.visible(&common::library()), before);
+    assert!(app.state.nav.groups().is_empty());
+    app.update(Action::CloseOverlay);
+    assert_eq!(common::screen(&common::render(&app)), screen_before);
+    assert_eq!(app.state.saved().grouping, None, "nothing kept for a library too small to group");
+}
+
+#[test]
+fn grouped_tree_snapshots() {
+    let Some((mut app, _)) = grouped_app(80, 24) else { return };
+    // The first group closed, the second open, its second report selected.
+    common::keys(&mut app, "hhhjljj");
+    for (w, h) in [(80, 24), (120, 40)] {
+        app.update(Action::Resize(w, h));
+        let buf = common::render(&app);
+        common::assert_rows_fit(&buf);
+        insta::assert_snapshot!(format!("grouped_tree_{w}x{h}"), common::screen(&buf));
+    }
 }

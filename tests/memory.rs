@@ -280,7 +280,7 @@ fn resume_reopens_the_page_and_the_exact_line_at_any_size() {
         let at = doc.lines[b.state.reader.scroll].at;
         assert_eq!((at.item, at.unit), (pos.item, pos.unit), "at {w}x{h}");
         assert!(at.off <= pos.off);
-        assert_eq!(b.state.nav.selected, node("fs-3-1"), "the tree shows the page");
+        assert_eq!(b.state.nav.selected_node(), Some(node("fs-3-1")), "the tree shows the page");
         assert!(b.state.memory.mark('c').is_some(), "marks persist");
         // Each page keeps its own position.
         b.state.jump_to(node("ccid-2"));

@@ -99,13 +99,13 @@ fn the_config_sets_the_tree() {
 fn clicking_a_tree_row_selects_it_and_a_second_click_opens_it() {
     let mut app = app(80, 24);
     let lib = library();
-    let rows = app.state.nav.visible(&lib);
+    let rows: Vec<usize> = app.state.nav.visible(&lib).iter().filter_map(|r| r.node()).collect();
     let list = app.state.panes().nav_list().unwrap();
     // The fourth row: a chapter with sections.
     let node = rows[3];
     assert!(!lib.nodes[node].children.is_empty());
     click(&mut app, list.x + 3, list.y + 3);
-    assert_eq!(app.state.nav.selected, node);
+    assert_eq!(app.state.nav.selected_node(), Some(node));
     assert_eq!(app.state.reader.node, node, "the reader shows it, as moving there does");
     assert!(!app.state.nav.is_expanded(node));
     click(&mut app, list.x + 3, list.y + 3);
@@ -115,11 +115,11 @@ fn clicking_a_tree_row_selects_it_and_a_second_click_opens_it() {
     let n = app.state.nav.visible(&lib).len();
     if n < list.height as usize {
         click(&mut app, list.x, below);
-        assert_eq!(app.state.nav.selected, node);
+        assert_eq!(app.state.nav.selected_node(), Some(node));
     }
     // On the border: focus only.
     click(&mut app, 0, 0);
-    assert_eq!(app.state.nav.selected, node);
+    assert_eq!(app.state.nav.selected_node(), Some(node));
 }
 
 #[test]

@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 61;
+const VARIANTS: usize = 62;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -84,6 +84,7 @@ fn variant(a: &Action) -> usize {
         Action::MarkSet(_) => 58,
         Action::MarkJump(_) => 59,
         Action::CompanyLinks => 60,
+        Action::CycleGrouping => 61,
     }
 }
 
@@ -193,6 +194,7 @@ fn action() -> impl Strategy<Value = Action> {
         JumpBack,
         JumpForward,
         CompanyLinks,
+        CycleGrouping,
     ]);
     prop_oneof![
         12 => simple,
@@ -221,7 +223,7 @@ enum Step {
 fn key() -> impl Strategy<Value = (KeyCode, KeyModifiers)> {
     let code = prop_oneof![
         3 => prop::sample::select(
-            "jkhlgG/nN?q wbsi[]cz+-1234567890)mM'abyYK".chars().collect::<Vec<_>>()
+            "jkhlgG/nN?q wbsi[]cz+-1234567890)mM'abyYKo".chars().collect::<Vec<_>>()
         ).prop_map(KeyCode::Char),
         1 => character().prop_map(KeyCode::Char),
         2 => prop::sample::select(vec![
@@ -251,7 +253,25 @@ fn step() -> impl Strategy<Value = Step> {
 
 /// Apply the steps to a fresh app, rendering and checking after each.
 fn run(start: (u16, u16), ascii: bool, steps: &[Step]) {
-    let mut app = app_with(start.0, start.1, ascii);
+    run_on(app_with(start.0, start.1, ascii), steps);
+}
+
+/// The library of 20 reports whose tree groups them (`common::grouped_library`)
+/// and its index, built once; `None` without the `make-library` tool.
+fn grouped() -> Option<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)> {
+    static G: std::sync::OnceLock<
+        Option<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)>,
+    > = std::sync::OnceLock::new();
+    G.get_or_init(|| {
+        let lib = grouped_library()?;
+        let index = std::sync::Arc::new(yanbao::search::Index::build(&lib));
+        Some((lib, index))
+    })
+    .clone()
+}
+
+fn run_on(mut app: yanbao::app::App, steps: &[Step]) {
+    let start = app.state.size;
     let mut screen = Screen::new(start.0, start.1);
     screen.draw(&app, &|| "the first screen".into());
     for (i, s) in steps.iter().enumerate() {
@@ -279,6 +299,21 @@ proptest! {
     #[test]
     fn random_action_sequences_ascii(start in size(), steps in prop::collection::vec(step(), 1..60)) {
         run(start, true, &steps);
+    }
+}
+
+proptest! {
+    // 150 cases over a library large enough for its tree to group its
+    // reports (group rows opened, closed, clicked, regrouped with `o`).
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_action_sequences_grouped_tree(start in size(), steps in prop::collection::vec(step(), 1..60)) {
+        if let Some((lib, index)) = grouped() {
+            let keymap = std::sync::Arc::new(yanbao::keymap::Keymap::defaults());
+            let theme = yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi16, false);
+            run_on(yanbao::app::App::new(lib, index, keymap, theme, start), &steps);
+        }
     }
 }
 

@@ -295,7 +295,7 @@ fn sibling_rows_of_the_tree_are_told_apart() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut app = app(w, h);
         app.state.nav.expanded = (0..lib.nodes.len()).collect();
-        let rows = app.state.nav.visible(&lib);
+        let rows: Vec<usize> = app.state.nav.visible(&lib).iter().filter_map(|r| r.node()).collect();
         let nav = app.state.panes().nav_list().unwrap();
         let mut shown: Vec<(usize, String)> = Vec::new();
         let mut offset = 0;

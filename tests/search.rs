@@ -162,7 +162,7 @@ fn enter_on_a_result_lands_on_its_section_with_the_hit_visible() {
     assert!(app.state.overlays.is_empty());
     assert_eq!(app.state.focus, Focus::Reader);
     assert_eq!(app.state.reader.node, node);
-    assert_eq!(app.state.nav.selected, node, "the tree follows");
+    assert_eq!(app.state.nav.selected_node(), Some(node), "the tree follows");
     let f = &app.state.reader.find;
     assert_eq!(f.query, "华福证券");
     let cur = f.current.expect("the hit is the current match");

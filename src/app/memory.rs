@@ -445,7 +445,8 @@ impl State {
                 })
             })
             .collect();
-        Saved { last, positions, marks, ..Saved::default() }.bounded()
+        let grouping = self.nav.groupable().then(|| self.nav.grouping().name().to_string());
+        Saved { last, positions, marks, grouping, ..Saved::default() }.bounded()
     }
 
     /// Take back what was kept: positions and marks, and with `resume` the
@@ -469,7 +470,16 @@ impl State {
             }
         }
         self.memory.revision = 0;
+        if let Some(g) = saved.grouping.as_deref().and_then(super::Grouping::from_name)
+            && self.nav.groupable()
+        {
+            self.set_grouping(g);
+        }
         if resume && let Some((page, pos)) = saved.last.as_ref().and_then(|p| place_from(&lib, p)) {
+            // Only the group of the report resumed is open.
+            if matches!(page, Page::Node(_)) {
+                self.nav.close_groups(&lib);
+            }
             self.go_to(&Place { page, pos, company: None });
             // Kept through the first resize, as after `w`.
             self.reader.anchor = Some(pos);

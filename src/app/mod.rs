@@ -20,7 +20,7 @@ pub use help::{help_lines, help_popup, max_help_scroll};
 pub use links::{LinksState, companies_named, links_rows};
 pub use memory::{MAX_JUMPS, Mark, MarkOp, Memory, Place, marks_popup, marks_rows, page_from_key, page_key};
 pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
-pub use nav::NavState;
+pub use nav::{GROUP_REPORTS, Group, Grouping, NavState, Row, UNKNOWN_GROUP};
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 pub use table::{TableState, table_area};
 pub use view::Panes;
@@ -464,6 +464,7 @@ impl State {
                 self.fix_nav();
             }
             Action::ToggleTree => self.toggle_tree(),
+            Action::CycleGrouping => return self.cycle_grouping(),
             Action::WidenTree => self.resize_tree(true),
             Action::NarrowTree => self.resize_tree(false),
             Action::Click(..) | Action::Wheel(..) => {}
@@ -531,13 +532,13 @@ impl State {
             | Action::HalfPageUp => self.movement(action),
             Action::Open => match self.focus {
                 Focus::Nav => {
-                    let sel = self.nav.selected;
-                    if self.nav.has_children(&self.lib, sel) && !self.nav.is_expanded(sel) {
-                        self.nav.expand(sel);
-                    } else {
+                    let lib = Arc::clone(&self.lib);
+                    if !self.nav.open(&lib) {
                         self.focus = Focus::Reader;
                     }
-                    self.show(sel);
+                    if let Some(sel) = self.nav.selected_node() {
+                        self.show(sel);
+                    }
                     self.fix_nav();
                 }
                 Focus::Reader => self.open_figure(),
@@ -545,8 +546,9 @@ impl State {
             Action::Back => match self.focus {
                 Focus::Nav => {
                     self.nav.back(&self.lib);
-                    let sel = self.nav.selected;
-                    self.show(sel);
+                    if let Some(sel) = self.nav.selected_node() {
+                        self.show(sel);
+                    }
                     self.fix_nav();
                 }
                 Focus::Reader => {

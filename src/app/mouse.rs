@@ -161,13 +161,15 @@ impl State {
                     let list = panes.nav_list();
                     if let Some(l) = list.filter(|_| inside(list, x, y)) {
                         let row = self.nav.offset + (y - l.y) as usize;
-                        if let Some(&node) = self.nav.visible(&self.lib).get(row) {
-                            if node == self.nav.selected {
+                        if let Some(&hit) = self.nav.visible(&self.lib).get(row) {
+                            if hit == self.nav.selected {
                                 // A second click on the selected row opens it, as Enter does.
                                 return self.apply(Action::Open);
                             }
-                            self.nav.selected = node;
-                            self.show(node);
+                            self.nav.selected = hit;
+                            if let Some(node) = hit.node() {
+                                self.show(node);
+                            }
                         }
                     }
                     // Keep the clicked row where it is: the offset stays.

@@ -216,8 +216,10 @@ impl State {
                 };
                 self.nav.move_by(&self.lib, delta);
                 self.fix_nav();
-                let sel = self.nav.selected;
-                self.show(sel);
+                // A group's row has no page: the reader stays.
+                if let Some(sel) = self.nav.selected_node() {
+                    self.show(sel);
+                }
             }
             Focus::Reader => {
                 let page = self.reader_height().saturating_sub(1).max(1) as isize;

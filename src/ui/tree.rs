@@ -1,7 +1,7 @@
 //! The contents pane (目录).
 
 use super::pane_block;
-use crate::app::{Focus, State};
+use crate::app::{Focus, Row, State};
 use crate::content::NodeKind;
 use crate::doc::Role;
 use crate::text::{fit, truncate, width};
@@ -15,32 +15,53 @@ pub(super) fn render_nav(st: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     let focused = st.focus == Focus::Nav;
-    let block = pane_block(st, "目录".into(), focused, area.width);
+    // A grouped tree says how in its title: "目录 · 按发布方".
+    let title = match st.nav.groups().is_empty() {
+        true => "目录".to_string(),
+        false => format!("目录 · {}", st.nav.grouping().label()),
+    };
+    let block = pane_block(st, title, focused, area.width);
     let inner = block.inner(area);
     block.render(area, buf);
+    // The same rows the mouse's hit test reads.
     let rows = st.nav.visible(&st.lib);
     let w = inner.width as usize;
-    for (i, &n) in rows.iter().skip(st.nav.offset).take(inner.height as usize).enumerate() {
-        let node = &st.lib.nodes[n];
-        let indent = "  ".repeat(node.depth.min(8));
-        let marker = match (node.children.is_empty(), st.nav.is_expanded(n), st.theme.ascii) {
-            (true, _, _) => "  ",
-            (false, true, false) => "▾ ",
-            (false, false, false) => "▸ ",
-            (false, true, true) => "- ",
-            (false, false, true) => "+ ",
+    for (i, &row) in rows.iter().skip(st.nav.offset).take(inner.height as usize).enumerate() {
+        let indent = "  ".repeat(st.nav.indent(&st.lib, row).min(8));
+        let (has_children, expanded) = match row {
+            Row::Group(g) => (true, st.nav.is_group_open(g)),
+            Row::Node(n) => (!st.lib.nodes[n].children.is_empty(), st.nav.is_expanded(n)),
+        };
+        let marker = match (has_children, expanded, st.theme.ascii) {
+            (false, _, _) => "  ",
+            (true, true, false) => "▾ ",
+            (true, false, false) => "▸ ",
+            (true, true, true) => "- ",
+            (true, false, true) => "+ ",
         };
         let room = w.saturating_sub(width(&indent) + width(marker));
-        let line = fit(&format!("{indent}{marker}{}", nav_label(st, n, room)), w);
-        let mut style = match node.kind {
-            NodeKind::Report => st.theme.role(Role::Title),
-            NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
-            NodeKind::Section if st.lib.head_section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
-            NodeKind::Section => Style::new(),
+        let (label, mut style) = match row {
+            Row::Group(g) => {
+                // The count stays when a long name is cut.
+                let group = &st.nav.groups()[g];
+                let count = format!(" ({})", group.reports.len());
+                let name = truncate(&group.name, room.saturating_sub(width(&count)).max(1));
+                (format!("{name}{count}"), st.theme.accent().add_modifier(Modifier::BOLD))
+            }
+            Row::Node(n) => (
+                nav_label(st, n, room),
+                match st.lib.nodes[n].kind {
+                    NodeKind::Report => st.theme.role(Role::Title),
+                    NodeKind::Chapter => Style::new().add_modifier(Modifier::BOLD),
+                    NodeKind::Section if st.lib.head_section(n).is_some_and(|s| s.editorial) => st.theme.dim(),
+                    NodeKind::Section => Style::new(),
+                },
+            ),
         };
-        if n == st.nav.selected {
+        let line = fit(&format!("{indent}{marker}{label}"), w);
+        if row == st.nav.selected {
             style = if focused { st.theme.selection() } else { style.add_modifier(Modifier::UNDERLINED) };
-        } else if n == st.reader.node && !focused {
+        } else if row == Row::Node(st.reader.node) && !focused {
             style = style.add_modifier(Modifier::BOLD);
         }
         buf.set_stringn(inner.x, inner.y + i as u16, &line, w, style);

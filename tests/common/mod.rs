@@ -6,6 +6,8 @@ pub mod pty;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use yanbao::action::Action;
 use yanbao::app::App;
@@ -116,4 +118,42 @@ pub fn assert_rows_fit(buf: &Buffer) {
             x += w;
         }
     }
+}
+
+/// `make-library content DIR copies` into a fresh temporary folder; `None`
+/// when the tool is not there (outside the project's workspace).
+pub fn make_library(name: &str, copies: usize) -> Option<PathBuf> {
+    let tool = Path::new("../shared/tools/make-library");
+    if !tool.exists() {
+        eprintln!("skipped: {} not found", tool.display());
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("yanbao-library-{name}-{}", std::process::id()));
+    let out = Command::new(tool).args(["content", dir.to_str()?, &copies.to_string()]).output().ok()?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(dir)
+}
+
+/// A library of 20 reports (10 copies of each bundled one) with some
+/// variety: copy 3 of fs dated 2024, copy 5 of ccid undated, copy 7 of ccid
+/// without a publisher. Parsed once per test binary; `None` without the tool.
+pub fn grouped_library() -> Option<Arc<Library>> {
+    static LIB: OnceLock<Option<Arc<Library>>> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let dir = make_library("grouped", 10)?;
+        let edit = |rep: &str, from: &str, to: &str| {
+            let f = dir.join(rep).join("report.yaml");
+            let t = std::fs::read_to_string(&f).unwrap();
+            assert!(t.contains(from), "{rep}: {from}");
+            std::fs::write(&f, t.replacen(from, to, 1)).unwrap();
+        };
+        edit("fs3", "date: 2025-08-28", "date: 2024-06-30");
+        edit("ccid5", "date: \"2025-04\"", "date: \"\"");
+        edit("ccid7", "publisher: 中国电子信息产业发展研究院 电子信息研究所", "publisher: \"\"");
+        let (lib, errors) = Library::load_from(Some(&dir)).expect("the library loads");
+        assert!(errors.is_empty(), "{errors:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+        Some(Arc::new(lib))
+    })
+    .clone()
 }
