@@ -360,7 +360,7 @@ impl super::State {
             Grouping::None => "不分组".to_string(),
             g => format!("{}分组", g.label()),
         };
-        self.message = Some(format!("目录{how}（o 切换：发布方 → 年份 → 不分组）"));
+        self.message = Some(format!("目录{how}（o 切换）"));
         vec![Effect::SaveState]
     }
 
