@@ -380,13 +380,16 @@ fn a_finder_result_a_mark_and_a_jump_back_reveal_their_closed_group() {
     app.update(Action::JumpBack);
     assert_eq!(app.state.nav.selected, Row::Node(n));
     assert!(app.state.nav.is_group_open(1) && visible(&app));
-    // `]` moves to an industry's next section, in whichever group.
+    // `]` from an industry's section (3.1 of an fs copy) to the next's, its
+    // group closed in between.
+    let finance = lib.node_by_id("x2-fs-3-1").expect("x2-fs-3-1");
+    app.state.jump_to(finance);
     app.state.nav.close_groups(&lib);
+    assert_eq!(app.state.nav.selected, Row::Group(0));
     app.update(Action::NextIndustry);
-    if let Some(m) = app.state.nav.selected_node() {
-        let g = app.state.nav.group_of(&lib, m).expect("a group");
-        assert!(app.state.nav.is_group_open(g) && visible(&app));
-    }
+    let m = app.state.nav.selected_node().expect("a section selected");
+    assert!(m != finance && report_id(&lib, m) == "x2-fs", "{m}");
+    assert!(app.state.nav.is_group_open(0) && visible(&app));
 }
 
 #[test]
