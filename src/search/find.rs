@@ -12,7 +12,7 @@ impl Index {
     pub fn rank_key(&self, h: &Hit) -> RankKey {
         let name_rank = match self.units.get(h.unit).map(|u| u.kind) {
             Some(Kind::Company | Kind::Industry) => 0,
-            Some(Kind::Section) if !h.title_marks.is_empty() => 1,
+            Some(Kind::Section) if h.in_title => 1,
             _ => 2,
         };
         (
@@ -20,7 +20,7 @@ impl Index {
             h.in_path,
             !h.exact,
             name_rank,
-            h.title_marks.is_empty() || h.field != Field::Title,
+            !h.in_title || h.field != Field::Title,
             std::cmp::Reverse(h.score),
         )
     }
@@ -101,16 +101,19 @@ impl Index {
             }
         };
         let n = units.len();
-        let each = |part: &[u32]| self.search_units(part.iter().map(|&u| u as usize), &q, false);
-        let (mut hits, later) = if n > 16_384 {
+        let recency = |u: usize| recent.iter().rposition(|&r| r == u).map_or(0, |p| p + 1);
+        // Ranked first, unmarked: only the hits shown are marked, below.
+        let rank = |scattered: bool| move |hit: Hit| Ranked::new(self, &hit, scattered, recency);
+        let each = |part: &[u32]| self.search_units(part.iter().map(|&u| u as usize), &q, false, false, rank(false));
+        let (mut ranked, later) = if n > 16_384 {
             let (a, b) = units.split_at(n / 2);
             std::thread::scope(|s| {
                 let other = s.spawn(|| each(b));
-                let (mut hits, mut later) = each(a);
+                let (mut ranked, mut later) = each(a);
                 let (h, l) = other.join().unwrap_or_default();
-                hits.extend(h);
+                ranked.extend(h);
                 later.extend(l);
-                (hits, later)
+                (ranked, later)
             })
         } else {
             each(units)
@@ -118,38 +121,32 @@ impl Index {
         // Every unit a query that narrows this one could match: the hits, and
         // those that might match scattered (whether scored below or not).
         let kept = keep.then(|| {
-            let mut k: Vec<u32> = hits.iter().map(|h| h.unit as u32).chain(later.iter().map(|&u| u as u32)).collect();
+            let mut k: Vec<u32> = ranked.iter().map(|r| r.unit).chain(later.iter().map(|&u| u as u32)).collect();
             k.sort_unstable();
             k.dedup();
             k
         });
         // Scattered matches rank below every run, so they are scored only
         // when the runs do not fill the list.
-        let more = hits.len() >= limit && !later.is_empty();
+        let more = ranked.len() >= limit && !later.is_empty();
         if !more {
-            hits.extend(self.search_units(later.into_iter(), &q, true).0);
+            ranked.extend(self.search_units(later.into_iter(), &q, true, false, rank(true)).0);
         }
-        let recency = |u: usize| recent.iter().rposition(|&r| r == u).map_or(0, |p| p + 1);
-        let cmp = |a: &Hit, b: &Hit| {
-            self.rank_key(a)
-                .cmp(&self.rank_key(b))
-                .then(recency(b.unit).cmp(&recency(a.unit)))
-                .then(a.unit.cmp(&b.unit))
-        };
         // One result per block for hits outside the text (a table's title).
         let mut best: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-        let mut keep = vec![true; hits.len()];
-        for (k, h) in hits.iter().enumerate() {
-            if !h.text_marks.is_empty() || !matches!(self.units[h.unit].kind, Kind::Table | Kind::Text) {
+        let mut keep = vec![true; ranked.len()];
+        for (k, r) in ranked.iter().enumerate() {
+            let u = &self.units[r.unit as usize];
+            if r.in_text || !matches!(u.kind, Kind::Table | Kind::Text) {
                 continue;
             }
-            match best.entry(self.units[h.unit].group) {
+            match best.entry(u.group) {
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(k);
                 }
                 std::collections::hash_map::Entry::Occupied(mut e) => {
                     let j = *e.get();
-                    if cmp(h, &hits[j]).is_lt() {
+                    if r.order < ranked[j].order {
                         keep[j] = false;
                         e.insert(k);
                     } else {
@@ -159,13 +156,22 @@ impl Index {
             }
         }
         let mut it = keep.into_iter();
-        hits.retain(|_| it.next().unwrap_or(true));
-        let matched = hits.len();
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit, cmp);
-            hits.truncate(limit);
+        ranked.retain(|_| it.next().unwrap_or(true));
+        let matched = ranked.len();
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, |a, b| a.order.cmp(&b.order));
+            ranked.truncate(limit);
         }
-        hits.sort_by(cmp);
+        ranked.sort_unstable_by_key(|r| r.order);
+        // Mark the hits shown: the same match, run again with its marks.
+        let hits = ranked
+            .into_iter()
+            .flat_map(|r| {
+                let marked = self.search_units(std::iter::once(r.unit as usize), &q, r.scattered, true, |h| h).0;
+                debug_assert!(marked.len() == 1 && self.rank_key(&marked[0]) == r.order.0, "marking changed a hit");
+                marked
+            })
+            .collect();
         (Results { hits, matched, more }, kept)
     }
     /// Every place a company is mentioned: maps and cases that list it, and
@@ -230,5 +236,24 @@ impl Index {
         };
         out.sort_by_key(|&i| (rank(i), i));
         out
+    }
+}
+
+/// A hit as it is ranked: its rank key, recency and unit, in that order of
+/// precedence (see [`Index::find`]); whether it has marks in the text (for
+/// the one-result-per-block rule), and whether the scattered pass found it
+/// (to mark it the same way).
+struct Ranked {
+    order: (RankKey, std::cmp::Reverse<usize>, u32),
+    unit: u32,
+    in_text: bool,
+    scattered: bool,
+}
+
+impl Ranked {
+    fn new(index: &Index, hit: &Hit, scattered: bool, recency: impl Fn(usize) -> usize) -> Ranked {
+        let unit = hit.unit as u32;
+        let order = (index.rank_key(hit), std::cmp::Reverse(recency(hit.unit)), unit);
+        Ranked { order, unit, in_text: hit.in_text, scattered }
     }
 }

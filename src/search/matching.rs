@@ -15,7 +15,8 @@ impl Index {
         pinyin: Option<&pinyin::Plan>,
     ) -> Option<FieldMatch> {
         let mut best: Option<FieldMatch> = None;
-        let end = trimmed_end(&f.chars);
+        // Where `suffix$` must end: only worked out when the term has one.
+        let end = if q.suffix { trimmed_end(&f.chars) } else { f.chars.len() };
         let run_score = |start: usize| 1000 - start.min(200) as i64 - (f.chars.len() / 4).min(200) as i64;
         if literal {
             let start = match (q.prefix, q.suffix) {
@@ -28,7 +29,7 @@ impl Index {
             .filter(|&st| !q.suffix || st + q.len == end);
             if let Some(start) = start {
                 // A literal run: earlier and in a shorter field scores higher.
-                best = Some(FieldMatch { score: run_score(start), indices: (start..start + q.len).collect(), tier: 3 });
+                best = Some(FieldMatch { score: run_score(start), indices: Marks::Run(start..start + q.len), tier: 3 });
             } else if scattered
                 && q.scatters()
                 && close_subsequence(&f.chars, &q.chars, 4 * q.len + 2)
@@ -38,7 +39,7 @@ impl Index {
                 && idx.last().zip(idx.first()).is_some_and(|(l, f)| l - f < 4 * q.len + 2)
             {
                 let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
-                best = Some(FieldMatch { score, indices: idx, tier: if contiguous { 2 } else { 0 } });
+                best = Some(FieldMatch { score, indices: Marks::Scattered(idx), tier: if contiguous { 2 } else { 0 } });
             }
         }
         if let Some(plan) = pinyin
@@ -50,7 +51,7 @@ impl Index {
                 let tier = if reading == pinyin::Reading::Primary { 2 } else { 1 };
                 let score = run_score(r.start);
                 if best.as_ref().is_none_or(|b| (b.tier, b.score) < (tier, score)) {
-                    best = Some(FieldMatch { score, indices: r.collect(), tier });
+                    best = Some(FieldMatch { score, indices: Marks::Run(r), tier });
                 }
             }
         }
@@ -171,12 +172,17 @@ impl Index {
 
     /// Match units; with `scattered` false, only contiguous and pinyin runs
     /// are scored, and units that might match scattered are listed for later.
-    pub(super) fn search_units(
+    /// With `marks` false, the hits are ranked but not marked (`indices`,
+    /// `title_marks` and `text_marks` stay empty): the same hits otherwise,
+    /// with nothing allocated for each. Each hit is passed through `each`.
+    pub(super) fn search_units<T>(
         &self,
         units: impl Iterator<Item = usize>,
         q: &Prepped,
         scattered: bool,
-    ) -> (Vec<Hit>, Vec<usize>) {
+        marks: bool,
+        each: impl Fn(Hit) -> T,
+    ) -> (Vec<T>, Vec<usize>) {
         let mut hits = Vec::new();
         let mut later = Vec::new();
         'units: for i in units {
@@ -200,17 +206,26 @@ impl Index {
                 }
                 match best {
                     Some(TermMatch { field, m, tier, other }) => {
-                        let (marks, rest) = if field == Field::Title {
-                            (&mut hit.title_marks, &mut hit.text_marks)
-                        } else {
-                            (&mut hit.text_marks, &mut hit.title_marks)
-                        };
-                        marks.extend(m.indices.iter().copied());
-                        rest.extend(other.into_iter().flatten());
-                        hit.title_covers &= field == Field::Title;
+                        let title = field == Field::Title;
+                        hit.in_title |= title;
+                        hit.in_text |= !title || other.is_some();
+                        if marks {
+                            let (own, rest) = if title {
+                                (&mut hit.title_marks, &mut hit.text_marks)
+                            } else {
+                                (&mut hit.text_marks, &mut hit.title_marks)
+                            };
+                            m.indices.extend_into(own);
+                            if let Some(o) = &other {
+                                o.extend_into(rest);
+                            }
+                        }
+                        hit.title_covers &= title;
                         if g == 0 {
                             hit.field = field;
-                            hit.indices = m.indices;
+                            if marks {
+                                hit.indices = m.indices.into_vec();
+                            }
                             hit.tier = tier;
                         } else {
                             hit.tier = hit.tier.min(tier);
@@ -238,7 +253,7 @@ impl Index {
             hit.exact = q.groups.len() == 1
                 && hit.field == Field::Title
                 && q.groups[0].iter().any(|t| u.title_p.folded == t.text);
-            hits.push(hit);
+            hits.push(each(hit));
         }
         (hits, later)
     }

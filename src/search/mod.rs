@@ -282,6 +282,10 @@ pub struct Hit {
     pub exact: bool,
     /// Every term that matched the unit itself matched its title (the row shows the title).
     pub title_covers: bool,
+    /// Some term's characters are marked in the title (`title_marks` is
+    /// not empty once the hit is marked), and in the text.
+    pub in_title: bool,
+    pub in_text: bool,
 }
 
 impl Hit {
@@ -304,6 +308,8 @@ impl Hit {
             in_path: 0,
             exact: false,
             title_covers: field == Field::Title,
+            in_title: field == Field::Title,
+            in_text: field == Field::Text,
         }
     }
 
@@ -322,8 +328,32 @@ impl Hit {
 #[derive(Debug, Clone)]
 struct FieldMatch {
     score: i64,
-    indices: Vec<usize>,
+    indices: Marks,
     tier: u8,
+}
+
+/// The characters a match takes: a run (literal or pinyin; nothing to
+/// allocate while ranking) or the scattered characters of a fuzzy match.
+#[derive(Debug, Clone)]
+enum Marks {
+    Run(Range<usize>),
+    Scattered(Vec<usize>),
+}
+
+impl Marks {
+    fn into_vec(self) -> Vec<usize> {
+        match self {
+            Marks::Run(r) => r.collect(),
+            Marks::Scattered(v) => v,
+        }
+    }
+
+    fn extend_into(&self, out: &mut Vec<usize>) {
+        match self {
+            Marks::Run(r) => out.extend(r.clone()),
+            Marks::Scattered(v) => out.extend_from_slice(v),
+        }
+    }
 }
 
 /// One term's match in a unit (see `Index::match_term`).
@@ -332,7 +362,7 @@ struct TermMatch {
     m: FieldMatch,
     tier: u8,
     /// The other field's run, when it matched too.
-    other: Option<Vec<usize>>,
+    other: Option<Marks>,
 }
 
 /// The results of a query.

@@ -161,15 +161,19 @@ impl Table {
     pub fn plan(&self, q: &[u8]) -> Plan {
         let mask = query_mask(q);
         let all_letters = !q.is_empty() && q.iter().all(|b| b.is_ascii_lowercase());
-        if !all_letters || self.single_syllable(q) {
-            return Plan { mask, runs: Runs::Any, next: u32::MAX };
+        if !all_letters {
+            return Plan { mask, runs: Runs::Any, next: u32::MAX, whole: None };
+        }
+        let splits = self.splits(q);
+        let next = splits.iter().fold(0, |m, &p| m | bit(q[p]));
+        // One letter can always be taken by one character (a Latin letter).
+        if q.len() == 1 || self.single_syllable(q) {
+            return Plan { mask, runs: Runs::Any, next, whole: Some(mask) };
         }
         let mut pairs = Vec::new();
         let mut triples = Vec::new();
         let mut two = false;
-        let mut next = 0;
-        for p1 in self.splits(q) {
-            next |= bit(q[p1]);
+        for p1 in splits {
             pairs.push(pair_key(q[0], q[p1]));
             let rest = &q[p1..];
             if self.single_syllable(rest) {
@@ -180,7 +184,7 @@ impl Table {
             }
         }
         let runs = if two || triples.is_empty() { Runs::Pairs(pairs) } else { Runs::Triples(pairs, triples) };
-        Plan { mask, runs, next }
+        Plan { mask, runs, next, whole: None }
     }
 
     /// Whether one character could consume all of `q` (it is the start of a reading).
@@ -207,9 +211,12 @@ pub struct Plan {
     /// Letters the query needs.
     mask: u32,
     runs: Runs,
-    /// Letters the second character of a match can start with (all, if one
-    /// character could take the whole query).
+    /// Letters the second character of a match can start with (all, for a
+    /// query that is not all letters).
     next: u32,
+    /// When one character could take the whole query: the letters its
+    /// readings must have (the query's).
+    whole: Option<u32>,
 }
 
 /// How a match of a pinyin query begins, one of which every match of
@@ -493,21 +500,36 @@ impl Table {
         s.at[..s.n].iter().find_map(|&next| self.walk(chars, ids, k + 1, q, next as usize, all, end))
     }
 
-    fn find_with(&self, text: Coded, q: &[u8], next: u32, all: bool, at: Anchor) -> Option<std::ops::Range<usize>> {
-        let first = bit(q[0]);
+    /// Where a run may start: the first character must offer the query's
+    /// first letter, and either the next one must start where a split of
+    /// the query can, or the first must have every letter of the query (one
+    /// character takes it all).
+    fn openings_in<'t>(
+        &'t self,
+        text: Coded<'t>,
+        q: &[u8],
+        plan: &Plan,
+        at: Anchor,
+    ) -> impl Iterator<Item = usize> + 't {
+        let (first, next, whole, one) = (bit(q[0]), plan.next, plan.whole, q.len() == 1);
         let starts = text.starts;
         let last = if at.start { starts.len().min(at.from + 1) } else { starts.len() };
-        for start in at.from..last {
-            // The first character must offer the query's first letter and,
-            // unless one character can take the whole query, the next one
-            // must start where a split of the query can.
-            let ok = starts[start] & first != 0
-                && (next == u32::MAX || starts.get(start + 1).is_some_and(|&m| m & next != 0));
-            if ok && let Some(end) = self.walk(text.chars, text.ids, start, q, 0, all, at.end) {
-                return Some(start..end);
-            }
-        }
-        None
+        (at.from..last).filter(move |&k| {
+            starts[k] & first != 0
+                && (next == u32::MAX
+                    || starts.get(k + 1).is_some_and(|&m| m & next != 0)
+                    || whole.is_some_and(|w| match text.ids.get(k) {
+                        Some(&LITERAL) => one,
+                        Some(&id) => self.letters.get(id as usize).is_some_and(|l| l & w == w),
+                        None => false,
+                    }))
+        })
+    }
+
+    /// The first run in any reading.
+    fn find_any(&self, text: Coded, q: &[u8], plan: &Plan, at: Anchor) -> Option<std::ops::Range<usize>> {
+        self.openings_in(text, q, plan, at)
+            .find_map(|start| self.walk(text.chars, text.ids, start, q, 0, true, at.end).map(|end| start..end))
     }
 
     /// Each character's first letters, for `find` (see [`Coded`]).
@@ -532,13 +554,37 @@ impl Table {
         if q.is_empty() || q.len() > 200 {
             return None;
         }
-        // Most texts do not match at all: try every reading first, then see
-        // whether the common readings alone match too.
-        let any = self.find_with(text, q, plan.next, true, at)?;
-        Some(match self.find_with(text, q, plan.next, false, at) {
-            Some(r) => (r, Reading::Primary),
-            None => (any, Reading::Heteronym),
-        })
+        // One pass. At each opening, every reading first (most texts do not
+        // match at all), then the common readings alone, which can only
+        // match where every reading does. The first run in common readings
+        // wins; failing that, the first run in any.
+        let mut any = None;
+        if let [letter] = *q {
+            // One letter: a run is one character with a reading that starts
+            // with it (what `walk` finds, without walking).
+            for k in self.openings_in(text, q, plan, at) {
+                let (c, id) = (text.chars[k], text.ids[k]);
+                if at.end.is_some_and(|e| e != k + 1) || (id == LITERAL && !c.is_ascii()) {
+                    continue;
+                }
+                let sets = self.sets.get(id as usize).map_or(&[][..], |s| &s[..]);
+                if id == LITERAL || sets.iter().any(|(r, primary)| *primary && r.first() == Some(&letter)) {
+                    return Some((k..k + 1, Reading::Primary));
+                }
+                any.get_or_insert(k..k + 1);
+            }
+            return any.map(|r| (r, Reading::Heteronym));
+        }
+        for start in self.openings_in(text, q, plan, at) {
+            let Some(end) = self.walk(text.chars, text.ids, start, q, 0, true, at.end) else {
+                continue;
+            };
+            if let Some(common) = self.walk(text.chars, text.ids, start, q, 0, false, at.end) {
+                return Some((start..common, Reading::Primary));
+            }
+            any.get_or_insert(start..end);
+        }
+        any.map(|r| (r, Reading::Heteronym))
     }
 
     /// Every run the query reads as, left to right, not overlapping (any reading).
@@ -549,7 +595,7 @@ impl Table {
         }
         let mut from = 0;
         while from < text.chars.len() {
-            match self.find_with(text, q, plan.next, true, Anchor { from, ..Anchor::default() }) {
+            match self.find_any(text, q, plan, Anchor { from, ..Anchor::default() }) {
                 Some(r) => {
                     from = r.end.max(r.start + 1);
                     out.push(r);
@@ -632,5 +678,39 @@ mod tests {
         // "zho" is a prefix of zhong but cannot be followed by more.
         assert_eq!(s("中关村", "zhoguan"), None);
         assert_eq!(s("中关村", "zho").as_deref(), Some("中"));
+    }
+
+    /// What `find_anchored` means, without its shortcuts: at each place in
+    /// turn, a run in common readings; failing everywhere, the first run in
+    /// any reading.
+    fn reference(t: &Table, text: Coded, q: &[u8], at: Anchor) -> Option<(std::ops::Range<usize>, Reading)> {
+        let last = if at.start { text.chars.len().min(at.from + 1) } else { text.chars.len() };
+        let walk =
+            |all: bool| (at.from..last).find_map(|k| t.walk(text.chars, text.ids, k, q, 0, all, at.end).map(|e| k..e));
+        walk(false).map(|r| (r, Reading::Primary)).or_else(|| walk(true).map(|r| (r, Reading::Heteronym)))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The openings screen and the one-letter path find exactly the run
+        /// that walking from every place finds.
+        #[test]
+        fn shortcuts_find_what_walking_finds(
+            text in proptest::collection::vec(proptest::sample::select(
+                "中国银行业长重行大只着传朝区乐了的在这之与以有用应因音营年能内农人安阿艾zZyY a，。š1".chars().collect::<Vec<_>>()), 0..14),
+            q in proptest::sample::select(vec![
+                "z", "y", "a", "n", "zh", "zho", "zhong", "yin", "yinh", "yinhang", "ha", "hang", "xing", "ch",
+                "chang", "zg", "zgy", "yh", "le", "l", "da", "tai", "s", "sh", "e", "r", "ren", "an", "ai", "yy"]),
+            from in 0usize..4, start: bool, end in proptest::option::of(0usize..15),
+        ) {
+            let mut t = Table::default();
+            let chars: Vec<char> = text.iter().map(|&c| crate::text::fold(c)).collect();
+            let ids: Vec<u16> = chars.iter().map(|&c| t.id(c)).collect();
+            let starts = t.starts_of(&chars, &ids);
+            let text = Coded { chars: &chars, ids: &ids, starts: &starts };
+            let plan = t.plan(q.as_bytes());
+            let at = Anchor { from, start, end };
+            proptest::prop_assert_eq!(t.find_anchored(text, q.as_bytes(), &plan, at), reference(&t, text, q.as_bytes(), at));
+        }
     }
 }
