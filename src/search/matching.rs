@@ -21,7 +21,12 @@ impl Index {
         if literal {
             let start = match (q.prefix, q.suffix) {
                 (false, false) => {
-                    f.folded.find(q.text.as_str()).map(|at| f.folded.get(..at).map_or(0, |h| h.chars().count()))
+                    // One character: `find(char)` (a byte search), not a substring search.
+                    let at = match q.chars[..] {
+                        [c] => f.folded.find(c),
+                        _ => f.folded.find(q.text.as_str()),
+                    };
+                    at.map(|at| f.folded.get(..at).map_or(0, |h| h.chars().count()))
                 }
                 (true, _) => f.chars.starts_with(&q.chars).then_some(0),
                 (false, true) => f.chars.get(..end).filter(|h| h.ends_with(&q.chars)).map(|_| end - q.len),
@@ -185,7 +190,18 @@ impl Index {
     ) -> (Vec<T>, Vec<usize>) {
         let mut hits = Vec::new();
         let mut later = Vec::new();
-        'units: for i in units {
+        let mut units = units.peekable();
+        'units: while let Some(i) = units.next() {
+            // The next unit's fields live elsewhere on the heap: start loading
+            // them now, so that their cache misses overlap with this unit's
+            // work. In a large index the misses cost more than the matching
+            // (a one-letter query on the 50x index: 15 ms without, 10 with).
+            if let Some(u) = units.peek().and_then(|&j| self.units.get(j)) {
+                for p in [&u.title_p, &u.text_p] {
+                    prefetch(p.starts.as_ptr());
+                    prefetch(p.folded.as_ptr());
+                }
+            }
             let sc = &self.screens[i];
             if q.filter.is_some_and(|f| !f.admits(sc.kind)) || q.within.as_ref().is_some_and(|r| !r.contains(&sc.node))
             {
@@ -257,6 +273,20 @@ impl Index {
         }
         (hits, later)
     }
+}
+
+/// Ask the CPU to start loading the cache line at `p`: a hint, which reads
+/// nothing the program sees and never faults, whatever the address.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: PREFETCHT0 is a hint with no architectural effect; it does not
+    // fault on any address, so no pointer validity is required.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// `needle` in `hay`; a Latin needle must not be part of a longer Latin word.
