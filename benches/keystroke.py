@@ -77,6 +77,7 @@ def main():
     if times:
         print(f"finder keystroke: {statistics.median(times):.1f} ms median, max {max(times):.1f} "
               f"({len(times)} keys of {query!r}): {' '.join(argv)}")
+        print("  per key: " + " ".join(f"{t:.1f}" for t in times))
 
 
 if __name__ == "__main__":

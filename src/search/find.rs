@@ -189,6 +189,13 @@ impl Index {
     }
 
     pub(super) fn find_mentions(&self, lib: &Library, company: &str) -> Vec<usize> {
+        self.find_mentions_in(lib, company, Source::Lists)
+    }
+
+    /// The mentions among the candidates of the per-character lists
+    /// (`Source::Lists`) or among every unit (`Source::All`, what the
+    /// tests compare with).
+    pub(super) fn find_mentions_in(&self, lib: &Library, company: &str, from: Source) -> Vec<usize> {
         let Some(c) = lib.company(company) else {
             return Vec::new();
         };
@@ -208,19 +215,33 @@ impl Index {
             .filter(|n| names.iter().any(|m| n.len() > m.len() && n.contains(m.as_str())))
             .collect();
         let mentions = |hay: &str| {
-            let mut hay = hay.to_string();
+            if !names.iter().any(|n| hay.contains(n.as_str())) {
+                return false;
+            }
+            let mut hay = std::borrow::Cow::Borrowed(hay);
             for l in &longer {
-                hay = hay.replace(l.as_str(), "\u{1}");
+                if hay.contains(l.as_str()) {
+                    hay = std::borrow::Cow::Owned(hay.replace(l.as_str(), "\u{1}"));
+                }
             }
             names.iter().any(|n| contains_word(&hay, n))
         };
-        let mut out: Vec<usize> = self
-            .units
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| matches!(u.target, Target::Place { .. }))
-            .filter(|(_, u)| mentions(&u.text_p.folded) || mentions(&u.title_p.folded))
-            .map(|(i, _)| i)
+        // Only the units that hold every character of one of the names can
+        // name it (the per-character lists; not the whole index).
+        let candidates: Vec<u32> = match from {
+            Source::All => (0..self.units.len() as u32).collect(),
+            _ => names.iter().fold(Vec::new(), |acc, n| {
+                let mut chars: Vec<char> = n.chars().collect();
+                chars.sort_unstable();
+                chars.dedup();
+                postings::union(&acc, &self.unit_lists().holding(&chars))
+            }),
+        };
+        let mut out: Vec<usize> = candidates
+            .into_iter()
+            .map(|i| i as usize)
+            .filter(|&i| self.units.get(i).is_some_and(|u| matches!(u.target, Target::Place { .. })))
+            .filter(|&i| mentions(&self.units[i].text_p.folded) || mentions(&self.units[i].title_p.folded))
             .collect();
         // The company's own profile (a heading naming it) first, then maps,
         // cases and examples, tables and figures, then text; each in reading order.
@@ -255,5 +276,24 @@ impl Ranked {
         let unit = hit.unit as u32;
         let order = (index.rank_key(hit), std::cmp::Reverse(recency(hit.unit)), unit);
         Ranked { order, unit, in_text: hit.in_text, scattered }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-character lists find every mention a scan of every unit finds.
+    #[test]
+    fn mentions_from_the_lists_are_those_of_a_scan() {
+        let (lib, _) = Library::load_from(None).expect("bundled content");
+        let index = Index::build(&lib);
+        let mut total = 0;
+        for c in &lib.companies {
+            let listed = index.find_mentions_in(&lib, &c.id, Source::Lists);
+            assert_eq!(listed, index.find_mentions_in(&lib, &c.id, Source::All), "{}", c.id);
+            total += listed.len();
+        }
+        assert!(total > 1000, "{total} mentions in all");
     }
 }
