@@ -104,7 +104,7 @@ impl Index {
         let recency = |u: usize| recent.iter().rposition(|&r| r == u).map_or(0, |p| p + 1);
         // Ranked first, unmarked: only the hits shown are marked, below.
         let rank = |scattered: bool| move |hit: Hit| Ranked::new(self, &hit, scattered, recency);
-        let each = |part: &[u32]| self.search_units(part.iter().map(|&u| u as usize), &q, false, false, rank(false));
+        let each = |part: &[u32]| self.search_units(part, &q, false, false, rank(false));
         let (mut ranked, later) = if n > 16_384 {
             let (a, b) = units.split_at(n / 2);
             std::thread::scope(|s| {
@@ -121,8 +121,9 @@ impl Index {
         // Every unit a query that narrows this one could match: the hits, and
         // those that might match scattered (whether scored below or not).
         let kept = keep.then(|| {
-            let mut k: Vec<u32> = ranked.iter().map(|r| r.unit).chain(later.iter().map(|&u| u as u32)).collect();
-            k.sort_unstable();
+            let mut k: Vec<u32> = ranked.iter().map(|r| r.unit).chain(later.iter().copied()).collect();
+            // A few ascending runs (each thread's hits, then the rest): a merge.
+            k.sort();
             k.dedup();
             k
         });
@@ -130,7 +131,7 @@ impl Index {
         // when the runs do not fill the list.
         let more = ranked.len() >= limit && !later.is_empty();
         if !more {
-            ranked.extend(self.search_units(later.into_iter(), &q, true, false, rank(true)).0);
+            ranked.extend(self.search_units(&later, &q, true, false, rank(true)).0);
         }
         // One result per block for hits outside the text (a table's title).
         let mut best: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
@@ -167,7 +168,7 @@ impl Index {
         let hits = ranked
             .into_iter()
             .flat_map(|r| {
-                let marked = self.search_units(std::iter::once(r.unit as usize), &q, r.scattered, true, |h| h).0;
+                let marked = self.search_units(&[r.unit], &q, r.scattered, true, |h| h).0;
                 debug_assert!(marked.len() == 1 && self.rank_key(&marked[0]) == r.order.0, "marking changed a hit");
                 marked
             })
