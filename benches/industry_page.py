@@ -4,11 +4,12 @@
 usage: industry_page.py KEYS YANBAO [ARGS...]
 
 Starts YANBAO ARGS on a fresh 120x40 pty, waits for the first frame and
-for the output to be quiet, then presses each key of KEYS in turn (e.g.
+for the output to be quiet and the process to stop using CPU, then presses each key of KEYS in turn (e.g.
 "12" opens the pages of industries 1 and 2). For each key it prints the
 time from writing it to the last byte of the redraw (the output then stays
 quiet for 0.5 s), the CPU time the process spent (user + system, from
-/proc/PID/stat), and its RSS after (VmRSS) and at peak (VmHWM). Then quits."""
+/proc/PID/stat), and its RSS after (VmRSS) and at peak (VmHWM). Then quits.
+The reading memory starts empty (a fresh XDG_STATE_HOME)."""
 import fcntl
 import os
 import pty
@@ -16,6 +17,7 @@ import re
 import select
 import struct
 import sys
+import tempfile
 import termios
 import time
 
@@ -27,7 +29,8 @@ def drain(fd, quiet=0.5, limit=120.0):
     last = None
     end = time.perf_counter() + limit
     while time.perf_counter() < end:
-        r, _, _ = select.select([fd], [], [], quiet if last else 60.0)
+        wait = quiet if last else 60.0
+        r, _, _ = select.select([fd], [], [], max(0.0, min(wait, end - time.perf_counter())))
         if not r:
             break
         try:
@@ -58,6 +61,9 @@ def mem(pid):
 
 def main():
     keys, argv = sys.argv[1], sys.argv[2:]
+    # A fresh reading memory: a remembered page (an industry page) would be
+    # laid out at start.
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="yanbao-state-")
     pid, fd = pty.fork()
     if pid == 0:
         os.execvp(argv[0], argv)
@@ -72,6 +78,16 @@ def main():
             if b"quit" in text or "帮助".encode() in text:
                 break
     drain(fd, quiet=2.0)
+    # The finder's index loads on threads behind the first frame: wait
+    # until the process stops using CPU (up to 120 s).
+    end = time.perf_counter() + 120
+    last = cpu(pid)
+    while time.perf_counter() < end:
+        drain(fd, quiet=1.0, limit=1.0)
+        now = cpu(pid)
+        if now - last < 20:
+            break
+        last = now
     m = mem(pid)
     print(f"start: RSS {m['VmRSS']:.1f} MB, peak {m['VmHWM']:.1f} MB, CPU {cpu(pid):.0f} ms: {' '.join(argv)}")
     for k in keys:

@@ -1607,6 +1607,95 @@ async fn raw_session(addr: std::net::SocketAddr, w: u32, h: u32, min: usize) -> 
     (handle, ch)
 }
 
+/// Send keys one at a time, each time reading until the redraw has come
+/// (data, then 100 ms without any).
+async fn read_keys(ch: &mut Channel<client::Msg>, keys: &str) {
+    for k in keys.chars() {
+        ch.data(k.to_string().as_bytes()).await.expect("send");
+        let mut wait = Duration::from_secs(30);
+        while let Ok(Some(msg)) = tokio::time::timeout(wait, ch.wait()).await {
+            if matches!(msg, ChannelMsg::Data { .. }) {
+                wait = Duration::from_millis(100);
+            }
+        }
+    }
+}
+
+/// The shared page cache's figures (issue 15): a server's RSS and CPU time
+/// while 20 sessions, one after the other and then all held open, read the
+/// same 40 pages (the tree's first 30 places, then industry pages 1-3).
+/// `YANBAO_EXE` picks the binary (default: target/release/yanbao); the
+/// content comes from `YANBAO_CONTENT` as the server reads it. `cargo test
+/// --test serve measure_shared_pages -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_shared_pages() {
+    let exe = std::env::var_os("YANBAO_EXE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/yanbao"));
+    let port = 24000 + (std::process::id() % 1000) as u16;
+    let key = temp_key();
+    let mut server = std::process::Command::new(&exe)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--host-key"])
+        .arg(&key)
+        .args(["--max-per-address", "1000", "--max-per-minute", "100000", "--max-sessions", "100"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the yanbao binary");
+    let pid = server.id();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut warm = None;
+    for _ in 0..600 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            warm = Some(raw_session(addr, 120, 40, 500).await);
+            break;
+        }
+    }
+    drop(warm.expect("the server listens"));
+    // Let the index load (its threads) before measuring.
+    let mut cpu = cpu_s(pid);
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = cpu_s(pid);
+        if now - cpu < 0.02 {
+            break;
+        }
+        cpu = now;
+    }
+    let (rss0, cpu0) = (rss_kib(pid), cpu_s(pid));
+    let keys = format!("{}123", "j".repeat(30));
+    let mut held = Vec::new();
+    let mut first = 0.0;
+    for i in 0..20 {
+        let t0 = Instant::now();
+        let (h, mut ch) = raw_session(addr, 120, 40, 500).await;
+        read_keys(&mut ch, &keys).await;
+        held.push((h, ch));
+        if i == 0 {
+            first = cpu_s(pid) - cpu0;
+            println!(
+                "session 1: {:.2} s wall, {first:.2} s server CPU, RSS {rss0:.0} -> {:.0} KiB",
+                t0.elapsed().as_secs_f64(),
+                rss_kib(pid)
+            );
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (rss1, cpu1) = (rss_kib(pid), cpu_s(pid));
+    println!(
+        "20 sessions held, each having read {} pages: RSS {rss0:.0} -> {rss1:.0} KiB (+{:.1} MiB); server CPU {:.2} s \
+         (the first session {first:.2} s, the 19 others {:.2} s)",
+        keys.len() + 1,
+        (rss1 - rss0) / 1024.0,
+        cpu1 - cpu0,
+        cpu1 - cpu0 - first
+    );
+    drop(held);
+    server.kill().expect("kill the server");
+    let _ = server.wait();
+}
+
 /// The limits' figures, against the release binary: RSS per session at
 /// 80x24 and at the size cap (a client asking for 1000x1000), how long a
 /// silent socket lives with the default login grace, and 1,000 abusive
