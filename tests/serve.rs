@@ -232,6 +232,27 @@ async fn first_screen_keys_chinese_search_and_resize() {
     srv.shutdown().await;
 }
 
+/// Sessions share one cache of laid-out pages (issue 15): a second
+/// session reading the pages a first one read lays nothing out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_share_one_page_cache() {
+    let (srv, _logs) = start(8, Duration::from_secs(60)).await;
+    let pages = Arc::clone(&srv.shared.pages);
+    let mut a = Term::open(srv.addr, 100, 30).await;
+    assert!(a.until(10, |s| s.contains("目录")).await, "first screen:\n{}", a.screen());
+    a.send("jl").await;
+    assert!(a.until(5, |s| s.contains("1 人工智能行业综述  p.4")).await, "{}", a.screen());
+    let (kept, built) = (pages.len(), pages.built());
+    assert!(kept >= 2 && built >= 2, "{pages:?}");
+    let mut b = Term::open(srv.addr, 100, 30).await;
+    assert!(b.until(10, |s| s.contains("目录")).await, "first screen:\n{}", b.screen());
+    b.send("jl").await;
+    assert!(b.until(5, |s| s.contains("1 人工智能行业综述  p.4")).await, "{}", b.screen());
+    assert_eq!((pages.len(), pages.built()), (kept, built), "the second session laid out nothing: {pages:?}");
+    drop((a, b));
+    srv.shutdown().await;
+}
+
 /// An idle session gets nothing after its frame (it got 100 bytes a
 /// second), and a keystroke at 100x30 moves the cursor after no Chinese
 /// character (issue 14): what it gets reproduces the server's screen.

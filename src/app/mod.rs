@@ -27,12 +27,11 @@ pub use view::Panes;
 
 use crate::action::{Action, Effect};
 use crate::content::{Library, NodeId};
-use crate::doc::{self, Doc, LayoutOpts, Page};
+use crate::doc::{self, Doc, Pages};
 use crate::keymap::{Context, Key, Keymap, Resolved, Resolver};
 use crate::search::{IntoLazy, LazyIndex};
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,8 +137,9 @@ pub struct State {
     pub find_history: Vec<String>,
     /// Positions per page, marks and the jump list.
     pub memory: Memory,
-    /// Laid-out pages, keyed by node and layout settings.
-    docs: HashMap<(Page, LayoutOpts), Arc<Doc>>,
+    /// Laid-out pages, keyed by page and layout settings: a bounded LRU
+    /// shared by every session reading this library (a memo, not state).
+    pages: Arc<Pages>,
     /// `--copy-to FILE`: copies are appended to this file instead of being
     /// sent as OSC 52 (the local explorer only).
     pub copy_to: Option<std::path::PathBuf>,
@@ -164,6 +164,22 @@ pub fn centered(area: ratatui::layout::Rect, w: u16, h: u16) -> ratatui::layout:
 
 impl App {
     pub fn new(lib: Arc<Library>, index: impl IntoLazy, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {
+        let pages = Arc::new(Pages::new(&lib));
+        App::with_pages(lib, index, keymap, theme, size, pages)
+    }
+
+    /// `new`, laying pages out into `pages`, a cache shared with other apps
+    /// reading the same library (the SSH server's sessions). Pages made
+    /// for another library are not used: the app gets a cache of its own.
+    pub fn with_pages(
+        lib: Arc<Library>,
+        index: impl IntoLazy,
+        keymap: Arc<Keymap>,
+        theme: Theme,
+        size: (u16, u16),
+        pages: Arc<Pages>,
+    ) -> App {
+        let pages = if pages.is_for(&lib) { pages } else { Arc::new(Pages::new(&lib)) };
         let index = index.into_lazy();
         // The finder's unit lists, built while the first screen is drawn
         // (after the index itself, when it is still loading; if no thread
@@ -200,7 +216,7 @@ impl App {
             message: None,
             find_history: Vec::new(),
             memory: Memory::default(),
-            docs: HashMap::new(),
+            pages,
             copy_to: None,
             copied: None,
         };
@@ -252,7 +268,7 @@ impl App {
         if options.ambiwidth == crate::options::AmbiWidth::Wide {
             self.state.theme.ascii = true;
         }
-        self.state.docs.clear();
+        // The page cache keys pages by that width too: nothing to clear.
         self.state.relayout();
     }
 

@@ -4,7 +4,7 @@
 use super::{Focus, SIDE_BY_SIDE, State, TreePane};
 use crate::action::Action;
 use crate::content::NodeId;
-use crate::doc::{self, Doc, LayoutOpts, Page};
+use crate::doc::{Doc, LayoutOpts, Page, Pages};
 use ratatui::layout::Rect;
 use std::sync::Arc;
 
@@ -72,17 +72,14 @@ impl State {
         self.relayout();
     }
 
-    /// A page laid out (cached by page and layout settings).
+    /// A page laid out (from the shared page cache, by page and layout settings).
     pub(crate) fn page_doc(&mut self, page: Page, opts: LayoutOpts) -> Arc<Doc> {
-        if let Some(d) = self.docs.get(&(page, opts)) {
-            return Arc::clone(d);
-        }
-        if self.docs.len() > 64 {
-            self.docs.clear();
-        }
-        let d = Arc::new(doc::build_page(&self.lib, page, opts));
-        self.docs.insert((page, opts), Arc::clone(&d));
-        d
+        self.pages.get(&self.lib, page, opts)
+    }
+
+    /// The cache of laid-out pages this session uses.
+    pub fn pages(&self) -> &Arc<Pages> {
+        &self.pages
     }
 
     /// What the reader shows.

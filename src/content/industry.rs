@@ -37,24 +37,52 @@ impl Library {
     /// What an industry's page shows: the sections about it alone, whole;
     /// the blocks tagged with it in other sections; and the sections about
     /// several industries, it among them, with no block tagged with it.
+    /// Worked out once per industry of the registry (it reads every
+    /// section's blocks, so every report), then remembered.
     pub fn industry_plan(&self, id: &str) -> IndustryPlan {
+        match self.industry_memo(id) {
+            Some(m) => m.0.clone(),
+            None => self.plan_of(id),
+        }
+    }
+
+    /// The plan and the counts of an industry of the registry, made on first use.
+    fn industry_memo(&self, id: &str) -> Option<&(IndustryPlan, IndustryStats)> {
+        let cell = self.industry_memo.get(*self.industry_ix.get(id)?)?;
+        Some(cell.get_or_init(|| {
+            let plan = self.plan_of(id);
+            let stats = self.stats_of(id, &plan);
+            (plan, stats)
+        }))
+    }
+
+    fn plan_of(&self, id: &str) -> IndustryPlan {
         let mut plan = IndustryPlan::default();
-        let within = |list: &[NodeId], n: NodeId| self.ancestry(n).iter().any(|a| list.contains(a));
-        // Nodes are numbered in reading order, parents first.
+        // Nodes are numbered in reading order, parents first: whether a
+        // node is within a listed section is its parent's answer, or its own.
+        let mut in_sections = vec![false; self.nodes.len()];
+        let mut in_see_also = vec![false; self.nodes.len()];
         for n in 0..self.nodes.len() {
-            let Some(s) = self.section(n) else { continue };
-            if within(&plan.sections, n) {
+            let parent = self.nodes[n].parent.filter(|&p| p < n);
+            if let Some(p) = parent {
+                in_sections[n] = in_sections[p];
+                in_see_also[n] = in_see_also[p];
+            }
+            if in_sections[n] {
                 continue;
             }
+            let Some(s) = self.section(n) else { continue };
             if s.industries.len() == 1 && s.industries[0] == id {
                 plan.sections.push(n);
+                in_sections[n] = true;
                 continue;
             }
             let before = plan.blocks.len();
             plan.blocks
                 .extend(s.blocks.iter().enumerate().filter(|(_, b)| b.industries().contains(&id)).map(|(i, _)| (n, i)));
-            if plan.blocks.len() == before && s.industries.iter().any(|i| i == id) && !within(&plan.see_also, n) {
+            if plan.blocks.len() == before && s.industries.iter().any(|i| i == id) && !in_see_also[n] {
                 plan.see_also.push(n);
+                in_see_also[n] = true;
             }
         }
         plan
@@ -63,8 +91,15 @@ impl Library {
     /// Sections, cases, examples and figures (series and metrics) about an
     /// industry, as its page shows them: in the sections about it alone,
     /// the blocks not tagged with other industries only; elsewhere, the
-    /// blocks tagged with it.
+    /// blocks tagged with it. Counted once per industry of the registry.
     pub fn industry_stats(&self, id: &str) -> IndustryStats {
+        match self.industry_memo(id) {
+            Some(m) => m.1,
+            None => self.stats_of(id, &self.plan_of(id)),
+        }
+    }
+
+    fn stats_of(&self, id: &str, plan: &IndustryPlan) -> IndustryStats {
         let mut st = IndustryStats::default();
         let count = |b: &Block, st: &mut IndustryStats| match b {
             Block::Case(_) => st.cases += 1,
@@ -80,7 +115,6 @@ impl Library {
                 }
             }
         }
-        let plan = self.industry_plan(id);
         for &r in &plan.sections {
             walk(self, r, &mut |_, s| {
                 st.sections += 1;

@@ -124,6 +124,8 @@ pub struct Library {
     company_ix: HashMap<String, usize>,
     industry_ix: HashMap<String, usize>,
     id_ix: OnceLock<HashMap<String, NodeId>>,
+    /// Per industry of the registry: its page's plan and counts, made on first use.
+    industry_memo: Vec<OnceLock<(IndustryPlan, IndustryStats)>>,
 }
 
 /// Counts printed by `yanbao check`.
@@ -253,6 +255,7 @@ impl Library {
         let mut lib = Library {
             company_ix: companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
             industry_ix: industries.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
+            industry_memo: industries.iter().map(|_| OnceLock::new()).collect(),
             heads,
             full,
             source,

@@ -7,7 +7,7 @@
 //! headings); `table`, `figures` (series, metric cards), `items` (lists,
 //! cases, examples) and `industry` (the industry page) add the rest.
 
-use crate::content::{Block, Library, NodeId, Section, Series, Table};
+use crate::content::{Block, Library, NodeId, Point, Section, Series, Table};
 use crate::text::{self, truncate, width};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,12 +17,14 @@ mod glyphs;
 mod grid;
 mod industry;
 mod items;
+mod pages;
 mod table;
 
 pub use glyphs::bar;
 use glyphs::{ASCII, Glyphs, UNICODE};
 pub use grid::{GridView, MAX_COL, grid_view, last_first, natural_widths};
 pub use industry::build_industry;
+pub use pages::{MAX_PAGE_BYTES, MAX_PAGES, Pages};
 pub use table::{column_widths, column_widths_min};
 
 /// A box's text on one line: (box key, column, text, text cut off behind a `…`).
@@ -157,6 +159,40 @@ pub struct DocItem {
 }
 
 impl Doc {
+    /// An estimate of the memory the page holds, in bytes: its lines (each
+    /// segment's text), boxes, items and anchors, and the tables and charts
+    /// it keeps for their full views. What bounds the page cache.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let seg = |s: &Seg| size_of::<Seg>() + s.text.capacity();
+        let line = |l: &DocLine| size_of::<DocLine>() + l.segs.iter().map(seg).sum::<usize>();
+        let text = |s: &String| size_of::<String>() + s.capacity();
+        let table = |t: &Table| {
+            size_of::<Table>()
+                + t.columns.iter().chain(&t.notes).map(text).sum::<usize>()
+                + t.rows.iter().flatten().map(|c| text(&c.0)).sum::<usize>()
+        };
+        let series = |s: &Series| {
+            size_of::<Series>() + s.points.iter().map(|p| size_of::<Point>() + p.label.len()).sum::<usize>()
+        };
+        size_of::<Doc>()
+            + self.lines.iter().map(line).sum::<usize>()
+            + self
+                .boxes
+                .iter()
+                .map(|b| {
+                    size_of::<BoxText>()
+                        + b.hidden.capacity()
+                        + b.pieces.iter().map(|p| size_of::<BoxPiece>() + p.text.capacity()).sum::<usize>()
+                })
+                .sum::<usize>()
+            + self.anchors.len() * size_of::<(usize, NodeId)>()
+            + self.items.len() * size_of::<DocItem>()
+            + self.table_heads.len() * size_of::<(std::ops::Range<usize>, usize)>()
+            + self.charts.iter().map(|(_, s)| size_of::<(usize, Arc<Series>)>() + series(s)).sum::<usize>()
+            + self.tables.iter().map(|(_, t)| size_of::<(usize, Arc<Table>)>() + table(t)).sum::<usize>()
+    }
+
     /// The section whose heading is the last one at or above `line`.
     pub fn node_at(&self, line: usize) -> Option<NodeId> {
         let i = self.anchors.partition_point(|a| a.0 <= line);

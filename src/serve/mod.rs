@@ -30,6 +30,7 @@ mod session;
 pub use config::{ServeOpts, authorized_keys, depth_for_term, host_key};
 
 use crate::content::Library;
+use crate::doc::Pages;
 use crate::keymap::Keymap;
 use crate::search::Index;
 use deliver::FINISH_WAIT;
@@ -94,6 +95,8 @@ pub struct Shared {
     pub lib: Arc<Library>,
     pub index: Arc<Index>,
     pub keymap: Arc<Keymap>,
+    /// The laid-out pages, one bounded LRU for every session.
+    pub pages: Arc<Pages>,
     pub opts: ServeOpts,
     authorized: Option<Vec<PublicKey>>,
     /// Connections open (each TCP connection admitted, logging in or not).
@@ -345,6 +348,7 @@ pub async fn start(
     };
     let nofile = limits::raise_open_file_limit();
     let shared = Arc::new(Shared {
+        pages: Arc::new(Pages::new(&lib)),
         lib,
         index,
         keymap,

@@ -281,8 +281,14 @@ impl Worker {
         for (job, _room) in jobs {
             match job {
                 Job::Start(theme, (w, h), state_file) => {
-                    let mut app =
-                        App::new(Arc::clone(&sh.lib), Arc::clone(&sh.index), Arc::clone(&sh.keymap), theme, (w, h));
+                    let mut app = App::with_pages(
+                        Arc::clone(&sh.lib),
+                        Arc::clone(&sh.index),
+                        Arc::clone(&sh.keymap),
+                        theme,
+                        (w, h),
+                        Arc::clone(&sh.pages),
+                    );
                     if let Some(file) = state_file {
                         app.attach_state(crate::state::Store::open(file), true);
                     }

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Cost of opening industry pages, in a pseudo-terminal.
+
+usage: industry_page.py KEYS YANBAO [ARGS...]
+
+Starts YANBAO ARGS on a fresh 120x40 pty, waits for the first frame and
+for the output to be quiet and the process to stop using CPU, then presses each key of KEYS in turn (e.g.
+"12" opens the pages of industries 1 and 2). For each key it prints the
+time from writing it to the last byte of the redraw (the output then stays
+quiet for 0.5 s), the CPU time the process spent (user + system, from
+/proc/PID/stat), and its RSS after (VmRSS) and at peak (VmHWM). Then quits.
+The reading memory starts empty (a fresh XDG_STATE_HOME)."""
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
+import sys
+import tempfile
+import termios
+import time
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def drain(fd, quiet=0.5, limit=120.0):
+    """Read until `quiet` seconds pass without output; the time of the last byte."""
+    last = None
+    end = time.perf_counter() + limit
+    while time.perf_counter() < end:
+        wait = quiet if last else 60.0
+        r, _, _ = select.select([fd], [], [], max(0.0, min(wait, end - time.perf_counter())))
+        if not r:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        last = time.perf_counter()
+    return last
+
+
+def cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / TICK
+
+
+def mem(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                out[k] = int(v.split()[0]) / 1024
+    return out
+
+
+def main():
+    keys, argv = sys.argv[1], sys.argv[2:]
+    # A fresh reading memory: a remembered page (an industry page) would be
+    # laid out at start.
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="yanbao-state-")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp(argv[0], argv)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    buf = b""
+    end = time.perf_counter() + 60
+    while time.perf_counter() < end:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if r:
+            buf += os.read(fd, 65536)
+            text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", buf)
+            if b"quit" in text or "帮助".encode() in text:
+                break
+    drain(fd, quiet=2.0)
+    # The finder's index loads on threads behind the first frame: wait
+    # until the process stops using CPU (up to 120 s).
+    end = time.perf_counter() + 120
+    last = cpu(pid)
+    while time.perf_counter() < end:
+        drain(fd, quiet=1.0, limit=1.0)
+        now = cpu(pid)
+        if now - last < 20:
+            break
+        last = now
+    m = mem(pid)
+    print(f"start: RSS {m['VmRSS']:.1f} MB, peak {m['VmHWM']:.1f} MB, CPU {cpu(pid):.0f} ms: {' '.join(argv)}")
+    for k in keys:
+        c0 = cpu(pid)
+        t0 = time.perf_counter()
+        os.write(fd, k.encode())
+        last = drain(fd)
+        took = (last - t0) * 1000 if last else float("nan")
+        m = mem(pid)
+        print(f"key {k}: {took:.0f} ms to the redraw, CPU {cpu(pid) - c0:.0f} ms, "
+              f"RSS {m['VmRSS']:.1f} MB, peak {m['VmHWM']:.1f} MB")
+    os.write(fd, b"q")
+    drain(fd, quiet=0.2, limit=5)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+if __name__ == "__main__":
+    main()
