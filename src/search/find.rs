@@ -169,7 +169,13 @@ impl Index {
             .into_iter()
             .flat_map(|r| {
                 let marked = self.search_units(&[r.unit], &q, r.scattered, true, |h| h).0;
-                debug_assert!(marked.len() == 1 && self.rank_key(&marked[0]) == r.order.0, "marking changed a hit");
+                debug_assert!(
+                    marked.len() == 1 && self.rank_key(&marked[0]) == r.order.0,
+                    "marking changed a hit: {:?} {:?} {}",
+                    r.order.0,
+                    marked.first().map(|h| self.rank_key(h)),
+                    r.scattered
+                );
                 marked
             })
             .collect();
@@ -283,6 +289,18 @@ impl Ranked {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Marking the hits shown (matching them again) gives the ranks they
+    /// had unmarked (found by fuzzing: `000000` with 8 results).
+    #[test]
+    fn marking_keeps_every_rank() {
+        let (lib, _) = Library::load_from(None).expect("bundled content");
+        let index = Index::build(&lib);
+        for (q, limit) in [("000000", 8), ("00", 8), ("2024", 50), ("0", 3)] {
+            let r = index.search(&Query::parse(q), limit);
+            assert!(r.len() <= limit, "{q}");
+        }
+    }
 
     /// The per-character lists find every mention a scan of every unit finds.
     #[test]

@@ -382,7 +382,6 @@ pub struct Index {
     /// Per node: its location path (the headings above it and its own), prepared.
     paths: Vec<Prepared>,
     table: std::sync::Arc<pinyin::Table>,
-    matcher: SkimMatcherV2,
     /// Which units hold each character (built on the first search).
     postings: std::sync::OnceLock<postings::Postings>,
     /// Each company's mentions once found (the finder's preview asks at
@@ -550,7 +549,6 @@ impl Index {
             screens,
             paths,
             table,
-            matcher: SkimMatcherV2::default().ignore_case(),
             postings: Default::default(),
             mentions_memo: Default::default(),
             path_base,
