@@ -56,3 +56,13 @@ fn app_chart_view_label_slice() {
     input.extend_from_slice(b"3\rjjj\rjc\x1b&");
     harness::app(&input);
 }
+
+/// The query fuzzer's crash after the finder began ranking first and
+/// marking later: `000000` with 8 results. A scattered score depended on
+/// the texts the skim matcher had seen before on the thread (its cached
+/// score matrix is not wholly reset), so marking a hit again changed its
+/// rank and the debug assertion fired.
+#[test]
+fn query_scattered_score_is_history_free() {
+    harness::query(b"\x07000000");
+}
