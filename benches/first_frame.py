@@ -9,41 +9,19 @@ for help), the last row ratatui writes, have been read from the pty. Prints the 
 and max in milliseconds, then sends q and reaps the process (each run is
 bounded by a 30 s timeout)."""
 import os
-import re
-import pty
 import select
 import signal
-import struct
 import sys
-import fcntl
-import termios
 import time
+
+from ptyrun import first_frame, spawn, wait_first_frame
 
 
 def one(argv):
     t0 = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvp(argv[0], argv)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    buf = b""
-    t = None
-    deadline = t0 + 30
-    while time.perf_counter() < deadline:
-        r, _, _ = select.select([fd], [], [], 0.5)
-        if not r:
-            continue
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        buf += chunk
-        text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", buf)
-        if b"quit" in text or "帮助".encode() in text:
-            t = time.perf_counter() - t0
-            break
+    pid, fd = spawn(argv)
+    buf = wait_first_frame(fd, limit=30)
+    t = time.perf_counter() - t0 if first_frame(buf) else None
     try:
         os.write(fd, b"q")
     except OSError:

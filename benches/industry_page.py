@@ -10,37 +10,19 @@ time from writing it to the last byte of the redraw (the output then stays
 quiet for 0.5 s), the CPU time the process spent (user + system, from
 /proc/PID/stat), and its RSS after (VmRSS) and at peak (VmHWM). Then quits.
 The reading memory starts empty (a fresh XDG_STATE_HOME)."""
-import fcntl
 import os
-import pty
-import re
-import select
-import struct
 import sys
 import tempfile
-import termios
 import time
+
+from ptyrun import drain as drain_quiet, spawn, wait_first_frame
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
 def drain(fd, quiet=0.5, limit=120.0):
     """Read until `quiet` seconds pass without output; the time of the last byte."""
-    last = None
-    end = time.perf_counter() + limit
-    while time.perf_counter() < end:
-        wait = quiet if last else 60.0
-        r, _, _ = select.select([fd], [], [], max(0.0, min(wait, end - time.perf_counter())))
-        if not r:
-            break
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        last = time.perf_counter()
-    return last
+    return drain_quiet(fd, quiet=quiet, limit=limit, first=60.0)
 
 
 def cpu(pid):
@@ -64,19 +46,8 @@ def main():
     # A fresh reading memory: a remembered page (an industry page) would be
     # laid out at start.
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="yanbao-state-")
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvp(argv[0], argv)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    buf = b""
-    end = time.perf_counter() + 60
-    while time.perf_counter() < end:
-        r, _, _ = select.select([fd], [], [], 0.5)
-        if r:
-            buf += os.read(fd, 65536)
-            text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", buf)
-            if b"quit" in text or "帮助".encode() in text:
-                break
+    pid, fd = spawn(argv)
+    wait_first_frame(fd)
     drain(fd, quiet=2.0)
     # The finder's index loads on threads behind the first frame: wait
     # until the process stops using CPU (up to 120 s).
