@@ -201,8 +201,6 @@ impl Index {
                 for p in [&u.title_p, &u.text_p] {
                     prefetch(p.starts.as_ptr());
                     prefetch(p.folded.as_ptr());
-                    prefetch(p.ids.as_ptr());
-                    prefetch(p.chars.as_ptr());
                 }
             }
             let sc = &self.screens[i];
