@@ -166,7 +166,7 @@ pub fn keymap(data: &[u8]) {
         Ok(()) => {
             // Every binding is usable: it has keys, and the resolver finds
             // its actions from them.
-            for ctx in Context::ALL {
+            for ctx in Context::all() {
                 for b in km.bindings(ctx) {
                     assert!(!b.keys.is_empty(), "empty key sequence in {}", ctx.name());
                     let _ = seq_to_string(&b.keys);
