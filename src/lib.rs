@@ -17,6 +17,7 @@ pub mod export;
 pub mod fmt;
 pub mod keymap;
 pub mod options;
+pub mod paths;
 pub mod runtime;
 pub mod search;
 pub mod serve;
