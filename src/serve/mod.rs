@@ -18,7 +18,7 @@
 //! and goodbye), and `limits`, `input`, `proxy`, `metrics`.
 
 mod accept;
-mod config;
+pub mod config;
 mod deliver;
 mod handler;
 pub mod input;
