@@ -287,6 +287,9 @@ fn render_checked(app: &App, w: u16, h: u16) {
     outside.set_symbol("¤");
     let mut buf = Buffer::filled(full, outside.clone());
     let area = Rect::new(MARGIN, MARGIN, w, h);
+    if let Err(e) = app.state.check_invariants() {
+        panic!("state invariant broken: {e}");
+    }
     yanbao::ui::render(app, area, &mut buf);
     for y in full.top()..full.bottom() {
         let mut x = full.left();

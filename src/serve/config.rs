@@ -112,16 +112,6 @@ impl Default for ServeOpts {
     }
 }
 
-#[cfg(test)]
-mod default_tests {
-    use super::*;
-
-    #[test]
-    fn the_default_max_size_parses() {
-        assert!(parse_size(defaults::MAX_SIZE).is_ok());
-    }
-}
-
 /// Load the host key, or create an ed25519 key there on first start.
 pub fn host_key(path: &Path) -> io::Result<PrivateKey> {
     if path.exists() {
@@ -171,5 +161,15 @@ pub fn depth_for_term(term: &str) -> ColorDepth {
         ColorDepth::None
     } else {
         ColorDepth::Ansi16
+    }
+}
+
+#[cfg(test)]
+mod default_tests {
+    use super::*;
+
+    #[test]
+    fn the_default_max_size_parses() {
+        assert!(parse_size(defaults::MAX_SIZE).is_ok());
     }
 }
