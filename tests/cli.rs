@@ -99,3 +99,22 @@ fn serve_without_home_refuses_to_put_the_host_key_in_the_current_folder() {
     assert!(left.is_empty(), "written in the current folder: {left:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let out = yanbao(&["completions", "bash"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for word in ["_yanbao", "serve", "--max-sessions", "export"] {
+        assert!(s.contains(word), "{word} missing in the bash completions");
+    }
+    let out = yanbao(&["completions", "zsh"], &[]);
+    assert!(out.status.success() && text(&out.stdout).contains("#compdef yanbao"));
+    let out = yanbao(&["man"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains(".TH yanbao"), "{}", s.chars().take(200).collect::<String>());
+    assert!(s.contains("serve"), "the man page lists the subcommands");
+    let out = yanbao(&["completions", "tcsh"], &[]);
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+}

@@ -104,6 +104,14 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Print a shell completion script on stdout, e.g.
+    /// `yanbao completions bash > ~/.local/share/bash-completion/completions/yanbao`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `yanbao man > yanbao.1`.
+    Man,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
