@@ -89,9 +89,9 @@ fn payload(a: Action) -> BoxedStrategy<Action> {
             .boxed(),
         Wheel(..) => (0u16..120, 0u16..40, any::<i8>()).prop_map(|(x, y, n)| Wheel(x, y, n)).boxed(),
         MarkSet(_) => prop_oneof![3 => prop::char::range('a', 'c'), 1 => character()].prop_map(MarkSet).boxed(),
-        MarkJump(_) => prop_oneof![3 => prop::char::range('a', 'c'), 1 => Just('\''), 1 => character()]
-            .prop_map(MarkJump)
-            .boxed(),
+        MarkJump(_) => {
+            prop_oneof![3 => prop::char::range('a', 'c'), 1 => Just('\''), 1 => character()].prop_map(MarkJump).boxed()
+        }
         a => Just(a).boxed(),
     }
 }
@@ -141,15 +141,14 @@ fn run(start: (u16, u16), ascii: bool, steps: &[Step]) {
 }
 
 /// The library of 20 reports whose tree groups them (`common::grouped_library`)
-/// and its index, built once; `None` without the `make-library` tool.
-fn grouped() -> Option<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)> {
-    static G: std::sync::OnceLock<
-        Option<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)>,
-    > = std::sync::OnceLock::new();
+/// and its index, built once.
+fn grouped() -> (std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>) {
+    static G: std::sync::OnceLock<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)> =
+        std::sync::OnceLock::new();
     G.get_or_init(|| {
-        let lib = grouped_library()?;
+        let lib = grouped_library();
         let index = std::sync::Arc::new(yanbao::search::Index::build(&lib));
-        Some((lib, index))
+        (lib, index)
     })
     .clone()
 }
@@ -193,11 +192,10 @@ proptest! {
 
     #[test]
     fn random_action_sequences_grouped_tree(start in size(), steps in prop::collection::vec(step(), 1..60)) {
-        if let Some((lib, index)) = grouped() {
-            let keymap = std::sync::Arc::new(yanbao::keymap::Keymap::defaults());
-            let theme = yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi16, false);
-            run_on(yanbao::app::App::new(lib, index, keymap, theme, start), &steps);
-        }
+        let (lib, index) = grouped();
+        let keymap = std::sync::Arc::new(yanbao::keymap::Keymap::defaults());
+        let theme = yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi16, false);
+        run_on(yanbao::app::App::new(lib, index, keymap, theme, start), &steps);
     }
 }
 
@@ -239,11 +237,31 @@ fn chart_values_stay_inside_a_narrow_chart_view() {
 /// A prompt showed the end of a long query by dropping its first character
 /// until the rest fit, measuring the whole rest each time: quadratic, two
 /// seconds a frame for an 8,000-character query and a minute for a 64 KB
-/// paste. Each frame must now cost well under a second. (The search itself,
-/// run once per paste, is not timed here.)
+/// paste. The frame is drawn and checked here; its time is measured by
+/// `measure_a_huge_query_frame` (ignored: no timing asserts in the suite).
+/// (The search itself, run once per paste, is not timed.)
 #[test]
-fn a_huge_query_renders_in_linear_time() {
+fn a_huge_query_renders() {
+    for (open, took) in huge_query_frames() {
+        eprintln!("{open:?}: one frame with a 64 KB query took {took:?}");
+    }
+}
+
+/// Each frame must cost well under a second (5 s as a bound on a loaded
+/// machine); run with `--ignored`.
+#[test]
+#[ignore]
+fn measure_a_huge_query_frame() {
+    for (open, took) in huge_query_frames() {
+        assert!(took.as_secs_f64() < 5.0, "{open:?}: one frame with a 64 KB query took {took:?}");
+    }
+}
+
+/// The find prompt and the finder, each with a 64 KB query: the time of one
+/// checked frame of each.
+fn huge_query_frames() -> Vec<(Action, std::time::Duration)> {
     let paste = "银行".repeat(64 * 1024 / "银行".len());
+    let mut out = Vec::new();
     for open in [Action::Find, Action::Search] {
         let mut app = app(80, 24);
         app.update(open.clone());
@@ -251,7 +269,7 @@ fn a_huge_query_renders_in_linear_time() {
         let mut screen = Screen::new(80, 24);
         let t = std::time::Instant::now();
         screen.draw(&app, &|| format!("{open:?} with a 64 KB query"));
-        let took = t.elapsed();
-        assert!(took.as_secs_f64() < 5.0, "{open:?}: one frame with a 64 KB query took {took:?}");
+        out.push((open, t.elapsed()));
     }
+    out
 }
