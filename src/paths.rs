@@ -124,7 +124,8 @@ mod tests {
         write_atomic(&file, &[b"ab", b"cd"], false).expect("first write");
         write_atomic(&file, &[b"xyz"], true).expect("second write");
         assert_eq!(std::fs::read(&file).expect("read"), b"xyz");
-        let names: Vec<_> = std::fs::read_dir(dir.join("sub")).expect("list").flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> =
+            std::fs::read_dir(dir.join("sub")).expect("list").flatten().map(|e| e.file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -3,9 +3,9 @@
 use crate::args::*;
 use crate::load::*;
 use std::path::PathBuf;
-use yanbao::serve::config::secs_or_off;
 use std::process::ExitCode;
 use std::sync::Arc;
+use yanbao::serve::config::secs_or_off;
 
 pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
     let (lib, index) = match load_indexed(dirs) {
@@ -22,10 +22,8 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
     };
     // Never the current folder: with neither XDG_DATA_HOME nor HOME, the
     // key's place must be given.
-    let Some(host_key) = args
-        .host_key
-        .clone()
-        .or_else(|| Some(yanbao::paths::dir(yanbao::paths::Base::Data)?.join("host_ed25519")))
+    let Some(host_key) =
+        args.host_key.clone().or_else(|| Some(yanbao::paths::dir(yanbao::paths::Base::Data)?.join("host_ed25519")))
     else {
         eprintln!("yanbao serve: no place for the host key: set HOME or XDG_DATA_HOME, or give --host-key FILE");
         return ExitCode::from(2);
