@@ -10,7 +10,7 @@ use std::sync::Arc;
 /// The most reports whose chapters the tree shows at start.
 pub const EXPANDED_REPORTS: usize = 8;
 /// A library of more reports than this has its reports grouped at the top
-/// level of the tree (the same bound as [`EXPANDED_REPORTS`]: past it, the
+/// level of the tree (the same bound as `EXPANDED_REPORTS`: past it, the
 /// reports no longer fit a screen with their chapters).
 pub const GROUP_REPORTS: usize = EXPANDED_REPORTS;
 /// The group of reports without a publisher, or without a year.
@@ -102,7 +102,7 @@ pub struct NavState {
 
 impl NavState {
     /// The reports start expanded; in a library of more than
-    /// [`EXPANDED_REPORTS`] reports, only the first, so that the tree lists
+    /// `EXPANDED_REPORTS` reports, only the first, so that the tree lists
     /// the reports one a row, and with more than [`GROUP_REPORTS`] the
     /// reports are grouped by publisher, only the first report's group open.
     pub fn new(lib: &Library) -> NavState {

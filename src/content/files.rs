@@ -71,7 +71,7 @@ fn walk(
 /// that could not be read, each naming the file.
 ///
 /// Only regular files are read (a FIFO would block forever, a link to
-/// /dev/zero would never end), each up to [`MAX_FILE_BYTES`]. A file that is
+/// /dev/zero would never end), each up to `MAX_FILE_BYTES`. A file that is
 /// not UTF-8 is an error at its line and column, not text with U+FFFD in it.
 /// A folder reached twice through symbolic links is read once.
 pub fn read_dir(dir: &Path) -> std::io::Result<(Files, Vec<ContentError>)> {
@@ -93,7 +93,7 @@ pub fn folder_prefix(dirs: &[std::path::PathBuf], k: usize) -> String {
     }
 }
 
-/// [`read_dir`] over several folders read as one library (see [`folder_prefix`]).
+/// [`read_dir`] over several folders read as one library (see `folder_prefix`).
 pub fn read_dirs(dirs: &[std::path::PathBuf]) -> Result<(Files, Vec<ContentError>), String> {
     let mut files = Files::new();
     let mut errors = Vec::new();
@@ -109,7 +109,7 @@ pub fn read_dirs(dirs: &[std::path::PathBuf]) -> Result<(Files, Vec<ContentError
     Ok((files, errors))
 }
 
-/// [`list_dir`] over several folders (see [`folder_prefix`]).
+/// [`list_dir`] over several folders (see `folder_prefix`).
 pub fn list_dirs(dirs: &[std::path::PathBuf]) -> Option<Vec<Listed>> {
     let mut out = Vec::new();
     for (k, d) in dirs.iter().enumerate() {

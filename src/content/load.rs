@@ -315,7 +315,7 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
 }
 
 /// [`load`] for a library of several folders, whose files are named with
-/// the prefixes `roots` (see [`folder_prefix`]). Each folder may have its
+/// the prefixes `roots` (see `folder_prefix`). Each folder may have its
 /// own registries: their entries are merged in folder order, and an id
 /// already given by an earlier folder is taken from there (folders made
 /// from one another share their registries). A registry is missing only

@@ -426,7 +426,7 @@ impl Library {
         }
     }
 
-    /// The title for the tree: a section titled "<parent title>——<part>"
+    /// The title for the tree: a section titled "`<parent title>——<part>`"
     /// shows only the part, and so does a section whose siblings share its
     /// head (six parts "人工智能基础层发展现状——…" show their parts), so that
     /// sibling rows stay tellable apart.

@@ -73,7 +73,7 @@ pub struct ServeOpts {
     /// explorer at this size, in its top-left corner.
     pub max_size: (u16, u16),
     /// Input bytes a second per session, past a burst of
-    /// [`limits::INPUT_BURST`]; faster input is read more slowly. None: off.
+    /// [`crate::serve::limits::INPUT_BURST`]; faster input is read more slowly. None: off.
     pub input_rate: Option<u32>,
     /// Serve Prometheus metrics on this address (`GET /metrics`). None: off.
     pub metrics: Option<String>,
