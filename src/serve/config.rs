@@ -27,9 +27,15 @@ pub struct ServeOpts {
     /// A connection that has not authenticated and started the explorer by
     /// then is closed, whatever it sends.
     pub login_grace: Duration,
-    /// Connections still logging in (accepted, no explorer yet), at most;
-    /// past this the oldest of them is closed to make room.
+    /// `--max-startups start:rate:full`, as OpenSSH's MaxStartups: past
+    /// `startups_start` connections logging in (accepted, no explorer yet),
+    /// a new one is refused with probability `startups_rate` %, rising
+    /// linearly to 100 % at `max_startups` (full). Before any refusal, a
+    /// connection that has sent nothing is closed to make room instead, so
+    /// that silent sockets never keep a login that speaks out.
     pub max_startups: usize,
+    pub startups_start: usize,
+    pub startups_rate: u32,
     /// Connections open at once from one address (IPv6: one /64).
     pub max_per_address: usize,
     /// Server keepalives after this long without a packet from the client;
@@ -49,6 +55,11 @@ pub struct ServeOpts {
     /// a load balancer; its source address is the client's. Without it, a
     /// PROXY header is refused.
     pub proxy_protocol: bool,
+    /// `--proxy-from`: the balancers' addresses. When set, only these peers
+    /// may connect, each with a PROXY header (it implies `proxy_protocol`);
+    /// any other peer is refused at once. Empty: any peer may send one
+    /// (then the port must be firewalled to the balancer).
+    pub proxy_from: Vec<ipnet::IpNet>,
     /// Where sessions logged in with a key from `authorized_keys` keep
     /// their reading memory (`<dir>/serve/<key fingerprint>.json`), usually
     /// `$XDG_STATE_HOME/yanbao`. None, and for anonymous sessions: the
@@ -68,6 +79,8 @@ impl Default for ServeOpts {
             mouse: false,
             login_grace: Duration::from_secs(30),
             max_startups: 100,
+            startups_start: 50,
+            startups_rate: 30,
             max_per_address: 8,
             keepalive: Some(Duration::from_secs(60)),
             max_session_time: None,
@@ -75,6 +88,7 @@ impl Default for ServeOpts {
             input_rate: Some(32 * 1024),
             metrics: None,
             proxy_protocol: false,
+            proxy_from: Vec::new(),
             state_dir: None,
         }
     }
@@ -130,4 +144,47 @@ pub fn depth_for_term(term: &str) -> ColorDepth {
     } else {
         ColorDepth::Ansi16
     }
+}
+
+/// A `--proxy-from` value: a network in CIDR notation (`10.0.0.0/8`,
+/// `2001:db8::/32`) or one address (`10.0.0.5`).
+pub fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an address or a network (e.g. 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)"))
+}
+
+impl ServeOpts {
+    /// Whether every connection starts with a PROXY header.
+    pub fn expects_proxy(&self) -> bool {
+        self.proxy_protocol || !self.proxy_from.is_empty()
+    }
+
+    /// Whether `peer` may send a PROXY header: one of `--proxy-from`, or
+    /// anyone when it is not set.
+    pub fn proxy_allowed(&self, peer: std::net::IpAddr) -> bool {
+        let peer = peer.to_canonical();
+        self.proxy_from.is_empty() || self.proxy_from.iter().any(|n| n.contains(&peer))
+    }
+}
+
+/// A `--max-startups` value: `start:rate:full` (OpenSSH's MaxStartups, e.g.
+/// `50:30:100`) or `full` alone (start = full: no early drop).
+pub fn parse_startups(s: &str) -> Result<(usize, u32, usize), String> {
+    let n = |v: &str| v.trim().parse::<usize>().ok();
+    let f: Vec<&str> = s.split(':').collect();
+    let (start, rate, full) = match f[..] {
+        [full] => n(full).map(|f| (f, 100, f)),
+        [start, rate, full] => match (n(start), n(rate), n(full)) {
+            (Some(s), Some(r), Some(f)) => Some((s, r, f)),
+            _ => None,
+        },
+        _ => None,
+    }
+    .ok_or_else(|| format!("{s:?}: expected N or start:rate:full, e.g. 50:30:100"))?;
+    if full == 0 || start > full || rate > 100 {
+        return Err(format!("{s:?}: need 0 < start <= full and a rate of 0 to 100 (%)"));
+    }
+    Ok((start, rate as u32, full))
 }

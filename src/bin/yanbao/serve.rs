@@ -36,7 +36,9 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         ascii: options.ascii,
         mouse: options.mouse,
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
-        max_startups: args.max_startups,
+        max_startups: args.max_startups.2,
+        startups_start: args.max_startups.0,
+        startups_rate: args.max_startups.1,
         max_per_address: args.max_per_address,
         keepalive: (args.keepalive > 0).then(|| std::time::Duration::from_secs(args.keepalive)),
         max_session_time: (args.max_session_time > 0).then(|| std::time::Duration::from_secs(args.max_session_time)),
@@ -44,6 +46,7 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
         metrics: args.metrics.clone(),
         proxy_protocol: args.proxy_protocol,
+        proxy_from: args.proxy_from.clone(),
         state_dir: yanbao::state::default_dir(),
     };
     let index = Arc::clone(index.arc());
