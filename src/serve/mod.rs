@@ -70,8 +70,9 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 const IDLE_BACKSTOP: Duration = Duration::from_secs(15);
 /// A connection logging in that spoke but has not finished its key
 /// exchange this long after connecting may be closed to make room when
-/// `--max-startups` is full (a real key exchange takes milliseconds).
-const STALLED: Duration = Duration::from_secs(3);
+/// `--max-startups` is full (a key exchange takes milliseconds; this leaves
+/// room for slow links and a server under load).
+const STALLED: Duration = Duration::from_secs(10);
 /// Per-source penalties (OpenSSH's PerSourcePenalties): an address whose
 /// connection was closed to make room while silent, or did not log in
 /// within the login grace, has its new connections closed at once for
