@@ -273,6 +273,7 @@ impl Kill {
         // SAFETY: FIONREAD writes one int, here `n`. The socket is open
         // while its connection's kill switch is not killed; were the number
         // reused, only this guess would be wrong.
+        #[allow(unsafe_code)]
         let r = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) };
         r == 0 && n > 0
     }
@@ -420,6 +421,7 @@ impl InputBucket {
 
 /// Raise the open-file soft limit to the hard limit; returns the new soft
 /// limit (None if it could not be read).
+#[allow(unsafe_code)]
 pub fn raise_open_file_limit() -> Option<u64> {
     // SAFETY: getrlimit and setrlimit only read or write the struct given.
     unsafe {
