@@ -114,6 +114,28 @@ put("ssh_input", "mouse-off", bytes([0]) + b"\x1b[<0;12;5M\x1b[M ,%j")
 
 # app: [w-1 (mod 250), h-1 (mod 80), flags, packet-1 (mod 32), w2-1, h2-1] ++ client bytes
 # flags: 1 ascii; 2-4 colour depth (none, 16, 256, true colour); 8 resize halfway; 16 mouse reporting on
+# proxy: a connection's first bytes (the audit's N4 cases, and good headers)
+V2 = b"\r\n\r\n\0\r\nQUIT\n"
+put("proxy", "v1-tcp4", b"PROXY TCP4 203.0.113.7 10.0.0.1 5555 2222\r\nSSH-2.0-x\r\n")
+put("proxy", "v1-tcp6", b"PROXY TCP6 2001:db8::1 2001:db8::2 4000 22\r\n")
+put("proxy", "v1-unknown", b"PROXY UNKNOWN\r\nSSH-2.0-x\r\n")
+put("proxy", "v1-port-99999", b"PROXY TCP4 1.2.3.4 5.6.7.8 99999 22\r\n")
+put("proxy", "v1-family-mismatch", b"PROXY TCP4 2001:db8::1 5.6.7.8 1 22\r\n")
+put("proxy", "v1-too-long", b"PROXY " + b"1" * 200)
+put("proxy", "v1-non-ascii", "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 中\r\n".encode())
+put("proxy", "p-only", b"P" * 300)
+put("proxy", "v2-tcp4", V2 + bytes([0x21, 0x11, 0, 12, 198, 51, 100, 9, 10, 0, 0, 1, 0x1F, 0x90, 0, 22]) + b"SSH-")
+put("proxy", "v2-tcp6", V2 + bytes([0x21, 0x21, 0, 36]) + bytes(range(1, 17)) + bytes(16) + bytes([0x0F, 0xA0, 0, 22]))
+put("proxy", "v2-local", V2 + bytes([0x20, 0x00, 0, 0]))
+put("proxy", "v2-unix", V2 + bytes([0x21, 0x31, 0, 216]) + bytes(216))
+put("proxy", "v2-tlvs", V2 + bytes([0x21, 0x11, 0x01, 0xFE]) + bytes(12) + bytes([0x04, 0x01, 0xEF]) + bytes(495))
+put("proxy", "v2-version-3", V2 + bytes([0x31, 0x11, 0, 12]) + bytes(12))
+put("proxy", "v2-cmd-f", V2 + bytes([0x2F, 0x11, 0, 12]) + bytes(12))
+put("proxy", "v2-ipv4-length-4", V2 + bytes([0x21, 0x11, 0, 4, 1, 2, 3, 4]))
+put("proxy", "v2-length-65535-short", V2 + bytes([0x21, 0x11, 0xFF, 0xFF]) + bytes(10))
+put("proxy", "eleven-bytes", V2[:11])
+
+
 def app(name, w, h, flags, packet, w2, h2, script):
     put("app", name, bytes([w - 1, h - 1, flags, packet - 1, w2 - 1, h2 - 1]) + script.encode())
 

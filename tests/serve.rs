@@ -514,6 +514,23 @@ async fn too_many_connections_from_one_address_are_turned_away() {
 }
 
 #[test]
+fn max_startups_and_proxy_from_values_parse_or_say_why() {
+    use yanbao::serve::{parse_net, parse_startups};
+    assert_eq!(parse_startups("50:30:100"), Ok((50, 30, 100)));
+    assert_eq!(parse_startups("100"), Ok((100, 100, 100)));
+    for bad in ["", "0", "10:30", "100:30:50", "10:101:100", "a:b:c", "10:30:100:1"] {
+        let e = parse_startups(bad).unwrap_err();
+        assert!(e.contains(&format!("{bad:?}")), "{bad}: {e}");
+    }
+    assert!(parse_net("10.0.0.0/8").unwrap().contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+    assert_eq!(parse_net("192.0.2.7").unwrap().to_string(), "192.0.2.7/32");
+    assert_eq!(parse_net("2001:db8::/32").unwrap().prefix_len(), 32);
+    for bad in ["", "10.0.0.0/33", "example.com", "10.0.0"] {
+        assert!(parse_net(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
 fn term_decides_the_colour_depth() {
     use yanbao::serve::depth_for_term;
     use yanbao::theme::ColorDepth;
@@ -652,6 +669,75 @@ async fn a_slow_client_loses_frames_then_gets_a_full_repaint() {
     let _ = slow.kill();
     let _ = slow.wait();
     drop(logs);
+    srv.shutdown().await;
+}
+
+/// A client that opens a 16 KB window, types keys that repaint a 300x100
+/// screen, never reads, then closes its socket (its runtime ends, as a
+/// killed client's process would).
+fn leaky_client(addr: std::net::SocketAddr) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            // One message of buffer: once the client stops reading, its
+            // session stops taking data, and the server's window stays full.
+            let config = client::Config { window_size: 16384, channel_buffer_size: 1, ..Default::default() };
+            let mut h = client::connect(Arc::new(config), addr, Client).await.expect("connect");
+            assert!(h.authenticate_none("reader").await.unwrap().success());
+            let ch = h.channel_open_session().await.unwrap();
+            // 300x100: the first frame alone is larger than the window.
+            ch.request_pty(false, "xterm", 300, 100, 0, 0, &[]).await.unwrap();
+            ch.request_shell(false).await.unwrap();
+            for _ in 0..30 {
+                let sent = tokio::time::timeout(Duration::from_millis(300), ch.data(&b"\t\x04G"[..])).await;
+                if !matches!(sent, Ok(Ok(()))) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            std::mem::forget(ch);
+        });
+        // Dropping the runtime closes the socket, whatever is queued.
+        drop(rt);
+    })
+    .join()
+    .expect("the leaky client");
+}
+
+/// The value of metric `name` in a scrape.
+fn metric(text: &str, name: &str) -> u64 {
+    let line = text.lines().find(|l| l.starts_with(name) && l.as_bytes().get(name.len()) == Some(&b' '));
+    line.and_then(|l| l.rsplit(' ').next()?.parse().ok()).unwrap_or_else(|| panic!("{name} in\n{text}"))
+}
+
+/// N1: a client that disconnects while its window is full frees its
+/// explorer slot at once. Before, the session's delivery task stayed
+/// blocked on the full window until the idle timeout, and 4 such clients
+/// kept a `--max-sessions 4` server full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_closes_with_a_full_window_frees_its_slot_at_once() {
+    let opts = ServeOpts { metrics: Some("127.0.0.1:0".into()), ..opts(4, Duration::from_secs(120)) };
+    let (srv, logs) = start_with(opts).await;
+    let m = srv.metrics_addr.unwrap();
+    let mut slowest = Duration::ZERO;
+    for i in 0..10 {
+        let addr = srv.addr;
+        tokio::task::spawn_blocking(move || leaky_client(addr)).await.unwrap();
+        let t0 = Instant::now();
+        while srv.shared.apps() > 0 && t0.elapsed() < Duration::from_secs(5) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let took = t0.elapsed();
+        assert_eq!(srv.shared.apps(), 0, "leaky client {i}: its explorer slot is still taken after {took:?}");
+        slowest = slowest.max(took);
+    }
+    eprintln!("10 clients closed with a full window: each slot freed within {slowest:?}");
+    // A fifth client (after ten leaks) gets in.
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await, "{}\n{:?}", t.screen(), logs.lock().unwrap());
+    let text = http_get(m, "/metrics").await;
+    assert_eq!(metric(&text, "yanbao_sessions"), 1, "{text}");
+    assert_eq!(metric(&text, "yanbao_connections"), 1, "{text}");
     srv.shutdown().await;
 }
 
@@ -827,8 +913,10 @@ fn served_with(prefix: &str, extra: &[&str]) -> Served {
     use std::io::BufRead;
     let key = temp_key();
     let script = format!("{prefix} setsid \"$0\" serve --listen 127.0.0.1:0 \"$@\"");
+    // YANBAO_SERVE_BIN: another build to measure (e.g. the one before a fix).
+    let exe = std::env::var("YANBAO_SERVE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_yanbao").into());
     let mut wrapper = std::process::Command::new("timeout")
-        .args(["-s", "KILL", "120", "sh", "-c", &script, env!("CARGO_BIN_EXE_yanbao")])
+        .args(["-s", "KILL", "120", "sh", "-c", &script, &exe])
         .arg("--host-key")
         .arg(&key)
         .args(extra)
@@ -987,6 +1075,35 @@ fn openssh_sigterm_of_the_server_restores_the_terminal() {
     assert_eq!(status.and_then(|s| s.code()), Some(0), "the server exits 0 on SIGTERM");
 }
 
+/// N7: SIGHUP (the server's terminal closes, `ExecReload=kill -HUP`) and
+/// SIGUSR1 are handled as SIGTERM is: every client restored, with its
+/// exit-status; the server exits 0. Before, they killed it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_and_sigusr1_of_the_server_restore_every_terminal() {
+    for (sig, name) in [(libc::SIGHUP, "SIGHUP"), (libc::SIGUSR1, "SIGUSR1"), (libc::SIGQUIT, "SIGQUIT")] {
+        let mut server = served(&[]);
+        let mut t = Term::open(server.addr, 80, 24).await;
+        assert!(t.until(30, |s| s.contains("目录")).await, "{name}: first screen");
+        kill(sig, server.pid);
+        let seen = t.read_to_close(15).await;
+        assert_restored(&t.vt, name);
+        assert!(t.screen().contains("the server is stopping"), "{name}:\n{}", t.screen());
+        assert!(seen.contains(&"exit-status 1".to_string()), "{name}: {seen:?}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut status = None;
+        while status.is_none() && Instant::now() < deadline {
+            status = server.wrapper.try_wait().unwrap();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(
+            status.and_then(|s| s.code()),
+            Some(0),
+            "{name}: the server exits 0; log:\n{}",
+            server.log.lock().unwrap()
+        );
+    }
+}
+
 #[test]
 fn openssh_exec_shows_a_yanbao_message() {
     let server = served(&[]);
@@ -1026,6 +1143,66 @@ async fn window_change_bursts_keep_the_session() {
         server.log.lock().unwrap()
     );
     assert!(!t.closed);
+}
+
+/// N8: window-change requests are no input: a resize every 250 ms does not
+/// put off the idle timeout (before, it kept the session open forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resizes_do_not_put_off_the_idle_timeout() {
+    let (srv, _) = start(8, Duration::from_secs(2)).await;
+    let mut t = Term::open(srv.addr, 80, 24).await;
+    assert!(t.until(10, |s| s.contains("目录")).await);
+    let t0 = Instant::now();
+    let mut i = 0u32;
+    while !t.closed && t0.elapsed() < Duration::from_secs(10) {
+        let _ = t.ch.window_change(80 + i % 2, 24, 0, 0).await;
+        i += 1;
+        let waited = tokio::time::timeout(Duration::from_millis(250), t.until(10, |s| s.contains("without input")));
+        if waited.await == Ok(true) {
+            break;
+        }
+    }
+    let took = t0.elapsed();
+    eprintln!("{i} resizes, the session closed after {took:?} (idle timeout 2 s)");
+    assert!(t.screen().contains("closed after 2 s without input"), "after {took:?}:\n{}", t.screen());
+    assert!(took < Duration::from_secs(6), "closed after {took:?}");
+    srv.shutdown().await;
+}
+
+/// N8's figures: the server's CPU while one client sends window-changes as
+/// fast as it can for 5 s (alternating sizes), and 1 s after, with the
+/// default flags (the input rate on; YANBAO_SERVE_BIN=... to measure
+/// another build).
+/// `cargo test --test serve measure_resize_flood -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_resize_flood() {
+    let server = served(&[]);
+    let mut t = Term::open(server.addr, 120, 40).await;
+    assert!(t.until(30, |s| s.contains("目录")).await);
+    let (mut read, write) = t.ch.split();
+    let reader = tokio::spawn(async move { while read.wait().await.is_some() {} });
+    let cpu0 = server.cpu();
+    let t0 = Instant::now();
+    let (mut sent, mut held_back) = (0u32, 0u32);
+    while t0.elapsed() < Duration::from_secs(5) {
+        // The server reads a flooder no faster than its rate: a send that
+        // waits is held back by TCP (counted), and the flood goes on.
+        let r = tokio::time::timeout(Duration::from_millis(200), write.window_change(120 + sent % 2, 40, 0, 0)).await;
+        match r {
+            Ok(Ok(())) => sent += 1,
+            Ok(Err(_)) => break,
+            Err(_) => held_back += 1,
+        }
+    }
+    // What the server still has queued is handled within a second.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let cpu = server.cpu() - cpu0;
+    eprintln!(
+        "resize flood: {sent} window-changes sent in {:?} ({held_back} sends held back 200 ms): server {cpu:.2} cpu-s",
+        t0.elapsed()
+    );
+    reader.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1290,6 +1467,160 @@ async fn forty_silent_sockets_do_not_stop_a_real_reader() {
     srv.shutdown().await;
 }
 
+/// Silent connections opened at `per_sec` a second, each from a new
+/// address 127.200+.x.y and held open for `hold` (unless the server closes
+/// it first), until `stop` is set. Returns how many were opened.
+async fn silent_flood(
+    addr: std::net::SocketAddr,
+    per_sec: u32,
+    hold: Duration,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> u64 {
+    let opened = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut n = 0u64;
+    let t0 = Instant::now();
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let due = (t0.elapsed().as_secs_f64() * f64::from(per_sec)) as u64;
+        while n < due {
+            let ip =
+                std::net::Ipv4Addr::new(127, 200 + (n / 64_000 % 50) as u8, (n / 250 % 256) as u8, 1 + (n % 250) as u8);
+            let opened = Arc::clone(&opened);
+            tokio::spawn(async move {
+                let Ok(sock) = tokio::net::TcpSocket::new_v4() else { return };
+                if sock.bind((ip, 0).into()).is_err() {
+                    return;
+                }
+                if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_millis(500), sock.connect(addr)).await {
+                    opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(hold).await;
+                    drop(s);
+                }
+            });
+            n += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    opened.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A login as a reader's client makes it: connect, authenticate, a PTY, a
+/// shell, the first screen; how long it took, or what failed.
+async fn try_login(addr: std::net::SocketAddr, secs: u64) -> Result<Duration, String> {
+    let t0 = Instant::now();
+    let run = async {
+        let config = Arc::new(client::Config::default());
+        let mut h = client::connect(config, addr, Client).await.map_err(|e| format!("connect: {e}"))?;
+        let auth = h.authenticate_none("reader").await.map_err(|e| format!("auth: {e}"))?;
+        if !auth.success() {
+            return Err("auth refused".to_string());
+        }
+        let ch = h.channel_open_session().await.map_err(|e| format!("channel: {e}"))?;
+        ch.request_pty(true, "xterm", 80, 24, 0, 0, &[]).await.map_err(|e| format!("pty: {e}"))?;
+        ch.request_shell(true).await.map_err(|e| format!("shell: {e}"))?;
+        let mut t = Term { _handle: h, ch, vt: vt(24, 80), closed: false };
+        if !t.until(secs, |s| s.contains("目录")).await {
+            return Err(format!("no first screen:\n{}", t.screen()));
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(Duration::from_secs(secs), run).await {
+        Ok(Ok(())) => Ok(t0.elapsed()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(format!("not in within {secs} s")),
+    }
+}
+
+/// N3: under a flood of silent connections from many addresses, real
+/// logins get in: silent sockets are closed to make room before any login
+/// that speaks. Before, each new connection past `--max-startups` closed
+/// the oldest one logging in, which was the real client once the flood had
+/// opened that many during its login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_logins_get_in_under_a_silent_flood() {
+    let opts = ServeOpts { max_startups: 20, startups_start: 10, ..opts(8, Duration::from_secs(60)) };
+    let (srv, _) = start_with(opts).await;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // 500 a second: before, that closed every login (each takes seconds on
+    // a loaded debug build, and 20 newer sockets evicted it).
+    let flood = tokio::spawn(silent_flood(srv.addr, 500, Duration::from_secs(1), Arc::clone(&stop)));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut results = Vec::new();
+    for _ in 0..3 {
+        results.push(try_login(srv.addr, 30).await);
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let opened = flood.await.unwrap();
+    eprintln!("silent flood: {opened} connections; logins: {results:?}");
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(srv.shared.counters.refused("max-startups") > 0, "the flood filled --max-startups");
+    srv.shutdown().await;
+}
+
+/// N3: a login whose key exchange is done is kept ahead of silent ones,
+/// and past `full`, with no silent one to close, a new connection is
+/// refused with a message that names the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_max_startups_new_connections_are_refused_and_keyed_logins_kept() {
+    let opts = ServeOpts { max_startups: 4, startups_start: 4, ..opts(8, Duration::from_secs(60)) };
+    let (srv, _) = start_with(opts).await;
+    let config = Arc::new(client::Config::default());
+    // Four logins past their key exchange, not authenticated.
+    let mut keyed = Vec::new();
+    for _ in 0..4 {
+        keyed.push(client::connect(Arc::clone(&config), srv.addr, Client).await.unwrap());
+    }
+    // A fifth is refused, told why (the banner before authentication).
+    let banner = Arc::new(std::sync::Mutex::new(String::new()));
+    let mut h = client::connect(Arc::clone(&config), srv.addr, BannerClient(Arc::clone(&banner))).await.unwrap();
+    let auth = h.authenticate_none("reader").await;
+    assert!(!matches!(auth, Ok(ref a) if a.success()), "a fifth login was let in");
+    assert!(banner.lock().unwrap().contains("--max-startups"), "{:?}", banner.lock().unwrap());
+    // Silent sockets do not displace them.
+    let mut silent = Vec::new();
+    for i in 0..20u8 {
+        silent.push(silent_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 11, 1 + i)).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for (i, k) in keyed.iter_mut().enumerate() {
+        let auth = k.authenticate_none("reader").await.map(|a| a.success());
+        assert!(matches!(auth, Ok(true)), "keyed login {i} was closed: {auth:?}");
+    }
+    drop(silent);
+    srv.shutdown().await;
+}
+
+/// N3's figures: 8 real logins, one a second, during a silent flood of
+/// 5,000 connections a second from rotating addresses, against the server
+/// binary with its default limits (YANBAO_SERVE_BIN=... to measure another
+/// build). Loopback only; the flood lasts about 18 s at most.
+/// `cargo test --test serve measure_silent_flood -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_silent_flood() {
+    let server = served(&["--max-per-minute", "100000"]);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flood = tokio::spawn(silent_flood(server.addr, 5000, Duration::from_secs(2), Arc::clone(&stop)));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let logins: Vec<_> = (0..8u64)
+        .map(|i| {
+            let addr = server.addr;
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(i * 1000)).await;
+                try_login(addr, 10).await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for l in logins {
+        let r = l.await.unwrap();
+        eprintln!("login: {r:?}");
+        ok += usize::from(r.is_ok());
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let opened = flood.await.unwrap();
+    eprintln!("silent flood: {opened} connections; {ok} of 8 logins in within 10 s");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_per_address_cap_refuses_with_a_message_that_names_it() {
     let opts = ServeOpts { max_per_address: 2, ..opts(8, Duration::from_secs(60)) };
@@ -1528,10 +1859,95 @@ async fn the_metrics_endpoint_counts_sessions_refusals_and_bytes() {
     srv.shutdown().await;
 }
 
+/// Run `f` on a runtime of its own on a thread, then drop that runtime:
+/// every socket it opened is closed as a killed process's would be (no
+/// disconnect message).
+fn in_own_runtime<F: std::future::Future<Output = ()> + 'static>(f: impl FnOnce() -> F + Send + 'static) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(f());
+        drop(rt);
+    })
+    .join()
+    .expect("the client thread");
+}
+
+/// N13: idle connections to the metrics port do not block scrapes (before,
+/// 4 of them held every slot for 5 s), and a client that quits, then closes
+/// its socket without a disconnect message, is not a session error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_holders_do_not_block_scrapes_and_quits_are_not_errors() {
+    let opts = ServeOpts { metrics: Some("127.0.0.1:0".into()), ..opts(8, Duration::from_secs(60)) };
+    let (srv, logs) = start_with(opts).await;
+    let m = srv.metrics_addr.unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let holding = {
+        let stop = Arc::clone(&stop);
+        tokio::spawn(async move {
+            let mut held = std::collections::VecDeque::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Ok(s) = tokio::net::TcpStream::connect(m).await {
+                    held.push_back(s);
+                }
+                if held.len() > 8 {
+                    held.pop_front();
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let mut answered = 0;
+    for _ in 0..10 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(m).await.unwrap();
+        let _ = s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").await;
+        let mut out = String::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut out)).await;
+        answered += usize::from(out.starts_with("HTTP/1.0 200 OK"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    holding.await.unwrap();
+    assert_eq!(answered, 10, "scrapes answered while idle connections were held");
+    // Three readers quit, then their sockets close without a word.
+    for _ in 0..3 {
+        let addr = srv.addr;
+        tokio::task::spawn_blocking(move || {
+            in_own_runtime(move || async move {
+                let mut t = Term::open(addr, 80, 24).await;
+                assert!(t.until(10, |s| s.contains("目录")).await);
+                t.send("q").await;
+                let seen = t.read_to_close(10).await;
+                assert!(seen.contains(&"close".to_string()), "{seen:?}");
+                std::mem::forget(t);
+            })
+        })
+        .await
+        .unwrap();
+    }
+    wait_for_no_sessions(&srv).await;
+    let text = http_get(m, "/metrics").await;
+    assert_eq!(metric(&text, "yanbao_session_errors_total"), 0, "{text}\n{:?}", logs.lock().unwrap());
+    assert_eq!(metric(&text, "yanbao_sessions_started_total"), 3, "{text}");
+    srv.shutdown().await;
+}
+
 /// A session through a PROXY header: connect, send `header`, then SSH; quit.
 async fn through_proxy(addr: std::net::SocketAddr, header: &[u8]) -> Result<(), String> {
+    through_proxy_from(addr, std::net::Ipv4Addr::LOCALHOST, header).await
+}
+
+/// `through_proxy` from the local address `source` (any 127.x.y.z).
+async fn through_proxy_from(
+    addr: std::net::SocketAddr,
+    source: std::net::Ipv4Addr,
+    header: &[u8],
+) -> Result<(), String> {
     use tokio::io::AsyncWriteExt;
-    let mut s = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let sock = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
+    sock.bind((source, 0).into()).map_err(|e| e.to_string())?;
+    let mut s = sock.connect(addr).await.map_err(|e| e.to_string())?;
     s.write_all(header).await.map_err(|e| e.to_string())?;
     let config = Arc::new(client::Config::default());
     let h = tokio::time::timeout(Duration::from_secs(10), client::connect_stream(config, s, Client))
@@ -1575,6 +1991,55 @@ async fn proxy_protocol_v1_and_v2_give_the_client_address() {
     // A connection without a header is closed.
     assert!(through_proxy(srv.addr, b"").await.is_err());
     assert!(log_has(&logs, |l| l.contains("PROXY header")).await, "{:?}", logs.lock().unwrap());
+    srv.shutdown().await;
+}
+
+/// N4: with `--proxy-from`, only those peers may send a PROXY header;
+/// another peer is refused, its claimed address never used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_proxy_from_peers_may_send_a_header() {
+    let opts = ServeOpts {
+        proxy_from: vec![yanbao::serve::parse_net("127.0.7.0/24").unwrap()],
+        metrics: Some("127.0.0.1:0".into()),
+        ..opts(8, Duration::from_secs(60))
+    };
+    let (srv, logs) = start_with(opts).await;
+    let header = b"PROXY TCP4 203.0.113.9 127.0.0.1 5555 2222\r\n";
+    let other = through_proxy_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 8, 1), header).await;
+    assert!(other.is_err(), "a header from a peer outside --proxy-from was accepted");
+    through_proxy_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 7, 1), header).await.unwrap();
+    wait_for_no_sessions(&srv).await;
+    let log = logs.lock().unwrap().join("\n");
+    assert!(log.contains("127.0.8.1") && log.contains("not a --proxy-from address"), "{log}");
+    assert_eq!(log.matches("203.0.113.9:5555 anonymous").count(), 1, "{log}");
+    assert_eq!(srv.shared.counters.refused("proxy-from"), 1);
+    let text = http_get(srv.metrics_addr.unwrap(), "/metrics").await;
+    assert_eq!(metric(&text, "yanbao_refused_total{limit=\"proxy-from\"}"), 1, "{text}");
+    srv.shutdown().await;
+}
+
+/// N4: one host's stalled PROXY headers are bounded per peer: 100 of them
+/// (before: they filled the `--max-startups` gate, and every real login
+/// behind the balancer was refused) leave room for the balancer's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_proxy_headers_from_one_host_do_not_refuse_the_others() {
+    use tokio::io::AsyncWriteExt;
+    let opts = ServeOpts { proxy_protocol: true, max_per_address: 8, ..opts(8, Duration::from_secs(60)) };
+    let (srv, _) = start_with(opts).await;
+    let mut stalled = Vec::new();
+    for _ in 0..100 {
+        let mut s = silent_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 9, 1)).await;
+        let _ = s.write_all(b"P").await;
+        stalled.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let header = b"PROXY TCP4 198.51.100.20 127.0.0.1 5555 2222\r\n";
+    for i in 0..3 {
+        through_proxy_from(srv.addr, std::net::Ipv4Addr::new(127, 0, 9, 2), header)
+            .await
+            .unwrap_or_else(|e| panic!("login {i} behind 100 stalled headers: {e}"));
+    }
+    drop(stalled);
     srv.shutdown().await;
 }
 

@@ -13,6 +13,8 @@
 //!   lengths (n mod 16; n's bit 128: mouse reporting on, reports decoded)
 //! - `app`: `[w, h, flags, packet, w2, h2] ++ bytes from the client` (flags: 1
 //!   ascii, 2-4 colour depth, 8 resize halfway, 16 mouse reporting on)
+//! - `proxy`: the first bytes of a connection (a PROXY header v1 or v2, then
+//!   anything)
 
 #![allow(dead_code)]
 
@@ -347,5 +349,39 @@ pub fn app(data: &[u8]) {
             }
         }
         render_checked(&app, w, h);
+    }
+}
+
+/// The PROXY header parser on a connection's first bytes: it never panics
+/// and never waits on a complete input; it reads a v1 line of at most 107
+/// bytes, or a v2 header of 16 bytes plus its stated length, and not one
+/// byte past the header; an accepted header reads the same again.
+pub fn proxy(data: &[u8]) {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    fn parse(data: &[u8]) -> (std::io::Result<Option<std::net::SocketAddr>>, usize) {
+        let mut rest = data;
+        let got = {
+            let fut = yanbao::serve::proxy::read_header(&mut rest);
+            let mut fut = std::pin::pin!(fut);
+            match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                Poll::Ready(r) => r,
+                Poll::Pending => panic!("the header parser waited on an input in memory"),
+            }
+        };
+        (got, data.len() - rest.len())
+    }
+    let (got, used) = parse(data);
+    if let Ok(addr) = got {
+        let v2 = data.starts_with(b"\r\n\r\n\0\r\nQUIT\n");
+        if v2 {
+            let len = usize::from(u16::from_be_bytes([data[14], data[15]]));
+            assert_eq!(used, 16 + len, "a v2 header read past its length");
+        } else {
+            assert!(used <= 107 && data[..used].ends_with(b"\r\n"), "a v1 line of {used} bytes");
+        }
+        let (again, used_again) = parse(&data[..used]);
+        assert_eq!(again.ok(), Some(addr), "the header alone reads differently");
+        assert_eq!(used_again, used);
     }
 }

@@ -16,7 +16,8 @@ pub mod defaults {
     pub const IDLE_TIMEOUT_SECS: u64 = 600;
     pub const MAX_PER_MINUTE: usize = 60;
     pub const LOGIN_GRACE_SECS: u64 = 30;
-    pub const MAX_STARTUPS: usize = 100;
+    /// `--max-startups`, as the flag writes it (START:RATE:FULL).
+    pub const MAX_STARTUPS: &str = "50:30:100";
     pub const MAX_PER_ADDRESS: usize = 8;
     pub const KEEPALIVE_SECS: u64 = 60;
     pub const MAX_SESSION_TIME_SECS: u64 = 0;
@@ -59,9 +60,15 @@ pub struct ServeOpts {
     /// A connection that has not authenticated and started the explorer by
     /// then is closed, whatever it sends.
     pub login_grace: Duration,
-    /// Connections still logging in (accepted, no explorer yet), at most;
-    /// past this the oldest of them is closed to make room.
+    /// `--max-startups start:rate:full`, as OpenSSH's MaxStartups: past
+    /// `startups_start` connections logging in (accepted, no explorer yet),
+    /// a new one is refused with probability `startups_rate` %, rising
+    /// linearly to 100 % at `max_startups` (full). Before any refusal, a
+    /// connection that has sent nothing is closed to make room instead, so
+    /// that silent sockets never keep a login that speaks out.
     pub max_startups: usize,
+    pub startups_start: usize,
+    pub startups_rate: u32,
     /// Connections open at once from one address (IPv6: one /64).
     pub max_per_address: usize,
     /// Server keepalives after this long without a packet from the client;
@@ -81,6 +88,11 @@ pub struct ServeOpts {
     /// a load balancer; its source address is the client's. Without it, a
     /// PROXY header is refused.
     pub proxy_protocol: bool,
+    /// `--proxy-from`: the balancers' addresses. When set, only these peers
+    /// may connect, each with a PROXY header (it implies `proxy_protocol`);
+    /// any other peer is refused at once. Empty: any peer may send one
+    /// (then the port must be firewalled to the balancer).
+    pub proxy_from: Vec<ipnet::IpNet>,
     /// Where sessions logged in with a key from `authorized_keys` keep
     /// their reading memory (`<dir>/serve/<key fingerprint>.json`), usually
     /// `$XDG_STATE_HOME/yanbao`. None, and for anonymous sessions: the
@@ -90,6 +102,7 @@ pub struct ServeOpts {
 
 impl Default for ServeOpts {
     fn default() -> ServeOpts {
+        let startups = parse_startups(defaults::MAX_STARTUPS).unwrap_or((50, 30, 100));
         ServeOpts {
             host_key: PathBuf::new(),
             authorized_keys: None,
@@ -99,7 +112,9 @@ impl Default for ServeOpts {
             ascii: false,
             mouse: false,
             login_grace: Duration::from_secs(defaults::LOGIN_GRACE_SECS),
-            max_startups: defaults::MAX_STARTUPS,
+            max_startups: startups.2,
+            startups_start: startups.0,
+            startups_rate: startups.1,
             max_per_address: defaults::MAX_PER_ADDRESS,
             keepalive: secs_or_off(defaults::KEEPALIVE_SECS),
             max_session_time: secs_or_off(defaults::MAX_SESSION_TIME_SECS),
@@ -107,6 +122,7 @@ impl Default for ServeOpts {
             input_rate: (defaults::INPUT_RATE > 0).then_some(defaults::INPUT_RATE),
             metrics: None,
             proxy_protocol: false,
+            proxy_from: Vec::new(),
             state_dir: None,
         }
     }
@@ -164,6 +180,49 @@ pub fn depth_for_term(term: &str) -> ColorDepth {
     }
 }
 
+/// A `--proxy-from` value: a network in CIDR notation (`10.0.0.0/8`,
+/// `2001:db8::/32`) or one address (`10.0.0.5`).
+pub fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an address or a network (e.g. 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)"))
+}
+
+impl ServeOpts {
+    /// Whether every connection starts with a PROXY header.
+    pub fn expects_proxy(&self) -> bool {
+        self.proxy_protocol || !self.proxy_from.is_empty()
+    }
+
+    /// Whether `peer` may send a PROXY header: one of `--proxy-from`, or
+    /// anyone when it is not set.
+    pub fn proxy_allowed(&self, peer: std::net::IpAddr) -> bool {
+        let peer = peer.to_canonical();
+        self.proxy_from.is_empty() || self.proxy_from.iter().any(|n| n.contains(&peer))
+    }
+}
+
+/// A `--max-startups` value: `start:rate:full` (OpenSSH's MaxStartups, e.g.
+/// `50:30:100`) or `full` alone (start = full: no early drop).
+pub fn parse_startups(s: &str) -> Result<(usize, u32, usize), String> {
+    let n = |v: &str| v.trim().parse::<usize>().ok();
+    let f: Vec<&str> = s.split(':').collect();
+    let (start, rate, full) = match f[..] {
+        [full] => n(full).map(|f| (f, 100, f)),
+        [start, rate, full] => match (n(start), n(rate), n(full)) {
+            (Some(s), Some(r), Some(f)) => Some((s, r, f)),
+            _ => None,
+        },
+        _ => None,
+    }
+    .ok_or_else(|| format!("{s:?}: expected N or start:rate:full, e.g. 50:30:100"))?;
+    if full == 0 || start > full || rate > 100 {
+        return Err(format!("{s:?}: need 0 < start <= full and a rate of 0 to 100 (%)"));
+    }
+    Ok((start, rate as u32, full))
+}
+
 #[cfg(test)]
 mod default_tests {
     use super::*;
@@ -171,5 +230,6 @@ mod default_tests {
     #[test]
     fn the_default_max_size_parses() {
         assert!(parse_size(defaults::MAX_SIZE).is_ok());
+        assert!(parse_startups(defaults::MAX_STARTUPS).is_ok());
     }
 }

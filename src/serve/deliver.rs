@@ -109,6 +109,16 @@ impl Link {
         self.wake.notify_one();
     }
 
+    /// The connection is gone: the delivery task stops at once, even if a
+    /// frame waits for window space that will never come, so that the
+    /// session's slot is freed (a client that closed with its window full
+    /// kept it until the idle timeout).
+    pub(super) fn gone(&self) {
+        self.lock().gone = true;
+        self.ending.notify_one();
+        self.wake.notify_one();
+    }
+
     pub(super) fn why(&self) -> Option<&'static str> {
         self.lock().why
     }
@@ -144,8 +154,16 @@ pub(super) async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, 
     // A frame cut short by an end: the goodbye first cancels any escape
     // sequence left open.
     let mut cut = false;
-    if out.data_bytes(setup_sequence(shared.opts.mouse)).await.is_err() {
-        return;
+    tokio::select! {
+        r = out.data_bytes(setup_sequence(shared.opts.mouse)) => if r.is_err() {
+            return;
+        },
+        _ = link.ending.notified() => {
+            // Gone or ended before the set-up was sent: nothing to restore.
+            if link.lock().gone {
+                return;
+            }
+        }
     }
     enum Next {
         Frame(Vec<u8>),

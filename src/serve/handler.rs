@@ -199,6 +199,9 @@ pub(super) struct Explorer {
 
 impl Drop for Explorer {
     fn drop(&mut self) {
+        // The connection is gone: its delivery task stops now, whatever it
+        // was sending (the explorer itself may still be running a job).
+        self.link.gone();
         self.worker.close();
     }
 }
@@ -213,6 +216,8 @@ impl russh::server::Handler for Connection {
     }
 
     async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
+        // The key exchange is done: this login is never closed to make room.
+        self.kill.advance(limits::KEYED);
         if self.refusal().is_some() {
             return Ok(self.refused_auth());
         }
@@ -223,6 +228,8 @@ impl russh::server::Handler for Connection {
     }
 
     async fn auth_publickey_offered(&mut self, _user: &str, _key: PublicKeyOffer<'_>) -> Result<Auth, Self::Error> {
+        // The key exchange is done: this login is never closed to make room.
+        self.kill.advance(limits::KEYED);
         if self.refusal().is_some() {
             return Ok(self.refused_auth());
         }
@@ -230,6 +237,8 @@ impl russh::server::Handler for Connection {
     }
 
     async fn auth_publickey(&mut self, _user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
+        // The key exchange is done: this login is never closed to make room.
+        self.kill.advance(limits::KEYED);
         let key = key.public_key;
         if self.refusal().is_some() {
             return Ok(self.refused_auth());
@@ -340,10 +349,22 @@ impl russh::server::Handler for Connection {
         _ph: u32,
         _session: &mut Session,
     ) -> HResult {
+        // A resize is no input: it does not put off the idle timeout. It
+        // counts against `--input-rate` (a resize costs a repaint), and
+        // resizes waiting to be drawn are coalesced into the last one.
+        if let Some(rate) = self.shared.opts.input_rate {
+            let wait = self.input.take(limits::RESIZE_COST, rate);
+            if !wait.is_zero() {
+                self.shared.counters.input_throttled.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(wait).await;
+            }
+        }
         let (w, h) = self.capped(cols.max(1), rows.max(1));
+        if self.size == Some((w, h)) {
+            return Ok(());
+        }
         self.size = Some((w, h));
         if let Some(live) = &self.session {
-            live.link.lock().last_input = Instant::now();
             live.worker.submit(Job::Resize(w, h)).await;
         }
         Ok(())

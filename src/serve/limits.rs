@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
@@ -43,6 +43,10 @@ pub enum Refusal {
     PerMinute(usize),
     /// The table of addresses is full of addresses with open connections.
     Table,
+    /// `--max-startups`: too many connections logging in (random early
+    /// drop between start and full, every one past full), none of them
+    /// silent enough to be closed instead.
+    Busy,
 }
 
 impl Refusal {
@@ -58,6 +62,10 @@ impl Refusal {
                 format!("yanbao: too many new connections from your address ({n} a minute); please wait a minute")
             }
             Refusal::Table => "yanbao: the server is busy; please try again later".into(),
+            Refusal::Busy => {
+                "yanbao: the server is busy (too many connections logging in, --max-startups); please try again in a moment"
+                    .into()
+            }
         }
     }
 
@@ -67,6 +75,7 @@ impl Refusal {
             Refusal::PerAddress(_) => "max-per-address",
             Refusal::PerMinute(_) => "per-minute",
             Refusal::Table => "address-table",
+            Refusal::Busy => "max-startups",
         }
     }
 }
@@ -77,6 +86,9 @@ struct Entry {
     /// `per_minute` a minute.
     tokens: f64,
     at: Instant,
+    /// Per-source penalty: until then, while the server is busy with
+    /// logins, this address's new connections are closed at once.
+    penalty_until: Option<Instant>,
 }
 
 impl Entry {
@@ -90,7 +102,9 @@ impl Entry {
     /// one would not.
     fn idle(&self, now: Instant, per_minute: usize) -> bool {
         let rate = per_minute as f64 / 60.0;
-        self.open == 0 && self.tokens + now.duration_since(self.at).as_secs_f64() * rate >= per_minute as f64
+        self.open == 0
+            && self.tokens + now.duration_since(self.at).as_secs_f64() * rate >= per_minute as f64
+            && self.penalty_until.is_none_or(|t| t <= now)
     }
 }
 
@@ -139,7 +153,8 @@ impl Addresses {
                 return Err(Refusal::Table);
             }
         }
-        let e = map.entry(key).or_insert(Entry { open: 0, tokens: self.per_minute as f64, at: now });
+        let e =
+            map.entry(key).or_insert(Entry { open: 0, tokens: self.per_minute as f64, at: now, penalty_until: None });
         e.refill(now, self.per_minute);
         if e.open >= self.per_address {
             return Err(Refusal::PerAddress(self.per_address));
@@ -150,6 +165,25 @@ impl Addresses {
         e.tokens -= 1.0;
         e.open += 1;
         Ok(AddressSlot { table: Arc::clone(self), key })
+    }
+
+    /// Penalize `ip` for `d` (a connection of it stayed silent, or did not
+    /// log in within the login grace): see [`Addresses::penalized`]. A
+    /// longer penalty already set is kept.
+    pub fn penalize(&self, ip: IpAddr, d: std::time::Duration) {
+        let until = Instant::now() + d;
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        // Only addresses in the table (one with a connection open is).
+        if let Some(e) = map.get_mut(&address_key(ip)) {
+            e.penalty_until = Some(e.penalty_until.map_or(until, |t| t.max(until)));
+        }
+    }
+
+    /// Whether `ip` is under a penalty now.
+    pub fn penalized(&self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&address_key(ip)).and_then(|e| e.penalty_until).is_some_and(|t| t > now)
     }
 
     /// Forget the addresses with nothing open and a full bucket.
@@ -172,7 +206,6 @@ impl Addresses {
 /// Closes a connection's socket from outside its SSH session: after the
 /// switch, reads see the end of the stream and writes fail, so the session
 /// ends whatever the client sends or withholds.
-#[derive(Default)]
 pub struct Kill {
     killed: AtomicBool,
     /// The explorer started: the login grace no longer applies.
@@ -183,9 +216,68 @@ pub struct Kill {
     pub auth_seen: tokio::sync::Notify,
     /// Why the connection was closed from outside (the first reason wins).
     reason: Mutex<Option<&'static str>>,
+    /// How far the login got: [`SILENT`], [`SPOKE`] or [`KEYED`].
+    progress: AtomicU8,
+    /// Closed by `--max-startups` to make room: its task says why (when the
+    /// client is far enough to be told), then closes it.
+    pub evicted: tokio::sync::Notify,
+    /// The socket, to see whether the client sent bytes its task has not
+    /// read yet (-1: unknown).
+    fd: std::sync::atomic::AtomicI32,
+}
+
+/// A connection's login progress: nothing received yet.
+pub const SILENT: u8 = 0;
+/// Bytes received (an SSH client sends its version at once), the key
+/// exchange not done.
+pub const SPOKE: u8 = 1;
+/// Key exchange done: the client asked to authenticate.
+pub const KEYED: u8 = 2;
+
+impl Default for Kill {
+    fn default() -> Kill {
+        Kill {
+            killed: AtomicBool::new(false),
+            started: AtomicBool::new(false),
+            wakers: Mutex::new([None, None]),
+            auth_seen: tokio::sync::Notify::new(),
+            reason: Mutex::new(None),
+            progress: AtomicU8::new(SILENT),
+            evicted: tokio::sync::Notify::new(),
+            fd: std::sync::atomic::AtomicI32::new(-1),
+        }
+    }
 }
 
 impl Kill {
+    /// A kill switch for the connection on `sock`.
+    pub fn for_socket(sock: &TcpStream) -> Kill {
+        use std::os::fd::AsRawFd;
+        let k = Kill::default();
+        k.fd.store(sock.as_raw_fd(), Ordering::Relaxed);
+        k
+    }
+
+    /// Whether the client has sent anything: bytes read, or bytes waiting
+    /// in the socket that its task has not read yet (under load a task may
+    /// run late; its client is not silent for that).
+    pub fn spoke(&self) -> bool {
+        if self.progress() > SILENT {
+            return true;
+        }
+        let fd = self.fd.load(Ordering::Relaxed);
+        if fd < 0 || self.is_killed() {
+            return false;
+        }
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int, here `n`. The socket is open
+        // while its connection's kill switch is not killed; were the number
+        // reused, only this guess would be wrong.
+        #[allow(unsafe_code)]
+        let r = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) };
+        r == 0 && n > 0
+    }
+
     pub fn set_reason(&self, why: &'static str) {
         self.reason.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(why);
     }
@@ -208,6 +300,15 @@ impl Kill {
 
     pub fn started(&self) -> bool {
         self.started.load(Ordering::SeqCst)
+    }
+
+    pub fn progress(&self) -> u8 {
+        self.progress.load(Ordering::Relaxed)
+    }
+
+    /// Note that the login got at least as far as `p`.
+    pub fn advance(&self, p: u8) {
+        self.progress.fetch_max(p, Ordering::Relaxed);
     }
 
     /// Note the task to wake (0: reader, 1: writer); true if already killed.
@@ -242,7 +343,12 @@ impl AsyncRead for Guarded {
         if self.kill.register(0, cx) {
             return Poll::Ready(Ok(()));
         }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before && self.kill.progress() == SILENT {
+            self.kill.advance(SPOKE);
+        }
+        r
     }
 }
 
@@ -276,6 +382,11 @@ impl AsyncWrite for Guarded {
 /// Bytes of input a session may send at once before the rate applies: two
 /// of the largest pastes kept (64 KiB).
 pub const INPUT_BURST: f64 = 128.0 * 1024.0;
+
+/// What a window-change request costs in a session's input bucket, in
+/// bytes: each asks for a full repaint. With the default rate (32 KiB/s),
+/// 128 resizes at once (a window border dragged), then 32 a second.
+pub const RESIZE_COST: usize = 1024;
 
 /// A session's input rate: a token bucket of bytes, [`INPUT_BURST`] deep.
 /// Past it, the session's input is read no faster than the rate (the

@@ -2,20 +2,35 @@
 //! HTTP (`GET /metrics`). Off by default; bind it to a private address.
 
 use super::Shared;
+use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
 
 /// The limits that refuse or close connections, each a label of
 /// `yanbao_refused_total`.
-pub const LIMITS: [&str; 6] =
-    ["max-sessions", "max-startups", "max-per-address", "per-minute", "address-table", "login-grace"];
+pub const LIMITS: [&str; 8] = [
+    "max-sessions",
+    "max-startups",
+    "penalty",
+    "max-per-address",
+    "per-minute",
+    "address-table",
+    "login-grace",
+    "proxy-from",
+];
 
-/// Scrapes answered at once; past this, a scrape's socket is closed.
-const MAX_SCRAPES: usize = 4;
+/// Scrape connections open at once; past this, the oldest one still open is
+/// closed to make room for the newest (a scraper sends its request at once
+/// and is answered within milliseconds, so idle holders cannot blind it).
+const MAX_SCRAPES: usize = 16;
+/// How long a scrape connection may take to send its request and read the
+/// answer.
+const SCRAPE_WAIT: Duration = Duration::from_secs(5);
 
 /// The metrics, in the Prometheus text format.
 pub fn render(sh: &Shared) -> String {
@@ -62,10 +77,13 @@ pub fn render(sh: &Shared) -> String {
     out
 }
 
-/// Answer scrapes until the server stops.
+/// Answer scrapes until the server stops, each on its own task, bounded in
+/// time ([`SCRAPE_WAIT`]) and in number ([`MAX_SCRAPES`], the oldest closed
+/// first).
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut closing = shared.closing.subscribe();
-    let busy = Arc::new(tokio::sync::Semaphore::new(MAX_SCRAPES));
+    let open: Arc<Mutex<VecDeque<(u64, Arc<Notify>)>>> = Arc::default();
+    let mut next_id = 0u64;
     loop {
         let accepted = tokio::select! {
             _ = closing.wait_for(|c| *c) => return,
@@ -73,11 +91,25 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         };
         match accepted {
             Ok((sock, _)) => {
-                let Ok(permit) = Arc::clone(&busy).try_acquire_owned() else { continue };
-                let shared = Arc::clone(&shared);
+                let id = next_id;
+                next_id += 1;
+                let evict = Arc::new(Notify::new());
+                {
+                    let mut q = open.lock().unwrap_or_else(|e| e.into_inner());
+                    while q.len() >= MAX_SCRAPES {
+                        if let Some((_, oldest)) = q.pop_front() {
+                            oldest.notify_one();
+                        }
+                    }
+                    q.push_back((id, Arc::clone(&evict)));
+                }
+                let (shared, open) = (Arc::clone(&shared), Arc::clone(&open));
                 tokio::spawn(async move {
-                    let _ = tokio::time::timeout(Duration::from_secs(5), answer(sock, &shared)).await;
-                    drop(permit);
+                    tokio::select! {
+                        _ = tokio::time::timeout(SCRAPE_WAIT, answer(sock, &shared)) => {}
+                        _ = evict.notified() => {}
+                    }
+                    open.lock().unwrap_or_else(|e| e.into_inner()).retain(|(i, _)| *i != id);
                 });
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,

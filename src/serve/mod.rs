@@ -27,21 +27,21 @@ pub mod metrics;
 pub mod proxy;
 mod session;
 
-pub use config::{ServeOpts, authorized_keys, depth_for_term, host_key};
+pub use config::{ServeOpts, authorized_keys, depth_for_term, host_key, parse_net, parse_startups};
 
 use crate::content::Library;
 use crate::doc::Pages;
 use crate::keymap::Keymap;
 use crate::search::Index;
 use deliver::FINISH_WAIT;
-use limits::{Addresses, Kill};
+use limits::{Addresses, Kill, Refusal};
 use russh::MethodKind;
 use russh::MethodSet;
 use russh::keys::PublicKey;
 use russh::keys::ssh_key::HashAlg;
 use std::collections::{HashMap, VecDeque};
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -68,6 +68,17 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 /// The transport's own inactivity timeout comes this long after a session's
 /// idle timeout, so that the session's restoring close comes first.
 const IDLE_BACKSTOP: Duration = Duration::from_secs(15);
+/// A connection logging in that spoke but has not finished its key
+/// exchange this long after connecting may be closed to make room when
+/// `--max-startups` is full (a key exchange takes milliseconds; this leaves
+/// room for slow links and a server under load).
+const STALLED: Duration = Duration::from_secs(10);
+/// Per-source penalties (OpenSSH's PerSourcePenalties): an address whose
+/// connection was closed to make room while silent, or did not log in
+/// within the login grace, has its new connections closed at once for
+/// this long, while the server is busy with logins.
+const PENALTY_SILENT: Duration = Duration::from_secs(5);
+const PENALTY_GRACE: Duration = Duration::from_secs(10);
 /// Longer idle timeouts are this one (no clock overflows).
 const IDLE_MAX: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
@@ -108,11 +119,13 @@ pub struct Shared {
     /// Connections logging in (no explorer yet), and their kill switches,
     /// oldest first.
     startups: AtomicUsize,
-    startup_queue: Mutex<VecDeque<Weak<Kill>>>,
+    startup_queue: Mutex<VecDeque<(Weak<Kill>, IpAddr, Instant)>>,
     /// Connections being told why they are refused.
     refusing: AtomicUsize,
-    /// Connections whose PROXY header is awaited.
+    /// Connections whose PROXY header is awaited, in all and by peer
+    /// address (its key, as for the per-address limits).
     proxying: AtomicUsize,
+    proxying_by: Mutex<HashMap<std::net::IpAddr, usize>>,
     pub counters: Counters,
     /// When each kind of log line was last written, and how many since.
     log_marks: Mutex<HashMap<&'static str, (Instant, u64)>>,
@@ -173,28 +186,82 @@ impl Shared {
         self.log_limited(limit, line);
     }
 
-    /// Take a slot for a connection logging in. When all are taken, the
-    /// oldest connection still logging in is closed to make room, so that a
-    /// flood of silent sockets cannot keep a reader out.
-    fn take_startup(self: &Arc<Self>, kill: &Arc<Kill>) -> StartupSlot {
-        let max = self.opts.max_startups.max(1);
+    /// Take a slot for a connection logging in from `ip`, as OpenSSH's
+    /// `MaxStartups start:rate:full` does, with silent sockets closed first:
+    /// - under `start` connections logging in: admitted;
+    /// - from `start` on: an address under a penalty is closed at once;
+    ///   otherwise, if a connection logging in has sent nothing, the oldest
+    ///   such one is closed to make room (penalizing its address), and
+    ///   this one is admitted;
+    /// - else, at `full`, one that spoke but has not finished its key
+    ///   exchange within [`STALLED`] is closed (told why) to make room;
+    /// - else refused with probability `rate` % at `start`, rising
+    ///   linearly to 100 % at `full` (random early drop).
+    ///
+    /// A login whose key exchange is done is never closed to make room: a
+    /// flood of new sockets can only be refused, or displace its own kind.
+    fn take_startup(self: &Arc<Self>, kill: &Arc<Kill>, ip: IpAddr) -> Result<StartupSlot, Option<Refusal>> {
+        let full = self.opts.max_startups.max(1);
+        let start = self.opts.startups_start.clamp(1, full);
         let mut q = self.startup_queue.lock().unwrap_or_else(|e| e.into_inner());
-        if self.startups.load(Ordering::SeqCst) >= max {
-            while let Some(old) = q.pop_front() {
-                if let Some(k) = old.upgrade().filter(|k| !k.started() && !k.is_killed()) {
-                    k.set_reason("max-startups: the oldest connection logging in was closed");
-                    k.kill();
-                    self.refuse("max-startups", "max-startups reached: closed the oldest connection logging in");
-                    break;
+        // Those still logging in: not the ones closed to make room whose
+        // tasks have not ended yet (they would refuse real logins).
+        q.retain(|(w, _, _)| w.upgrade().is_some_and(|k| !k.started() && !k.is_killed()));
+        let n = q.len();
+        if n >= start {
+            if self.addresses.penalized(ip) {
+                self.refuse("penalty", &format!("{ip}: closed: penalized (silent or late logins) while busy"));
+                return Err(None);
+            }
+            if !self.evict_one(&mut q, n >= full) {
+                let rate = f64::from(self.opts.startups_rate.min(100)) / 100.0;
+                let p = if n >= full {
+                    1.0
+                } else {
+                    rate + (1.0 - rate) * (n - start) as f64 / (full - start).max(1) as f64
+                };
+                if rand::random_bool(p.clamp(0.0, 1.0)) {
+                    self.refuse("max-startups", &format!("{ip}: refused: {n} connections logging in (--max-startups)"));
+                    return Err(Some(Refusal::Busy));
                 }
             }
         }
-        if q.len() > 2 * max {
-            q.retain(|w| w.upgrade().is_some_and(|k| !k.started() && !k.is_killed()));
-        }
-        q.push_back(Arc::downgrade(kill));
+        q.push_back((Arc::downgrade(kill), ip, Instant::now()));
         self.startups.fetch_add(1, Ordering::SeqCst);
-        StartupSlot(Arc::clone(self))
+        Ok(StartupSlot(Arc::clone(self)))
+    }
+
+    /// Close one connection logging in to make room: the oldest that has
+    /// sent nothing, or (`stalled_too`) the oldest that spoke but has not
+    /// finished its key exchange within [`STALLED`]. False if none.
+    fn evict_one(&self, q: &mut VecDeque<(Weak<Kill>, IpAddr, Instant)>, stalled_too: bool) -> bool {
+        let now = Instant::now();
+        let silent = q.iter().find_map(|(w, ip, _)| {
+            let k = w.upgrade()?;
+            (!k.started() && !k.is_killed() && !k.spoke()).then_some((k, *ip))
+        });
+        let stalled = |max_at: Instant| {
+            q.iter().find_map(|(w, _, at)| {
+                let k = w.upgrade()?;
+                let fits = !k.started() && !k.is_killed() && k.progress() < limits::KEYED && *at <= max_at;
+                fits.then_some(k)
+            })
+        };
+        if let Some((k, ip)) = silent {
+            k.set_reason("max-startups: closed (silent) to make room");
+            k.kill();
+            self.addresses.penalize(ip, PENALTY_SILENT);
+            self.refuse("max-startups", "max-startups: closed a silent connection to make room");
+            return true;
+        }
+        if stalled_too && let Some(k) = now.checked_sub(STALLED).and_then(stalled) {
+            k.set_reason("max-startups: closed (no key exchange) to make room");
+            // Its task tells the client why, then closes it.
+            k.evicted.notify_one();
+            self.refuse("max-startups", "max-startups: closed a stalled login to make room");
+            return true;
+        }
+        false
     }
 
     /// Test hook: make every session panic when `key` is pressed, to check
@@ -269,9 +336,9 @@ impl Running {
         self.task.await.map_err(io::Error::other)?
     }
 
-    /// Serve until the server ends or SIGTERM or SIGINT arrives (as
-    /// `signals`, registered before the server started); a signal shuts the
-    /// server down as [`Running::shutdown`] does.
+    /// Serve until the server ends or one of the [`STOP_SIGNALS`] arrives
+    /// (as `signals`, registered before the server started); a signal shuts
+    /// the server down as [`Running::shutdown`] does.
     pub async fn run_until_signal(mut self, signals: StopSignals) -> io::Result<()> {
         let ended = tokio::select! {
             r = &mut self.task => Some(r),
@@ -288,7 +355,32 @@ impl Running {
     }
 }
 
-/// SIGTERM and SIGINT, caught into a socket. Made before the server starts
+/// The signals that stop the server as SIGTERM does (every session ends
+/// restored, with its exit-status): every catchable signal whose default
+/// action ends the process, but the faults (SIGSEGV, SIGBUS, SIGFPE,
+/// SIGILL, SIGTRAP, SIGSYS), which are not requests to stop, and SIGPIPE,
+/// which Rust ignores.
+pub const STOP_SIGNALS: &[i32] = {
+    use signal_hook::consts::*;
+    &[
+        SIGTERM,
+        SIGINT,
+        SIGHUP,
+        SIGQUIT,
+        SIGUSR1,
+        SIGUSR2,
+        SIGALRM,
+        SIGVTALRM,
+        SIGPROF,
+        SIGXCPU,
+        SIGXFSZ,
+        SIGIO,
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        libc::SIGPWR,
+    ]
+};
+
+/// The [`STOP_SIGNALS`], caught into a socket. Made before the server starts
 /// accepting: once connections have used up the open-file limit, the
 /// socket pair could no longer be made (a test under `ulimit -n 64` saw the
 /// server exit on EMFILE here when its first clients came quickly).
@@ -300,10 +392,9 @@ pub struct StopSignals {
 impl StopSignals {
     /// Register the handlers; call it inside the runtime.
     pub fn new() -> io::Result<StopSignals> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
         let (rx, tx) = std::os::unix::net::UnixStream::pair()?;
         let mut ids = Vec::new();
-        for sig in [SIGTERM, SIGINT] {
+        for &sig in STOP_SIGNALS {
             ids.push(signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?);
         }
         rx.set_nonblocking(true)?;
@@ -364,6 +455,7 @@ pub async fn start(
         startup_queue: Mutex::new(VecDeque::new()),
         refusing: AtomicUsize::new(0),
         proxying: AtomicUsize::new(0),
+        proxying_by: Mutex::new(HashMap::new()),
         counters: Counters::default(),
         log_marks: Mutex::new(HashMap::new()),
         closing: watch::Sender::new(false),
@@ -383,6 +475,12 @@ pub async fn start(
                  accept() will pause when it is reached"
             ));
         }
+    }
+    if shared.opts.proxy_protocol && shared.opts.proxy_from.is_empty() {
+        (shared.log)(
+            "yanbao serve: warning: --proxy-protocol without --proxy-from: any peer that reaches this port can \
+             claim any client address; firewall the port to the balancer, or set --proxy-from",
+        );
     }
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;

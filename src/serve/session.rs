@@ -124,8 +124,7 @@ impl Drop for Live {
         // is caught, never taken down with the server.
         let app = &mut self.app;
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.persist(true)));
-        self.link.lock().gone = true;
-        self.link.wake.notify_one();
+        self.link.gone();
     }
 }
 
@@ -201,6 +200,13 @@ impl Worker {
     pub(super) fn push(self: &Arc<Self>, job: Job, permit: Option<OwnedSemaphorePermit>) {
         let mut w = self.lock();
         if w.ended {
+            return;
+        }
+        // Resizes not yet drawn are coalesced: only the last size counts.
+        if matches!(job, Job::Resize(..))
+            && let Some((queued @ Job::Resize(..), _)) = w.jobs.back_mut()
+        {
+            *queued = job;
             return;
         }
         w.jobs.push_back((job, permit));

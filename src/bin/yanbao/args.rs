@@ -148,10 +148,12 @@ pub(crate) struct ServeArgs {
     /// within this many seconds, whatever it sends.
     #[arg(long, default_value_t = defaults::LOGIN_GRACE_SECS, value_name = "SECS")]
     pub(crate) login_grace: u64,
-    /// At most this many connections logging in at once; past it, the
-    /// oldest of them is closed to make room.
-    #[arg(long, default_value_t = defaults::MAX_STARTUPS, value_name = "N")]
-    pub(crate) max_startups: usize,
+    /// Connections logging in at once, as OpenSSH's MaxStartups
+    /// start:rate:full: past start, a new one is refused with probability
+    /// rate %, rising to 100 % at full. Silent connections are closed to
+    /// make room first; one whose key exchange is done never is.
+    #[arg(long, default_value = defaults::MAX_STARTUPS, value_name = "START:RATE:FULL", value_parser = yanbao::serve::parse_startups)]
+    pub(crate) max_startups: (usize, u32, usize),
     /// At most this many connections at once from one address (IPv6: one
     /// /64).
     #[arg(long, default_value_t = defaults::MAX_PER_ADDRESS, value_name = "N")]
@@ -184,6 +186,11 @@ pub(crate) struct ServeArgs {
     /// it gives. Without this flag a PROXY header is refused.
     #[arg(long)]
     pub(crate) proxy_protocol: bool,
+    /// Only these peers (the balancers: addresses or CIDR networks, e.g.
+    /// 10.0.0.0/8) may connect, each with a PROXY header; any other peer is
+    /// refused. Implies --proxy-protocol.
+    #[arg(long, value_name = "CIDR", num_args = 1.., value_parser = yanbao::serve::parse_net)]
+    pub(crate) proxy_from: Vec<ipnet::IpNet>,
     /// Async worker threads for the network and SSH work. Each session's
     /// input handling, search and rendering run on a separate thread pool,
     /// so a busy session never holds these.

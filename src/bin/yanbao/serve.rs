@@ -37,7 +37,9 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         ascii: options.ascii,
         mouse: options.mouse,
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
-        max_startups: args.max_startups,
+        max_startups: args.max_startups.2,
+        startups_start: args.max_startups.0,
+        startups_rate: args.max_startups.1,
         max_per_address: args.max_per_address,
         keepalive: secs_or_off(args.keepalive),
         max_session_time: secs_or_off(args.max_session_time),
@@ -45,6 +47,7 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
         metrics: args.metrics.clone(),
         proxy_protocol: args.proxy_protocol,
+        proxy_from: args.proxy_from.clone(),
         state_dir: yanbao::state::default_dir(),
     };
     let index = Arc::clone(index.arc());
