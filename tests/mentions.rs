@@ -114,8 +114,8 @@ fn dump_mentions() {
                 let hay = folded(t);
                 let chars: Vec<char> = t.chars().collect();
                 for (r, _) in lib.mentions.find(&hay).into_iter().filter(|(_, j)| *j == k) {
-                    let s = hay[..r.start].chars().count();
-                    let e = hay[..r.end].chars().count();
+                    let s = hay.get(..r.start).map_or(0, |h| h.chars().count());
+                    let e = hay.get(..r.end).map_or(0, |h| h.chars().count());
                     let a: String = chars[s.saturating_sub(6)..s].iter().collect();
                     let m: String = chars[s..e].iter().collect();
                     let b: String = chars[e..(e + 6).min(chars.len())].iter().collect();

@@ -77,8 +77,8 @@ fn section_text(lib: &Library, s: &Section) -> String {
 /// ("数码家电、教育、居家"): an item stands between 、 marks.
 fn names_in_earnest(text: &str, term: &str) -> bool {
     text.match_indices(term).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + term.len()..].chars().next();
+        let before = text.get(..i).and_then(|t| t.chars().next_back());
+        let after = text.get(i + term.len()..).and_then(|t| t.chars().next());
         before != Some('、') && after != Some('、')
     })
 }
