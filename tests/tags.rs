@@ -58,7 +58,12 @@ const JUDGED: &[(&str, &str, &str, &str)] = &[
     ("fs-2-3-3", "", "education", "L798: 教育渗透率仍低，但潜力巨大"),
     ("fs-2-3-6", "", "manufacturing", "L916: 工业机器人 53%，在工业场景已较成熟"),
     ("fs-4-2", "", "finance", "L2777: the trend's headline names 医疗/金融"),
-    ("fs-4-4", "美团与银河通用合作：机器人在药房、零售等真实场景中训练和优化", "ecommerce", "L2824: 美团's own retail scenes"),
+    (
+        "fs-4-4",
+        "美团与银河通用合作：机器人在药房、零售等真实场景中训练和优化",
+        "ecommerce",
+        "L2824: 美团's own retail scenes",
+    ),
     ("fs-5-4", "火山引擎与极氪汽车合作", "transport", "L2968 汽车; L720 groups it as AI+交通汽车"),
 ];
 
@@ -86,7 +91,12 @@ fn names_in_earnest(text: &str, term: &str) -> bool {
 /// Per industry: its name and aliases, and the names of the companies in
 /// the sections about it alone (its own chapter-3 part, say).
 fn vocabulary(lib: &Library) -> HashMap<String, (Vec<String>, BTreeSet<String>)> {
-    fn walk(lib: &Library, s: &Section, inherited: &[String], out: &mut HashMap<String, (Vec<String>, BTreeSet<String>)>) {
+    fn walk(
+        lib: &Library,
+        s: &Section,
+        inherited: &[String],
+        out: &mut HashMap<String, (Vec<String>, BTreeSet<String>)>,
+    ) {
         let tags = if s.industries.is_empty() { inherited } else { &s.industries[..] };
         if let [only] = tags {
             for b in &s.blocks {
@@ -130,11 +140,7 @@ fn a_tag_is_named_by_the_tagged_text() {
     };
     let mut bad = Vec::new();
     let mut checked = 0;
-    fn walk(
-        s: &Section,
-        inherited: &[String],
-        check: &mut dyn FnMut(&str, &[String], Option<&Block>, &Section),
-    ) {
+    fn walk(s: &Section, inherited: &[String], check: &mut dyn FnMut(&str, &[String], Option<&Block>, &Section)) {
         let own: Vec<String> = s.industries.iter().filter(|i| !inherited.contains(i)).cloned().collect();
         check(&s.id, &own, None, s);
         let tags: Vec<String> = if s.industries.is_empty() { inherited.to_vec() } else { s.industries.clone() };
