@@ -126,6 +126,10 @@ fn vocabulary(lib: &Library) -> HashMap<String, (Vec<String>, BTreeSet<String>)>
     out
 }
 
+/// What the walk checks: a section's id, the tags to check, the block (none
+/// for the section itself) and the section.
+type Check<'a> = dyn FnMut(&str, &[String], Option<&Block>, &Section) + 'a;
+
 /// A block or section that carries its own industry tag names, in its own
 /// text, one of that industry's terms (not as an item of a list) or one of
 /// its companies, unless the tag is its section's already (tagged by its
@@ -140,7 +144,7 @@ fn a_tag_is_named_by_the_tagged_text() {
     };
     let mut bad = Vec::new();
     let mut checked = 0;
-    fn walk(s: &Section, inherited: &[String], check: &mut dyn FnMut(&str, &[String], Option<&Block>, &Section)) {
+    fn walk(s: &Section, inherited: &[String], check: &mut Check) {
         let own: Vec<String> = s.industries.iter().filter(|i| !inherited.contains(i)).cloned().collect();
         check(&s.id, &own, None, s);
         let tags: Vec<String> = if s.industries.is_empty() { inherited.to_vec() } else { s.industries.clone() };
