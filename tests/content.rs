@@ -59,7 +59,9 @@ fn report_counts_do_not_shrink() {
             assert!(g >= f, "{name}: {what} fell to {g} (floor {f})");
         }
     }
-    assert_eq!(fs.cases + fs.examples, 66, "fs: cases and examples together");
+    // Issue 25 (N-11) dropped the two 3.3 value examples that repeated the
+    // 应用现状 ones (腾讯觅影, AlphaFold).
+    assert_eq!(fs.cases + fs.examples, 64, "fs: cases and examples together");
     assert_eq!(fs.chapters, 5);
     assert_eq!(ccid.chapters, 6);
     assert!(lib.companies.len() >= 457, "companies: {}", lib.companies.len());
@@ -280,7 +282,10 @@ fn every_case_and_example_is_about_an_industry_of_its_section() {
             _ => continue,
         };
         let own = b.industries();
-        if own.is_empty() && tags.is_empty() {
+        // Issue 25 (N-7): the scenes 京东 names (数码家电、教育、居家, L2824)
+        // are no industry of the example's; its section is untagged too.
+        let untagged = matches!(b, Block::Example(e) if e.id.as_deref() == Some("ex-jd-joyinside-robots"));
+        if own.is_empty() && tags.is_empty() && !untagged {
             bad.push(format!("{sec}: {name}: no industry (tag the block or its section)"));
         }
         if !tags.is_empty()

@@ -32,6 +32,9 @@ fn valid_fixture_loads_every_block_kind() {
     assert_eq!(t.rows[1][1].0, "2", "a number in a cell is kept as text");
     let Block::Series(s) = &sec.blocks[2] else { panic!() };
     assert!(!s.points[0].is_estimate() && s.points[1].is_estimate(), "2028E is an estimate");
+    let Block::Participants(p) = &sec.blocks[4] else { panic!() };
+    assert_eq!(p.note.as_deref(), Some("原图此处另有一个无法辨认的标识。"), "a map's note is kept");
+    assert_eq!(lib.companies[0].not_mentions, ["获得助力"]);
     let Block::Example(e) = &sec.blocks[6] else { panic!() };
     assert_eq!((e.companies.as_slice(), e.results.len()), (&["华福证券".to_string()][..], 1));
     assert_eq!(sec.blocks[6].industries(), ["finance"]);
@@ -45,6 +48,8 @@ fn valid_fixture_loads_every_block_kind() {
 fn broken_fixture_reports_every_problem_with_its_place() {
     let (_, errors) = load("tests/fixtures/broken");
     let expected = [
+        "companies.yaml:6:24: [0].not_mentions[1]: \"中关村\" contains none of the company's names, so it excludes nothing",
+        "companies.yaml:6:29: [0].not_mentions[2]: \"获得助力\" is listed twice",
         "rep/c1.yaml:5:5: sections[0].title: empty title",
         "rep/c1.yaml:6:18: sections[0].industries[0]: unknown industry id \"farming\"",
         "rep/c1.yaml:8:9: sections[0].blocks[0].kind: unknown block kind \"chart\" (expected one of text, insights, table, series, metrics, participants, case, example, list)",
@@ -52,13 +57,14 @@ fn broken_fixture_reports_every_problem_with_its_place() {
         "rep/c1.yaml:19:29: sections[0].blocks[2].points[0].value: series value is not a number: invalid type: string \"约15.9\", expected f64",
         "rep/c1.yaml:20:5: sections[1].id: duplicate id \"rep-1-1\" (already used by a section in rep/c1.yaml)",
         "rep/c1.yaml:26:25: sections[1].blocks[0].groups[0].companies[0]: unknown company id \"无此公司\"",
-        "rep/c1.yaml:30:9: sections[1].blocks[1].industry: unknown industry id \"mining\"",
-        "rep/c1.yaml:33:9: sections[1].blocks[2].result: unknown field `result`, expected one of `id`, `title`, `companies`, `industries`, `locations`, `text`, `results`",
-        "rep/c1.yaml:35:9: sections[1].blocks[3].id: duplicate id \"case-x\" (already used by a case in rep/c1.yaml)",
-        "rep/c1.yaml:36:21: sections[1].blocks[3].companies[0]: unknown company id \"无此公司\"",
-        "rep/c1.yaml:37:9: sections[1].blocks[3].text: an example needs a text (what was done)",
-        "rep/c1.yaml:38:22: sections[1].blocks[3].industries[0]: unknown industry id \"mining\"",
-        "rep/c1.yaml:41:22: sections[1].blocks[4].industries[0]: unknown industry id \"mining\"",
+        "rep/c1.yaml:27:9: sections[1].blocks[0].note: empty note (leave it out instead)",
+        "rep/c1.yaml:31:9: sections[1].blocks[1].industry: unknown industry id \"mining\"",
+        "rep/c1.yaml:34:9: sections[1].blocks[2].result: unknown field `result`, expected one of `id`, `title`, `companies`, `industries`, `locations`, `text`, `results`",
+        "rep/c1.yaml:36:9: sections[1].blocks[3].id: duplicate id \"case-x\" (already used by a case in rep/c1.yaml)",
+        "rep/c1.yaml:37:21: sections[1].blocks[3].companies[0]: unknown company id \"无此公司\"",
+        "rep/c1.yaml:38:9: sections[1].blocks[3].text: an example needs a text (what was done)",
+        "rep/c1.yaml:39:22: sections[1].blocks[3].industries[0]: unknown industry id \"mining\"",
+        "rep/c1.yaml:42:22: sections[1].blocks[4].industries[0]: unknown industry id \"mining\"",
         "rep/c2.yaml:6:1: malformed YAML: did not find expected ',' or ']'",
         "rep/c3.yaml:3:1: colour: unknown field `colour`, expected one of `id`, `number`, `title`, `page`, `industries`, `editorial`, `blocks`, `sections`",
     ];

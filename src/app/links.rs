@@ -17,10 +17,8 @@ pub struct LinksState {
 }
 
 /// The companies named in `lines` (the text in view), in the order they
-/// first appear. A name inside a longer one (华为 in 华为云) names only the
-/// longer one's company; a Latin name must be a whole word; names of one
-/// character are not looked for. Lines are joined, so a name broken by a
-/// line wrap is found.
+/// first appear, as [`crate::content::Mentions`] finds them. Lines are
+/// joined, so a name broken by a line wrap is found.
 pub fn companies_named(lib: &Library, lines: &[String]) -> Vec<String> {
     let mut hay = String::new();
     for l in lines {
@@ -32,41 +30,7 @@ pub fn companies_named(lib: &Library, lines: &[String]) -> Vec<String> {
         }
         hay.push_str(&l);
     }
-    // Every name, longest first, with its company.
-    let mut names: Vec<(String, usize)> = Vec::new();
-    for (k, c) in lib.companies.iter().enumerate() {
-        for n in std::iter::once(&c.name).chain(c.latin.iter()).chain(c.aliases.iter()) {
-            let n: String = n.chars().map(fold).collect();
-            if n.chars().count() >= 2 {
-                names.push((n, k));
-            }
-        }
-    }
-    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-    let mut found: Vec<(usize, usize)> = Vec::new(); // (byte position, company)
-    for (n, k) in &names {
-        let mut at = Vec::new();
-        for (i, _) in hay.match_indices(n.as_str()) {
-            let before = hay.get(..i).and_then(|h| h.chars().next_back());
-            let after = hay.get(i + n.len()..).and_then(|h| h.chars().next());
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            if !n.is_ascii() || !(word(before) || word(after)) {
-                at.push(i);
-            }
-        }
-        if let Some(&first) = at.first() {
-            found.push((first, *k));
-            // Blank the occurrences (same length, so positions stay put):
-            // a shorter name inside them is not another mention.
-            for i in at {
-                if let Some(r) = hay.get(i..i + n.len()) {
-                    let blank = "\u{1}".repeat(r.len());
-                    hay.replace_range(i..i + n.len(), &blank);
-                }
-            }
-        }
-    }
-    found.sort_unstable();
+    let found = lib.mentions.find(&hay);
     let mut out: Vec<String> = Vec::new();
     for (_, k) in found {
         let id = &lib.companies[k].id;

@@ -402,12 +402,10 @@ impl State {
         let Some(Overlay::Company(c)) = self.overlays.last() else {
             return None;
         };
-        let co = self.lib.company(&c.id)?;
         let u = &self.index.units[unit];
-        std::iter::once(&co.name)
-            .chain(co.latin.iter())
-            .chain(co.aliases.iter())
-            .find(|n| u.text.contains(n.as_str()) || u.title.contains(n.as_str()))
-            .cloned()
+        [&u.text, &u.title].into_iter().find_map(|t| {
+            let r = self.lib.first_mention(&c.id, t)?;
+            Some(t.chars().skip(r.start).take(r.len()).collect())
+        })
     }
 }

@@ -194,6 +194,26 @@ impl FileCtx<'_> {
         }
     }
 
+    /// Each of a company's `not_mentions` phrases contains one of its names
+    /// (otherwise it excludes nothing), once.
+    fn not_mentions(&mut self, path: &str, c: &Company) {
+        let fold = |s: &str| s.chars().map(crate::text::fold).collect::<String>();
+        let names: Vec<String> = std::iter::once(&c.name)
+            .chain(c.latin.iter())
+            .chain(c.aliases.iter())
+            .map(|n| fold(n))
+            .filter(|n| n.chars().count() >= 2)
+            .collect();
+        for (j, p) in c.not_mentions.iter().enumerate() {
+            let at = format!("{path}[{j}]");
+            if !names.iter().any(|n| fold(p).contains(n.as_str())) {
+                self.error(&at, format!("{p:?} contains none of the company's names, so it excludes nothing"));
+            } else if c.not_mentions[..j].contains(p) {
+                self.error(&at, format!("{p:?} is listed twice"));
+            }
+        }
+    }
+
     fn industry_ref(&mut self, path: &str, id: &str) {
         if !self.ld.industries.contains(id) {
             self.error(path, format!("unknown industry id {id:?}"));
@@ -235,6 +255,9 @@ impl FileCtx<'_> {
             Block::Participants(x) => {
                 for (g, group) in x.groups.iter().enumerate() {
                     self.company_refs(&format!("{p}.groups[{g}].companies"), &group.companies);
+                }
+                if x.note.as_deref().is_some_and(|n| n.trim().is_empty()) {
+                    self.error(&format!("{p}.note"), "empty note (leave it out instead)");
                 }
             }
             Block::Case(c) => {
@@ -350,6 +373,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             }
             cx.id(&format!("[{i}].id"), &x.id, "company");
             cx.title(&format!("[{i}].name"), &x.name);
+            cx.not_mentions(&format!("[{i}].not_mentions"), &x);
             companies.push(x);
         }
     }

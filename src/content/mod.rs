@@ -5,12 +5,14 @@ mod files;
 mod industry;
 mod load;
 mod locate;
+mod mentions;
 mod model;
 
 pub use files::{Listed, folder_prefix, list_dir, list_dirs, read_dir, read_dirs};
 pub use industry::{IndustryPlan, IndustryStats};
 pub use load::{Files, load, load_roots};
 pub use locate::{LazyLocator, Locator, duplicate_key};
+pub use mentions::Mentions;
 pub use model::*;
 
 use std::collections::HashMap;
@@ -120,6 +122,8 @@ pub struct Library {
     source: Option<Box<dyn ReportSource>>,
     pub industries: Vec<Industry>,
     pub companies: Vec<Company>,
+    /// Where the companies are named in a text (see [`Mentions`]).
+    pub mentions: Mentions,
     pub nodes: Vec<Node>,
     company_ix: HashMap<String, usize>,
     industry_ix: HashMap<String, usize>,
@@ -256,6 +260,7 @@ impl Library {
             company_ix: companies.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
             industry_ix: industries.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect(),
             industry_memo: industries.iter().map(|_| OnceLock::new()).collect(),
+            mentions: Mentions::new(&companies),
             heads,
             full,
             source,
@@ -384,6 +389,22 @@ impl Library {
 
     pub fn company(&self, id: &str) -> Option<&Company> {
         self.company_ix.get(id).map(|&i| &self.companies[i])
+    }
+
+    /// A company's index in [`Library::companies`].
+    pub fn company_index(&self, id: &str) -> Option<usize> {
+        self.company_ix.get(id).copied()
+    }
+
+    /// The first place `text` (not folded) names company `id`: its range
+    /// in characters, as the shared matcher ([`Mentions`]) finds it.
+    pub fn first_mention(&self, id: &str, text: &str) -> Option<std::ops::Range<usize>> {
+        let k = self.company_index(id)?;
+        let hay: String = text.chars().map(crate::text::fold).collect();
+        let (r, _) = self.mentions.find(&hay).into_iter().find(|(_, c)| *c == k)?;
+        // Folding keeps one character for one, so character counts match.
+        let at = |b: usize| hay.get(..b).map_or(0, |h| h.chars().count());
+        Some(at(r.start)..at(r.end))
     }
 
     pub fn industry(&self, id: &str) -> Option<&Industry> {

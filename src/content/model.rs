@@ -27,6 +27,11 @@ pub struct Company {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub kind: Option<String>,
+    /// Phrases in which a name of this company is an ordinary word or
+    /// another party, not its mention (中国电信 in 中国电信业务收入).
+    /// Each contains one of its names.
+    #[serde(default)]
+    pub not_mentions: Vec<String>,
 }
 
 /// One row of a report's table of contents.
@@ -204,6 +209,10 @@ pub struct Participants {
     #[serde(default)]
     pub industries: Vec<String>,
     pub groups: Vec<Group>,
+    /// One line on how the map departs from the source's logo wall (a logo
+    /// moved or left out, a name inferred from a product logo).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Bullets.

@@ -588,6 +588,9 @@ impl<'a> Builder<'a> {
                     );
                     self.name_flow(&names, 4);
                 }
+                if let Some(n) = &p.note {
+                    self.wrapped(n, Role::Meta, 0);
+                }
             }
             Block::Case(c) => self.case(c),
             Block::Example(e) => self.example(e),

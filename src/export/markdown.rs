@@ -248,6 +248,9 @@ impl Md<'_> {
                     let _ = writeln!(self.out, "- {}：{}", one_line(&g.name), self.companies(&g.companies));
                 }
                 self.out.push('\n');
+                if let Some(n) = &p.note {
+                    self.para(&format!("> {}", one_line(n)));
+                }
             }
             Block::Case(c) => self.case(c, level),
             Block::Example(e) => self.example(e),

@@ -203,36 +203,13 @@ impl Index {
     /// (`Source::Lists`) or among every unit (`Source::All`, what the
     /// tests compare with).
     pub(super) fn find_mentions_in(&self, lib: &Library, company: &str, from: Source) -> Vec<usize> {
-        let Some(c) = lib.company(company) else {
+        let Some(k) = lib.company_index(company) else {
             return Vec::new();
         };
-        let mut names: Vec<String> = vec![c.name.clone()];
-        names.extend(c.latin.iter().cloned());
-        names.extend(c.aliases.iter().cloned());
-        let folded = |n: &str| n.chars().map(fold).collect::<String>();
-        let names: Vec<String> = names.iter().map(|n| folded(n)).filter(|n| n.chars().count() >= 2).collect();
-        // Other companies whose names contain one of these (华为云 for 华为):
-        // their occurrences are not mentions of this company.
-        let longer: Vec<String> = lib
-            .companies
-            .iter()
-            .filter(|o| o.id != c.id)
-            .flat_map(|o| std::iter::once(&o.name).chain(o.aliases.iter()))
-            .map(|n| folded(n))
-            .filter(|n| names.iter().any(|m| n.len() > m.len() && n.contains(m.as_str())))
-            .collect();
-        let mentions = |hay: &str| {
-            if !names.iter().any(|n| hay.contains(n.as_str())) {
-                return false;
-            }
-            let mut hay = std::borrow::Cow::Borrowed(hay);
-            for l in &longer {
-                if hay.contains(l.as_str()) {
-                    hay = std::borrow::Cow::Owned(hay.replace(l.as_str(), "\u{1}"));
-                }
-            }
-            names.iter().any(|n| contains_word(&hay, n))
-        };
+        // The one matcher of mentions (longer names, Latin words, the
+        // company's not-mention phrases).
+        let mentions = |hay: &str| lib.mentions.names(hay, k);
+        let names = lib.mentions.names_of(k);
         // Only the units that hold every character of one of the names can
         // name it (the per-character lists; not the whole index).
         let candidates: Vec<u32> = match from {

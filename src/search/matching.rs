@@ -303,18 +303,6 @@ fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
-/// `needle` in `hay`; a Latin needle must not be part of a longer Latin word.
-pub(super) fn contains_word(hay: &str, needle: &str) -> bool {
-    if !needle.is_ascii() {
-        return hay.contains(needle);
-    }
-    hay.match_indices(needle).any(|(i, _)| {
-        let before = hay.get(..i).and_then(|h| h.chars().next_back());
-        let after = hay.get(i + needle.len()..).and_then(|h| h.chars().next());
-        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
-}
-
 /// Whether the characters of `q` occur in `hay` in order, the last fewer
 /// than `span` places after the first: a scattered match that is kept
 /// needs it, so the fuzzy matcher is not run where it could only fail.

@@ -12,7 +12,6 @@ mod query;
 mod snippet;
 mod store;
 
-use matching::*;
 pub use query::*;
 pub use snippet::*;
 pub use store::{IntoLazy, LazyIndex};

@@ -36,10 +36,6 @@ pub(super) fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut
         }
     }
     let list = Rect::new(inner.x, y + 1, inner.width, inner.bottom().saturating_sub(y + 1));
-    let names: Vec<&str> = std::iter::once(co.name.as_str())
-        .chain(co.latin.as_deref())
-        .chain(co.aliases.iter().map(String::as_str))
-        .collect();
     for (row, (i, &unit)) in c.mentions.iter().enumerate().skip(c.offset).take(list.height as usize).enumerate() {
         let y = list.y + row as u16;
         let u = &st.index.units[unit];
@@ -49,13 +45,11 @@ pub(super) fn render_company(st: &State, c: &CompanyState, area: Rect, buf: &mut
             buf.set_style(Rect::new(list.x, y, list.width, 1), base);
         }
         // Highlight the company's name in the mention.
-        let field = if names.iter().any(|n| u.title.contains(n)) { Field::Title } else { Field::Text };
-        let hay = if field == Field::Title { &u.title } else { &u.text };
-        let indices = names
-            .iter()
-            .find_map(|n| hay.find(n).map(|b| (hay.get(..b).map_or(0, |h| h.chars().count()), n.chars().count())))
-            .map(|(s, n)| (s..s + n).collect())
-            .unwrap_or_default();
+        let (field, at) = match st.lib.first_mention(&co.id, &u.title) {
+            Some(r) => (Field::Title, Some(r)),
+            None => (Field::Text, st.lib.first_mention(&co.id, &u.text)),
+        };
+        let indices = at.map(|r| r.collect()).unwrap_or_default();
         let hit = crate::search::Hit::marked(unit, field, indices);
         draw_hit(st, u, &hit, list.x, y, list.width as usize, base, buf);
     }
