@@ -133,15 +133,21 @@ impl State {
         let doc = self.page_doc(self.page(), opts);
         if !Arc::ptr_eq(&doc, &self.reader.doc) {
             let anchor = self.reader.anchor.or_else(|| self.reader.doc.lines.get(self.reader.scroll).map(|l| l.at));
+            let focus = self.reader.doc.lines.get(self.reader.focus_line).map(|l| l.at);
             let had_lines = !self.reader.doc.lines.is_empty();
             self.reader.doc = doc;
             if let (Some(at), true) = (anchor, had_lines) {
                 self.reader.scroll = self.reader.doc.line_at(at);
                 self.reader.anchor = Some(at);
             }
+            // The focus stays on its block's line (and in view).
+            if let (Some(at), true) = (focus, had_lines) {
+                self.reader.focus_line = self.reader.doc.line_at(at);
+            }
         }
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
+        self.keep_focus_in_view();
         self.fix_nav();
     }
 
@@ -178,23 +184,12 @@ impl State {
             Some(pos) => self.reader.doc.line_at(pos).min(self.max_scroll()),
             None => 0,
         };
+        self.focus_top();
     }
 
     pub(super) fn scroll_to(&mut self, line: usize) {
         self.reader.scroll = line.min(self.max_scroll());
-    }
-
-    pub(super) fn scroll_by(&mut self, delta: isize) {
-        let s = self.reader.scroll as isize + delta;
-        self.scroll_to(s.max(0) as usize);
-    }
-
-    /// Make a line visible, placing it a third of the way down if it was not.
-    pub(super) fn reveal(&mut self, line: usize) {
-        let h = self.reader_height().max(1);
-        if line < self.reader.scroll || line >= self.reader.scroll + h {
-            self.scroll_to(line.saturating_sub(h / 3));
-        }
+        self.keep_focus_in_view();
     }
 
     pub(super) fn movement(&mut self, action: Action) {
@@ -222,22 +217,28 @@ impl State {
                 let page = self.reader_height().saturating_sub(1).max(1) as isize;
                 let half = (self.reader_height() as isize / 2).max(1);
                 match action {
-                    Action::MoveDown => self.scroll_by(1),
-                    Action::MoveUp => self.scroll_by(-1),
-                    Action::PageDown => self.scroll_by(page),
-                    Action::PageUp => self.scroll_by(-page),
-                    Action::HalfPageDown => self.scroll_by(half),
-                    Action::HalfPageUp => self.scroll_by(-half),
-                    Action::Top => self.scroll_to(0),
-                    _ => self.scroll_to(usize::MAX),
+                    Action::MoveDown => self.scroll_focus(1),
+                    Action::MoveUp => self.scroll_focus(-1),
+                    Action::PageDown => self.scroll_focus(page),
+                    Action::PageUp => self.scroll_focus(-page),
+                    Action::HalfPageDown => self.scroll_focus(half),
+                    Action::HalfPageUp => self.scroll_focus(-half),
+                    Action::Top => {
+                        self.scroll_to(0);
+                        self.focus_top();
+                    }
+                    _ => {
+                        self.scroll_to(usize::MAX);
+                        self.focus_last();
+                    }
                 }
             }
         }
     }
 
-    /// The node whose section is at the top of the reader (for the breadcrumb).
+    /// The section the reader's focus is in (for the breadcrumb and `]`/`[`).
     pub fn reader_top_node(&self) -> NodeId {
-        self.reader.doc.node_at(self.reader.scroll).unwrap_or(self.reader.node)
+        self.focused_node()
     }
 
     /// Jump to a node: select it in the tree and show it.

@@ -36,7 +36,12 @@ pub(super) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     // Key hints, as many as fit by priority, the breadcrumb keeping 26
     // columns; a message keeps all it needs (the hints give way).
     let keep = st.message.as_deref().map_or(26, |m| width(m) + 1).max(26);
-    let room = w.saturating_sub(width(&right_s) + 2 + keep);
+    let mut room = w.saturating_sub(width(&right_s) + 2 + keep);
+    // What `y` takes: the focused block (`y 复制：表格 中国人工智能相关政策`).
+    if let Some(take) = copy_hint(st, room) {
+        room = room.saturating_sub(width(&take) + 2);
+        right_s = if right_s.is_empty() { take } else { format!("{take}  {right_s}") };
+    }
     let hints = hints(st, room);
     if !hints.is_empty() {
         right_s = if right_s.is_empty() { hints } else { format!("{right_s}  {hints}") };
@@ -116,6 +121,18 @@ pub fn breadcrumb(st: &State) -> String {
         }
     }
     parts.join(" › ")
+}
+
+/// `y 复制：表格 中国人工智能相关政策`, cut to at most 36 columns and to
+/// `room`; none in an overlay, while the tree has the keys, or with less
+/// than 14 columns of room.
+fn copy_hint(st: &State, room: usize) -> Option<String> {
+    if !st.overlays.is_empty() || st.focus != crate::app::Focus::Reader || room < 14 {
+        return None;
+    }
+    let key = st.keymap.keys_for(Context::Global, &Action::Copy).into_iter().next()?;
+    let label = st.focus_label()?;
+    Some(truncate(&format!("{key} 复制：{}", crate::text::sanitize(&label)), room.min(36)))
 }
 
 /// Key hints from the live keymap, highest priority first, shown in their
