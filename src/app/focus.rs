@@ -54,6 +54,13 @@ impl State {
         self.reader_height() / 3
     }
 
+    /// The focus line, when it is in view; else (the view was moved by
+    /// something that does not move the focus) the top line of the view.
+    pub fn focus_line(&self) -> usize {
+        let (f, top) = (self.reader.focus_line, self.reader.scroll);
+        if f >= top && f < top + self.reader_height().max(1) { f } else { top }
+    }
+
     /// Land on `line`: it is focused and shown at the reading line (as
     /// near as the page's ends allow).
     pub(super) fn land(&mut self, line: usize) {
@@ -67,7 +74,7 @@ impl State {
     /// or the end of the page, the focus moves by what is left.
     pub(super) fn scroll_focus(&mut self, delta: isize) {
         let before = self.reader.scroll as isize;
-        let focus = self.reader.focus_line as isize;
+        let focus = self.focus_line() as isize;
         let s = before + delta;
         self.scroll_to(s.max(0) as usize);
         let moved = self.reader.scroll as isize - before;
@@ -109,7 +116,7 @@ impl State {
     /// report's title), it is that heading or first item.
     pub fn focused_block(&self) -> Option<Focused> {
         let doc = &self.reader.doc;
-        let line = text_line(doc, self.reader.focus_line);
+        let line = text_line(doc, self.focus_line());
         let k = doc.item_index_at(line).or((!doc.items.is_empty()).then_some(0))?;
         let DocItem { node, block, .. } = *doc.items.get(k)?;
         Some(Focused { item: k, lines: item_lines(doc, k), node, block })
@@ -121,7 +128,7 @@ impl State {
     /// focus, the first section the page shows (never the tree's selection).
     pub fn focused_node(&self) -> NodeId {
         let doc = &self.reader.doc;
-        let line = text_line(doc, self.reader.focus_line);
+        let line = text_line(doc, self.focus_line());
         if let Some(n) = self.focused_block().and_then(|f| f.node).or_else(|| doc.node_at(line)) {
             return n;
         }

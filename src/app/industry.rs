@@ -94,7 +94,7 @@ impl State {
         // industry without it was passed through.
         let wanted = self.reader.industry_part.take();
         if self.reader.industry.is_some() {
-            let part = part_at(self, &self.reader.doc, self.reader.focus_line, &cur_id).or(wanted);
+            let part = part_at(self, &self.reader.doc, self.focus_line(), &cur_id).or(wanted);
             self.show_industry(next, part.as_deref());
             self.reader.industry_part = part;
             return;

@@ -169,7 +169,7 @@ impl State {
             Overlay::Company(c) => Some((c.id.clone(), c.selected)),
             _ => None,
         });
-        let row = self.reader.focus_line.saturating_sub(self.reader.scroll);
+        let row = self.focus_line().saturating_sub(self.reader.scroll);
         Place { page: self.page(), pos, company, row: Some(row) }
     }
 
@@ -346,7 +346,7 @@ impl State {
         }
         // The focused block: its first line is the place.
         let doc = &self.reader.doc;
-        let line = self.focused_block().map_or(self.reader.focus_line, |f| f.lines.start);
+        let line = self.focused_block().map_or(self.focus_line(), |f| f.lines.start);
         let line = line.min(doc.lines.len().saturating_sub(1));
         let pos = doc.lines[line].at;
         // The line at the place, or the first line with text below it.

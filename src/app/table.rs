@@ -45,7 +45,7 @@ impl State {
     pub(super) fn open_figure(&mut self) {
         let focused = self.focused_block().map(|f| f.lines);
         let doc = &self.reader.doc;
-        let top = focused.as_ref().map_or(self.reader.focus_line, |r| r.start);
+        let top = focused.as_ref().map_or(self.focus_line(), |r| r.start);
         let h = (self.reader.scroll + self.reader_height()).saturating_sub(top).max(1);
         // (line, Some(chart index) | None for a table, table index)
         let mut all: Vec<(usize, Option<usize>, usize)> =

@@ -133,7 +133,7 @@ impl State {
         let doc = self.page_doc(self.page(), opts);
         if !Arc::ptr_eq(&doc, &self.reader.doc) {
             let anchor = self.reader.anchor.or_else(|| self.reader.doc.lines.get(self.reader.scroll).map(|l| l.at));
-            let focus = self.reader.doc.lines.get(self.reader.focus_line).map(|l| l.at);
+            let focus = self.reader.doc.lines.get(self.focus_line()).map(|l| l.at);
             let had_lines = !self.reader.doc.lines.is_empty();
             self.reader.doc = doc;
             if let (Some(at), true) = (anchor, had_lines) {
