@@ -103,9 +103,10 @@ impl Theme {
         self.accent().add_modifier(Modifier::BOLD)
     }
 
-    /// The focus mark's glyph: `▍`, or `|` with `--ascii`.
+    /// The focus mark's glyph: `▍`, or `>` with `--ascii` (a `|` would
+    /// read as part of the border beside it).
     pub fn focus_glyph(&self) -> &'static str {
-        if self.ascii { "|" } else { "▍" }
+        if self.ascii { ">" } else { "▍" }
     }
 
     pub fn selection(&self) -> Style {

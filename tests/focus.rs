@@ -196,7 +196,7 @@ fn enter_opens_the_focused_table() {
 
 #[test]
 fn the_status_says_what_y_takes() {
-    let mut app = app(120, 40);
+    let mut app = app(160, 40);
     app.state.jump_to(library().node_by_id("fs-1-2-2").expect("1.2.2"));
     app.update(Action::FocusNext);
     keys(&mut app, "/中国人工智能相关政策");

@@ -48,6 +48,12 @@ fn text_line(doc: &Doc, line: usize) -> usize {
     (line..doc.lines.len().min(line + 20)).find(|&i| !doc.lines[i].text().trim().is_empty()).unwrap_or(line)
 }
 
+/// The first line of a text with its Markdown marks left out (`- **示例**：…`).
+fn plain_start(text: &str) -> String {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().replace("**", "");
+    line.trim_start_matches(['-', '*', '#', '>', '•', ' ']).trim().to_string()
+}
+
 impl State {
     /// The row of the view a jump puts its line on: a third of the way down.
     pub fn reading_row(&self) -> usize {
@@ -160,9 +166,10 @@ impl State {
         if let Some((_, b)) = self.focused_content() {
             let (text, what) = export::block_plain(&self.lib, b);
             let kind = what.split(' ').next().unwrap_or_default().to_string();
-            let name = match b.title() {
-                Some(t) if !t.trim().is_empty() => t.trim().to_string(),
-                _ => text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim().to_string(),
+            let name = match (b.title(), b) {
+                (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
+                (_, Block::Example(e)) => plain_start(&e.text),
+                _ => plain_start(&text),
             };
             return Some(format!("{kind} {name}"));
         }
