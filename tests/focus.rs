@@ -205,3 +205,50 @@ fn the_status_says_what_y_takes() {
     let status = s.lines().last().unwrap_or_default();
     assert!(status.contains("y 复制：表格 中国人工智能相关政策"), "{status}");
 }
+
+#[test]
+fn space_at_the_end_of_a_section_goes_on_into_the_next_and_back() {
+    let lib = library();
+    let (a, b) = (lib.node_by_id("fs-1-1").expect("1.1"), lib.node_by_id("fs-1-2").expect("1.2"));
+    let mut app = app(80, 24);
+    app.state.jump_to(a);
+    app.update(Action::FocusNext);
+    keys(&mut app, "G");
+    assert_eq!(app.state.page(), Page::Node(a));
+    keys(&mut app, " ");
+    assert_eq!(app.state.page(), Page::Node(b), "Space at the end of 1.1 goes on into 1.2");
+    assert_eq!(app.state.reader.scroll, 0);
+    assert_focus_in_view(&app);
+    insta::assert_snapshot!("space_crossing_80x24", screen(&render(&app)));
+    // Paging back at the top goes back to the text just before: the end of
+    // 1.1's last subsection, 1.1.4 (and `}` from there is 1.2 again).
+    let a4 = lib.node_by_id("fs-1-1-4").expect("1.1.4");
+    key(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert_eq!(app.state.page(), Page::Node(a4));
+    assert_eq!(app.state.reader.scroll, app.state.reader.doc.lines.len() - app.state.reader_height());
+    assert_focus_in_view(&app);
+    // `}` and `{`: next and previous section in reading order.
+    keys(&mut app, "}");
+    assert_eq!(app.state.page(), Page::Node(b));
+    keys(&mut app, "{");
+    assert_eq!(app.state.page(), Page::Node(a4));
+    keys(&mut app, "{{{{");
+    assert_eq!(app.state.page(), Page::Node(a), "1.1.3, 1.1.2, 1.1.1, then 1.1");
+    let mut wide = app_with(120, 40, false);
+    wide.state.jump_to(a);
+    wide.update(Action::FocusNext);
+    keys(&mut wide, "G ");
+    insta::assert_snapshot!("space_crossing_120x40", screen(&render(&wide)));
+}
+
+#[test]
+fn the_focus_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app(w, h);
+        keys(&mut app, "s生态银行");
+        enter(&mut app);
+        let buf = render(&app);
+        let marked = marks(&buf, |c| c.symbol() == "▍");
+        insta::assert_snapshot!(format!("focus_{w}x{h}"), format!("{}\n{marked}", screen(&buf)));
+    }
+}

@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 62;
+const VARIANTS: usize = 64;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -85,6 +85,8 @@ fn variant(a: &Action) -> usize {
         Action::MarkJump(_) => 59,
         Action::CompanyLinks => 60,
         Action::CycleGrouping => 61,
+        Action::NextSection => 62,
+        Action::PrevSection => 63,
     }
 }
 
@@ -195,6 +197,8 @@ fn action() -> impl Strategy<Value = Action> {
         JumpForward,
         CompanyLinks,
         CycleGrouping,
+        NextSection,
+        PrevSection,
     ]);
     prop_oneof![
         12 => simple,

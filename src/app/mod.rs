@@ -487,6 +487,8 @@ impl State {
             }
             Action::ToggleTree => self.toggle_tree(),
             Action::CycleGrouping => return self.cycle_grouping(),
+            Action::NextSection => self.step_section(true, false),
+            Action::PrevSection => self.step_section(false, false),
             Action::WidenTree => self.resize_tree(true),
             Action::NarrowTree => self.resize_tree(false),
             Action::Click(..) | Action::Wheel(..) => {}

@@ -214,6 +214,21 @@ impl State {
                 }
             }
             Focus::Reader => {
+                // Reading straight through: paging on at a section's end
+                // goes on into the next one; paging back at its top, into
+                // the end of the one before.
+                let down = matches!(action, Action::PageDown | Action::HalfPageDown);
+                let up = matches!(action, Action::PageUp | Action::HalfPageUp);
+                if self.reader.industry.is_none() && !self.reader.doc.lines.is_empty() {
+                    if down && self.reader.scroll >= self.max_scroll() {
+                        self.step_section(true, false);
+                        return;
+                    }
+                    if up && self.reader.scroll == 0 {
+                        self.step_section(false, true);
+                        return;
+                    }
+                }
                 let page = self.reader_height().saturating_sub(1).max(1) as isize;
                 let half = (self.reader_height() as isize / 2).max(1);
                 match action {
@@ -239,6 +254,46 @@ impl State {
     /// The section the reader's focus is in (for the breadcrumb and `]`/`[`).
     pub fn reader_top_node(&self) -> NodeId {
         self.focused_node()
+    }
+
+    /// `}` / `{`: the next or previous section in reading order (the next
+    /// one after everything the page shows; going back, the one just
+    /// before), from its top, or with `at_end` its end.
+    pub(super) fn step_section(&mut self, forward: bool, at_end: bool) {
+        if self.reader.industry.is_some() {
+            self.message = Some("行业页没有上下节：按 ] / [ 换行业".into());
+            return;
+        }
+        let node = self.reader.node;
+        let Some(&root) = self.lib.ancestry(node).first() else { return };
+        // The report's nodes in reading order.
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            order.push(n);
+            if let Some(x) = self.lib.nodes.get(n) {
+                stack.extend(x.children.iter().rev());
+            }
+        }
+        let Some(i) = order.iter().position(|&n| n == node) else { return };
+        let target = if forward {
+            order[i + 1..].iter().copied().find(|&n| !self.lib.ancestry(n).contains(&node))
+        } else {
+            i.checked_sub(1).map(|j| order[j])
+        };
+        let Some(target) = target else {
+            self.message = Some(if forward { "已是本报告最后一节" } else { "已是本报告开头" }.into());
+            return;
+        };
+        self.jump_to(target);
+        self.focus = Focus::Reader;
+        if at_end {
+            self.scroll_to(usize::MAX);
+            self.focus_last();
+        } else {
+            self.scroll_to(0);
+            self.focus_top();
+        }
     }
 
     /// Jump to a node: select it in the tree and show it.
