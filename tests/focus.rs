@@ -110,7 +110,11 @@ fn capital_y_at_the_top_of_every_industry_page_copies_that_page() {
         assert!(on_page, "{}: the section copied is on the page", ind.name);
         assert!(text.lines().count() < 1000, "{}: {} lines copied", ind.name, text.lines().count());
         let title = lib.node_title(node);
-        assert!(text.contains(title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')), "{}", ind.name);
+        assert!(
+            text.contains(title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')),
+            "{}",
+            ind.name
+        );
     }
 }
 
@@ -150,7 +154,9 @@ fn m_marks_the_focused_block_and_the_mark_lands_on_it() {
     keys(&mut app, "'a");
     assert_focus_in_view(&app);
     assert_eq!(where_focus(&app), at);
-    assert!(app.state.memory.marks[0].text.contains("生态银行") || app.state.memory.marks[0].text.contains("中国建设银行"));
+    assert!(
+        app.state.memory.marks[0].text.contains("生态银行") || app.state.memory.marks[0].text.contains("中国建设银行")
+    );
     // And the jump list comes back to the same block.
     key(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
     key(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);

@@ -99,7 +99,8 @@ impl State {
     /// The focus on the last block of the page (`G`).
     pub(super) fn focus_last(&mut self) {
         let doc = &self.reader.doc;
-        let last = doc.items.len().checked_sub(1).map_or(doc.lines.len().saturating_sub(1), |k| item_lines(doc, k).start);
+        let last =
+            doc.items.len().checked_sub(1).map_or(doc.lines.len().saturating_sub(1), |k| item_lines(doc, k).start);
         self.reader.focus_line = last;
         self.keep_focus_in_view();
     }
@@ -153,9 +154,7 @@ impl State {
         let doc = &self.reader.doc;
         let (node, block) = match (f.node, f.block, doc.items.get(f.item + 1)) {
             (Some(n), Some(b), _) => (n, b),
-            (head, None, Some(&DocItem { node: Some(n), block: Some(b), .. })) if head.is_none_or(|h| h == n) => {
-                (n, b)
-            }
+            (head, None, Some(&DocItem { node: Some(n), block: Some(b), .. })) if head.is_none_or(|h| h == n) => (n, b),
             _ => return None,
         };
         Some((node, self.block_of(node, block)?))

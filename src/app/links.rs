@@ -83,7 +83,12 @@ impl State {
     pub(super) fn open_links(&mut self) {
         let doc = &self.reader.doc;
         let text = |r: std::ops::Range<usize>| -> Vec<String> {
-            doc.lines.get(r.start.min(doc.lines.len())..r.end.min(doc.lines.len())).unwrap_or(&[]).iter().map(|l| l.text()).collect()
+            doc.lines
+                .get(r.start.min(doc.lines.len())..r.end.min(doc.lines.len()))
+                .unwrap_or(&[])
+                .iter()
+                .map(|l| l.text())
+                .collect()
         };
         let h = self.reader_height();
         let focused = self.focused_block().map(|f| text(f.lines)).unwrap_or_default();

@@ -3,8 +3,8 @@
 
 mod copy;
 mod find;
-mod focus;
 mod find_prompt;
+mod focus;
 mod help;
 mod industry;
 mod invariants;
