@@ -111,6 +111,9 @@ pub enum Action {
     /// In the tree of a large library: group the reports by publisher, by
     /// year, or not at all (`o`, in turn).
     CycleGrouping,
+    /// The next / previous section in reading order (`}` / `{`).
+    NextSection,
+    PrevSection,
     /// Set the mark named by a letter (the key after `m`; not bindable).
     MarkSet(char),
     /// Jump to the mark named by a letter, or `'` for the last jump's
@@ -181,6 +184,8 @@ impl Action {
             Action::JumpBack => "跳转记录：后退",
             Action::JumpForward => "跳转记录：前进",
             Action::CycleGrouping => "目录分组：发布方 / 年份 / 不分组",
+            Action::NextSection => "下一节（按阅读顺序）",
+            Action::PrevSection => "上一节",
             Action::MarkSet(_) => "设标记",
             Action::MarkJump(_) => "跳到标记",
         }

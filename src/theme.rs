@@ -97,6 +97,18 @@ impl Theme {
         if focused { self.accent() } else { self.dim() }
     }
 
+    /// The focus mark in the reader's gutter: the accent, bold (a glyph,
+    /// so it shows without colour too).
+    pub fn focus_mark(&self) -> Style {
+        self.accent().add_modifier(Modifier::BOLD)
+    }
+
+    /// The focus mark's glyph: `▍`, or `>` with `--ascii` (a `|` would
+    /// read as part of the border beside it).
+    pub fn focus_glyph(&self) -> &'static str {
+        if self.ascii { ">" } else { "▍" }
+    }
+
     pub fn selection(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }

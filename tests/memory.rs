@@ -33,6 +33,11 @@ fn top_line(app: &App) -> String {
     app.state.reader.doc.lines.get(app.state.reader.scroll).map(|l| l.text()).unwrap_or_default()
 }
 
+/// The focused block's first line.
+fn focused(app: &App) -> usize {
+    app.state.focused_block().map(|f| f.lines.start).expect("a focused block")
+}
+
 /// Section 3.1 of the F&S report, scrolled down 12 lines, in the reader.
 fn reading(w: u16, h: u16) -> App {
     let mut app = app(w, h);
@@ -46,7 +51,7 @@ fn reading(w: u16, h: u16) -> App {
 #[test]
 fn a_mark_brings_the_reader_back_to_the_same_line() {
     let mut app = reading(100, 30);
-    let (page, line) = (app.state.page(), top_line(&app));
+    let (page, block) = (app.state.page(), focused(&app));
     keys(&mut app, "ma");
     assert!(app.state.memory.mark('a').is_some());
     assert_eq!(app.state.message.as_deref(), Some("已设标记 a"));
@@ -55,13 +60,15 @@ fn a_mark_brings_the_reader_back_to_the_same_line() {
     assert_ne!(app.state.page(), page);
     keys(&mut app, "'a");
     assert_eq!(app.state.page(), page);
-    assert_eq!(top_line(&app), line);
-    assert_eq!(app.state.reader.scroll, 12);
+    // The marked block, focused, its first line at the reading line.
+    assert_eq!(focused(&app), block);
+    assert_eq!(app.state.reader.focus_line - app.state.reader.scroll, app.state.reading_row());
+    let line = top_line(&app);
     // ' ' goes back where that jump came from (the industry page), and again.
     keys(&mut app, "''");
     assert_eq!(app.state.page(), Page::Industry(2));
     keys(&mut app, "''");
-    assert_eq!((app.state.page(), top_line(&app)), (page, line));
+    assert_eq!((app.state.page(), top_line(&app), focused(&app)), (page, line, block));
 }
 
 #[test]
@@ -97,6 +104,7 @@ fn marks_are_letters_and_a_missing_one_says_so() {
 #[test]
 fn the_marks_list_jumps_and_deletes() {
     let mut app = reading(100, 30);
+    let b = focused(&app);
     keys(&mut app, "mb");
     keys(&mut app, "G");
     keys(&mut app, "mA");
@@ -108,7 +116,7 @@ fn the_marks_list_jumps_and_deletes() {
     keys(&mut app, "j");
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     assert!(app.state.overlays.is_empty());
-    assert_eq!((app.state.page(), app.state.reader.scroll), (Page::Node(node("fs-3-1")), 12));
+    assert_eq!((app.state.page(), focused(&app)), (Page::Node(node("fs-3-1")), b));
     // ctrl-o: back to the industry page the list was opened on.
     ctrl(&mut app, 'o');
     assert_eq!(app.state.page(), Page::Industry(2));

@@ -86,6 +86,16 @@ impl Walker {
         self.count += 1;
         let (mode, phase) = (self.mode, &self.phase);
         self.screen.draw(app, &|| describe(app, mode, phase, step));
+        // The reader's focus is always a line of the page in view (issue 22).
+        let st = &app.state;
+        if !st.reader.doc.lines.is_empty() {
+            let (f, top, h) = (st.reader.focus_line, st.reader.scroll, st.reader_height().max(1));
+            assert!(
+                f < st.reader.doc.lines.len() && f >= top && f < top + h,
+                "focus line {f} not in view {top}+{h}: {}",
+                describe(app, mode, phase, step)
+            );
+        }
     }
 
     fn act(&mut self, app: &mut App, a: Action, step: &'static str) {

@@ -5,7 +5,6 @@ use super::{Overlay, State};
 use crate::action::{Action, Effect};
 use crate::clipboard;
 use crate::content::{Block, NodeId};
-use crate::doc::DocItem;
 use crate::export;
 use crate::search::Target;
 
@@ -126,46 +125,25 @@ impl State {
         vec![Effect::Copy { text: sent, to }]
     }
 
-    /// The place the top of the reader is in (an industry page: the
-    /// section of the block there).
+    /// The section of the focused block (see `State::focused_node`).
     fn reader_node(&self) -> NodeId {
-        let top = self.top_line();
-        let doc = &self.reader.doc;
-        doc.item_index_at(top).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(top)).unwrap_or(self.reader.node)
+        self.focused_node()
     }
 
-    /// The first line with text at or below the top of the reader.
-    fn top_line(&self) -> usize {
-        let lines = &self.reader.doc.lines;
-        (self.reader.scroll..lines.len()).find(|&i| !lines[i].text().trim().is_empty()).unwrap_or(self.reader.scroll)
-    }
-
-    /// The unit at the top of the reader: its block (or, on a heading, the
-    /// first block after it), as plain text with the citation.
+    /// The focused block (or, on a heading, the block after it), as plain
+    /// text with the citation.
     fn reader_unit(&self) -> Option<(String, String)> {
-        let doc = &self.reader.doc;
-        // Above the first item (a report's title): the first item.
-        let k = doc.item_index_at(self.top_line()).or((!doc.items.is_empty()).then_some(0))?;
-        let item = doc.items.get(k)?;
-        let next = doc.items.get(k + 1);
-        let (node, block) = match (item.node, item.block, next) {
-            (Some(n), Some(b), _) => (n, b),
-            // On a heading: the block right after it, if it is the heading's.
-            (head, None, Some(&DocItem { node: Some(n), block: Some(b), .. })) if head.is_none_or(|h| h == n) => (n, b),
-            // A heading with no block of its own: its title.
-            (Some(n), _, _) => {
-                let title = self.lib.node_title(n);
-                let text = format!("{title}\n{}\n", export::citation(&self.lib, n));
-                return Some((text, "标题".into()));
-            }
-            (None, _, _) => return None,
-        };
-        let b = self.block_of(node, block)?;
-        let (text, what) = export::block_plain(&self.lib, b);
-        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+        if let Some((node, b)) = self.focused_content() {
+            let (text, what) = export::block_plain(&self.lib, b);
+            return Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what));
+        }
+        // A heading with no block of its own: its title.
+        let n = self.focused_block()?.node?;
+        let title = self.lib.node_title(n);
+        Some((format!("{title}\n{}\n", export::citation(&self.lib, n)), "标题".into()))
     }
 
-    fn block_of(&self, node: NodeId, i: usize) -> Option<&Block> {
+    pub(super) fn block_of(&self, node: NodeId, i: usize) -> Option<&Block> {
         match self.lib.section(node) {
             Some(s) => s.blocks.get(i),
             None => self.lib.report_of(node).and_then(|r| r.abstract_blocks.get(i)),

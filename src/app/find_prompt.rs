@@ -80,7 +80,7 @@ impl State {
                 if self.reader.find.query.is_empty() {
                     self.message = Some("没有查找：按 / 在本页查找".into());
                 } else if let Some(line) = self.reader.find.step(forward) {
-                    self.reveal(line);
+                    self.land(line);
                     if self.reader.find.current_hidden() {
                         self.message = Some("这一处在截断的单元格里：按 w 展开表格".into());
                     }
@@ -102,7 +102,7 @@ impl State {
         match self.reader.find.first_from(origin) {
             Some(line) => {
                 self.scroll_to(origin);
-                self.reveal(line);
+                self.land(line);
             }
             None => self.scroll_to(origin),
         }

@@ -47,6 +47,7 @@ impl State {
         self.reader.anchor = None;
         self.reader.doc = Arc::new(Doc::default());
         self.relayout();
+        self.focus_top();
         if let Some(part) = part {
             let doc = Arc::clone(&self.reader.doc);
             let id = self.lib.industries[industry].id.clone();
@@ -56,7 +57,7 @@ impl State {
                     .is_some_and(|b| b == n && part_key(self, n) == part)
             };
             if let Some(&(line, _)) = doc.anchors.iter().find(|(_, n)| in_part(*n)) {
-                self.scroll_to(line);
+                self.land(line);
             }
         }
         self.focus = Focus::Reader;
@@ -93,7 +94,7 @@ impl State {
         // industry without it was passed through.
         let wanted = self.reader.industry_part.take();
         if self.reader.industry.is_some() {
-            let part = part_at(self, &self.reader.doc, self.reader.scroll, &cur_id).or(wanted);
+            let part = part_at(self, &self.reader.doc, self.focus_line(), &cur_id).or(wanted);
             self.show_industry(next, part.as_deref());
             self.reader.industry_part = part;
             return;

@@ -42,12 +42,24 @@ pub fn companies_named(lib: &Library, lines: &[String]) -> Vec<String> {
 }
 
 impl State {
-    /// `K`: list the companies named in the reader's lines in view.
+    /// `K`: list the companies named in the focused block, else in the
+    /// reader's lines in view.
     pub(super) fn open_links(&mut self) {
+        let doc = &self.reader.doc;
+        let text = |r: std::ops::Range<usize>| -> Vec<String> {
+            doc.lines
+                .get(r.start.min(doc.lines.len())..r.end.min(doc.lines.len()))
+                .unwrap_or(&[])
+                .iter()
+                .map(|l| l.text())
+                .collect()
+        };
         let h = self.reader_height();
-        let lines: Vec<String> =
-            self.reader.doc.lines.iter().skip(self.reader.scroll).take(h).map(|l| l.text()).collect();
-        let companies = companies_named(&self.lib, &lines);
+        let focused = self.focused_block().map(|f| text(f.lines)).unwrap_or_default();
+        let mut companies = companies_named(&self.lib, &focused);
+        if companies.is_empty() {
+            companies = companies_named(&self.lib, &text(self.reader.scroll..self.reader.scroll + h));
+        }
         if companies.is_empty() {
             self.message = Some("本屏没有提到公司".into());
             return;

@@ -22,6 +22,9 @@ pub struct Place {
     pub page: Page,
     pub pos: Pos,
     pub company: Option<(String, usize)>,
+    /// The focus line's row in the view (coming back focuses the same
+    /// block); `None`: `pos` is the focused line, shown at the reading line.
+    pub row: Option<usize>,
 }
 
 /// A mark: a letter, a place, the section at the place (for the
@@ -166,7 +169,8 @@ impl State {
             Overlay::Company(c) => Some((c.id.clone(), c.selected)),
             _ => None,
         });
-        Place { page: self.page(), pos, company }
+        let row = self.focus_line().saturating_sub(self.reader.scroll);
+        Place { page: self.page(), pos, company, row: Some(row) }
     }
 
     /// Remember the position in the page shown, before leaving it.
@@ -179,9 +183,15 @@ impl State {
     }
 
     /// The line of the current page that shows `pos`.
-    fn scroll_to_pos(&mut self, pos: Pos) {
+    fn scroll_to_pos(&mut self, pos: Pos, row: Option<usize>) {
         let line = self.reader.doc.line_at(pos);
+        let Some(row) = row else {
+            self.land(line);
+            return;
+        };
         self.reader.scroll = line.min(self.max_scroll());
+        self.reader.focus_line = self.reader.scroll.saturating_add(row);
+        self.keep_focus_in_view();
     }
 
     /// Show a place: its page, at its position, with its company page over it.
@@ -201,7 +211,7 @@ impl State {
             _ => return,
         }
         self.focus = Focus::Reader;
-        self.scroll_to_pos(place.pos);
+        self.scroll_to_pos(place.pos, place.row);
         if let Some((id, selected)) = &place.company
             && self.lib.company(id).is_some()
         {
@@ -334,14 +344,17 @@ impl State {
             self.message = Some("这里没有可标记的位置".into());
             return;
         }
-        let p = self.place();
-        let line = self.reader.doc.line_at(p.pos).min(self.reader.doc.lines.len().saturating_sub(1));
+        // The focused block: its first line is the place.
+        let doc = &self.reader.doc;
+        let line = self.focused_block().map_or(self.focus_line(), |f| f.lines.start);
+        let line = line.min(doc.lines.len().saturating_sub(1));
+        let pos = doc.lines[line].at;
         // The line at the place, or the first line with text below it.
-        let text = self.reader.doc.lines.iter().skip(line).take(20).map(|l| l.text()).find(|t| !t.trim().is_empty());
+        let text = doc.lines.iter().skip(line).take(20).map(|l| l.text()).find(|t| !t.trim().is_empty());
         let text: String = text.unwrap_or_default().trim().chars().take(MARK_TEXT).collect();
-        let node = self.reader.doc.node_at(line).unwrap_or(self.reader.node);
+        let node = self.focused_node();
         let replaced = self.memory.mark(name).is_some();
-        self.memory.put_mark(Mark { name, page: p.page, pos: p.pos, node, text });
+        self.memory.put_mark(Mark { name, page: self.page(), pos, node, text });
         self.message =
             Some(if replaced { format!("标记 {name} 已移到这里") } else { format!("已设标记 {name}") });
     }
@@ -359,7 +372,7 @@ impl State {
             }
         } else {
             match self.memory.mark(name) {
-                Some(m) => Place { page: m.page, pos: m.pos, company: None },
+                Some(m) => Place { page: m.page, pos: m.pos, company: None, row: None },
                 None => {
                     self.message = Some(if name.is_ascii_alphabetic() {
                         format!("没有标记 {name}（按 m {name} 设置）")
@@ -395,7 +408,7 @@ impl State {
             }
             Action::Confirm | Action::Open => {
                 if let Some(m) = self.memory.marks.get(selected) {
-                    let to = Place { page: m.page, pos: m.pos, company: None };
+                    let to = Place { page: m.page, pos: m.pos, company: None, row: None };
                     self.go_to(&to);
                 }
                 return vec![];
@@ -480,7 +493,7 @@ impl State {
             if matches!(page, Page::Node(_)) {
                 self.nav.close_groups(&lib);
             }
-            self.go_to(&Place { page, pos, company: None });
+            self.go_to(&Place { page, pos, company: None, row: Some(0) });
             // Kept through the first resize, as after `w`.
             self.reader.anchor = Some(pos);
         }

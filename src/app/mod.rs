@@ -4,6 +4,7 @@
 mod copy;
 mod find;
 mod find_prompt;
+mod focus;
 mod help;
 mod industry;
 mod invariants;
@@ -17,6 +18,7 @@ mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
+pub use focus::{Focused, item_lines};
 pub use help::{help_lines, help_popup, max_help_scroll};
 pub use links::{LinksState, companies_named, links_rows};
 pub use memory::{MAX_JUMPS, Mark, MarkOp, Memory, Place, marks_popup, marks_rows, page_from_key, page_key};
@@ -111,6 +113,9 @@ pub struct ReaderState {
     /// it (resize, `w`, `b`), kept until the reader scrolls: a round trip
     /// through other sizes lands on the same line.
     pub anchor: Option<doc::Pos>,
+    /// The focus line: the focused block is the item it is in (see
+    /// `State::focused_block`). Always a line in view.
+    pub focus_line: usize,
 }
 
 pub struct State {
@@ -195,6 +200,7 @@ impl App {
                 doc: Arc::new(Doc::default()),
                 find: FindState::default(),
                 anchor: None,
+                focus_line: 0,
             },
             lib,
             index,
@@ -477,6 +483,8 @@ impl State {
             }
             Action::ToggleTree => self.toggle_tree(),
             Action::CycleGrouping => return self.cycle_grouping(),
+            Action::NextSection => self.step_section(true, false),
+            Action::PrevSection => self.step_section(false, false),
             Action::WidenTree => self.resize_tree(true),
             Action::NarrowTree => self.resize_tree(false),
             Action::Click(..) | Action::Wheel(..) => {}
@@ -522,7 +530,7 @@ impl State {
                     }
                 }
             },
-            Action::Scroll(n) => self.scroll_by(n as isize),
+            Action::Scroll(n) => self.scroll_focus(n as isize),
             // Handled before this match when no overlay is open.
             Action::Industries
             | Action::NextIndustry

@@ -181,8 +181,18 @@ impl State {
             }
         } else if inside(panes.reader, x, y) {
             match lines {
-                Some(n) => self.scroll_by(n as isize),
-                None => self.focus = Focus::Reader,
+                Some(n) => self.scroll_focus(n as isize),
+                None => {
+                    self.focus = Focus::Reader;
+                    // A click on a line of text focuses its block.
+                    if let Some(t) = panes.reader_text()
+                        && y >= t.y
+                        && y < t.y + t.height
+                    {
+                        self.reader.focus_line = self.reader.scroll + (y - t.y) as usize;
+                        self.keep_focus_in_view();
+                    }
+                }
             }
         }
         vec![]

@@ -340,8 +340,14 @@ impl State {
         let line = locate(&self.reader.doc, probe);
         self.reader.find.set_query(&needle, &self.reader.doc);
         let at = self.reader.find.first_from(line).unwrap_or(line);
-        let top = if at_top { line } else { at.saturating_sub(self.reader_height() / 3) };
-        self.reader.scroll = top.min(self.max_scroll());
+        if at_top {
+            // A table's title: the table from its first line, focused.
+            self.scroll_to(line);
+            self.reader.focus_line = line;
+            self.keep_focus_in_view();
+        } else {
+            self.land(at);
+        }
     }
 
     /// Go to a search unit: a place (scrolled to it, the hit highlighted), a

@@ -40,12 +40,13 @@ impl TableState {
 }
 
 impl State {
-    /// Enter in the reader: the chart or table nearest the top of the view
-    /// (the first one in view, else the last one above it), full-pane.
+    /// Enter in the reader: the focused chart or table (else the first one
+    /// in view from the focus down, else the last one above it), full-pane.
     pub(super) fn open_figure(&mut self) {
+        let focused = self.focused_block().map(|f| f.lines);
         let doc = &self.reader.doc;
-        let top = self.reader.scroll;
-        let h = self.reader_height();
+        let top = focused.as_ref().map_or(self.focus_line(), |r| r.start);
+        let h = (self.reader.scroll + self.reader_height()).saturating_sub(top).max(1);
         // (line, Some(chart index) | None for a table, table index)
         let mut all: Vec<(usize, Option<usize>, usize)> =
             doc.charts.iter().enumerate().map(|(i, c)| (c.0, Some(i), 0)).collect();

@@ -133,15 +133,21 @@ impl State {
         let doc = self.page_doc(self.page(), opts);
         if !Arc::ptr_eq(&doc, &self.reader.doc) {
             let anchor = self.reader.anchor.or_else(|| self.reader.doc.lines.get(self.reader.scroll).map(|l| l.at));
+            let focus = self.reader.doc.lines.get(self.focus_line()).map(|l| l.at);
             let had_lines = !self.reader.doc.lines.is_empty();
             self.reader.doc = doc;
             if let (Some(at), true) = (anchor, had_lines) {
                 self.reader.scroll = self.reader.doc.line_at(at);
                 self.reader.anchor = Some(at);
             }
+            // The focus stays on its block's line (and in view).
+            if let (Some(at), true) = (focus, had_lines) {
+                self.reader.focus_line = self.reader.doc.line_at(at);
+            }
         }
         self.reader.find.recompute(&self.reader.doc);
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
+        self.keep_focus_in_view();
         self.fix_nav();
     }
 
@@ -178,23 +184,12 @@ impl State {
             Some(pos) => self.reader.doc.line_at(pos).min(self.max_scroll()),
             None => 0,
         };
+        self.focus_top();
     }
 
     pub(super) fn scroll_to(&mut self, line: usize) {
         self.reader.scroll = line.min(self.max_scroll());
-    }
-
-    pub(super) fn scroll_by(&mut self, delta: isize) {
-        let s = self.reader.scroll as isize + delta;
-        self.scroll_to(s.max(0) as usize);
-    }
-
-    /// Make a line visible, placing it a third of the way down if it was not.
-    pub(super) fn reveal(&mut self, line: usize) {
-        let h = self.reader_height().max(1);
-        if line < self.reader.scroll || line >= self.reader.scroll + h {
-            self.scroll_to(line.saturating_sub(h / 3));
-        }
+        self.keep_focus_in_view();
     }
 
     pub(super) fn movement(&mut self, action: Action) {
@@ -219,25 +214,86 @@ impl State {
                 }
             }
             Focus::Reader => {
+                // Reading straight through: paging on at a section's end
+                // goes on into the next one; paging back at its top, into
+                // the end of the one before.
+                let down = matches!(action, Action::PageDown | Action::HalfPageDown);
+                let up = matches!(action, Action::PageUp | Action::HalfPageUp);
+                if self.reader.industry.is_none() && !self.reader.doc.lines.is_empty() {
+                    if down && self.reader.scroll >= self.max_scroll() {
+                        self.step_section(true, false);
+                        return;
+                    }
+                    if up && self.reader.scroll == 0 {
+                        self.step_section(false, true);
+                        return;
+                    }
+                }
                 let page = self.reader_height().saturating_sub(1).max(1) as isize;
                 let half = (self.reader_height() as isize / 2).max(1);
                 match action {
-                    Action::MoveDown => self.scroll_by(1),
-                    Action::MoveUp => self.scroll_by(-1),
-                    Action::PageDown => self.scroll_by(page),
-                    Action::PageUp => self.scroll_by(-page),
-                    Action::HalfPageDown => self.scroll_by(half),
-                    Action::HalfPageUp => self.scroll_by(-half),
-                    Action::Top => self.scroll_to(0),
-                    _ => self.scroll_to(usize::MAX),
+                    Action::MoveDown => self.scroll_focus(1),
+                    Action::MoveUp => self.scroll_focus(-1),
+                    Action::PageDown => self.scroll_focus(page),
+                    Action::PageUp => self.scroll_focus(-page),
+                    Action::HalfPageDown => self.scroll_focus(half),
+                    Action::HalfPageUp => self.scroll_focus(-half),
+                    Action::Top => {
+                        self.scroll_to(0);
+                        self.focus_top();
+                    }
+                    _ => {
+                        self.scroll_to(usize::MAX);
+                        self.focus_last();
+                    }
                 }
             }
         }
     }
 
-    /// The node whose section is at the top of the reader (for the breadcrumb).
+    /// The section the reader's focus is in (for the breadcrumb and `]`/`[`).
     pub fn reader_top_node(&self) -> NodeId {
-        self.reader.doc.node_at(self.reader.scroll).unwrap_or(self.reader.node)
+        self.focused_node()
+    }
+
+    /// `}` / `{`: the next or previous section in reading order (the next
+    /// one after everything the page shows; going back, the one just
+    /// before), from its top, or with `at_end` its end.
+    pub(super) fn step_section(&mut self, forward: bool, at_end: bool) {
+        if self.reader.industry.is_some() {
+            self.message = Some("行业页没有上下节：按 ] / [ 换行业".into());
+            return;
+        }
+        let node = self.reader.node;
+        let Some(&root) = self.lib.ancestry(node).first() else { return };
+        // The report's nodes in reading order.
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            order.push(n);
+            if let Some(x) = self.lib.nodes.get(n) {
+                stack.extend(x.children.iter().rev());
+            }
+        }
+        let Some(i) = order.iter().position(|&n| n == node) else { return };
+        let target = if forward {
+            order[i + 1..].iter().copied().find(|&n| !self.lib.ancestry(n).contains(&node))
+        } else {
+            i.checked_sub(1).map(|j| order[j])
+        };
+        let Some(target) = target else {
+            self.message = Some(if forward { "已是本报告最后一节" } else { "已是本报告开头" }.into());
+            return;
+        };
+        self.jump_to(target);
+        self.focus = Focus::Reader;
+        if at_end {
+            self.scroll_to(usize::MAX);
+            self.focus_last();
+        } else {
+            self.scroll_to(0);
+            self.focus_top();
+        }
     }
 
     /// Jump to a node: select it in the tree and show it.

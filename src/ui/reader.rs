@@ -39,6 +39,22 @@ pub(super) fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
             }
         }
     }
+    draw_focus(st, text, buf);
+}
+
+/// The focus mark: in the gutter left of the text, beside each line of
+/// the focused block in view (the whole block, at least its first line).
+fn draw_focus(st: &State, text: Rect, buf: &mut Buffer) {
+    if text.x == 0 {
+        return;
+    }
+    let Some(f) = st.focused_block() else { return };
+    let x = text.x - 1;
+    let scroll = st.reader.scroll;
+    for line in f.lines.start.max(scroll)..f.lines.end.min(scroll + text.height as usize) {
+        let y = text.y + (line - scroll) as u16;
+        buf[(x, y)].set_symbol(st.theme.focus_glyph()).set_style(st.theme.focus_mark());
+    }
 }
 
 /// Draw a laid-out page from `scroll` into `area`, with find highlights.

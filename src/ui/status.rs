@@ -35,15 +35,23 @@ pub(super) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let mut right_s = right.join("  ");
     // Key hints, as many as fit by priority, the breadcrumb keeping 26
     // columns; a message keeps all it needs (the hints give way).
-    let keep = st.message.as_deref().map_or(26, |m| width(m) + 1).max(26);
-    let room = w.saturating_sub(width(&right_s) + 2 + keep);
+    // A breadcrumb shorter than that keeps only its width.
+    let crumb = breadcrumb(st);
+    let keep = st.message.as_deref().map_or((width(&crumb) + 3).min(26), |m| (width(m) + 1).max(26));
+    let mut room = w.saturating_sub(width(&right_s) + 2 + keep);
+    // What `y` takes: the focused block (`y 复制：表格 中国人工智能相关政策`).
+    // It gives way to the first key hints (`? 帮助  s 搜索  i 行业`).
+    if let Some(take) = copy_hint(st, room.saturating_sub(FIRST_HINTS + 2)) {
+        room = room.saturating_sub(width(&take) + 2);
+        right_s = if right_s.is_empty() { take } else { format!("{take}  {right_s}") };
+    }
     let hints = hints(st, room);
     if !hints.is_empty() {
         right_s = if right_s.is_empty() { hints } else { format!("{right_s}  {hints}") };
     }
     let left = match &st.message {
         Some(m) => m.clone(),
-        None => breadcrumb(st),
+        None => crumb,
     };
     let rw = width(&right_s).min(w);
     let lw = w.saturating_sub(rw + 2);
@@ -117,6 +125,24 @@ pub fn breadcrumb(st: &State) -> String {
     }
     parts.join(" › ")
 }
+
+/// `y 复制：表格 中国人工智能相关政策`, cut to at most 48 columns and to
+/// `room`; none in an overlay, while the tree has the keys, or with less
+/// than 12 columns of room.
+fn copy_hint(st: &State, room: usize) -> Option<String> {
+    if !st.overlays.is_empty() || st.focus != crate::app::Focus::Reader || room < 12 {
+        return None;
+    }
+    let key = st.keymap.keys_for(Context::Global, &Action::Copy).into_iter().next()?;
+    let label = crate::text::sanitize(&st.focus_label()?);
+    // Short of room, the label keeps what is there to read: `y：图表 中国…`.
+    let text = if room < 26 { format!("{key}：{label}") } else { format!("{key} 复制：{label}") };
+    Some(truncate(&text, room.min(48)))
+}
+
+/// The width of the first key hints, `? 帮助  s 搜索  i 行业`, kept before
+/// the `y` hint.
+const FIRST_HINTS: usize = 22;
 
 /// Key hints from the live keymap, highest priority first, shown in their
 /// usual order: `? 帮助  / 查找  s 搜索  i 行业  q 退出`, trimmed to `room`.
