@@ -77,12 +77,16 @@ pub fn render(sh: &Shared) -> String {
     out
 }
 
+/// The scrape connections open now, oldest first: each one's id and the
+/// signal that closes it.
+type OpenScrapes = Arc<Mutex<VecDeque<(u64, Arc<Notify>)>>>;
+
 /// Answer scrapes until the server stops, each on its own task, bounded in
 /// time ([`SCRAPE_WAIT`]) and in number ([`MAX_SCRAPES`], the oldest closed
 /// first).
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut closing = shared.closing.subscribe();
-    let open: Arc<Mutex<VecDeque<(u64, Arc<Notify>)>>> = Arc::default();
+    let open: OpenScrapes = Arc::default();
     let mut next_id = 0u64;
     loop {
         let accepted = tokio::select! {
