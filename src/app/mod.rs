@@ -224,7 +224,7 @@ impl App {
         App { state, resolver: Resolver::default(), saver: None }
     }
 
-    /// Keep the reading memory in a state file: take back what it holds
+    /// Keep the reading memory in the state database: take back what it holds
     /// (with `resume`, the last place too) and show any problem reading it.
     pub fn attach_state(&mut self, opened: crate::state::Opened, resume: bool) {
         if let Some(saved) = &opened.saved {
@@ -379,6 +379,8 @@ impl State {
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
         let (place, focus, jump, revision) = (self.place(), self.focus, self.is_jump(&action), self.memory.revision);
+        let histories = (self.finder.history.entries().len(), self.find_history.len());
+        let newest = (self.finder.history.entries().last().cloned(), self.find_history.last().cloned());
         if !matches!(action, Action::Resize(..)) {
             self.memory.pending = None;
         }
@@ -388,7 +390,10 @@ impl State {
         }
         let page_changed = place.page != self.page();
         self.after_action(jump, focus, place);
-        if page_changed || revision != self.memory.revision {
+        let queried = histories != (self.finder.history.entries().len(), self.find_history.len())
+            || newest.0.as_ref() != self.finder.history.entries().last()
+            || newest.1.as_ref() != self.find_history.last();
+        if page_changed || revision != self.memory.revision || queried {
             effects.push(Effect::SaveState);
         }
         effects

@@ -106,8 +106,8 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
             [d] => Some(d.clone()),
             _ => Some(PathBuf::from(content_name(dirs))),
         };
-        let file = yanbao::state::file_for(&state_dir, key.as_deref());
-        app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
+        let loc = yanbao::state::location_for(&state_dir, key.as_deref());
+        app.attach_state(yanbao::state::Store::open(loc), !cli.fresh);
     }
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);
