@@ -28,10 +28,11 @@ pub enum Context {
     Table,
     Copy,
     Marks,
+    Notes,
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::Nav,
         Context::Reader,
@@ -44,6 +45,7 @@ impl Context {
         Context::Table,
         Context::Copy,
         Context::Marks,
+        Context::Notes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +62,7 @@ impl Context {
             Context::Table => "table",
             Context::Copy => "copy",
             Context::Marks => "marks",
+            Context::Notes => "notes",
         }
     }
 

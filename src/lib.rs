@@ -16,6 +16,7 @@ pub mod doc;
 pub mod export;
 pub mod fmt;
 pub mod keymap;
+pub mod notes;
 pub mod options;
 pub mod runtime;
 pub mod search;

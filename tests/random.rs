@@ -19,7 +19,7 @@ use proptest::test_runner::TestRunner;
 use yanbao::action::Action;
 
 /// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 62;
+const VARIANTS: usize = 68;
 
 fn variant(a: &Action) -> usize {
     match a {
@@ -85,6 +85,12 @@ fn variant(a: &Action) -> usize {
         Action::MarkJump(_) => 59,
         Action::CompanyLinks => 60,
         Action::CycleGrouping => 61,
+        Action::AddNote => 62,
+        Action::Highlight => 63,
+        Action::Notes => 64,
+        Action::DeleteNote => 65,
+        Action::EditNote => 66,
+        Action::UndoDelete => 67,
     }
 }
 
@@ -195,6 +201,12 @@ fn action() -> impl Strategy<Value = Action> {
         JumpForward,
         CompanyLinks,
         CycleGrouping,
+        AddNote,
+        Highlight,
+        Notes,
+        DeleteNote,
+        EditNote,
+        UndoDelete,
     ]);
     prop_oneof![
         12 => simple,

@@ -140,29 +140,48 @@ impl State {
         (self.reader.scroll..lines.len()).find(|&i| !lines[i].text().trim().is_empty()).unwrap_or(self.reader.scroll)
     }
 
-    /// The unit at the top of the reader: its block (or, on a heading, the
-    /// first block after it), as plain text with the citation.
-    fn reader_unit(&self) -> Option<(String, String)> {
+    /// The focused block: the block at the top of the reader (or, on a
+    /// heading, the first block after it, if it is the heading's). The one
+    /// place that says which block `y`, `a` and `A` act on (until the
+    /// reader has a focused block of its own, issue 22).
+    /// `Err(Some(node))`: a heading with no block of its own.
+    pub(super) fn focused(&self) -> Result<crate::notes::BlockRef, Option<NodeId>> {
         let doc = &self.reader.doc;
         // Above the first item (a report's title): the first item.
-        let k = doc.item_index_at(self.top_line()).or((!doc.items.is_empty()).then_some(0))?;
-        let item = doc.items.get(k)?;
+        let Some(k) = doc.item_index_at(self.top_line()).or((!doc.items.is_empty()).then_some(0)) else {
+            return Err(None);
+        };
+        let Some(item) = doc.items.get(k) else { return Err(None) };
         let next = doc.items.get(k + 1);
-        let (node, block) = match (item.node, item.block, next) {
-            (Some(n), Some(b), _) => (n, b),
-            // On a heading: the block right after it, if it is the heading's.
-            (head, None, Some(&DocItem { node: Some(n), block: Some(b), .. })) if head.is_none_or(|h| h == n) => (n, b),
-            // A heading with no block of its own: its title.
-            (Some(n), _, _) => {
+        match (item.node, item.block, next) {
+            (Some(node), Some(index), _) => Ok(crate::notes::BlockRef { node, index }),
+            (head, None, Some(&DocItem { node: Some(node), block: Some(index), .. })) if head.is_none_or(|h| h == node) => {
+                Ok(crate::notes::BlockRef { node, index })
+            }
+            (head, _, _) => Err(head),
+        }
+    }
+
+    /// The focused block, if there is one.
+    pub(super) fn focused_block(&self) -> Option<crate::notes::BlockRef> {
+        self.focused().ok().filter(|b| self.block_of(b.node, b.index).is_some())
+    }
+
+    /// The unit at the top of the reader: the focused block as plain text
+    /// with the citation (a heading with no block of its own: its title).
+    fn reader_unit(&self) -> Option<(String, String)> {
+        let at = match self.focused() {
+            Ok(at) => at,
+            Err(Some(n)) => {
                 let title = self.lib.node_title(n);
                 let text = format!("{title}\n{}\n", export::citation(&self.lib, n));
                 return Some((text, "标题".into()));
             }
-            (None, _, _) => return None,
+            Err(None) => return None,
         };
-        let b = self.block_of(node, block)?;
+        let b = self.block_of(at.node, at.index)?;
         let (text, what) = export::block_plain(&self.lib, b);
-        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, at.node)), what))
     }
 
     fn block_of(&self, node: NodeId, i: usize) -> Option<&Block> {

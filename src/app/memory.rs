@@ -219,7 +219,7 @@ impl State {
     /// left goes on the jump list.
     pub(super) fn is_jump(&self, action: &Action) -> bool {
         match self.overlays.last() {
-            Some(Overlay::Search(_) | Overlay::Company(_) | Overlay::Marks { .. }) => {
+            Some(Overlay::Search(_) | Overlay::Company(_) | Overlay::Marks { .. } | Overlay::Notes(_)) => {
                 matches!(action, Action::Confirm | Action::Open)
             }
             Some(Overlay::Industries { .. }) => {

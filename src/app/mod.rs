@@ -10,6 +10,7 @@ mod links;
 mod memory;
 mod mouse;
 mod nav;
+mod notes;
 mod search;
 mod table;
 mod view;
@@ -20,6 +21,7 @@ pub use help::{help_lines, help_popup, max_help_scroll};
 pub use links::{LinksState, companies_named, links_rows};
 pub use memory::{MAX_JUMPS, Mark, MarkOp, Memory, Place, marks_popup, marks_rows, page_from_key, page_key};
 pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
+pub use notes::{NotePrompt, NotesList, notes_popup, notes_rows};
 pub use nav::{GROUP_REPORTS, Group, Grouping, NavState, Row, UNKNOWN_GROUP};
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 pub use table::{TableState, table_area};
@@ -76,6 +78,10 @@ pub enum Overlay {
     },
     /// The companies named in the lines in view (`K`).
     Links(LinksState),
+    /// The note prompt (`a`; `e` in the notes list).
+    NotePrompt(NotePrompt),
+    /// The notes list (`g n`).
+    Notes(NotesList),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -89,7 +95,7 @@ pub struct ChartState {
 impl Overlay {
     /// Overlays with a text prompt take unbound printable keys as typing.
     fn takes_text(&self) -> bool {
-        matches!(self, Overlay::Find { .. } | Overlay::Search(_))
+        matches!(self, Overlay::Find { .. } | Overlay::Search(_) | Overlay::NotePrompt(_))
     }
 }
 
@@ -145,6 +151,10 @@ pub struct State {
     pub copy_to: Option<std::path::PathBuf>,
     /// The last copy, until the next action: `y` again shows it.
     pub copied: Option<Copied>,
+    /// Notes made in this session (part of a new note's id).
+    pub note_seq: u64,
+    /// The note last deleted in the notes list and its row (`u` brings it back).
+    pub deleted_note: Option<(usize, crate::state::SavedNote)>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -219,6 +229,8 @@ impl App {
             pages,
             copy_to: None,
             copied: None,
+            note_seq: 0,
+            deleted_note: None,
         };
         state.relayout();
         App { state, resolver: Resolver::default(), saver: None }
@@ -285,6 +297,9 @@ impl App {
             Some(Overlay::Table(_)) => return vec![Context::Table],
             Some(Overlay::Copy(_)) => return vec![Context::Copy],
             Some(Overlay::Marks { .. }) => return vec![Context::Marks],
+            // The note prompt edits with the find prompt's keys.
+            Some(Overlay::NotePrompt(_)) => return vec![Context::Find],
+            Some(Overlay::Notes(_)) => return vec![Context::Notes],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -445,6 +460,8 @@ impl State {
             Some(Overlay::Chart(_)) => return self.update_chart(action),
             Some(Overlay::Table(_)) => return self.update_table(action),
             Some(Overlay::Marks { .. }) => return self.update_marks(action),
+            Some(Overlay::NotePrompt(_)) => return self.update_note_prompt(action),
+            Some(Overlay::Notes(_)) => return self.update_notes(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -461,7 +478,13 @@ impl State {
             | Action::CopySection
             | Action::JumpBack
             | Action::JumpForward
-            | Action::DeleteMark => {}
+            | Action::DeleteMark
+            | Action::DeleteNote
+            | Action::EditNote
+            | Action::UndoDelete => {}
+            Action::AddNote => return self.note_here(false),
+            Action::Highlight => return self.note_here(true),
+            Action::Notes => self.open_notes(),
             Action::SetMark => self.memory.pending = Some(MarkOp::Set),
             Action::GotoMark => self.memory.pending = Some(MarkOp::Jump),
             Action::MarkSet(c) => self.set_mark(c),
