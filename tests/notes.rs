@@ -265,3 +265,74 @@ fn notes_find_moved_blocks_and_orphans_keep_their_quote() {
     assert!(md.contains("孤立笔记") && md.contains("> 金融行业的应用，银行与证券并进。"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `yanbao notes` end to end: the notes a session saved (through the real
+/// store, in `$XDG_STATE_HOME`) printed by the binary, per report and key.
+#[test]
+fn the_notes_command_prints_what_the_reader_saved() {
+    let state = std::env::temp_dir().join(format!("yanbao-notes-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let dir = state.join("yanbao");
+    let mut app = reading(4);
+    app.attach_state(yanbao::state::Store::open(yanbao::state::location_for(&dir, None)), false);
+    keys(&mut app, "a");
+    app.update(Action::InsertText("CLI 导出".into()));
+    app.update(Action::Confirm);
+    app.persist(true);
+    assert!(app.state.message.as_deref() == Some("已加笔记"), "{:?}", app.state.message);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+            .args(args)
+            .env("XDG_STATE_HOME", &state)
+            .env_remove("YANBAO_CONTENT")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, out, err) = run(&["notes", "--format", "csv"]);
+    assert_eq!(code, Some(0), "{err}");
+    let want = notes::render(&library(), &app.state.memory.notes, None, Format::Csv);
+    assert_eq!(out, want);
+    assert!(out.contains("CLI 导出"));
+    let (_, md, _) = run(&["notes", "--report", "ccid"]);
+    assert_eq!(md, "# 笔记\n", "no notes in that report");
+    let (code, _, err) = run(&["notes", "--report", "nope"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no report nope"), "{err}");
+    let (code, json, _) = run(&["notes", "--format", "json", "--key", "SHA256:abc"]);
+    assert_eq!((code, json.as_str()), (Some(0), "[]\n"), "another key has its own rows");
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+/// Notes write latency: one note added and saved (one upsert in a WAL
+/// transaction) with 0 and 1,000 notes already kept. A measurement, not a
+/// test: `cargo test --test notes -- --ignored --nocapture notes_write_latency`.
+#[test]
+#[ignore = "a measurement"]
+fn notes_write_latency() {
+    let dir = std::env::temp_dir().join(format!("yanbao-notes-latency-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut store = yanbao::state::Store::open(yanbao::state::location_for(&dir, None)).store;
+    let lib = library();
+    let at = BlockRef { node: lib.node_by_id("fs-3-1-1").unwrap(), index: 0 };
+    let mut saved = yanbao::state::Saved::default();
+    for round in 0..2 {
+        let mut times = Vec::new();
+        for i in 0..1000u64 {
+            saved.notes.push(notes::new_note(&lib, at, &format!("笔记 {round} {i}"), 1, round * 1000 + i).unwrap());
+            let t = std::time::Instant::now();
+            assert_eq!(store.save(&saved), Ok(true));
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+        eprintln!(
+            "notes kept before: {:>4}  save of one more note: median {:?}  p95 {:?}  max {:?}",
+            round * 1000,
+            pct(50),
+            pct(95),
+            times[times.len() - 1]
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
