@@ -163,11 +163,7 @@ fn cut(s: &mut String, max: usize) {
 /// `$XDG_STATE_HOME/yanbao` (an absolute XDG_STATE_HOME only, as the spec
 /// says), else `~/.local/state/yanbao`.
 pub fn default_dir() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
-    let base = xdg.or_else(|| {
-        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".local").join("state"))
-    })?;
-    Some(base.join("yanbao"))
+    crate::paths::dir(crate::paths::Base::State)
 }
 
 /// The JSON state file of the versions before, of a content folder (or of
