@@ -140,12 +140,15 @@ pub fn breadcrumb(lib: &Library, node: NodeId) -> String {
 pub fn exported(lib: &Library, notes: &[SavedNote], report: Option<&str>) -> Vec<Exported> {
     let rank = |id: &str| lib.heads().iter().position(|r| r.id == id).unwrap_or(usize::MAX);
     let mut sorted: Vec<&SavedNote> = notes.iter().filter(|n| report.is_none_or(|r| n.report == r)).collect();
-    sorted.sort_by(|a, b| (rank(&a.report), &a.report, a.created, &a.uid).cmp(&(rank(&b.report), &b.report, b.created, &b.uid)));
+    sorted.sort_by(|a, b| {
+        (rank(&a.report), &a.report, a.created, &a.uid).cmp(&(rank(&b.report), &b.report, b.created, &b.uid))
+    });
     sorted
         .into_iter()
         .map(|n| {
             let at = locate(lib, n);
-            let report_title = lib.heads().iter().find(|r| r.id == n.report).map(|r| r.title.clone()).unwrap_or_default();
+            let report_title =
+                lib.heads().iter().find(|r| r.id == n.report).map(|r| r.title.clone()).unwrap_or_default();
             let (breadcrumb, citation) = match at {
                 Some(b) => (breadcrumb(lib, b.node), export::citation(lib, b.node)),
                 None => (

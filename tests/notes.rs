@@ -287,7 +287,11 @@ fn the_notes_command_prints_what_the_reader_saved() {
             .env_remove("YANBAO_CONTENT")
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, out, err) = run(&["notes", "--format", "csv"]);
     assert_eq!(code, Some(0), "{err}");

@@ -155,7 +155,9 @@ impl State {
         let next = doc.items.get(k + 1);
         match (item.node, item.block, next) {
             (Some(node), Some(index), _) => Ok(crate::notes::BlockRef { node, index }),
-            (head, None, Some(&DocItem { node: Some(node), block: Some(index), .. })) if head.is_none_or(|h| h == node) => {
+            (head, None, Some(&DocItem { node: Some(node), block: Some(index), .. }))
+                if head.is_none_or(|h| h == node) =>
+            {
                 Ok(crate::notes::BlockRef { node, index })
             }
             (head, _, _) => Err(head),

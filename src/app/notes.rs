@@ -238,7 +238,9 @@ impl State {
         for n in &self.memory.notes {
             if let Some(at) = locate(&self.lib, n) {
                 // A block may be laid out as several items (a title, its text).
-                for (k, _) in doc.items.iter().enumerate().filter(|(_, i)| i.node == Some(at.node) && i.block == Some(at.index)) {
+                for (k, _) in
+                    doc.items.iter().enumerate().filter(|(_, i)| i.node == Some(at.node) && i.block == Some(at.index))
+                {
                     out.push((k, !n.text.is_empty()));
                 }
             }
@@ -249,11 +251,7 @@ impl State {
     /// The note list's rows: (report title, breadcrumb · date, first line of
     /// the block or the note's text), for the renderer.
     pub fn note_rows(&self) -> Vec<(String, String)> {
-        self.memory
-            .notes
-            .iter()
-            .map(|n| note_row(&self.lib, n))
-            .collect()
+        self.memory.notes.iter().map(|n| note_row(&self.lib, n)).collect()
     }
 }
 

@@ -158,7 +158,8 @@ fn open_rw(db: &Path) -> Result<Connection, OpenError> {
 
 /// Open a database that cannot be written, to read what it holds.
 fn open_ro(db: &Path) -> Option<Connection> {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
+    let conn =
+        Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
     let _ = conn.busy_timeout(BUSY_TIMEOUT);
     Some(conn)
 }
@@ -191,7 +192,12 @@ fn load(conn: &Connection, scope: &str) -> rusqlite::Result<Saved> {
     s.marks = q
         .query_map([scope], |r| {
             let name: String = r.get(0)?;
-            Ok(SavedMark { name: name.chars().next().unwrap_or(' '), place: place_row(r, 1)?, node: r.get(5)?, text: r.get(6)? })
+            Ok(SavedMark {
+                name: name.chars().next().unwrap_or(' '),
+                place: place_row(r, 1)?,
+                node: r.get(5)?,
+                text: r.get(6)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     // In the app's order: a-z, then A-Z.
@@ -247,11 +253,11 @@ fn write_rows(tx: &Connection, scope: &str, base: &Saved, new: &Saved) -> rusqli
     // Positions: those read since (the part of the LRU order that differs
     // from the base's, and any whose place changed), stamped in order.
     let old: HashMap<&str, &SavedPlace> = base.positions.iter().map(|p| (p.page.as_str(), p)).collect();
-    let old_order = base.positions.iter().map(|p| p.page.as_str()).filter(|p| new.positions.iter().any(|q| q.page == *p));
+    let old_order =
+        base.positions.iter().map(|p| p.page.as_str()).filter(|p| new.positions.iter().any(|q| q.page == *p));
     let same = new.positions.iter().zip(old_order).take_while(|(n, o)| n.page == *o).count();
     let stamp = now_micros();
-    let changed =
-        new.positions.iter().enumerate().filter(|(i, p)| *i >= same || old.get(p.page.as_str()) != Some(p));
+    let changed = new.positions.iter().enumerate().filter(|(i, p)| *i >= same || old.get(p.page.as_str()) != Some(p));
     let mut wrote_positions = false;
     for (i, p) in changed {
         tx.execute(
@@ -434,7 +440,8 @@ impl Store {
                     let m = format!("阅读记录数据库已损坏（{why}），无法移开，本次不保存：{}", shown(&loc.db));
                     return memory_only(loc, None, m);
                 }
-                set_aside = Some(format!("阅读记录数据库已损坏（{why}），已另存为 .corrupt，从头开始：{}", shown(&loc.db)));
+                set_aside =
+                    Some(format!("阅读记录数据库已损坏（{why}），已另存为 .corrupt，从头开始：{}", shown(&loc.db)));
                 match open_rw(&loc.db) {
                     Ok(c) => c,
                     Err(_) => {
