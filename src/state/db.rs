@@ -181,10 +181,10 @@ fn place_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<SavedPlace> {
 
 /// Everything kept under a scope.
 fn load(conn: &Connection, scope: &str) -> rusqlite::Result<Saved> {
-    let mut s = Saved::default();
-    s.last = conn
+    let last = conn
         .query_row("SELECT page, item, unit, off FROM last WHERE scope = ?1", [scope], |r| place_row(r, 0))
         .optional()?;
+    let mut s = Saved { last, ..Saved::default() };
     let mut q = conn.prepare("SELECT page, item, unit, off FROM positions WHERE scope = ?1 ORDER BY used, page")?;
     s.positions = q.query_map([scope], |r| place_row(r, 0))?.collect::<rusqlite::Result<_>>()?;
     let mut q =
