@@ -114,6 +114,18 @@ pub enum Action {
     /// The next / previous section in reading order (`}` / `{`).
     NextSection,
     PrevSection,
+    /// Add a note to the focused block (a prompt for its text).
+    AddNote,
+    /// Highlight the focused block (again: take the highlight off).
+    Highlight,
+    /// List the notes and highlights.
+    Notes,
+    /// In the notes list: delete the selected note.
+    DeleteNote,
+    /// In the notes list: edit the selected note's text.
+    EditNote,
+    /// In the notes list: bring back the note last deleted.
+    UndoDelete,
     /// Set the mark named by a letter (the key after `m`; not bindable).
     MarkSet(char),
     /// Jump to the mark named by a letter, or `'` for the last jump's
@@ -186,6 +198,12 @@ impl Action {
             Action::CycleGrouping => "目录分组：发布方 / 年份 / 不分组",
             Action::NextSection => "下一节（按阅读顺序）",
             Action::PrevSection => "上一节",
+            Action::AddNote => "给当前段落加笔记",
+            Action::Highlight => "高亮当前段落（再按取消）",
+            Action::Notes => "笔记列表",
+            Action::DeleteNote => "删除笔记",
+            Action::EditNote => "修改笔记",
+            Action::UndoDelete => "撤销删除",
             Action::MarkSet(_) => "设标记",
             Action::MarkJump(_) => "跳到标记",
         }

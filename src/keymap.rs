@@ -30,6 +30,7 @@ pub enum Context {
     Table,
     Copy,
     Marks,
+    Notes,
 }
 
 impl Context {

@@ -24,6 +24,7 @@ pub mod export;
 pub mod fmt;
 pub mod keymap;
 pub mod layout;
+pub mod notes;
 pub mod options;
 pub mod paths;
 pub mod runtime;

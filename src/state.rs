@@ -1,16 +1,21 @@
 //! The reading memory kept between runs, on disk: the last place read, the
-//! position in each page (an LRU) and the marks, one JSON file per content
-//! (`$XDG_STATE_HOME/yanbao/bundled.json`, `content-<hash>.json` for a
-//! `--content` folder, `serve/<key fingerprint>.json` for a served key).
+//! position in each page (an LRU), the marks, notes and highlights, the
+//! finder's and find prompt's query histories, in one SQLite database
+//! (`$XDG_STATE_HOME/yanbao/state.db`, see [`db`]), each content under its
+//! own scope (`bundled`, `content-<hash>` for a `--content` folder,
+//! `serve/<key fingerprint>` for a served key).
 //!
-//! The file is written atomically (a temporary file with a unique name in the
-//! same folder, then a rename), so two instances never leave it half
-//! written: the last writer wins. A file that cannot be parsed is set aside
-//! as `*.corrupt` and reported once; a folder that cannot be written is
-//! reported once, and reading goes on without saving. Nothing here is fatal.
+//! Saves write only the rows that changed, so two instances never lose each
+//! other's marks or notes. The JSON file of the versions before is migrated
+//! once (and kept as `*.migrated`). Nothing here is fatal: problems are
+//! reported once and reading goes on in memory.
 //!
 //! The app's side (what a place is, marks, the jump list) is
 //! `crate::app::Memory`; this module only stores and loads [`Saved`].
+
+pub mod db;
+
+pub use db::{Location, Opened, Store};
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -24,6 +29,12 @@ pub const MAX_POSITIONS: usize = 1000;
 pub const MAX_MARKS: usize = 52;
 /// A mark keeps at most this many characters of the line it was set on.
 pub const MARK_TEXT: usize = 80;
+/// The find prompt keeps this many queries.
+pub const MAX_FIND_HISTORY: usize = 50;
+/// A note keeps at most this many characters of the block it quotes.
+pub const NOTE_QUOTE: usize = 2000;
+/// A note's text is at most this many characters.
+pub const NOTE_TEXT: usize = 2000;
 
 /// A place in a page, independent of the layout. `page` is `n:<section or
 /// report id>` or `i:<industry id>`.
@@ -47,6 +58,24 @@ pub struct SavedMark {
     pub text: String,
 }
 
+/// A note (or, with an empty text, a highlight) on a block: its report,
+/// the block's id and content hash (to find it again), the section it is
+/// in, the block's text quoted (kept when the block is gone), the note's
+/// text and its dates (seconds since the epoch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedNote {
+    /// Unique across instances: the creating process, time and counter.
+    pub uid: String,
+    pub report: String,
+    pub block: String,
+    pub hash: String,
+    pub node: String,
+    pub quote: String,
+    pub text: String,
+    pub created: i64,
+    pub updated: i64,
+}
+
 /// Everything kept for one content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
@@ -64,11 +93,29 @@ pub struct Saved {
     /// name is ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grouping: Option<String>,
+    /// The finder's queries, oldest first.
+    #[serde(default)]
+    pub finder_history: Vec<String>,
+    /// The find prompt's queries, oldest first.
+    #[serde(default)]
+    pub find_history: Vec<String>,
+    /// Notes and highlights, oldest first.
+    #[serde(default)]
+    pub notes: Vec<SavedNote>,
 }
 
 impl Default for Saved {
     fn default() -> Saved {
-        Saved { version: VERSION, last: None, positions: Vec::new(), marks: Vec::new(), grouping: None }
+        Saved {
+            version: VERSION,
+            last: None,
+            positions: Vec::new(),
+            marks: Vec::new(),
+            grouping: None,
+            finder_history: Vec::new(),
+            find_history: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -89,11 +136,27 @@ impl Saved {
         self.marks.retain(|m| m.name.is_ascii_alphabetic() && names.insert(m.name));
         self.marks.truncate(MAX_MARKS);
         for m in &mut self.marks {
-            if m.text.chars().count() > MARK_TEXT {
-                m.text = m.text.chars().take(MARK_TEXT).collect();
-            }
+            cut(&mut m.text, MARK_TEXT);
+        }
+        let hist = crate::search::history::HISTORY_MAX;
+        if self.finder_history.len() > hist {
+            self.finder_history.drain(..self.finder_history.len() - hist);
+        }
+        if self.find_history.len() > MAX_FIND_HISTORY {
+            self.find_history.drain(..self.find_history.len() - MAX_FIND_HISTORY);
+        }
+        for n in &mut self.notes {
+            cut(&mut n.quote, NOTE_QUOTE);
+            cut(&mut n.text, NOTE_TEXT);
         }
         self
+    }
+}
+
+/// Keep at most `max` characters of `s`.
+fn cut(s: &mut String, max: usize) {
+    if let Some((i, _)) = s.char_indices().nth(max) {
+        s.truncate(i);
     }
 }
 
@@ -103,8 +166,9 @@ pub fn default_dir() -> Option<PathBuf> {
     crate::paths::dir(crate::paths::Base::State)
 }
 
-/// The state file of a content folder (or of the bundled content): keyed by
-/// the folder's canonical path, so another `--content` has its own.
+/// The JSON state file of the versions before, of a content folder (or of
+/// the bundled content): keyed by the folder's canonical path, so another
+/// `--content` has its own. Read once, to migrate it.
 pub fn file_for(state_dir: &Path, content: Option<&Path>) -> PathBuf {
     match content {
         None => state_dir.join("bundled.json"),
@@ -116,7 +180,7 @@ pub fn file_for(state_dir: &Path, content: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The state file of a served session's public key, by its fingerprint
+/// The JSON state file of the versions before, of a served session's public key, by its fingerprint
 /// (`SHA256:…`, base64): `serve/<fingerprint>.json`, with the base64
 /// characters a file name cannot hold (`/`) or that read badly (`+`, `:`)
 /// replaced as in base64url.
@@ -135,100 +199,57 @@ pub fn file_for_key(state_dir: &Path, fingerprint: &str) -> PathBuf {
     state_dir.join("serve").join(format!("{name}.json"))
 }
 
-/// What opening a state file found.
-#[derive(Debug)]
-pub struct Opened {
-    pub store: Store,
-    /// The state read, if there was one to read.
-    pub saved: Option<Saved>,
-    /// A problem to show once in the status line (in Chinese).
-    pub message: Option<String>,
+/// The database in a state folder.
+pub fn db_file(state_dir: &Path) -> PathBuf {
+    state_dir.join("state.db")
 }
 
-/// One state file and what was last written to it.
-#[derive(Debug)]
-pub struct Store {
-    file: PathBuf,
-    written: Option<Saved>,
-    /// A failed write was reported: later ones are silent.
-    reported: bool,
+/// The scope of a file name of the versions before (`bundled.json` is
+/// `bundled`; `serve/<fp>.json` is `serve/<fp>`).
+fn scope_of(state_dir: &Path, legacy: &Path) -> String {
+    let rel = legacy.strip_prefix(state_dir).unwrap_or(legacy);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_suffix(".json").unwrap_or(&s).to_string()
 }
 
-impl Store {
-    /// Read a state file. A missing file is an empty state; an unreadable
-    /// one is reported; a corrupt one, or one of another version, is
-    /// renamed to `<file>.corrupt` and reported. Never fails.
-    pub fn open(file: PathBuf) -> Opened {
-        let shown = file.display().to_string();
-        let text = match std::fs::read(&file) {
-            Ok(b) => b,
-            // Nothing kept yet (or no folder for it: the write will say so).
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
-                return Opened { store: Store { file, written: None, reported: false }, saved: None, message: None };
-            }
-            Err(e) => {
-                let message = Some(format!("无法读取阅读记录（{e}）：{shown}"));
-                return Opened { store: Store { file, written: None, reported: false }, saved: None, message };
-            }
-        };
-        let problem = match serde_json::from_slice::<Saved>(&text) {
-            Ok(s) if s.version == VERSION => {
-                let saved = s.bounded();
-                let store = Store { file, written: Some(saved.clone()), reported: false };
-                return Opened { store, saved: Some(saved), message: None };
-            }
-            Ok(s) => format!("版本 {} 不认识", s.version),
-            Err(e) if e.line() > 0 => format!("第 {} 行有误（{}）", e.line(), short_error(&e)),
-            Err(e) => format!("有误（{}）", short_error(&e)),
-        };
-        let aside = set_aside_name(&file);
-        let moved = std::fs::rename(&file, &aside).is_ok();
-        // What happened first, the full path last: a narrow status line
-        // cuts the end.
-        let message = if moved {
-            format!("阅读记录{problem}，已另存为 .corrupt，从头开始：{shown}")
-        } else {
-            format!("阅读记录{problem}，无法移开，本次不保存：{shown}")
-        };
-        // A file that could not be moved aside is not overwritten either:
-        // an empty path never writes.
-        let file = if moved { file } else { PathBuf::new() };
-        Opened { store: Store { file, written: None, reported: !moved }, saved: None, message: Some(message) }
-    }
+/// Where a content's memory is kept (see [`file_for`]).
+pub fn location_for(state_dir: &Path, content: Option<&Path>) -> Location {
+    let legacy = file_for(state_dir, content);
+    Location { db: db_file(state_dir), scope: scope_of(state_dir, &legacy), legacy }
+}
 
-    /// The file this store writes.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
+/// Where a served key's memory is kept (see [`file_for_key`]).
+pub fn location_for_key(state_dir: &Path, fingerprint: &str) -> Location {
+    let legacy = file_for_key(state_dir, fingerprint);
+    Location { db: db_file(state_dir), scope: scope_of(state_dir, &legacy), legacy }
+}
 
-    /// Write the state if it differs from what was last written: to a
-    /// temporary file in the same folder, then renamed over the file.
-    /// `Ok(true)` when written; an error message (Chinese) only for the
-    /// first failure, `Ok(false)` for later ones.
-    pub fn save(&mut self, saved: &Saved) -> Result<bool, String> {
-        if self.written.as_ref() == Some(saved) {
-            return Ok(false);
+/// Read a JSON state file of the versions before. A missing file is
+/// nothing; an unreadable one is reported; a corrupt one, or one of another
+/// version, is renamed to `<file>.corrupt` and reported.
+pub fn read_json(file: &Path) -> (Option<Saved>, Option<String>) {
+    let shown = file.display().to_string();
+    let text = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+            return (None, None);
         }
-        if self.file.as_os_str().is_empty() {
-            return Ok(false);
-        }
-        match write_atomic(&self.file, saved) {
-            Ok(()) => {
-                self.written = Some(saved.clone());
-                Ok(true)
-            }
-            Err(e) => {
-                // Do not try again for the same state.
-                self.written = Some(saved.clone());
-                if std::mem::replace(&mut self.reported, true) {
-                    Ok(false)
-                } else {
-                    let dir = self.file.parent().unwrap_or(Path::new("."));
-                    Err(format!("阅读位置无法保存，本次只在内存中记住（{e}）：{}", dir.display()))
-                }
-            }
-        }
-    }
+        Err(e) => return (None, Some(format!("无法读取阅读记录（{e}）：{shown}"))),
+    };
+    let problem = match serde_json::from_slice::<Saved>(&text) {
+        Ok(s) if s.version == VERSION => return (Some(s.bounded()), None),
+        Ok(s) => format!("版本 {} 不认识", s.version),
+        Err(e) if e.line() > 0 => format!("第 {} 行有误（{}）", e.line(), short_error(&e)),
+        Err(e) => format!("有误（{}）", short_error(&e)),
+    };
+    let aside = set_aside_name(file);
+    // What happened first, the full path last: a narrow status line cuts the end.
+    let message = if std::fs::rename(file, &aside).is_ok() {
+        format!("阅读记录{problem}，已另存为 .corrupt，从头开始：{shown}")
+    } else {
+        format!("阅读记录{problem}，无法移开：{shown}")
+    };
+    (None, Some(message))
 }
 
 fn short_error(e: &serde_json::Error) -> String {
@@ -241,11 +262,6 @@ fn set_aside_name(file: &Path) -> PathBuf {
     let mut s = file.as_os_str().to_owned();
     s.push(".corrupt");
     PathBuf::from(s)
-}
-
-fn write_atomic(file: &Path, saved: &Saved) -> std::io::Result<()> {
-    let text = serde_json::to_vec_pretty(saved).map_err(std::io::Error::other)?;
-    crate::paths::write_atomic(file, &[&text, b"\n"], true)
 }
 
 /// Writes are at most this often while reading; quitting always writes.
@@ -313,6 +329,7 @@ mod tests {
 
     #[test]
     fn key_file_names_are_plain() {
+        assert_eq!(location_for_key(Path::new("/s"), "SHA256:ab+c/d=").scope, "serve/SHA256-ab-c_d=");
         let f = file_for_key(Path::new("/s"), "SHA256:ab+c/d=");
         assert_eq!(f, Path::new("/s/serve/SHA256-ab-c_d=.json"));
     }

@@ -131,7 +131,7 @@ fn unknown_context_and_malformed_yaml_are_errors() {
     assert_eq!(
         errors("bad_context.yaml"),
         [
-            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company, industries, chart, table, copy, marks)"
+            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company, industries, chart, table, copy, marks, notes)"
         ]
     );
     let e = errors("malformed.yaml");

@@ -2323,8 +2323,8 @@ impl Term {
     }
 }
 
-/// Issue 13 over SSH: a listed key's place and marks are kept under
-/// `serve/<fingerprint>.json` and come back in its next session; an
+/// Issue 13 over SSH: a listed key's place and marks are kept under the
+/// scope `serve/<fingerprint>` of the state database and come back in its next session; an
 /// anonymous session keeps nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keyed_reader_resumes_and_an_anonymous_one_starts_fresh() {
@@ -2350,9 +2350,9 @@ async fn a_keyed_reader_resumes_and_an_anonymous_one_starts_fresh() {
     t.send("q").await;
     t.read_to_close(5).await;
     let fp = key.public_key().fingerprint(russh::keys::HashAlg::Sha256).to_string();
-    let file = yanbao::state::file_for_key(&state_dir, &fp);
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    assert!(text.contains("\"i:ecommerce\""), "{text}");
+    let loc = yanbao::state::location_for_key(&state_dir, &fp);
+    let saved = yanbao::state::Store::open(loc.clone()).saved.unwrap_or_else(|| panic!("no rows for {}", loc.scope));
+    assert_eq!(saved.last.map(|p| p.page), Some("i:ecommerce".to_string()));
     // The next session of that key opens where it left, with the mark.
     let mut t = Term::open_with_key(srv.addr, &key, 80, 24).await;
     assert!(t.until(10, |s| s.contains("行业：电商")).await, "resumed: {}", t.screen());

@@ -150,14 +150,22 @@ impl State {
     /// The content block focused, with its section: a heading focused
     /// means the block right after it, when it is the heading's own.
     pub(super) fn focused_content(&self) -> Option<(NodeId, &Block)> {
+        let at = self.focused_ref()?;
+        Some((at.node, self.block_of(at.node, at.index)?))
+    }
+
+    /// Where the focused content block is (its section and index there):
+    /// what `y` copies and what `a`/`A` put a note or highlight on.
+    pub(super) fn focused_ref(&self) -> Option<crate::notes::BlockRef> {
         let f = self.focused_block()?;
         let doc = &self.reader.doc;
-        let (node, block) = match (f.node, f.block, doc.items.get(f.item + 1)) {
+        let (node, index) = match (f.node, f.block, doc.items.get(f.item + 1)) {
             (Some(n), Some(b), _) => (n, b),
             (head, None, Some(&DocItem { node: Some(n), block: Some(b), .. })) if head.is_none_or(|h| h == n) => (n, b),
             _ => return None,
         };
-        Some((node, self.block_of(node, block)?))
+        self.block_of(node, index)?;
+        Some(crate::notes::BlockRef { node, index })
     }
 
     /// What `y` takes now, for the status line: `表格 中国人工智能相关政策`.

@@ -4,10 +4,7 @@
 
 use super::{Overlay, State};
 use crate::app::memory::MAX_JUMPS;
-use crate::state::MAX_MARKS;
-
-/// Queries kept in the find history, at most (`State::find_history`).
-const MAX_FIND_HISTORY: usize = 50;
+use crate::state::{MAX_FIND_HISTORY, MAX_MARKS, NOTE_TEXT};
 
 impl State {
     /// `Ok`, or the first invariant broken, said in words.
@@ -44,6 +41,13 @@ impl State {
                     }
                 }
                 Overlay::Marks { selected, .. } => within("marks list", *selected, self.memory.marks.len())?,
+                Overlay::Notes(l) => within("notes list", l.selected, self.memory.notes.len())?,
+                Overlay::NotePrompt(p) => {
+                    let n = p.input.chars().count();
+                    if p.cursor > n || n > NOTE_TEXT {
+                        return Err(format!("note prompt: cursor {} in {n} characters", p.cursor));
+                    }
+                }
                 Overlay::Help { .. } | Overlay::Table(_) | Overlay::Copy(_) => {}
             }
         }

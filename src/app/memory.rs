@@ -62,7 +62,9 @@ pub struct Memory {
     /// Where the reader was when the tree started to move it: a walk
     /// through the tree ending in the reader is one jump.
     tree_from: Option<Place>,
-    /// Bumped when marks change (the runtime saves then).
+    /// Notes and highlights (see `crate::app::notes`), oldest first.
+    pub notes: Vec<crate::state::SavedNote>,
+    /// Bumped when marks or notes change (the runtime saves then).
     pub revision: u64,
 }
 
@@ -227,7 +229,7 @@ impl State {
     /// left goes on the jump list.
     pub(super) fn is_jump(&self, action: &Action) -> bool {
         match self.overlays.last() {
-            Some(Overlay::Search(_) | Overlay::Company(_) | Overlay::Marks { .. }) => {
+            Some(Overlay::Search(_) | Overlay::Company(_) | Overlay::Marks { .. } | Overlay::Notes(_)) => {
                 matches!(action, Action::Confirm | Action::Open)
             }
             Some(Overlay::Industries { .. }) => {
@@ -459,7 +461,17 @@ impl State {
             })
             .collect();
         let grouping = self.nav.groupable().then(|| self.nav.grouping().name().to_string());
-        Saved { last, positions, marks, grouping, ..Saved::default() }.bounded()
+        Saved {
+            last,
+            positions,
+            marks,
+            grouping,
+            finder_history: self.finder.history.entries().to_vec(),
+            find_history: self.find_history.clone(),
+            notes: self.memory.notes.clone(),
+            ..Saved::default()
+        }
+        .bounded()
     }
 
     /// Take back what was kept: positions and marks, and with `resume` the
@@ -482,6 +494,9 @@ impl State {
                 self.memory.put_mark(Mark { name: m.name, page, pos, node, text: m.text.clone() });
             }
         }
+        self.memory.notes = saved.notes.clone();
+        self.finder.history = crate::search::history::QueryHistory::from_entries(saved.finder_history.iter().cloned());
+        self.find_history = saved.find_history.clone();
         self.memory.revision = 0;
         if let Some(g) = saved.grouping.as_deref().and_then(super::Grouping::from_name)
             && self.nav.groupable()

@@ -12,6 +12,7 @@ mod links;
 mod memory;
 mod mouse;
 mod nav;
+mod notes;
 mod search;
 mod table;
 mod view;
@@ -24,6 +25,7 @@ pub use links::{LinksState, companies_named, links_rows};
 pub use memory::{MAX_JUMPS, Mark, MarkOp, Memory, Place, marks_popup, marks_rows, page_from_key, page_key};
 pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
 pub use nav::{GROUP_REPORTS, Group, Grouping, NavState, Row, UNKNOWN_GROUP};
+pub use notes::{NotePrompt, NotesList, notes_popup, notes_rows};
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 pub use table::{TableState, table_area};
 pub use view::Panes;
@@ -79,6 +81,10 @@ pub enum Overlay {
     },
     /// The companies named in the lines in view (`K`).
     Links(LinksState),
+    /// The note prompt (`a`; `e` in the notes list).
+    NotePrompt(NotePrompt),
+    /// The notes list (`g n`).
+    Notes(NotesList),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -92,7 +98,7 @@ pub struct ChartState {
 impl Overlay {
     /// Overlays with a text prompt take unbound printable keys as typing.
     fn takes_text(&self) -> bool {
-        matches!(self, Overlay::Find { .. } | Overlay::Search(_))
+        matches!(self, Overlay::Find { .. } | Overlay::Search(_) | Overlay::NotePrompt(_))
     }
 }
 
@@ -151,6 +157,10 @@ pub struct State {
     pub copy_to: Option<std::path::PathBuf>,
     /// The last copy, until the next action: `y` again shows it.
     pub copied: Option<Copied>,
+    /// Notes made in this session (part of a new note's id).
+    pub note_seq: u64,
+    /// The note last deleted in the notes list and its row (`u` brings it back).
+    pub deleted_note: Option<(usize, crate::state::SavedNote)>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -221,12 +231,14 @@ impl App {
             pages,
             copy_to: None,
             copied: None,
+            note_seq: 0,
+            deleted_note: None,
         };
         state.relayout();
         App { state, resolver: Resolver::default(), saver: None }
     }
 
-    /// Keep the reading memory in a state file: take back what it holds
+    /// Keep the reading memory in the state database: take back what it holds
     /// (with `resume`, the last place too) and show any problem reading it.
     pub fn attach_state(&mut self, opened: crate::state::Opened, resume: bool) {
         if let Some(saved) = &opened.saved {
@@ -287,6 +299,9 @@ impl App {
             Some(Overlay::Table(_)) => return vec![Context::Table],
             Some(Overlay::Copy(_)) => return vec![Context::Copy],
             Some(Overlay::Marks { .. }) => return vec![Context::Marks],
+            // The note prompt edits with the find prompt's keys.
+            Some(Overlay::NotePrompt(_)) => return vec![Context::Find],
+            Some(Overlay::Notes(_)) => return vec![Context::Notes],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -381,6 +396,8 @@ impl State {
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
         let (place, focus, jump, revision) = (self.place(), self.focus, self.is_jump(&action), self.memory.revision);
+        let histories = (self.finder.history.entries().len(), self.find_history.len());
+        let newest = (self.finder.history.entries().last().cloned(), self.find_history.last().cloned());
         if !matches!(action, Action::Resize(..)) {
             self.memory.pending = None;
         }
@@ -390,7 +407,10 @@ impl State {
         }
         let page_changed = place.page != self.page();
         self.after_action(jump, focus, place);
-        if page_changed || revision != self.memory.revision {
+        let queried = histories != (self.finder.history.entries().len(), self.find_history.len())
+            || newest.0.as_ref() != self.finder.history.entries().last()
+            || newest.1.as_ref() != self.find_history.last();
+        if page_changed || revision != self.memory.revision || queried {
             effects.push(Effect::SaveState);
         }
         effects
@@ -442,6 +462,8 @@ impl State {
             Some(Overlay::Chart(_)) => return self.update_chart(action),
             Some(Overlay::Table(_)) => return self.update_table(action),
             Some(Overlay::Marks { .. }) => return self.update_marks(action),
+            Some(Overlay::NotePrompt(_)) => return self.update_note_prompt(action),
+            Some(Overlay::Notes(_)) => return self.update_notes(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -458,7 +480,13 @@ impl State {
             | Action::CopySection
             | Action::JumpBack
             | Action::JumpForward
-            | Action::DeleteMark => {}
+            | Action::DeleteMark
+            | Action::DeleteNote
+            | Action::EditNote
+            | Action::UndoDelete => {}
+            Action::AddNote => return self.note_here(false),
+            Action::Highlight => return self.note_here(true),
+            Action::Notes => self.open_notes(),
             Action::SetMark => self.memory.pending = Some(MarkOp::Set),
             Action::GotoMark => self.memory.pending = Some(MarkOp::Jump),
             Action::MarkSet(c) => self.set_mark(c),

@@ -182,7 +182,7 @@ impl Connection {
             .state_dir
             .as_ref()
             .filter(|_| sh.authorized.is_some())
-            .map(|dir| crate::state::file_for_key(dir, &self.who));
+            .map(|dir| crate::state::location_for_key(dir, &self.who));
         worker.push(Job::Start(theme, size, state_file), None);
         self.session = Some(Explorer { channel, link, worker });
         Ok(())

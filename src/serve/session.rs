@@ -141,7 +141,7 @@ pub(super) enum Job {
     /// Make the explorer at this size, and draw its first frame; with a
     /// state file (a reader logged in with a listed key), take back the
     /// reading memory kept there and keep it.
-    Start(Theme, (u16, u16), Option<std::path::PathBuf>),
+    Start(Theme, (u16, u16), Option<crate::state::Location>),
     /// Bytes of input from the reader.
     Input(Vec<u8>),
     /// The reader's terminal has this size (capped).

@@ -3,7 +3,7 @@
 
 use super::status::fit_crumb;
 use super::{clear_straddle, pane_block};
-use crate::app::{Mark, State, marks_popup};
+use crate::app::{Mark, NotesList, State, marks_popup, notes_popup};
 use crate::doc::Page;
 use crate::text::{fit, truncate, width};
 use ratatui::buffer::Buffer;
@@ -72,5 +72,31 @@ fn fit_mark_crumb(crumb: &str, max: usize) -> String {
             format!("{head} › {}", fit_crumb(rest, max - width(head) - 3))
         }
         _ => fit_crumb(crumb, max),
+    }
+}
+
+/// The notes list (`g n`): each note on two rows, the note (or 高亮) with
+/// its date and breadcrumb, then the first line of the block it is on.
+pub(super) fn render_notes(st: &State, l: &NotesList, area: Rect, buf: &mut Buffer) {
+    let Some(popup) = notes_popup((area.width, area.height), st.memory.notes.len()) else { return };
+    let popup = Rect::new(area.x + popup.x, area.y + popup.y, popup.width, popup.height).intersection(area);
+    clear_straddle(buf, popup);
+    Clear.render(popup, buf);
+    let n = st.memory.notes.len();
+    let title = format!("笔记 {n} 条 · enter 跳转 · e 修改 · d 删除 · u 撤销 · esc 关闭");
+    let block = pane_block(st, title, true, popup.width);
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let w = inner.width as usize;
+    if w < 6 {
+        return;
+    }
+    let rows = (inner.height / 2) as usize;
+    for (row, (i, (head, first))) in st.note_rows().into_iter().enumerate().skip(l.offset).take(rows).enumerate() {
+        let y = inner.y + 2 * row as u16;
+        let style = if i == l.selected { st.theme.selection() } else { Style::new() };
+        buf.set_stringn(inner.x, y, fit(&format!(" {head}"), w), w, style);
+        let text_style = if i == l.selected { style } else { st.theme.dim() };
+        buf.set_stringn(inner.x, y + 1, fit(&first, w), w, text_style);
     }
 }

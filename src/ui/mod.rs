@@ -28,7 +28,7 @@ use ratatui::symbols::border;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 use reader::render_reader;
 pub use status::breadcrumb;
-use status::{render_find_prompt, render_status};
+use status::{render_find_prompt, render_prompt, render_status};
 use table::render_table;
 use tree::render_nav;
 
@@ -85,6 +85,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Links(l) => links::render_links(st, l, area, buf),
             Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
             Overlay::Marks { selected, offset } => marks::render_marks(st, *selected, *offset, area, buf),
+            Overlay::Notes(l) => marks::render_notes(st, l, area, buf),
+            Overlay::NotePrompt(p) => {
+                if let Some(r) = panes.status {
+                    let hint = ("enter 保存 · esc 取消", st.theme.dim());
+                    render_prompt(shift(r), "笔记：", &p.input, p.cursor, hint, buf);
+                }
+            }
         }
     }
     if st.theme.ascii {

@@ -23,6 +23,7 @@ pub(super) fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     draw_doc(st, &st.reader.doc, &st.reader.find, st.reader.scroll, text, buf);
+    draw_note_gutter(st, Rect::new(area.x + 1, text.y, 1, text.height), buf);
     // Deep in a table, its header (and rule) stays on top, as less --header
     // does, when the view has room for a few body lines below it.
     let doc = &st.reader.doc;
@@ -54,6 +55,31 @@ fn draw_focus(st: &State, text: Rect, buf: &mut Buffer) {
     for line in f.lines.start.max(scroll)..f.lines.end.min(scroll + text.height as usize) {
         let y = text.y + (line - scroll) as u16;
         buf[(x, y)].set_symbol(st.theme.focus_glyph()).set_style(st.theme.focus_mark());
+    }
+}
+
+/// The gutter marks of noted (✎) and highlighted (✦) blocks, in the column
+/// left of the text.
+fn draw_note_gutter(st: &State, col: Rect, buf: &mut Buffer) {
+    if st.memory.notes.is_empty() || col.x == 0 {
+        return;
+    }
+    let noted = st.noted_items();
+    let doc = &st.reader.doc;
+    for row in 0..col.height as usize {
+        let idx = st.reader.scroll + row;
+        if idx >= doc.lines.len() {
+            break;
+        }
+        let Some(item) = doc.item_index_at(idx) else { continue };
+        let mark = if noted.iter().any(|&(k, text)| k == item && text) {
+            "✎"
+        } else if noted.iter().any(|&(k, _)| k == item) {
+            "✦"
+        } else {
+            continue;
+        };
+        buf.set_string(col.x, col.y + row as u16, mark, st.theme.accent());
     }
 }
 

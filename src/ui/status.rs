@@ -179,10 +179,24 @@ pub(super) fn render_find_prompt(st: &State, input: &str, cursor: usize, area: R
     if crate::search::query_full(input) {
         count = format!("  上限{}字{count}", crate::search::MAX_QUERY_CHARS);
     }
+    render_prompt(area, "/", input, cursor, (&count, st.theme.dim()), buf);
+}
+
+/// A one-line prompt: `prefix`, the text with its cursor (scrolled to keep
+/// the cursor in view), and `count` dimmed at the right.
+pub(super) fn render_prompt(
+    area: Rect,
+    prefix: &str,
+    input: &str,
+    cursor: usize,
+    (count, count_style): (&str, Style),
+    buf: &mut Buffer,
+) {
+    Clear.render(area, buf);
     let w = area.width as usize;
-    let cw = width(&count);
-    // "/", the text and a cell for the cursor at the end.
-    let room = w.saturating_sub(cw + 2).max(1);
+    let cw = width(count);
+    // The prefix, the text and a cell for the cursor at the end.
+    let room = w.saturating_sub(cw + width(prefix) + 1).max(1);
     let chars: Vec<char> = input.chars().collect();
     let cursor = cursor.min(chars.len());
     // Scroll the text so the cursor stays in view.
@@ -192,7 +206,7 @@ pub(super) fn render_find_prompt(st: &State, input: &str, cursor: usize, area: R
     {
         first += 1;
     }
-    let (mut x, _) = buf.set_stringn(area.x, area.y, "/", w, Style::new());
+    let (mut x, _) = buf.set_stringn(area.x, area.y, prefix, w, Style::new());
     let end = area.x + area.width;
     for (i, &c) in chars.iter().enumerate().skip(first) {
         let cwid = crate::text::char_width(c).max(1) as u16;
@@ -207,7 +221,7 @@ pub(super) fn render_find_prompt(st: &State, input: &str, cursor: usize, area: R
         buf[(x, area.y)].set_style(Style::new().add_modifier(Modifier::REVERSED));
     }
     if cw > 0 && cw < w {
-        buf.set_stringn(area.x + (w - cw) as u16, area.y, &count, cw, st.theme.dim());
+        buf.set_stringn(area.x + (w - cw) as u16, area.y, count, cw, count_style);
     }
 }
 

@@ -104,6 +104,19 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Print the notes and highlights kept for this content (`a`, `A` in the
+    /// reader), grouped by report, each with its citation and quoted block.
+    Notes {
+        /// md: Markdown; json: an array of notes; csv: one row per note.
+        #[arg(long, value_enum, default_value_t = NotesFormat::Md)]
+        format: NotesFormat,
+        /// Only this report's notes (its id: fs, ccid).
+        #[arg(long, value_name = "ID")]
+        report: Option<String>,
+        /// The notes of a key served over SSH (its fingerprint, SHA256:…).
+        #[arg(long, value_name = "FINGERPRINT")]
+        key: Option<String>,
+    },
     /// Print a shell completion script on stdout, e.g.
     /// `yanbao completions bash > ~/.local/share/bash-completion/completions/yanbao`.
     Completions {
@@ -112,6 +125,13 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
     },
     /// Print the man page (roff) on stdout: `yanbao man > yanbao.1`.
     Man,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum NotesFormat {
+    Md,
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -79,3 +79,47 @@ pub(crate) fn printable(s: &str) -> String {
         .map(|c| if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') { ' ' } else { c })
         .collect()
 }
+
+/// `yanbao notes`: the notes kept for this content (or a served key), in a format.
+pub(crate) fn notes(dirs: &[PathBuf], format: NotesFormat, report: Option<&str>, key: Option<&str>) -> ExitCode {
+    let lib = match load_library(dirs) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let loc = match (key, yanbao::state::default_dir()) {
+        (Some(fp), Some(dir)) => yanbao::state::location_for_key(&dir, fp),
+        (None, Some(_)) => match state_location(dirs) {
+            Some(l) => l,
+            None => return ExitCode::SUCCESS,
+        },
+        (_, None) => {
+            eprintln!("yanbao notes: no state folder ($XDG_STATE_HOME or $HOME is not set)");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(r) = report
+        && !lib.heads().iter().any(|h| h.id == r)
+    {
+        eprintln!("yanbao notes: no report {r} in {}", content_name(dirs));
+        return ExitCode::from(2);
+    }
+    // Read only: exporting never writes the state.
+    let notes = match yanbao::state::db::read_notes(&loc.db, &loc.scope) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("yanbao notes: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let format = match format {
+        NotesFormat::Md => yanbao::notes::Format::Md,
+        NotesFormat::Json => yanbao::notes::Format::Json,
+        NotesFormat::Csv => yanbao::notes::Format::Csv,
+    };
+    let text = yanbao::notes::render(&lib, &notes, report, format);
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}

@@ -150,3 +150,15 @@ pub(crate) fn color_depth(when: ColorWhen) -> ColorDepth {
         }
     }
 }
+
+/// Where the reading memory of this content is kept (none without a state folder).
+pub(crate) fn state_location(dirs: &[PathBuf]) -> Option<yanbao::state::Location> {
+    let state_dir = yanbao::state::default_dir()?;
+    // Several folders: keyed by their list.
+    let key = match dirs {
+        [] => None,
+        [d] => Some(d.clone()),
+        _ => Some(PathBuf::from(content_name(dirs))),
+    };
+    Some(yanbao::state::location_for(&state_dir, key.as_deref()))
+}

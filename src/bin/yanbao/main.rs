@@ -43,6 +43,10 @@ fn main() -> ExitCode {
             quiet_on_closed_pipe();
             export(&dirs, target, format, out.as_deref())
         }
+        Some(Command::Notes { format, ref report, ref key }) => {
+            quiet_on_closed_pipe();
+            notes(&dirs, format, report.as_deref(), key.as_deref())
+        }
         Some(Command::Completions { shell }) => {
             quiet_on_closed_pipe();
             let mut cmd = Cli::command();
@@ -123,15 +127,8 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
     app.state.copy_to = options.copy_to.clone();
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     // The reading memory: resume where the last session left this content.
-    if let Some(state_dir) = yanbao::state::default_dir() {
-        // Several folders: keyed by their list.
-        let key = match dirs {
-            [] => None,
-            [d] => Some(d.clone()),
-            _ => Some(PathBuf::from(content_name(dirs))),
-        };
-        let file = yanbao::state::file_for(&state_dir, key.as_deref());
-        app.attach_state(yanbao::state::Store::open(file), !cli.fresh);
+    if let Some(loc) = state_location(dirs) {
+        app.attach_state(yanbao::state::Store::open(loc), !cli.fresh);
     }
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
     let result = runtime::run(&mut terminal, &mut app, &mut events, &stop);

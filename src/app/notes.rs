@@ -1,0 +1,268 @@
+//! Notes and highlights in the app: `a` opens a prompt for a note on the
+//! focused block, `A` highlights it, `g n` lists every note (enter jumps,
+//! `e` edits, `d` deletes, `u` brings the last deleted back). The notes are
+//! kept in `Memory::notes` (saved rows, see `crate::notes`); a change bumps
+//! the memory's revision, so the runtime writes it (`Effect::SaveState`).
+
+use super::{Focus, Overlay, Prompt, State, keep_visible};
+use crate::action::{Action, Effect};
+use crate::notes::{BlockRef, locate, new_note};
+use crate::state::SavedNote;
+use ratatui::layout::Rect;
+
+/// The note prompt: the text typed, its cursor, the block, and the note
+/// edited (`None`: a new one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotePrompt {
+    pub input: String,
+    pub cursor: usize,
+    pub at: BlockRef,
+    pub editing: Option<String>,
+}
+
+/// The notes list: the selected row and the first row shown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotesList {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// The notes popup on a screen of `size` (as the marks list).
+pub fn notes_popup(size: (u16, u16), notes: usize) -> Option<Rect> {
+    super::marks_popup(size, notes.max(1))
+}
+
+/// How many notes the popup shows at once (two rows each).
+pub fn notes_rows(size: (u16, u16), notes: usize) -> usize {
+    super::marks_rows(size, notes.max(1))
+}
+
+impl State {
+    /// `a` (with `text`) and `A`: the focused block.
+    pub(super) fn note_here(&mut self, highlight: bool) -> Vec<Effect> {
+        let Some(at) = self.focused_ref() else {
+            self.message = Some("这里没有可加笔记的段落".into());
+            return vec![];
+        };
+        if highlight {
+            // A highlight again on a highlighted block takes it off.
+            if let Some(i) =
+                self.memory.notes.iter().position(|n| n.text.is_empty() && locate(&self.lib, n) == Some(at))
+            {
+                self.memory.notes.remove(i);
+                self.memory.revision += 1;
+                self.message = Some("已取消高亮".into());
+                return vec![];
+            }
+            return self.add_note(at, "");
+        }
+        self.overlays.push(Overlay::NotePrompt(NotePrompt { input: String::new(), cursor: 0, at, editing: None }));
+        vec![]
+    }
+
+    fn add_note(&mut self, at: BlockRef, text: &str) -> Vec<Effect> {
+        self.note_seq += 1;
+        match new_note(&self.lib, at, text, crate::state::db::now_secs(), self.note_seq) {
+            Some(n) => {
+                self.message = Some(if text.is_empty() { "已高亮".into() } else { "已加笔记".into() });
+                self.memory.notes.push(n);
+                self.memory.revision += 1;
+            }
+            None => self.message = Some("这里没有可加笔记的段落".into()),
+        }
+        vec![]
+    }
+
+    /// Every action while the note prompt is on top.
+    pub(super) fn update_note_prompt(&mut self, action: Action) -> Vec<Effect> {
+        let Some(Overlay::NotePrompt(p)) = self.overlays.last_mut() else { return vec![] };
+        match action {
+            Action::Insert(_)
+            | Action::InsertText(_)
+            | Action::DeleteChar
+            | Action::ClearInput
+            | Action::DeleteWord
+            | Action::CursorLeft
+            | Action::CursorRight
+            | Action::CursorHome
+            | Action::CursorEnd => {
+                let mut e = Prompt { input: std::mem::take(&mut p.input), cursor: p.cursor };
+                match &action {
+                    Action::Insert(c) => {
+                        e.insert(c.encode_utf8(&mut [0; 4]));
+                    }
+                    Action::InsertText(t) => {
+                        e.insert(t);
+                    }
+                    a => {
+                        e.edit(a);
+                    }
+                }
+                // A note is one line, bounded.
+                if e.input.chars().count() > crate::state::NOTE_TEXT {
+                    e.input = e.input.chars().take(crate::state::NOTE_TEXT).collect();
+                    e.cursor = e.cursor.min(crate::state::NOTE_TEXT);
+                }
+                (p.input, p.cursor) = (e.input, e.cursor);
+            }
+            Action::Confirm | Action::Open => {
+                let Some(Overlay::NotePrompt(p)) = self.overlays.pop() else { return vec![] };
+                let text: String = p.input.chars().filter(|c| !c.is_control()).collect();
+                let text = text.trim();
+                match p.editing {
+                    Some(uid) => {
+                        if let Some(n) = self.memory.notes.iter_mut().find(|n| n.uid == uid) {
+                            n.text = text.to_string();
+                            n.updated = crate::state::db::now_secs();
+                            self.memory.revision += 1;
+                            self.message = Some("已修改笔记".into());
+                        }
+                    }
+                    None if text.is_empty() => self.message = Some("笔记为空，未保存（A 只加高亮）".into()),
+                    None => return self.add_note(p.at, text),
+                }
+            }
+            Action::CloseOverlay => {
+                self.overlays.pop();
+            }
+            Action::Quit => return vec![Effect::Quit],
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// `g n`: the notes list.
+    pub(super) fn open_notes(&mut self) {
+        if self.memory.notes.is_empty() {
+            self.message = Some("还没有笔记：按 a 加笔记，A 加高亮".into());
+        } else {
+            self.overlays.push(Overlay::Notes(NotesList::default()));
+        }
+    }
+
+    /// Every action while the notes list is on top.
+    pub(super) fn update_notes(&mut self, action: Action) -> Vec<Effect> {
+        let n = self.memory.notes.len();
+        let h = notes_rows(self.size, n);
+        let Some(Overlay::Notes(l)) = self.overlays.last() else { return vec![] };
+        let selected = l.selected;
+        let sel = match action {
+            Action::MoveDown => selected + 1,
+            Action::MoveUp => selected.saturating_sub(1),
+            Action::PageDown => selected + h,
+            Action::PageUp => selected.saturating_sub(h),
+            Action::Top => 0,
+            Action::Bottom => n.saturating_sub(1),
+            Action::DeleteNote => {
+                if selected < n {
+                    let gone = self.memory.notes.remove(selected);
+                    self.memory.revision += 1;
+                    self.message = Some("已删除笔记 · u 撤销".into());
+                    self.deleted_note = Some((selected, gone));
+                }
+                selected
+            }
+            Action::UndoDelete => {
+                match self.deleted_note.take() {
+                    Some((i, note)) => {
+                        let i = i.min(self.memory.notes.len());
+                        self.memory.notes.insert(i, note);
+                        self.memory.revision += 1;
+                        self.message = Some("已恢复笔记".into());
+                    }
+                    None => self.message = Some("没有可撤销的删除".into()),
+                }
+                selected
+            }
+            Action::EditNote => {
+                if let Some(note) = self.memory.notes.get(selected).cloned() {
+                    match locate(&self.lib, &note) {
+                        Some(at) => {
+                            let cursor = note.text.chars().count();
+                            self.overlays.push(Overlay::NotePrompt(NotePrompt {
+                                input: note.text,
+                                cursor,
+                                at,
+                                editing: Some(note.uid),
+                            }));
+                        }
+                        None => self.message = Some("原文已不在（孤立笔记），只能删除或导出".into()),
+                    }
+                }
+                return vec![];
+            }
+            Action::Confirm | Action::Open => {
+                if let Some(note) = self.memory.notes.get(selected).cloned() {
+                    match locate(&self.lib, &note) {
+                        Some(at) => {
+                            self.overlays.clear();
+                            self.go_to_block(at);
+                        }
+                        None => self.message = Some("原文已不在（孤立笔记）".into()),
+                    }
+                }
+                return vec![];
+            }
+            Action::CloseOverlay | Action::Notes => {
+                self.overlays.pop();
+                return vec![];
+            }
+            Action::Quit => return vec![Effect::Quit],
+            _ => return vec![],
+        };
+        let n = self.memory.notes.len();
+        if n == 0 && self.deleted_note.is_none() {
+            self.overlays.pop();
+        } else if let Some(Overlay::Notes(l)) = self.overlays.last_mut() {
+            l.selected = sel.min(n.saturating_sub(1));
+            keep_visible(l.selected, &mut l.offset, h);
+        }
+        vec![]
+    }
+
+    /// Show a block: its page, scrolled to its first line.
+    pub fn go_to_block(&mut self, at: BlockRef) {
+        self.jump_to(at.node);
+        self.focus = Focus::Reader;
+        let doc = std::sync::Arc::clone(&self.reader.doc);
+        if let Some(item) = doc.items.iter().find(|i| i.node == Some(at.node) && i.block == Some(at.index)) {
+            self.scroll_to(item.line);
+        }
+    }
+
+    /// The notes (and highlights) on the blocks of the page shown: the
+    /// doc items they are on, for the reader's gutter.
+    pub fn noted_items(&self) -> Vec<(usize, bool)> {
+        let doc = &self.reader.doc;
+        let mut out = Vec::new();
+        for n in &self.memory.notes {
+            if let Some(at) = locate(&self.lib, n) {
+                // A block may be laid out as several items (a title, its text).
+                for (k, _) in
+                    doc.items.iter().enumerate().filter(|(_, i)| i.node == Some(at.node) && i.block == Some(at.index))
+                {
+                    out.push((k, !n.text.is_empty()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The note list's rows: (report title, breadcrumb · date, first line of
+    /// the block or the note's text), for the renderer.
+    pub fn note_rows(&self) -> Vec<(String, String)> {
+        self.memory.notes.iter().map(|n| note_row(&self.lib, n)).collect()
+    }
+}
+
+fn note_row(lib: &crate::content::Library, n: &SavedNote) -> (String, String) {
+    let at = locate(lib, n);
+    let crumb = match at {
+        Some(b) => crate::notes::breadcrumb(lib, b.node),
+        None => format!("{} · 原文已不在", n.node),
+    };
+    let date = crate::notes::date(n.created);
+    let head = if n.text.is_empty() { format!("✦ 高亮 · {date}") } else { format!("✎ {} · {date}", n.text) };
+    let first = n.quote.lines().next().unwrap_or_default();
+    (format!("{head} · {crumb}"), format!("   {first}"))
+}
