@@ -247,7 +247,8 @@ fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
     let want = [(FS.to_string(), 10, true), (CCID.to_string(), 9, false), (UNKNOWN_GROUP.to_string(), 1, false)];
     assert_eq!(groups(&app), want);
     // The top level: the groups; the first holds the report read (the
-    // newest, expanded as before) and its other reports, in library order.
+    // newest, expanded as before) and its other reports, newest first
+    // (copy 3, dated 2024, last; equal dates in library order).
     let rows = app.state.nav.visible(&lib);
     assert_eq!(rows[0], Row::Group(0));
     assert_eq!(app.state.nav.selected, Row::Node(0));
@@ -256,7 +257,13 @@ fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
     let in_first: Vec<usize> =
         rows.iter().filter_map(|r| r.node()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
     assert_eq!(in_first, app.state.nav.groups()[0].reports);
-    assert!(roots.iter().filter(|r| in_first.contains(r)).eq(in_first.iter()), "reports keep their order");
+    let dated: Vec<(String, usize)> =
+        in_first.iter().map(|&r| (lib.report_head_of(r).unwrap().date.clone(), r)).collect();
+    let mut want_order = dated.clone();
+    want_order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    assert_eq!(dated, want_order, "newest first");
+    assert_eq!(report_id(&lib, *in_first.last().unwrap()), "x3-fs", "the 2024 copy last");
+    assert!(roots.iter().filter(|r| in_first.contains(r) && **r != in_first[9]).eq(in_first[..9].iter()));
     assert!(in_first.iter().all(|&r| report_id(&lib, r).ends_with("-fs")));
     let tops: Vec<Row> = rows.iter().copied().filter(|r| matches!(r, Row::Group(_))).collect();
     assert_eq!(tops, [Row::Group(0), Row::Group(1), Row::Group(2)]);
@@ -265,7 +272,7 @@ fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
     let text = common::screen(&common::render(&app));
     assert!(text.contains("目录 · 按发布方"), "{text}");
     assert!(text.contains(&format!("▾ {FS} (10)")), "{text}");
-    assert!(text.contains("│  ▾ AI赋能千行百业白皮书 "), "{text}");
+    assert!(text.contains("│  ▾ AI赋能千行百业白皮书（第0辑） "), "{text}");
     assert!(text.contains("│▸ 中国电子信息产业发展研究院 … (9)│"), "the count stays when the name is cut: {text}");
 }
 

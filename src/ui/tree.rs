@@ -77,7 +77,14 @@ fn nav_label(st: &State, n: crate::content::NodeId, room: usize) -> String {
         return title;
     }
     let lib = &st.lib;
-    let Some(parent) = lib.nodes.get(n).and_then(|x| x.parent) else { return title };
+    let Some(parent) = lib.nodes.get(n).and_then(|x| x.parent) else {
+        // A report: its short name keeps the part that tells it from the
+        // others ("AI赋能千…（第3辑）"), where its title would be cut.
+        return match lib.nodes.get(n) {
+            Some(x) if lib.report_count() > 1 => lib.report_name(x.report).to_string(),
+            _ => title,
+        };
+    };
     let siblings = &lib.nodes[parent].children;
     // The titles without their numbers, which differ anyway.
     let bare = |c: crate::content::NodeId| {
