@@ -127,7 +127,7 @@ pub struct Library {
     industry_ix: HashMap<String, usize>,
     id_ix: OnceLock<HashMap<String, NodeId>>,
     /// Every report's short name, made on first use.
-    names: OnceLock<Vec<String>>,
+    names: OnceLock<Vec<(String, String)>>,
     /// Each report's rank by date, newest first, made on first use.
     date_rank: OnceLock<Vec<usize>>,
     /// Per industry of the registry: its page's plan and counts, made on first use.
