@@ -30,7 +30,13 @@ pub fn compact_name<'a>(title: &str, others: impl Iterator<Item = &'a str>) -> S
     named(title, others, 7, 6, 3)
 }
 
-fn named<'a>(title: &str, others: impl Iterator<Item = &'a str>, whole: usize, start_len: usize, head_len: usize) -> String {
+fn named<'a>(
+    title: &str,
+    others: impl Iterator<Item = &'a str>,
+    whole: usize,
+    start_len: usize,
+    head_len: usize,
+) -> String {
     let c: Vec<char> = title.trim().chars().collect();
     if c.len() <= whole {
         return c.into_iter().collect();
