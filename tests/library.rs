@@ -474,7 +474,7 @@ fn grouped_tree_snapshots() {
 
 #[test]
 fn finder_rows_and_the_preview_name_each_hits_report() {
-    let Some((mut app, _lib)) = grouped_app(120, 40) else { return };
+    let (mut app, _lib) = grouped_app(120, 40);
     app.update(Action::Search);
     app.update(Action::InsertText("中国金融大模型市场规模".into()));
     let text = common::screen(&common::render(&app));
@@ -488,7 +488,7 @@ fn finder_rows_and_the_preview_name_each_hits_report() {
 
 #[test]
 fn yanbao_search_names_the_report_in_lines_and_json() {
-    let Some(dir) = common::make_library("names", 10) else { return };
+    let dir = common::make_library("names", 10);
     let xdg = dir.with_extension("xdg");
     let d = dir.to_str().unwrap();
     let out = yanbao(&["--content", d, "search", "中国金融大模型市场规模", "--limit", "50"], &xdg, None);
@@ -514,7 +514,7 @@ fn yanbao_search_names_the_report_in_lines_and_json() {
 #[test]
 fn an_industry_page_groups_by_report_newest_first_and_collapses_copies() {
     use yanbao::doc::{LayoutOpts, Page, build_page};
-    let Some(lib) = common::grouped_library() else { return };
+    let lib = common::grouped_library();
     let fin = lib.industries.iter().position(|i| i.name == "金融").expect("金融");
     let opts = LayoutOpts { width: 100, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
     let doc = build_page(&lib, Page::Industry(fin), opts);
@@ -542,7 +542,7 @@ fn an_industry_page_groups_by_report_newest_first_and_collapses_copies() {
 
 #[test]
 fn pub_year_and_date_filters_pick_reports() {
-    let Some(lib) = common::grouped_library() else { return };
+    let lib = common::grouped_library();
     let index = Index::build(&lib);
     let ids = |q: &str| -> std::collections::BTreeSet<String> {
         index

@@ -112,7 +112,7 @@ impl Library {
     }
 
     fn with_year(&self, i: usize, name: &str) -> String {
-        match self.report_head(i).and_then(|h| year_of(&h.date)) {
+        match self.heads().get(i).and_then(|h| year_of(&h.date)) {
             Some(y) => format!("{name} {y}"),
             None => name.to_string(),
         }
