@@ -247,7 +247,8 @@ fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
     let want = [(FS.to_string(), 10, true), (CCID.to_string(), 9, false), (UNKNOWN_GROUP.to_string(), 1, false)];
     assert_eq!(groups(&app), want);
     // The top level: the groups; the first holds the report read (the
-    // newest, expanded as before) and its other reports, in library order.
+    // newest, expanded as before) and its other reports, newest first
+    // (copy 3, dated 2024, last; equal dates in library order).
     let rows = app.state.nav.visible(&lib);
     assert_eq!(rows[0], Row::Group(0));
     assert_eq!(app.state.nav.selected, Row::Node(0));
@@ -256,7 +257,13 @@ fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
     let in_first: Vec<usize> =
         rows.iter().filter_map(|r| r.node()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
     assert_eq!(in_first, app.state.nav.groups()[0].reports);
-    assert!(roots.iter().filter(|r| in_first.contains(r)).eq(in_first.iter()), "reports keep their order");
+    let dated: Vec<(String, usize)> =
+        in_first.iter().map(|&r| (lib.report_head_of(r).unwrap().date.clone(), r)).collect();
+    let mut want_order = dated.clone();
+    want_order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    assert_eq!(dated, want_order, "newest first");
+    assert_eq!(report_id(&lib, *in_first.last().unwrap()), "x3-fs", "the 2024 copy last");
+    assert!(roots.iter().filter(|r| in_first.contains(r) && **r != in_first[9]).eq(in_first[..9].iter()));
     assert!(in_first.iter().all(|&r| report_id(&lib, r).ends_with("-fs")));
     let tops: Vec<Row> = rows.iter().copied().filter(|r| matches!(r, Row::Group(_))).collect();
     assert_eq!(tops, [Row::Group(0), Row::Group(1), Row::Group(2)]);
@@ -265,7 +272,7 @@ fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
     let text = common::screen(&common::render(&app));
     assert!(text.contains("目录 · 按发布方"), "{text}");
     assert!(text.contains(&format!("▾ {FS} (10)")), "{text}");
-    assert!(text.contains("│  ▾ AI赋能千行百业白皮书 "), "{text}");
+    assert!(text.contains("│  ▾ AI赋能千行百业白皮书（第0辑） "), "{text}");
     assert!(text.contains("│▸ 中国电子信息产业发展研究院 … (9)│"), "the count stays when the name is cut: {text}");
 }
 
@@ -460,4 +467,107 @@ fn grouped_tree_snapshots() {
         common::assert_rows_fit(&buf);
         insta::assert_snapshot!(format!("grouped_tree_{w}x{h}"), common::screen(&buf));
     }
+}
+
+// Every hit names its report (issue 21): rows, the preview, `yanbao
+// search` and its JSON, industry pages; the filters pub:, year:, date:.
+
+#[test]
+fn finder_rows_and_the_preview_name_each_hits_report() {
+    let (mut app, _lib) = grouped_app(120, 40);
+    app.update(Action::Search);
+    app.update(Action::InsertText("中国金融大模型市场规模".into()));
+    let text = common::screen(&common::render(&app));
+    // Twenty copies of one chart: each row says which copy, with its year.
+    for label in ["AI赋…（第0辑） 2025", "AI赋…（第1辑） 2025", "AI赋…（第3辑） 2024"] {
+        assert!(text.contains(label), "{label}: {text}");
+    }
+    // The preview's title: the full short name, the year and the place.
+    assert!(text.contains("┌ AI赋能千…（第0辑） 2025 › "), "{text}");
+}
+
+#[test]
+fn yanbao_search_names_the_report_in_lines_and_json() {
+    let dir = common::make_library("names", 10);
+    let xdg = dir.with_extension("xdg");
+    let d = dir.to_str().unwrap();
+    let out = yanbao(&["--content", d, "search", "中国金融大模型市场规模", "--limit", "50"], &xdg, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines = text(&out.stdout);
+    let locations: std::collections::BTreeSet<&str> = lines.lines().map(|l| l.split('\t').nth(1).unwrap()).collect();
+    assert!(locations.len() >= 10, "the copies' lines differ by their report: {lines}");
+    assert!(lines.contains("AI赋能千…（第3辑） 2025 › "), "{lines}");
+    let out = yanbao(&["--content", d, "search", "中国金融大模型市场规模", "--json", "--limit", "50"], &xdg, None);
+    for line in text(&out.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let r = &v["report"];
+        let id = r["id"].as_str().unwrap();
+        let i: usize = id.trim_start_matches('x').split('-').next().unwrap().parse().unwrap();
+        assert!(r["title"].as_str().unwrap().ends_with(&format!("（第{i}辑）")), "{line}");
+        assert!(r["label"].as_str().unwrap().contains(&format!("（第{i}辑）")), "{line}");
+        assert!(!r["publisher"].as_str().unwrap().is_empty() && !r["date"].as_str().unwrap().is_empty());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&xdg);
+}
+
+#[test]
+fn an_industry_page_groups_by_report_newest_first_and_collapses_copies() {
+    use yanbao::doc::{LayoutOpts, Page, build_page};
+    let lib = common::grouped_library();
+    let fin = lib.industries.iter().position(|i| i.name == "金融").expect("金融");
+    let opts = LayoutOpts { width: 100, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    let doc = build_page(&lib, Page::Industry(fin), opts);
+    let lines: Vec<String> = doc.lines.iter().map(|l| l.segs.iter().map(|s| s.text.as_str()).collect()).collect();
+    let all = lines.join("\n");
+    // The chart the ten fs copies print is one entry, under the first
+    // (newest) copy, naming the nine others; the 2024 copy is among them.
+    let title = "中国金融大模型市场规模";
+    assert_eq!(lines.iter().filter(|l| l.starts_with(title)).count(), 1, "{all}");
+    let at = lines.iter().position(|l| l.starts_with(title)).unwrap();
+    let head = lines[..at].iter().rposition(|l| l.starts_with('《')).unwrap();
+    assert_eq!(lines[head], "《AI赋能千…（第0辑） 2025》");
+    let also = lines[at..].iter().find(|l| l.starts_with("同见于：")).expect("the other reports");
+    assert!(also.contains("《AI赋能千…（第1辑） 2025》"), "{also}");
+    assert!(all.contains("等 9 份报告"), "nine other copies print it: {all}");
+    // The sections about the industry, by report, newest first (the 2024
+    // copy after the 2025 ones): their years never rise.
+    let years: Vec<u32> = lines
+        .iter()
+        .filter(|l| l.starts_with("《AI赋能千行百业白皮书（第") && l.contains("》 "))
+        .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
+        .collect();
+    assert!(years.len() >= 2 && years.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
+}
+
+#[test]
+fn pub_year_and_date_filters_pick_reports() {
+    let lib = common::grouped_library();
+    let index = Index::build(&lib);
+    let ids = |q: &str| -> std::collections::BTreeSet<String> {
+        index
+            .search(&Query::parse_for(q, &lib), 2000)
+            .iter()
+            .filter_map(|h| index.units[h.unit].node())
+            .map(|n| report_id(&lib, n))
+            .collect()
+    };
+    // fs3 is dated 2024-06-30, ccid5 undated, ccid7 without a publisher.
+    assert_eq!(ids("year:2024 金融"), ["x3-fs".to_string()].into());
+    assert_eq!(ids("year:..2024 金融"), ["x3-fs".to_string()].into());
+    assert_eq!(ids("date:2024-06 金融"), ["x3-fs".to_string()].into());
+    assert!(ids("date:2024-07..2026 金融").is_empty() || !ids("date:2024-07..2026 金融").contains("x3-fs"));
+    let recent = ids("year:2025.. 金融");
+    assert_eq!(recent.len(), 18, "{recent:?}");
+    assert!(!recent.contains("x3-fs") && !recent.contains("x5-ccid"));
+    let ccid = ids("pub:中国电子 金融");
+    assert_eq!(ccid.len(), 9, "{ccid:?}");
+    assert!(ccid.iter().all(|id| id.ends_with("-ccid")) && !ccid.contains("x7-ccid"));
+    // Together, and with rep:.
+    assert_eq!(ids("pub:弗若斯特 year:2024 金融"), ["x3-fs".to_string()].into());
+    assert!(ids("rep:x4-fs year:2024 金融").is_empty());
+    assert_eq!(ids("rep:x4-fs year:2025 金融"), ["x4-fs".to_string()].into());
+    assert!(ids("year:nonsense 金融").is_empty());
+    // A filter alone lists what it admits.
+    assert!(!Query::parse("year:2024").is_empty());
 }

@@ -93,6 +93,9 @@ pub struct ChartState {
     pub charts: Vec<Arc<crate::content::Series>>,
     pub index: usize,
     pub compare: Option<usize>,
+    /// Per chart: its report's label in a library of several reports
+    /// ([`crate::content::Library::report_label`]), or empty.
+    pub labels: Vec<String>,
 }
 
 impl Overlay {

@@ -196,6 +196,13 @@ impl NavState {
                 }
             }
         }
+        // Within a group, the newest report first (the undated last; equal
+        // dates keep the library's order).
+        let newest = lib.newest_first();
+        let rank = |r: NodeId| lib.nodes.get(r).and_then(|x| newest.get(x.report)).copied().unwrap_or(usize::MAX);
+        for g in &mut self.groups {
+            g.reports.sort_by_key(|&r| (rank(r), r));
+        }
         if self.grouping == Grouping::Year {
             // Newest first, the undated last (the sort is stable: the
             // reports keep their order within a year).

@@ -61,7 +61,16 @@ impl State {
             None => self.message = Some("本页没有图表或表格".into()),
             Some(&(_, Some(index), _)) => {
                 let charts = doc.charts.iter().map(|(_, s)| Arc::clone(s)).collect();
-                self.overlays.push(Overlay::Chart(ChartState { charts, index, compare: None }));
+                let labels = doc
+                    .charts
+                    .iter()
+                    .map(|&(line, _)| {
+                        let node =
+                            doc.item_index_at(line).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(line));
+                        node.and_then(|n| self.lib.label_of(n)).unwrap_or_default()
+                    })
+                    .collect();
+                self.overlays.push(Overlay::Chart(ChartState { charts, index, compare: None, labels }));
             }
             Some(&(_, None, i)) => {
                 let table = Arc::clone(&doc.tables[i].1);

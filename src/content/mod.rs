@@ -7,6 +7,7 @@ mod load;
 mod locate;
 mod mentions;
 mod model;
+mod names;
 
 pub use files::{Listed, folder_prefix, list_dir, list_dirs, read_dir, read_dirs};
 pub use industry::{IndustryPlan, IndustryStats};
@@ -14,6 +15,7 @@ pub use load::{Files, load, load_roots};
 pub use locate::{LazyLocator, Locator, duplicate_key};
 pub use mentions::Mentions;
 pub use model::*;
+pub use names::{short_name, year_of};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -128,6 +130,10 @@ pub struct Library {
     company_ix: HashMap<String, usize>,
     industry_ix: HashMap<String, usize>,
     id_ix: OnceLock<HashMap<String, NodeId>>,
+    /// Every report's short name, made on first use.
+    names: OnceLock<Vec<(String, String)>>,
+    /// Each report's rank by date, newest first, made on first use.
+    date_rank: OnceLock<Vec<usize>>,
     /// Per industry of the registry: its page's plan and counts, made on first use.
     industry_memo: Vec<OnceLock<(IndustryPlan, IndustryStats)>>,
 }

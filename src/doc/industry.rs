@@ -51,11 +51,45 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
     for &r in &plan.sections {
         own_figures(lib, r, id, &mut lead);
     }
-    lead.sort_by_key(|&(rank, n, i, _)| (rank, n, i));
-    if !lead.is_empty() {
+    // By report, newest first; in a report, by rank, then in reading order.
+    let many = lib.report_count() > 1;
+    let report = |n: NodeId| lib.nodes.get(n).map_or(0, |x| x.report);
+    let newest = lib.newest_first();
+    let order = |n: NodeId| newest.get(report(n)).copied().unwrap_or(usize::MAX);
+    lead.sort_by_key(|&(rank, n, i, _)| (order(n), rank, n, i));
+    // A figure printed alike in several reports is one entry, under the
+    // newest report, listing the others.
+    let mut entries: Vec<(NodeId, usize, &Block, Vec<usize>)> = Vec::new();
+    let mut seen: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    for &(_, n, i, blk) in &lead {
+        let key = postcard::to_stdvec(blk).ok();
+        match key.as_ref().and_then(|k| seen.get(k)).copied() {
+            Some(e) => {
+                let r = report(n);
+                if report(entries[e].0) != r && !entries[e].3.contains(&r) {
+                    entries[e].3.push(r);
+                }
+                b.shown.push(blk as *const Block as usize);
+            }
+            None => {
+                if let Some(k) = key {
+                    seen.insert(k, entries.len());
+                }
+                entries.push((n, i, blk, Vec::new()));
+            }
+        }
+    }
+    if !entries.is_empty() {
         b.heading("图表与指标", Role::H1);
         let mut last = None;
-        for &(_, n, i, blk) in &lead {
+        let mut last_report = None;
+        for (n, i, blk, also) in &entries {
+            let (n, i) = (*n, *i);
+            if many && last_report != Some(report(n)) {
+                last_report = Some(report(n));
+                b.heading(&format!("《{}》", lib.label_of(n).unwrap_or_default()), Role::H2);
+                last = None;
+            }
             if last != Some(n) {
                 b.blank();
                 b.wrapped(&format!("{} {}", b.g.dash, section_path(lib, n)), Role::Meta, 0);
@@ -64,13 +98,23 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
             b.blank();
             b.src = (Some(n), Some(i));
             b.block(blk);
-            b.shown.push(blk as *const Block as usize);
+            b.shown.push(*blk as *const Block as usize);
+            if !also.is_empty() {
+                b.wrapped(&also_in(lib, also), Role::Meta, 0);
+            }
         }
     }
-    for &r in &plan.sections {
+    let mut sections = plan.sections.clone();
+    sections.sort_by_key(|&n| (order(n), n));
+    for &r in &sections {
         if let Some(s) = lib.section(r) {
             b.blank();
-            b.wrapped(&lib.report_of(r).map(|x| x.title.clone()).unwrap_or_default(), Role::Meta, 0);
+            let title = lib.report_of(r).map(|x| x.title.clone()).unwrap_or_default();
+            let named = match lib.label_of(r) {
+                Some(label) if many => format!("《{title}》 {label}"),
+                _ => title,
+            };
+            b.wrapped(&named, Role::Meta, 0);
             b.section(s, r, 1);
         }
     }
@@ -89,7 +133,7 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
             i += run.len();
             b.blank();
             b.anchor(n);
-            b.wrapped(&format!("{} {}", b.g.dash, section_path(lib, n)), Role::Meta, 0);
+            b.wrapped(&format!("{} {}", b.g.dash, named_path(lib, n)), Role::Meta, 0);
             b.block_run(run.into_iter());
         }
     }
@@ -101,10 +145,29 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
                 .map(|s| s.industries.iter().filter_map(|i| lib.industry(i)).map(|i| i.name.as_str()).collect())
                 .unwrap_or_default();
             let prefix = vec![seg(&format!("{} ", b.g.bullet), Role::Bullet)];
-            b.hanging(prefix, &format!("{}（{}）", section_path(lib, n), inds.join("、")), Role::Meta, 2);
+            b.hanging(prefix, &format!("{}（{}）", named_path(lib, n), inds.join("、")), Role::Meta, 2);
         }
     }
     b.finish()
+}
+
+/// The most other reports named after a collapsed figure; past it, a count.
+const ALSO_NAMED: usize = 8;
+
+/// "同见于：《A 2024》、《B 2023》等 12 份报告": the other reports that print a figure.
+fn also_in(lib: &Library, reports: &[usize]) -> String {
+    let names: Vec<String> =
+        reports.iter().take(ALSO_NAMED).map(|&r| format!("《{}》", lib.report_label(r).unwrap_or_default())).collect();
+    let more = if reports.len() > ALSO_NAMED { format!("等 {} 份报告", reports.len()) } else { String::new() };
+    format!("同见于：{}{more}", names.join("、"))
+}
+
+/// [`section_path`] after its report's label, in a library of several reports.
+fn named_path(lib: &Library, n: NodeId) -> String {
+    match lib.label_of(n) {
+        Some(label) => format!("《{label}》 › {}", section_path(lib, n)),
+        None => section_path(lib, n),
+    }
 }
 
 fn is_figure(b: &Block) -> bool {

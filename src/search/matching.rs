@@ -204,7 +204,8 @@ impl Index {
                 }
             }
             let sc = &self.screens[i];
-            if q.filter.is_some_and(|f| !f.admits(sc.kind)) || q.within.as_ref().is_some_and(|r| !r.contains(&sc.node))
+            if q.filter.is_some_and(|f| !f.admits(sc.kind))
+                || q.within.as_ref().is_some_and(|r| !super::query::admitted(r, sc.node))
             {
                 continue;
             }

@@ -28,9 +28,49 @@ pub struct Query {
     pub not: Vec<Term>,
     /// `rep:X`: the report named X (its id, or its title, pinyin too).
     pub report: Option<String>,
-    /// The nodes of that report, once resolved (`Query::parse_for`); only
-    /// units there are found. An empty range: no report matched.
-    pub within: Option<Range<usize>>,
+    /// `pub:X`: reports whose publisher holds X (folded).
+    pub publisher: Option<String>,
+    /// `year:A..B` / `date:A..B`: reports dated in the range (either end
+    /// may be left out; one value alone is itself).
+    pub dates: Option<DateRange>,
+    /// The nodes of the reports these pick, once resolved
+    /// (`Query::parse_for`), as sorted ranges; only units there are found.
+    /// Empty: no report matched.
+    pub within: Option<Vec<Range<usize>>>,
+}
+
+/// A range of dates, compared as the YAML writes them ("2025-08-28",
+/// "2025-04", "2025"): a date is in it when its start is at least `from`
+/// and its first `to.len()` characters at most `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: String,
+    pub to: String,
+}
+
+impl DateRange {
+    /// `2024..2025`, `2024..`, `..2025`, `2025-04`; `None` when it is empty.
+    pub fn parse(spec: &str) -> Option<DateRange> {
+        let (from, to) = spec.split_once("..").unwrap_or((spec, spec));
+        let (from, to) = (from.trim().to_string(), to.trim().to_string());
+        (!from.is_empty() || !to.is_empty()).then_some(DateRange { from, to })
+    }
+
+    /// Whether a report's date is in the range (an undated report never is).
+    pub fn admits(&self, date: &str) -> bool {
+        let d = date.trim();
+        if d.is_empty() {
+            return false;
+        }
+        let head: String = d.chars().take(self.to.chars().count()).collect();
+        (self.from.is_empty() || d >= self.from.as_str()) && (self.to.is_empty() || head.as_str() <= self.to.as_str())
+    }
+}
+
+/// Whether a node is among sorted ranges.
+pub fn admitted(within: &[Range<usize>], node: usize) -> bool {
+    let k = within.partition_point(|r| r.end <= node);
+    within.get(k).is_some_and(|r| r.contains(&node))
 }
 
 impl Query {
@@ -39,13 +79,24 @@ impl Query {
         // for a filter prefix such as `case:`), whatever a caller passes.
         let folded: String = q.chars().take(MAX_QUERY_CHARS + 8).map(fold).collect();
         let trimmed = folded.trim_start();
-        // `rep:X rest`: the report, then the query within it (which may
+        // `rep:X`, `pub:X`, `year:A..B`, `date:A..B` at the start, in any
+        // order: which reports, then the query within them (which may
         // have a kind prefix of its own).
-        if let Some(rest) = trimmed.strip_prefix("rep:") {
+        for scope in ["rep:", "pub:", "year:", "date:"] {
+            let Some(rest) = trimmed.strip_prefix(scope) else { continue };
             let rest = rest.trim_start();
             let (spec, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             let mut q = Query::parse(tail);
-            q.report = (!spec.is_empty()).then(|| spec.to_string());
+            let spec = (!spec.is_empty()).then(|| spec.to_string());
+            match scope {
+                "rep:" => q.report = spec,
+                "pub:" => q.publisher = spec,
+                // An unreadable range picks nothing rather than everything.
+                _ => {
+                    q.dates =
+                        spec.map(|s| DateRange::parse(&s).unwrap_or(DateRange { from: "~".into(), to: String::new() }))
+                }
+            }
             return q;
         }
         let (filter, text) = match trimmed.split_once(':') {
@@ -53,12 +104,17 @@ impl Query {
             _ => (None, folded.trim().to_string()),
         };
         let (groups, not) = parse_terms(&text);
-        Query { filter, text, groups, not, report: None, within: None }
+        Query { filter, text, groups, not, report: None, publisher: None, dates: None, within: None }
     }
 
     /// Nothing to search for: no term, negation, filter or report.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty() && self.not.is_empty() && self.filter.is_none() && self.report.is_none()
+        self.groups.is_empty()
+            && self.not.is_empty()
+            && self.filter.is_none()
+            && self.report.is_none()
+            && self.publisher.is_none()
+            && self.dates.is_none()
     }
 }
 
@@ -193,7 +249,13 @@ impl Matches {
 /// unit where it matches scattered holds all the shorter's characters (so
 /// it was kept as one that might match scattered).
 pub fn narrows(old: &Query, new: &Query) -> bool {
-    if old.filter != new.filter || old.report != new.report || old.within != new.within || old.not != new.not {
+    if old.filter != new.filter
+        || old.report != new.report
+        || old.publisher != new.publisher
+        || old.dates != new.dates
+        || old.within != new.within
+        || old.not != new.not
+    {
         return false;
     }
     let (o, n) = (&old.groups, &new.groups);
@@ -221,7 +283,7 @@ pub fn narrows(old: &Query, new: &Query) -> bool {
 /// A query prepared for matching.
 pub(super) struct Prepped {
     pub(super) filter: Option<Filter>,
-    pub(super) within: Option<Range<usize>>,
+    pub(super) within: Option<Vec<Range<usize>>>,
     pub(super) groups: Vec<Vec<Pattern>>,
     pub(super) not: Vec<Pattern>,
     /// Per node: a bit per group whose terms match its location path.

@@ -284,10 +284,34 @@ pub fn short_location(lib: &Library, node: NodeId, max: usize) -> String {
     crate::text::truncate(&leaf_name, max)
 }
 
-/// [`short_location`] for a unit (registries are `公司名录` and `行业`).
+/// [`short_location`] after the report's label in a library of more than
+/// one report (`AI赋能千…（第3辑） 2025 › 3.1 金融`): the label is kept
+/// whole when the location has no room, and cut last.
+pub fn labelled_location(lib: &Library, node: NodeId, max: usize) -> String {
+    let Some(report) = lib.nodes.get(node).map(|x| x.report) else {
+        return short_location(lib, node, max);
+    };
+    let (Some(label), Some(compact)) = (lib.report_label(report), lib.compact_label(report)) else {
+        return short_location(lib, node, max);
+    };
+    // The label with room for the place; else the compact label; else a label alone.
+    for l in [&label, &compact] {
+        let room = max.saturating_sub(crate::text::width(l) + 3);
+        if room >= LOCATION_ROOM {
+            return format!("{l} › {}", short_location(lib, node, room));
+        }
+    }
+    let l = if crate::text::width(&label) <= max { &label } else { &compact };
+    crate::text::truncate(l, max)
+}
+
+/// The fewest columns a place is shown in after its report's label.
+const LOCATION_ROOM: usize = 10;
+
+/// [`labelled_location`] for a unit (registries are `公司名录` and `行业`).
 pub fn unit_short_location(lib: &Library, u: &Unit, max: usize) -> String {
     match &u.target {
-        Target::Place { node, .. } => short_location(lib, *node, max),
+        Target::Place { node, .. } => labelled_location(lib, *node, max),
         Target::Company(_) => crate::text::truncate("公司名录", max),
         Target::Industry(_) => crate::text::truncate("行业", max),
     }

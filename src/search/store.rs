@@ -242,8 +242,22 @@ impl Query {
     /// pinyin, as the finder matches (`rep:ccid`, `rep:白皮书`, `rep:bps`).
     /// No report matching: nothing is found.
     pub fn resolve(&mut self, lib: &Library) {
-        let Some(spec) = self.report.clone() else { return };
+        if self.report.is_none() && self.publisher.is_none() && self.dates.is_none() {
+            return;
+        }
         let roots: Vec<usize> = (0..lib.nodes.len()).filter(|&n| lib.nodes[n].parent.is_none()).collect();
+        let span = |k: usize| roots[k]..roots.get(k + 1).copied().unwrap_or(lib.nodes.len());
+        let fold = |s: &str| s.chars().map(crate::text::fold).collect::<String>();
+        // `pub:` and `year:`/`date:`: every report they admit.
+        let admits = |n: usize| {
+            let Some(r) = lib.report_head_of(n) else { return false };
+            self.publisher.as_ref().is_none_or(|p| fold(&r.publisher).contains(p.as_str()))
+                && self.dates.as_ref().is_none_or(|d| d.admits(&r.date))
+        };
+        let Some(spec) = self.report.clone() else {
+            self.within = Some((0..roots.len()).filter(|&k| admits(roots[k])).map(span).collect());
+            return;
+        };
         let by_id = roots.iter().position(|&n| {
             lib.report_head_of(n).is_some_and(|r| r.id.chars().map(crate::text::fold).collect::<String>() == spec)
         });
@@ -262,9 +276,6 @@ impl Query {
             let titles = Index::from_parts(units, screens, Vec::new(), Arc::new(table), 0);
             titles.search(&Query::parse(&spec), 1).first().map(|h| h.unit)
         });
-        self.within = Some(match k.and_then(|k| roots.get(k)) {
-            Some(&root) => root..roots.iter().find(|&&n| n > root).copied().unwrap_or(lib.nodes.len()),
-            None => 0..0,
-        });
+        self.within = Some(k.filter(|&k| k < roots.len() && admits(roots[k])).map(span).into_iter().collect());
     }
 }

@@ -34,16 +34,18 @@ pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, b
             let half = inner.width / 2;
             // The same unit: one scale for both, so 52.6亿元 reads shorter than 135.1亿元.
             let shared = shared_scale(main, other);
-            draw_chart(st, main, shared, Rect::new(inner.x, inner.y, half - 1, inner.height), buf);
+            let label = |i: usize| c.labels.get(i).map_or("", String::as_str);
+            draw_chart(st, main, label(c.index), shared, Rect::new(inner.x, inner.y, half - 1, inner.height), buf);
             draw_chart(
                 st,
                 other,
+                c.compare.map_or("", label),
                 shared,
                 Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, inner.height),
                 buf,
             );
         }
-        _ => draw_chart(st, main, None, inner, buf),
+        _ => draw_chart(st, main, c.labels.get(c.index).map_or("", String::as_str), None, inner, buf),
     }
 }
 
@@ -60,7 +62,8 @@ pub fn shared_scale(a: &crate::content::Series, b: &crate::content::Series) -> O
     (max > 0.0).then_some(max)
 }
 
-fn draw_chart(st: &State, s: &crate::content::Series, scale: Option<f64>, area: Rect, buf: &mut Buffer) {
+/// `label` names the chart's report (empty: one report).
+fn draw_chart(st: &State, s: &crate::content::Series, label: &str, scale: Option<f64>, area: Rect, buf: &mut Buffer) {
     use ratatui::widgets::{Bar, BarChart, BarGroup};
     if area.width < 4 || area.height < 2 {
         return;
@@ -71,6 +74,9 @@ fn draw_chart(st: &State, s: &crate::content::Series, scale: Option<f64>, area: 
     let mut title = s.title.clone().unwrap_or_default();
     if !unit.is_empty() {
         title.push_str(&format!("（单位：{unit}）"));
+    }
+    if !label.is_empty() {
+        title.push_str(&format!(" · 《{label}》"));
     }
     for line in crate::text::wrap(&title, w).into_iter().take(2) {
         buf.set_stringn(area.x, y, &line, w, st.theme.role(Role::H3));

@@ -22,7 +22,11 @@ pub fn mark_crumb(st: &State, m: &Mark) -> String {
             let mut parts: Vec<String> = Vec::new();
             for (k, n) in st.lib.ancestry(m.node).into_iter().enumerate() {
                 parts.push(if k == 0 {
-                    format!("《{}》", truncate(&st.lib.node_title(n), 16))
+                    // Several reports: its short name and year, as hits show it.
+                    match st.lib.label_of(n) {
+                        Some(label) => format!("《{label}》"),
+                        None => format!("《{}》", truncate(&st.lib.node_title(n), 16)),
+                    }
                 } else {
                     st.lib.tree_title(n)
                 });

@@ -77,7 +77,16 @@ fn nav_label(st: &State, n: crate::content::NodeId, room: usize) -> String {
         return title;
     }
     let lib = &st.lib;
-    let Some(parent) = lib.nodes.get(n).and_then(|x| x.parent) else { return title };
+    let Some(parent) = lib.nodes.get(n).and_then(|x| x.parent) else {
+        // A report: its short name keeps the part that tells it from the
+        // others ("AI赋能千…（第3辑）"), where its title would be cut.
+        // A name that is only the title's start is no better than the title cut.
+        let name = lib.nodes.get(n).filter(|_| lib.report_count() > 1).map(|x| lib.report_name(x.report));
+        return match name {
+            Some(name) if !title.starts_with(name.trim_end_matches('…')) => name.to_string(),
+            _ => title,
+        };
+    };
     let siblings = &lib.nodes[parent].children;
     // The titles without their numbers, which differ anyway.
     let bare = |c: crate::content::NodeId| {

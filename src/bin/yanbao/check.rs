@@ -126,6 +126,17 @@ pub(crate) fn hit_line(lib: &Library, index: &Index, h: &Hit, json: bool) -> Str
             Target::Company(id) => serde_json::json!({ "company": id }),
             Target::Industry(id) => serde_json::json!({ "industry": id }),
         };
+        // The report the hit is in: its id, title, publisher and date as
+        // the YAML has them, and the label rows show (null with one report).
+        let report = u.node().and_then(|n| Some((lib.nodes.get(n)?.report, lib.report_head_of(n)?))).map(|(i, r)| {
+            serde_json::json!({
+                "id": r.id,
+                "title": r.title,
+                "publisher": r.publisher,
+                "date": r.date,
+                "label": lib.report_label(i),
+            })
+        });
         // The first run of marked characters in the snippet, [start, end).
         let span = snippet.marks.first().map(|&a| {
             let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
@@ -145,6 +156,7 @@ pub(crate) fn hit_line(lib: &Library, index: &Index, h: &Hit, json: bool) -> Str
             "span": span,
             "score": h.score,
             "target": target,
+            "report": report,
         })
         .to_string()
     } else {
