@@ -15,6 +15,7 @@ pub mod content;
 pub mod doc;
 pub mod export;
 pub mod fmt;
+pub mod import;
 pub mod keymap;
 pub mod options;
 pub mod runtime;
