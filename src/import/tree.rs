@@ -221,6 +221,8 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 let (style, number, title) = match (hint.take(), numbering(&t)) {
                     (Some(h), None) => (Some(Style::Dotted(h.matches('.').count() + 1)), Some(h), t.clone()),
                     (_, Some((s, num, rest))) if !rest.is_empty() => (Some(s), Some(num), rest),
+                    // A number alone ("01" over a block of text): a heading of its style.
+                    (_, Some((s, _, _))) => (Some(s), None, t.clone()),
                     _ => (None, None, t.clone()),
                 };
                 open_heading(&mut stack, &mut tree, style, *level, number, title, sp);
