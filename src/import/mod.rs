@@ -245,14 +245,7 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
     let parsed = parse::parse(&text, markdown);
     let pages = parsed.pages;
     let first_lines: Vec<&str> = text.lines().take(80).map(str::trim).collect();
-    let tr = tree::build(parsed.blocks);
-    let mut warnings: Vec<String> = tr.warnings.iter().map(|(l, w)| format!("{name}:{l}: {w}")).collect();
-    if !parsed.dropped.is_empty() {
-        warnings.push(format!(
-            "{name}: dropped {} running header, footer and page-number lines (listed in {PROVENANCE_FILE})",
-            parsed.dropped.len()
-        ));
-    }
+    let mut warnings: Vec<String> = Vec::new();
     // Title, publisher, date: the file name, else the first lines.
     let stem = std::path::Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or(name).to_string();
     let (mut title, mut publisher, mut date) = (String::new(), String::new(), String::new());
@@ -262,14 +255,23 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
         title = c[5].trim().to_string();
     }
     if title.is_empty() {
-        title = first_lines
-            .iter()
-            .map(|l| tree_clean(l))
-            .find(|l| {
-                let n = l.chars().count();
-                (4..=60).contains(&n) && TITLE_WORD.is_match(l) && !l.ends_with('。') && !l.contains("http")
-            })
-            .unwrap_or_default();
+        let found = first_lines.iter().enumerate().find(|(_, l)| {
+            let l = tree_clean(l);
+            let n = l.chars().count();
+            (4..=60).contains(&n) && TITLE_WORD.is_match(&l) && !l.ends_with('。') && !l.contains("http")
+        });
+        if let Some((k, l)) = found {
+            title = tree_clean(l);
+            // A title set as two headings on the cover ("# “十五五” 时期" over
+            // "## 我国…研究"): both lines.
+            let before = first_lines[..k].iter().rev().find(|x| !x.is_empty());
+            if l.starts_with('#')
+                && let Some(b) = before.filter(|b| b.starts_with('#'))
+                && tree_clean(b).chars().count() <= 20
+            {
+                title = format!("{}{title}", tree_clean(b));
+            }
+        }
         if title.is_empty() {
             title = stem.clone();
             warnings.push(format!("{name}: no title found in the first lines: the file name stands in"));
@@ -287,6 +289,14 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
             Some(p) => publisher = p,
             None => warnings.push(format!("{name}: no publisher found in the file name or the text: left empty")),
         }
+    }
+    let tr = tree::build(cover_to_text(parsed.blocks, &title));
+    warnings.splice(0..0, tr.warnings.iter().map(|(l, w)| format!("{name}:{l}: {w}")));
+    if !parsed.dropped.is_empty() {
+        warnings.push(format!(
+            "{name}: dropped {} running header, footer and page-number lines (listed in {PROVENANCE_FILE})",
+            parsed.dropped.len()
+        ));
     }
     // Ids, depth first; the lines of each section in the same order.
     let mut chapters = tr.chapters;
@@ -321,7 +331,7 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
     if report.chapters.is_empty() {
         warnings.push(format!("{name}: no heading found: the whole text is one section"));
     }
-    let report = ensure_chapter(report);
+    let report = front_matter(ensure_chapter(report));
     let c = crate::content::Counts::of_report(&report);
     let provenance = Provenance {
         source_file: name.to_string(),
@@ -350,8 +360,39 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
     })
 }
 
+/// Headings of the cover that print the title are text, not chapters.
+fn cover_to_text(blocks: Vec<parse::Blk>, title: &str) -> Vec<parse::Blk> {
+    blocks
+        .into_iter()
+        .map(|mut b| {
+            if let parse::Kind::Heading { text, .. } = &b.kind
+                && b.span.first <= 15
+                && !title.is_empty()
+                && title.contains(tree_clean(text).as_str())
+            {
+                b.kind = parse::Kind::Para(tree_clean(text));
+            }
+            b
+        })
+        .collect()
+}
+
 fn tree_clean(l: &str) -> String {
     parse::strip_tags(l).trim_start_matches(['#', ' ', '■', '□']).trim().to_string()
+}
+
+/// Text before the first heading is front matter (the abstract) when
+/// short; a long run of it is the body of a report whose headings were not
+/// found, and becomes a first chapter (its title editorial).
+fn front_matter(mut r: Report) -> Report {
+    if r.abstract_blocks.len() > 24 {
+        let blocks = std::mem::take(&mut r.abstract_blocks);
+        r.chapters.insert(
+            0,
+            Section { id: format!("{}-0", r.id), title: "正文".into(), editorial: true, blocks, ..Default::default() },
+        );
+    }
+    r
 }
 
 /// A report with no chapters gets one, holding the text (editorial title).

@@ -431,6 +431,10 @@ static BULLET: LazyLock<Regex> =
 /// run's first line may be a heading (decided in the second pass), a
 /// bullet starts a list item.
 fn plain_blocks(lines: &[String], span: &dyn Fn(usize, usize) -> Span, out: &mut Vec<Blk>) {
+    // The measure of body text: the median length of the longer lines.
+    let mut lens: Vec<usize> = lines.iter().map(|l| l.trim().chars().count()).filter(|&n| n >= 10).collect();
+    lens.sort_unstable();
+    let measure = lens.get(lens.len() / 2).copied().unwrap_or(40).max(20);
     let mut i = 0;
     while i < lines.len() {
         if lines[i].trim().is_empty() {
@@ -441,29 +445,35 @@ fn plain_blocks(lines: &[String], span: &dyn Fn(usize, usize) -> Span, out: &mut
         while j < lines.len() && !lines[j].trim().is_empty() {
             j += 1;
         }
-        // Lines i..j: one run.
-        let run = &lines[i..j];
-        // A short first line standing alone before more text may be a heading.
-        let first = run[0].trim();
-        let mut k = 0;
-        if run.len() > 1 && super::tree::heading_candidate(first) {
-            out.push(Blk { kind: Kind::Heading { level: None, text: first.to_string() }, span: span(i + 1, i + 1) });
-            k = 1;
-        }
-        if run.len() == 1 && super::tree::heading_candidate(first) {
-            out.push(Blk { kind: Kind::Heading { level: None, text: first.to_string() }, span: span(i + 1, i + 1) });
-            i = j;
-            continue;
-        }
+        // Lines i..j: one run. A line is a heading when it is a heading
+        // candidate, shorter than the body's measure, and starts the run or
+        // follows the end of a sentence or another heading.
         let mut items: Vec<String> = Vec::new();
         let mut para = String::new();
-        let mut para_start = i + k;
-        let mut item_start = i + k;
-        for (n, l) in run.iter().enumerate().skip(k) {
-            let line_no = i + n;
+        let mut para_start = i;
+        let mut item_start = i;
+        let mut after_break = true;
+        let flush = |para: &mut String, items: &mut Vec<String>, ps: usize, is: usize, end: usize, out: &mut Vec<Blk>| {
+            if !para.is_empty() {
+                out.push(Blk { kind: Kind::Para(std::mem::take(para)), span: span(ps + 1, end) });
+            }
+            items.retain(|x| !x.trim().is_empty());
+            if !items.is_empty() {
+                out.push(Blk { kind: Kind::List(std::mem::take(items)), span: span(is + 1, end) });
+            }
+        };
+        for (line_no, l) in lines.iter().enumerate().take(j).skip(i) {
+            let t = l.trim();
+            if after_break && t.chars().count() * 10 <= measure * 8 && super::tree::heading_candidate(t) {
+                flush(&mut para, &mut items, para_start, item_start, line_no, out);
+                out.push(Blk { kind: Kind::Heading { level: None, text: t.to_string() }, span: span(line_no + 1, line_no + 1) });
+                after_break = true;
+                continue;
+            }
+            after_break = t.ends_with(['。', '！', '？', '：', ':', '；']);
             if let Some(m) = BULLET.find(l) {
                 if !para.is_empty() {
-                    out.push(Blk { kind: Kind::Para(std::mem::take(&mut para)), span: span(para_start + 1, line_no) });
+                    flush(&mut para, &mut Vec::new(), para_start, item_start, line_no, out);
                 }
                 if items.is_empty() {
                     item_start = line_no;
@@ -478,12 +488,7 @@ fn plain_blocks(lines: &[String], span: &dyn Fn(usize, usize) -> Span, out: &mut
                 join_wrapped(&mut para, l);
             }
         }
-        if !para.is_empty() {
-            out.push(Blk { kind: Kind::Para(para), span: span(para_start + 1, j) });
-        }
-        if !items.is_empty() {
-            out.push(Blk { kind: Kind::List(items), span: span(item_start + 1, j) });
-        }
+        flush(&mut para, &mut items, para_start, item_start, j, out);
         i = j;
     }
 }
