@@ -241,7 +241,8 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
     }
     let sha = sha256_hex(bytes);
     let id = report_id(&sha);
-    let markdown = parse::looks_like_markdown(&text);
+    let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let markdown = matches!(ext.as_str(), "md" | "markdown" | "mdown" | "mkd") || parse::looks_like_markdown(&text);
     let parsed = parse::parse(&text, markdown);
     let pages = parsed.pages;
     let first_lines: Vec<&str> = text.lines().take(80).map(str::trim).collect();
@@ -258,7 +259,11 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
         let found = first_lines.iter().enumerate().find(|(_, l)| {
             let l = tree_clean(l);
             let n = l.chars().count();
-            (4..=60).contains(&n) && TITLE_WORD.is_match(&l) && !l.ends_with('。') && !l.contains("http")
+            (4..=60).contains(&n)
+                && TITLE_WORD.is_match(&l)
+                && !PUBLISHER.is_match(&l)
+                && !l.ends_with('。')
+                && !l.contains("http")
         });
         if let Some((k, l)) = found {
             title = tree_clean(l);

@@ -148,7 +148,9 @@ fn drop_running(lines: &mut [String], pages: &[u32], npages: u32, dropped: &mut 
     for (p, e) in &edges {
         for &i in e {
             let t = lines[i].trim().to_string();
-            let repeated = counts.get(&key(&t)).is_some_and(|s| s.len() >= need);
+            // A sentence is text, however often it repeats.
+            let sentence = t.ends_with(['。', '！', '？', '；']);
+            let repeated = !sentence && counts.get(&key(&t)).is_some_and(|s| s.len() >= need);
             let page_no = PAGE_NUMBER.captures(&t).and_then(|c| c[1].parse::<u32>().ok()).is_some_and(|n| {
                 let p = *p as i64;
                 (n as i64 - p).abs() <= 6
@@ -396,12 +398,9 @@ fn inline_text<'a>(node: &'a AstNode<'a>, images: &mut Vec<(String, String)>) ->
                 let d = if m.display_math { "$$" } else { "$" };
                 s.push_str(&format!("{d}{}{d}", m.literal));
             }
-            NodeValue::SoftBreak => {
-                let mut joined = std::mem::take(&mut s);
-                join_wrapped(&mut joined, "\u{1}");
-                // Only the space decision is wanted: drop the marker.
-                s = joined.trim_end_matches('\u{1}').to_string();
-            }
+            // Kept as a line break: the second pass joins the lines (or
+            // reads them one by one, in a table of contents).
+            NodeValue::SoftBreak => s.push('\n'),
             NodeValue::LineBreak => s.push(' '),
             NodeValue::HtmlInline(h) => {
                 let l = h.to_ascii_lowercase();

@@ -158,7 +158,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
         .skip(n * 6 / 10)
         .find(|(_, b)| match &b.kind {
             Kind::Heading { text, .. } => BACK.is_match(&clean_heading(text)),
-            Kind::Para(t) => t.chars().count() <= 30 && BACK.is_match(&clean_heading(t)),
+            Kind::Para(t) => t.chars().count() <= 30 && BACK.is_match(&clean_heading(&joined(t))),
             _ => false,
         })
         .map_or(n, |(i, _)| i);
@@ -244,7 +244,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 }
             }
             Kind::Para(t) => {
-                let t = t.clone();
+                let t = joined(t);
                 add_para(&mut stack, &mut tree, &mut caption, &blocks, i, &t);
             }
             Kind::List(items) => {
@@ -277,7 +277,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 let mut k = i + 1;
                 while let Some(Kind::Para(p)) = blocks.get(k).map(|b| &b.kind) {
                     if SOURCE_NOTE.is_match(p) && p.chars().count() <= 300 {
-                        notes.push(p.clone());
+                        notes.push(joined(p));
                         k += 1;
                     } else {
                         break;
@@ -483,6 +483,15 @@ fn add_para(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>, b
         return;
     }
     push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: t.to_string() }));
+}
+
+/// A paragraph's lines joined as running text.
+pub fn joined(t: &str) -> String {
+    let mut s = String::new();
+    for l in t.split('\n') {
+        super::parse::join_wrapped(&mut s, l);
+    }
+    s
 }
 
 /// Append rows to the last table of the open section when the columns match.
