@@ -11,12 +11,13 @@ use std::path::Path;
 
 type Harness = fn(&[u8]);
 
-const TARGETS: [(&str, Harness); 5] = [
+const TARGETS: [(&str, Harness); 6] = [
     ("content", harness::content),
     ("keymap", harness::keymap),
     ("query", harness::query),
     ("ssh_input", harness::ssh_input),
     ("app", harness::app),
+    ("import", harness::import),
 ];
 
 /// Every file of `dir/<target>/` through its harness; how many ran.
