@@ -80,10 +80,9 @@ pub const KEYS: [&str; 9] =
 /// `$XDG_DATA_HOME/yanbao/library/` (default `~/.local/share/…`): where
 /// imported reports go.
 pub fn default_library() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share")))?;
+    let base = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
+    })?;
     Some(base.join("yanbao").join("library"))
 }
 

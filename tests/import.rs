@@ -145,7 +145,11 @@ fn seed_check(seed: &str, report: &str) {
         .iter()
         .filter(|t| {
             let n = norm_title(t);
-            !have.iter().any(|h| *h == n || (n.chars().count() >= 4 && (h.contains(&n) || (h.chars().count() >= 4 && n.contains(h.as_str())))))
+            !have.iter().any(|h| {
+                *h == n
+                    || (n.chars().count() >= 4
+                        && (h.contains(&n) || (h.chars().count() >= 4 && n.contains(h.as_str()))))
+            })
         })
         .collect();
     let covered = 1.0 - missing.len() as f64 / want.len() as f64;
@@ -309,7 +313,10 @@ fn numbering_styles_make_the_levels() {
 
 #[test]
 fn dotted_numbers_nest_and_a_missing_parent_is_editorial() {
-    let i = imp("d.md", "# 1. 引言\n\n甲。\n\n# 1.1 背景\n\n乙。\n\n# 1.1.1 细节\n\n丙。\n\n# 2. 方法\n\n# 2.1.1 孤儿\n\n丁。\n");
+    let i = imp(
+        "d.md",
+        "# 1. 引言\n\n甲。\n\n# 1.1 背景\n\n乙。\n\n# 1.1.1 细节\n\n丙。\n\n# 2. 方法\n\n# 2.1.1 孤儿\n\n丁。\n",
+    );
     let lib = report_of(&i);
     let r = lib.reports().next().expect("report");
     let two = &r.chapters[1];
@@ -323,7 +330,10 @@ fn dotted_numbers_nest_and_a_missing_parent_is_editorial() {
 
 #[test]
 fn roman_latin_and_two_digit_numbers() {
-    let i = imp("r.md", "## I. Overview\n\ntext.\n\n## A. First\n\nmore.\n\n## B. Second\n\nmore.\n\n## II. Method\n\nend.\n");
+    let i = imp(
+        "r.md",
+        "## I. Overview\n\ntext.\n\n## A. First\n\nmore.\n\n## B. Second\n\nmore.\n\n## II. Method\n\nend.\n",
+    );
     assert_eq!(
         outline(&i).into_iter().map(|(d, t, _)| (d, t)).collect::<Vec<_>>(),
         vec![(0, "I. Overview".into()), (1, "A. First".into()), (1, "B. Second".into()), (0, "II. Method".into())]
@@ -373,10 +383,12 @@ fn tab_and_pipe_tables() {
     assert_eq!(grid(&t[0]), rows(&[&["指标", "2023", "2024E"], &["营收（亿元）", "10.5", "12"]]));
     assert_eq!(grid(&t[1]), rows(&[&["项目", "数值"], &["用户", "1,200"]]));
     // A numeric table with periods and a unit gives a series, values from its cells, E kept.
-    let series: Vec<_> = blocks(&i).into_iter().filter_map(|b| if let Block::Series(s) = b { Some(s) } else { None }).collect();
+    let series: Vec<_> =
+        blocks(&i).into_iter().filter_map(|b| if let Block::Series(s) = b { Some(s) } else { None }).collect();
     assert_eq!(series.len(), 1);
     assert_eq!(series[0].unit.as_deref(), Some("亿元"));
-    let pts: Vec<(String, f64, bool)> = series[0].points.iter().map(|p| (p.label.clone(), p.value, p.is_estimate())).collect();
+    let pts: Vec<(String, f64, bool)> =
+        series[0].points.iter().map(|p| (p.label.clone(), p.value, p.is_estimate())).collect();
     assert_eq!(pts, vec![("2023".into(), 10.5, false), ("2024E".into(), 12.0, true)]);
 }
 
@@ -434,10 +446,10 @@ fn toc_gives_entries_and_is_no_section_and_disclaimers_come_last() {
     let i = imp("toc.md", &md);
     let lib = report_of(&i);
     let r = lib.reports().next().expect("report");
-    assert_eq!(r.toc.iter().map(|t| (t.number.clone(), t.title.clone(), t.page)).collect::<Vec<_>>(), vec![
-        (Some("一".into()), "市场".into(), Some(3)),
-        (Some("二".into()), "政策".into(), Some(5))
-    ]);
+    assert_eq!(
+        r.toc.iter().map(|t| (t.number.clone(), t.title.clone(), t.page)).collect::<Vec<_>>(),
+        vec![(Some("一".into()), "市场".into(), Some(3)), (Some("二".into()), "政策".into(), Some(5))]
+    );
     let titles: Vec<String> = r.chapters.iter().map(|c| c.heading()).collect();
     assert_eq!(titles, vec!["一 市场", "二 政策", "免责声明"]);
 }
@@ -448,10 +460,16 @@ fn metadata_from_the_file_name_else_the_first_lines() {
     let lib = report_of(&i);
     let r = lib.reports().next().expect("report");
     assert_eq!((r.title.as_str(), r.publisher.as_str(), r.date.as_str()), ("高频因子研究", "海通证券", "2022-12-21"));
-    let i = imp("x.txt", "某某证券研究所\n\n行业深度报告\n\n2023年5月8日\n\n相关研究\n《旧报告》2020年1月1日\n\n一、引言\n正文。\n");
+    let i = imp(
+        "x.txt",
+        "某某证券研究所\n\n行业深度报告\n\n2023年5月8日\n\n相关研究\n《旧报告》2020年1月1日\n\n一、引言\n正文。\n",
+    );
     let lib = report_of(&i);
     let r = lib.reports().next().expect("report");
-    assert_eq!((r.title.as_str(), r.publisher.as_str(), r.date.as_str()), ("行业深度报告", "某某证券研究所", "2023-05-08"));
+    assert_eq!(
+        (r.title.as_str(), r.publisher.as_str(), r.date.as_str()),
+        ("行业深度报告", "某某证券研究所", "2023-05-08")
+    );
     // Nothing found: empty, with a warning, never guessed.
     let i = imp("y.md", "# 一、引言\n\n正文。\n");
     let lib = report_of(&i);
@@ -464,8 +482,10 @@ fn metadata_from_the_file_name_else_the_first_lines() {
 fn images_are_figures_with_captions_and_money_stays_text() {
     let i = imp("i.md", "# 一、图\n\n图1 市场规模\n\n![](images/a.jpg)\n\n售价为$0.73至$0.74，增速$33.7 \\%$。\n");
     let b = blocks(&i);
-    let texts: Vec<(Option<String>, String)> =
-        b.iter().filter_map(|x| if let Block::Text(t) = x { Some((t.title.clone(), t.text.clone())) } else { None }).collect();
+    let texts: Vec<(Option<String>, String)> = b
+        .iter()
+        .filter_map(|x| if let Block::Text(t) = x { Some((t.title.clone(), t.text.clone())) } else { None })
+        .collect();
     assert_eq!(texts[0], (Some("图1 市场规模".into()), "图：images/a.jpg".into()));
     assert_eq!(texts[1].1, "售价为$0.73至$0.74，增速$33.7 %$。");
 }
@@ -491,7 +511,10 @@ fn a_truncated_file_is_an_error_at_its_end() {
     let mut bytes = "# 一、概况\n\n正文".as_bytes().to_vec();
     bytes.pop();
     let e = import("t.md", &bytes, Encoding::Utf8).expect_err("truncated");
-    assert_eq!(e.to_string(), "t.md:3:2: the file ends inside a UTF-8 character (for GB18030/GBK text give --encoding gb18030)");
+    assert_eq!(
+        e.to_string(),
+        "t.md:3:2: the file ends inside a UTF-8 character (for GB18030/GBK text give --encoding gb18030)"
+    );
 }
 
 #[test]

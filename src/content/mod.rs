@@ -321,10 +321,13 @@ impl Library {
         let mut files = bundled_files();
         files.extend(more.into_iter().map(|(name, text)| (format!("{prefix}{name}"), text)));
         let (lib, mut errors) = load_roots(&files, &[String::new(), prefix.clone()]);
-        errors.splice(0..0, read_errors.into_iter().map(|mut e| {
-            e.file = format!("{prefix}{}", e.file);
-            e
-        }));
+        errors.splice(
+            0..0,
+            read_errors.into_iter().map(|mut e| {
+                e.file = format!("{prefix}{}", e.file);
+                e
+            }),
+        );
         Ok((lib, errors))
     }
 

@@ -149,12 +149,9 @@ pub fn decode(name: &str, bytes: &[u8], enc: Encoding) -> Result<String, ImportE
                     let line = good.iter().filter(|&&c| c == b'\n').count() + 1;
                     let start = good.iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1);
                     let column = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
-                    let what = if e.error_len().is_none() { "the file ends inside a UTF-8 character" } else { "not UTF-8" };
-                    Err(err(
-                        Some(line),
-                        Some(column),
-                        format!("{what} (for GB18030/GBK text give --encoding gb18030)"),
-                    ))
+                    let what =
+                        if e.error_len().is_none() { "the file ends inside a UTF-8 character" } else { "not UTF-8" };
+                    Err(err(Some(line), Some(column), format!("{what} (for GB18030/GBK text give --encoding gb18030)")))
                 }
             }
         }
@@ -164,10 +161,12 @@ pub fn decode(name: &str, bytes: &[u8], enc: Encoding) -> Result<String, ImportE
 static FILE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^((?:19|20)\d{2})(\d{2})(\d{2})[-_ ]+([^-_ ]{2,20})[-_ ]+(.+)$").expect("regex"));
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?|[-/.](\d{1,2})[-/.](\d{1,2})\b)").expect("regex")
+    Regex::new(r"((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?|[-/.](\d{1,2})[-/.](\d{1,2})\b)")
+        .expect("regex")
 });
 static CN_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([零〇一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?").expect("regex")
+    Regex::new(r"([零〇一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?")
+        .expect("regex")
 });
 static PUBLISHER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[\p{Han}A-Za-z&（）()]{2,16}(?:证券|研究院|研究所|研究中心|咨询|期货|资本|投资)(?:股份有限公司|有限责任公司|有限公司)?$")
@@ -394,7 +393,9 @@ fn front_matter(mut r: Report) -> Report {
         let blocks = std::mem::take(&mut r.abstract_blocks);
         r.chapters.insert(
             0,
-            Section { id: format!("{}-0", r.id), title: "正文".into(), editorial: true, blocks, ..Default::default() },
+            Section {
+                id: format!("{}-0", r.id), title: "正文".into(), editorial: true, blocks, ..Default::default()
+            },
         );
     }
     r
@@ -487,7 +488,9 @@ fn out_blocks(bs: &[Block]) -> Vec<OutBlock<'_>> {
             Block::Table(t) => {
                 Some(OutBlock::Table { title: &t.title, columns: &t.columns, rows: &t.rows, notes: &t.notes })
             }
-            Block::Series(s) => Some(OutBlock::Series { title: &s.title, unit: &s.unit, points: &s.points, note: &s.note }),
+            Block::Series(s) => {
+                Some(OutBlock::Series { title: &s.title, unit: &s.unit, points: &s.points, note: &s.note })
+            }
             // The importer makes no other kind.
             _ => None,
         })

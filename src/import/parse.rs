@@ -21,12 +21,18 @@ pub struct Span {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     /// A heading: its Markdown level (none in plain text) and its text.
-    Heading { level: Option<u8>, text: String },
+    Heading {
+        level: Option<u8>,
+        text: String,
+    },
     Para(String),
     List(Vec<String>),
     /// A rectangular grid, the first row the header.
     Table(Vec<Vec<String>>),
-    Image { alt: String, url: String },
+    Image {
+        alt: String,
+        url: String,
+    },
     /// MinerU's `Chapter 1.2`: the number of the heading that follows.
     NumberHint(String),
 }
@@ -51,7 +57,8 @@ static PYMU_PAGE: LazyLock<Regex> =
 static CHAPTER_HINT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*Chapter\s+(\d+(?:\.\d+)*)\s*$").expect("regex"));
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[-—–]\s*)?(?:第\s*)?(\d{1,4})(?:\s*页)?(?:\s*[/／]\s*\d{1,4})?(?:\s*[-—–])?\s*$").expect("regex")
+    Regex::new(r"^\s*(?:[-—–]\s*)?(?:第\s*)?(\d{1,4})(?:\s*页)?(?:\s*[/／]\s*\d{1,4})?(?:\s*[-—–])?\s*$")
+        .expect("regex")
 });
 
 /// Whether the text reads as Markdown (headings, pipe tables, pymupdf4llm
@@ -169,9 +176,8 @@ pub fn parse(text: &str, markdown: bool) -> Parsed {
     let (mut lines, pages, npages) = paginate(text);
     let mut dropped = Vec::new();
     drop_running(&mut lines, &pages, npages, &mut dropped);
-    let page_of = |line: usize| -> Option<u32> {
-        (npages > 0).then(|| pages.get(line.saturating_sub(1)).copied().unwrap_or(1))
-    };
+    let page_of =
+        |line: usize| -> Option<u32> { (npages > 0).then(|| pages.get(line.saturating_sub(1)).copied().unwrap_or(1)) };
     let span = |first: usize, last: usize| Span { first, last, page: page_of(first) };
     let mut blocks: Vec<Blk> = Vec::new();
     // Cut out what the Markdown parser should not see: tab tables, HTML
@@ -198,7 +204,10 @@ pub fn parse(text: &str, markdown: bool) -> Parsed {
             }
             // Unclosed: up to the first blank line.
             let end = end.unwrap_or_else(|| {
-                (i..lines.len()).find(|&k| lines[k].trim().is_empty()).map(|k| k.saturating_sub(1).max(i)).unwrap_or(lines.len() - 1)
+                (i..lines.len())
+                    .find(|&k| lines[k].trim().is_empty())
+                    .map(|k| k.saturating_sub(1).max(i))
+                    .unwrap_or(lines.len() - 1)
             });
             let html = lines[i..=end].join("\n");
             let (before, rest) = split_at_ci(&html, "<table");
@@ -423,8 +432,9 @@ fn inline_text<'a>(node: &'a AstNode<'a>, images: &mut Vec<(String, String)>) ->
     s
 }
 
-static BULLET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:[•●◆◇■□▪▫◼◾►▶➢✓✔√\u{f06c}\u{f0a7}\u{f0d8}\u{f0b7}\u{f075}]|[-*]\s)\s*").expect("regex"));
+static BULLET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[•●◆◇■□▪▫◼◾►▶➢✓✔√\u{f06c}\u{f0a7}\u{f0d8}\u{f0b7}\u{f075}]|[-*]\s)\s*").expect("regex")
+});
 
 /// pdftotext's lines: paragraphs are runs of lines between blank lines; a
 /// run's first line may be a heading (decided in the second pass), a
@@ -452,20 +462,24 @@ fn plain_blocks(lines: &[String], span: &dyn Fn(usize, usize) -> Span, out: &mut
         let mut para_start = i;
         let mut item_start = i;
         let mut after_break = true;
-        let flush = |para: &mut String, items: &mut Vec<String>, ps: usize, is: usize, end: usize, out: &mut Vec<Blk>| {
-            if !para.is_empty() {
-                out.push(Blk { kind: Kind::Para(std::mem::take(para)), span: span(ps + 1, end) });
-            }
-            items.retain(|x| !x.trim().is_empty());
-            if !items.is_empty() {
-                out.push(Blk { kind: Kind::List(std::mem::take(items)), span: span(is + 1, end) });
-            }
-        };
+        let flush =
+            |para: &mut String, items: &mut Vec<String>, ps: usize, is: usize, end: usize, out: &mut Vec<Blk>| {
+                if !para.is_empty() {
+                    out.push(Blk { kind: Kind::Para(std::mem::take(para)), span: span(ps + 1, end) });
+                }
+                items.retain(|x| !x.trim().is_empty());
+                if !items.is_empty() {
+                    out.push(Blk { kind: Kind::List(std::mem::take(items)), span: span(is + 1, end) });
+                }
+            };
         for (line_no, l) in lines.iter().enumerate().take(j).skip(i) {
             let t = l.trim();
             if after_break && t.chars().count() * 10 <= measure * 8 && super::tree::heading_candidate(t) {
                 flush(&mut para, &mut items, para_start, item_start, line_no, out);
-                out.push(Blk { kind: Kind::Heading { level: None, text: t.to_string() }, span: span(line_no + 1, line_no + 1) });
+                out.push(Blk {
+                    kind: Kind::Heading { level: None, text: t.to_string() },
+                    span: span(line_no + 1, line_no + 1),
+                });
                 after_break = true;
                 continue;
             }

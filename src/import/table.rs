@@ -14,7 +14,8 @@ const MAX_CELLS: usize = 200_000;
 pub fn rectangular(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = rows.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect();
     // Trailing columns empty in every row are layout, not data.
-    let width = rows.iter().map(|r| r.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |k| k + 1)).max().unwrap_or(0);
+    let width =
+        rows.iter().map(|r| r.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |k| k + 1)).max().unwrap_or(0);
     for r in &mut rows {
         r.resize(width, String::new());
     }
@@ -95,16 +96,19 @@ pub fn html_tables(html: &str) -> Vec<Vec<Vec<String>>> {
 }
 
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:19|20)\d{2}(?:\s*年)?(?:[EAFP]|[-/.]\d{1,2}(?:[-/.]\d{1,2})?|H[12]|Q[1-4]|年?[1-4]季度|年?\d{1,2}月)?E?$")
-        .expect("regex")
+    Regex::new(
+        r"^(?:19|20)\d{2}(?:\s*年)?(?:[EAFP]|[-/.]\d{1,2}(?:[-/.]\d{1,2})?|H[12]|Q[1-4]|年?[1-4]季度|年?\d{1,2}月)?E?$",
+    )
+    .expect("regex")
 });
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[-+−]?\d[\d,]*(?:\.\d+)?(%?)$").expect("regex"));
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[（(](?:单位[:：]\s*)?([^（）()]{0,12}(?:元|美元|%|亿|万|千|吨|户|家|个|人|次|倍|辆|台|件|GW|MW|TWh|bp|BP)[^（）()]{0,6})[）)]")
         .expect("regex")
 });
-static STATEMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"利润表|资产负债表|现金流量表|财务报表|主要财务|财务预测|估值表|Income|Balance").expect("regex"));
+static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"利润表|资产负债表|现金流量表|财务报表|主要财务|财务预测|估值表|Income|Balance").expect("regex")
+});
 
 /// One series read from a table: its title suffix, unit, points (label, value text).
 pub struct SeriesOut {
@@ -118,7 +122,11 @@ pub struct SeriesOut {
 /// None from financial statements or from tables without a unit.
 pub fn series_of(title: Option<&str>, rows: &[Vec<String>]) -> Vec<SeriesOut> {
     let title = title.unwrap_or("");
-    if rows.len() < 2 || rows[0].len() < 2 || STATEMENT.is_match(title) || rows.iter().any(|r| STATEMENT.is_match(&r[0])) {
+    if rows.len() < 2
+        || rows[0].len() < 2
+        || STATEMENT.is_match(title)
+        || rows.iter().any(|r| STATEMENT.is_match(&r[0]))
+    {
         return Vec::new();
     }
     if rows.len() > 16 {
@@ -180,7 +188,8 @@ mod tests {
 
     #[test]
     fn series_need_periods_and_a_unit() {
-        let rows = |v: &[&[&str]]| v.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect::<Vec<Vec<String>>>();
+        let rows =
+            |v: &[&[&str]]| v.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect::<Vec<Vec<String>>>();
         let t = rows(&[&["", "2023", "2024E"], &["市场规模（亿元）", "1,200", "1500.5"]]);
         let s = series_of(None, &t);
         assert_eq!(s.len(), 1);

@@ -62,14 +62,19 @@ static NUMBERING: LazyLock<Vec<(Regex, StyleOf)>> = LazyLock::new(|| {
         (r(r"^([（(]\d{1,2}[）)])(\s*)".into()), |_, _, _| Some(Style::ArabicParen)),
         (r(r"^([①-⑳])(\s*)".into()), |_, _, _| Some(Style::Circled)),
         (r(r"^((?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)[.．、])(\s*)".into()), |_, _, _| Some(Style::Roman)),
-        (r(r"^([A-H][.．、])(\s*)".into()), |_, _, rest| (!rest.starts_with(|c: char| c.is_ascii_alphanumeric())).then_some(Style::Latin)),
+        (r(r"^([A-H][.．、])(\s*)".into()), |_, _, rest| {
+            (!rest.starts_with(|c: char| c.is_ascii_alphanumeric())).then_some(Style::Latin)
+        }),
         (r(r"^(0\d)()$".into()), |_, _, _| Some(Style::TwoDigit)),
     ]
 });
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\s■□◼◾▌▍▎▶►◆◇●•※#]+").expect("regex"));
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:图表|图|表|附图|附表|Figure|Table|Exhibit)\s*[\d一二三四五六七八九十]+(?:[-.－]\d+)?\s*[:：、.．]?").expect("regex")
+    Regex::new(
+        r"^(?:图表|图|表|附图|附表|Figure|Table|Exhibit)\s*[\d一二三四五六七八九十]+(?:[-.－]\d+)?\s*[:：、.．]?",
+    )
+    .expect("regex")
 });
 static SOURCE_NOTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:资料来源|数据来源|来源|注|备注|Source)\s*[:：]").expect("regex"));
@@ -227,29 +232,25 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 };
                 open_heading(&mut stack, &mut tree, style, *level, number, title, sp);
             }
-            Kind::Heading { text, .. } => add_para(&mut stack, &mut tree, &mut caption, &blocks, i, &clean_heading(text)),
-            Kind::Para(t) if in_toc => {
-                for l in t.split('\n') {
-                    toc_line(&mut tree.toc, l);
-                }
+            Kind::Heading { text, .. } => {
+                add_para(&mut stack, &mut tree, &mut caption, &blocks, i, &clean_heading(text))
             }
-            Kind::Table(rows) if in_toc => {
-                for r in rows {
-                    toc_line(&mut tree.toc, &r.join("\t"));
-                }
-            }
-            Kind::List(items) if in_toc => {
-                for l in items {
-                    toc_line(&mut tree.toc, l);
-                }
-            }
+            // A table of contents: its lines, while they read as entries;
+            // the first block that does not ends it.
+            Kind::Para(_) | Kind::Table(_) | Kind::List(_) if in_toc && toc_block(&mut tree.toc, &b.kind) => {}
             Kind::Para(t) => {
+                in_toc = false;
                 let t = joined(t);
                 add_para(&mut stack, &mut tree, &mut caption, &blocks, i, &t);
             }
             Kind::List(items) => {
+                in_toc = false;
                 flush_caption(&mut stack, &mut tree, &mut caption);
-                push_block(&mut stack, &mut tree, Block::List(List { title: None, industries: vec![], items: items.clone() }));
+                push_block(
+                    &mut stack,
+                    &mut tree,
+                    Block::List(List { title: None, industries: vec![], items: items.clone() }),
+                );
             }
             Kind::Image { alt, url } => {
                 let title = caption.take().or_else(|| (!alt.trim().is_empty()).then(|| alt.trim().to_string()));
@@ -257,6 +258,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 push_block(&mut stack, &mut tree, Block::Text(Text { title, industries: vec![], text }));
             }
             Kind::Table(rows) => {
+                in_toc = false;
                 // A table right after a table with the same columns, across a page: one table.
                 let prev_page = i.checked_sub(1).and_then(|k| blocks.get(k)).map(|p| p.span.page);
                 let follows_table = i > 0 && matches!(blocks[i - 1].kind, Kind::Table(_));
@@ -284,13 +286,25 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     }
                 }
                 let header = rows[0].clone();
-                let body: Vec<Vec<Cell>> = rows[1..].iter().map(|r| r.iter().map(|c| Cell(c.clone())).collect()).collect();
-                let columns = header.iter().enumerate().map(|(c, h)| if h.is_empty() && c > 0 { String::new() } else { h.clone() }).collect();
+                let body: Vec<Vec<Cell>> =
+                    rows[1..].iter().map(|r| r.iter().map(|c| Cell(c.clone())).collect()).collect();
+                let columns = header
+                    .iter()
+                    .enumerate()
+                    .map(|(c, h)| if h.is_empty() && c > 0 { String::new() } else { h.clone() })
+                    .collect();
                 let series = table::series_of(title.as_deref(), rows);
                 push_block(
                     &mut stack,
                     &mut tree,
-                    Block::Table(Table { title: title.clone(), industries: vec![], unit: None, columns, rows: body, notes: notes.clone() }),
+                    Block::Table(Table {
+                        title: title.clone(),
+                        industries: vec![],
+                        unit: None,
+                        columns,
+                        rows: body,
+                        notes: notes.clone(),
+                    }),
                 );
                 for s in series {
                     let st = match &title {
@@ -306,7 +320,11 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                             title: Some(st),
                             industries: vec![],
                             unit: Some(s.unit),
-                            points: s.points.into_iter().map(|(label, value)| Point { label, value, estimate: false }).collect(),
+                            points: s
+                                .points
+                                .into_iter()
+                                .map(|(label, value)| Point { label, value, estimate: false })
+                                .collect(),
                             note: notes.first().cloned(),
                         }),
                     );
@@ -329,8 +347,7 @@ fn merge_number_only(blocks: Vec<Blk>) -> Vec<Blk> {
     while let Some(b) = it.next() {
         if let Kind::Heading { level, text } = &b.kind {
             let t = clean_heading(text);
-            let number_only = numbering(&t)
-                .is_some_and(|(_, _, rest)| rest.chars().all(|c| !c.is_alphanumeric()))
+            let number_only = numbering(&t).is_some_and(|(_, _, rest)| rest.chars().all(|c| !c.is_alphanumeric()))
                 || CHAPTER_WORD.is_match(&t);
             if number_only
                 && let Some(Blk { kind: Kind::Heading { text: next, .. }, span }) = it.peek()
@@ -350,6 +367,26 @@ fn merge_number_only(blocks: Vec<Blk>) -> Vec<Blk> {
 }
 
 static CHAPTER_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:PART|Part|CHAPTER)\s*\d+$").expect("regex"));
+
+/// The entries of a block of a table of contents; false (and nothing
+/// taken) when fewer than half of its lines read as entries.
+fn toc_block(toc: &mut Vec<TocEntry>, kind: &Kind) -> bool {
+    let lines: Vec<String> = match kind {
+        Kind::Para(t) => t.split('\n').map(str::to_string).collect(),
+        Kind::Table(rows) => rows.iter().map(|r| r.join("\t")).collect(),
+        Kind::List(items) => items.clone(),
+        _ => return false,
+    };
+    let mut found = Vec::new();
+    for l in &lines {
+        toc_line(&mut found, l);
+    }
+    if found.is_empty() || found.len() * 2 < lines.len() {
+        return false;
+    }
+    toc.extend(found);
+    true
+}
 
 fn toc_line(toc: &mut Vec<TocEntry>, line: &str) {
     let l = super::parse::strip_tags(line);
@@ -416,16 +453,15 @@ fn open_heading(
                     first: sp.first,
                     last: sp.last,
                 });
-                tree.warnings.push((sp.first, format!("heading {num} has no parent {parent}: added one, marked editorial")));
+                tree.warnings
+                    .push((sp.first, format!("heading {num} has no parent {parent}: added one, marked editorial")));
             }
         }
         None => {
             // Below the last numbered heading, nested by Markdown level.
             let base = stack.iter().rposition(|o| o.style.is_some()).map_or(0, |p| p + 1);
             let lvl = md.unwrap_or(6);
-            let keep = (base..stack.len())
-                .find(|&k| stack[k].md.is_some_and(|m| m >= lvl))
-                .unwrap_or(stack.len());
+            let keep = (base..stack.len()).find(|&k| stack[k].md.is_some_and(|m| m >= lvl)).unwrap_or(stack.len());
             close_to(stack, tree, keep);
         }
     }

@@ -255,7 +255,11 @@ pub(crate) fn check_provenance(lib: &Library, dirs: &[PathBuf]) -> usize {
             }
             Ok(p) => {
                 let short = p.sha256.get(..12).unwrap_or(&p.sha256);
-                println!("imported {:<12} from {} (sha256 {short}…)", r.id, p.source_path.as_deref().unwrap_or(&p.source_file));
+                println!(
+                    "imported {:<12} from {} (sha256 {short}…)",
+                    r.id,
+                    p.source_path.as_deref().unwrap_or(&p.source_file)
+                );
                 if let Some(src) = &p.source_path {
                     match std::fs::read(src) {
                         Ok(b) if import::sha256_hex(&b) != p.sha256 => {
