@@ -54,6 +54,7 @@ fn every_option_is_read() {
             copy_to: Some(PathBuf::from("/tmp/yanbao-clips.md")),
             tree: false,
             tree_width: Some(32),
+            library: Some(PathBuf::from("/tmp/yanbao-library")),
         }
     );
 }

@@ -217,7 +217,7 @@ pub fn parse(text: &str, markdown: bool) -> Parsed {
             for t in super::table::html_tables(rest) {
                 blocks.push(Blk { kind: Kind::Table(t), span: span(i + 1, end + 1) });
             }
-            let after = rest.to_ascii_lowercase().rfind("</table>").map(|k| &rest[k + 8..]).unwrap_or("");
+            let after = rest.to_ascii_lowercase().rfind("</table>").and_then(|k| rest.get(k + 8..)).unwrap_or("");
             if !strip_tags(after).trim().is_empty() {
                 blocks.push(Blk { kind: Kind::Para(strip_tags(after)), span: span(end + 1, end + 1) });
             }
@@ -491,7 +491,7 @@ fn plain_blocks(lines: &[String], span: &dyn Fn(usize, usize) -> Span, out: &mut
                 if items.is_empty() {
                     item_start = line_no;
                 }
-                items.push(l[m.end()..].trim().to_string());
+                items.push(l.get(m.end()..).unwrap_or("").trim().to_string());
             } else if let Some(last) = items.last_mut() {
                 join_wrapped(last, l);
             } else {

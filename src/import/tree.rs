@@ -271,10 +271,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     i += 1;
                     continue;
                 }
-                let title = caption.take().or_else(|| {
-                    // A heading right above, naming the table (MinerU), is its title too? no: keep none.
-                    None
-                });
+                let title = caption.take();
                 let mut notes = Vec::new();
                 let mut k = i + 1;
                 while let Some(Kind::Para(p)) = blocks.get(k).map(|b| &b.kind) {
@@ -445,7 +442,7 @@ fn open_heading(
                     md: None,
                     section: Section {
                         number: Some(parent.to_string()),
-                        title: format!("{parent}"),
+                        title: parent.to_string(),
                         page: sp.page,
                         editorial: true,
                         ..Default::default()
@@ -554,7 +551,7 @@ mod tests {
 
     #[test]
     fn numbering_styles() {
-        let s = |t: &str| numbering(t).map(|(s, n, r)| (s, n, r));
+        let s = numbering;
         assert_eq!(s("第一章 总论"), Some((Style::Chapter, "第一章".into(), "总论".into())));
         assert_eq!(s("第二部分：市场"), Some((Style::Part, "第二部分".into(), "市场".into())));
         assert_eq!(s("一、行业概况"), Some((Style::CnDun, "一".into(), "行业概况".into())));
