@@ -52,6 +52,9 @@ pub struct Options {
     pub tree: bool,
     /// The tree pane's width in columns; `None`: 30% of the screen, 24 to 40.
     pub tree_width: Option<u16>,
+    /// The library folder `yanbao import` writes to and the explorer also
+    /// reads; `None`: [`default_library`].
+    pub library: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -65,12 +68,30 @@ impl Default for Options {
             copy_to: None,
             tree: true,
             tree_width: None,
+            library: None,
         }
     }
 }
 
 /// The keys a config file may hold, in the order the README lists them.
-pub const KEYS: [&str; 8] = ["color", "ascii", "ambiwidth", "width", "mouse", "copy_to", "tree", "tree_width"];
+pub const KEYS: [&str; 9] =
+    ["color", "ascii", "ambiwidth", "width", "mouse", "copy_to", "tree", "tree_width", "library"];
+
+/// `$XDG_DATA_HOME/yanbao/library/` (default `~/.local/share/…`): where
+/// imported reports go.
+pub fn default_library() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
+    })?;
+    Some(base.join("yanbao").join("library"))
+}
+
+impl Options {
+    /// The library folder: the config's `library`, else the default.
+    pub fn library_dir(&self) -> Option<PathBuf> {
+        self.library.clone().or_else(default_library)
+    }
+}
 
 /// `$XDG_CONFIG_HOME/yanbao/config.yaml` (default `~/.config/…`), whether
 /// or not it exists.
@@ -178,6 +199,13 @@ impl Options {
                 },
                 "tree" => flag().map(|b| next.tree = b),
                 "tree_width" => number(TREE_WIDTH_RANGE).map(|n| next.tree_width = Some(n)),
+                "library" => match &v {
+                    Value::String(s) if !s.trim().is_empty() => {
+                        next.library = Some(expand_home(s));
+                        Ok(())
+                    }
+                    _ => Err(format!("library must be a folder name, not {}", shown(&v))),
+                },
                 _ => Err(format!("unknown key {key:?} (expected one of {})", KEYS.join(", "))),
             };
             if let Err(m) = result {
@@ -218,7 +246,7 @@ mod tests {
     #[test]
     fn every_key_parses() {
         let mut o = Options::default();
-        let text = "color: never\nascii: true\nambiwidth: wide\nwidth: 72\nmouse: true\ncopy_to: /tmp/clips.txt\ntree: false\ntree_width: 30\n";
+        let text = "color: never\nascii: true\nambiwidth: wide\nwidth: 72\nmouse: true\ncopy_to: /tmp/clips.txt\ntree: false\ntree_width: 30\nlibrary: /tmp/lib\n";
         o.apply_file("c.yaml", text).unwrap();
         assert_eq!(
             o,
@@ -231,6 +259,7 @@ mod tests {
                 copy_to: Some(PathBuf::from("/tmp/clips.txt")),
                 tree: false,
                 tree_width: Some(30),
+                library: Some(PathBuf::from("/tmp/lib")),
             }
         );
     }

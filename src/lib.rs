@@ -22,6 +22,7 @@ pub mod content;
 pub mod doc;
 pub mod export;
 pub mod fmt;
+pub mod import;
 pub mod keymap;
 pub mod layout;
 pub mod notes;

@@ -18,6 +18,7 @@ const TARGETS: [(&str, Harness); 6] = [
     ("ssh_input", harness::ssh_input),
     ("app", harness::app),
     ("proxy", harness::proxy),
+    ("import", harness::import),
 ];
 
 /// Every file of `dir/<target>/` through its harness; how many ran.

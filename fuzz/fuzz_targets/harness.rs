@@ -385,3 +385,35 @@ pub fn proxy(data: &[u8]) {
         assert_eq!(used_again, used);
     }
 }
+
+/// Bytes as a converted report (the first byte picks the kind: Markdown or
+/// plain text, and the width): imported, checked as `yanbao check` would
+/// (an import that succeeds must pass), imported again byte for byte the
+/// same, then every page laid out.
+pub fn import(data: &[u8]) {
+    let [w, rest @ ..] = data else { return };
+    let width = 1 + u16::from(*w) % 250;
+    let name = if w & 1 == 0 { "fuzz.md" } else { "fuzz.txt" };
+    let enc = if w & 2 == 0 { yanbao::import::Encoding::Utf8 } else { yanbao::import::Encoding::Gb18030 };
+    let Ok(imp) = yanbao::import::import(name, rest, enc) else { return };
+    let errors = yanbao::import::validate(&imp);
+    assert!(errors.is_empty(), "an import fails check: {errors:?}");
+    let again = yanbao::import::import(name, rest, enc).expect("imports twice");
+    assert_eq!(imp.files, again.files, "the import is not deterministic");
+    let (industries, _, few) = registries();
+    let mut files = Files::new();
+    files.insert("industries.yaml".into(), industries.clone());
+    files.insert("companies.yaml".into(), few.clone());
+    for (k, v) in &imp.files {
+        if k.ends_with(".yaml") {
+            files.insert(format!("r/{k}"), v.clone());
+        }
+    }
+    let (lib, errors) = load(&files);
+    assert!(errors.is_empty(), "{errors:?}");
+    let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    for n in 0..lib.nodes.len().min(64) {
+        let doc = build_page(&lib, Page::Node(n), opts);
+        check_doc(&doc, width, &format!("node {n}"));
+    }
+}

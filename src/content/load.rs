@@ -344,6 +344,27 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
 /// from one another share their registries). A registry is missing only
 /// when no folder has it.
 pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError>) {
+    // A library without a registry of its own (a folder of imported
+    // reports) uses the bundled one.
+    let missing: Vec<&str> = ["industries.yaml", "companies.yaml"]
+        .into_iter()
+        .filter(|reg| !roots.iter().any(|r| files.contains_key(&format!("{r}{reg}"))))
+        .collect();
+    if !missing.is_empty() {
+        let bundled = super::bundled_files();
+        let base = "(bundled)/".to_string();
+        let mut merged = files.clone();
+        for reg in missing {
+            if let Some(text) = bundled.get(reg) {
+                merged.insert(format!("{base}{reg}"), text.clone());
+            }
+        }
+        let mut more = roots.to_vec();
+        more.push(base);
+        if merged.len() > files.len() {
+            return load_roots(&merged, &more);
+        }
+    }
     let mut ld = Loader::default();
     let mut industries: Vec<Industry> = Vec::new();
     let mut companies: Vec<Company> = Vec::new();

@@ -325,6 +325,23 @@ impl Library {
         Ok((lib, errors))
     }
 
+    /// Load the bundled content and a library folder (imported reports) as one library.
+    pub fn load_bundled_with(dir: &Path) -> Result<(Library, Vec<ContentError>), String> {
+        let (more, read_errors) = read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let prefix = format!("{}/", dir.display().to_string().trim_end_matches('/'));
+        let mut files = bundled_files();
+        files.extend(more.into_iter().map(|(name, text)| (format!("{prefix}{name}"), text)));
+        let (lib, mut errors) = load_roots(&files, &[String::new(), prefix.clone()]);
+        errors.splice(
+            0..0,
+            read_errors.into_iter().map(|mut e| {
+                e.file = format!("{prefix}{}", e.file);
+                e
+            }),
+        );
+        Ok((lib, errors))
+    }
+
     /// Load a folder, or the bundled content when `dir` is `None`.
     pub fn load_from(dir: Option<&Path>) -> Result<(Library, Vec<ContentError>), String> {
         let (files, read_errors) = match dir {

@@ -8,8 +8,15 @@ use yanbao::serve::config::{defaults, parse_size};
 
 /// yanbao 研报: read and explore Chinese research reports in the terminal.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub(crate) struct Cli {
+    /// Open a converted report directly (.md, .txt, or .pdf through
+    /// pdftotext): imported in memory, nothing written to the library.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: Option<PathBuf>,
+    /// With FILE: its encoding (utf-8, the default, or gb18030).
+    #[arg(long, value_name = "E")]
+    pub(crate) encoding: Option<String>,
     /// Load content from this folder instead of the bundled reports; given
     /// several times, the folders are read as one library (also:
     /// $YANBAO_CONTENT, a ':'-separated list of folders).
@@ -86,6 +93,29 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import converted reports (MinerU, marker, pymupdf4llm or pandoc
+    /// Markdown, pdftotext text, or a PDF through pdftotext): one report
+    /// folder per file, in the library unless --out is given.
+    Import {
+        /// The files to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write the report folders here instead of the library
+        /// (config `library`, default $XDG_DATA_HOME/yanbao/library).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The files' encoding: utf-8 (the default) or gb18030 (also GBK).
+        #[arg(long, value_name = "E")]
+        encoding: Option<String>,
+        /// Replace a report folder that already exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the library's imported reports, or remove one.
+    Library {
+        #[command(subcommand)]
+        action: Option<LibraryAction>,
+    },
     /// Serve the explorer over SSH: `ssh -p 2222 host` gets a session.
     Serve(ServeArgs),
     /// Write a report, chapter or section as Markdown (with its citation as
@@ -125,6 +155,12 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
     },
     /// Print the man page (roff) on stdout: `yanbao man > yanbao.1`.
     Man,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum LibraryAction {
+    /// Remove an imported report (by its id, as `yanbao library` lists it).
+    Remove { id: String },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -25,6 +25,11 @@ pub(crate) fn check(cli: &Cli, dirs: &[PathBuf]) -> ExitCode {
     if let Err(code) = load_keymap(cli) {
         return code;
     }
+    let bad = crate::import::check_provenance(&lib, dirs);
+    if bad > 0 {
+        eprintln!("yanbao: {bad} problem(s) in {}", content_name(dirs));
+        return ExitCode::from(1);
+    }
     let c = lib.counts();
     println!("ok: {}", if dirs.is_empty() { "bundled content".into() } else { content_name(dirs) });
     println!("reports            {}", c.reports);

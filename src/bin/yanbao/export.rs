@@ -88,7 +88,7 @@ pub(crate) fn notes(dirs: &[PathBuf], format: NotesFormat, report: Option<&str>,
     };
     let loc = match (key, yanbao::state::default_dir()) {
         (Some(fp), Some(dir)) => yanbao::state::location_for_key(&dir, fp),
-        (None, Some(_)) => match state_location(dirs) {
+        (None, Some(_)) => match state_location(dirs, None) {
             Some(l) => l,
             None => return ExitCode::SUCCESS,
         },

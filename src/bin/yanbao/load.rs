@@ -1,7 +1,7 @@
 //! Loading what a command needs: content (with its index), keymap, config.
 
 use crate::args::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use yanbao::config::{ColorWhen, Options};
@@ -28,9 +28,30 @@ pub(crate) fn content_name(dirs: &[PathBuf]) -> String {
     dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(":")
 }
 
+/// The library folder of imported reports, from the config (set in `main`).
+pub(crate) static LIBRARY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// The library folder, when the bundled content is read and the folder
+/// holds at least one report: it is then read with the bundled reports.
+pub(crate) fn library_in_use(dirs: &[PathBuf]) -> Option<PathBuf> {
+    if !dirs.is_empty() {
+        return None;
+    }
+    let lib = LIBRARY.get().cloned().flatten()?;
+    let has_report = std::fs::read_dir(&lib).ok()?.flatten().any(|e| e.path().join("report.yaml").is_file());
+    has_report.then_some(lib)
+}
+
+fn load_dirs_or_library(dirs: &[PathBuf]) -> Result<(Library, Vec<yanbao::content::ContentError>), String> {
+    match library_in_use(dirs) {
+        Some(lib) => Library::load_bundled_with(&lib),
+        None => Library::load_dirs(dirs),
+    }
+}
+
 /// Load content; on any problem print every one and fail.
 pub(crate) fn load_library(dirs: &[PathBuf]) -> Result<Library, ExitCode> {
-    match Library::load_dirs(dirs) {
+    match load_dirs_or_library(dirs) {
         Err(e) => {
             eprintln!("yanbao: cannot read content: {e}");
             Err(ExitCode::from(2))
@@ -54,6 +75,12 @@ pub(crate) static NO_CACHE: std::sync::atomic::AtomicBool = std::sync::atomic::A
 /// the index is read on first use and reports are read when opened.
 pub(crate) fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
     use yanbao::cache::{self, Status};
+    // The bundled reports with the library's: parsed, without the cache.
+    if library_in_use(dirs).is_some() {
+        let lib = load_library(dirs)?;
+        let index = yanbao::search::LazyIndex::ready(yanbao::search::Index::build(&lib));
+        return Ok(Loaded { lib, index, pieces: None, cache_file: None });
+    }
     let cache_dir = (!NO_CACHE.load(std::sync::atomic::Ordering::Relaxed)).then(cache::default_dir).flatten();
     let opened = match cache::open_dirs(dirs, cache_dir.as_deref()) {
         Ok(o) => o,
@@ -152,10 +179,11 @@ pub(crate) fn color_depth(when: ColorWhen) -> ColorDepth {
 }
 
 /// Where the reading memory of this content is kept (none without a state folder).
-pub(crate) fn state_location(dirs: &[PathBuf]) -> Option<yanbao::state::Location> {
+pub(crate) fn state_location(dirs: &[PathBuf], file: Option<&Path>) -> Option<yanbao::state::Location> {
     let state_dir = yanbao::state::default_dir()?;
     // Several folders: keyed by their list.
     let key = match dirs {
+        _ if file.is_some() => file.map(Path::to_path_buf),
         [] => None,
         [d] => Some(d.clone()),
         _ => Some(PathBuf::from(content_name(dirs))),

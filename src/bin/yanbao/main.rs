@@ -7,12 +7,14 @@
 mod args;
 mod check;
 mod export;
+mod import;
 mod load;
 mod serve;
 
 use crate::args::*;
 use crate::check::*;
 use crate::export::*;
+use crate::import::*;
 use crate::load::*;
 use crate::serve::*;
 use clap::{CommandFactory, Parser};
@@ -29,7 +31,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let dirs = content_dirs(&cli);
     NO_CACHE.store(cli.no_cache, std::sync::atomic::Ordering::Relaxed);
+    // The library folder, from the config (a bad config is reported by the command).
+    let library = yanbao::config::Options::load(cli.config.as_deref()).ok().and_then(|o| o.library_dir());
+    let _ = LIBRARY.set(library);
     match cli.command {
+        Some(Command::Import { ref files, ref out, ref encoding, force }) => {
+            quiet_on_closed_pipe();
+            import_cmd(files, out.as_deref(), encoding.as_deref(), force)
+        }
+        Some(Command::Library { ref action }) => {
+            quiet_on_closed_pipe();
+            library_cmd(action.as_ref().map(|LibraryAction::Remove { id }| id.as_str()))
+        }
         Some(Command::Check) => {
             quiet_on_closed_pipe();
             check(&cli, &dirs)
@@ -91,7 +104,10 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
     // Catch SIGTERM/SIGHUP first, so no signal can leave a raw terminal behind.
     let stop = runtime::stop_flag(options.mouse).map_err(fail)?;
     let keymap = load_keymap(cli)?;
-    let Loaded { lib, index, .. } = load_indexed(dirs)?;
+    let Loaded { lib, index, .. } = match &cli.file {
+        Some(f) => open_file(f, cli.encoding.as_deref())?,
+        None => load_indexed(dirs)?,
+    };
     // The finder's index loads on a thread of its own, behind the first
     // frame; the finder waits for it if it is opened before.
     let index = Arc::new(index);
@@ -127,7 +143,9 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
     app.state.copy_to = options.copy_to.clone();
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     // The reading memory: resume where the last session left this content.
-    if let Some(loc) = state_location(dirs) {
+    // A file opened directly: its reading memory is its own.
+    let opened = cli.file.as_ref().map(|f| f.canonicalize().unwrap_or_else(|_| f.clone()));
+    if let Some(loc) = state_location(dirs, opened.as_deref()) {
         app.attach_state(yanbao::state::Store::open(loc), !cli.fresh);
     }
     let mut events = runtime::CrosstermEvents::new(options.mouse).map_err(fail)?;
