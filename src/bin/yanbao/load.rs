@@ -38,7 +38,7 @@ pub(crate) fn load_library(dirs: &[PathBuf]) -> Result<Library, ExitCode> {
         Ok((lib, errors)) if errors.is_empty() => Ok(lib),
         Ok((_, errors)) => {
             for e in &errors {
-                eprintln!("{e}");
+                report(&e);
             }
             eprintln!("yanbao: {} problem(s) in {}", errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
@@ -72,7 +72,7 @@ pub(crate) fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
         }
         _ => {
             for e in &opened.errors {
-                eprintln!("{e}");
+                report(&e);
             }
             eprintln!("yanbao: {} problem(s) in {}", opened.errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
@@ -106,7 +106,7 @@ pub(crate) fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
         })?;
         if let Err(errors) = km.overlay(&p.display().to_string(), &text) {
             for e in errors {
-                eprintln!("{e}");
+                report(&e);
             }
             return Err(ExitCode::from(2));
         }
@@ -118,7 +118,7 @@ pub(crate) fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
 pub(crate) fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
     let mut o = Options::load(cli.config.as_deref()).map_err(|errors| {
         for e in errors {
-            eprintln!("{e}");
+            report(&e);
         }
         ExitCode::from(2)
     })?;
@@ -153,4 +153,22 @@ pub(crate) fn color_depth(when: ColorWhen) -> ColorDepth {
             ColorDepth::detect(colorterm.as_deref(), no_color)
         }
     }
+}
+
+/// Write a subcommand's output: any write error (a full disk: ENOSPC) is a
+/// message and exit status 1, never a panic or a silent success. A closed
+/// pipe never gets here: those commands restore SIGPIPE's default action.
+pub(crate) fn write_stdout(command: &str, text: &str) -> Result<(), ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| {
+        eprintln!("yanbao {command}: cannot write the output: {e}");
+        ExitCode::from(1)
+    })
+}
+
+/// Print one problem on stderr, without the control characters a file's
+/// content may have put in it (an unknown field name is echoed as written).
+pub(crate) fn report(e: &dyn std::fmt::Display) {
+    eprintln!("{}", yanbao::text::safe_out(&e.to_string()));
 }

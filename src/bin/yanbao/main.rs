@@ -35,9 +35,9 @@ fn main() -> ExitCode {
             search(&dirs, query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
-        Some(Command::Export { ref target, format, ref out }) => {
+        Some(Command::Export { ref target, format, ref out, force }) => {
             quiet_on_closed_pipe();
-            export(&dirs, target, format, out.as_deref())
+            export(&dirs, target, format, out.as_deref(), force)
         }
         None => match explore(&cli, &dirs) {
             Ok(()) => ExitCode::SUCCESS,
