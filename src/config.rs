@@ -70,6 +70,9 @@ impl Default for Options {
 }
 
 /// The keys a config file may hold, in the order the README lists them.
+/// The largest config file read (a real one is a few hundred bytes).
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 pub const KEYS: [&str; 8] = ["color", "ascii", "ambiwidth", "width", "mouse", "copy_to", "tree", "tree_width"];
 
 /// `$XDG_CONFIG_HOME/yanbao/config.yaml` (default `~/.config/…`), whether
@@ -208,7 +211,8 @@ impl Options {
                 _ => return Ok(o),
             },
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+        let text = crate::content::read_guarded_text(&path, MAX_CONFIG_BYTES)
+            .map_err(|e| vec![format!("{}: {e}", path.display())])?;
         o.apply_file(&path.display().to_string(), &text)
             .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
         Ok(o)

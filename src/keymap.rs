@@ -11,6 +11,9 @@ use serde::Deserialize;
 use serde_yaml::Value;
 use std::fmt;
 
+/// The largest keymap file read.
+pub const MAX_KEYMAP_BYTES: u64 = 1 << 20;
+
 pub const DEFAULT_KEYMAP: &str = include_str!("../keymaps/default.yaml");
 
 /// Where a binding applies. Resolution goes overlay first, then pane, then global.

@@ -4,6 +4,7 @@
 //! under an address-space limit and is killed by its PID after a deadline.
 
 use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -218,4 +219,69 @@ fn no_report_is_an_error_that_names_the_file() {
     let r = check(&dir);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.starts_with("REPORT/report.yaml: no report found"), "{}", r.stderr);
+}
+
+/// A FIFO at `p`.
+fn mkfifo(p: &Path) {
+    let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+    // SAFETY: a valid path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+/// K7 and F12 (issue 26, N9): a keymap or config that is a FIFO hung the
+/// start; one linked to /dev/zero was read until memory ran out.
+#[test]
+fn a_keymap_or_config_that_is_not_a_file_is_an_error() {
+    let dir = fixture("special-settings");
+    mkfifo(&dir.join("fifo.yaml"));
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.yaml")).unwrap();
+    for flag in ["--keymap", "--config"] {
+        for f in ["fifo.yaml", "zero.yaml"] {
+            let p = dir.join(f);
+            let r = yanbao(&[flag, p.to_str().unwrap(), "check"]);
+            assert_eq!(r.code, Some(2), "{flag} {f}: {}", r.stderr);
+            assert!(r.stderr.contains(&format!("{f}: not a regular file")), "{flag} {f}: {}", r.stderr);
+        }
+    }
+}
+
+/// The reading memory and the cache (issue 26, N9): a FIFO froze the
+/// explorer at start, /dev/zero was read to the end of memory.
+#[test]
+fn a_state_or_cache_file_that_is_not_a_file_is_not_read() {
+    let dir = fixture("special-state");
+    let fifo = dir.join("state-fifo.json");
+    mkfifo(&fifo);
+    let zero = dir.join("state-zero.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for f in [fifo, zero] {
+        let o = yanbao::state::Store::open(f.clone());
+        assert!(o.saved.is_none());
+        assert!(o.message.as_deref().is_some_and(|m| m.contains("not a regular file")), "{:?}", o.message);
+    }
+    // A FIFO in the cache's place: rebuilt (renamed over), not waited on.
+    let content = dir.clone();
+    let cache = dir.join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let file = yanbao::cache::file_for(&cache, Some(&content));
+    mkfifo(&file);
+    let o = yanbao::cache::open(Some(&content), Some(&cache)).expect("content");
+    assert!(matches!(o.status, yanbao::cache::Status::Rebuilt(_)), "{:?}", o.status);
+    assert!(std::fs::symlink_metadata(&file).unwrap().is_file());
+}
+
+/// `--copy-to` a FIFO no one reads froze `y` (issue 26, N9); a device is refused too.
+#[test]
+fn copy_to_a_fifo_or_device_is_an_error_not_a_hang() {
+    let dir = fixture("special-copy");
+    let fifo = dir.join("clip");
+    mkfifo(&fifo);
+    let e = yanbao::runtime::append_copy(&fifo, "text").expect_err("no reader: refused");
+    assert!(e.raw_os_error() == Some(libc::ENXIO), "{e}");
+    // With a reader on the FIFO, it is still not a regular file.
+    let _reader = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(&fifo).unwrap();
+    let e = yanbao::runtime::append_copy(&fifo, "text").expect_err("refused");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+    let e = yanbao::runtime::append_copy(Path::new("/dev/zero"), "text").expect_err("refused");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
 }

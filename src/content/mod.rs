@@ -7,7 +7,10 @@ mod load;
 mod locate;
 mod model;
 
-pub use files::{Listed, folder_prefix, list_dir, list_dirs, read_dir, read_dirs};
+pub use files::{
+    Listed, MAX_FILE_BYTES, folder_prefix, list_dir, list_dirs, open_regular, read_dir, read_dirs, read_guarded,
+    read_guarded_text,
+};
 pub use industry::{IndustryPlan, IndustryStats};
 pub use load::{Files, load, load_roots};
 pub use locate::{LazyLocator, Locator, duplicate_key};

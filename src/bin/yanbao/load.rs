@@ -100,7 +100,7 @@ pub(crate) fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
         p.exists().then_some(p)
     });
     if let Some(p) = user {
-        let text = std::fs::read_to_string(&p).map_err(|e| {
+        let text = yanbao::content::read_guarded_text(&p, yanbao::keymap::MAX_KEYMAP_BYTES).map_err(|e| {
             eprintln!("yanbao: {}: {e}", p.display());
             ExitCode::from(2)
         })?;
