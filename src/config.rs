@@ -106,6 +106,14 @@ impl Options {
     /// Lay a config file's text over these options. `name` is the file as
     /// errors name it. Every problem is reported, not just the first.
     pub fn apply_file(&mut self, name: &str, text: &str) -> Result<(), Vec<ConfigError>> {
+        if let Some((line, column)) = crate::content::flow_too_deep(text) {
+            return Err(vec![KeymapError {
+                file: name.to_string(),
+                line: Some(line),
+                column: Some(column),
+                message: crate::content::flow_too_deep_message(),
+            }]);
+        }
         let locator = crate::content::LazyLocator::new(text);
         let error = |path: &str, message: String| {
             let at = locator.find(path);

@@ -285,3 +285,35 @@ fn copy_to_a_fifo_or_device_is_an_error_not_a_hang() {
     let e = yanbao::runtime::append_copy(Path::new("/dev/zero"), "text").expect_err("refused");
     assert!(e.to_string().contains("not a regular file"), "{e}");
 }
+
+/// N5 (issue 26): flow nesting is quadratic in libyaml's scanner (100 KB of
+/// `[` took 53 s); a linear pre-scan refuses it, naming file and line, in
+/// content, keymaps and configs. 1 MB of it each.
+#[test]
+fn deep_flow_nesting_is_refused_with_its_line() {
+    let dir = fixture("flow");
+    let deep = format!("# deep\nglobal: {}\n", "[".repeat((1 << 20) - 100));
+    std::fs::write(dir.join("deep.yaml"), &deep).unwrap();
+    let deep_path = dir.join("deep.yaml");
+    for flag in ["--keymap", "--config"] {
+        let r = yanbao(&[flag, deep_path.to_str().unwrap(), "check"]);
+        assert_eq!(r.code, Some(2), "{flag}: {}", r.stderr);
+        assert!(r.stderr.contains("deep.yaml:2:"), "{flag}: {}", r.stderr);
+        assert!(r.stderr.contains("nested more than 64 deep"), "{flag}: {}", r.stderr);
+    }
+    std::fs::remove_file(&deep_path).unwrap();
+    let ch = dir.join("rep/c1.yaml");
+    let text = std::fs::read_to_string(&ch).unwrap();
+    std::fs::write(
+        &ch,
+        text.replacen(
+            "        text: 金融行业的应用，银行与证券并进。",
+            &format!("        text: {}", "[".repeat(1 << 20)),
+            1,
+        ),
+    )
+    .unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml:18:79:"), "{}", r.stderr);
+}

@@ -87,6 +87,16 @@ impl FileCtx<'_> {
 
     /// Parse the file as YAML, then as `T`, reporting the first structural error.
     fn parse<T: DeserializeOwned>(&mut self, text: &str) -> Option<T> {
+        if let Some((line, column)) = super::locate::flow_too_deep(text) {
+            self.ld.errors.push(ContentError {
+                file: self.name.to_string(),
+                line: Some(line),
+                column: Some(column),
+                path: String::new(),
+                message: super::locate::flow_too_deep_message(),
+            });
+            return None;
+        }
         let value: Value = match serde_yaml::from_str(text) {
             Ok(v) => v,
             Err(e) => {

@@ -13,7 +13,7 @@ pub use files::{
 };
 pub use industry::{IndustryPlan, IndustryStats};
 pub use load::{Files, load, load_roots};
-pub use locate::{LazyLocator, Locator, duplicate_key};
+pub use locate::{LazyLocator, Locator, MAX_FLOW_DEPTH, duplicate_key, flow_too_deep, flow_too_deep_message};
 pub use model::*;
 
 use std::collections::HashMap;
