@@ -317,3 +317,23 @@ fn deep_flow_nesting_is_refused_with_its_line() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.contains("rep/c1.yaml:18:79:"), "{}", r.stderr);
 }
+
+/// N6 (issue 26): a 15 MB paragraph passed `check` and froze the explorer
+/// (layout quadratic in a paragraph's length); a paragraph or heading over
+/// 64 KB is an error at its line.
+#[test]
+fn a_paragraph_or_heading_over_64_kb_is_an_error_at_its_line() {
+    let dir = fixture("long-text");
+    let ch = dir.join("rep/c1.yaml");
+    let text = std::fs::read_to_string(&ch).unwrap();
+    let long = "中".repeat(30_000); // 90 KB
+    let text = text
+        .replacen("        text: 金融行业的应用，银行与证券并进。", &format!("        text: {long}"), 1)
+        .replacen("    title: 金融\n", &format!("    title: 金融{long}\n"), 1);
+    std::fs::write(&ch, text).unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml:14:5:"), "the heading: {}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml:18:9:"), "the paragraph: {}", r.stderr);
+    assert!(r.stderr.contains("more than the 64 KB limit"), "{}", r.stderr);
+}

@@ -10,6 +10,9 @@ use serde_yaml::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
+/// The most text in one title or paragraph, in bytes of UTF-8.
+pub const MAX_BLOCK_TEXT: usize = 64 * 1024;
+
 /// The content files of a folder: relative path (with `/`) → text.
 pub type Files = BTreeMap<String, String>;
 
@@ -205,6 +208,20 @@ impl FileCtx<'_> {
         if title.trim().is_empty() {
             self.error(path, "empty title");
         }
+        self.bounded(path, title);
+    }
+
+    /// A title or paragraph over [`MAX_BLOCK_TEXT`] bytes is an error at its
+    /// line: laying out one huge paragraph froze the explorer (issue 26, N6).
+    fn bounded(&mut self, path: &str, text: &str) {
+        if text.len() > MAX_BLOCK_TEXT {
+            let msg = format!(
+                "{} KB of text in one piece: more than the {} KB limit (split it into paragraphs)",
+                text.len() / 1024,
+                MAX_BLOCK_TEXT / 1024
+            );
+            self.error(path, msg);
+        }
     }
 
     fn industry_ref(&mut self, path: &str, id: &str) {
@@ -257,7 +274,9 @@ impl FileCtx<'_> {
                     self.industry_ref(&format!("{p}.industry"), ind);
                 }
             }
+            Block::Text(t) => self.bounded(&format!("{p}.text"), &t.text),
             Block::Example(e) => {
+                self.bounded(&format!("{p}.text"), &e.text);
                 if let Some(id) = &e.id {
                     self.id(&format!("{p}.id"), id, "example");
                 }
