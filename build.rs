@@ -15,6 +15,9 @@ const SOURCES: [&str; 7] = [
 ];
 
 fn main() {
+    // The bundled reports are embedded with include_dir!, which does not tell
+    // cargo about files added to the folder (include_dir issue #120).
+    println!("cargo:rerun-if-changed=content");
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     for s in SOURCES {

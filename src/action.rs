@@ -2,9 +2,13 @@
 //! and the tests all name actions, never keys.
 
 use serde::Deserialize;
+use strum::IntoEnumIterator;
 
-/// Keymaps name actions in snake_case (`move_down`, `industry_3`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Keymaps name actions in snake_case (`move_down`, `industry_3`): the names
+/// are derived (`strum`), and `Action::iter()` lists every variant (those with
+/// a payload once, with a default one).
+#[derive(Debug, Clone, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Quit,
     MoveUp,
@@ -182,66 +186,27 @@ impl Action {
         }
     }
 
-    /// The name used in keymap files.
-    /// Every action a keymap can name.
+    /// Whether a keymap can name the action. Those that cannot carry what
+    /// the runtime or an unbound key supplies (a character, a size, a cell).
+    pub fn is_bindable(&self) -> bool {
+        !matches!(
+            self,
+            Action::Insert(_)
+                | Action::InsertText(_)
+                | Action::Resize(..)
+                | Action::Scroll(_)
+                | Action::Click(..)
+                | Action::Wheel(..)
+                | Action::MarkSet(_)
+                | Action::MarkJump(_)
+        )
+    }
+
+    /// Every action a keymap can name, `industry_1` … `industry_11` included.
     pub fn bindable() -> Vec<Action> {
-        use Action::*;
-        let mut v = vec![
-            Quit,
-            MoveUp,
-            MoveDown,
-            Open,
-            Back,
-            Top,
-            Bottom,
-            PageDown,
-            PageUp,
-            HalfPageDown,
-            HalfPageUp,
-            FocusNext,
-            Find,
-            FindNext,
-            FindPrev,
-            Help,
-            CloseOverlay,
-            Confirm,
-            DeleteChar,
-            ClearInput,
-            CursorLeft,
-            CursorRight,
-            CursorHome,
-            CursorEnd,
-            DeleteWord,
-            HistoryPrev,
-            HistoryNext,
-            ToggleCompactTables,
-            Search,
-            ResumeSearch,
-            CompanyLinks,
-            Industries,
-            NextIndustry,
-            PrevIndustry,
-            ToggleTableBars,
-            Compare,
-            Suspend,
-            ColumnLeft,
-            ColumnRight,
-            FirstColumn,
-            LastColumn,
-            Copy,
-            CopySection,
-            ToggleTree,
-            WidenTree,
-            NarrowTree,
-            SetMark,
-            GotoMark,
-            Marks,
-            DeleteMark,
-            JumpBack,
-            JumpForward,
-            CycleGrouping,
-        ];
-        v.extend((1..=11).map(GotoIndustry));
+        let mut v: Vec<Action> =
+            Action::iter().filter(|a| a.is_bindable() && !matches!(a, Action::GotoIndustry(_))).collect();
+        v.extend((1..=11).map(Action::GotoIndustry));
         v
     }
 
@@ -249,24 +214,12 @@ impl Action {
         Action::bindable().into_iter().find(|a| a.name() == name)
     }
 
+    /// The name used in keymap files.
     pub fn name(&self) -> String {
         if let Action::GotoIndustry(n) = self {
             return format!("industry_{n}");
         }
-        let d = format!("{self:?}");
-        let d = d.split('(').next().unwrap_or(&d);
-        let mut out = String::new();
-        for (i, c) in d.chars().enumerate() {
-            if c.is_uppercase() {
-                if i > 0 {
-                    out.push('_');
-                }
-                out.extend(c.to_lowercase());
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        <&'static str>::from(self).to_string()
     }
 }
 
@@ -292,4 +245,27 @@ pub enum Effect {
     /// The reading position or the marks changed: keep them (the runtime
     /// writes the state file, at most every few seconds, and on quit).
     SaveState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_derived_snake_case_and_round_trip() {
+        assert_eq!(Action::MoveDown.name(), "move_down");
+        assert_eq!(Action::ToggleCompactTables.name(), "toggle_compact_tables");
+        assert_eq!(Action::GotoIndustry(3).name(), "industry_3");
+        assert_eq!(Action::CycleGrouping.name(), "cycle_grouping");
+        let all = Action::bindable();
+        let mut names: Vec<String> = all.iter().map(Action::name).collect();
+        for a in &all {
+            assert_eq!(Action::from_name(&a.name()).as_ref(), Some(a));
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all.len(), "two actions share a name");
+        assert_eq!(Action::from_name("insert"), None);
+        assert_eq!(Action::from_name("goto_industry"), None);
+    }
 }

@@ -48,7 +48,6 @@ use crate::content::{
 use crate::search::pinyin::Table;
 use crate::search::{Index, LazyIndex};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -99,10 +98,7 @@ pub struct Opened {
 
 /// The cache folder: `$XDG_CACHE_HOME/yanbao`, else `~/.cache/yanbao`.
 pub fn default_dir() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
-    let base =
-        xdg.or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("yanbao"))
+    crate::paths::dir(crate::paths::Base::Cache)
 }
 
 /// The cache file of a content folder (or of the bundled content).
@@ -557,16 +553,9 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
     head.extend_from_slice(&schema());
     head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     head.extend_from_slice(&hash(&payload).to_le_bytes());
-    std::fs::create_dir_all(cache_dir).map_err(|e| format!("{}: {e}", cache_dir.display()))?;
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("cache");
-    let tmp = cache_dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), now_ns()));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(&head).and_then(|()| f.write_all(&payload)).and_then(|()| f.write_all(&data)))
-        .and_then(|()| std::fs::rename(&tmp, file));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("{}: {e}", cache_dir.display()));
-    }
+    // Not durable: a cache lost in a crash is rebuilt at the next start.
+    crate::paths::write_atomic(file, &[&head, &payload, &data], false)
+        .map_err(|e| format!("{}: {e}", cache_dir.display()))?;
     prune(cache_dir);
     Ok(())
 }

@@ -78,11 +78,7 @@ pub const KEYS: [&str; 8] = ["color", "ascii", "ambiwidth", "width", "mouse", "c
 /// `$XDG_CONFIG_HOME/yanbao/config.yaml` (default `~/.config/…`), whether
 /// or not it exists.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("yanbao").join("config.yaml"))
+    Some(crate::paths::dir(crate::paths::Base::Config)?.join("config.yaml"))
 }
 
 /// A value as the error message quotes it.
@@ -96,8 +92,8 @@ fn shown(v: &Value) -> String {
 
 /// `~/x` as `$HOME/x`; other paths as written.
 fn expand_home(s: &str) -> PathBuf {
-    match (s.strip_prefix("~/"), std::env::var_os("HOME").filter(|h| !h.is_empty())) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+    match (s.strip_prefix("~/"), crate::paths::home()) {
+        (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(s),
     }
 }

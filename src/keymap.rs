@@ -16,8 +16,10 @@ pub const MAX_KEYMAP_BYTES: u64 = 1 << 20;
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../keymaps/default.yaml");
 
-/// Where a binding applies. Resolution goes overlay first, then pane, then global.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Where a binding applies. Resolution goes overlay first, then pane, then
+/// global. Named in keymap files in snake_case (derived).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Context {
     Global,
     Nav,
@@ -34,40 +36,18 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
-        Context::Global,
-        Context::Nav,
-        Context::Reader,
-        Context::Find,
-        Context::Help,
-        Context::Search,
-        Context::Company,
-        Context::Industries,
-        Context::Chart,
-        Context::Table,
-        Context::Copy,
-        Context::Marks,
-    ];
+    /// Every context, in declaration order (the help lists them so).
+    pub fn all() -> impl Iterator<Item = Context> {
+        <Context as strum::IntoEnumIterator>::iter()
+    }
 
+    /// The name used in keymap files (`global`, `nav`, …).
     pub fn name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::Nav => "nav",
-            Context::Reader => "reader",
-            Context::Find => "find",
-            Context::Help => "help",
-            Context::Search => "search",
-            Context::Company => "company",
-            Context::Industries => "industries",
-            Context::Chart => "chart",
-            Context::Table => "table",
-            Context::Copy => "copy",
-            Context::Marks => "marks",
-        }
+        self.into()
     }
 
     fn parse(s: &str) -> Option<Context> {
-        Context::ALL.into_iter().find(|c| c.name() == s)
+        Context::all().find(|c| c.name() == s)
     }
 }
 
@@ -321,7 +301,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
     for (ctx_v, body) in root {
         let ctx_name = yaml_key(&ctx_v);
         let Some(ctx) = Context::parse(&ctx_name) else {
-            let names: Vec<_> = Context::ALL.iter().map(|c| c.name()).collect();
+            let names: Vec<_> = Context::all().map(Context::name).collect();
             err(&mut errors, &ctx_name, format!("unknown context {ctx_name:?} (expected one of {})", names.join(", ")));
             continue;
         };

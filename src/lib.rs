@@ -6,6 +6,13 @@
 //! node locations) sits beside `content`, so `doc` and `search` share it
 //! without importing each other.
 
+// The discipline, enforced: no unsafe block without an `#[allow]` beside its
+// SAFETY comment, and no unwrap or panic outside tests (bad input is an error
+// naming the file and line; a state that cannot happen is handled anyway).
+#![deny(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
+
 pub mod action;
 pub mod app;
 pub mod cache;
@@ -16,7 +23,9 @@ pub mod doc;
 pub mod export;
 pub mod fmt;
 pub mod keymap;
+pub mod layout;
 pub mod options;
+pub mod paths;
 pub mod runtime;
 pub mod search;
 pub mod serve;

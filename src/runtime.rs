@@ -297,6 +297,7 @@ impl TtyProbe {
     fn hung_up(&self) -> bool {
         let mut p = libc::pollfd { fd: self.fd, events: 0, revents: 0 };
         // SAFETY: one valid pollfd, a zero timeout.
+        #[allow(unsafe_code)]
         let n = unsafe { libc::poll(&mut p, 1, 0) };
         n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
     }

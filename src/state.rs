@@ -13,9 +13,7 @@
 //! `crate::app::Memory`; this module only stores and loads [`Saved`].
 
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The version of the file format; a file of another version is set aside.
 pub const VERSION: u32 = 1;
@@ -105,11 +103,7 @@ impl Saved {
 /// `$XDG_STATE_HOME/yanbao` (an absolute XDG_STATE_HOME only, as the spec
 /// says), else `~/.local/state/yanbao`.
 pub fn default_dir() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
-    let base = xdg.or_else(|| {
-        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".local").join("state"))
-    })?;
-    Some(base.join("yanbao"))
+    crate::paths::dir(crate::paths::Base::State)
 }
 
 /// The state file of a content folder (or of the bundled content): keyed by
@@ -162,8 +156,6 @@ pub struct Store {
     /// A failed write was reported: later ones are silent.
     reported: bool,
 }
-
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl Store {
     /// Read a state file. A missing file is an empty state; an unreadable
@@ -255,27 +247,8 @@ fn set_aside_name(file: &Path) -> PathBuf {
 }
 
 fn write_atomic(file: &Path, saved: &Saved) -> std::io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    // Unique per process and per write: two instances (or two sessions of
-    // one server) never share a temporary file.
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{name}.{}.{n}.{nanos}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        let mut text = serde_json::to_vec_pretty(saved).map_err(std::io::Error::other)?;
-        text.push(b'\n');
-        f.write_all(&text)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, file)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let text = serde_json::to_vec_pretty(saved).map_err(std::io::Error::other)?;
+    crate::paths::write_atomic(file, &[&text, b"\n"], true)
 }
 
 /// Writes are at most this often while reading; quitting always writes.

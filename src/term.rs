@@ -305,12 +305,6 @@ impl<W: Write> LeanBackend<W> {
     pub fn with_size(writer: W, width: u16, height: u16) -> LeanBackend<W> {
         LeanBackend { fixed: Some(Size::new(width, height)), ..LeanBackend::new(writer) }
     }
-
-    /// Forget what the terminal's cursor looks like (after something else,
-    /// such as a suspend, wrote to the terminal).
-    pub fn forget_cursor(&mut self) {
-        self.hidden = None;
-    }
 }
 
 impl<W: Write> Write for LeanBackend<W> {

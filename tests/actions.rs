@@ -199,5 +199,11 @@ fn the_chart_view_opens_charts_with_chinese_labels() {
             common::key(&mut app, code, crossterm::event::KeyModifiers::NONE);
             let _ = common::render(&app);
         }
+        // The sequence ends in the chart view, drawn.
+        let screen = common::screen(&common::render(&app));
+        assert!(
+            matches!(app.state.overlays.last(), Some(yanbao::app::Overlay::Chart(_))),
+            "{keys:?} at {w}x{h} ends outside the chart view:\n{screen}"
+        );
     }
 }

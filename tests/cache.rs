@@ -1,7 +1,9 @@
 //! The cache of a content folder (issue 15): a corrupt, stale or foreign
 //! cache file is rebuilt, an edited file is re-read, two processes can build
 //! at once, and a cache folder that cannot be written leaves yanbao working.
-//! Then a library of 20 reports made by `make-library`: check and search.
+//! Then a library of 20 reports (`common::make_library`): check and search.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -307,14 +309,7 @@ fn no_cache_bypasses_it_and_check_never_uses_it() {
 
 #[test]
 fn a_library_of_20_reports_checks_and_searches() {
-    let tool = Path::new("../shared/tools/make-library");
-    if !tool.exists() {
-        eprintln!("skipped: {} not found", tool.display());
-        return;
-    }
-    let dir = std::env::temp_dir().join(format!("yanbao-lib20-{}", std::process::id()));
-    let out = Command::new(tool).args(["content", dir.to_str().unwrap(), "10"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = common::make_library("lib20", 10);
     let xdg = dir.with_extension("xdg");
     let d = dir.to_str().unwrap();
     let out = yanbao(&["check", "--content", d], &xdg);

@@ -75,3 +75,46 @@ fn help_and_version() {
     let out = yanbao(&["--color", "purple"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn serve_without_home_refuses_to_put_the_host_key_in_the_current_folder() {
+    let dir = std::env::temp_dir().join(format!("yanbao-nohome-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .env_remove("YANBAO_CONTENT")
+        .env_remove("HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("XDG_STATE_HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .expect("run yanbao");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no place for the host key"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir).expect("read dir").flatten().map(|e| e.path()).collect();
+    assert!(left.is_empty(), "written in the current folder: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let out = yanbao(&["completions", "bash"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for word in ["_yanbao", "serve", "--max-sessions", "export"] {
+        assert!(s.contains(word), "{word} missing in the bash completions");
+    }
+    let out = yanbao(&["completions", "zsh"], &[]);
+    assert!(out.status.success() && text(&out.stdout).contains("#compdef yanbao"));
+    let out = yanbao(&["man"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains(".TH yanbao"), "{}", s.chars().take(200).collect::<String>());
+    assert!(s.contains("serve"), "the man page lists the subcommands");
+    let out = yanbao(&["completions", "tcsh"], &[]);
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+}

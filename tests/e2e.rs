@@ -81,10 +81,26 @@ fn ctrl_z_and_sigtstp_suspend_cleanly_and_resume() {
     assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
 }
 
-/// F5: a 4 KB paste, and 4 KB typed key by key, into the finder cost well
-/// under a second of CPU (81 s for 4 KB typed before the query cap).
+/// F5: a 4 KB paste, and 4 KB typed key by key, into the finder: handled,
+/// and the explorer answers after. Its CPU cost is measured by
+/// `measure_hostile_finder_input_cpu` (ignored: no timing asserts here).
 #[test]
-fn hostile_finder_input_costs_under_a_second_of_cpu() {
+fn hostile_finder_input_is_handled() {
+    let cpu = hostile_finder_input();
+    eprintln!("4 KB paste + 4 KB typed into the finder: {cpu:.2} s of CPU");
+}
+
+/// F5: well under a second of CPU (81 s for 4 KB typed before the query
+/// cap); run with `--ignored`.
+#[test]
+#[ignore]
+fn measure_hostile_finder_input_cpu() {
+    let cpu = hostile_finder_input();
+    assert!(cpu < 1.0, "{cpu:.2} s of CPU");
+}
+
+/// The F5 input through a pty; the explorer's CPU seconds for it.
+fn hostile_finder_input() -> f64 {
     let mut pty = explorer(80, 24);
     let cpu0 = pty.cpu_seconds();
     pty.send(b"s");
@@ -102,14 +118,13 @@ fn hostile_finder_input_costs_under_a_second_of_cpu() {
     }
     assert!(pty.wait_for("› bbbbbbbb", 10) && pty.wait_for("上限200字", 10), "typed input reached the cap");
     let cpu = pty.cpu_seconds() - cpu0;
-    eprintln!("4 KB paste + 4 KB typed into the finder: {cpu:.2} s of CPU");
-    assert!(cpu < 1.0, "{cpu:.2} s of CPU");
     // Ctrl-c closes the finder (an Esc right after a flood can merge with the
     // next key into Alt-q in crossterm's parser).
     pty.send(b"\x03");
     assert!(pty.wait_for("目录", 10), "ctrl-c closes the finder:\n{}\ncpu {}", pty.contents(), pty.cpu_seconds());
     pty.send(b"q");
     assert!(pty.wait_exit(10).is_some(), "the explorer did not answer q after the input:\n{}", pty.contents());
+    cpu
 }
 
 /// The real binary: `y` writes an OSC 52 sequence into the terminal's

@@ -1,4 +1,4 @@
-//! A library of many reports (issue 15), made by `make-library`: read from
+//! A library of many reports (issue 15), made by `common::make_library`: read from
 //! the cache, reports load only when opened, and a sample of the walk over
 //! it renders as the same library parsed; several content folders read as
 //! one; `rep:` narrows the finder and `yanbao search` to one report.
@@ -37,7 +37,7 @@ fn app(lib: Arc<Library>, index: impl yanbao::search::IntoLazy, w: u16, h: u16) 
 
 #[test]
 fn a_library_of_20_reports_loads_reports_when_opened_and_walks_as_parsed() {
-    let Some(dir) = common::make_library("walk", 10) else { return };
+    let dir = common::make_library("walk", 10);
     let cache_dir = dir.with_extension("cache");
     assert_eq!(cache::open(Some(&dir), Some(&cache_dir)).unwrap().status, Status::Built);
     let opened = cache::open(Some(&dir), Some(&cache_dir)).unwrap();
@@ -183,7 +183,7 @@ fn rep_narrows_search_to_one_report() {
 
 #[test]
 fn several_content_folders_read_as_one_library() {
-    let Some(copy) = common::make_library("several", 1) else { return };
+    let copy = common::make_library("several", 1);
     let xdg = copy.with_extension("xdg");
     let content = std::fs::canonicalize("content").unwrap();
     let (a, b) = (content.to_str().unwrap(), copy.to_str().unwrap());
@@ -217,9 +217,9 @@ fn several_content_folders_read_as_one_library() {
 
 // The tree of a large library: its reports grouped by publisher or year.
 
-fn grouped_app(w: u16, h: u16) -> Option<(App, Arc<Library>)> {
-    let lib = common::grouped_library()?;
-    Some((app(Arc::clone(&lib), Arc::new(Index::build(&lib)), w, h), lib))
+fn grouped_app(w: u16, h: u16) -> (App, Arc<Library>) {
+    let lib = common::grouped_library();
+    (app(Arc::clone(&lib), Arc::new(Index::build(&lib)), w, h), lib)
 }
 
 const FS: &str = "弗若斯特沙利文、头豹研究院";
@@ -241,7 +241,7 @@ fn report_id(lib: &Library, n: usize) -> String {
 
 #[test]
 fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
-    let Some((app, lib)) = grouped_app(120, 40) else { return };
+    let (app, lib) = grouped_app(120, 40);
     assert!(lib.report_count() > GROUP_REPORTS);
     assert_eq!(app.state.nav.grouping(), Grouping::Publisher);
     let want = [(FS.to_string(), 10, true), (CCID.to_string(), 9, false), (UNKNOWN_GROUP.to_string(), 1, false)];
@@ -271,7 +271,7 @@ fn a_large_library_groups_its_reports_by_publisher_only_the_read_ones_open() {
 
 #[test]
 fn enter_opens_a_group_and_h_closes_it_or_climbs_to_it() {
-    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    let (mut app, lib) = grouped_app(100, 30);
     let reading = app.state.reader.node;
     // h on the report read: it collapses, then climbs to its group, which h closes.
     common::keys(&mut app, "hh");
@@ -308,7 +308,7 @@ fn enter_opens_a_group_and_h_closes_it_or_climbs_to_it() {
 
 #[test]
 fn o_cycles_the_grouping_publisher_year_none_and_says_so() {
-    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    let (mut app, lib) = grouped_app(100, 30);
     common::keys(&mut app, "o");
     assert_eq!(app.state.nav.grouping(), Grouping::Year);
     assert_eq!(app.state.message.as_deref(), Some("目录按年份分组（o 切换）"));
@@ -346,7 +346,7 @@ fn o_cycles_the_grouping_publisher_year_none_and_says_so() {
 
 #[test]
 fn a_finder_result_a_mark_and_a_jump_back_reveal_their_closed_group() {
-    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    let (mut app, lib) = grouped_app(100, 30);
     let visible = |app: &App| {
         let row = row_of(app, &lib, app.state.nav.selected).expect("the selected row is shown");
         let o = app.state.nav.offset;
@@ -394,7 +394,7 @@ fn a_finder_result_a_mark_and_a_jump_back_reveal_their_closed_group() {
 
 #[test]
 fn clicks_select_and_open_a_group_row_drawn_where_the_renderer_put_it() {
-    let Some((mut app, lib)) = grouped_app(100, 30) else { return };
+    let (mut app, lib) = grouped_app(100, 30);
     let list = app.state.panes().nav_list().unwrap();
     // The row of the third group, as drawn.
     let row = row_of(&app, &lib, Row::Group(2)).unwrap();
@@ -414,7 +414,7 @@ fn clicks_select_and_open_a_group_row_drawn_where_the_renderer_put_it() {
 
 #[test]
 fn the_grouping_is_kept_in_the_state_file_and_resume_opens_only_the_group_read() {
-    let Some((mut app, _)) = grouped_app(100, 30) else { return };
+    let (mut app, _) = grouped_app(100, 30);
     assert_eq!(app.state.saved().grouping.as_deref(), Some("publisher"));
     // Read a ccid copy, grouped by year.
     let ccid = app.state.nav.groups()[1].reports[2];
@@ -422,14 +422,14 @@ fn the_grouping_is_kept_in_the_state_file_and_resume_opens_only_the_group_read()
     common::keys(&mut app, "o");
     let saved = app.state.saved();
     assert_eq!(saved.grouping.as_deref(), Some("year"));
-    let (mut b, _) = grouped_app(100, 30).unwrap();
+    let (mut b, _) = grouped_app(100, 30);
     b.state.restore(&saved, true);
     assert_eq!(b.state.nav.grouping(), Grouping::Year);
     assert_eq!(b.state.reader.node, ccid);
     assert_eq!(b.state.nav.selected, Row::Node(ccid));
     assert_eq!(groups(&b).iter().filter(|g| g.2).count(), 1, "{:?}", groups(&b));
     // An unknown name is ignored.
-    let (mut c, _) = grouped_app(100, 30).unwrap();
+    let (mut c, _) = grouped_app(100, 30);
     c.state.restore(&yanbao::state::Saved { grouping: Some("colour".into()), ..saved }, false);
     assert_eq!(c.state.nav.grouping(), Grouping::Publisher);
 }
@@ -451,7 +451,7 @@ fn the_two_report_library_is_never_grouped() {
 
 #[test]
 fn grouped_tree_snapshots() {
-    let Some((mut app, _)) = grouped_app(80, 24) else { return };
+    let (mut app, _) = grouped_app(80, 24);
     // The first group closed, the second open, its second report selected.
     common::keys(&mut app, "hhhjljj");
     for (w, h) in [(80, 24), (120, 40)] {

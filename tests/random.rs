@@ -3,9 +3,9 @@
 //! of any text: huge, control characters, CJK), mixed with raw key and paste
 //! events, each state rendered and checked as in the walk (`check`).
 //!
-//! `variant` below is an exhaustive `match` over `Action`: a new variant does
-//! not compile until it is given an index there, and then
-//! `the_strategy_makes_every_variant` fails until `action()` generates it.
+//! `action()` draws from `Action::iter()` (derived), so a new variant is
+//! generated without a change here; one with a payload gets the default
+//! payload until `payload` below is given a strategy for it.
 
 mod check;
 mod common;
@@ -16,77 +16,8 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
+use strum::IntoEnumIterator;
 use yanbao::action::Action;
-
-/// The number of `Action` variants; `variant` maps each to one index below it.
-const VARIANTS: usize = 62;
-
-fn variant(a: &Action) -> usize {
-    match a {
-        Action::Quit => 0,
-        Action::MoveUp => 1,
-        Action::MoveDown => 2,
-        Action::Open => 3,
-        Action::Back => 4,
-        Action::Top => 5,
-        Action::Bottom => 6,
-        Action::PageDown => 7,
-        Action::PageUp => 8,
-        Action::FocusNext => 9,
-        Action::Find => 10,
-        Action::FindNext => 11,
-        Action::FindPrev => 12,
-        Action::Help => 13,
-        Action::CloseOverlay => 14,
-        Action::Confirm => 15,
-        Action::DeleteChar => 16,
-        Action::ClearInput => 17,
-        Action::ToggleCompactTables => 18,
-        Action::Search => 19,
-        Action::Industries => 20,
-        Action::NextIndustry => 21,
-        Action::PrevIndustry => 22,
-        Action::GotoIndustry(_) => 23,
-        Action::ToggleTableBars => 24,
-        Action::Compare => 25,
-        Action::Insert(_) => 26,
-        Action::InsertText(_) => 27,
-        Action::Resize(..) => 28,
-        Action::Scroll(_) => 29,
-        Action::Suspend => 30,
-        Action::HalfPageDown => 31,
-        Action::HalfPageUp => 32,
-        Action::CursorLeft => 33,
-        Action::CursorRight => 34,
-        Action::CursorHome => 35,
-        Action::CursorEnd => 36,
-        Action::DeleteWord => 37,
-        Action::HistoryPrev => 38,
-        Action::HistoryNext => 39,
-        Action::ResumeSearch => 40,
-        Action::ColumnLeft => 48,
-        Action::ColumnRight => 49,
-        Action::FirstColumn => 50,
-        Action::LastColumn => 51,
-        Action::Copy => 46,
-        Action::CopySection => 47,
-        Action::ToggleTree => 41,
-        Action::WidenTree => 42,
-        Action::NarrowTree => 43,
-        Action::Click(..) => 44,
-        Action::Wheel(..) => 45,
-        Action::SetMark => 52,
-        Action::GotoMark => 53,
-        Action::Marks => 54,
-        Action::DeleteMark => 55,
-        Action::JumpBack => 56,
-        Action::JumpForward => 57,
-        Action::MarkSet(_) => 58,
-        Action::MarkJump(_) => 59,
-        Action::CompanyLinks => 60,
-        Action::CycleGrouping => 61,
-    }
-}
 
 /// Words worth typing: queries with hits, pinyin, every finder filter.
 const WORDS: [&str; 16] = [
@@ -138,78 +69,31 @@ fn size() -> impl Strategy<Value = (u16, u16)> {
     ]
 }
 
-/// Any action, every variant of the enum.
+/// Any action, every variant of the enum (`Action::iter()`), with payloads.
 fn action() -> impl Strategy<Value = Action> {
+    prop::sample::select(Action::iter().collect::<Vec<_>>()).prop_flat_map(payload)
+}
+
+/// A strategy for an action's payload (the variant given, its payload ignored).
+fn payload(a: Action) -> BoxedStrategy<Action> {
     use Action::*;
-    let simple = prop::sample::select(vec![
-        Quit,
-        MoveUp,
-        MoveDown,
-        Open,
-        Back,
-        Top,
-        Bottom,
-        PageDown,
-        PageUp,
-        FocusNext,
-        Find,
-        FindNext,
-        FindPrev,
-        Help,
-        CloseOverlay,
-        Confirm,
-        DeleteChar,
-        ClearInput,
-        ToggleCompactTables,
-        Search,
-        Industries,
-        NextIndustry,
-        PrevIndustry,
-        ToggleTableBars,
-        Compare,
-        Suspend,
-        HalfPageDown,
-        HalfPageUp,
-        CursorLeft,
-        CursorRight,
-        CursorHome,
-        CursorEnd,
-        DeleteWord,
-        HistoryPrev,
-        HistoryNext,
-        ResumeSearch,
-        ColumnLeft,
-        ColumnRight,
-        FirstColumn,
-        LastColumn,
-        Copy,
-        CopySection,
-        ToggleTree,
-        WidenTree,
-        NarrowTree,
-        SetMark,
-        GotoMark,
-        Marks,
-        DeleteMark,
-        JumpBack,
-        JumpForward,
-        CompanyLinks,
-        CycleGrouping,
-    ]);
-    prop_oneof![
-        12 => simple,
-        1 => prop_oneof![4 => 0u8..=12, 1 => any::<u8>()].prop_map(GotoIndustry),
-        3 => character().prop_map(Insert),
-        2 => text().prop_map(InsertText),
-        1 => size().prop_map(|(w, h)| Resize(w, h)),
-        1 => prop_oneof![3 => -40i32..40, 1 => any::<i32>()].prop_map(Scroll),
+    match a {
+        GotoIndustry(_) => prop_oneof![4 => 0u8..=12, 1 => any::<u8>()].prop_map(GotoIndustry).boxed(),
+        Insert(_) => character().prop_map(Insert).boxed(),
+        InsertText(_) => text().prop_map(InsertText).boxed(),
+        Resize(..) => size().prop_map(|(w, h)| Resize(w, h)).boxed(),
+        Scroll(_) => prop_oneof![3 => -40i32..40, 1 => any::<i32>()].prop_map(Scroll).boxed(),
         // Clicks and the wheel anywhere, mostly on the screen.
-        2 => prop_oneof![4 => (0u16..120, 0u16..40), 1 => (any::<u16>(), any::<u16>())]
-            .prop_map(|(x, y)| Click(x, y)),
-        1 => (0u16..120, 0u16..40, any::<i8>()).prop_map(|(x, y, n)| Wheel(x, y, n)),
-        1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => character()].prop_map(MarkSet),
-        1 => prop_oneof![3 => prop::char::range('a', 'c'), 1 => Just('\''), 1 => character()].prop_map(MarkJump),
-    ]
+        Click(..) => prop_oneof![4 => (0u16..120, 0u16..40), 1 => (any::<u16>(), any::<u16>())]
+            .prop_map(|(x, y)| Click(x, y))
+            .boxed(),
+        Wheel(..) => (0u16..120, 0u16..40, any::<i8>()).prop_map(|(x, y, n)| Wheel(x, y, n)).boxed(),
+        MarkSet(_) => prop_oneof![3 => prop::char::range('a', 'c'), 1 => character()].prop_map(MarkSet).boxed(),
+        MarkJump(_) => {
+            prop_oneof![3 => prop::char::range('a', 'c'), 1 => Just('\''), 1 => character()].prop_map(MarkJump).boxed()
+        }
+        a => Just(a).boxed(),
+    }
 }
 
 /// One step: an action, or a raw event through the keymap.
@@ -257,15 +141,14 @@ fn run(start: (u16, u16), ascii: bool, steps: &[Step]) {
 }
 
 /// The library of 20 reports whose tree groups them (`common::grouped_library`)
-/// and its index, built once; `None` without the `make-library` tool.
-fn grouped() -> Option<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)> {
-    static G: std::sync::OnceLock<
-        Option<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)>,
-    > = std::sync::OnceLock::new();
+/// and its index, built once.
+fn grouped() -> (std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>) {
+    static G: std::sync::OnceLock<(std::sync::Arc<yanbao::content::Library>, std::sync::Arc<yanbao::search::Index>)> =
+        std::sync::OnceLock::new();
     G.get_or_init(|| {
-        let lib = grouped_library()?;
+        let lib = grouped_library();
         let index = std::sync::Arc::new(yanbao::search::Index::build(&lib));
-        Some((lib, index))
+        (lib, index)
     })
     .clone()
 }
@@ -309,29 +192,27 @@ proptest! {
 
     #[test]
     fn random_action_sequences_grouped_tree(start in size(), steps in prop::collection::vec(step(), 1..60)) {
-        if let Some((lib, index)) = grouped() {
-            let keymap = std::sync::Arc::new(yanbao::keymap::Keymap::defaults());
-            let theme = yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi16, false);
-            run_on(yanbao::app::App::new(lib, index, keymap, theme, start), &steps);
-        }
+        let (lib, index) = grouped();
+        let keymap = std::sync::Arc::new(yanbao::keymap::Keymap::defaults());
+        let theme = yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi16, false);
+        run_on(yanbao::app::App::new(lib, index, keymap, theme, start), &steps);
     }
 }
 
 #[test]
 fn the_strategy_makes_every_variant() {
-    let mut seen = [false; VARIANTS];
+    use std::mem::discriminant;
+    let mut missing: Vec<Action> = Action::iter().collect();
     let mut runner = TestRunner::deterministic();
     let strategy = action();
     for _ in 0..20_000 {
         let a = strategy.new_tree(&mut runner).expect("a value").current();
-        let v = variant(&a);
-        assert!(v < VARIANTS, "variant index {v} of {a:?}: raise VARIANTS");
-        seen[v] = true;
+        missing.retain(|m| discriminant(m) != discriminant(&a));
     }
-    let missing: Vec<usize> = (0..VARIANTS).filter(|&v| !seen[v]).collect();
-    assert!(missing.is_empty(), "action() never makes the variants with index {missing:?}");
+    assert!(missing.is_empty(), "action() never makes {missing:?}");
+    // Every bindable action is a variant the strategy draws from.
     for a in Action::bindable() {
-        assert!(variant(&a) < VARIANTS);
+        assert!(Action::iter().any(|v| discriminant(&v) == discriminant(&a)), "{a:?}");
     }
 }
 
@@ -356,11 +237,31 @@ fn chart_values_stay_inside_a_narrow_chart_view() {
 /// A prompt showed the end of a long query by dropping its first character
 /// until the rest fit, measuring the whole rest each time: quadratic, two
 /// seconds a frame for an 8,000-character query and a minute for a 64 KB
-/// paste. Each frame must now cost well under a second. (The search itself,
-/// run once per paste, is not timed here.)
+/// paste. The frame is drawn and checked here; its time is measured by
+/// `measure_a_huge_query_frame` (ignored: no timing asserts in the suite).
+/// (The search itself, run once per paste, is not timed.)
 #[test]
-fn a_huge_query_renders_in_linear_time() {
+fn a_huge_query_renders() {
+    for (open, took) in huge_query_frames() {
+        eprintln!("{open:?}: one frame with a 64 KB query took {took:?}");
+    }
+}
+
+/// Each frame must cost well under a second (5 s as a bound on a loaded
+/// machine); run with `--ignored`.
+#[test]
+#[ignore]
+fn measure_a_huge_query_frame() {
+    for (open, took) in huge_query_frames() {
+        assert!(took.as_secs_f64() < 5.0, "{open:?}: one frame with a 64 KB query took {took:?}");
+    }
+}
+
+/// The find prompt and the finder, each with a 64 KB query: the time of one
+/// checked frame of each.
+fn huge_query_frames() -> Vec<(Action, std::time::Duration)> {
     let paste = "银行".repeat(64 * 1024 / "银行".len());
+    let mut out = Vec::new();
     for open in [Action::Find, Action::Search] {
         let mut app = app(80, 24);
         app.update(open.clone());
@@ -368,7 +269,7 @@ fn a_huge_query_renders_in_linear_time() {
         let mut screen = Screen::new(80, 24);
         let t = std::time::Instant::now();
         screen.draw(&app, &|| format!("{open:?} with a 64 KB query"));
-        let took = t.elapsed();
-        assert!(took.as_secs_f64() < 5.0, "{open:?}: one frame with a 64 KB query took {took:?}");
+        out.push((open, t.elapsed()));
     }
+    out
 }

@@ -1146,16 +1146,34 @@ async fn a_client_flooding_the_finder_does_not_stall_another() {
     drop(busy_handle);
 }
 
-/// A 4 KB paste into the finder costs the server less than a second of CPU:
-/// bracketed, and unbracketed (a terminal without bracketed paste sends it as
-/// typed keys; 4,000 typed characters cost 81 s, quadratic, before the
-/// finder's query cap).
+/// A 4 KB paste into the finder over SSH, bracketed and unbracketed (a
+/// terminal without bracketed paste sends it as typed keys; 4,000 typed
+/// characters cost 81 s, quadratic, before the finder's query cap): handled,
+/// and the session answers after. The server's CPU for it is measured by
+/// `measure_a_4kb_paste_server_cpu` (ignored: no timing asserts here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_4kb_paste_into_the_finder_costs_under_a_second_of_server_cpu() {
+async fn a_4kb_paste_into_the_finder_is_handled() {
+    for (name, cpu) in a_4kb_paste_into_the_finder().await {
+        eprintln!("4 KB paste ({name}) into the finder over SSH: {cpu:.2} s of server CPU");
+    }
+}
+
+/// Less than a second of server CPU for each paste; run with `--ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_a_4kb_paste_server_cpu() {
+    for (name, cpu) in a_4kb_paste_into_the_finder().await {
+        assert!(cpu < 1.0, "a 4 KB paste ({name}) cost {cpu:.2} s of server CPU");
+    }
+}
+
+/// Each paste's server CPU seconds.
+async fn a_4kb_paste_into_the_finder() -> Vec<(&'static str, f64)> {
     let server = served(&[]);
     let mut t = Term::open(server.addr, 80, 24).await;
     assert!(t.until(30, |s| s.contains("目录")).await);
     let text = "a".repeat(4096);
+    let mut out = Vec::new();
     for (name, paste) in [("bracketed", format!("\x1b[200~{text}\x1b[201~")), ("typed", text.clone())] {
         let before = server.cpu();
         t.send("s").await;
@@ -1164,11 +1182,10 @@ async fn a_4kb_paste_into_the_finder_costs_under_a_second_of_server_cpu() {
         // Esc closes the finder: once that shows, the paste has been handled.
         t.send("\x1b").await;
         let shown = pasted && t.until(300, |s| !s.contains("aaaaaaaa")).await;
-        let cpu = server.cpu() - before;
-        eprintln!("4 KB paste ({name}) into the finder over SSH: {cpu:.2} s of server CPU");
         assert!(shown, "{name}: {}", t.screen());
-        assert!(cpu < 1.0, "a 4 KB paste ({name}) cost {cpu:.2} s of server CPU");
+        out.push((name, server.cpu() - before));
     }
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -1406,8 +1423,12 @@ fn openssh_refused_by_the_per_address_cap_shows_why() {
     assert!(err.contains("too many connections from your address (1 at once, --max-per-address)"), "{err}");
     assert_ne!(out.status.code(), Some(0));
     // The refused connection's task ends cleanly (it once panicked, polling
-    // its ended session again).
-    std::thread::sleep(Duration::from_millis(2500));
+    // its ended session again): its log line, written as it ends, comes
+    // within 10 s, and no panic is logged.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log.lock().unwrap().contains("refused: yanbao: too many connections") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let log = server.log.lock().unwrap().clone();
     assert!(log.contains("refused: yanbao: too many connections"), "{log}");
     assert!(!log.contains("panicked"), "{log}");

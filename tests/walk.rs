@@ -362,7 +362,17 @@ fn walk_mode(mode: &'static str) {
         total += w.count;
     }
     eprintln!("walk, {mode} mode: {total} states rendered and checked in {:.1?}", start.elapsed());
+    // A floor on the states visited: a walk that silently stops early (a
+    // loop that no longer moves, a page list that came out empty) would
+    // otherwise pass. About 27,000 per mode at the time of writing.
+    assert!(
+        total >= MIN_STATES,
+        "the walk rendered only {total} states in {mode} mode (at least {MIN_STATES} expected)"
+    );
 }
+
+/// The least number of states a mode's walk must render (see `walk_mode`).
+const MIN_STATES: usize = 20_000;
 
 // One test per mode, so that the test harness runs them on both cores.
 #[test]

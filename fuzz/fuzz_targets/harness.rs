@@ -166,7 +166,7 @@ pub fn keymap(data: &[u8]) {
         Ok(()) => {
             // Every binding is usable: it has keys, and the resolver finds
             // its actions from them.
-            for ctx in Context::ALL {
+            for ctx in Context::all() {
                 for b in km.bindings(ctx) {
                     assert!(!b.keys.is_empty(), "empty key sequence in {}", ctx.name());
                     let _ = seq_to_string(&b.keys);
@@ -287,6 +287,9 @@ fn render_checked(app: &App, w: u16, h: u16) {
     outside.set_symbol("¤");
     let mut buf = Buffer::filled(full, outside.clone());
     let area = Rect::new(MARGIN, MARGIN, w, h);
+    if let Err(e) = app.state.check_invariants() {
+        panic!("state invariant broken: {e}");
+    }
     yanbao::ui::render(app, area, &mut buf);
     for y in full.top()..full.bottom() {
         let mut x = full.left();

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 /// (keys, what they do); a row with no keys is a context's title.
 pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for ctx in Context::ALL {
+    for ctx in Context::all() {
         let mut rows: Vec<(String, String)> = Vec::new();
         for b in keymap.bindings(ctx) {
             let desc =

@@ -6,6 +6,7 @@ mod find;
 mod find_prompt;
 mod help;
 mod industry;
+mod invariants;
 mod links;
 mod memory;
 mod mouse;
@@ -155,12 +156,7 @@ pub struct App {
     pub saver: Option<crate::state::Saver>,
 }
 
-/// A popup of `w` x `h` centred in `area` (the help, the industry switcher
-/// and the company list; the renderer and the mouse's hit test alike).
-pub fn centered(area: ratatui::layout::Rect, w: u16, h: u16) -> ratatui::layout::Rect {
-    let (w, h) = (w.min(area.width), h.min(area.height));
-    ratatui::layout::Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
-}
+pub use crate::layout::centered;
 
 impl App {
     pub fn new(lib: Arc<Library>, index: impl IntoLazy, keymap: Arc<Keymap>, theme: Theme, size: (u16, u16)) -> App {

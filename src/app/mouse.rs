@@ -99,7 +99,7 @@ impl State {
             Action::Wheel(x, y, n) => (x, y, Some(n)),
             _ => return vec![],
         };
-        if self.size.0 < crate::ui::MIN_SIZE.0 || self.size.1 < crate::ui::MIN_SIZE.1 {
+        if self.size.0 < crate::layout::MIN_SIZE.0 || self.size.1 < crate::layout::MIN_SIZE.1 {
             return vec![]; // nothing is drawn to click on
         }
         match self.overlays.last() {

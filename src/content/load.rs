@@ -145,7 +145,7 @@ impl FileCtx<'_> {
     }
 
     fn block(&mut self, v: Value, path: &str) -> Option<Block> {
-        let expected = BLOCK_KINDS.join(", ");
+        let expected = BlockKind::all().map(BlockKind::name).collect::<Vec<_>>().join(", ");
         let Value::Mapping(mut m) = v else {
             self.error(path, format!("a block is a mapping with a `kind` ({expected})"));
             return None;
@@ -162,23 +162,20 @@ impl FileCtx<'_> {
             }
         };
         let v = Value::Mapping(m);
-        let b = match kind.as_str() {
-            "text" => Block::Text(self.convert(v, path)?),
-            "insights" => Block::Insights(self.convert(v, path)?),
-            "table" => Block::Table(self.convert(v, path)?),
-            "series" => Block::Series(self.convert(v, path)?),
-            "metrics" => Block::Metrics(self.convert(v, path)?),
-            "participants" => Block::Participants(self.convert(v, path)?),
-            "case" => Block::Case(self.convert(v, path)?),
-            "example" => Block::Example(self.convert(v, path)?),
-            "list" => Block::List(self.convert(v, path)?),
-            other => {
-                self.error(
-                    &format!("{path}.kind"),
-                    format!("unknown block kind {other:?} (expected one of {expected})"),
-                );
-                return None;
-            }
+        let Some(k) = BlockKind::from_name(&kind) else {
+            self.error(&format!("{path}.kind"), format!("unknown block kind {kind:?} (expected one of {expected})"));
+            return None;
+        };
+        let b = match k {
+            BlockKind::Text => Block::Text(self.convert(v, path)?),
+            BlockKind::Insights => Block::Insights(self.convert(v, path)?),
+            BlockKind::Table => Block::Table(self.convert(v, path)?),
+            BlockKind::Series => Block::Series(self.convert(v, path)?),
+            BlockKind::Metrics => Block::Metrics(self.convert(v, path)?),
+            BlockKind::Participants => Block::Participants(self.convert(v, path)?),
+            BlockKind::Case => Block::Case(self.convert(v, path)?),
+            BlockKind::Example => Block::Example(self.convert(v, path)?),
+            BlockKind::List => Block::List(self.convert(v, path)?),
         };
         self.check_block(&b, path);
         Some(b)

@@ -280,11 +280,6 @@ impl Library {
         &self.heads
     }
 
-    /// A report's head: metadata and outline, no blocks. Never loads anything.
-    pub fn report_head(&self, i: usize) -> Option<&Report> {
-        self.heads.get(i)
-    }
-
     /// A report with its full content, loaded on first use. A report that
     /// cannot be loaded (its cache entry went bad) shows its head.
     pub fn report(&self, i: usize) -> Option<&Report> {

@@ -83,7 +83,9 @@ impl Section {
 
 /// A block of a section. The YAML `kind` field picks the variant; the loader
 /// dispatches on it, so that errors inside a block keep their exact path.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(name(BlockKind), derive(strum::EnumIter, strum::IntoStaticStr))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
 pub enum Block {
     Text(Text),
     Insights(Insights),
@@ -96,9 +98,21 @@ pub enum Block {
     List(List),
 }
 
-/// The block kinds, as written in YAML.
-pub const BLOCK_KINDS: [&str; 9] =
-    ["text", "insights", "table", "series", "metrics", "participants", "case", "example", "list"];
+impl BlockKind {
+    /// Every block kind, in declaration order.
+    pub fn all() -> impl Iterator<Item = BlockKind> {
+        <BlockKind as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The kind as written in YAML (`text`, `participants`, …).
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn from_name(s: &str) -> Option<BlockKind> {
+        BlockKind::all().find(|k| k.name() == s)
+    }
+}
 
 impl Block {
     pub fn title(&self) -> Option<&str> {
@@ -144,17 +158,7 @@ impl Block {
     }
 
     pub fn kind_name(&self) -> &'static str {
-        match self {
-            Block::Text(_) => "text",
-            Block::Insights(_) => "insights",
-            Block::Table(_) => "table",
-            Block::Series(_) => "series",
-            Block::Metrics(_) => "metrics",
-            Block::Participants(_) => "participants",
-            Block::Case(_) => "case",
-            Block::Example(_) => "example",
-            Block::List(_) => "list",
-        }
+        BlockKind::from(self).name()
     }
 }
 

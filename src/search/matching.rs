@@ -291,6 +291,7 @@ const PREFETCH_AHEAD: usize = 4;
 /// Ask the CPU to start loading the cache line at `p`: a hint, which reads
 /// nothing the program sees and never faults, whatever the address.
 #[inline(always)]
+#[allow(unsafe_code)]
 fn prefetch<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: PREFETCHT0 is a hint with no architectural effect; it does not

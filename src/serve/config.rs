@@ -8,6 +8,38 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The default of each limit, shared by [`ServeOpts::default`] and the
+/// flags of `yanbao serve` (so the two cannot drift). 0 turns a limit
+/// given in seconds or bytes off.
+pub mod defaults {
+    pub const MAX_SESSIONS: usize = 64;
+    pub const IDLE_TIMEOUT_SECS: u64 = 600;
+    pub const MAX_PER_MINUTE: usize = 60;
+    pub const LOGIN_GRACE_SECS: u64 = 30;
+    pub const MAX_STARTUPS: usize = 100;
+    pub const MAX_PER_ADDRESS: usize = 8;
+    pub const KEEPALIVE_SECS: u64 = 60;
+    pub const MAX_SESSION_TIME_SECS: u64 = 0;
+    /// `--max-size`, as the flag writes it (COLSxROWS).
+    pub const MAX_SIZE: &str = "300x100";
+    pub const INPUT_RATE: u32 = 32 * 1024;
+}
+
+/// `COLSxROWS`, each from 20 to 1000 (`--max-size`).
+pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (c, r) = s.split_once(['x', 'X']).ok_or("expected COLSxROWS, e.g. 300x100")?;
+    let n = |v: &str| v.trim().parse::<u16>().ok().filter(|n| (20..=1000).contains(n));
+    match (n(c), n(r)) {
+        (Some(c), Some(r)) => Ok((c, r)),
+        _ => Err("each of COLS and ROWS must be from 20 to 1000".into()),
+    }
+}
+
+/// Seconds as a limit: 0 is off.
+pub fn secs_or_off(secs: u64) -> Option<Duration> {
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
 /// Settings of `yanbao serve`. Every limit has a safe default
 /// ([`ServeOpts::default`]); `yanbao serve --help` states them.
 #[derive(Debug, Clone)]
@@ -61,18 +93,18 @@ impl Default for ServeOpts {
         ServeOpts {
             host_key: PathBuf::new(),
             authorized_keys: None,
-            max_sessions: 64,
-            idle_timeout: Duration::from_secs(600),
-            per_ip_per_minute: 60,
+            max_sessions: defaults::MAX_SESSIONS,
+            idle_timeout: Duration::from_secs(defaults::IDLE_TIMEOUT_SECS),
+            per_ip_per_minute: defaults::MAX_PER_MINUTE,
             ascii: false,
             mouse: false,
-            login_grace: Duration::from_secs(30),
-            max_startups: 100,
-            max_per_address: 8,
-            keepalive: Some(Duration::from_secs(60)),
-            max_session_time: None,
-            max_size: (300, 100),
-            input_rate: Some(32 * 1024),
+            login_grace: Duration::from_secs(defaults::LOGIN_GRACE_SECS),
+            max_startups: defaults::MAX_STARTUPS,
+            max_per_address: defaults::MAX_PER_ADDRESS,
+            keepalive: secs_or_off(defaults::KEEPALIVE_SECS),
+            max_session_time: secs_or_off(defaults::MAX_SESSION_TIME_SECS),
+            max_size: parse_size(defaults::MAX_SIZE).unwrap_or((300, 100)),
+            input_rate: (defaults::INPUT_RATE > 0).then_some(defaults::INPUT_RATE),
             metrics: None,
             proxy_protocol: false,
             state_dir: None,
@@ -129,5 +161,15 @@ pub fn depth_for_term(term: &str) -> ColorDepth {
         ColorDepth::None
     } else {
         ColorDepth::Ansi16
+    }
+}
+
+#[cfg(test)]
+mod default_tests {
+    use super::*;
+
+    #[test]
+    fn the_default_max_size_parses() {
+        assert!(parse_size(defaults::MAX_SIZE).is_ok());
     }
 }

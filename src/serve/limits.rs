@@ -310,6 +310,7 @@ impl InputBucket {
 
 /// Raise the open-file soft limit to the hard limit; returns the new soft
 /// limit (None if it could not be read).
+#[allow(unsafe_code)]
 pub fn raise_open_file_limit() -> Option<u64> {
     // SAFETY: getrlimit and setrlimit only read or write the struct given.
     unsafe {

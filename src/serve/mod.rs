@@ -18,7 +18,7 @@
 //! and goodbye), and `limits`, `input`, `proxy`, `metrics`.
 
 mod accept;
-mod config;
+pub mod config;
 mod deliver;
 mod handler;
 pub mod input;
@@ -42,7 +42,7 @@ use russh::keys::ssh_key::HashAlg;
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -127,8 +127,10 @@ pub struct Shared {
     /// Set once the server is stopping: every session ends, restored.
     stopping: watch::Sender<bool>,
     /// Test hook: a session panics when this key (a char) is pressed; 0 for
-    /// none. Only the library API sets it ([`Shared::panic_on_key`]).
-    panic_key: AtomicU32,
+    /// none. Only the library API sets it ([`Shared::panic_on_key`]), and
+    /// only with the `test-hooks` feature (the tests' build).
+    #[cfg(feature = "test-hooks")]
+    panic_key: std::sync::atomic::AtomicU32,
 }
 
 impl Shared {
@@ -199,6 +201,7 @@ impl Shared {
     /// that a panic ends that session only, restored. Not reachable from
     /// the command line.
     #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn panic_on_key(&self, key: char) {
         self.panic_key.store(key as u32, Ordering::SeqCst);
     }
@@ -368,7 +371,8 @@ pub async fn start(
         apps: AtomicUsize::new(0),
         app_connections: AtomicUsize::new(0),
         stopping: watch::Sender::new(false),
-        panic_key: AtomicU32::new(0),
+        #[cfg(feature = "test-hooks")]
+        panic_key: std::sync::atomic::AtomicU32::new(0),
     });
     if let Some(n) = nofile {
         let o = &shared.opts;

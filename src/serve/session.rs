@@ -8,7 +8,7 @@ use super::{Shared, input};
 use crate::action::{Action, Effect};
 use crate::app::App;
 use crate::theme::Theme;
-use crossterm::event::{Event, KeyCode};
+use crossterm::event::Event;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::collections::VecDeque;
@@ -277,6 +277,7 @@ impl Worker {
     /// Run jobs in order, then render once. True: the reader quit.
     fn run(&self, live: &mut Option<Live>, jobs: VecDeque<(Job, Option<OwnedSemaphorePermit>)>) -> io::Result<bool> {
         let sh = &self.shared;
+        #[cfg(feature = "test-hooks")]
         let panic_key = char::from_u32(sh.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
         for (job, _room) in jobs {
             match job {
@@ -310,8 +311,10 @@ impl Worker {
                 Job::Input(data) => {
                     let Some(live) = live else { continue };
                     for ev in live.decoder.feed(&data) {
+                        #[cfg(feature = "test-hooks")]
+                        #[allow(clippy::panic)]
                         if let (Some(k), Event::Key(key)) = (panic_key, &ev)
-                            && key.code == KeyCode::Char(k)
+                            && key.code == crossterm::event::KeyCode::Char(k)
                         {
                             panic!("injected panic on key {k:?} (test hook)");
                         }

@@ -43,8 +43,7 @@ const ASCII_BORDER: border::Set = border::Set {
     horizontal_bottom: "-",
 };
 
-/// Below this size (columns, rows) the screen shows only 「窗口太小」.
-pub const MIN_SIZE: (u16, u16) = (24, 8);
+pub use crate::layout::MIN_SIZE;
 
 /// Draw the whole screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {

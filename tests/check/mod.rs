@@ -50,6 +50,9 @@ impl Screen {
             let start = y as usize * width + self.area.x as usize;
             self.buf.content[start..start + self.area.width as usize].fill(Cell::default());
         }
+        if let Err(e) = app.state.check_invariants() {
+            panic!("state invariant broken: {e}\nstate: {}", ctx());
+        }
         yanbao::ui::render(app, self.area, &mut self.buf);
         if let Err(e) = self.check() {
             panic!("{e}\nstate: {}\nscreen:\n{}", ctx(), self.text());

@@ -7,7 +7,6 @@ pub mod pty;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use yanbao::action::Action;
 use yanbao::app::App;
@@ -120,27 +119,69 @@ pub fn assert_rows_fit(buf: &Buffer) {
     }
 }
 
-/// `make-library content DIR copies` into a fresh temporary folder; `None`
-/// when the tool is not there (outside the project's workspace).
-pub fn make_library(name: &str, copies: usize) -> Option<PathBuf> {
-    let tool = Path::new("../shared/tools/make-library");
-    if !tool.exists() {
-        eprintln!("skipped: {} not found", tool.display());
-        return None;
+/// A library of `copies` copies of each bundled report, in a fresh
+/// temporary folder (a port of `../shared/tools/make-library`'s first
+/// version, so that no test depends on a file outside the repository): the
+/// registries as they are, then for each report `<id><i>/` with every `id:`
+/// that starts a line given the prefix `x<i>-` and the title the suffix
+/// `（第<i>辑）`. Publishers and dates are kept, so the copies group as the
+/// originals do.
+pub fn make_library(name: &str, copies: usize) -> PathBuf {
+    let src = Path::new("content");
+    let dst = std::env::temp_dir().join(format!("yanbao-library-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    std::fs::create_dir_all(&dst).expect("create the library folder");
+    let mut reports = Vec::new();
+    for e in std::fs::read_dir(src).expect("read content/").flatten() {
+        let p = e.path();
+        if p.is_file() {
+            std::fs::copy(&p, dst.join(e.file_name())).expect("copy a registry");
+        } else if p.is_dir() {
+            reports.push(p);
+        }
     }
-    let dir = std::env::temp_dir().join(format!("yanbao-library-{name}-{}", std::process::id()));
-    let out = Command::new(tool).args(["content", dir.to_str()?, &copies.to_string()]).output().ok()?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Some(dir)
+    reports.sort();
+    for rep in &reports {
+        let stem = rep.file_name().and_then(|n| n.to_str()).expect("a report folder name");
+        for i in 0..copies {
+            let out = dst.join(format!("{stem}{i}"));
+            std::fs::create_dir_all(&out).expect("create a copy");
+            for f in std::fs::read_dir(rep).expect("read a report").flatten() {
+                let text = std::fs::read_to_string(f.path()).expect("read a content file");
+                let report = f.file_name() == "report.yaml";
+                let lines: Vec<String> = text.split('\n').map(|l| copy_line(l, i, report)).collect();
+                std::fs::write(out.join(f.file_name()), lines.join("\n")).expect("write a content file");
+            }
+        }
+    }
+    dst
+}
+
+/// One line of a report's copy `i` (see `make_library`).
+fn copy_line(line: &str, i: usize, report: bool) -> String {
+    // An `id: ` after spaces, a dash or both starts the line.
+    let body = line.trim_start();
+    let body = body.strip_prefix('-').unwrap_or(body).trim_start();
+    if let Some(id) = body.strip_prefix("id: ") {
+        let lead = line.strip_suffix(body).unwrap_or("");
+        return format!("{lead}id: x{i}-{id}");
+    }
+    if report && let Some(title) = line.strip_prefix("title: ") {
+        let t = title.trim();
+        let t = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t);
+        let t = format!("{t}（第{i}辑）");
+        return format!("title: \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
+    }
+    line.to_string()
 }
 
 /// A library of 20 reports (10 copies of each bundled one) with some
 /// variety: copy 3 of fs dated 2024, copy 5 of ccid undated, copy 7 of ccid
-/// without a publisher. Parsed once per test binary; `None` without the tool.
-pub fn grouped_library() -> Option<Arc<Library>> {
-    static LIB: OnceLock<Option<Arc<Library>>> = OnceLock::new();
+/// without a publisher. Parsed once per test binary.
+pub fn grouped_library() -> Arc<Library> {
+    static LIB: OnceLock<Arc<Library>> = OnceLock::new();
     LIB.get_or_init(|| {
-        let dir = make_library("grouped", 10)?;
+        let dir = make_library("grouped", 10);
         let edit = |rep: &str, from: &str, to: &str| {
             let f = dir.join(rep).join("report.yaml");
             let t = std::fs::read_to_string(&f).unwrap();
@@ -153,7 +194,7 @@ pub fn grouped_library() -> Option<Arc<Library>> {
         let (lib, errors) = Library::load_from(Some(&dir)).expect("the library loads");
         assert!(errors.is_empty(), "{errors:?}");
         let _ = std::fs::remove_dir_all(&dir);
-        Some(Arc::new(lib))
+        Arc::new(lib)
     })
     .clone()
 }

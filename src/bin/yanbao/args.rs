@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use yanbao::config::{AmbiWidth, ColorWhen};
 use yanbao::search::Filter;
+use yanbao::serve::config::{defaults, parse_size};
 
 /// yanbao 研报: read and explore Chinese research reports in the terminal.
 #[derive(Parser)]
@@ -107,6 +108,14 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
         #[arg(long, requires = "out")]
         force: bool,
     },
+    /// Print a shell completion script on stdout, e.g.
+    /// `yanbao completions bash > ~/.local/share/bash-completion/completions/yanbao`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `yanbao man > yanbao.1`.
+    Man,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,41 +142,41 @@ pub(crate) struct ServeArgs {
     pub(crate) authorized_keys: Option<PathBuf>,
     /// At most this many explorers at once (connections still logging in
     /// do not count).
-    #[arg(long, default_value_t = 64, value_name = "N")]
+    #[arg(long, default_value_t = defaults::MAX_SESSIONS, value_name = "N")]
     pub(crate) max_sessions: usize,
     /// Close a session after this many seconds without input from its
     /// reader (keepalives do not count).
-    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    #[arg(long, default_value_t = defaults::IDLE_TIMEOUT_SECS, value_name = "SECS")]
     pub(crate) idle_timeout: u64,
     /// Close a connection that has not logged in and started the explorer
     /// within this many seconds, whatever it sends.
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    #[arg(long, default_value_t = defaults::LOGIN_GRACE_SECS, value_name = "SECS")]
     pub(crate) login_grace: u64,
     /// At most this many connections logging in at once; past it, the
     /// oldest of them is closed to make room.
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = defaults::MAX_STARTUPS, value_name = "N")]
     pub(crate) max_startups: usize,
     /// At most this many connections at once from one address (IPv6: one
     /// /64).
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    #[arg(long, default_value_t = defaults::MAX_PER_ADDRESS, value_name = "N")]
     pub(crate) max_per_address: usize,
     /// At most this many new connections a minute from one address.
-    #[arg(long, default_value_t = 60, value_name = "N")]
+    #[arg(long, default_value_t = defaults::MAX_PER_MINUTE, value_name = "N")]
     pub(crate) max_per_minute: usize,
     /// Send a keepalive after this many seconds without a packet from the
     /// client; 3 unanswered close the connection (dead peers). 0: off.
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    #[arg(long, default_value_t = defaults::KEEPALIVE_SECS, value_name = "SECS")]
     pub(crate) keepalive: u64,
     /// End a session after this many seconds, input or not. 0: no limit.
-    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    #[arg(long, default_value_t = defaults::MAX_SESSION_TIME_SECS, value_name = "SECS")]
     pub(crate) max_session_time: u64,
     /// The largest terminal drawn; a larger one shows the explorer at this
     /// size (bounds the memory per session).
-    #[arg(long, default_value = "300x100", value_name = "COLSxROWS", value_parser = parse_size)]
+    #[arg(long, default_value = defaults::MAX_SIZE, value_name = "COLSxROWS", value_parser = parse_size)]
     pub(crate) max_size: (u16, u16),
     /// Read a session's input at most this many bytes a second, past a
     /// burst of 128 KiB (a paste); faster input waits. 0: no limit.
-    #[arg(long, default_value_t = 32768, value_name = "BYTES")]
+    #[arg(long, default_value_t = defaults::INPUT_RATE, value_name = "BYTES")]
     pub(crate) input_rate: u32,
     /// Serve Prometheus metrics (sessions, connections refused by each
     /// limit, bytes out, errors) over HTTP on this address, e.g.
@@ -184,16 +193,6 @@ pub(crate) struct ServeArgs {
     /// so a busy session never holds these.
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) workers: u16,
-}
-
-/// `COLSxROWS`, each from 20 to 1000.
-pub(crate) fn parse_size(s: &str) -> Result<(u16, u16), String> {
-    let (c, r) = s.split_once(['x', 'X']).ok_or("expected COLSxROWS, e.g. 300x100")?;
-    let n = |v: &str| v.trim().parse::<u16>().ok().filter(|n| (20..=1000).contains(n));
-    match (n(c), n(r)) {
-        (Some(c), Some(r)) => Ok((c, r)),
-        _ => Err("each of COLS and ROWS must be from 20 to 1000".into()),
-    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -92,11 +92,7 @@ pub(crate) struct Loaded {
 pub(crate) fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
     let mut km = Keymap::defaults();
     let user = cli.keymap.clone().or_else(|| {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        let p = base.join("yanbao").join("keymap.yaml");
+        let p = yanbao::paths::dir(yanbao::paths::Base::Config)?.join("keymap.yaml");
         p.exists().then_some(p)
     });
     if let Some(p) = user {

@@ -1,5 +1,9 @@
 //! The `yanbao` binary: the explorer, and the subcommands in modules of their own.
 
+#![deny(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
+
 mod args;
 mod check;
 mod export;
@@ -11,7 +15,7 @@ use crate::check::*;
 use crate::export::*;
 use crate::load::*;
 use crate::serve::*;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +43,22 @@ fn main() -> ExitCode {
             quiet_on_closed_pipe();
             export(&dirs, target, format, out.as_deref(), force)
         }
+        Some(Command::Completions { shell }) => {
+            quiet_on_closed_pipe();
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "yanbao", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Man) => {
+            quiet_on_closed_pipe();
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("yanbao man: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         None => match explore(&cli, &dirs) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
@@ -50,6 +70,7 @@ fn main() -> ExitCode {
 /// reader of the output goes away, as C tools do (SIGPIPE's default action),
 /// instead of panicking in `println!`. The explorer and the server keep
 /// SIGPIPE ignored: for them a closed pipe or socket is an error to handle.
+#[allow(unsafe_code)]
 fn quiet_on_closed_pipe() {
     // SAFETY: setting a signal's disposition to its default.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
@@ -76,7 +97,10 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
             // Behind the explorer's own thread: at a lower priority (on
             // Linux, nice applies to the calling thread alone).
             // SAFETY: nice(2) on this thread; its result is not needed.
-            unsafe { libc::nice(10) };
+            #[allow(unsafe_code)]
+            unsafe {
+                libc::nice(10)
+            };
             ix.get();
         });
     }

@@ -5,6 +5,7 @@ use crate::load::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use yanbao::serve::config::secs_or_off;
 
 pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
     let (lib, index) = match load_indexed(dirs) {
@@ -19,14 +20,14 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let host_key = args.host_key.clone().unwrap_or_else(|| {
-        let base = std::env::var_os("XDG_DATA_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-            .unwrap_or_else(|| PathBuf::from("."));
-        base.join("yanbao").join("host_ed25519")
-    });
+    // Never the current folder: with neither XDG_DATA_HOME nor HOME, the
+    // key's place must be given.
+    let Some(host_key) =
+        args.host_key.clone().or_else(|| Some(yanbao::paths::dir(yanbao::paths::Base::Data)?.join("host_ed25519")))
+    else {
+        eprintln!("yanbao serve: no place for the host key: set HOME or XDG_DATA_HOME, or give --host-key FILE");
+        return ExitCode::from(2);
+    };
     let opts = yanbao::serve::ServeOpts {
         host_key,
         authorized_keys: args.authorized_keys.clone(),
@@ -38,8 +39,8 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         login_grace: std::time::Duration::from_secs(args.login_grace.max(1)),
         max_startups: args.max_startups,
         max_per_address: args.max_per_address,
-        keepalive: (args.keepalive > 0).then(|| std::time::Duration::from_secs(args.keepalive)),
-        max_session_time: (args.max_session_time > 0).then(|| std::time::Duration::from_secs(args.max_session_time)),
+        keepalive: secs_or_off(args.keepalive),
+        max_session_time: secs_or_off(args.max_session_time),
         max_size: args.max_size,
         input_rate: (args.input_rate > 0).then_some(args.input_rate),
         metrics: args.metrics.clone(),
