@@ -127,6 +127,8 @@ struct FileKey {
     path: String,
     size: u64,
     mtime_ns: i128,
+    ctime_ns: i128,
+    ino: u64,
     hash: u128,
 }
 
@@ -134,6 +136,9 @@ struct FileKey {
 struct Keys {
     /// When the files were listed, in ns since the epoch.
     listed_ns: i128,
+    /// The content folders, canonical: a cache file copied or swapped from
+    /// another library is not taken for this one's.
+    roots: Vec<String>,
     files: Vec<FileKey>,
 }
 
@@ -226,7 +231,7 @@ pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, S
         return Ok(Opened { lib, index: None, pieces: None, errors, status: Status::Off });
     }
     let index = Index::build(&lib);
-    let keys = Keys { listed_ns, files: keys_of(&source, &files) };
+    let keys = Keys { listed_ns, roots: canonical_roots(dirs), files: keys_of(&source, &files) };
     let status = match write(cache_dir, &file, &keys, &lib, &index) {
         Err(e) => Status::Unwritable(e),
         Ok(()) => match why {
@@ -235,6 +240,14 @@ pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, S
         },
     };
     Ok(Opened { lib, index: Some(LazyIndex::ready(index)), pieces: None, errors, status })
+}
+
+/// The content folders as canonical paths, the key of a cache file's
+/// library (none for the bundled content).
+fn canonical_roots(dirs: &[PathBuf]) -> Vec<String> {
+    dirs.iter()
+        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()).to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Parse without the cache.
@@ -251,7 +264,14 @@ fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
     match source {
         Source::Bundled(_) => files
             .iter()
-            .map(|(p, t)| FileKey { path: p.clone(), size: t.len() as u64, mtime_ns: 0, hash: hash(t.as_bytes()) })
+            .map(|(p, t)| FileKey {
+                path: p.clone(),
+                size: t.len() as u64,
+                mtime_ns: 0,
+                ctime_ns: 0,
+                ino: 0,
+                hash: hash(t.as_bytes()),
+            })
             .collect(),
         Source::Dir(listed) => listed
             .iter()
@@ -259,6 +279,8 @@ fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
                 path: l.rel.clone(),
                 size: l.size,
                 mtime_ns: l.mtime_ns,
+                ctime_ns: l.ctime_ns,
+                ino: l.ino,
                 hash: files.get(&l.rel).map_or(0, |t| hash(t.as_bytes())),
             })
             .collect(),
@@ -266,7 +288,10 @@ fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
 }
 
 /// Whether the files are those of the keys; `Err` says which is not.
-fn fresh(keys: &Keys, source: &Source) -> Result<(), String> {
+fn fresh(keys: &Keys, source: &Source, roots: &[String]) -> Result<(), String> {
+    if keys.roots != roots {
+        return Err("made for another content folder".into());
+    }
     match source {
         Source::Bundled(files) => {
             let same = keys.files.len() == files.len()
@@ -282,11 +307,14 @@ fn fresh(keys: &Keys, source: &Source) -> Result<(), String> {
                 return Err("files were added or removed".into());
             }
             for (k, l) in keys.files.iter().zip(listed) {
-                let same_stat = k.size == l.size && k.mtime_ns == l.mtime_ns;
+                let same_stat =
+                    k.size == l.size && k.mtime_ns == l.mtime_ns && k.ctime_ns == l.ctime_ns && k.ino == l.ino;
                 if same_stat && l.mtime_ns < keys.listed_ns - RACY_NS {
                     continue;
                 }
-                let changed = k.size != l.size || std::fs::read(&l.path).map_or(true, |b| hash(&b) != k.hash);
+                let changed = k.size != l.size
+                    || crate::content::read_guarded(&l.path, crate::content::MAX_FILE_BYTES)
+                        .map_or(true, |b| hash(&b) != k.hash);
                 if changed {
                     return Err(format!("{} changed", l.rel));
                 }
@@ -405,14 +433,23 @@ impl ReportSource for CachedReports {
     }
 }
 
+/// The largest catalogue a cache file of `source` may claim.
+fn max_catalogue(source: &Source) -> u64 {
+    let content: u64 = match source {
+        Source::Dir(listed) => listed.iter().map(|l| l.size).sum(),
+        Source::Bundled(files) => files.values().map(|t| t.len() as u64).sum(),
+    };
+    content.saturating_mul(16).saturating_add(16 << 20)
+}
+
 /// Read a cache file: `Ok(None)` if there is none, `Err(why)` if it cannot
 /// be used. Only the header and the catalogue (the keys, the registries,
 /// the reports' heads and the reading table) are read and checked here; a
 /// report's blob and the index's pieces are read and checked when used.
 fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>, String> {
     use std::io::Read;
-    let mut f = match std::fs::File::open(file) {
-        Ok(f) => f,
+    let mut f = match crate::content::open_regular(file) {
+        Ok((f, _)) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("unreadable ({e})")),
     };
@@ -429,13 +466,23 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
     let sum = head.get(32..48).and_then(|b| b.try_into().ok()).map(u128::from_le_bytes).ok_or_else(corrupt)?;
     let size = f.metadata().map_err(|_| corrupt())?.len();
     let data_len = size.checked_sub(HEADER as u64).and_then(|r| r.checked_sub(len)).ok_or_else(corrupt)?;
-    let mut cat = vec![0u8; usize::try_from(len).map_err(|_| corrupt())?];
-    f.read_exact(&mut cat).map_err(|_| corrupt())?;
+    // The claimed length is checked against the file's size (above) and
+    // against the content's before anything is allocated: a sparse file
+    // claiming 8 GiB is refused, not read (issue 26, N10). The catalogue
+    // holds the content's outline, far less than 16 times its text.
+    if len > max_catalogue(source) {
+        return Err(corrupt());
+    }
+    let mut cat = Vec::new();
+    (&mut f).take(len).read_to_end(&mut cat).map_err(|_| corrupt())?;
+    if cat.len() as u64 != len {
+        return Err(corrupt());
+    }
     if hash(&cat) != sum {
         return Err(corrupt());
     }
     let (keys, rest): (Keys, &[u8]) = postcard::take_from_bytes(&cat).map_err(|_| corrupt())?;
-    fresh(&keys, source).map_err(|w| format!("stale: {w}"))?;
+    fresh(&keys, source, &canonical_roots(dirs)).map_err(|w| format!("stale: {w}"))?;
     let c: Catalogue = postcard::from_bytes(rest).map_err(|_| corrupt())?;
     if !c.table.is_consistent() || c.reports.len() != c.heads.len() {
         return Err(corrupt());

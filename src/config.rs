@@ -74,16 +74,16 @@ impl Default for Options {
 }
 
 /// The keys a config file may hold, in the order the README lists them.
+/// The largest config file read (a real one is a few hundred bytes).
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 pub const KEYS: [&str; 9] =
     ["color", "ascii", "ambiwidth", "width", "mouse", "copy_to", "tree", "tree_width", "library"];
 
 /// `$XDG_DATA_HOME/yanbao/library/` (default `~/.local/share/…`): where
 /// imported reports go.
 pub fn default_library() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
-    })?;
-    Some(base.join("yanbao").join("library"))
+    Some(crate::paths::dir(crate::paths::Base::Data)?.join("library"))
 }
 
 impl Options {
@@ -120,6 +120,14 @@ impl Options {
     /// Lay a config file's text over these options. `name` is the file as
     /// errors name it. Every problem is reported, not just the first.
     pub fn apply_file(&mut self, name: &str, text: &str) -> Result<(), Vec<ConfigError>> {
+        if let Some((line, column)) = crate::content::flow_too_deep(text) {
+            return Err(vec![KeymapError {
+                file: name.to_string(),
+                line: Some(line),
+                column: Some(column),
+                message: crate::content::flow_too_deep_message(),
+            }]);
+        }
         let locator = crate::content::LazyLocator::new(text);
         let error = |path: &str, message: String| {
             let at = locator.find(path);
@@ -232,7 +240,8 @@ impl Options {
                 _ => return Ok(o),
             },
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+        let text = crate::content::read_guarded_text(&path, MAX_CONFIG_BYTES)
+            .map_err(|e| vec![format!("{}: {e}", path.display())])?;
         o.apply_file(&path.display().to_string(), &text)
             .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
         Ok(o)

@@ -11,6 +11,9 @@ use serde::Deserialize;
 use serde_yaml::Value;
 use std::fmt;
 
+/// The largest keymap file read.
+pub const MAX_KEYMAP_BYTES: u64 = 1 << 20;
+
 pub const DEFAULT_KEYMAP: &str = include_str!("../keymaps/default.yaml");
 
 /// Where a binding applies. Resolution goes overlay first, then pane, then
@@ -256,6 +259,14 @@ struct RawBinding {
 type Entry = (Context, KeySeq, Option<(Vec<Action>, Option<String>)>);
 
 fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
+    if let Some((line, column)) = crate::content::flow_too_deep(text) {
+        return Err(vec![KeymapError {
+            file: name.to_string(),
+            line: Some(line),
+            column: Some(column),
+            message: crate::content::flow_too_deep_message(),
+        }]);
+    }
     let locator = crate::content::LazyLocator::new(text);
     let mut errors = Vec::new();
     let err = |errors: &mut Vec<KeymapError>, path: &str, message: String| {

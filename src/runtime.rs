@@ -155,7 +155,13 @@ fn copy<B: ScreenHint>(backend: &mut B, app: &mut App, text: &str, to: Option<&s
 /// Append a copy to a file, one blank line after it (`--copy-to`).
 pub fn append_copy(path: &std::path::Path, text: &str) -> io::Result<()> {
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    // Non-blocking: a FIFO with no reader fails at once (ENXIO) instead of
+    // freezing the explorer; then only a regular file is written.
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file (a FIFO, device or socket)"));
+    }
     let mut buf = text.trim_end_matches('\n').to_string();
     buf.push_str("\n\n");
     f.write_all(buf.as_bytes())

@@ -25,6 +25,9 @@ pub const VERSION: u32 = 1;
 /// At most this many page positions are kept (helix's session state caps its
 /// LRU at 1,000); the least recently read go first.
 pub const MAX_POSITIONS: usize = 1000;
+/// The largest state file read: far above what the bounds above allow
+/// (about 100 KB), far below what would hurt.
+pub const MAX_STATE_BYTES: u64 = 4 << 20;
 /// Marks are named a-z and A-Z.
 pub const MAX_MARKS: usize = 52;
 /// A mark keeps at most this many characters of the line it was set on.
@@ -229,7 +232,7 @@ pub fn location_for_key(state_dir: &Path, fingerprint: &str) -> Location {
 /// version, is renamed to `<file>.corrupt` and reported.
 pub fn read_json(file: &Path) -> (Option<Saved>, Option<String>) {
     let shown = file.display().to_string();
-    let text = match std::fs::read(file) {
+    let text = match crate::content::read_guarded(file, MAX_STATE_BYTES) {
         Ok(b) => b,
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
             return (None, None);

@@ -266,6 +266,49 @@ pub fn fit(s: &str, max: usize) -> String {
     t
 }
 
+/// A character that must not leave yanbao in text it writes out (copies,
+/// `--copy-to`, exports, `search`, error messages): C0 and C1 controls but
+/// tab and newline, DEL, and the bidirectional embeddings, overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069), which reorder what a terminal
+/// or an editor shows. An `ESC [ 201 ~` in a copy would end a shell's
+/// bracketed paste and run what follows when pasted.
+pub fn is_unsafe_out(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` without the characters of [`is_unsafe_out`]: the one sanitiser of
+/// everything yanbao writes out. Borrows when there is nothing to remove.
+pub fn safe_out(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(is_unsafe_out) {
+        std::borrow::Cow::Owned(s.chars().filter(|&c| !is_unsafe_out(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// [`safe_out`] applied to every string of a JSON value, keys included,
+/// before it is serialised: JSON would escape C0 controls as `\u001b`, which
+/// still decode to ESC, and writes C1 controls and bidi overrides raw.
+pub fn safe_json(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(t) = safe_out(s) {
+                *s = t;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(safe_json),
+        Value::Object(o) => {
+            let map = std::mem::take(o);
+            for (k, mut x) in map {
+                safe_json(&mut x);
+                o.insert(safe_out(&k).into_owned(), x);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Replace characters whose width terminals disagree on (emoji with joiners
 /// and variation selectors, other zero-width format characters) and tabs.
 pub fn sanitize(s: &str) -> String {
@@ -283,6 +326,16 @@ pub fn sanitize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safe_out_strips_controls_and_bidi_but_keeps_tab_and_newline() {
+        let hostile = "a\u{1b}[201~; touch PWNED\r\n\tb\u{7}\u{7f}\u{9b}2J\u{85}\u{202e}c\u{2066}d\u{0}";
+        assert_eq!(safe_out(hostile), "a[201~; touch PWNED\n\tb2Jcd");
+        assert!(matches!(safe_out("表格\n\tok"), std::borrow::Cow::Borrowed(_)));
+        let mut v = serde_json::json!({"k\u{1b}": ["x\u{9b}y", 1, {"z": "\u{202d}w"}]});
+        safe_json(&mut v);
+        assert_eq!(v.to_string(), r#"{"k":["xy",1,{"z":"w"}]}"#);
+    }
 
     #[test]
     fn punctuation_never_starts_a_line() {

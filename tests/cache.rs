@@ -335,3 +335,76 @@ fn a_library_of_20_reports_checks_and_searches() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&xdg);
 }
+
+// ------------------------------------------------- issue 26, N10
+
+/// Every file below `dir` gets the mtime 2020-01-01, as after unpacking an
+/// archive with normalised mtimes.
+fn set_old_mtimes(dir: &Path) {
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            set_old_mtimes(&p);
+        } else {
+            std::fs::File::options().write(true).open(&p).unwrap().set_modified(old).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_sparse_cache_claiming_a_huge_catalogue_is_refused_not_allocated() {
+    let s = Scratch::new("sparse");
+    assert_eq!(s.open().status, Status::Built);
+    let good = std::fs::read(s.cache_file()).unwrap();
+    let mut head = good[..48].to_vec();
+    head[24..32].copy_from_slice(&(8u64 << 30).to_le_bytes());
+    std::fs::write(s.cache_file(), &head).unwrap();
+    // Sparse: the file's size agrees with the claim, no disk is used.
+    std::fs::File::options().write(true).open(s.cache_file()).unwrap().set_len(48 + (8 << 30) + 1000).unwrap();
+    let o = s.open();
+    assert_eq!(o.status, Status::Rebuilt("corrupt".into()));
+    same_as_parsed(&o, &s.content());
+    assert_eq!(s.open().status, Status::Hit);
+}
+
+#[test]
+fn a_cache_file_of_another_library_is_not_taken_for_this_one() {
+    let a = Scratch::new("swap-a");
+    let b = Scratch::new("swap-b");
+    // The same files but one, changed in place to the same size.
+    let f = b.content().join("ccid/report.yaml");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let title = text.lines().find_map(|l| l.strip_prefix("title: ")).unwrap().to_string();
+    let other: String = title.chars().rev().collect();
+    std::fs::write(&f, text.replacen(&title, &other, 1)).unwrap();
+    set_old_mtimes(&a.content());
+    set_old_mtimes(&b.content());
+    assert_eq!(a.open().status, Status::Built);
+    let b_file = cache::file_for(&a.cache(), Some(&b.content()));
+    std::fs::create_dir_all(b.cache()).unwrap();
+    assert_eq!(cache::open(Some(&b.content()), Some(&a.cache())).unwrap().status, Status::Built);
+    // b's cache file in a's place.
+    std::fs::copy(&b_file, a.cache_file()).unwrap();
+    let o = a.open();
+    assert_eq!(o.status, Status::Rebuilt("stale: made for another content folder".into()));
+    same_as_parsed(&o, &a.content());
+}
+
+#[test]
+fn an_edit_that_keeps_size_and_an_old_mtime_is_seen() {
+    let s = Scratch::new("old-mtime");
+    set_old_mtimes(&s.content());
+    assert_eq!(s.open().status, Status::Built);
+    assert_eq!(s.open().status, Status::Hit);
+    let report = s.content().join("ccid/report.yaml");
+    let text = std::fs::read_to_string(&report).unwrap();
+    let title = text.lines().find_map(|l| l.strip_prefix("title: ")).unwrap().to_string();
+    let new_title: String = title.chars().rev().collect();
+    // Well outside the 2-second racy window: the mtime is years old.
+    std::fs::write(&report, text.replacen(&title, &new_title, 1)).unwrap();
+    set_old_mtimes(&s.content());
+    let o = s.open();
+    assert_eq!(o.status, Status::Rebuilt("stale: ccid/report.yaml changed".into()));
+    assert!(o.lib.reports().any(|r| r.title == new_title.trim_matches('"')), "the new title is read");
+}

@@ -11,7 +11,7 @@ use std::path::Path;
 
 type Harness = fn(&[u8]);
 
-const TARGETS: [(&str, Harness); 6] = [
+const TARGETS: [(&str, Harness); 7] = [
     ("content", harness::content),
     ("keymap", harness::keymap),
     ("query", harness::query),

@@ -4,6 +4,7 @@
 //! under an address-space limit and is killed by its PID after a deadline.
 
 use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -218,4 +219,127 @@ fn no_report_is_an_error_that_names_the_file() {
     let r = check(&dir);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.starts_with("REPORT/report.yaml: no report found"), "{}", r.stderr);
+}
+
+/// A FIFO at `p`.
+fn mkfifo(p: &Path) {
+    let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+    // SAFETY: a valid path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+/// K7 and F12 (issue 26, N9): a keymap or config that is a FIFO hung the
+/// start; one linked to /dev/zero was read until memory ran out.
+#[test]
+fn a_keymap_or_config_that_is_not_a_file_is_an_error() {
+    let dir = fixture("special-settings");
+    mkfifo(&dir.join("fifo.yaml"));
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.yaml")).unwrap();
+    for flag in ["--keymap", "--config"] {
+        for f in ["fifo.yaml", "zero.yaml"] {
+            let p = dir.join(f);
+            let r = yanbao(&[flag, p.to_str().unwrap(), "check"]);
+            assert_eq!(r.code, Some(2), "{flag} {f}: {}", r.stderr);
+            assert!(r.stderr.contains(&format!("{f}: not a regular file")), "{flag} {f}: {}", r.stderr);
+        }
+    }
+}
+
+/// The reading memory and the cache (issue 26, N9): a FIFO froze the
+/// explorer at start, /dev/zero was read to the end of memory.
+#[test]
+fn a_state_or_cache_file_that_is_not_a_file_is_not_read() {
+    let dir = fixture("special-state");
+    let fifo = dir.join("state-fifo.json");
+    mkfifo(&fifo);
+    let zero = dir.join("state-zero.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for f in [&fifo, &zero] {
+        // An old JSON state file in that place: not read, reported.
+        let (saved, message) = yanbao::state::read_json(f);
+        assert!(saved.is_none());
+        assert!(message.as_deref().is_some_and(|m| m.contains("not a regular file")), "{message:?}");
+        // The database itself in that place: kept in memory, reported.
+        let loc = yanbao::state::Location { db: f.clone(), scope: "bundled".into(), legacy: dir.join("none.json") };
+        let o = yanbao::state::Store::open(loc);
+        assert!(o.saved.is_none());
+        assert!(o.message.as_deref().is_some_and(|m| m.contains("not a regular file")), "{:?}", o.message);
+    }
+    // A FIFO in the cache's place: rebuilt (renamed over), not waited on.
+    let content = dir.clone();
+    let cache = dir.join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let file = yanbao::cache::file_for(&cache, Some(&content));
+    mkfifo(&file);
+    let o = yanbao::cache::open(Some(&content), Some(&cache)).expect("content");
+    assert!(matches!(o.status, yanbao::cache::Status::Rebuilt(_)), "{:?}", o.status);
+    assert!(std::fs::symlink_metadata(&file).unwrap().is_file());
+}
+
+/// `--copy-to` a FIFO no one reads froze `y` (issue 26, N9); a device is refused too.
+#[test]
+fn copy_to_a_fifo_or_device_is_an_error_not_a_hang() {
+    let dir = fixture("special-copy");
+    let fifo = dir.join("clip");
+    mkfifo(&fifo);
+    let e = yanbao::runtime::append_copy(&fifo, "text").expect_err("no reader: refused");
+    assert!(e.raw_os_error() == Some(libc::ENXIO), "{e}");
+    // With a reader on the FIFO, it is still not a regular file.
+    let _reader = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(&fifo).unwrap();
+    let e = yanbao::runtime::append_copy(&fifo, "text").expect_err("refused");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+    let e = yanbao::runtime::append_copy(Path::new("/dev/zero"), "text").expect_err("refused");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+}
+
+/// N5 (issue 26): flow nesting is quadratic in libyaml's scanner (100 KB of
+/// `[` took 53 s); a linear pre-scan refuses it, naming file and line, in
+/// content, keymaps and configs. 1 MB of it each.
+#[test]
+fn deep_flow_nesting_is_refused_with_its_line() {
+    let dir = fixture("flow");
+    let deep = format!("# deep\nglobal: {}\n", "[".repeat((1 << 20) - 100));
+    std::fs::write(dir.join("deep.yaml"), &deep).unwrap();
+    let deep_path = dir.join("deep.yaml");
+    for flag in ["--keymap", "--config"] {
+        let r = yanbao(&[flag, deep_path.to_str().unwrap(), "check"]);
+        assert_eq!(r.code, Some(2), "{flag}: {}", r.stderr);
+        assert!(r.stderr.contains("deep.yaml:2:"), "{flag}: {}", r.stderr);
+        assert!(r.stderr.contains("nested more than 64 deep"), "{flag}: {}", r.stderr);
+    }
+    std::fs::remove_file(&deep_path).unwrap();
+    let ch = dir.join("rep/c1.yaml");
+    let text = std::fs::read_to_string(&ch).unwrap();
+    std::fs::write(
+        &ch,
+        text.replacen(
+            "        text: 金融行业的应用，银行与证券并进。",
+            &format!("        text: {}", "[".repeat(1 << 20)),
+            1,
+        ),
+    )
+    .unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml:18:79:"), "{}", r.stderr);
+}
+
+/// N6 (issue 26): a 15 MB paragraph passed `check` and froze the explorer
+/// (layout quadratic in a paragraph's length); a paragraph or heading over
+/// 64 KB is an error at its line.
+#[test]
+fn a_paragraph_or_heading_over_64_kb_is_an_error_at_its_line() {
+    let dir = fixture("long-text");
+    let ch = dir.join("rep/c1.yaml");
+    let text = std::fs::read_to_string(&ch).unwrap();
+    let long = "中".repeat(30_000); // 90 KB
+    let text = text
+        .replacen("        text: 金融行业的应用，银行与证券并进。", &format!("        text: {long}"), 1)
+        .replacen("    title: 金融\n", &format!("    title: 金融{long}\n"), 1);
+    std::fs::write(&ch, text).unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml:14:5:"), "the heading: {}", r.stderr);
+    assert!(r.stderr.contains("rep/c1.yaml:18:9:"), "the paragraph: {}", r.stderr);
+    assert!(r.stderr.contains("more than the 64 KB limit"), "{}", r.stderr);
 }

@@ -108,6 +108,9 @@ impl State {
 
     /// The effect of a copy, and its status line.
     fn copy(&mut self, text: String, what: String) -> Vec<Effect> {
+        // Every copy (y, Y, Ctrl-y; OSC 52 or --copy-to, local or served)
+        // passes here: no terminal or shell control sequence leaves in it.
+        let text = crate::text::safe_out(&text).into_owned();
         let to = self.copy_to.clone();
         let (sent, cut) =
             if to.is_some() { (text.as_str(), false) } else { clipboard::bound(&text, clipboard::MAX_OSC52) };

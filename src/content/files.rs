@@ -131,6 +131,10 @@ pub struct Listed {
     pub size: u64,
     /// Modification time in nanoseconds since the epoch.
     pub mtime_ns: i128,
+    /// Status-change time in nanoseconds and inode number: any write or
+    /// rename changes one of them, even when the mtime is put back.
+    pub ctime_ns: i128,
+    pub ino: u64,
 }
 
 /// The files [`read_dir`] would read, with their sizes and mtimes, without
@@ -150,37 +154,64 @@ pub fn list_dir(dir: &Path) -> Option<Vec<Listed>> {
             Ok(d) => d.as_nanos() as i128,
             Err(e) => -(e.duration().as_nanos() as i128),
         };
-        out.push(Listed { rel, path: p.to_path_buf(), size: meta.len(), mtime_ns });
+        use std::os::unix::fs::MetadataExt;
+        let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+        out.push(Listed { rel, path: p.to_path_buf(), size: meta.len(), mtime_ns, ctime_ns, ino: meta.ino() });
         Ok(())
     })
     .ok()?;
     errors.is_empty().then_some(out)
 }
 
-/// One content file as text, or (line, column, why not).
-fn read_file(p: &Path) -> Result<String, (Option<usize>, Option<usize>, String)> {
-    use std::io::Read;
+/// Open `p` to read it, if it is a regular file. The open is non-blocking,
+/// so that a FIFO returns at once (for a regular file O_NONBLOCK changes
+/// nothing); a FIFO, device or socket (a link to /dev/zero) is an error.
+pub fn open_regular(p: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
     use std::os::unix::fs::OpenOptionsExt;
-    let file_only = |m: String| (None, None, m);
-    // Non-blocking, so that opening a FIFO returns at once; then only a
-    // regular file is read (for one, O_NONBLOCK changes nothing).
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(p)
-        .map_err(|e| file_only(format!("cannot read: {e}")))?;
-    let meta = f.metadata().map_err(|e| file_only(format!("cannot read: {e}")))?;
+    let f = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(p)?;
+    let meta = f.metadata()?;
     if !meta.is_file() {
-        return Err(file_only("not a regular file (a FIFO, device or socket): not read".into()));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device or socket): not read",
+        ));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(file_only(format!("{} bytes: larger than the {} MiB limit", meta.len(), MAX_FILE_BYTES >> 20)));
+    Ok((f, meta))
+}
+
+/// The guarded reader of every file yanbao reads (content, keymap, config,
+/// reading memory, authorized keys): a regular file only ([`open_regular`]),
+/// of at most `max` bytes, read no further than that.
+pub fn read_guarded(p: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let (f, meta) = open_regular(p)?;
+    let too_large = |n: u64| {
+        let limit = if max >= 1 << 20 { format!("{} MiB", max >> 20) } else { format!("{} KiB", max >> 10) };
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{n} bytes: larger than the {limit} limit"))
+    };
+    if meta.len() > max {
+        return Err(too_large(meta.len()));
     }
     let mut bytes = Vec::new();
-    f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| file_only(format!("cannot read: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(file_only(format!("larger than the {} MiB limit", MAX_FILE_BYTES >> 20)));
+    f.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64));
     }
+    Ok(bytes)
+}
+
+/// [`read_guarded`] as UTF-8 text.
+pub fn read_guarded_text(p: &Path, max: u64) -> std::io::Result<String> {
+    String::from_utf8(read_guarded(p, max)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({e})")))
+}
+
+/// One content file as text, or (line, column, why not).
+fn read_file(p: &Path) -> Result<String, (Option<usize>, Option<usize>, String)> {
+    let bytes = read_guarded(p, MAX_FILE_BYTES).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => (None, None, e.to_string()),
+        _ => (None, None, format!("cannot read: {e}")),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let good = e.utf8_error().valid_up_to();

@@ -10,6 +10,9 @@ use serde_yaml::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
+/// The most text in one title or paragraph, in bytes of UTF-8.
+pub const MAX_BLOCK_TEXT: usize = 64 * 1024;
+
 /// The content files of a folder: relative path (with `/`) → text.
 pub type Files = BTreeMap<String, String>;
 
@@ -87,6 +90,16 @@ impl FileCtx<'_> {
 
     /// Parse the file as YAML, then as `T`, reporting the first structural error.
     fn parse<T: DeserializeOwned>(&mut self, text: &str) -> Option<T> {
+        if let Some((line, column)) = super::locate::flow_too_deep(text) {
+            self.ld.errors.push(ContentError {
+                file: self.name.to_string(),
+                line: Some(line),
+                column: Some(column),
+                path: String::new(),
+                message: super::locate::flow_too_deep_message(),
+            });
+            return None;
+        }
         let value: Value = match serde_yaml::from_str(text) {
             Ok(v) => v,
             Err(e) => {
@@ -192,6 +205,20 @@ impl FileCtx<'_> {
         if title.trim().is_empty() {
             self.error(path, "empty title");
         }
+        self.bounded(path, title);
+    }
+
+    /// A title or paragraph over [`MAX_BLOCK_TEXT`] bytes is an error at its
+    /// line: laying out one huge paragraph froze the explorer (issue 26, N6).
+    fn bounded(&mut self, path: &str, text: &str) {
+        if text.len() > MAX_BLOCK_TEXT {
+            let msg = format!(
+                "{} KB of text in one piece: more than the {} KB limit (split it into paragraphs)",
+                text.len() / 1024,
+                MAX_BLOCK_TEXT / 1024
+            );
+            self.error(path, msg);
+        }
     }
 
     /// Each of a company's `not_mentions` phrases contains one of its names
@@ -267,7 +294,9 @@ impl FileCtx<'_> {
                     self.industry_ref(&format!("{p}.industry"), ind);
                 }
             }
+            Block::Text(t) => self.bounded(&format!("{p}.text"), &t.text),
             Block::Example(e) => {
+                self.bounded(&format!("{p}.text"), &e.text);
                 if let Some(id) = &e.id {
                     self.id(&format!("{p}.id"), id, "example");
                 }

@@ -9,10 +9,13 @@ mod mentions;
 mod model;
 mod names;
 
-pub use files::{Listed, folder_prefix, list_dir, list_dirs, read_dir, read_dirs};
+pub use files::{
+    Listed, MAX_FILE_BYTES, folder_prefix, list_dir, list_dirs, open_regular, read_dir, read_dirs, read_guarded,
+    read_guarded_text,
+};
 pub use industry::{IndustryPlan, IndustryStats};
 pub use load::{Files, load, load_roots};
-pub use locate::{LazyLocator, Locator, duplicate_key};
+pub use locate::{LazyLocator, Locator, MAX_FLOW_DEPTH, duplicate_key, flow_too_deep, flow_too_deep_message};
 pub use mentions::Mentions;
 pub use model::*;
 pub use names::{short_name, year_of};

@@ -74,7 +74,13 @@ pub fn csv_file_name(section: &str, title: Option<&str>, n: usize) -> String {
     let raw = format!("{section}_{title}");
     let mut name: String = raw
         .chars()
-        .map(|c| if c.is_control() || c.is_whitespace() || "/\\:*?\"<>|'`$&;#%{}[]!".contains(c) { '_' } else { c })
+        .map(|c| {
+            if crate::text::is_unsafe_out(c) || c.is_whitespace() || "/\\:*?\"<>|'`$&;#%{}[]!".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .take(80)
         .collect();
     while name.contains("__") {

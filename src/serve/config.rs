@@ -151,7 +151,7 @@ pub fn host_key(path: &Path) -> io::Result<PrivateKey> {
 
 /// Public keys of an authorized_keys file (OpenSSH format).
 pub fn authorized_keys(path: &Path) -> io::Result<Vec<PublicKey>> {
-    let text = std::fs::read_to_string(path)?;
+    let text = crate::content::read_guarded_text(path, 4 << 20)?;
     let mut keys = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();

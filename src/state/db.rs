@@ -415,6 +415,15 @@ impl Store {
             let m = format!("阅读位置无法保存，本次只在内存中记住（{e}）：{}", shown(dir));
             return memory_only(loc, saved, m);
         }
+        // A FIFO or a device in the database's place would be waited on or
+        // read without end: only a regular file (or none yet) is opened.
+        if let Ok(meta) = std::fs::metadata(&loc.db)
+            && !meta.is_file()
+        {
+            let (saved, _) = super::read_json(&loc.legacy);
+            let m = format!("阅读记录数据库不是普通文件（not a regular file），本次只在内存中记住：{}", shown(&loc.db));
+            return memory_only(loc, saved, m);
+        }
         let mut set_aside = None;
         // Setting up WAL on a new database can be refused (busy) without the
         // busy handler being asked while another instance creates it: try

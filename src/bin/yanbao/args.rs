@@ -133,6 +133,10 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
         /// stdout when the target holds exactly one table.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// With --out: replace CSV files that already exist there (without
+        /// it, an existing file is an error and nothing is written).
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Print the notes and highlights kept for this content (`a`, `A` in the
     /// reader), grouped by report, each with its citation and quoted block.

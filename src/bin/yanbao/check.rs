@@ -3,7 +3,6 @@
 use crate::args::*;
 use crate::export::printable;
 use crate::load::*;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use yanbao::content::Library;
@@ -31,19 +30,28 @@ pub(crate) fn check(cli: &Cli, dirs: &[PathBuf]) -> ExitCode {
         return ExitCode::from(1);
     }
     let c = lib.counts();
-    println!("ok: {}", if dirs.is_empty() { "bundled content".into() } else { content_name(dirs) });
-    println!("reports            {}", c.reports);
-    println!("chapters           {}", c.chapters);
-    println!("sections           {}", c.sections);
-    println!("tables             {}", c.tables);
-    println!("series             {}", c.series);
-    println!("metrics blocks     {}", c.metrics);
-    println!("cases              {}", c.cases);
-    println!("examples           {}", c.examples);
-    println!("participant groups {}", c.participant_groups);
-    println!("companies          {}", c.companies);
-    println!("industries         {}", c.industries);
-    ExitCode::SUCCESS
+    let name = if dirs.is_empty() { "bundled content".into() } else { content_name(dirs) };
+    let text = format!(
+        "ok: {}\nreports            {}\nchapters           {}\nsections           {}\ntables             {}\n\
+         series             {}\nmetrics blocks     {}\ncases              {}\nexamples           {}\n\
+         participant groups {}\ncompanies          {}\nindustries         {}\n",
+        yanbao::text::safe_out(&name),
+        c.reports,
+        c.chapters,
+        c.sections,
+        c.tables,
+        c.series,
+        c.metrics,
+        c.cases,
+        c.examples,
+        c.participant_groups,
+        c.companies,
+        c.industries
+    );
+    match write_stdout("check", &text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 pub(crate) fn search(dirs: &[PathBuf], query: &str, limit: usize, kind: Option<Filter>, json: bool) -> ExitCode {
@@ -93,13 +101,14 @@ pub(crate) fn search(dirs: &[PathBuf], query: &str, limit: usize, kind: Option<F
     if let (true, Some(f)) = (damaged, &loaded.cache_file) {
         eprintln!("yanbao: the cache {} was corrupt: removed, to be rebuilt at the next start", f.display());
     }
-    let mut out = std::io::stdout().lock();
-    for (_, _, line) in &lines {
-        if writeln!(out, "{line}").is_err() {
-            break; // a closed pipe (| head) is not an error
-        }
-    }
-    let code = if lines.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    // A closed pipe (| head) ends the process quietly (SIGPIPE); any other
+    // write error (a full disk) is an error.
+    let text: String = lines.iter().map(|(_, _, line)| format!("{line}\n")).collect();
+    let code = match write_stdout("search", &text) {
+        Err(code) => code,
+        Ok(()) if lines.is_empty() => ExitCode::from(1),
+        Ok(()) => ExitCode::SUCCESS,
+    };
     // The process ends here: freeing a large library and index one
     // allocation at a time would only add to its run time.
     std::mem::forget(loaded);
@@ -147,7 +156,7 @@ pub(crate) fn hit_line(lib: &Library, index: &Index, h: &Hit, json: bool) -> Str
             let b = snippet.marks.iter().zip(a..).take_while(|(m, k)| *m == k).count();
             [a, a + b]
         });
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "kind": u.kind.name(),
             "label": u.kind.label(),
             "title": u.title,
@@ -162,8 +171,9 @@ pub(crate) fn hit_line(lib: &Library, index: &Index, h: &Hit, json: bool) -> Str
             "score": h.score,
             "target": target,
             "report": report,
-        })
-        .to_string()
+        });
+        yanbao::text::safe_json(&mut v);
+        v.to_string()
     } else {
         let unit = if titled { format!("{}：{}", u.title, snippet.text) } else { snippet.text.clone() };
         format!("{}\t{}\t{}", u.kind.label(), printable(&location), printable(&unit))

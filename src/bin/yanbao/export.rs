@@ -6,7 +6,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub(crate) fn export(dirs: &[PathBuf], target: &str, format: ExportFormat, out: Option<&Path>) -> ExitCode {
+pub(crate) fn export(
+    dirs: &[PathBuf],
+    target: &str,
+    format: ExportFormat,
+    out: Option<&Path>,
+    force: bool,
+) -> ExitCode {
     use yanbao::export;
     let lib = match load_library(dirs) {
         Ok(l) => l,
@@ -24,8 +30,12 @@ pub(crate) fn export(dirs: &[PathBuf], target: &str, format: ExportFormat, out: 
         return ExitCode::from(2);
     }
     let text = match format {
-        ExportFormat::Md => export::markdown(&lib, node),
-        ExportFormat::Json => match serde_json::to_string_pretty(&export::json(&lib, node)) {
+        ExportFormat::Md => yanbao::text::safe_out(&export::markdown(&lib, node)).into_owned(),
+        ExportFormat::Json => match serde_json::to_string_pretty(&{
+            let mut v = export::json(&lib, node);
+            yanbao::text::safe_json(&mut v);
+            v
+        }) {
             Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("yanbao export: {e}");
@@ -36,24 +46,15 @@ pub(crate) fn export(dirs: &[PathBuf], target: &str, format: ExportFormat, out: 
             let files = export::csv_files(&lib, node);
             match out {
                 Some(d) => {
-                    if let Err(e) = std::fs::create_dir_all(d) {
-                        eprintln!("yanbao export: {}: {e}", d.display());
-                        return ExitCode::from(1);
-                    }
-                    for (name, text) in &files {
-                        let p = d.join(name);
-                        if let Err(e) = std::fs::write(&p, text) {
-                            eprintln!("yanbao export: {}: {e}", p.display());
-                            return ExitCode::from(1);
-                        }
-                        println!("{}", p.display());
-                    }
                     if files.is_empty() {
                         eprintln!("yanbao export: `{target}` holds no table");
+                        return ExitCode::SUCCESS;
                     }
-                    return ExitCode::SUCCESS;
+                    return write_csv_files(d, &files, force);
                 }
-                None if files.len() == 1 => files.into_iter().next().map(|f| f.1).unwrap_or_default(),
+                None if files.len() == 1 => {
+                    files.into_iter().next().map(|f| yanbao::text::safe_out(&f.1).into_owned()).unwrap_or_default()
+                }
                 None => {
                     eprintln!(
                         "yanbao export: `{target}` holds {} tables; give --out DIR to write one CSV file each",
@@ -64,20 +65,83 @@ pub(crate) fn export(dirs: &[PathBuf], target: &str, format: ExportFormat, out: 
             }
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    match write_stdout("export", &text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// `export --format csv --out DIR`: every file is written before any path
+/// is listed on stdout, so that a closed pipe (`| head -1`) cannot cut the
+/// export short. A file is created new (`O_EXCL`, which never follows a
+/// symbolic link, dangling or not); one that exists is an error before
+/// anything is written, unless `force`, and then the new text is written
+/// to a new temporary file and renamed over it (which replaces a link, not
+/// what it points to). A file that fails is reported, the others written.
+fn write_csv_files(dir: &Path, files: &[(String, String)], force: bool) -> ExitCode {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("yanbao export: {}: {e}", safe_path(dir));
         return ExitCode::from(1);
     }
-    ExitCode::SUCCESS
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
+    if !force {
+        let existing: Vec<&PathBuf> = paths.iter().filter(|p| p.symlink_metadata().is_ok()).collect();
+        if let Some(first) = existing.first() {
+            eprintln!(
+                "yanbao export: {} already exists{}: nothing written (give --force to replace)",
+                safe_path(first),
+                if existing.len() > 1 { format!(", and {} more", existing.len() - 1) } else { String::new() }
+            );
+            return ExitCode::from(1);
+        }
+    }
+    let mut failed = false;
+    let mut written = Vec::new();
+    for (p, (_, text)) in paths.iter().zip(files) {
+        let text = yanbao::text::safe_out(text);
+        match write_new(dir, p, text.as_bytes(), force) {
+            Ok(()) => written.push(p),
+            Err(e) => {
+                eprintln!("yanbao export: {}: {e}", safe_path(p));
+                failed = true;
+            }
+        }
+    }
+    let listing: String = written.iter().map(|p| format!("{}\n", safe_path(p))).collect();
+    if let Err(code) = write_stdout("export", &listing) {
+        return code;
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Write `bytes` to the new file `path` (see [`write_csv_files`]).
+fn write_new(dir: &Path, path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let create = |p: &Path| {
+        std::fs::OpenOptions::new().write(true).create_new(true).custom_flags(libc::O_NOFOLLOW).mode(0o644).open(p)
+    };
+    if !replace {
+        let mut f = create(path)?;
+        return f.write_all(bytes);
+    }
+    let tmp = dir.join(format!(".yanbao-export-{}-{}.tmp", std::process::id(), rand::random::<u64>()));
+    let result = create(&tmp).and_then(|mut f| f.write_all(bytes)).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A path for a message, without control characters or bidi overrides.
+fn safe_path(p: &Path) -> String {
+    yanbao::text::safe_out(&p.display().to_string()).into_owned()
 }
 
 /// Content as plain text for a terminal: control characters (escape
 /// sequences, BEL, tabs that would break the columns) and bidirectional
 /// overrides become spaces, as the explorer shows them.
 pub(crate) fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') { ' ' } else { c })
-        .collect()
+    s.chars().map(|c| if yanbao::text::is_unsafe_out(c) || c == '\n' || c == '\t' { ' ' } else { c }).collect()
 }
 
 /// `yanbao notes`: the notes kept for this content (or a served key), in a format.

@@ -59,7 +59,7 @@ pub(crate) fn load_library(dirs: &[PathBuf]) -> Result<Library, ExitCode> {
         Ok((lib, errors)) if errors.is_empty() => Ok(lib),
         Ok((_, errors)) => {
             for e in &errors {
-                eprintln!("{e}");
+                report(&e);
             }
             eprintln!("yanbao: {} problem(s) in {}", errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
@@ -99,7 +99,7 @@ pub(crate) fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
         }
         _ => {
             for e in &opened.errors {
-                eprintln!("{e}");
+                report(&e);
             }
             eprintln!("yanbao: {} problem(s) in {}", opened.errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
@@ -123,13 +123,13 @@ pub(crate) fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
         p.exists().then_some(p)
     });
     if let Some(p) = user {
-        let text = std::fs::read_to_string(&p).map_err(|e| {
+        let text = yanbao::content::read_guarded_text(&p, yanbao::keymap::MAX_KEYMAP_BYTES).map_err(|e| {
             eprintln!("yanbao: {}: {e}", p.display());
             ExitCode::from(2)
         })?;
         if let Err(errors) = km.overlay(&p.display().to_string(), &text) {
             for e in errors {
-                eprintln!("{e}");
+                report(&e);
             }
             return Err(ExitCode::from(2));
         }
@@ -141,7 +141,7 @@ pub(crate) fn load_keymap(cli: &Cli) -> Result<Keymap, ExitCode> {
 pub(crate) fn load_options(cli: &Cli) -> Result<Options, ExitCode> {
     let mut o = Options::load(cli.config.as_deref()).map_err(|errors| {
         for e in errors {
-            eprintln!("{e}");
+            report(&e);
         }
         ExitCode::from(2)
     })?;
@@ -189,4 +189,22 @@ pub(crate) fn state_location(dirs: &[PathBuf], file: Option<&Path>) -> Option<ya
         _ => Some(PathBuf::from(content_name(dirs))),
     };
     Some(yanbao::state::location_for(&state_dir, key.as_deref()))
+}
+
+/// Write a subcommand's output: any write error (a full disk: ENOSPC) is a
+/// message and exit status 1, never a panic or a silent success. A closed
+/// pipe never gets here: those commands restore SIGPIPE's default action.
+pub(crate) fn write_stdout(command: &str, text: &str) -> Result<(), ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| {
+        eprintln!("yanbao {command}: cannot write the output: {e}");
+        ExitCode::from(1)
+    })
+}
+
+/// Print one problem on stderr, without the control characters a file's
+/// content may have put in it (an unknown field name is echoed as written).
+pub(crate) fn report(e: &dyn std::fmt::Display) {
+    eprintln!("{}", yanbao::text::safe_out(&e.to_string()));
 }

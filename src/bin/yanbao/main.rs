@@ -52,9 +52,9 @@ fn main() -> ExitCode {
             search(&dirs, query, limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
-        Some(Command::Export { ref target, format, ref out }) => {
+        Some(Command::Export { ref target, format, ref out, force }) => {
             quiet_on_closed_pipe();
-            export(&dirs, target, format, out.as_deref())
+            export(&dirs, target, format, out.as_deref(), force)
         }
         Some(Command::Notes { format, ref report, ref key }) => {
             quiet_on_closed_pipe();
