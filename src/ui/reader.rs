@@ -23,7 +23,6 @@ pub(super) fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     draw_doc(st, &st.reader.doc, &st.reader.find, st.reader.scroll, text, buf);
-    draw_note_gutter(st, Rect::new(area.x + 1, text.y, 1, text.height), buf);
     // Deep in a table, its header (and rule) stays on top, as less --header
     // does, when the view has room for a few body lines below it.
     let doc = &st.reader.doc;
@@ -41,6 +40,9 @@ pub(super) fn render_reader(st: &State, area: Rect, buf: &mut Buffer) {
         }
     }
     draw_focus(st, text, buf);
+    // After the focus: a note's mark is never hidden by it (drawn in the
+    // focus's style on the focused block, so the focus still shows).
+    draw_note_gutter(st, Rect::new(area.x + 1, text.y, 1, text.height), buf);
 }
 
 /// The focus mark: in the gutter left of the text, beside each line of
@@ -79,7 +81,10 @@ fn draw_note_gutter(st: &State, col: Rect, buf: &mut Buffer) {
         } else {
             continue;
         };
-        buf.set_string(col.x, col.y + row as u16, mark, st.theme.accent());
+        let y = col.y + row as u16;
+        let focused = buf[(col.x, y)].symbol() == st.theme.focus_glyph();
+        let style = if focused { st.theme.focus_mark() } else { st.theme.accent() };
+        buf.set_string(col.x, y, mark, style);
     }
 }
 
