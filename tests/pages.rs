@@ -155,13 +155,14 @@ fn one_paragraph(text: &str) -> Library {
 /// to line, issue 26 N6).
 #[test]
 fn a_long_paragraphs_lines_know_their_character_offsets() {
-    let text: String = "一段正文，含 words 与数字 2026。\\n新的一行 ".chars().cycle().take(20_000).collect();
+    let text: String = "一段正文，含 words 与数字 2026。新的一句 ".chars().cycle().take(20_000).collect();
     let lib = one_paragraph(&text);
     let page = sections(&lib)[0];
     let d = doc::build_page(&lib, page, opts(40));
-    let source = yanbao::text::sanitize(&text.replace("\\n", "\n"));
-    let lines: Vec<_> = d.lines.iter().filter(|l| l.para != 0 && l.at.item == d.lines.last().map_or(0, |l| l.at.item)).collect();
-    assert!(lines.len() > 1000, "{} lines", lines.len());
+    let source = yanbao::text::sanitize(&text);
+    let lines: Vec<_> =
+        d.lines.iter().filter(|l| l.para != 0 && l.at.item == d.lines.last().map_or(0, |l| l.at.item)).collect();
+    assert!(lines.len() > 500, "{} lines", lines.len());
     for l in lines {
         let shown = l.text();
         let shown = shown.trim();
