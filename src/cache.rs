@@ -518,6 +518,27 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
     Ok(Some(Opened { lib, index: Some(index), pieces: Some(pieces), errors: Vec::new(), status: Status::Hit }))
 }
 
+/// [`read`] for the fuzz target `cache`: a cache file checked as one for
+/// an empty list of content folders (so that a catalogue with no file keys
+/// is fresh and the fuzzer reaches the catalogue and the blobs).
+#[doc(hidden)]
+pub fn read_unkeyed(file: &Path) -> Result<Option<Opened>, String> {
+    read(file, &Source::Dir(Vec::new()), &[])
+}
+
+/// The header of a cache file whose catalogue is `catalogue`: magic,
+/// this build's schema, the catalogue's length and checksum (for the fuzz
+/// target `cache`, to get past the checksum).
+#[doc(hidden)]
+pub fn header_for(catalogue: &[u8]) -> Vec<u8> {
+    let mut head = Vec::with_capacity(HEADER);
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&schema());
+    head.extend_from_slice(&(catalogue.len() as u64).to_le_bytes());
+    head.extend_from_slice(&hash(catalogue).to_le_bytes());
+    head
+}
+
 /// Write a cache file atomically: a temporary file in the same folder,
 /// renamed over the old one.
 fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Index) -> Result<(), String> {
@@ -548,11 +569,7 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
     };
     let mut payload = postcard::to_stdvec(keys).map_err(|e| e.to_string())?;
     postcard::to_io(&cat, &mut payload).map_err(|e| e.to_string())?;
-    let mut head = Vec::with_capacity(HEADER);
-    head.extend_from_slice(MAGIC);
-    head.extend_from_slice(&schema());
-    head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    head.extend_from_slice(&hash(&payload).to_le_bytes());
+    let head = header_for(&payload);
     // Not durable: a cache lost in a crash is rebuilt at the next start.
     crate::paths::write_atomic(file, &[&head, &payload, &data], false)
         .map_err(|e| format!("{}: {e}", cache_dir.display()))?;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 type Harness = fn(&[u8]);
 
-const TARGETS: [(&str, Harness); 7] = [
+const TARGETS: [(&str, Harness); 10] = [
     ("content", harness::content),
     ("keymap", harness::keymap),
     ("query", harness::query),
@@ -19,6 +19,9 @@ const TARGETS: [(&str, Harness); 7] = [
     ("app", harness::app),
     ("proxy", harness::proxy),
     ("import", harness::import),
+    ("config", harness::config),
+    ("state", harness::state),
+    ("cache", harness::cache),
 ];
 
 /// Every file of `dir/<target>/` through its harness; how many ran.

@@ -135,3 +135,53 @@ fn sessions_asking_for_one_page_at_once_lay_it_out_once() {
     assert_eq!(pages.built(), 1);
     assert_eq!(pages.len(), 1);
 }
+
+/// A one-chapter library whose only paragraph is `text` (the loader reports
+/// a paragraph over 64 KB and keeps it).
+fn one_paragraph(text: &str) -> Library {
+    let mut files = yanbao::content::Files::new();
+    files.insert("industries.yaml".into(), "- id: finance\n  name: 金融\n".into());
+    files.insert("companies.yaml".into(), "[]\n".into());
+    files.insert(
+        "r/report.yaml".into(),
+        "id: r\ntitle: 报告\npublisher: 测试\ndate: 2026-01\nsource: 测试\nchapters: [c]\n".into(),
+    );
+    files.insert("r/c.yaml".into(), format!("id: r-1\ntitle: 第一章\nblocks:\n  - kind: text\n    text: \"{text}\"\n"));
+    yanbao::content::load(&files).0
+}
+
+/// Each line of a long wrapped paragraph records how many characters of
+/// the paragraph come before it (the offsets are now counted on from line
+/// to line, issue 26 N6).
+#[test]
+fn a_long_paragraphs_lines_know_their_character_offsets() {
+    let text: String = "一段正文，含 words 与数字 2026。新的一句 ".chars().cycle().take(20_000).collect();
+    let lib = one_paragraph(&text);
+    let page = sections(&lib)[0];
+    let d = doc::build_page(&lib, page, opts(40));
+    let source = yanbao::text::sanitize(&text);
+    let lines: Vec<_> =
+        d.lines.iter().filter(|l| l.para != 0 && l.at.item == d.lines.last().map_or(0, |l| l.at.item)).collect();
+    assert!(lines.len() > 500, "{} lines", lines.len());
+    for l in lines {
+        let shown = l.text();
+        let shown = shown.trim();
+        let at = source.chars().skip(l.at.off as usize).collect::<String>();
+        assert!(at.trim_start().starts_with(shown), "offset {} does not start {shown:?}", l.at.off);
+    }
+}
+
+/// Time to lay out one paragraph of 256 KB to 4 MB (issue 26, N6): linear
+/// means about twice the time per doubling. Run with `--ignored --nocapture`.
+#[test]
+#[ignore]
+fn measure_layout_of_one_huge_paragraph() {
+    for kb in [256, 512, 1024, 2048, 4096] {
+        let text: String = "研报中的一段很长的正文，包括数字2026年。".chars().cycle().take(kb * 1024 / 3).collect();
+        let lib = one_paragraph(&text);
+        let page = sections(&lib)[0];
+        let t = std::time::Instant::now();
+        let d = doc::build_page(&lib, page, opts(80));
+        eprintln!("{kb:>5} KB: {} lines in {:?}", d.lines.len(), t.elapsed());
+    }
+}

@@ -15,6 +15,12 @@
 //!   ascii, 2-4 colour depth, 8 resize halfway, 16 mouse reporting on)
 //! - `proxy`: the first bytes of a connection (a PROXY header v1 or v2, then
 //!   anything)
+//! - `config`: a config file
+//! - `state`: an old JSON state file
+//! - `cache`: `[flags] ++ bytes` (flags: 1 the bytes are the catalogue and
+//!   what follows it, put behind a valid header; else the whole file; 2 the
+//!   catalogue's length is the first two bytes, big-endian, and the rest is
+//!   the data part)
 
 #![allow(dead_code)]
 
@@ -416,4 +422,104 @@ pub fn import(data: &[u8]) {
         let doc = build_page(&lib, Page::Node(n), opts);
         check_doc(&doc, width, &format!("node {n}"));
     }
+}
+
+/// A scratch file of this process, for the targets that read files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("yanbao-fuzz-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(name)
+}
+
+/// A config file laid over the defaults: errors name a line of the file
+/// and say what is wrong; a file that applies applies the same again.
+pub fn config(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let lines = yaml_lines(&text);
+    let mut o = yanbao::config::Options::default();
+    match o.apply_file("fuzz.yaml", &text) {
+        Ok(()) => {
+            let mut again = o.clone();
+            assert!(again.apply_file("fuzz.yaml", &text).is_ok(), "applies once, not twice");
+            assert_eq!(again, o, "applying twice changes the options");
+        }
+        Err(errors) => {
+            assert!(!errors.is_empty());
+            for e in &errors {
+                let shown = e.to_string();
+                assert!(shown.starts_with("fuzz.yaml"), "an error that does not name the file: {shown}");
+                if let Some(l) = e.line {
+                    assert!(l >= 1 && l <= lines + 1, "error line {l} outside a {lines}-line file: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// Bytes as an old JSON state file, read as at start: a state is within
+/// its bounds, and reads back the same once written; a corrupt file is set
+/// aside with a message.
+pub fn state(data: &[u8]) {
+    use yanbao::state::{Saved, read_json};
+    let file = scratch("state.json");
+    let aside = scratch("state.json.corrupt");
+    let _ = std::fs::remove_file(&aside);
+    std::fs::write(&file, data).expect("scratch file written");
+    match read_json(&file) {
+        (Some(saved), problem) => {
+            assert!(problem.is_none(), "a state read with a problem: {problem:?}");
+            assert_eq!(saved.clone().bounded(), saved, "a state read is not within its bounds");
+            let json = serde_json::to_vec(&saved).expect("a state serialises");
+            std::fs::write(&file, json).expect("scratch file written");
+            let (again, problem) = read_json(&file);
+            assert!(problem.is_none(), "a state written reads with a problem: {problem:?}");
+            assert_eq!(again, Some(saved), "a state written reads back differently");
+        }
+        (None, problem) => {
+            let message = problem.expect("a file that is there and not read gets a message");
+            assert!(message.contains("state.json"), "the message does not name the file: {message}");
+            assert!(!file.exists(), "a corrupt state file is not set aside");
+        }
+    }
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&aside);
+}
+
+/// Bytes as a cache file, opened as at start (checked as the cache of an
+/// empty list of folders, see `cache::read_unkeyed`); a cache that opens
+/// lays out every page and reads its whole index, from the blobs.
+pub fn cache(data: &[u8]) {
+    let [flags, rest @ ..] = data else { return };
+    let bytes = if flags & 1 == 0 {
+        rest.to_vec()
+    } else {
+        let (cat, blobs) = if flags & 2 != 0 && rest.len() >= 2 {
+            let n = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+            rest[2..].split_at(n.min(rest.len() - 2))
+        } else {
+            (rest, &[][..])
+        };
+        let mut b = yanbao::cache::header_for(cat);
+        b.extend_from_slice(cat);
+        b.extend_from_slice(blobs);
+        b
+    };
+    let file = scratch("lib-fuzz.bin");
+    std::fs::write(&file, &bytes).expect("scratch file written");
+    if let Ok(Some(opened)) = yanbao::cache::read_unkeyed(&file) {
+        let lib = &opened.lib;
+        let opts = LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+        for n in 0..lib.nodes.len().min(64) {
+            let _ = lib.tree_title(n);
+            let doc = build_page(lib, Page::Node(n), opts);
+            check_doc(&doc, 80, &format!("node {n}"));
+        }
+        if let Some(pieces) = &opened.pieces {
+            for k in 0..pieces.len() {
+                let _ = pieces.get(k);
+            }
+            let _ = pieces.join();
+        }
+    }
+    let _ = std::fs::remove_file(&file);
 }

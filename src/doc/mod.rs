@@ -435,8 +435,14 @@ impl<'a> Builder<'a> {
         let para = self.para;
         let mut first = true;
         self.start_unit();
+        // A line's offset is the characters before it, counted on from the
+        // line before: counting from the start for every line made a long
+        // paragraph quadratic (issue 26, N6).
+        let (mut counted, mut chars) = (0, 0);
         for r in text::wrap_ranges(&text, avail) {
-            self.at.off = text.get(..r.start).map_or(0, |t| t.chars().count()) as u32;
+            chars += text.get(counted..r.start).map_or(0, |t| t.chars().count());
+            counted = r.start.max(counted);
+            self.at.off = chars as u32;
             let l = text.get(r).unwrap_or_default();
             let mut segs = Vec::new();
             if first {
