@@ -192,7 +192,8 @@ fn metric_cards_snapshots() {
 /// lands on the same line.
 #[test]
 fn resize_and_toggles_keep_the_line_at_the_top() {
-    for presses in [3, 8, 20] {
+    // Within the page: Space at its end goes on into the next section.
+    for presses in [3, 8] {
         let mut app = app(80, 24);
         keys(&mut app, "jlj");
         key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
