@@ -1972,7 +1972,11 @@ async fn through_proxy_from(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proxy_protocol_v1_and_v2_give_the_client_address() {
-    let opts = ServeOpts { proxy_protocol: true, max_per_address: 1, ..opts(8, Duration::from_secs(60)) };
+    // The balancer is listed in --proxy-from, as the README says to deploy
+    // it: without it, headers awaited at once from one peer are capped at
+    // --max-per-address, and the two clients below would race for one.
+    let proxy_from = vec!["127.0.0.0/8".parse().expect("a CIDR")];
+    let opts = ServeOpts { proxy_protocol: true, proxy_from, max_per_address: 1, ..opts(8, Duration::from_secs(60)) };
     let (srv, logs) = start_with(opts).await;
     through_proxy(srv.addr, b"PROXY TCP4 203.0.113.7 127.0.0.1 5555 2222\r\n").await.unwrap();
     let mut v2 = b"\r\n\r\n\0\r\nQUIT\n".to_vec();
