@@ -159,7 +159,7 @@ mod tests {
         assert_eq!(short_name(l3, [l4].into_iter()), "“十五五”…（第12辑）");
         assert_eq!(short_name(l4, [l3].into_iter()), "“十五五”…（第1辑）");
         // The same title twice: its start.
-        assert_eq!(short_name(long, [long].into_iter()), "“十五五”时期我国通用…");
+        assert_eq!(short_name(long, [long].into_iter()), "“十五五”时期我国通用人…");
         assert_eq!(compact_name(a, [b].into_iter()), "AI赋…（第3辑）");
         assert_eq!(compact_name("AI赋能千行百业白皮书", [long].into_iter()), "AI赋能千行…");
         assert_eq!(year_of("2025-08-28"), Some("2025"));
