@@ -118,3 +118,21 @@ fn completions_and_the_man_page_come_from_the_command_line_definition() {
     let out = yanbao(&["completions", "tcsh"], &[]);
     assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
 }
+
+/// `yanbao FILE` is a positional beside the subcommands, and flags still
+/// come before a subcommand: a clap setting of the importer once made
+/// `yanbao --content DIR search Q` a usage error ("the subcommand cannot be
+/// used with --content").
+#[test]
+fn a_file_is_a_positional_and_flags_may_precede_a_subcommand() {
+    let out = yanbao(&["--content", "tests/fixtures/valid", "search", "测试"], &[]);
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+    let out = yanbao(&["--content", "tests/fixtures/valid", "check"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A file that is not there: yanbao's own error naming it, not clap's.
+    let out = yanbao(&["no-such-report.md"], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("no-such-report.md") && !err.contains("unrecognized subcommand"), "{err}");
+}
