@@ -88,7 +88,7 @@ impl Library {
         self.report_names().get(i).map_or("", |n| n.0.as_str())
     }
 
-    /// A report's compact name ([`compact_name`]).
+    /// A report's compact name (`compact_name`).
     pub fn compact_report_name(&self, i: usize) -> &str {
         self.report_names().get(i).map_or("", |n| n.1.as_str())
     }

@@ -82,7 +82,7 @@ pub fn render(sh: &Shared) -> String {
 type OpenScrapes = Arc<Mutex<VecDeque<(u64, Arc<Notify>)>>>;
 
 /// Answer scrapes until the server stops, each on its own task, bounded in
-/// time ([`SCRAPE_WAIT`]) and in number ([`MAX_SCRAPES`], the oldest closed
+/// time (`SCRAPE_WAIT`) and in number (`MAX_SCRAPES`, the oldest closed
 /// first).
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut closing = shared.closing.subscribe();
