@@ -223,7 +223,7 @@ pub(super) fn render_prompt(
     // The count or hint only where it leaves the prefix and a cell for the
     // text whole: drawn over them, it cut a wide character of the prefix in
     // half on a narrow screen (the notes prompt at 24 columns).
-    if cw > 0 && cw + width(prefix) + 1 <= w {
+    if cw > 0 && cw + width(prefix) < w {
         buf.set_stringn(area.x + (w - cw) as u16, area.y, count, cw, count_style);
     }
 }
