@@ -460,7 +460,7 @@ pub fn config(data: &[u8]) {
 /// its bounds, and reads back the same once written; a corrupt file is set
 /// aside with a message.
 pub fn state(data: &[u8]) {
-    use yanbao::state::{Saved, read_json};
+    use yanbao::state::read_json;
     let file = scratch("state.json");
     let aside = scratch("state.json.corrupt");
     let _ = std::fs::remove_file(&aside);
