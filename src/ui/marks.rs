@@ -36,20 +36,25 @@ pub fn mark_crumb(st: &State, m: &Mark) -> String {
     }
 }
 
-pub(super) fn render_marks(st: &State, selected: usize, offset: usize, area: Rect, buf: &mut Buffer) {
-    let Some(popup) = marks_popup((area.width, area.height), st.memory.marks.len()) else { return };
+/// The frame of a two-rows-an-entry list popup (marks, notes): cleared,
+/// bordered and titled; its inner area and width, or nothing when there is
+/// no room for a list.
+fn list_frame(st: &State, popup: Option<Rect>, area: Rect, title: String, buf: &mut Buffer) -> Option<(Rect, usize)> {
+    let popup = popup?;
     let popup = Rect::new(area.x + popup.x, area.y + popup.y, popup.width, popup.height).intersection(area);
     clear_straddle(buf, popup);
     Clear.render(popup, buf);
-    let n = st.memory.marks.len();
-    let title = format!("标记 {n} 个 · enter 跳转 · d 删除 · esc 关闭");
     let block = pane_block(st, title, true, popup.width);
     let inner = block.inner(popup);
     block.render(popup, buf);
     let w = inner.width as usize;
-    if w < 6 {
-        return;
-    }
+    (w >= 6).then_some((inner, w))
+}
+
+pub(super) fn render_marks(st: &State, selected: usize, offset: usize, area: Rect, buf: &mut Buffer) {
+    let n = st.memory.marks.len();
+    let title = format!("标记 {n} 个 · enter 跳转 · d 删除 · esc 关闭");
+    let Some((inner, w)) = list_frame(st, marks_popup((area.width, area.height), n), area, title, buf) else { return };
     let rows = (inner.height / 2) as usize;
     for (row, (i, m)) in st.memory.marks.iter().enumerate().skip(offset).take(rows).enumerate() {
         let y = inner.y + 2 * row as u16;
@@ -82,19 +87,9 @@ fn fit_mark_crumb(crumb: &str, max: usize) -> String {
 /// The notes list (`g n`): each note on two rows, the note (or 高亮) with
 /// its date and breadcrumb, then the first line of the block it is on.
 pub(super) fn render_notes(st: &State, l: &NotesList, area: Rect, buf: &mut Buffer) {
-    let Some(popup) = notes_popup((area.width, area.height), st.memory.notes.len()) else { return };
-    let popup = Rect::new(area.x + popup.x, area.y + popup.y, popup.width, popup.height).intersection(area);
-    clear_straddle(buf, popup);
-    Clear.render(popup, buf);
     let n = st.memory.notes.len();
     let title = format!("笔记 {n} 条 · enter 跳转 · e 修改 · d 删除 · u 撤销 · esc 关闭");
-    let block = pane_block(st, title, true, popup.width);
-    let inner = block.inner(popup);
-    block.render(popup, buf);
-    let w = inner.width as usize;
-    if w < 6 {
-        return;
-    }
+    let Some((inner, w)) = list_frame(st, notes_popup((area.width, area.height), n), area, title, buf) else { return };
     let rows = (inner.height / 2) as usize;
     for (row, (i, (head, first))) in st.note_rows().into_iter().enumerate().skip(l.offset).take(rows).enumerate() {
         let y = inner.y + 2 * row as u16;
