@@ -34,7 +34,7 @@ use crate::doc::Pages;
 use crate::keymap::Keymap;
 use crate::search::Index;
 use deliver::FINISH_WAIT;
-use limits::{Addresses, Kill, Refusal};
+use limits::{Addresses, Kill, Refusal, StartupDecision as Decision};
 use russh::MethodKind;
 use russh::MethodSet;
 use russh::keys::PublicKey;
@@ -42,12 +42,17 @@ use russh::keys::ssh_key::HashAlg;
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+/// The environment variable a client sends (OpenSSH: `-o SetEnv=...` or
+/// `SendEnv`) to lay out East Asian Ambiguous characters two columns wide
+/// (`wide`), as a CJK terminal draws them; `narrow` (the default) or unset:
+/// one column.
+pub const AMBIWIDTH_ENV: &str = "YANBAO_AMBIWIDTH";
 /// Channels a connection may open (OpenSSH's MaxSessions is 10); one of
 /// them at most runs the explorer.
 pub const MAX_CHANNELS: usize = 10;
@@ -79,6 +84,15 @@ const STALLED: Duration = Duration::from_secs(10);
 /// this long, while the server is busy with logins.
 const PENALTY_SILENT: Duration = Duration::from_secs(5);
 const PENALTY_GRACE: Duration = Duration::from_secs(10);
+/// While `--max-startups` is past `start`, a new connection waits for its
+/// client's first bytes (an SSH client sends its version at once) before
+/// any SSH work, for this long at most; the server's version follows.
+const SPEAK_WAIT: Duration = Duration::from_secs(2);
+/// Connections waiting so are at most this many times `full`; past it the
+/// one that has waited longest is closed (told the server is busy, in a
+/// line before the SSH version, as RFC 4253 allows). A waiting connection
+/// costs a socket and a small task, no SSH state.
+const WAITING_PER_STARTUP: usize = 10;
 /// Longer idle timeouts are this one (no clock overflows).
 const IDLE_MAX: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
@@ -120,6 +134,10 @@ pub struct Shared {
     /// oldest first.
     startups: AtomicUsize,
     startup_queue: Mutex<VecDeque<(Weak<Kill>, IpAddr, Instant)>>,
+    /// Connections waiting for their client's first bytes (see
+    /// [`SPEAK_WAIT`]), oldest first, and how many.
+    waiting: Mutex<VecDeque<(Weak<Waiter>, IpAddr)>>,
+    waiting_n: AtomicUsize,
     /// Connections being told why they are refused.
     refusing: AtomicUsize,
     /// Connections whose PROXY header is awaited, in all and by peer
@@ -201,29 +219,58 @@ impl Shared {
     /// A login whose key exchange is done is never closed to make room: a
     /// flood of new sockets can only be refused, or displace its own kind.
     fn take_startup(self: &Arc<Self>, kill: &Arc<Kill>, ip: IpAddr) -> Result<StartupSlot, Option<Refusal>> {
-        let full = self.opts.max_startups.max(1);
-        let start = self.opts.startups_start.clamp(1, full);
+        let limits = limits::Startups {
+            start: self.opts.startups_start,
+            rate: self.opts.startups_rate,
+            full: self.opts.max_startups,
+        };
         let mut q = self.startup_queue.lock().unwrap_or_else(|e| e.into_inner());
         // Those still logging in: not the ones closed to make room whose
         // tasks have not ended yet (they would refuse real logins).
         q.retain(|(w, _, _)| w.upgrade().is_some_and(|k| !k.started() && !k.is_killed()));
         let n = q.len();
-        if n >= start {
-            if self.addresses.penalized(ip) {
+        let (silent, stalled) = if n >= limits.start.clamp(1, limits.full.max(1)) {
+            let stalled_at = Instant::now().checked_sub(STALLED);
+            let live = || q.iter().filter_map(|(w, ip, at)| Some((w.upgrade()?, *ip, *at)));
+            let silent = live().find(|(k, _, _)| !k.spoke());
+            let stalled = live().find(|(k, _, at)| k.progress() < limits::KEYED && stalled_at.is_some_and(|t| *at <= t));
+            (silent, stalled.map(|(k, _, _)| k))
+        } else {
+            (None, None)
+        };
+        let decision = limits::startup_decision(
+            limits,
+            n,
+            usize::from(silent.is_some()),
+            usize::from(stalled.is_some()),
+            n >= limits.start && self.addresses.penalized(ip),
+            rand::random::<f64>(),
+        );
+        match decision {
+            Decision::Admit => {}
+            Decision::Penalized => {
                 self.refuse("penalty", &format!("{ip}: closed: penalized (silent or late logins) while busy"));
                 return Err(None);
             }
-            if !self.evict_one(&mut q, n >= full) {
-                let rate = f64::from(self.opts.startups_rate.min(100)) / 100.0;
-                let p = if n >= full {
-                    1.0
-                } else {
-                    rate + (1.0 - rate) * (n - start) as f64 / (full - start).max(1) as f64
-                };
-                if rand::random_bool(p.clamp(0.0, 1.0)) {
-                    self.refuse("max-startups", &format!("{ip}: refused: {n} connections logging in (--max-startups)"));
-                    return Err(Some(Refusal::Busy));
+            Decision::EvictSilent => {
+                if let Some((k, ip, _)) = silent {
+                    k.set_reason("max-startups: closed (silent) to make room");
+                    k.kill();
+                    self.addresses.penalize(ip, PENALTY_SILENT);
+                    self.refuse("max-startups", "max-startups: closed a silent connection to make room");
                 }
+            }
+            Decision::EvictStalled => {
+                if let Some(k) = stalled {
+                    k.set_reason("max-startups: closed (no key exchange) to make room");
+                    // Its task tells the client why, then closes it.
+                    k.evicted.notify_one();
+                    self.refuse("max-startups", "max-startups: closed a stalled login to make room");
+                }
+            }
+            Decision::Refuse => {
+                self.refuse("max-startups", &format!("{ip}: refused: {n} connections logging in (--max-startups)"));
+                return Err(Some(Refusal::Busy));
             }
         }
         q.push_back((Arc::downgrade(kill), ip, Instant::now()));
@@ -231,37 +278,41 @@ impl Shared {
         Ok(StartupSlot(Arc::clone(self)))
     }
 
-    /// Close one connection logging in to make room: the oldest that has
-    /// sent nothing, or (`stalled_too`) the oldest that spoke but has not
-    /// finished its key exchange within [`STALLED`]. False if none.
-    fn evict_one(&self, q: &mut VecDeque<(Weak<Kill>, IpAddr, Instant)>, stalled_too: bool) -> bool {
-        let now = Instant::now();
-        let silent = q.iter().find_map(|(w, ip, _)| {
-            let k = w.upgrade()?;
-            (!k.started() && !k.is_killed() && !k.spoke()).then_some((k, *ip))
-        });
-        let stalled = |max_at: Instant| {
-            q.iter().find_map(|(w, _, at)| {
-                let k = w.upgrade()?;
-                let fits = !k.started() && !k.is_killed() && k.progress() < limits::KEYED && *at <= max_at;
-                fits.then_some(k)
-            })
-        };
-        if let Some((k, ip)) = silent {
-            k.set_reason("max-startups: closed (silent) to make room");
-            k.kill();
-            self.addresses.penalize(ip, PENALTY_SILENT);
-            self.refuse("max-startups", "max-startups: closed a silent connection to make room");
-            return true;
+    /// Whether `--max-startups` is past `start`: new connections then wait
+    /// for their client to speak before any SSH work.
+    fn busy(&self) -> bool {
+        let full = self.opts.max_startups.max(1);
+        self.startups() >= self.opts.startups_start.clamp(1, full)
+    }
+
+    /// Count a connection from `ip` waiting for its client's first bytes;
+    /// when [`WAITING_PER_STARTUP`] × `full` wait already, the one that has
+    /// waited longest is closed (its address penalized). A flood of silent
+    /// sockets then displaces its own kind only, each one living
+    /// `waiting / rate` (a second at 1,000 waiting and 1,000/s), long
+    /// enough for any real client to send its version.
+    fn wait_to_speak(self: &Arc<Self>, ip: IpAddr) -> WaitingSlot {
+        let max = self.opts.max_startups.max(1).saturating_mul(WAITING_PER_STARTUP);
+        let mut q = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        while self.waiting_n.load(Ordering::SeqCst) >= max {
+            let Some((w, old_ip)) = q.pop_front() else { break };
+            if let Some(w) = w.upgrade()
+                && w.uncount(self)
+            {
+                w.evicted.notify_one();
+                self.addresses.penalize(old_ip, PENALTY_SILENT);
+                self.refuse("max-startups", "max-startups: closed a silent connection to make room");
+            }
         }
-        if stalled_too && let Some(k) = now.checked_sub(STALLED).and_then(stalled) {
-            k.set_reason("max-startups: closed (no key exchange) to make room");
-            // Its task tells the client why, then closes it.
-            k.evicted.notify_one();
-            self.refuse("max-startups", "max-startups: closed a stalled login to make room");
-            return true;
+        // Entries of connections that spoke stay until they reach the front
+        // or this sweep: the queue holds at most twice the bound.
+        if q.len() >= max.saturating_mul(2) {
+            q.retain(|(w, _)| w.strong_count() > 0);
         }
-        false
+        let waiter = Arc::new(Waiter { evicted: tokio::sync::Notify::new(), counted: AtomicBool::new(true) });
+        q.push_back((Arc::downgrade(&waiter), ip));
+        self.waiting_n.fetch_add(1, Ordering::SeqCst);
+        WaitingSlot { shared: Arc::clone(self), waiter }
     }
 
     /// Test hook: make every session panic when `key` is pressed, to check
@@ -295,6 +346,37 @@ struct StartupSlot(Arc<Shared>);
 impl Drop for StartupSlot {
     fn drop(&mut self) {
         self.0.startups.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A connection waiting for its client's first bytes.
+pub(crate) struct Waiter {
+    /// Closed to make room: its task says the server is busy and closes it.
+    pub(crate) evicted: tokio::sync::Notify,
+    /// Still counted in `Shared::waiting_n`.
+    counted: AtomicBool,
+}
+
+impl Waiter {
+    /// Stop counting it; true the first time.
+    fn uncount(&self, shared: &Shared) -> bool {
+        let was = self.counted.swap(false, Ordering::SeqCst);
+        if was {
+            shared.waiting_n.fetch_sub(1, Ordering::SeqCst);
+        }
+        was
+    }
+}
+
+/// A waiting connection's place, counted until it is dropped or evicted.
+struct WaitingSlot {
+    shared: Arc<Shared>,
+    waiter: Arc<Waiter>,
+}
+
+impl Drop for WaitingSlot {
+    fn drop(&mut self) {
+        self.waiter.uncount(&self.shared);
     }
 }
 
@@ -453,6 +535,8 @@ pub async fn start(
         frames_dropped: Arc::new(AtomicUsize::new(0)),
         startups: AtomicUsize::new(0),
         startup_queue: Mutex::new(VecDeque::new()),
+        waiting: Mutex::new(VecDeque::new()),
+        waiting_n: AtomicUsize::new(0),
         refusing: AtomicUsize::new(0),
         proxying: AtomicUsize::new(0),
         proxying_by: Mutex::new(HashMap::new()),
@@ -468,7 +552,7 @@ pub async fn start(
     });
     if let Some(n) = nofile {
         let o = &shared.opts;
-        let need = o.max_startups + o.max_sessions + MAX_REFUSING + 16;
+        let need = o.max_startups * (1 + WAITING_PER_STARTUP) + o.max_sessions + MAX_REFUSING + 16;
         if (n as usize) < need {
             (shared.log)(&format!(
                 "yanbao serve: warning: the open-file limit is {n}, under the {need} the limits may need; \
