@@ -396,6 +396,12 @@ impl App {
 
 impl State {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        // Widths are counted as this explorer's options say (no process-wide switch).
+        let wide = self.options.ambiwidth == crate::options::AmbiWidth::Wide;
+        crate::text::with_ambiwide(wide, || self.update_with(action))
+    }
+
+    fn update_with(&mut self, action: Action) -> Vec<Effect> {
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
         let (place, focus, jump, revision) = (self.place(), self.focus, self.is_jump(&action), self.memory.revision);

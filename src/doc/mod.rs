@@ -117,6 +117,9 @@ pub struct LayoutOpts {
     /// Text lines are at most this wide, centred in `width`; tables start
     /// at the text's left edge and may use the rest. 0: no cap.
     pub measure: u16,
+    /// East Asian Ambiguous characters (“ ” … —) count two columns
+    /// (`--ambiwidth wide`, or an SSH client's `YANBAO_AMBIWIDTH=wide`).
+    pub ambiwide: bool,
 }
 
 /// What a reader page shows: a place in the outline, or an industry page.
@@ -232,10 +235,10 @@ impl Doc {
 
 /// Lay out a page.
 pub fn build_page(lib: &Library, page: Page, opts: LayoutOpts) -> Doc {
-    match page {
+    crate::text::with_ambiwide(opts.ambiwide, || match page {
         Page::Node(n) => build(lib, n, opts),
         Page::Industry(i) => build_industry(lib, i, opts),
-    }
+    })
 }
 
 /// Lay out the page of a node.

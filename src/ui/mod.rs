@@ -47,6 +47,11 @@ pub use crate::layout::MIN_SIZE;
 
 /// Draw the whole screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let wide = app.state.options.ambiwidth == crate::options::AmbiWidth::Wide;
+    crate::text::with_ambiwide(wide, || render_with(app, area, buf));
+}
+
+fn render_with(app: &App, area: Rect, buf: &mut Buffer) {
     let st = &app.state;
     if area.width == 0 || area.height == 0 {
         return;
