@@ -417,8 +417,7 @@ impl Keymap {
         let entries = parse_file(name, text)?;
         // A file binds each key sequence of a context once: the bindings it
         // replaces go in one pass, then its own are added in file order.
-        let replaced: std::collections::HashSet<(Context, &KeySeq)> =
-            entries.iter().map(|(c, s, _)| (*c, s)).collect();
+        let replaced: std::collections::HashSet<(Context, &KeySeq)> = entries.iter().map(|(c, s, _)| (*c, s)).collect();
         self.bindings.retain(|(c, b)| !replaced.contains(&(*c, &b.keys)));
         drop(replaced);
         for (ctx, seq, binding) in entries {

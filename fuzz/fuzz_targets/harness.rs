@@ -424,7 +424,8 @@ pub fn import(data: &[u8]) {
     }
     let (lib, errors) = load(&files);
     assert!(errors.is_empty(), "{errors:?}");
-    let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
+    let opts =
+        LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
     for n in 0..lib.nodes.len().min(64) {
         let doc = build_page(&lib, Page::Node(n), opts);
         check_doc(&doc, width, &format!("node {n}"));
@@ -515,7 +516,14 @@ pub fn cache(data: &[u8]) {
     std::fs::write(&file, &bytes).expect("scratch file written");
     if let Ok(Some(opened)) = yanbao::cache::read_unkeyed(&file) {
         let lib = &opened.lib;
-        let opts = LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
+        let opts = LayoutOpts {
+            width: 80,
+            ascii: false,
+            compact_tables: false,
+            table_bars: false,
+            measure: 0,
+            ambiwide: false,
+        };
         for n in 0..lib.nodes.len().min(64) {
             let _ = lib.tree_title(n);
             let doc = build_page(lib, Page::Node(n), opts);

@@ -594,8 +594,7 @@ mod tests {
         let mut rng = Seeded(0x9e37_79b9_7f4a_7c15);
         for (n, want) in [(10, 0.30), (55, 0.65), (99, 0.9922)] {
             let trials = 20_000;
-            let refused =
-                (0..trials).filter(|_| startup_decision(l, n, 0, 0, false, rng.draw()) == Refuse).count();
+            let refused = (0..trials).filter(|_| startup_decision(l, n, 0, 0, false, rng.draw()) == Refuse).count();
             let got = refused as f64 / f64::from(trials);
             assert!((got - want).abs() < 0.02, "{n} logging in: {got:.3} refused, want {want}");
         }

@@ -233,7 +233,8 @@ impl Shared {
             let stalled_at = Instant::now().checked_sub(STALLED);
             let live = || q.iter().filter_map(|(w, ip, at)| Some((w.upgrade()?, *ip, *at)));
             let silent = live().find(|(k, _, _)| !k.spoke());
-            let stalled = live().find(|(k, _, at)| k.progress() < limits::KEYED && stalled_at.is_some_and(|t| *at <= t));
+            let stalled =
+                live().find(|(k, _, at)| k.progress() < limits::KEYED && stalled_at.is_some_and(|t| *at <= t));
             (silent, stalled.map(|(k, _, _)| k))
         } else {
             (None, None)
