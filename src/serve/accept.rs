@@ -3,9 +3,7 @@
 
 use super::handler::{Admission, Connection};
 use super::limits::{self, Guarded, Kill, Refusal};
-use super::{
-    ACCEPT_BACKOFF, IDLE_MAX, MAX_REFUSING, PENALTY_GRACE, REFUSE_GRACE, RefusingSlot, SPEAK_WAIT, Shared, proxy,
-};
+use super::{ACCEPT_BACKOFF, IDLE_MAX, MAX_REFUSING, PENALTY_GRACE, REFUSE_GRACE, RefusingSlot, Shared, proxy};
 use russh::Disconnect;
 use std::io;
 use std::net::SocketAddr;
@@ -141,45 +139,8 @@ pub(super) fn behind_proxy(
 /// start its connection (or its refusal).
 pub(super) fn admit(shared: &Arc<Shared>, config: &Arc<russh::server::Config>, sock: TcpStream, peer: SocketAddr) {
     let _ = sock.set_nodelay(true);
-    let slot = match shared.addresses.admit(peer.ip()) {
-        Ok(slot) if shared.busy() => {
-            // Busy with logins: no SSH work until the client speaks.
-            let waiting = shared.wait_to_speak(peer.ip());
-            let (shared, config) = (Arc::clone(shared), Arc::clone(config));
-            tokio::spawn(async move {
-                let mut closing = shared.closing.subscribe();
-                tokio::select! {
-                    _ = sock.readable() => {}
-                    _ = tokio::time::sleep(SPEAK_WAIT) => {}
-                    _ = waiting.waiter.evicted.notified() => {
-                        // Before the SSH version, other lines may come (RFC 4253, 4.2).
-                        let line = format!("{}\r\n", Refusal::Busy.message());
-                        let _ = sock.try_write(line.as_bytes());
-                        return;
-                    }
-                    _ = closing.wait_for(|c| *c) => return,
-                }
-                drop(waiting);
-                login(&shared, &config, sock, peer, Ok(slot));
-            });
-            return;
-        }
-        r => r,
-    };
-    login(shared, config, sock, peer, slot);
-}
-
-/// Take a `--max-startups` slot for an admitted socket and start its SSH
-/// connection, or its refusal.
-fn login(
-    shared: &Arc<Shared>,
-    config: &Arc<russh::server::Config>,
-    sock: TcpStream,
-    peer: SocketAddr,
-    slot: Result<limits::AddressSlot, Refusal>,
-) {
     let kill = Arc::new(Kill::for_socket(&sock));
-    let refusal = match slot {
+    let refusal = match shared.addresses.admit(peer.ip()) {
         Ok(slot) => match shared.take_startup(&kill, peer.ip()) {
             Ok(startup) => {
                 let conn = Connection::new(

@@ -42,7 +42,7 @@ use russh::keys::ssh_key::HashAlg;
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -84,15 +84,6 @@ const STALLED: Duration = Duration::from_secs(10);
 /// this long, while the server is busy with logins.
 const PENALTY_SILENT: Duration = Duration::from_secs(5);
 const PENALTY_GRACE: Duration = Duration::from_secs(10);
-/// While `--max-startups` is past `start`, a new connection waits for its
-/// client's first bytes (an SSH client sends its version at once) before
-/// any SSH work, for this long at most; the server's version follows.
-const SPEAK_WAIT: Duration = Duration::from_secs(2);
-/// Connections waiting so are at most this many times `full`; past it the
-/// one that has waited longest is closed (told the server is busy, in a
-/// line before the SSH version, as RFC 4253 allows). A waiting connection
-/// costs a socket and a small task, no SSH state.
-const WAITING_PER_STARTUP: usize = 10;
 /// Longer idle timeouts are this one (no clock overflows).
 const IDLE_MAX: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
@@ -134,10 +125,6 @@ pub struct Shared {
     /// oldest first.
     startups: AtomicUsize,
     startup_queue: Mutex<VecDeque<(Weak<Kill>, IpAddr, Instant)>>,
-    /// Connections waiting for their client's first bytes (see
-    /// [`SPEAK_WAIT`]), oldest first, and how many.
-    waiting: Mutex<VecDeque<(Weak<Waiter>, IpAddr)>>,
-    waiting_n: AtomicUsize,
     /// Connections being told why they are refused.
     refusing: AtomicUsize,
     /// Connections whose PROXY header is awaited, in all and by peer
@@ -279,43 +266,6 @@ impl Shared {
         Ok(StartupSlot(Arc::clone(self)))
     }
 
-    /// Whether `--max-startups` is past `start`: new connections then wait
-    /// for their client to speak before any SSH work.
-    fn busy(&self) -> bool {
-        let full = self.opts.max_startups.max(1);
-        self.startups() >= self.opts.startups_start.clamp(1, full)
-    }
-
-    /// Count a connection from `ip` waiting for its client's first bytes;
-    /// when [`WAITING_PER_STARTUP`] × `full` wait already, the one that has
-    /// waited longest is closed (its address penalized). A flood of silent
-    /// sockets then displaces its own kind only, each one living
-    /// `waiting / rate` (a second at 1,000 waiting and 1,000/s), long
-    /// enough for any real client to send its version.
-    fn wait_to_speak(self: &Arc<Self>, ip: IpAddr) -> WaitingSlot {
-        let max = self.opts.max_startups.max(1).saturating_mul(WAITING_PER_STARTUP);
-        let mut q = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-        while self.waiting_n.load(Ordering::SeqCst) >= max {
-            let Some((w, old_ip)) = q.pop_front() else { break };
-            if let Some(w) = w.upgrade()
-                && w.uncount(self)
-            {
-                w.evicted.notify_one();
-                self.addresses.penalize(old_ip, PENALTY_SILENT);
-                self.refuse("max-startups", "max-startups: closed a silent connection to make room");
-            }
-        }
-        // Entries of connections that spoke stay until they reach the front
-        // or this sweep: the queue holds at most twice the bound.
-        if q.len() >= max.saturating_mul(2) {
-            q.retain(|(w, _)| w.strong_count() > 0);
-        }
-        let waiter = Arc::new(Waiter { evicted: tokio::sync::Notify::new(), counted: AtomicBool::new(true) });
-        q.push_back((Arc::downgrade(&waiter), ip));
-        self.waiting_n.fetch_add(1, Ordering::SeqCst);
-        WaitingSlot { shared: Arc::clone(self), waiter }
-    }
-
     /// Test hook: make every session panic when `key` is pressed, to check
     /// that a panic ends that session only, restored. Not reachable from
     /// the command line.
@@ -347,37 +297,6 @@ struct StartupSlot(Arc<Shared>);
 impl Drop for StartupSlot {
     fn drop(&mut self) {
         self.0.startups.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// A connection waiting for its client's first bytes.
-pub(crate) struct Waiter {
-    /// Closed to make room: its task says the server is busy and closes it.
-    pub(crate) evicted: tokio::sync::Notify,
-    /// Still counted in `Shared::waiting_n`.
-    counted: AtomicBool,
-}
-
-impl Waiter {
-    /// Stop counting it; true the first time.
-    fn uncount(&self, shared: &Shared) -> bool {
-        let was = self.counted.swap(false, Ordering::SeqCst);
-        if was {
-            shared.waiting_n.fetch_sub(1, Ordering::SeqCst);
-        }
-        was
-    }
-}
-
-/// A waiting connection's place, counted until it is dropped or evicted.
-struct WaitingSlot {
-    shared: Arc<Shared>,
-    waiter: Arc<Waiter>,
-}
-
-impl Drop for WaitingSlot {
-    fn drop(&mut self) {
-        self.waiter.uncount(&self.shared);
     }
 }
 
@@ -536,8 +455,6 @@ pub async fn start(
         frames_dropped: Arc::new(AtomicUsize::new(0)),
         startups: AtomicUsize::new(0),
         startup_queue: Mutex::new(VecDeque::new()),
-        waiting: Mutex::new(VecDeque::new()),
-        waiting_n: AtomicUsize::new(0),
         refusing: AtomicUsize::new(0),
         proxying: AtomicUsize::new(0),
         proxying_by: Mutex::new(HashMap::new()),
@@ -553,7 +470,7 @@ pub async fn start(
     });
     if let Some(n) = nofile {
         let o = &shared.opts;
-        let need = o.max_startups * (1 + WAITING_PER_STARTUP) + o.max_sessions + MAX_REFUSING + 16;
+        let need = o.max_startups + o.max_sessions + MAX_REFUSING + 16;
         if (n as usize) < need {
             (shared.log)(&format!(
                 "yanbao serve: warning: the open-file limit is {n}, under the {need} the limits may need; \
