@@ -34,6 +34,8 @@ pub enum Context {
     Copy,
     Marks,
     Notes,
+    Figures,
+    Command,
 }
 
 impl Context {
