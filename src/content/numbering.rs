@@ -170,14 +170,15 @@ pub fn label_of(lib: &Library, node: NodeId, block: usize) -> Option<String> {
 
 /// The item a typed number names in one report's list: the label itself
 /// (`图3-2`, `图 3-2`, `图表12`; spaces ignored), else `图N` / `表N` as
-/// the N-th 图 (表) of the report. `Err` says in Chinese what is wrong.
+/// the N-th 图 (表) of the report. A label matches before an ordinal, and
+/// of two items with one printed number, the first. `Err` says in Chinese
+/// what is wrong.
 pub fn find_label<'a>(items: &'a [Numbered], typed: &str) -> Result<&'a Numbered, String> {
     let want = normalize_label(typed);
-    let exact: Vec<&Numbered> = items.iter().filter(|x| normalize_label(&x.label) == want).collect();
-    match exact.len() {
-        1 => return Ok(exact[0]),
-        n if n > 1 => return Err(format!("编号不唯一：{typed}（{n} 处）")),
-        _ => {}
+    // A printed number shared by two blocks (a table and the chart made
+    // from it) names the first.
+    if let Some(x) = items.iter().find(|x| normalize_label(&x.label) == want) {
+        return Ok(x);
     }
     let ordinal = ["图", "表"].iter().find_map(|p| {
         let rest = want.strip_prefix(p)?;
