@@ -394,8 +394,10 @@ fn colon_history_and_tab_completion() {
     let unique = names
         .iter()
         .find_map(|n| {
-            let cut: String = n.chars().take(n.chars().count() - 1).collect();
-            (!cut.is_empty() && names.iter().filter(|m| m.starts_with(&cut)).count() == 1).then(|| (cut, n.clone()))
+            (1..n.chars().count()).find_map(|k| {
+                let cut: String = n.chars().take(k).collect();
+                (names.iter().filter(|m| m.starts_with(&cut)).count() == 1).then(|| (cut, n.clone()))
+            })
         })
         .expect("a unique start");
     app.handle_event(crossterm::event::Event::Paste(unique.0.clone()));

@@ -106,8 +106,14 @@ impl State {
             self.message = Some("本报告没有图表".into());
             return;
         }
+        // The focused block when it is numbered, else the first item of the
+        // section read, else the first.
         let at = self.focused_ref();
-        let selected = at.and_then(|a| all.iter().position(|x| x.node == a.node && x.block == a.index)).unwrap_or(0);
+        let here = self.focused_node();
+        let selected = at
+            .and_then(|a| all.iter().position(|x| x.node == a.node && x.block == a.index))
+            .or_else(|| all.iter().position(|x| self.lib.ancestry(x.node).contains(&here)))
+            .unwrap_or(0);
         let mut l = FigList {
             library: false,
             report,
