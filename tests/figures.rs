@@ -150,7 +150,8 @@ fn numbers_agree_on_an_imported_seed() {
 fn imported_reports_keep_their_printed_numbers() {
     let lib = imported("captions.md", CAPTIONED.as_bytes());
     let items = number_library(&lib);
-    let labels: Vec<(&str, bool, &str)> = items.iter().map(|x| (x.label.as_str(), x.printed, x.title.as_str())).collect();
+    let labels: Vec<(&str, bool, &str)> =
+        items.iter().map(|x| (x.label.as_str(), x.printed, x.title.as_str())).collect();
     assert!(labels.contains(&("图表12", true, "中国AI市场规模")), "{labels:?}");
     assert!(labels.contains(&("图表13", true, "产业链图谱")), "{labels:?}");
     // The uncaptioned table is numbered in its chapter, counting the others.
@@ -259,8 +260,7 @@ fn c_on_two_charts_compares_them() {
     keys(&mut app, "F");
     keys(&mut app, "L");
     let l = list(&app);
-    let charts: Vec<usize> =
-        (0..l.shown.len()).filter(|&i| l.all[l.shown[i]].kind == FigKind::Chart).take(2).collect();
+    let charts: Vec<usize> = (0..l.shown.len()).filter(|&i| l.all[l.shown[i]].kind == FigKind::Chart).take(2).collect();
     assert_eq!(charts.len(), 2, "two charts in the library");
     let table = (0..l.shown.len()).find(|&i| l.all[l.shown[i]].kind != FigKind::Chart).expect("a table");
     // c on a table says it cannot.

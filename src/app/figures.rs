@@ -173,11 +173,8 @@ impl State {
             }
             Action::ToggleScope => {
                 l.library = !l.library;
-                l.all = if l.library {
-                    numbering::number_library(&lib)
-                } else {
-                    numbering::number_report(&lib, l.report)
-                };
+                l.all =
+                    if l.library { numbering::number_library(&lib) } else { numbering::number_report(&lib, l.report) };
                 l.pick = None;
                 l.selected = 0;
                 l.offset = 0;

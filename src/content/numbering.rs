@@ -185,10 +185,9 @@ pub fn find_label<'a>(items: &'a [Numbered], typed: &str) -> Result<&'a Numbered
         (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())).then(|| (*p, rest.parse::<usize>().ok()))
     });
     match ordinal {
-        Some((p, Some(n))) => items
-            .iter()
-            .find(|x| x.kind.prefix() == p && x.ordinal == n)
-            .ok_or_else(|| format!("没有{p}{n}：本报告共 {} 个{p}", items.iter().filter(|x| x.kind.prefix() == p).count())),
+        Some((p, Some(n))) => items.iter().find(|x| x.kind.prefix() == p && x.ordinal == n).ok_or_else(|| {
+            format!("没有{p}{n}：本报告共 {} 个{p}", items.iter().filter(|x| x.kind.prefix() == p).count())
+        }),
         _ => Err(format!("没有图表：{typed}")),
     }
 }
