@@ -37,6 +37,8 @@ pub enum Context {
     Copy,
     Marks,
     Notes,
+    Figures,
+    Command,
 }
 
 impl Context {

@@ -8,6 +8,7 @@ mod locate;
 mod mentions;
 mod model;
 mod names;
+pub mod numbering;
 
 pub use files::{
     Listed, MAX_FILE_BYTES, folder_prefix, list_dir, list_dirs, open_regular, read_dir, read_dirs, read_guarded,
