@@ -194,7 +194,7 @@ fn the_real_binary_resumes_where_it_quit_and_fresh_starts_at_the_top() {
     pty.send(b"q");
     assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
     assert_restored(&pty, "q");
-    assert!(state.join("yanbao/bundled.json").exists());
+    assert!(state.join("yanbao/state.db").exists());
 
     let mut pty = run(&[]);
     assert!(pty.wait_for("行业：电商", 5), "resumed on the page:\n{}", pty.contents());

@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(short_name(a, [b].into_iter()), "AI赋能千…（第3辑）");
         assert_eq!(short_name("短标题", [b].into_iter()), "短标题");
         let long = "“十五五”时期我国通用人工智能产业发展趋势研究";
-        assert_eq!(short_name(long, [a].into_iter()), "“十五五”时期我国通用…");
+        assert_eq!(short_name(long, [a].into_iter()), "“十五五”时期我国通用人…");
         let l3 = "“十五五”时期我国通用人工智能产业发展趋势研究（第12辑）";
         let l4 = "“十五五”时期我国通用人工智能产业发展趋势研究（第1辑）";
         assert_eq!(short_name(l3, [l4].into_iter()), "“十五五”…（第12辑）");

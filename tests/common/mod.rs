@@ -120,12 +120,12 @@ pub fn assert_rows_fit(buf: &Buffer) {
 }
 
 /// A library of `copies` copies of each bundled report, in a fresh
-/// temporary folder (a port of the `../shared/tools/make-library` the tests
-/// were written with, so that no test depends on a file outside the
-/// repository): the registries as they are, then for each report `<id><i>/`
-/// with every `id:` that starts a line given the prefix `x<i>-`. Titles,
-/// publishers and dates are kept (today's tool also varies them), so the
-/// copies group as the originals do.
+/// temporary folder (a port of `../shared/tools/make-library`'s first
+/// version, so that no test depends on a file outside the repository): the
+/// registries as they are, then for each report `<id><i>/` with every `id:`
+/// that starts a line given the prefix `x<i>-` and the title the suffix
+/// `（第<i>辑）`. Publishers and dates are kept, so the copies group as the
+/// originals do.
 pub fn make_library(name: &str, copies: usize) -> PathBuf {
     let src = Path::new("content");
     let dst = std::env::temp_dir().join(format!("yanbao-library-{name}-{}", std::process::id()));
@@ -148,7 +148,8 @@ pub fn make_library(name: &str, copies: usize) -> PathBuf {
             std::fs::create_dir_all(&out).expect("create a copy");
             for f in std::fs::read_dir(rep).expect("read a report").flatten() {
                 let text = std::fs::read_to_string(f.path()).expect("read a content file");
-                let lines: Vec<String> = text.split('\n').map(|l| copy_line(l, i)).collect();
+                let report = f.file_name() == "report.yaml";
+                let lines: Vec<String> = text.split('\n').map(|l| copy_line(l, i, report)).collect();
                 std::fs::write(out.join(f.file_name()), lines.join("\n")).expect("write a content file");
             }
         }
@@ -157,13 +158,19 @@ pub fn make_library(name: &str, copies: usize) -> PathBuf {
 }
 
 /// One line of a report's copy `i` (see `make_library`).
-fn copy_line(line: &str, i: usize) -> String {
+fn copy_line(line: &str, i: usize, report: bool) -> String {
     // An `id: ` after spaces, a dash or both starts the line.
     let body = line.trim_start();
     let body = body.strip_prefix('-').unwrap_or(body).trim_start();
     if let Some(id) = body.strip_prefix("id: ") {
         let lead = line.strip_suffix(body).unwrap_or("");
         return format!("{lead}id: x{i}-{id}");
+    }
+    if report && let Some(title) = line.strip_prefix("title: ") {
+        let t = title.trim();
+        let t = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t);
+        let t = format!("{t}（第{i}辑）");
+        return format!("title: \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
     }
     line.to_string()
 }

@@ -8,7 +8,7 @@ use yanbao::serve::config::{defaults, parse_size};
 
 /// yanbao 研报: read and explore Chinese research reports in the terminal.
 #[derive(Parser)]
-#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(version, about, long_about = None)]
 pub(crate) struct Cli {
     /// Open a converted report directly (.md, .txt, or .pdf through
     /// pdftotext): imported in memory, nothing written to the library.
