@@ -336,8 +336,9 @@ fn csv_files_hold_the_yaml_tables() {
     let out = bin().args(["export", "fs", "--format", "csv", "--out"]).arg(&dir).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let listed: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
-    let tables = export::tables(&lib, lib.node_by_id("fs").expect("node"));
-    assert_eq!(listed.len(), tables.len());
+    let node = lib.node_by_id("fs").expect("node");
+    let tables = export::tables(&lib, node);
+    assert_eq!(listed.len(), tables.len() + export::series(&lib, node).len());
     let names: BTreeSet<&String> = listed.iter().collect();
     assert_eq!(names.len(), listed.len(), "file names are unique");
     for (path, (sec, t)) in listed.iter().zip(&tables) {
@@ -356,16 +357,64 @@ fn csv_files_hold_the_yaml_tables() {
 }
 
 #[test]
+fn csv_files_hold_every_chart_series_of_the_yaml() {
+    let lib = lib();
+    let mut total = 0;
+    for report in ["fs", "ccid"] {
+        let dir = std::env::temp_dir().join(format!("yanbao-export-series-{report}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = bin().args(["export", report, "--format", "csv", "--out"]).arg(&dir).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let listed: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+        let node = lib.node_by_id(report).expect("node");
+        let tables = export::tables(&lib, node).len();
+        let series = export::series(&lib, node);
+        assert_eq!(listed.len(), tables + series.len(), "{report}: one file per table and per series");
+        for (path, (sec, s)) in listed[tables..].iter().zip(&series) {
+            let name = Path::new(path).file_name().and_then(|n| n.to_str()).expect("name");
+            assert!(name.starts_with(&format!("{sec}_")) && name.ends_with(".csv"), "{name}");
+            let rows = parse_csv(&std::fs::read_to_string(path).expect("read"));
+            assert_eq!(rows[0], ["label", "period", "value", "unit", "kind"], "{name}");
+            assert_eq!(rows.len(), s.points.len() + 1, "{name}");
+            for (row, p) in rows[1..].iter().zip(&s.points) {
+                assert_eq!(row[0], s.title.clone().unwrap_or_default(), "{name}");
+                assert_eq!(row[1], p.label, "{name}");
+                let value: f64 = row[2].parse().expect("a number");
+                assert_eq!(value, p.value, "{name}: {}", row[2]);
+                assert!(!row[2].contains(['e', 'E']), "{name}: no exponent in {}", row[2]);
+                assert_eq!(row[3], s.unit.clone().unwrap_or_default(), "{name}");
+                assert_eq!(row[4], if p.is_estimate() { "E" } else { "actual" }, "{name}");
+            }
+        }
+        total += series.len();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert_eq!(total, 31, "the bundled content holds 31 chart series");
+}
+
+#[test]
 fn csv_of_one_table_goes_to_stdout_and_of_several_needs_out() {
     let lib = lib();
-    // A section holding exactly one table (in it and below it).
+    // A section holding exactly one table (in it and below it) and no chart.
     let one = (0..lib.nodes.len())
-        .find(|&n| lib.section(n).is_some() && export::tables(&lib, n).len() == 1)
+        .find(|&n| {
+            lib.section(n).is_some() && export::csv_files(&lib, n).len() == 1 && export::tables(&lib, n).len() == 1
+        })
         .expect("a section with one table");
     let id = lib.section(one).expect("section").id.clone();
     let out = bin().args(["export", &id, "--format", "csv"]).output().expect("run");
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), export::csv(export::tables(&lib, one)[0].1));
+    // A section holding exactly one chart series and no table.
+    let one = (0..lib.nodes.len())
+        .find(|&n| {
+            lib.section(n).is_some() && export::csv_files(&lib, n).len() == 1 && export::series(&lib, n).len() == 1
+        })
+        .expect("a section with one chart");
+    let id = lib.section(one).expect("section").id.clone();
+    let out = bin().args(["export", &id, "--format", "csv"]).output().expect("run");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), export::series_csv(export::series(&lib, one)[0].1));
     let out = bin().args(["export", "fs", "--format", "csv"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));

@@ -55,7 +55,93 @@ pub fn cite(lib: &Library, node: NodeId) -> Option<Cite> {
 
 /// The citation line of a place; empty for a node that is not in the library.
 pub fn citation(lib: &Library, node: NodeId) -> String {
-    cite(lib, node).map(|c| c.line()).unwrap_or_default()
+    citation_in(lib, node, CitationStyle::Yanbao)
+}
+
+/// The house styles of a citation (config `citation:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CitationStyle {
+    /// `——《书名》，出版方，日期，章 › 节，p.47` ([`Cite::line`]).
+    #[default]
+    Yanbao,
+    /// `资料来源：出版方，《书名》（2025），p.47`.
+    Ziliao,
+    /// GB/T 7714-2015, a report (`[R]`): `出版方. 书名[R]. 2025: 47.`
+    Gb7714,
+    /// APA (7th ed.), a report: `出版方. (2025). 书名 (p. 47).`
+    Apa,
+}
+
+impl CitationStyle {
+    /// The names the config file uses, in the order of [`Self::ALL`].
+    pub const NAMES: [&'static str; 4] = ["yanbao", "资料来源", "gb7714", "apa"];
+    pub const ALL: [CitationStyle; 4] =
+        [CitationStyle::Yanbao, CitationStyle::Ziliao, CitationStyle::Gb7714, CitationStyle::Apa];
+}
+
+impl Cite {
+    /// The publishers one by one (`弗若斯特沙利文、头豹研究院`: two).
+    fn publishers(&self) -> Vec<&str> {
+        self.publisher.split(['、', '，', ',']).map(str::trim).filter(|p| !p.is_empty()).collect()
+    }
+
+    /// The year of the date (its first four digits), or the date as given.
+    fn year(&self) -> &str {
+        match self.date.get(..4) {
+            Some(y) if y.chars().all(|c| c.is_ascii_digit()) => y,
+            _ => &self.date,
+        }
+    }
+
+    /// The citation in `style`. A page is given only where the content has
+    /// one; an enclosing section's first page is marked as such (`起`,
+    /// `ff.`); no page is guessed.
+    pub fn styled(&self, style: CitationStyle) -> String {
+        match style {
+            CitationStyle::Yanbao => self.line(),
+            CitationStyle::Ziliao => {
+                let mut s =
+                    format!("资料来源：{}，《{}》（{}）", self.publishers().join("，"), self.title, self.year());
+                if let Some(p) = self.page {
+                    let _ = write!(s, "，p.{p}");
+                } else if let Some(p) = self.from_page {
+                    let _ = write!(s, "，p.{p}起");
+                }
+                s
+            }
+            CitationStyle::Gb7714 => {
+                let mut s = format!("{}. {}[R]. {}", self.publishers().join(", "), self.title, self.year());
+                if let Some(p) = self.page {
+                    let _ = write!(s, ": {p}");
+                } else if let Some(p) = self.from_page {
+                    let _ = write!(s, ": {p}-");
+                }
+                s.push('.');
+                s
+            }
+            CitationStyle::Apa => {
+                let names = self.publishers();
+                let authors = match names.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{}, & {last}", rest.join(", ")),
+                    _ => names.join(""),
+                };
+                let mut s = format!("{authors}. ({}). {}", self.year(), self.title);
+                if let Some(p) = self.page {
+                    let _ = write!(s, " (p. {p})");
+                } else if let Some(p) = self.from_page {
+                    let _ = write!(s, " (pp. {p}ff.)");
+                }
+                s.push('.');
+                s
+            }
+        }
+    }
+}
+
+/// The one citation of a place in a house style; empty for a node that is
+/// not in the library.
+pub fn citation_in(lib: &Library, node: NodeId, style: CitationStyle) -> String {
+    cite(lib, node).map(|c| c.styled(style)).unwrap_or_default()
 }
 
 mod data;
@@ -93,6 +179,53 @@ mod tests {
             notes: vec![],
         };
         assert_eq!(csv(&t), "\"a,b\",c\n\"say \"\"hi\"\"\",\"x\ny\"\n");
+    }
+
+    /// Each style, exactly, for both bundled reports: a place with its own
+    /// page, one with only an enclosing page, and the report without pages.
+    #[test]
+    fn citation_styles_exactly() {
+        let (lib, _) = Library::load_from(None).expect("bundled content");
+        let at = |id: &str| lib.node_by_id(id).expect(id);
+        let fs = at("fs-3-1");
+        let ccid = at("ccid");
+        let want = [
+            (
+                CitationStyle::Yanbao,
+                fs,
+                "——《AI赋能千行百业白皮书》，弗若斯特沙利文、头豹研究院，2025-08-28，3 AI赋能千行百业应用探析 › 3.1 AI在金融行业的融合与价值分析，p.47",
+            ),
+            (CitationStyle::Ziliao, fs, "资料来源：弗若斯特沙利文，头豹研究院，《AI赋能千行百业白皮书》（2025），p.47"),
+            (CitationStyle::Gb7714, fs, "弗若斯特沙利文, 头豹研究院. AI赋能千行百业白皮书[R]. 2025: 47."),
+            (CitationStyle::Apa, fs, "弗若斯特沙利文, & 头豹研究院. (2025). AI赋能千行百业白皮书 (p. 47)."),
+            (
+                CitationStyle::Yanbao,
+                ccid,
+                "——《“十五五”时期我国通用人工智能产业发展趋势研究》，中国电子信息产业发展研究院 电子信息研究所，2025-04",
+            ),
+            (
+                CitationStyle::Ziliao,
+                ccid,
+                "资料来源：中国电子信息产业发展研究院 电子信息研究所，《“十五五”时期我国通用人工智能产业发展趋势研究》（2025）",
+            ),
+            (
+                CitationStyle::Gb7714,
+                ccid,
+                "中国电子信息产业发展研究院 电子信息研究所. “十五五”时期我国通用人工智能产业发展趋势研究[R]. 2025.",
+            ),
+            (
+                CitationStyle::Apa,
+                ccid,
+                "中国电子信息产业发展研究院 电子信息研究所. (2025). “十五五”时期我国通用人工智能产业发展趋势研究.",
+            ),
+        ];
+        for (style, node, s) in want {
+            assert_eq!(citation_in(&lib, node, style), s, "{style:?}");
+        }
+        let from = at("fs-3-1-1");
+        assert!(citation_in(&lib, from, CitationStyle::Ziliao).ends_with("p.47起"));
+        assert!(citation_in(&lib, from, CitationStyle::Gb7714).ends_with(": 47-."));
+        assert!(citation_in(&lib, from, CitationStyle::Apa).ends_with("(pp. 47ff.)."));
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub(crate) fn export(
             match out {
                 Some(d) => {
                     if files.is_empty() {
-                        eprintln!("yanbao export: `{target}` holds no table");
+                        eprintln!("yanbao export: `{target}` holds no table or chart");
                         return ExitCode::SUCCESS;
                     }
                     return write_csv_files(d, &files, force);
@@ -57,7 +57,7 @@ pub(crate) fn export(
                 }
                 None => {
                     eprintln!(
-                        "yanbao export: `{target}` holds {} tables; give --out DIR to write one CSV file each",
+                        "yanbao export: `{target}` holds {} tables and charts; give --out DIR to write one CSV file each",
                         files.len()
                     );
                     return ExitCode::from(2);
