@@ -80,7 +80,7 @@ fn markdown_of_a_report_carries_every_figure_of_its_yaml() {
     let lib = lib();
     for r in lib.reports() {
         let node = lib.node_by_id(&r.id).expect("report node");
-        let md = export::markdown(&lib, node);
+        let md = export::markdown(&lib, node, export::CitationStyle::Yanbao);
         let have: BTreeSet<String> = figures(&md).into_iter().collect();
         let mut missing = Vec::new();
         let mut total = 0;
@@ -200,7 +200,7 @@ fn expected_tables(lib: &Library, report: usize) -> Vec<(Vec<String>, Vec<Vec<St
 fn markdown_tables_parse_back_to_the_yaml_tables() {
     let lib = lib();
     for (ri, r) in lib.reports().enumerate() {
-        let md = export::markdown(&lib, lib.node_by_id(&r.id).expect("node"));
+        let md = export::markdown(&lib, lib.node_by_id(&r.id).expect("node"), export::CitationStyle::Yanbao);
         let got = pipe_tables(&md);
         let want = expected_tables(&lib, ri);
         assert!(!want.is_empty());
@@ -261,7 +261,7 @@ fn citations_give_a_page_only_where_the_content_has_one() {
     let line = export::citation(&lib, ccid);
     assert_eq!(
         line,
-        "——《“十五五”时期我国通用人工智能产业发展趋势研究》，中国电子信息产业发展研究院 电子信息研究所，2025-04，三 融合应用发展趋势 › AI+金融服务"
+        "——《“十五五”时期我国通用人工智能产业发展趋势研究》，中国电子信息产业发展研究院 电子信息研究所，2025-04，三 融合应用发展趋势 › AI+金融服务，页码不详"
     );
     assert!(!line.contains("p."));
 }
@@ -426,4 +426,91 @@ fn a_closed_pipe_ends_the_export_quietly() {
     drop(child.stdout.take()); // the reader goes away before anything is read
     let out = child.wait_with_output().expect("wait");
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+// ------------------------------------------------------------- citations
+
+/// A small imported report with page markers (pymupdf4llm's): each block
+/// keeps the page it starts on, in the YAML the importer writes and in
+/// every citation style.
+fn imported_with_pages() -> (Library, String) {
+    let text = "# 一、市场\n\n市场规模正文。\n\n--- end of page=0 ---\n\n市场的第二段在第二页。\n\n--- end of page=1 ---\n\n# 二、政策\n\n政策正文。\n";
+    let i = yanbao::import::import("20240315-某某证券-储能行业深度.md", text.as_bytes(), yanbao::import::Encoding::Utf8)
+        .expect("imports");
+    let mut files = yanbao::content::Files::new();
+    for (k, v) in &i.files {
+        if k.ends_with(".yaml") {
+            files.insert(format!("{}/{k}", i.id), v.clone());
+        }
+    }
+    let ch1 = i.files.get("ch1.yaml").expect("ch1.yaml");
+    assert!(ch1.contains("page: 2"), "the importer writes each block's page:\n{ch1}");
+    let (lib, errors) = yanbao::content::load(&files);
+    assert!(errors.is_empty(), "{errors:?}");
+    (lib, i.id)
+}
+
+#[test]
+fn each_style_cites_an_imported_blocks_own_page_exactly() {
+    use export::CitationStyle::*;
+    let (lib, id) = imported_with_pages();
+    let ch1 = lib.node_by_id(&format!("{id}-1")).expect("chapter 1");
+    let ch2 = lib.node_by_id(&format!("{id}-2")).expect("chapter 2");
+    assert_eq!(export::block_page(&lib, ch1, 0), Some(1));
+    assert_eq!(export::block_page(&lib, ch1, 1), Some(2));
+    assert_eq!(export::block_page(&lib, ch2, 0), Some(3));
+    let want = [
+        (Yanbao, "——《储能行业深度》，某某证券，2024-03-15，一 市场，p.2"),
+        (Ziliao, "资料来源：某某证券，《储能行业深度》（2024），p.2"),
+        (Gb7714, "某某证券. 储能行业深度[R]. 2024: 2."),
+        (Apa, "某某证券. (2024). 储能行业深度 (p. 2)."),
+    ];
+    for (style, s) in want {
+        assert_eq!(export::block_citation(&lib, ch1, 1, style), s, "{style:?}");
+    }
+    // The chapter itself: the page it starts on.
+    assert_eq!(export::citation_in(&lib, ch1, Ziliao), "资料来源：某某证券，《储能行业深度》（2024），p.1");
+    assert_eq!(export::citation_in(&lib, ch2, Gb7714), "某某证券. 储能行业深度[R]. 2024: 3.");
+}
+
+#[test]
+fn an_imported_report_without_page_markers_cites_no_page() {
+    let i = yanbao::import::import("20240315-某某证券-储能行业深度.md", "# 一、市场\n\n正文。\n".as_bytes(), yanbao::import::Encoding::Utf8)
+        .expect("imports");
+    assert!(!i.files.get("ch1.yaml").expect("ch1").contains("page:"));
+    let mut files = yanbao::content::Files::new();
+    for (k, v) in &i.files {
+        if k.ends_with(".yaml") {
+            files.insert(format!("{}/{k}", i.id), v.clone());
+        }
+    }
+    let (lib, errors) = yanbao::content::load(&files);
+    assert!(errors.is_empty(), "{errors:?}");
+    let ch1 = lib.node_by_id(&format!("{}-1", i.id)).expect("chapter 1");
+    assert_eq!(
+        export::block_citation(&lib, ch1, 0, export::CitationStyle::Yanbao),
+        "——《储能行业深度》，某某证券，2024-03-15，一 市场，页码不详"
+    );
+}
+
+/// `citation:` in the config file sets the style of `yanbao export`; a
+/// bad value is an error naming the file and line, and nothing is written.
+#[test]
+fn the_config_citation_style_is_used_by_export_and_a_bad_one_is_located() {
+    let dir = std::env::temp_dir().join(format!("yanbao-export-cite-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let good = dir.join("good.yaml");
+    std::fs::write(&good, "citation: 资料来源\n").expect("write");
+    let out = bin().args(["--config", good.to_str().expect("utf-8"), "export", "fs-3-1", "--format", "json"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["citation"], "资料来源：弗若斯特沙利文，头豹研究院，《AI赋能千行百业白皮书》（2025），p.47");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "mouse: false\ncitation: mla\n").expect("write");
+    let out = bin().args(["--config", bad.to_str().expect("utf-8"), "export", "fs-3-1"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:2:", bad.display())) && err.contains("citation must be yanbao, 资料来源, gb7714 or apa"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,12 +1,12 @@
 //! A place as JSON (with its citation) and its tables as CSV.
 
 use super::markdown::one_line;
-use super::{citation, cite};
+use super::{CitationStyle, cite, citation_in};
 use crate::content::{Block, Library, NodeId, Section, Series, Table};
 
-/// The content model of a place, with its citation.
-pub fn json(lib: &Library, node: NodeId) -> serde_json::Value {
-    let citation = citation(lib, node);
+/// The content model of a place, with its citation in `style`.
+pub fn json(lib: &Library, node: NodeId, style: CitationStyle) -> serde_json::Value {
+    let citation = citation_in(lib, node, style);
     let c = cite(lib, node);
     match lib.section(node) {
         Some(s) => serde_json::json!({
@@ -24,10 +24,10 @@ pub fn json(lib: &Library, node: NodeId) -> serde_json::Value {
 }
 
 /// The blocks of a place and everything under it, in reading order, with
-/// the id of the section (or report) each is in.
-fn blocks(lib: &Library, node: NodeId) -> Vec<(String, &Block)> {
-    fn walk<'a>(s: &'a Section, out: &mut Vec<(String, &'a Block)>) {
-        out.extend(s.blocks.iter().map(|b| (s.id.clone(), b)));
+/// the id of the section (or report) each is in and its index there.
+pub(super) fn blocks(lib: &Library, node: NodeId) -> Vec<(String, usize, &Block)> {
+    fn walk<'a>(s: &'a Section, out: &mut Vec<(String, usize, &'a Block)>) {
+        out.extend(s.blocks.iter().enumerate().map(|(i, b)| (s.id.clone(), i, b)));
         s.sections.iter().for_each(|x| walk(x, out));
     }
     let mut out = Vec::new();
@@ -35,7 +35,7 @@ fn blocks(lib: &Library, node: NodeId) -> Vec<(String, &Block)> {
         Some(s) => walk(s, &mut out),
         None => {
             if let Some(r) = lib.report_of(node) {
-                out.extend(r.abstract_blocks.iter().map(|b| (r.id.clone(), b)));
+                out.extend(r.abstract_blocks.iter().enumerate().map(|(i, b)| (r.id.clone(), i, b)));
                 r.chapters.iter().for_each(|x| walk(x, &mut out));
             }
         }
@@ -48,7 +48,7 @@ fn blocks(lib: &Library, node: NodeId) -> Vec<(String, &Block)> {
 pub fn tables(lib: &Library, node: NodeId) -> Vec<(String, &Table)> {
     blocks(lib, node)
         .into_iter()
-        .filter_map(|(id, b)| match b {
+        .filter_map(|(id, _, b)| match b {
             Block::Table(t) => Some((id, t)),
             _ => None,
         })
@@ -60,7 +60,7 @@ pub fn tables(lib: &Library, node: NodeId) -> Vec<(String, &Table)> {
 pub fn series(lib: &Library, node: NodeId) -> Vec<(String, &Series)> {
     blocks(lib, node)
         .into_iter()
-        .filter_map(|(id, b)| match b {
+        .filter_map(|(id, _, b)| match b {
             Block::Series(s) => Some((id, s)),
             _ => None,
         })

@@ -26,19 +26,28 @@ pub struct Cite {
 
 impl Cite {
     /// `——《书名》，出版方，日期，章 › 节，p.47`: the page only where the content
-    /// has one; `p.47起` where only an enclosing section's first page is known.
+    /// has one; `p.47起` where only an enclosing section's first page is
+    /// known; `页码不详` for a place inside the report with no page known.
     pub fn line(&self) -> String {
         let mut s = format!("——《{}》，{}，{}", self.title, self.publisher, self.date);
         if !self.place.is_empty() {
             s.push('，');
             s.push_str(&self.place.join(" › "));
         }
-        if let Some(p) = self.page {
-            let _ = write!(s, "，p.{p}");
-        } else if let Some(p) = self.from_page {
-            let _ = write!(s, "，p.{p}起");
-        }
+        s.push_str(&self.page_zh());
         s
+    }
+
+    /// The page as the Chinese styles give it: `，p.47`, `，p.47起`,
+    /// `，页码不详` (a place inside the report, no page known), or nothing
+    /// (the whole report).
+    fn page_zh(&self) -> String {
+        match (self.page, self.from_page) {
+            (Some(p), _) => format!("，p.{p}"),
+            (None, Some(p)) => format!("，p.{p}起"),
+            (None, None) if !self.place.is_empty() => "，页码不详".into(),
+            (None, None) => String::new(),
+        }
     }
 }
 
@@ -56,6 +65,42 @@ pub fn cite(lib: &Library, node: NodeId) -> Option<Cite> {
 /// The citation line of a place; empty for a node that is not in the library.
 pub fn citation(lib: &Library, node: NodeId) -> String {
     citation_in(lib, node, CitationStyle::Yanbao)
+}
+
+/// The page block `index` of a place starts on, where the content gives it
+/// (a block's own `page:`; the importer writes them from the source's page
+/// markers).
+pub fn block_page(lib: &Library, node: NodeId, index: usize) -> Option<u32> {
+    let pages = match lib.section(node) {
+        Some(s) => &s.block_pages,
+        None => &lib.report_of(node)?.abstract_pages,
+    };
+    pages.get(index).copied().flatten()
+}
+
+/// The citation of one block of a place: the block's own page where the
+/// content gives it; else the first page of its place (or of the nearest
+/// place above with one), marked as where it starts (`p.47起`), since the
+/// block may be on a later page. No page is guessed.
+pub fn cite_block(lib: &Library, node: NodeId, index: usize) -> Option<Cite> {
+    let mut c = cite(lib, node)?;
+    match block_page(lib, node, index) {
+        Some(p) => {
+            c.page = Some(p);
+            c.from_page = None;
+        }
+        None => {
+            if let Some(p) = c.page.take() {
+                c.from_page = Some(p);
+            }
+        }
+    }
+    Some(c)
+}
+
+/// [`cite_block`] in a house style; empty for a node not in the library.
+pub fn block_citation(lib: &Library, node: NodeId, index: usize, style: CitationStyle) -> String {
+    cite_block(lib, node, index).map(|c| c.styled(style)).unwrap_or_default()
 }
 
 /// The house styles of a citation (config `citation:`).
@@ -77,6 +122,11 @@ impl CitationStyle {
     pub const NAMES: [&'static str; 4] = ["yanbao", "资料来源", "gb7714", "apa"];
     pub const ALL: [CitationStyle; 4] =
         [CitationStyle::Yanbao, CitationStyle::Ziliao, CitationStyle::Gb7714, CitationStyle::Apa];
+
+    /// The style a config name (one of [`Self::NAMES`]) stands for.
+    pub fn from_name(name: &str) -> Option<CitationStyle> {
+        Self::NAMES.iter().position(|n| *n == name).map(|i| Self::ALL[i])
+    }
 }
 
 impl Cite {
@@ -95,19 +145,15 @@ impl Cite {
 
     /// The citation in `style`. A page is given only where the content has
     /// one; an enclosing section's first page is marked as such (`起`,
-    /// `ff.`); no page is guessed.
+    /// `-`, `ff.`); a place inside the report with no page known says so
+    /// (`页码不详`, `[页码不详]`, `n.p.`). No page is guessed.
     pub fn styled(&self, style: CitationStyle) -> String {
+        let unknown = self.page.is_none() && self.from_page.is_none() && !self.place.is_empty();
         match style {
             CitationStyle::Yanbao => self.line(),
             CitationStyle::Ziliao => {
-                let mut s =
-                    format!("资料来源：{}，《{}》（{}）", self.publishers().join("，"), self.title, self.year());
-                if let Some(p) = self.page {
-                    let _ = write!(s, "，p.{p}");
-                } else if let Some(p) = self.from_page {
-                    let _ = write!(s, "，p.{p}起");
-                }
-                s
+                let publishers = self.publishers().join("，");
+                format!("资料来源：{publishers}，《{}》（{}）{}", self.title, self.year(), self.page_zh())
             }
             CitationStyle::Gb7714 => {
                 let mut s = format!("{}. {}[R]. {}", self.publishers().join(", "), self.title, self.year());
@@ -115,6 +161,8 @@ impl Cite {
                     let _ = write!(s, ": {p}");
                 } else if let Some(p) = self.from_page {
                     let _ = write!(s, ": {p}-");
+                } else if unknown {
+                    s.push_str(": [页码不详]");
                 }
                 s.push('.');
                 s
@@ -130,6 +178,8 @@ impl Cite {
                     let _ = write!(s, " (p. {p})");
                 } else if let Some(p) = self.from_page {
                     let _ = write!(s, " (pp. {p}ff.)");
+                } else if unknown {
+                    s.push_str(" (n.p.)");
                 }
                 s.push('.');
                 s
@@ -222,6 +272,34 @@ mod tests {
         for (style, node, s) in want {
             assert_eq!(citation_in(&lib, node, style), s, "{style:?}");
         }
+        // A place inside a report with no page known: said so, never guessed.
+        let part = at("ccid-3-2");
+        let want = [
+            (
+                CitationStyle::Yanbao,
+                "——《“十五五”时期我国通用人工智能产业发展趋势研究》，中国电子信息产业发展研究院 电子信息研究所，2025-04，三 融合应用发展趋势 › AI+金融服务，页码不详",
+            ),
+            (
+                CitationStyle::Ziliao,
+                "资料来源：中国电子信息产业发展研究院 电子信息研究所，《“十五五”时期我国通用人工智能产业发展趋势研究》（2025），页码不详",
+            ),
+            (
+                CitationStyle::Gb7714,
+                "中国电子信息产业发展研究院 电子信息研究所. “十五五”时期我国通用人工智能产业发展趋势研究[R]. 2025: [页码不详].",
+            ),
+            (
+                CitationStyle::Apa,
+                "中国电子信息产业发展研究院 电子信息研究所. (2025). “十五五”时期我国通用人工智能产业发展趋势研究 (n.p.).",
+            ),
+        ];
+        for (style, s) in want {
+            assert_eq!(citation_in(&lib, part, style), s, "{style:?}");
+        }
+        // A block of a section with its own page: the block may be on a
+        // later page, so the section's page is where it starts.
+        assert_eq!(block_page(&lib, fs, 0), None);
+        assert!(block_citation(&lib, fs, 0, CitationStyle::Ziliao).ends_with("，p.47起"));
+        assert!(block_citation(&lib, fs, 0, CitationStyle::Apa).ends_with("(pp. 47ff.)."));
         let from = at("fs-3-1-1");
         assert!(citation_in(&lib, from, CitationStyle::Ziliao).ends_with("p.47起"));
         assert!(citation_in(&lib, from, CitationStyle::Gb7714).ends_with(": 47-."));

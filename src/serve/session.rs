@@ -296,6 +296,7 @@ impl Worker {
                         (w, h),
                         Arc::clone(&sh.pages),
                     );
+                    app.state.citation = sh.opts.citation;
                     if let Some(file) = state_file {
                         app.attach_state(crate::state::Store::open(file), true);
                     }

@@ -12,6 +12,7 @@ pub(crate) fn export(
     format: ExportFormat,
     out: Option<&Path>,
     force: bool,
+    style: yanbao::export::CitationStyle,
 ) -> ExitCode {
     use yanbao::export;
     let lib = match load_library(dirs) {
@@ -30,9 +31,9 @@ pub(crate) fn export(
         return ExitCode::from(2);
     }
     let text = match format {
-        ExportFormat::Md => yanbao::text::safe_out(&export::markdown(&lib, node)).into_owned(),
+        ExportFormat::Md => yanbao::text::safe_out(&export::markdown(&lib, node, style)).into_owned(),
         ExportFormat::Json => match serde_json::to_string_pretty(&{
-            let mut v = export::json(&lib, node);
+            let mut v = export::json(&lib, node, style);
             yanbao::text::safe_json(&mut v);
             v
         }) {
@@ -145,7 +146,13 @@ pub(crate) fn printable(s: &str) -> String {
 }
 
 /// `yanbao notes`: the notes kept for this content (or a served key), in a format.
-pub(crate) fn notes(dirs: &[PathBuf], format: NotesFormat, report: Option<&str>, key: Option<&str>) -> ExitCode {
+pub(crate) fn notes(
+    dirs: &[PathBuf],
+    format: NotesFormat,
+    report: Option<&str>,
+    key: Option<&str>,
+    style: yanbao::export::CitationStyle,
+) -> ExitCode {
     let lib = match load_library(dirs) {
         Ok(l) => l,
         Err(code) => return code,
@@ -180,7 +187,7 @@ pub(crate) fn notes(dirs: &[PathBuf], format: NotesFormat, report: Option<&str>,
         NotesFormat::Json => yanbao::notes::Format::Json,
         NotesFormat::Csv => yanbao::notes::Format::Csv,
     };
-    let text = yanbao::notes::render(&lib, &notes, report, format);
+    let text = yanbao::notes::render(&lib, &notes, report, format, style);
     let mut out = std::io::stdout().lock();
     if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
         return ExitCode::from(1);
