@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(
             errors[0].to_string(),
-            "c.yaml:2:11: citation must be yanbao, 资料来源, gb7714 or apa, not \"chicago\""
+            "c.yaml:2:1: citation must be yanbao, 资料来源, gb7714 or apa, not \"chicago\""
         );
         assert_eq!(o, Options::default());
     }

@@ -391,19 +391,8 @@ fn tree_clean(l: &str) -> String {
 /// found, and becomes a first chapter (its title editorial).
 fn front_matter(mut r: Report) -> Report {
     if r.abstract_blocks.len() > 24 {
-        let blocks = std::mem::take(&mut r.abstract_blocks);
-        let block_pages = std::mem::take(&mut r.abstract_pages);
-        r.chapters.insert(
-            0,
-            Section {
-                id: format!("{}-0", r.id),
-                title: "正文".into(),
-                editorial: true,
-                blocks,
-                block_pages,
-                ..Default::default()
-            },
-        );
+        let body = body_chapter(&mut r, 0);
+        r.chapters.insert(0, body);
     }
     r
 }
@@ -411,18 +400,23 @@ fn front_matter(mut r: Report) -> Report {
 /// A report with no chapters gets one, holding the text (editorial title).
 fn ensure_chapter(mut r: Report) -> Report {
     if r.chapters.is_empty() {
-        let blocks = std::mem::take(&mut r.abstract_blocks);
-        let block_pages = std::mem::take(&mut r.abstract_pages);
-        r.chapters.push(Section {
-            id: format!("{}-1", r.id),
-            title: "正文".into(),
-            editorial: true,
-            blocks,
-            block_pages,
-            ..Default::default()
-        });
+        let body = body_chapter(&mut r, 1);
+        r.chapters.push(body);
     }
     r
+}
+
+/// The report's front text (with its pages) as chapter `k`, `正文`, its
+/// title editorial.
+fn body_chapter(r: &mut Report, k: usize) -> Section {
+    Section {
+        id: format!("{}-{k}", r.id),
+        title: "正文".into(),
+        editorial: true,
+        blocks: std::mem::take(&mut r.abstract_blocks),
+        block_pages: std::mem::take(&mut r.abstract_pages),
+        ..Default::default()
+    }
 }
 
 // ------------------------------------------------------------------ output
@@ -516,9 +510,7 @@ fn out_block(b: &Block) -> Option<OutBlock<'_>> {
         Block::Table(t) => {
             Some(OutBlock::Table { title: &t.title, columns: &t.columns, rows: &t.rows, notes: &t.notes })
         }
-        Block::Series(s) => {
-            Some(OutBlock::Series { title: &s.title, unit: &s.unit, points: &s.points, note: &s.note })
-        }
+        Block::Series(s) => Some(OutBlock::Series { title: &s.title, unit: &s.unit, points: &s.points, note: &s.note }),
         // The importer makes no other kind.
         _ => None,
     }
