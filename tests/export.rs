@@ -435,19 +435,25 @@ fn a_closed_pipe_ends_the_export_quietly() {
 /// every citation style.
 fn imported_with_pages() -> (Library, String) {
     let text = "# 一、市场\n\n市场规模正文。\n\n--- end of page=0 ---\n\n市场的第二段在第二页。\n\n--- end of page=1 ---\n\n# 二、政策\n\n政策正文。\n";
-    let i = yanbao::import::import("20240315-某某证券-储能行业深度.md", text.as_bytes(), yanbao::import::Encoding::Utf8)
-        .expect("imports");
-    let mut files = yanbao::content::Files::new();
-    for (k, v) in &i.files {
-        if k.ends_with(".yaml") {
-            files.insert(format!("{}/{k}", i.id), v.clone());
-        }
-    }
+    let i =
+        yanbao::import::import("20240315-某某证券-储能行业深度.md", text.as_bytes(), yanbao::import::Encoding::Utf8)
+            .expect("imports");
     let ch1 = i.files.get("ch1.yaml").expect("ch1.yaml");
     assert!(ch1.contains("page: 2"), "the importer writes each block's page:\n{ch1}");
+    (load_imported(&i), i.id)
+}
+
+/// An imported report's YAML files, loaded (with the bundled registries).
+fn load_imported(i: &yanbao::import::Imported) -> Library {
+    let files: yanbao::content::Files = i
+        .files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".yaml"))
+        .map(|(k, v)| (format!("{}/{k}", i.id), v.clone()))
+        .collect();
     let (lib, errors) = yanbao::content::load(&files);
     assert!(errors.is_empty(), "{errors:?}");
-    (lib, i.id)
+    lib
 }
 
 #[test]
@@ -475,17 +481,14 @@ fn each_style_cites_an_imported_blocks_own_page_exactly() {
 
 #[test]
 fn an_imported_report_without_page_markers_cites_no_page() {
-    let i = yanbao::import::import("20240315-某某证券-储能行业深度.md", "# 一、市场\n\n正文。\n".as_bytes(), yanbao::import::Encoding::Utf8)
-        .expect("imports");
+    let i = yanbao::import::import(
+        "20240315-某某证券-储能行业深度.md",
+        "# 一、市场\n\n正文。\n".as_bytes(),
+        yanbao::import::Encoding::Utf8,
+    )
+    .expect("imports");
     assert!(!i.files.get("ch1.yaml").expect("ch1").contains("page:"));
-    let mut files = yanbao::content::Files::new();
-    for (k, v) in &i.files {
-        if k.ends_with(".yaml") {
-            files.insert(format!("{}/{k}", i.id), v.clone());
-        }
-    }
-    let (lib, errors) = yanbao::content::load(&files);
-    assert!(errors.is_empty(), "{errors:?}");
+    let lib = load_imported(&i);
     let ch1 = lib.node_by_id(&format!("{}-1", i.id)).expect("chapter 1");
     assert_eq!(
         export::block_citation(&lib, ch1, 0, export::CitationStyle::Yanbao),
@@ -501,7 +504,10 @@ fn the_config_citation_style_is_used_by_export_and_a_bad_one_is_located() {
     std::fs::create_dir_all(&dir).expect("dir");
     let good = dir.join("good.yaml");
     std::fs::write(&good, "citation: 资料来源\n").expect("write");
-    let out = bin().args(["--config", good.to_str().expect("utf-8"), "export", "fs-3-1", "--format", "json"]).output().expect("run");
+    let out = bin()
+        .args(["--config", good.to_str().expect("utf-8"), "export", "fs-3-1", "--format", "json"])
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["citation"], "资料来源：弗若斯特沙利文，头豹研究院，《AI赋能千行百业白皮书》（2025），p.47");
@@ -511,6 +517,204 @@ fn the_config_citation_style_is_used_by_export_and_a_bad_one_is_located() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("{}:2:", bad.display())) && err.contains("citation must be yanbao, 资料来源, gb7714 or apa"), "{err}");
+    assert!(
+        err.contains(&format!("{}:2:", bad.display()))
+            && err.contains("citation must be yanbao, 资料来源, gb7714 or apa"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ------------------------------------------------------------------ xlsx
+
+/// The sheets of a workbook, read back with calamine: (name, rows), each
+/// cell as calamine gives it, empty cells at a row's end dropped.
+fn read_xlsx(bytes: &[u8]) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx workbook");
+    let names = wb.sheet_names();
+    names
+        .into_iter()
+        .map(|n| {
+            let range = wb.worksheet_range(&n).expect("sheet");
+            assert_eq!(range.start(), Some((0, 0)), "{n}: the citation is in A1");
+            let rows = range
+                .rows()
+                .map(|r| {
+                    let mut r = r.to_vec();
+                    while r.last() == Some(&calamine::Data::Empty) {
+                        r.pop();
+                    }
+                    r
+                })
+                .collect();
+            (n, rows)
+        })
+        .collect()
+}
+
+fn s(d: &calamine::Data) -> String {
+    match d {
+        calamine::Data::String(t) => t.clone(),
+        calamine::Data::Empty => String::new(),
+        other => panic!("a text cell, not {other:?}"),
+    }
+}
+
+/// Both bundled reports as workbooks, read back with calamine and compared
+/// with the YAML: one sheet per table and per series in reading order,
+/// each block's citation in row 1 and its title in row 2, every cell and
+/// value exactly; sheet names valid for Excel and unique.
+#[test]
+fn xlsx_workbooks_read_back_as_the_yaml() {
+    use export::CitationStyle;
+    let lib = lib();
+    for report in ["fs", "ccid"] {
+        let node = lib.node_by_id(report).expect("report");
+        let style = CitationStyle::Gb7714;
+        let sheets = export::sheets(&lib, node, style);
+        let book = read_xlsx(&export::xlsx(&sheets).expect("workbook"));
+        let tables = export::tables(&lib, node);
+        let series = export::series(&lib, node);
+        assert_eq!(book.len(), tables.len() + series.len(), "{report}");
+        assert!(!series.is_empty() || report == "ccid");
+        let mut names = BTreeSet::new();
+        for (name, _) in &book {
+            assert!(
+                name.encode_utf16().count() <= 31 && !name.contains(['[', ']', ':', '*', '?', '/', '\\']),
+                "{name}"
+            );
+            assert!(names.insert(name.to_lowercase()), "{name} twice");
+        }
+        // The blocks' own citations, in reading order.
+        let mut cites = Vec::new();
+        for n in 0..lib.nodes.len() {
+            let Some(sec) = lib.section(n) else { continue };
+            if !lib.ancestry(n).contains(&node) {
+                continue;
+            }
+            for (i, b) in sec.blocks.iter().enumerate() {
+                if matches!(b, Block::Table(_) | Block::Series(_)) {
+                    cites.push((matches!(b, Block::Table(_)), export::block_citation(&lib, n, i, style)));
+                }
+            }
+        }
+        let (table_cites, series_cites): (Vec<_>, Vec<_>) = cites.into_iter().partition(|c| c.0);
+        for (k, (_, t)) in tables.iter().enumerate() {
+            let (name, rows) = &book[k];
+            assert!(name.starts_with(&format!("表{} ", k + 1)) || *name == format!("表{}", k + 1), "{name}");
+            assert!(table_cites.iter().any(|c| c.1 == s(&rows[0][0])), "{name}: {:?}", rows[0]);
+            assert!(s(&rows[0][0]).contains("[R]. 2025"), "{name}");
+            assert_eq!(rows[1].first().map(s).unwrap_or_default(), t.title.clone().unwrap_or_default(), "{name}");
+            let header: Vec<String> = rows[2].iter().map(s).collect();
+            let mut want = t.columns.clone();
+            while want.last().is_some_and(String::is_empty) {
+                want.pop();
+            }
+            assert_eq!(header, want, "{name}");
+            for (r, row) in t.rows.iter().enumerate() {
+                let mut want: Vec<String> = row.iter().map(|c| c.0.clone()).collect();
+                while want.last().is_some_and(String::is_empty) {
+                    want.pop();
+                }
+                let got: Vec<String> = rows[3 + r].iter().map(s).collect();
+                assert_eq!(got, want, "{name} row {r}");
+            }
+        }
+        for (k, (_, x)) in series.iter().enumerate() {
+            let (name, rows) = &book[tables.len() + k];
+            assert!(name.starts_with(&format!("图{}", k + 1)), "{name}");
+            assert_eq!(s(&rows[0][0]), series_cites[k].1, "{name}");
+            assert_eq!(rows[1].first().map(s).unwrap_or_default(), x.title.clone().unwrap_or_default());
+            assert_eq!(rows[2].iter().map(s).collect::<Vec<_>>(), ["period", "value", "unit", "kind"]);
+            for (j, p) in x.points.iter().enumerate() {
+                let row = &rows[3 + j];
+                assert_eq!(s(&row[0]), p.label, "{name}");
+                assert_eq!(row[1], calamine::Data::Float(p.value), "{name} {}", p.label);
+                assert_eq!(row.get(2).map(s).unwrap_or_default(), x.unit.clone().unwrap_or_default(), "{name}");
+                assert_eq!(s(&row[3]), if p.is_estimate() { "E" } else { "actual" });
+            }
+        }
+    }
+}
+
+/// `yanbao export --format xlsx --out FILE`: the file is the workbook of
+/// the library function, in the config's style; an existing file is kept
+/// without --force.
+#[test]
+fn export_xlsx_writes_a_workbook_file() {
+    let dir = std::env::temp_dir().join(format!("yanbao-export-xlsx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("fs-1.xlsx");
+    let f = file.to_str().expect("utf-8");
+    let out = bin().args(["export", "fs:1", "--format", "xlsx", "--out", f]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), f);
+    let lib = lib();
+    let node = lib.node_by_id("fs-1").expect("fs-1");
+    let want = export::sheets(&lib, node, export::CitationStyle::Yanbao);
+    let got = read_xlsx(&std::fs::read(&file).expect("written"));
+    assert_eq!(
+        got.iter().map(|g| g.0.clone()).collect::<Vec<_>>(),
+        want.iter().map(|w| w.name.clone()).collect::<Vec<_>>()
+    );
+    let again = bin().args(["export", "fs:1", "--format", "xlsx", "--out", f]).output().expect("run");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let forced = bin().args(["export", "fs:1", "--format", "xlsx", "--out", f, "--force"]).output().expect("run");
+    assert!(forced.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An industry page as an export target, by id or by name, in md, csv and
+/// xlsx; an unknown industry lists the valid ones.
+#[test]
+fn industry_pages_export_as_markdown_csv_and_xlsx() {
+    let lib = lib();
+    assert_eq!(export::resolve_industry(&lib, "industry:金融").as_deref(), Some("finance"));
+    assert_eq!(export::resolve_industry(&lib, "industry:finance").as_deref(), Some("finance"));
+    assert_eq!(export::resolve_industry(&lib, "fs-3-1"), None);
+    let plan = lib.industry_plan("finance");
+    assert!(!plan.sections.is_empty());
+    let out = bin().args(["export", "industry:金融"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(md.starts_with("# 行业：金融\n"), "{md}");
+    for &n in &plan.sections {
+        assert!(md.contains(&export::citation(&lib, n)), "{}", export::citation(&lib, n));
+    }
+    for &(n, i) in &plan.blocks {
+        assert!(md.contains(&export::block_citation(&lib, n, i, export::CitationStyle::Yanbao)));
+    }
+    let blocks = export::industry_blocks(&lib, "finance");
+    let files = export::csv_files_of(&blocks);
+    assert!(!files.is_empty());
+    let dir = std::env::temp_dir().join(format!("yanbao-export-industry-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin().args(["export", "industry:finance", "--format", "csv", "--out"]).arg(&dir).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (name, text) in &files {
+        assert_eq!(&std::fs::read_to_string(dir.join(name)).expect(name), text);
+    }
+    let file = dir.join("finance.xlsx");
+    let out = bin().args(["export", "industry:finance", "--format", "xlsx", "--out"]).arg(&file).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let book = read_xlsx(&std::fs::read(&file).expect("workbook"));
+    let want = export::sheets_of(&lib, &blocks, export::CitationStyle::Yanbao);
+    assert_eq!(book.len(), want.len());
+    for ((name, rows), w) in book.iter().zip(&want) {
+        assert_eq!(*name, w.name);
+        assert_eq!(
+            s(&rows[0][0]),
+            match &w.rows[0][0] {
+                export::XCell::Text(t) => t.clone(),
+                _ => String::new(),
+            }
+        );
+    }
+    let out = bin().args(["export", "industry:农业x"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("industry:finance"));
     let _ = std::fs::remove_dir_all(&dir);
 }

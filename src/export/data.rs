@@ -1,7 +1,7 @@
 //! A place as JSON (with its citation) and its tables as CSV.
 
 use super::markdown::one_line;
-use super::{CitationStyle, cite, citation_in};
+use super::{CitationStyle, citation_in, cite};
 use crate::content::{Block, Library, NodeId, Section, Series, Table};
 
 /// The content model of a place, with its citation in `style`.
@@ -136,14 +136,21 @@ fn file_name(section: &str, title: Option<&str>, untitled: &str) -> String {
 /// tables, then its chart series (an untitled one is `seriesN`), each in
 /// reading order.
 pub fn csv_files(lib: &Library, node: NodeId) -> Vec<(String, String)> {
-    let tables = tables(lib, node)
-        .into_iter()
+    csv_files_of(&blocks(lib, node))
+}
+
+/// [`csv_files`] of a list of blocks (an industry page's).
+pub fn csv_files_of(blocks: &[(String, usize, &Block)]) -> Vec<(String, String)> {
+    let tables = blocks
+        .iter()
+        .filter_map(|(id, _, b)| if let Block::Table(t) = b { Some((id, t)) } else { None })
         .enumerate()
-        .map(|(i, (sec, t))| (file_name(&sec, t.title.as_deref(), &format!("table{}", i + 1)), csv(t)));
-    let series = series(lib, node)
-        .into_iter()
+        .map(|(i, (sec, t))| (file_name(sec, t.title.as_deref(), &format!("table{}", i + 1)), csv(t)));
+    let series = blocks
+        .iter()
+        .filter_map(|(id, _, b)| if let Block::Series(s) = b { Some((id, s)) } else { None })
         .enumerate()
-        .map(|(i, (sec, s))| (file_name(&sec, s.title.as_deref(), &format!("series{}", i + 1)), series_csv(s)));
+        .map(|(i, (sec, s))| (file_name(sec, s.title.as_deref(), &format!("series{}", i + 1)), series_csv(s)));
     let mut out: Vec<(String, String)> = Vec::new();
     for (mut name, text) in tables.chain(series) {
         let stem = name.trim_end_matches(".csv").to_string();

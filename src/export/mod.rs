@@ -195,19 +195,23 @@ pub fn citation_in(lib: &Library, node: NodeId, style: CitationStyle) -> String 
 }
 
 mod data;
+mod industry;
 mod markdown;
 mod plain;
 mod target;
+mod xlsx;
 
 pub use data::*;
+pub use industry::*;
 pub use markdown::*;
 pub use plain::*;
 pub use target::*;
+pub use xlsx::*;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::Table;
+    use crate::content::{Block, Table};
 
     #[test]
     fn file_names_are_tame() {
@@ -304,6 +308,58 @@ mod tests {
         assert!(citation_in(&lib, from, CitationStyle::Ziliao).ends_with("p.47起"));
         assert!(citation_in(&lib, from, CitationStyle::Gb7714).ends_with(": 47-."));
         assert!(citation_in(&lib, from, CitationStyle::Apa).ends_with("(pp. 47ff.)."));
+    }
+
+    /// A copied table (`y`) carries its unit, where known, as a last column.
+    #[test]
+    fn a_copied_table_has_a_unit_column_where_the_unit_is_known() {
+        let (lib, _) = Library::load_from(None).expect("bundled content");
+        let cell = |s: &str| crate::content::Cell(s.into());
+        let mut t = Table {
+            title: Some("市场规模".into()),
+            industries: vec![],
+            unit: Some("亿元".into()),
+            columns: vec!["年份".into(), "规模".into()],
+            rows: vec![vec![cell("2023"), cell("10")], vec![cell("2024E"), cell("12.5")]],
+            notes: vec!["资料来源：某某".into()],
+        };
+        let (text, what) = block_plain(&lib, &Block::Table(t.clone()));
+        assert_eq!(text, "市场规模\n年份\t规模\t单位\n2023\t10\t亿元\n2024E\t12.5\t亿元\n资料来源：某某\n");
+        assert_eq!(what, "表格 2 行");
+        t.unit = None;
+        let (text, _) = block_plain(&lib, &Block::Table(t));
+        assert_eq!(text, "市场规模\n年份\t规模\n2023\t10\n2024E\t12.5\n资料来源：某某\n");
+    }
+
+    /// Every text cell of a workbook goes through the sanitiser, and the
+    /// unit is a column; a series' values are numbers.
+    #[test]
+    fn xlsx_sheets_are_sanitised_and_carry_units() {
+        let (lib, _) = Library::load_from(None).expect("bundled content");
+        let node = lib.node_by_id("fs-1-1").expect("fs-1-1");
+        let all = sheets(&lib, node, CitationStyle::Apa);
+        assert!(!all.is_empty());
+        let cite = match all[0].rows[0].first() {
+            Some(XCell::Text(t)) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(cite.starts_with("弗若斯特沙利文, & 头豹研究院. (2025)."), "{cite}");
+        let bad = Table {
+            title: Some("a\u{1b}[31mb\u{202e}".into()),
+            industries: vec![],
+            unit: Some("亿\u{7}元".into()),
+            columns: vec!["x\u{9b}y".into()],
+            rows: vec![vec![crate::content::Cell("\u{1b}]52;c;AAAA\u{7}".into())]],
+            notes: vec![],
+        };
+        let rows = xlsx_table_rows(&bad, "c\u{1b}");
+        for cell in rows.iter().flatten() {
+            if let XCell::Text(t) = cell {
+                assert!(!t.chars().any(crate::text::is_unsafe_out), "{t:?}");
+            }
+        }
+        assert_eq!(rows[2], vec![XCell::Text("xy".into()), XCell::Text("单位".into())]);
+        assert_eq!(rows[3], vec![XCell::Text("]52;c;AAAA".into()), XCell::Text("亿元".into())]);
     }
 
     #[test]
