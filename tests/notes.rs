@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use yanbao::action::{Action, Effect};
 use yanbao::app::{App, Overlay};
 use yanbao::content::Library;
+use yanbao::export::CitationStyle;
 use yanbao::notes::{self, BlockRef, Format};
 use yanbao::state::SavedNote;
-use yanbao::export::CitationStyle;
 
 fn node(id: &str) -> usize {
     library().node_by_id(id).unwrap_or_else(|| panic!("no node {id}"))
@@ -196,7 +196,8 @@ fn notes_export_as_markdown_json_and_csv_grouped_by_report() {
     let only = notes::render(&lib, &list, Some("ccid"), Format::Md, CitationStyle::Yanbao);
     assert!(only.contains("对比 F&S") && !only.contains("核对口径"));
     // JSON: every field, in the same order.
-    let json: serde_json::Value = serde_json::from_str(&notes::render(&lib, &list, None, Format::Json, CitationStyle::Yanbao)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&notes::render(&lib, &list, None, Format::Json, CitationStyle::Yanbao)).unwrap();
     let rows = json.as_array().unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["report"], "fs");
