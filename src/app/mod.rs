@@ -168,6 +168,8 @@ pub struct State {
     /// `--copy-to FILE`: copies are appended to this file instead of being
     /// sent as OSC 52 (the local explorer only).
     pub copy_to: Option<std::path::PathBuf>,
+    /// The house style of the citations `y`, `Y` and Ctrl-y copy (config `citation:`).
+    pub citation: crate::export::CitationStyle,
     /// The last copy, until the next action: `y` again shows it.
     pub copied: Option<Copied>,
     /// Notes made in this session (part of a new note's id).
@@ -245,6 +247,7 @@ impl App {
             memory: Memory::default(),
             pages,
             copy_to: None,
+            citation: crate::export::CitationStyle::Yanbao,
             copied: None,
             note_seq: 0,
             deleted_note: None,

@@ -148,15 +148,30 @@ impl FileCtx<'_> {
 
     /// Convert the blocks of the list at `list` (a YAML path such as
     /// `sections[0].blocks`), checking each; a broken block is reported and left out.
-    fn blocks(&mut self, raw: Vec<Value>, list: &str) -> Vec<Block> {
-        raw.into_iter().enumerate().filter_map(|(i, v)| self.block(v, &format!("{list}[{i}]"))).collect()
+    /// The blocks with the page each starts on (a block's own `page:`,
+    /// any kind); the pages are empty where no block gives one.
+    fn blocks(&mut self, raw: Vec<Value>, list: &str) -> (Vec<Block>, Vec<Option<u32>>) {
+        let (blocks, pages): (Vec<Block>, Vec<Option<u32>>) =
+            raw.into_iter().enumerate().filter_map(|(i, v)| self.block(v, &format!("{list}[{i}]"))).unzip();
+        let pages = if pages.iter().any(Option::is_some) { pages } else { Vec::new() };
+        (blocks, pages)
     }
 
-    fn block(&mut self, v: Value, path: &str) -> Option<Block> {
+    fn block(&mut self, v: Value, path: &str) -> Option<(Block, Option<u32>)> {
         let expected = BlockKind::all().map(BlockKind::name).collect::<Vec<_>>().join(", ");
         let Value::Mapping(mut m) = v else {
             self.error(path, format!("a block is a mapping with a `kind` ({expected})"));
             return None;
+        };
+        let page = match m.remove("page") {
+            None => None,
+            Some(p) => match p.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0) {
+                Some(n) => Some(n),
+                None => {
+                    self.error(&format!("{path}.page"), "page must be a whole number from 1");
+                    return None;
+                }
+            },
         };
         let kind = match m.remove("kind") {
             Some(Value::String(k)) => k,
@@ -186,7 +201,7 @@ impl FileCtx<'_> {
             BlockKind::List => Block::List(self.convert(v, path)?),
         };
         self.check_block(&b, path);
-        Some(b)
+        Some((b, page))
     }
 
     fn id(&mut self, path: &str, id: &str, kind: &str) {
@@ -345,7 +360,7 @@ impl FileCtx<'_> {
         for (i, ind) in raw.industries.iter().enumerate() {
             self.industry_ref(&format!("{base}industries[{i}]"), ind);
         }
-        let blocks = self.blocks(raw.blocks, &format!("{base}blocks"));
+        let (blocks, block_pages) = self.blocks(raw.blocks, &format!("{base}blocks"));
         let sections = raw
             .sections
             .into_iter()
@@ -360,6 +375,7 @@ impl FileCtx<'_> {
             industries: raw.industries,
             editorial: raw.editorial,
             blocks,
+            block_pages,
             sections,
         })
     }
@@ -466,7 +482,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
         };
         cx.id("id", &raw.id, "report");
         cx.title("title", &raw.title);
-        let abstract_blocks = cx.blocks(raw.abstract_blocks, "abstract");
+        let (abstract_blocks, abstract_pages) = cx.blocks(raw.abstract_blocks, "abstract");
         let mut chapters = Vec::new();
         let mut chapter_files = Vec::new();
         for (i, stem) in raw.chapters.iter().enumerate() {
@@ -494,6 +510,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             source: raw.source,
             toc: raw.toc,
             abstract_blocks,
+            abstract_pages,
             chapters,
             dir: dir.to_string(),
             chapter_files,

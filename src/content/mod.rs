@@ -215,6 +215,7 @@ pub fn head_of(r: &Report) -> Report {
             industries: s.industries.clone(),
             editorial: s.editorial,
             blocks: Vec::new(),
+            block_pages: Vec::new(),
             sections: s.sections.iter().map(strip).collect(),
         }
     }
@@ -226,6 +227,7 @@ pub fn head_of(r: &Report) -> Report {
         source: r.source.clone(),
         toc: r.toc.clone(),
         abstract_blocks: Vec::new(),
+        abstract_pages: Vec::new(),
         chapters: r.chapters.iter().map(strip).collect(),
         dir: r.dir.clone(),
         chapter_files: r.chapter_files.clone(),

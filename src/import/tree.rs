@@ -131,10 +131,17 @@ pub fn heading_candidate(line: &str) -> bool {
 pub struct Tree {
     pub toc: Vec<TocEntry>,
     pub front: Vec<Block>,
+    /// The page each of `front` starts on (where the source marks pages).
+    pub front_pages: Vec<Option<u32>>,
     pub chapters: Vec<Section>,
     /// Per section (depth-first, as ids are given): its source lines.
     pub warnings: Vec<(usize, String)>,
     pub lines_of: Vec<(usize, usize)>,
+    /// The page of the source block being read: the page a block pushed
+    /// now starts on.
+    page: Option<u32>,
+    /// The page of the caption waiting for its table or image.
+    caption_page: Option<u32>,
 }
 
 struct Open {
@@ -170,6 +177,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
     while i < n {
         let b = &blocks[i];
         let sp = b.span;
+        tree.page = sp.page;
         if i == back_from {
             close_all(&mut stack, &mut tree);
             let title = match &b.kind {
@@ -488,16 +496,26 @@ fn close_one(stack: &mut Vec<Open>, tree: &mut Tree) {
     }
 }
 
+/// Add a block to the open section (or the front matter), with the page
+/// it starts on.
 fn push_block(stack: &mut [Open], tree: &mut Tree, b: Block) {
     match stack.last_mut() {
-        Some(o) => o.section.blocks.push(b),
-        None => tree.front.push(b),
+        Some(o) => {
+            o.section.blocks.push(b);
+            o.section.block_pages.push(tree.page);
+        }
+        None => {
+            tree.front.push(b);
+            tree.front_pages.push(tree.page);
+        }
     }
 }
 
 fn flush_caption(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>) {
     if let Some(c) = caption.take() {
+        let now = std::mem::replace(&mut tree.page, tree.caption_page);
         push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: c }));
+        tree.page = now;
     }
 }
 
@@ -508,6 +526,7 @@ fn add_para(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>, b
     let next_is_figure = blocks.get(i + 1).is_some_and(|b| matches!(b.kind, Kind::Table(_) | Kind::Image { .. }));
     if CAPTION.is_match(t) && t.chars().count() <= 100 && next_is_figure {
         *caption = Some(t.to_string());
+        tree.caption_page = tree.page;
         return;
     }
     push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: t.to_string() }));

@@ -301,6 +301,7 @@ impl Worker {
                         let o = app.state.options;
                         app.set_options(crate::options::Options { ambiwidth: crate::options::AmbiWidth::Wide, ..o });
                     }
+                    app.state.citation = sh.opts.citation;
                     if let Some(file) = state_file {
                         app.attach_state(crate::state::Store::open(file), true);
                     }
