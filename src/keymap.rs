@@ -34,6 +34,7 @@ pub enum Context {
     Copy,
     Marks,
     Notes,
+    Figures,
 }
 
 impl Context {

@@ -2,6 +2,7 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod copy;
+mod figures;
 mod find;
 mod find_prompt;
 mod focus;
@@ -18,6 +19,7 @@ mod table;
 mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
+pub use figures::{FigLine, FiguresView, figure_lines};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use focus::{Focused, item_lines};
 pub use help::{help_lines, help_popup, max_help_scroll};
@@ -85,6 +87,8 @@ pub enum Overlay {
     NotePrompt(NotePrompt),
     /// The notes list (`g n`).
     Notes(NotesList),
+    /// One measure compared across reports (`=`).
+    Figures(FiguresView),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -96,6 +100,9 @@ pub struct ChartState {
     /// Per chart: its report's label in a library of several reports
     /// ([`crate::content::Library::report_label`]), or empty.
     pub labels: Vec<String>,
+    /// One scale for every chart (the compared figures of `=`); `None`:
+    /// each chart its own, or two of one unit a shared one.
+    pub scale: Option<f64>,
 }
 
 impl Overlay {
@@ -305,6 +312,7 @@ impl App {
             // The note prompt edits with the find prompt's keys.
             Some(Overlay::NotePrompt(_)) => return vec![Context::Find],
             Some(Overlay::Notes(_)) => return vec![Context::Notes],
+            Some(Overlay::Figures(_)) => return vec![Context::Figures],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -467,6 +475,7 @@ impl State {
             Some(Overlay::Marks { .. }) => return self.update_marks(action),
             Some(Overlay::NotePrompt(_)) => return self.update_note_prompt(action),
             Some(Overlay::Notes(_)) => return self.update_notes(action),
+            Some(Overlay::Figures(_)) => return self.update_figures(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -490,6 +499,7 @@ impl State {
             Action::AddNote => return self.note_here(false),
             Action::Highlight => return self.note_here(true),
             Action::Notes => self.open_notes(),
+            Action::CompareFigure => self.compare_figure(),
             Action::SetMark => self.memory.pending = Some(MarkOp::Set),
             Action::GotoMark => self.memory.pending = Some(MarkOp::Jump),
             Action::MarkSet(c) => self.set_mark(c),

@@ -96,8 +96,8 @@ fn strip_brackets(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(open) = rest.find(['（', '(', '【', '[']) {
-        out.push_str(&rest[..open]);
-        let after = &rest[open..];
+        out.push_str(rest.get(..open).unwrap_or(""));
+        let after = rest.get(open..).unwrap_or("");
         let ch = after.chars().next().unwrap_or('(');
         let close = match ch {
             '（' => '）',
@@ -105,15 +105,15 @@ fn strip_brackets(s: &str) -> String {
             '[' => ']',
             _ => ')',
         };
-        let body = &after[ch.len_utf8()..];
+        let body = after.get(ch.len_utf8()..).unwrap_or("");
         match body.find([close, if close == '）' { ')' } else { '）' }]) {
             Some(end) => {
-                let inner = &body[..end];
+                let inner = body.get(..end).unwrap_or("");
                 if !bracket_is_noise(inner) {
                     out.push_str(inner);
                 }
-                let c = body[end..].chars().next().map_or(1, char::len_utf8);
-                rest = &body[end + c..];
+                let c = body.get(end..).and_then(|b| b.chars().next()).map_or(1, char::len_utf8);
+                rest = body.get(end + c..).unwrap_or("");
             }
             None => {
                 rest = body;

@@ -17,7 +17,7 @@ mod out;
 pub mod units;
 
 pub use key::{measure_key, pinyin_of};
-pub use out::{COLUMNS, to_csv, to_json, to_markdown, to_text};
+pub use out::{COLUMNS, COMPUTED, pct, place, report_name, row_line, to_csv, to_json, to_markdown, to_text, value_with_unit};
 pub use units::{Dim, Rates, Unit, parse_unit, parse_value, stated_rate};
 
 use crate::content::{Block, Library, Metric};

@@ -138,13 +138,13 @@ pub fn stated_rate(text: &str) -> Option<(&'static str, f64)> {
             continue;
         }
         let Some(at) = text.find(word) else { continue };
-        let rest = &text[at + word.len()..];
+        let rest = text.get(at + word.len()..).unwrap_or("");
         if !(rest.starts_with('=')
             || rest.starts_with('＝')
             || rest.starts_with('兑')
             || rest.starts_with("约合")
             || rest.starts_with("折合"))
-            && !text[..at].ends_with('1')
+            && !text.get(..at).unwrap_or("").ends_with('1')
             && !text.contains("汇率")
         {
             continue;
@@ -152,7 +152,7 @@ pub fn stated_rate(text: &str) -> Option<(&'static str, f64)> {
         let rest = rest.trim_start_matches(['=', '＝', '兑', '约', '合', '折', ' ']);
         let rest = rest.strip_prefix("人民币").unwrap_or(rest).trim_start_matches(['汇', '率', '按', '为', ' ']);
         let num: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-        let after = &rest[num.len()..];
+        let after = rest.get(num.len()..).unwrap_or("");
         if num.is_empty() || !(after.starts_with('元') || after.starts_with("人民币") || text.contains("汇率")) {
             continue;
         }
@@ -187,7 +187,7 @@ pub fn parse_value(v: &str) -> Option<(f64, String, bool)> {
     if num.is_empty() || num.starts_with('.') {
         return None;
     }
-    let rest = &s[num.len()..];
+    let rest = s.get(num.len()..).unwrap_or("");
     if rest.chars().any(|c| c.is_ascii_digit() || c == '-' || c == '~' || c == '～' || c == '至') {
         return None;
     }
