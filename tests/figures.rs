@@ -229,7 +229,7 @@ fn the_figures_command_strips_control_characters() {
 
 fn app(w: u16, h: u16) -> App {
     let lib = lib();
-    let index = Index::build(&lib);
+    let index = Arc::new(Index::build(&lib));
     App::new(lib, index, Arc::new(Keymap::defaults()), Theme::new(ColorDepth::Ansi16, false), (w, h))
 }
 
