@@ -96,8 +96,12 @@ fn currencies_are_never_mixed_without_a_rate() {
     let c = compare("中国大模型市场规模", &[("USD", 7.2)]);
     assert_eq!(c.groups.len(), 1);
     assert!(c.apart.is_empty());
-    let b: Vec<(f64, Option<String>)> =
-        c.groups[0].rows.iter().filter(|r| r.fig.unit.text == "亿美元").map(|r| (r.norm, r.rate_note.clone())).collect();
+    let b: Vec<(f64, Option<String>)> = c.groups[0]
+        .rows
+        .iter()
+        .filter(|r| r.fig.unit.text == "亿美元")
+        .map(|r| (r.norm, r.rate_note.clone()))
+        .collect();
     let user = Some("1美元=7.2元（用户给定）".to_string());
     let stated = Some("1美元=7.1元（报告所述）".to_string());
     assert_eq!(b.len(), 4);
@@ -150,7 +154,13 @@ fn percent_and_points_are_kept_apart() {
 fn pinyin_and_aliases_find_the_measure() {
     let n = compare("中国大模型市场规模", &[]).row_count();
     assert_eq!(n, 9);
-    for q in ["中国AI大模型市场规模", "zgdmxscgm", "damoxingshichang", "中国人工智能大模型市场规模（亿元）", "2024年中国大模型市场规模"] {
+    for q in [
+        "中国AI大模型市场规模",
+        "zgdmxscgm",
+        "damoxingshichang",
+        "中国人工智能大模型市场规模（亿元）",
+        "2024年中国大模型市场规模",
+    ] {
         assert_eq!(compare(q, &[]).row_count(), n, "{q}");
     }
     assert_eq!(compare("无此指标", &[]).row_count(), 0);

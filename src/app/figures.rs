@@ -26,7 +26,12 @@ pub struct FiguresView {
 pub enum FigLine {
     Head(usize),
     /// (group, row, flat row index); `second`: the row's second line.
-    Row { group: usize, row: usize, flat: usize, second: bool },
+    Row {
+        group: usize,
+        row: usize,
+        flat: usize,
+        second: bool,
+    },
     Note(String),
     Blank,
 }
@@ -167,7 +172,8 @@ impl State {
 /// Scroll the list so the selected row's two lines are in view.
 fn keep_row_visible(v: &mut FiguresView, height: usize) {
     let lines = figure_lines(&v.cmp);
-    let Some(line) = lines.iter().position(|l| matches!(l, FigLine::Row { flat, second: false, .. } if *flat == v.selected))
+    let Some(line) =
+        lines.iter().position(|l| matches!(l, FigLine::Row { flat, second: false, .. } if *flat == v.selected))
     else {
         return;
     };

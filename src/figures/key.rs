@@ -152,8 +152,7 @@ fn strip_years(s: &str) -> String {
                 2
             } else if rest.starts_with(['年', 'E', 'e', '月']) {
                 1
-            } else if rest.starts_with(['H', 'h', 'Q', 'q'])
-                && rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+            } else if rest.starts_with(['H', 'h', 'Q', 'q']) && rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
             {
                 2
             } else if rest.starts_with(['.', '/'])

@@ -17,7 +17,9 @@ mod out;
 pub mod units;
 
 pub use key::{measure_key, pinyin_of};
-pub use out::{COLUMNS, COMPUTED, pct, place, report_name, row_line, to_csv, to_json, to_markdown, to_text, value_with_unit};
+pub use out::{
+    COLUMNS, COMPUTED, pct, place, report_name, row_line, to_csv, to_json, to_markdown, to_text, value_with_unit,
+};
 pub use units::{Dim, Rates, Unit, parse_unit, parse_value, stated_rate};
 
 use crate::content::{Block, Library, Metric};
@@ -146,7 +148,8 @@ pub fn block_figures(b: &Block, report: usize, at: BlockRef, page: Option<u32>, 
                     continue;
                 }
                 let mut f = base(key, measure, unit.clone());
-                f.period = if timed { p.label.trim().to_string() } else { year.map(|y| y.0.to_string()).unwrap_or_default() };
+                f.period =
+                    if timed { p.label.trim().to_string() } else { year.map(|y| y.0.to_string()).unwrap_or_default() };
                 f.year = year.map(|y| y.0);
                 f.estimate = p.is_estimate() || year.is_some_and(|y| y.1);
                 f.value = p.value;
@@ -188,7 +191,8 @@ fn metric_figure(
     let mut f = base(key, item.label.clone(), parse_unit(&unit_text));
     f.year = year.map(|y| y.0);
     f.period = f.year.map(|y| y.to_string()).unwrap_or_default();
-    f.estimate = year.is_some_and(|y| y.1) || says_estimate(&item.label) || item.note.as_deref().is_some_and(says_estimate);
+    f.estimate =
+        year.is_some_and(|y| y.1) || says_estimate(&item.label) || item.note.as_deref().is_some_and(says_estimate);
     if f.estimate && !f.period.is_empty() {
         f.period.push('E');
     }
@@ -302,12 +306,18 @@ pub fn compare(lib: &Library, figs: &[Figure], pick: &Pick, rates: &Rates) -> Co
                 Dim::Money(c) if c != "CNY" && has_cny => {
                     let name = units::currency_name(c);
                     match (f.stated_rate.filter(|r| r.0 == c), rates.0.get(c)) {
-                        (Some((_, r)), _) => {
-                            (*f, Dim::Money("CNY"), f.unit.factor * r, Some(format!("1{name}={}元（报告所述）", crate::fmt::fmt_num(r))))
-                        }
-                        (None, Some(&r)) => {
-                            (*f, Dim::Money("CNY"), f.unit.factor * r, Some(format!("1{name}={}元（用户给定）", crate::fmt::fmt_num(r))))
-                        }
+                        (Some((_, r)), _) => (
+                            *f,
+                            Dim::Money("CNY"),
+                            f.unit.factor * r,
+                            Some(format!("1{name}={}元（报告所述）", crate::fmt::fmt_num(r))),
+                        ),
+                        (None, Some(&r)) => (
+                            *f,
+                            Dim::Money("CNY"),
+                            f.unit.factor * r,
+                            Some(format!("1{name}={}元（用户给定）", crate::fmt::fmt_num(r))),
+                        ),
                         (None, None) => (*f, f.unit.dim.clone(), f.unit.factor, None),
                     }
                 }
@@ -333,7 +343,9 @@ pub fn compare(lib: &Library, figs: &[Figure], pick: &Pick, rates: &Rates) -> Co
                 // One row per report, period and value: a figure printed in
                 // a chart and again in a card of the same report once.
                 if rows.iter().any(|r| {
-                    r.fig.report == f.report && r.fig.period == f.period && (r.norm - norm).abs() <= 1e-9 * norm.abs().max(1.0)
+                    r.fig.report == f.report
+                        && r.fig.period == f.period
+                        && (r.norm - norm).abs() <= 1e-9 * norm.abs().max(1.0)
                 }) {
                     continue;
                 }
@@ -406,10 +418,12 @@ fn sort_rows(lib: &Library, rows: &mut [Row]) {
 
 /// Why the groups of one measure are kept apart.
 fn apart_reason(groups: &[Group], rates: &Rates) -> String {
-    let units: Vec<String> = groups.iter().map(|g| if g.unit.is_empty() { "无单位".into() } else { g.unit.clone() }).collect();
+    let units: Vec<String> =
+        groups.iter().map(|g| if g.unit.is_empty() { "无单位".into() } else { g.unit.clone() }).collect();
     let measure = &groups[0].measure;
     let list = units.join(" / ");
-    let money: Vec<&str> = groups.iter().filter_map(|g| if let Dim::Money(c) = g.dim { Some(c) } else { None }).collect();
+    let money: Vec<&str> =
+        groups.iter().filter_map(|g| if let Dim::Money(c) = g.dim { Some(c) } else { None }).collect();
     if money.len() > 1 {
         let foreign: Vec<&str> = money.iter().copied().filter(|c| *c != "CNY" && !rates.0.contains_key(c)).collect();
         let hint = foreign.iter().map(|c| format!("--rate {c}=…")).collect::<Vec<_>>().join(" ");

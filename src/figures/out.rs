@@ -120,11 +120,8 @@ pub fn to_text(lib: &Library, c: &Comparison) -> String {
 
 /// One row on one line: period, value, computed growth, report, publisher, date, page.
 pub fn row_line(lib: &Library, g: &Group, r: &Row) -> String {
-    let mut parts = vec![format!(
-        "{} {}",
-        if r.fig.period.is_empty() { "—".to_string() } else { r.fig.period.clone() },
-        kind(r)
-    )];
+    let mut parts =
+        vec![format!("{} {}", if r.fig.period.is_empty() { "—".to_string() } else { r.fig.period.clone() }, kind(r))];
     parts.push(value_with_unit(g, r));
     if let Some(y) = r.yoy {
         parts.push(format!("同比 {}（计算值）", pct(y)));

@@ -16,11 +16,7 @@ fn first_line(st: &State, g: &figures::Group, r: &Row) -> String {
     let period = if r.fig.period.is_empty() { "—".to_string() } else { r.fig.period.clone() };
     let kind = if r.fig.estimate { "预测" } else { "实际" };
     let period = format!("{period}{}", " ".repeat(6usize.saturating_sub(width(&period))));
-    format!(
-        " {period} {kind}  {}  《{}》",
-        figures::value_with_unit(g, r),
-        figures::report_name(&st.lib, r.fig.report)
-    )
+    format!(" {period} {kind}  {}  《{}》", figures::value_with_unit(g, r), figures::report_name(&st.lib, r.fig.report))
 }
 
 /// The row's second line: computed growth, publisher, date, page.

@@ -7,7 +7,12 @@ use std::process::ExitCode;
 use yanbao::figures::{self, Pick, Rates};
 
 /// Exit 0 with rows, 1 with none, 2 for a bad query.
-pub(crate) fn figures_cmd(dirs: &[PathBuf], query: &str, format: FiguresFormat, rates: &[(&'static str, f64)]) -> ExitCode {
+pub(crate) fn figures_cmd(
+    dirs: &[PathBuf],
+    query: &str,
+    format: FiguresFormat,
+    rates: &[(&'static str, f64)],
+) -> ExitCode {
     if query.trim().is_empty() || figures::measure_key(query).is_empty() {
         eprintln!("yanbao figures: the query names no measure (years, units and punctuation are left out)");
         return ExitCode::from(2);
