@@ -139,14 +139,9 @@ pub fn stated_rate(text: &str) -> Option<(&'static str, f64)> {
         }
         let Some(at) = text.find(word) else { continue };
         let rest = text.get(at + word.len()..).unwrap_or("");
-        if !(rest.starts_with('=')
-            || rest.starts_with('＝')
-            || rest.starts_with('兑')
-            || rest.starts_with("约合")
-            || rest.starts_with("折合"))
-            && !text.get(..at).unwrap_or("").ends_with('1')
-            && !text.contains("汇率")
-        {
+        let linked = ["=", "＝", "兑", "约合", "折合"].iter().any(|w| rest.starts_with(w));
+        let one = text.get(..at).unwrap_or("").ends_with('1');
+        if !(linked || one || text.contains("汇率")) {
             continue;
         }
         let rest = rest.trim_start_matches(['=', '＝', '兑', '约', '合', '折', ' ']);
