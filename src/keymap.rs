@@ -34,7 +34,7 @@ pub enum Context {
     Copy,
     Marks,
     Notes,
-    Figures,
+    Measures,
 }
 
 impl Context {

@@ -35,7 +35,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Copy => "已复制的文本（可用终端自己的选择复制）",
             Context::Marks => "标记列表（M）",
             Context::Notes => "笔记列表（g n）",
-            Context::Figures => "指标对比（=）",
+            Context::Measures => "指标对比（=）",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows.into_iter().map(|(k, d)| (digit_runs(&k), d)));

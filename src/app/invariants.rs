@@ -42,7 +42,7 @@ impl State {
                 }
                 Overlay::Marks { selected, .. } => within("marks list", *selected, self.memory.marks.len())?,
                 Overlay::Notes(l) => within("notes list", l.selected, self.memory.notes.len())?,
-                Overlay::Figures(v) => within("figures list", v.selected, v.cmp.row_count())?,
+                Overlay::Measures(v) => within("measures list", v.selected, v.cmp.row_count())?,
                 Overlay::NotePrompt(p) => {
                     let n = p.input.chars().count();
                     if p.cursor > n || n > NOTE_TEXT {

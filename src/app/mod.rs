@@ -2,7 +2,7 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod copy;
-mod figures;
+mod measures;
 mod find;
 mod find_prompt;
 mod focus;
@@ -19,7 +19,7 @@ mod table;
 mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
-pub use figures::{FigLine, FiguresView, figure_lines};
+pub use measures::{MeasureLine, MeasuresView, measure_lines};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use focus::{Focused, item_lines};
 pub use help::{help_lines, help_popup, max_help_scroll};
@@ -88,7 +88,7 @@ pub enum Overlay {
     /// The notes list (`g n`).
     Notes(NotesList),
     /// One measure compared across reports (`=`).
-    Figures(FiguresView),
+    Measures(MeasuresView),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -312,7 +312,7 @@ impl App {
             // The note prompt edits with the find prompt's keys.
             Some(Overlay::NotePrompt(_)) => return vec![Context::Find],
             Some(Overlay::Notes(_)) => return vec![Context::Notes],
-            Some(Overlay::Figures(_)) => return vec![Context::Figures],
+            Some(Overlay::Measures(_)) => return vec![Context::Measures],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -475,7 +475,7 @@ impl State {
             Some(Overlay::Marks { .. }) => return self.update_marks(action),
             Some(Overlay::NotePrompt(_)) => return self.update_note_prompt(action),
             Some(Overlay::Notes(_)) => return self.update_notes(action),
-            Some(Overlay::Figures(_)) => return self.update_figures(action),
+            Some(Overlay::Measures(_)) => return self.update_measures(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {

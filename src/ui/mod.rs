@@ -3,7 +3,7 @@
 mod chart;
 mod company;
 mod copy;
-mod figures;
+mod measures;
 mod finder;
 mod help;
 mod industries;
@@ -87,7 +87,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
             Overlay::Marks { selected, offset } => marks::render_marks(st, *selected, *offset, area, buf),
             Overlay::Notes(l) => marks::render_notes(st, l, area, buf),
-            Overlay::Figures(v) => figures::render_figures(st, v, area, buf),
+            Overlay::Measures(v) => measures::render_measures(st, v, area, buf),
             Overlay::NotePrompt(p) => {
                 if let Some(r) = panes.status {
                     let hint = ("enter 保存 · esc 取消", st.theme.dim());

@@ -253,9 +253,9 @@ fn focus_block(app: &mut App, section: &str, index: usize) -> BlockRef {
     at
 }
 
-fn figures_view(app: &App) -> &yanbao::app::FiguresView {
+fn figures_view(app: &App) -> &yanbao::app::MeasuresView {
     match app.state.overlays.last() {
-        Some(Overlay::Figures(v)) => v,
+        Some(Overlay::Measures(v)) => v,
         other => panic!("expected the figures list, got {other:?}"),
     }
 }
@@ -313,7 +313,7 @@ fn c_draws_the_compared_charts_on_one_scale() {
     assert_rows_fit(&buf);
     insta::assert_snapshot!("figures_chart_120x40", screen(&buf));
     keys(&mut app, "q");
-    assert!(matches!(app.state.overlays.last(), Some(Overlay::Figures(_))), "back to the list");
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::Measures(_))), "back to the list");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! growth and where it is).
 
 use super::open_frame;
-use crate::app::{FigLine, FiguresView, State, figure_lines};
+use crate::app::{MeasureLine, MeasuresView, State, measure_lines};
 use crate::doc::Role;
 use crate::figures::{self, Row};
 use crate::text::{fit, width};
@@ -40,7 +40,7 @@ fn second_line(st: &State, r: &Row) -> String {
     format!("        {}", parts.join(" · "))
 }
 
-pub(super) fn render_figures(st: &State, v: &FiguresView, area: Rect, buf: &mut Buffer) {
+pub(super) fn render_measures(st: &State, v: &MeasuresView, area: Rect, buf: &mut Buffer) {
     let rows = v.cmp.row_count();
     let title = format!("指标对比 · {rows} 行 · enter 打开 · c 图表 · esc 返回");
     let Some((_, frame)) = open_frame(st, title, area, buf) else { return };
@@ -53,16 +53,16 @@ pub(super) fn render_figures(st: &State, v: &FiguresView, area: Rect, buf: &mut 
         v.cmp.groups.iter().flat_map(|g| &g.rows).map(|r| r.fig.report).collect();
     let head = format!("{} · {} 份报告", v.measure, reports.len());
     buf.set_stringn(inner.x, inner.y, fit(&head, w), w, st.theme.role(Role::H2));
-    let lines = figure_lines(&v.cmp);
+    let lines = measure_lines(&v.cmp);
     for (k, line) in lines.iter().skip(v.offset).take(inner.height.saturating_sub(1) as usize).enumerate() {
         let y = inner.y + 1 + k as u16;
         let (text, style) = match line {
-            FigLine::Head(g) => {
+            MeasureLine::Head(g) => {
                 let Some(grp) = v.cmp.groups.get(*g) else { continue };
                 let unit = if grp.unit.is_empty() { "无单位".to_string() } else { grp.unit.clone() };
                 (format!("{} · 单位：{unit}", grp.measure), st.theme.role(Role::H3))
             }
-            FigLine::Row { group, row, flat, second } => {
+            MeasureLine::Row { group, row, flat, second } => {
                 let Some(grp) = v.cmp.groups.get(*group) else { continue };
                 let Some(r) = grp.rows.get(*row) else { continue };
                 let sel = *flat == v.selected;
@@ -74,8 +74,8 @@ pub(super) fn render_figures(st: &State, v: &FiguresView, area: Rect, buf: &mut 
                 };
                 (text, style)
             }
-            FigLine::Note(n) => (n.clone(), st.theme.dim()),
-            FigLine::Blank => continue,
+            MeasureLine::Note(n) => (n.clone(), st.theme.dim()),
+            MeasureLine::Blank => continue,
         };
         buf.set_stringn(inner.x, y, fit(&text, w), w, style);
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 /// The comparison list: what was compared, the selected row (counted over
 /// every group's rows) and the first line shown.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FiguresView {
+pub struct MeasuresView {
     pub cmp: Arc<Comparison>,
     /// The measure as the focused block prints it.
     pub measure: String,
@@ -23,7 +23,7 @@ pub struct FiguresView {
 /// One line of the list: a group's head, a row (two lines: the figure,
 /// then its growth and source), or a note.
 #[derive(Debug, Clone, PartialEq)]
-pub enum FigLine {
+pub enum MeasureLine {
     Head(usize),
     /// (group, row, flat row index); `second`: the row's second line.
     Row {
@@ -37,31 +37,31 @@ pub enum FigLine {
 }
 
 /// The list's lines, in order.
-pub fn figure_lines(cmp: &Comparison) -> Vec<FigLine> {
+pub fn measure_lines(cmp: &Comparison) -> Vec<MeasureLine> {
     let mut out = Vec::new();
     let mut flat = 0;
     for (g, grp) in cmp.groups.iter().enumerate() {
         if g > 0 {
-            out.push(FigLine::Blank);
+            out.push(MeasureLine::Blank);
         }
-        out.push(FigLine::Head(g));
+        out.push(MeasureLine::Head(g));
         for r in 0..grp.rows.len() {
-            out.push(FigLine::Row { group: g, row: r, flat, second: false });
-            out.push(FigLine::Row { group: g, row: r, flat, second: true });
+            out.push(MeasureLine::Row { group: g, row: r, flat, second: false });
+            out.push(MeasureLine::Row { group: g, row: r, flat, second: true });
             flat += 1;
         }
     }
     if !cmp.apart.is_empty() || cmp.groups.iter().any(|g| g.rows.iter().any(|r| r.yoy.is_some() || r.cagr.is_some())) {
-        out.push(FigLine::Blank);
+        out.push(MeasureLine::Blank);
     }
-    out.extend(cmp.apart.iter().map(|a| FigLine::Note(format!("注：{a}"))));
+    out.extend(cmp.apart.iter().map(|a| MeasureLine::Note(format!("注：{a}"))));
     if cmp.groups.iter().any(|g| g.rows.iter().any(|r| r.yoy.is_some() || r.cagr.is_some())) {
-        out.push(FigLine::Note(format!("注：{}", figures::COMPUTED)));
+        out.push(MeasureLine::Note(format!("注：{}", figures::COMPUTED)));
     }
     out
 }
 
-impl FiguresView {
+impl MeasuresView {
     /// The (group, row) of the selected row.
     pub fn selected_row(&self) -> Option<(usize, usize)> {
         let mut k = self.selected;
@@ -106,10 +106,10 @@ impl State {
         if reports.len() < 2 {
             self.message = Some("其他报告中没有同一指标".into());
         }
-        let mut v = FiguresView { cmp: Arc::new(cmp), measure, selected, offset: 0 };
+        let mut v = MeasuresView { cmp: Arc::new(cmp), measure, selected, offset: 0 };
         let h = self.figures_height();
         keep_row_visible(&mut v, h);
-        self.overlays.push(Overlay::Figures(v));
+        self.overlays.push(Overlay::Measures(v));
     }
 
     /// How many lines the list shows.
@@ -118,9 +118,9 @@ impl State {
     }
 
     /// Every action while the comparison list is on top.
-    pub(super) fn update_figures(&mut self, action: Action) -> Vec<Effect> {
+    pub(super) fn update_measures(&mut self, action: Action) -> Vec<Effect> {
         let h = self.figures_height();
-        let Some(Overlay::Figures(v)) = self.overlays.last_mut() else { return vec![] };
+        let Some(Overlay::Measures(v)) = self.overlays.last_mut() else { return vec![] };
         let n = v.cmp.row_count();
         let page = (h / 2).max(1);
         v.selected = match action {
@@ -170,15 +170,15 @@ impl State {
 }
 
 /// Scroll the list so the selected row's two lines are in view.
-fn keep_row_visible(v: &mut FiguresView, height: usize) {
-    let lines = figure_lines(&v.cmp);
+fn keep_row_visible(v: &mut MeasuresView, height: usize) {
+    let lines = measure_lines(&v.cmp);
     let Some(line) =
-        lines.iter().position(|l| matches!(l, FigLine::Row { flat, second: false, .. } if *flat == v.selected))
+        lines.iter().position(|l| matches!(l, MeasureLine::Row { flat, second: false, .. } if *flat == v.selected))
     else {
         return;
     };
     // The group's head too, when it fits.
-    let head = if line > 0 && matches!(lines[line - 1], FigLine::Head(_)) { line - 1 } else { line };
+    let head = if line > 0 && matches!(lines[line - 1], MeasureLine::Head(_)) { line - 1 } else { line };
     let mut off = v.offset;
     keep_visible(line + 1, &mut off, height);
     keep_visible(head, &mut off, height);
@@ -191,7 +191,7 @@ fn keep_row_visible(v: &mut FiguresView, height: usize) {
 /// The chart view of the selected row's group: one chart per report's
 /// block, every value in the group's unit, all on one scale; the selected
 /// row's chart first shown.
-fn compared_charts(lib: &crate::content::Library, v: &FiguresView) -> Option<ChartState> {
+fn compared_charts(lib: &crate::content::Library, v: &MeasuresView) -> Option<ChartState> {
     let (g, r) = v.selected_row()?;
     let grp = v.cmp.groups.get(g)?;
     let sel_at = grp.rows.get(r)?.fig.at;
