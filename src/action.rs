@@ -66,6 +66,9 @@ pub enum Action {
     ToggleTableBars,
     /// In the chart view: show the next chart of the page beside this one.
     Compare,
+    /// `=`: the focused chart's or metric's measure in every report of the
+    /// library (one row per report and year).
+    CompareFigure,
     /// Type a character into a prompt (not bindable: unbound printable keys).
     Insert(char),
     /// Paste text into a prompt (not bindable).
@@ -182,6 +185,7 @@ impl Action {
             Action::GotoIndustry(_) => "第 n 个行业",
             Action::ToggleTableBars => "表格数值条",
             Action::Compare => "与下一个图表对比",
+            Action::CompareFigure => "同一指标跨报告对比",
             Action::Insert(_) | Action::InsertText(_) => "输入",
             Action::Resize(..) => "窗口大小",
             Action::Scroll(_) => "滚动",

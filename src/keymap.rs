@@ -39,6 +39,7 @@ pub enum Context {
     Notes,
     Figures,
     Command,
+    Measures,
 }
 
 impl Context {

@@ -21,6 +21,7 @@ pub mod config;
 pub mod content;
 pub mod doc;
 pub mod export;
+pub mod figures;
 pub mod fmt;
 pub mod import;
 pub mod keymap;

@@ -39,6 +39,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Command => {
                 "命令行（:）：:3.1 章节 · :50% 本页位置 · :图3-2 / :表1-1 / :图3 图表 · :行号 · :q 退出"
             }
+            Context::Measures => "指标对比（=）",
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows.into_iter().map(|(k, d)| (digit_runs(&k), d)));

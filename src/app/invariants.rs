@@ -53,6 +53,7 @@ impl State {
                         return Err("command line: cursor past the input's end".into());
                     }
                 }
+                Overlay::Measures(v) => within("measures list", v.selected, v.cmp.row_count())?,
                 Overlay::NotePrompt(p) => {
                     let n = p.input.chars().count();
                     if p.cursor > n || n > NOTE_TEXT {

@@ -3,6 +3,7 @@
 
 mod copy;
 mod figures;
+mod measures;
 mod find;
 mod find_prompt;
 mod focus;
@@ -20,6 +21,7 @@ mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use figures::{COMMAND_HISTORY, CommandLine, FigList, fig_row, figures_popup};
+pub use measures::{MeasureLine, MeasuresView, measure_lines};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use focus::{Focused, item_lines};
 pub use help::{help_lines, help_popup, max_help_scroll};
@@ -91,6 +93,8 @@ pub enum Overlay {
     Figures(FigList),
     /// The `:` command line.
     Command(CommandLine),
+    /// One measure compared across reports (`=`).
+    Measures(MeasuresView),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -102,6 +106,9 @@ pub struct ChartState {
     /// Per chart: its report's label in a library of several reports
     /// ([`crate::content::Library::report_label`]), or empty.
     pub labels: Vec<String>,
+    /// One scale for every chart (the compared figures of `=`); `None`:
+    /// each chart its own, or two of one unit a shared one.
+    pub scale: Option<f64>,
 }
 
 impl Overlay {
@@ -325,6 +332,7 @@ impl App {
             Some(Overlay::Figures(l)) if l.editing => return vec![Context::Find],
             Some(Overlay::Figures(_)) => return vec![Context::Figures],
             Some(Overlay::Command(_)) => return vec![Context::Command],
+            Some(Overlay::Measures(_)) => return vec![Context::Measures],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -495,6 +503,7 @@ impl State {
             Some(Overlay::Notes(_)) => return self.update_notes(action),
             Some(Overlay::Figures(_)) => return self.update_figures(action),
             Some(Overlay::Command(_)) => return self.update_command(action),
+            Some(Overlay::Measures(_)) => return self.update_measures(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -521,6 +530,7 @@ impl State {
             Action::Figures => self.open_figures(),
             Action::CommandLine => self.open_command(),
             Action::ToggleScope | Action::Complete => {}
+            Action::CompareFigure => self.compare_figure(),
             Action::SetMark => self.memory.pending = Some(MarkOp::Set),
             Action::GotoMark => self.memory.pending = Some(MarkOp::Jump),
             Action::MarkSet(c) => self.set_mark(c),

@@ -70,7 +70,7 @@ impl State {
                         node.and_then(|n| self.lib.label_of(n)).unwrap_or_default()
                     })
                     .collect();
-                self.overlays.push(Overlay::Chart(ChartState { charts, index, compare: None, labels }));
+                self.overlays.push(Overlay::Chart(ChartState { charts, index, compare: None, labels, scale: None }));
             }
             Some(&(_, None, i)) => {
                 let table = Arc::clone(&doc.tables[i].1);

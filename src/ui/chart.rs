@@ -33,7 +33,7 @@ pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, b
         Some(other) if inner.width >= 40 => {
             let half = inner.width / 2;
             // The same unit: one scale for both, so 52.6亿元 reads shorter than 135.1亿元.
-            let shared = shared_scale(main, other);
+            let shared = c.scale.or_else(|| shared_scale(main, other));
             let label = |i: usize| c.labels.get(i).map_or("", String::as_str);
             draw_chart(st, main, label(c.index), shared, Rect::new(inner.x, inner.y, half - 1, inner.height), buf);
             draw_chart(
@@ -45,7 +45,7 @@ pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, b
                 buf,
             );
         }
-        _ => draw_chart(st, main, c.labels.get(c.index).map_or("", String::as_str), None, inner, buf),
+        _ => draw_chart(st, main, c.labels.get(c.index).map_or("", String::as_str), c.scale, inner, buf),
     }
 }
 

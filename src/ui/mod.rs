@@ -3,6 +3,7 @@
 mod chart;
 mod company;
 mod copy;
+mod measures;
 mod finder;
 mod help;
 mod industries;
@@ -104,6 +105,7 @@ fn render_with(app: &App, area: Rect, buf: &mut Buffer) {
                     render_prompt(shift(r), ":", &c.prompt.input, c.prompt.cursor, hint, buf);
                 }
             }
+            Overlay::Measures(v) => measures::render_measures(st, v, area, buf),
             Overlay::NotePrompt(p) => {
                 if let Some(r) = panes.status {
                     let hint = ("enter 保存 · esc 取消", st.theme.dim());

@@ -155,6 +155,29 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
         #[arg(long, value_name = "FINGERPRINT")]
         key: Option<String>,
     },
+    /// Compare one measure across the library's reports: every chart point
+    /// and metric whose label matches (years, units and punctuation left
+    /// out; pinyin and aliases work), one row per report and year, with
+    /// value, unit, estimate or actual, report, publisher, date and page.
+    /// Units are put on one scale; currencies only with a rate. YoY and
+    /// CAGR are computed and marked as such (exit 1 with no match).
+    Figures {
+        /// The measure: 中国大模型市场规模, zgdmxscgm, AI市场规模.
+        query: String,
+        /// JSON: the groups with their rows.
+        #[arg(long, conflicts_with_all = ["csv", "md"])]
+        json: bool,
+        /// CSV: a header row, then one row per figure.
+        #[arg(long, conflicts_with = "md")]
+        csv: bool,
+        /// Markdown: a table per measure and unit.
+        #[arg(long)]
+        md: bool,
+        /// An exchange rate in yuan, e.g. USD=7.2: figures in that currency
+        /// are then put on the yuan scale (given several times for several).
+        #[arg(long, value_name = "CUR=RATE", value_parser = crate::figures::parse_rate)]
+        rate: Vec<(&'static str, f64)>,
+    },
     /// Print a shell completion script on stdout, e.g.
     /// `yanbao completions bash > ~/.local/share/bash-completion/completions/yanbao`.
     Completions {
@@ -176,6 +199,26 @@ pub(crate) enum NotesFormat {
     Md,
     Json,
     Csv,
+}
+
+/// How `yanbao figures` writes its rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FiguresFormat {
+    Text,
+    Md,
+    Json,
+    Csv,
+}
+
+impl FiguresFormat {
+    pub(crate) fn from_flags(json: bool, csv: bool, md: bool) -> FiguresFormat {
+        match (json, csv, md) {
+            (true, _, _) => FiguresFormat::Json,
+            (_, true, _) => FiguresFormat::Csv,
+            (_, _, true) => FiguresFormat::Md,
+            _ => FiguresFormat::Text,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@
 mod args;
 mod check;
 mod export;
+mod figures;
 mod import;
 mod load;
 mod serve;
@@ -14,6 +15,7 @@ mod serve;
 use crate::args::*;
 use crate::check::*;
 use crate::export::*;
+use crate::figures::*;
 use crate::import::*;
 use crate::load::*;
 use crate::serve::*;
@@ -57,6 +59,10 @@ fn main() -> ExitCode {
                 Ok(o) => export(&dirs, target, format, out.as_deref(), force, o.citation),
                 Err(code) => code,
             }
+        }
+        Some(Command::Figures { ref query, json, csv, md, ref rate }) => {
+            quiet_on_closed_pipe();
+            figures_cmd(&dirs, query, FiguresFormat::from_flags(json, csv, md), rate)
         }
         Some(Command::Notes { format, ref report, ref key }) => {
             quiet_on_closed_pipe();
