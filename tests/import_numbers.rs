@@ -14,7 +14,7 @@ use yanbao::import::{Encoding, Imported, import};
 
 static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?").expect("regex"));
 static THOUSANDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d),(\d{3})\b").expect("regex"));
-static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^<>]{0,200}>").expect("regex"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"</?[A-Za-z!][^<>]{0,200}>").expect("regex"));
 static PAGE_MARK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^\s*-{3,}\s*end of page\s*=\s*\d+\s*-{3,}\s*$").expect("regex"));
 static IMAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"!\[[^\]]*\]\([^)]*\)").expect("regex"));
@@ -88,7 +88,9 @@ fn report_text(i: &Imported) -> String {
     let mut out = Vec::new();
     for r in lib.reports() {
         out.push(r.title.clone());
-        out.extend(r.toc.iter().flat_map(|t| t.number.iter().cloned().chain([t.title.clone()])));
+        for t in &r.toc {
+            out.extend(t.number.iter().cloned().chain([t.title.clone()]).chain(t.page.map(|p| p.to_string())));
+        }
         r.abstract_blocks.iter().for_each(|b| block(b, &mut out));
         r.chapters.iter().for_each(|c| section(c, &mut out));
     }
@@ -185,6 +187,40 @@ fn the_audit_counts_what_is_lost_and_invented() {
     let a = audit("a.md", "# 一、甲\n\n收入 1 亿元。\n", &i);
     assert_eq!(a.invented.get("12"), Some(&1));
     assert_eq!(a.lost.get("1"), Some(&1));
+}
+
+// ------------------------------------------------- causes, one fixture each
+
+#[test]
+fn ordered_list_markers_are_kept() {
+    let i = keeps_every_number("l.md", "# 一、甲\n\n影响因素：\n\n1. 市场流动性\n2. 交易成本\n\n3) 其他因素\n");
+    assert!(report_text(&i).contains("1. 市场流动性"), "{}", report_text(&i));
+}
+
+#[test]
+fn a_tilde_range_is_no_strikethrough() {
+    let i = keeps_every_number("t.md", "# 一、甲\n\n成本降低10~15%，效率提升20~30%。\n");
+    assert!(report_text(&i).contains("10~15%"), "{}", report_text(&i));
+}
+
+#[test]
+fn stars_between_digits_are_multiplication() {
+    let i = keeps_every_number("s.md", "# 一、甲\n\n共 6*4*2 种情形，1801*2/325*3 = 33.2。\n");
+    assert!(report_text(&i).contains("6*4*2") && report_text(&i).contains("1801*2/325*3"), "{}", report_text(&i));
+}
+
+#[test]
+fn a_less_than_sign_is_no_tag() {
+    let tab = "# 一、甲\n\n标准\t下限\t区间\n收益\t<-10.00%\t>51.00%\n换手\t<3\t<-10.00% 且 >51.00%\n";
+    keeps_every_number("lt.md", tab);
+    keeps_every_number("lt.txt", "一、甲\n\n收益 <-10.00% >51.00% 的样本。\n");
+}
+
+#[test]
+fn a_table_of_contents_keeps_every_line() {
+    let md = "# 目录\n\n1 高频因子构建 .......... 4\n1.1 高频方差 .......... 5\n一段没有页码的目录文字\n2 单因子 .......... 8\n\n图 1 分组收益特征 .......... 6\n表 1 分组收益统计 .......... 7\n\n# 1 高频因子构建\n\n正文。\n";
+    let i = keeps_every_number("toc.md", md);
+    assert!(report_text(&i).contains("一段没有页码的目录文字"), "{}", report_text(&i));
 }
 
 // ------------------------------------------------------------- the samples
