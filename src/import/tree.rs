@@ -366,7 +366,9 @@ fn merge_number_only(blocks: Vec<Blk>) -> Vec<Blk> {
 static CHAPTER_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:PART|Part|CHAPTER)\s*\d+$").expect("regex"));
 
 /// The entries of a block of a table of contents; false (and nothing
-/// taken) when fewer than half of its lines read as entries.
+/// taken) when fewer than half of its lines read as entries. A line that
+/// is no entry is the start of the next one (a title wrapped over two
+/// lines), or, at the end, an entry without a page: no line is lost.
 fn toc_block(toc: &mut Vec<TocEntry>, kind: &Kind) -> bool {
     let lines: Vec<String> = match kind {
         Kind::Para(t) => t.split('\n').map(str::to_string).collect(),
@@ -374,31 +376,52 @@ fn toc_block(toc: &mut Vec<TocEntry>, kind: &Kind) -> bool {
         Kind::List(items) => items.clone(),
         _ => return false,
     };
-    let mut found = Vec::new();
-    for l in &lines {
-        toc_line(&mut found, l);
-    }
-    if found.is_empty() || found.len() * 2 < lines.len() {
+    let lines: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+    let entries = lines.iter().filter(|l| toc_line(l).is_some()).count();
+    if entries == 0 || entries * 2 < lines.len() {
         return false;
     }
-    toc.extend(found);
+    let mut pending = String::new();
+    for l in lines {
+        if let Some(e) = toc_line(l) {
+            if pending.is_empty() {
+                toc.push(e);
+            } else {
+                super::parse::join_wrapped(&mut pending, l);
+                toc.push(toc_line(&pending).unwrap_or(e));
+                pending.clear();
+            }
+        } else {
+            super::parse::join_wrapped(&mut pending, l);
+        }
+    }
+    if !pending.is_empty() {
+        let head = clean_heading(&pending);
+        let (number, title) = match numbering(&head) {
+            Some((_, n, rest)) if !rest.is_empty() => (Some(n), rest),
+            _ => (None, head),
+        };
+        toc.push(TocEntry { number, title, page: None });
+    }
     true
 }
 
-fn toc_line(toc: &mut Vec<TocEntry>, line: &str) {
+/// A line of a table of contents: a title, leaders, a page. A figure's
+/// entry ("图 1 … 6", in a list of figures) is an entry too.
+fn toc_line(line: &str) -> Option<TocEntry> {
     let l = super::parse::strip_tags(line);
-    let Some(c) = TOC_LINE.captures(l.trim()) else { return };
+    let c = TOC_LINE.captures(l.trim())?;
     let head = clean_heading(c.get(1).map_or("", |m| m.as_str()));
     let head = head.trim_end_matches(['-', '.', '…', '·', ' ', '\t']).trim().to_string();
-    if head.is_empty() || CAPTION.is_match(&head) {
-        return;
+    if head.is_empty() {
+        return None;
     }
     let page = c.get(2).and_then(|m| m.as_str().parse().ok());
     let (number, title) = match numbering(&head) {
-        Some((_, n, rest)) if !rest.is_empty() => (Some(n), rest),
+        Some((_, n, rest)) if !rest.is_empty() && !CAPTION.is_match(&head) => (Some(n), rest),
         _ => (None, head),
     };
-    toc.push(TocEntry { number, title, page });
+    Some(TocEntry { number, title, page })
 }
 
 fn open_heading(
