@@ -39,7 +39,16 @@ fn numbers(s: &str) -> Vec<String> {
         }
         s = t;
     }
-    NUM.find_iter(&s).map(|m| m.as_str().to_string()).collect()
+    // "04" and "4" are one number (a table of contents' page is a number).
+    NUM.find_iter(&s)
+        .map(|m| {
+            let t = m.as_str();
+            let int = t.split('.').next().unwrap_or(t);
+            let keep = int.len() - int.trim_start_matches('0').len();
+            let cut = keep.min(int.len().saturating_sub(1));
+            t[cut..].to_string()
+        })
+        .collect()
 }
 
 /// The source's text as a reader sees it: no page markers, tags or image links.
@@ -180,6 +189,7 @@ fn keeps_every_number(name: &str, text: &str) -> Imported {
 #[test]
 fn the_audit_counts_what_is_lost_and_invented() {
     assert_eq!(numbers("１２３，４５６．７８％ and 1,234,567 and 3.5亿"), vec!["123456.78", "1234567", "3.5"]);
+    assert_eq!(numbers("04 0.5 0 007.10"), vec!["4", "0.5", "0", "7.10"]);
     let i = imp("a.md", "# 一、甲\n\n收入 12 亿元。\n");
     // The import is the same as a source that says more, or other numbers.
     let a = audit("a.md", "# 一、甲\n\n收入 12 亿元，增长 7%。\n", &i);
@@ -221,6 +231,13 @@ fn a_table_of_contents_keeps_every_line() {
     let md = "# 目录\n\n1 高频因子构建 .......... 4\n1.1 高频方差 .......... 5\n一段没有页码的目录文字\n2 单因子 .......... 8\n\n图 1 分组收益特征 .......... 6\n表 1 分组收益统计 .......... 7\n\n# 1 高频因子构建\n\n正文。\n";
     let i = keeps_every_number("toc.md", md);
     assert!(report_text(&i).contains("一段没有页码的目录文字"), "{}", report_text(&i));
+}
+
+#[test]
+fn a_table_of_contents_as_an_ordered_list_keeps_its_entries() {
+    let md = "## 目 录\n\n1. 引言 ........ 5\n\n2. 单因子回测 ........ 6\n2.1 高频收益方差 ........ 6\n2.2 高频收益偏度 ........ 7\n\n3. 总结 ........ 14\n\n# 1. 引言\n\n正文。\n";
+    let i = keeps_every_number("toc2.md", md);
+    assert!(report_text(&i).contains("高频收益偏度"), "{}", report_text(&i));
 }
 
 // ------------------------------------------------------------- the samples

@@ -249,7 +249,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 push_block(
                     &mut stack,
                     &mut tree,
-                    Block::List(List { title: None, industries: vec![], items: items.clone() }),
+                    Block::List(List { title: None, industries: vec![], items: items.iter().map(|x| joined(x)).collect() }),
                 );
             }
             Kind::Image { alt, url } => {
@@ -373,7 +373,9 @@ fn toc_block(toc: &mut Vec<TocEntry>, kind: &Kind) -> bool {
     let lines: Vec<String> = match kind {
         Kind::Para(t) => t.split('\n').map(str::to_string).collect(),
         Kind::Table(rows) => rows.iter().map(|r| r.join("\t")).collect(),
-        Kind::List(items) => items.clone(),
+        // An ordered list's item takes the entry lines below it (lazy
+        // continuation): its lines, one by one.
+        Kind::List(items) => items.iter().flat_map(|i| i.split('\n')).map(str::to_string).collect(),
         _ => return false,
     };
     let lines: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
