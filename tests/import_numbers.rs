@@ -46,7 +46,7 @@ fn numbers(s: &str) -> Vec<String> {
             let int = t.split('.').next().unwrap_or(t);
             let keep = int.len() - int.trim_start_matches('0').len();
             let cut = keep.min(int.len().saturating_sub(1));
-            t[cut..].to_string()
+            t.get(cut..).unwrap_or(t).to_string()
         })
         .collect()
 }

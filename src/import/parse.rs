@@ -371,7 +371,8 @@ fn block_of<'a>(node: &'a AstNode<'a>, src: &[&str], span: &dyn Fn(usize, usize)
                     .map(|t| t.trim_start())
                     .and_then(|t| {
                         let n = t.bytes().take_while(u8::is_ascii_digit).count();
-                        (n > 0 && t[n..].starts_with(['.', ')'])).then(|| t[..=n].to_string())
+                        let delim = t.get(n..).is_some_and(|r| r.starts_with(['.', ')']));
+                        (n > 0 && delim).then(|| t.get(..=n).map(str::to_string)).flatten()
                     });
                 let d = if list.delimiter == comrak::nodes::ListDelimType::Paren { ')' } else { '.' };
                 printed.unwrap_or_else(|| format!("{}{d}", list.start.saturating_add(k)))
