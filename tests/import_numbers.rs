@@ -297,3 +297,23 @@ fn measure_samples() {
         }
     }
 }
+
+/// Every block records its source lines and page (provenance.json
+/// `blocks`), so that a citation can carry the page.
+#[test]
+fn each_block_records_its_lines_and_page() {
+    let md = "前言一段。\n\n# 一、甲\n\n第一段。\n\n--- end of page=0 ---\n\n图表1：规模\n\n| 年 | 2023 |\n|---|---|\n| 规模（亿元） | 12 |\n\n资料来源：某某\n\n- 甲项\n- 乙项\n";
+    let i = imp("b.md", md);
+    let p = &i.provenance;
+    let lines = |k: &str| p.blocks.get(k).map(|v| v.iter().map(|b| (b.lines, b.page)).collect::<Vec<_>>());
+    assert_eq!(lines("abstract"), Some(vec![([1, 1], Some(1))]), "{:?}", p.blocks);
+    // The paragraph; the table from its caption (line 9) to its source note (line 15); the list.
+    let ch = format!("{}-1", i.id);
+    let got = lines(&ch).expect("the chapter's blocks");
+    assert_eq!(got.first(), Some(&([5, 5], Some(1))), "{got:?}");
+    assert!(got.contains(&([9, 15], Some(2))), "{got:?}");
+    assert_eq!(got.last(), Some(&([17, 18], Some(2))), "{got:?}");
+    // As many entries as the section has blocks (the series made from the table included).
+    let json: serde_json::Value = serde_json::from_str(&i.files["provenance.json"]).expect("json");
+    assert_eq!(json["blocks"][&ch].as_array().map(Vec::len), Some(got.len()));
+}

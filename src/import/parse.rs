@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 /// Where a block comes from: its first and last source lines (1-based) and
 /// the page of its first line, where the input has pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
     pub first: usize,
     pub last: usize,

@@ -140,6 +140,14 @@ pub struct Tree {
     /// Per section (depth-first, as ids are given): its source lines.
     pub warnings: Vec<(usize, String)>,
     pub lines_of: Vec<(usize, usize)>,
+    /// Per section, in the order of `lines_of`: each block's source span.
+    pub block_spans_of: Vec<Vec<Span>>,
+    /// The source span of each block of `front`.
+    pub front_spans: Vec<Span>,
+    /// The span of the source block being read (the blocks pushed take it).
+    at: Span,
+    /// The span of the caption waiting for its table or image.
+    caption_at: Option<Span>,
 }
 
 struct Open {
@@ -147,6 +155,8 @@ struct Open {
     /// Markdown level of an unnumbered heading.
     md: Option<u8>,
     section: Section,
+    /// The source span of each of `section.blocks`.
+    spans: Vec<Span>,
     first: usize,
     last: usize,
 }
@@ -175,6 +185,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
     while i < n {
         let b = &blocks[i];
         let sp = b.span;
+        tree.at = sp;
         if i == back_from {
             close_all(&mut stack, &mut tree);
             let title = match &b.kind {
@@ -185,6 +196,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 style: None,
                 md: None,
                 section: Section { title, page: sp.page, ..Default::default() },
+                spans: Vec::new(),
                 first: sp.first,
                 last: sp.last,
             });
@@ -253,7 +265,8 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 );
             }
             Kind::Image { alt, url } => {
-                let title = caption.take().or_else(|| (!alt.trim().is_empty()).then(|| alt.trim().to_string()));
+                let title = take_caption(&mut tree, &mut caption)
+                    .or_else(|| (!alt.trim().is_empty()).then(|| alt.trim().to_string()));
                 let text = format!("图：{}", if url.is_empty() { alt.as_str() } else { url.as_str() });
                 push_block(&mut stack, &mut tree, Block::Text(Text { title, industries: vec![], text }));
             }
@@ -271,7 +284,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     i += 1;
                     continue;
                 }
-                let title = caption.take();
+                let title = take_caption(&mut tree, &mut caption);
                 let mut notes = Vec::new();
                 let mut k = i + 1;
                 while let Some(Kind::Para(p)) = blocks.get(k).map(|b| &b.kind) {
@@ -281,6 +294,10 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     } else {
                         break;
                     }
+                }
+                // The table's span takes its notes.
+                if let Some(last) = k.checked_sub(1).and_then(|k| blocks.get(k)) {
+                    tree.at.last = tree.at.last.max(last.span.last);
                 }
                 let header = rows[0].clone();
                 let body: Vec<Vec<Cell>> =
@@ -472,6 +489,7 @@ fn open_heading(
                         editorial: true,
                         ..Default::default()
                     },
+                    spans: Vec::new(),
                     first: sp.first,
                     last: sp.last,
                 });
@@ -491,6 +509,7 @@ fn open_heading(
         style,
         md: if number.is_none() { md } else { None },
         section: Section { number, title, page: sp.page, ..Default::default() },
+        spans: Vec::new(),
         first: sp.first,
         last: sp.last,
     });
@@ -509,6 +528,7 @@ fn close_all(stack: &mut Vec<Open>, tree: &mut Tree) {
 fn close_one(stack: &mut Vec<Open>, tree: &mut Tree) {
     let Some(o) = stack.pop() else { return };
     tree.lines_of.push((o.first, o.last));
+    tree.block_spans_of.push(o.spans);
     match stack.last_mut() {
         Some(parent) => {
             parent.last = parent.last.max(o.last);
@@ -518,16 +538,39 @@ fn close_one(stack: &mut Vec<Open>, tree: &mut Tree) {
     }
 }
 
+/// A block into the open section (or the front matter), with the span of
+/// the source block being read.
 fn push_block(stack: &mut [Open], tree: &mut Tree, b: Block) {
+    let at = tree.at;
     match stack.last_mut() {
-        Some(o) => o.section.blocks.push(b),
-        None => tree.front.push(b),
+        Some(o) => {
+            o.section.blocks.push(b);
+            o.spans.push(at);
+        }
+        None => {
+            tree.front.push(b);
+            tree.front_spans.push(at);
+        }
     }
 }
 
+/// The waiting caption, as the title of the block being read: that block's
+/// span then starts at the caption.
+fn take_caption(tree: &mut Tree, caption: &mut Option<String>) -> Option<String> {
+    let c = caption.take()?;
+    if let Some(cs) = tree.caption_at.take() {
+        tree.at = Span { first: cs.first.min(tree.at.first), last: tree.at.last, page: cs.page };
+    }
+    Some(c)
+}
+
+/// A caption no table or image took: text, at its own span.
 fn flush_caption(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>) {
     if let Some(c) = caption.take() {
+        let reading = tree.at;
+        tree.at = tree.caption_at.take().unwrap_or(reading);
         push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: c }));
+        tree.at = reading;
     }
 }
 
@@ -538,6 +581,7 @@ fn add_para(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>, b
     let next_is_figure = blocks.get(i + 1).is_some_and(|b| matches!(b.kind, Kind::Table(_) | Kind::Image { .. }));
     if CAPTION.is_match(t) && t.chars().count() <= 100 && next_is_figure {
         *caption = Some(t.to_string());
+        tree.caption_at = Some(tree.at);
         return;
     }
     push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: t.to_string() }));
