@@ -39,7 +39,13 @@ fn synthetic_markdown(bytes: usize) -> String {
             }
             s.push_str(&format!("图表{ch}{sec}：细分市场{sec}规模（亿元）\n\n"));
             s.push_str("| 指标 | 2021 | 2022 | 2023 | 2024E |\n|---|---|---|---|---|\n");
-            s.push_str(&format!("| 市场规模（亿元） | {} | {} | {} | {} |\n", 80 + sec, 90 + sec, 100 + sec, 115 + sec));
+            s.push_str(&format!(
+                "| 市场规模（亿元） | {} | {} | {} | {} |\n",
+                80 + sec,
+                90 + sec,
+                100 + sec,
+                115 + sec
+            ));
             s.push_str(&format!("| 增速（%） | {}.5% | {}.2% | {}.1% | {}.0% |\n\n", 10 + sec, 11 + sec, 12 + sec, 13));
             s.push_str("资料来源：公司公告，某某证券研究所\n\n");
             s.push_str("- 政策支持力度加大\n- 下游需求持续增长\n- 技术成本快速下降\n\n");

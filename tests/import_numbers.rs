@@ -141,12 +141,8 @@ impl Audit {
 
 fn audit(name: &str, src: &str, i: &Imported) -> Audit {
     let src_nums = numbers(&source_text(src));
-    let dropped: Vec<String> = i
-        .provenance
-        .dropped
-        .iter()
-        .flat_map(|d| numbers(d.split_once(": ").map_or("", |x| x.1)))
-        .collect();
+    let dropped: Vec<String> =
+        i.provenance.dropped.iter().flat_map(|d| numbers(d.split_once(": ").map_or("", |x| x.1))).collect();
     let got = bag(numbers(&report_text(i)));
     let mut want = bag(src_nums.clone());
     for d in &dropped {

@@ -318,7 +318,8 @@ fn markdown_blocks(text: &str, span: &dyn Fn(usize, usize) -> Span, out: &mut Ve
 /// `6*4*2` is a product, not emphasis: a `*` between two digits is escaped.
 fn star_between_digits(text: &str) -> std::borrow::Cow<'_, str> {
     let b = text.as_bytes();
-    let hit = |k: usize| b[k] == b'*' && k > 0 && b[k - 1].is_ascii_digit() && b.get(k + 1).is_some_and(u8::is_ascii_digit);
+    let hit =
+        |k: usize| b[k] == b'*' && k > 0 && b[k - 1].is_ascii_digit() && b.get(k + 1).is_some_and(u8::is_ascii_digit);
     if !(0..b.len()).any(hit) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -261,7 +261,11 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 push_block(
                     &mut stack,
                     &mut tree,
-                    Block::List(List { title: None, industries: vec![], items: items.iter().map(|x| joined(x)).collect() }),
+                    Block::List(List {
+                        title: None,
+                        industries: vec![],
+                        items: items.iter().map(|x| joined(x)).collect(),
+                    }),
                 );
             }
             Kind::Image { alt, url } => {
