@@ -253,14 +253,25 @@ fn sample_files() -> Vec<std::path::PathBuf> {
     v
 }
 
+/// How often a block's page is lower than the block's before it, in
+/// reading order (provenance `blocks`, sections in id order as read).
+fn pages_backwards(i: &Imported) -> usize {
+    let mut ids: Vec<&String> = i.provenance.blocks.keys().collect();
+    // Reading order: the abstract, then ids by their numeric parts.
+    let key = |id: &str| -> Vec<u32> { id.split('-').skip(1).filter_map(|p| p.parse().ok()).collect() };
+    ids.sort_by_key(|id| if id.as_str() == "abstract" { vec![] } else { key(id) });
+    let pages: Vec<u32> = ids.iter().flat_map(|id| i.provenance.blocks[*id].iter().filter_map(|b| b.page)).collect();
+    pages.windows(2).filter(|w| w[1] < w[0]).count()
+}
+
 /// The measurement: per sample and seed, what the import gives and the
 /// numbers it loses and invents. Prints; asserts nothing but that each imports.
 #[test]
 #[ignore = "a measurement over ../shared/import-samples: run with --ignored --nocapture"]
 fn measure_samples() {
     println!(
-        "{:<6} {:<28} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>6} {:>5} {:>6} {:>4}",
-        "kind", "file", "ch", "sect", "tab", "ser", "warn", "ms", "nums", "drop", "lost%", "inv"
+        "{:<6} {:<28} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>6} {:>5} {:>6} {:>4} {:>6}",
+        "kind", "file", "ch", "sect", "tab", "ser", "warn", "ms", "nums", "drop", "lost%", "inv", "pgback"
     );
     for p in sample_files() {
         let bytes = std::fs::read(&p).expect("reads");
@@ -273,7 +284,7 @@ fn measure_samples() {
         let a = audit(&name, &src, &i);
         let short: String = name.chars().take(26).collect();
         println!(
-            "{:<6} {:<28} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>6} {:>5} {:>6.2} {:>4}",
+            "{:<6} {:<28} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>6} {:>5} {:>6.2} {:>4} {:>6}",
             &kind[..kind.len().min(6)],
             short,
             i.chapters,
@@ -285,7 +296,8 @@ fn measure_samples() {
             a.source,
             a.dropped,
             a.lost_pct(),
-            a.invented_count()
+            a.invented_count(),
+            pages_backwards(&i)
         );
         if std::env::var_os("YANBAO_MEASURE_DETAIL").is_some() {
             println!("    lost {:?}", a.lost.iter().take(40).collect::<Vec<_>>());
