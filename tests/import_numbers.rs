@@ -285,7 +285,7 @@ fn measure_samples() {
         let short: String = name.chars().take(26).collect();
         println!(
             "{:<6} {:<28} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>6} {:>5} {:>6.2} {:>4} {:>6}",
-            &kind[..kind.len().min(6)],
+            kind.chars().take(6).collect::<String>(),
             short,
             i.chapters,
             i.sections,
