@@ -272,6 +272,78 @@ fn a_pdf_without_pdftotext_names_poppler() {
     let _ = std::fs::remove_dir_all(&home);
 }
 
+/// A PDF of two pages, made here (Helvetica, ASCII text of our own): each
+/// page's lines as (x, y, text).
+fn tiny_pdf(pages: &[&[(u32, u32, &str)]]) -> Vec<u8> {
+    let n = pages.len();
+    // Objects: 1 catalog, 2 pages, 3 font, then per page its page and its contents.
+    let mut objs: Vec<String> = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {n} >>",
+            (0..n).map(|k| format!("{} 0 R", 4 + 2 * k)).collect::<Vec<_>>().join(" ")
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
+    ];
+    for (k, lines) in pages.iter().enumerate() {
+        let mut stream = String::from("BT /F1 11 Tf\n");
+        for (x, y, t) in lines.iter() {
+            stream.push_str(&format!("1 0 0 1 {x} {y} Tm ({t}) Tj\n"));
+        }
+        stream.push_str("ET\n");
+        objs.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 300] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * k
+        ));
+        objs.push(format!("<< /Length {} >>\nstream\n{stream}endstream", stream.len()));
+    }
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (k, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", k + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1));
+    for o in offsets {
+        out.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    out.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1));
+    out.into_bytes()
+}
+
+/// A PDF goes through poppler's pdftotext (`.ci/run` installs poppler-utils
+/// where it is missing): `import` reads its pages and text, and `yanbao
+/// FILE.pdf` opens it (here, without a terminal, it gets as far as asking for one).
+#[test]
+fn a_pdf_converts_through_pdftotext() {
+    let has = Command::new("pdftotext").arg("-v").output().is_ok();
+    assert!(has, "pdftotext is not installed: install poppler-utils (.ci/run does)");
+    let home = tmp("pdf-real");
+    let pdf = home.join("20240315-Acme Research-Tiny Report.pdf");
+    let body = "Revenue grew 12.5% to 3,400 million in 2023, and margins rose.";
+    std::fs::write(
+        &pdf,
+        tiny_pdf(&[
+            &[(20, 260, "1. Introduction"), (20, 230, body)],
+            &[(20, 260, "2. Results"), (20, 230, "The 2024E estimate is 4,100 million, up 20.6%.")],
+        ]),
+    )
+    .expect("fixture");
+    let out = home.join("out");
+    let o = bin(&home).arg("import").arg(&pdf).arg("--out").arg(&out).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = walk_files(&out);
+    let text: String = files.iter().map(|f| std::fs::read_to_string(f).expect("reads")).collect();
+    for want in ["Introduction", "12.5%", "3,400", "2024E", "4,100", "20.6%", "\"pages\": 2"] {
+        assert!(text.contains(want), "{want} not in the import:\n{text}");
+    }
+    let o = bin(&home).arg(&pdf).output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
 #[test]
 fn check_warns_when_the_source_changed() {
     let home = tmp("changed");

@@ -409,6 +409,57 @@ fn walk_table_bars() {
     walk_mode("bars");
 }
 
+/// The walk over an imported report (issue 20): seed 000, imported as
+/// `yanbao FILE` does, every node of it shown, in the reader, paged, its
+/// tables and charts opened, at three sizes in normal mode.
+#[test]
+fn walk_imported_seed() {
+    use std::sync::Arc;
+    let start = Instant::now();
+    let name = "000_60bde06b365711b6.txt";
+    let bytes = std::fs::read(format!("../shared/seeds/{name}")).expect("the seed");
+    let imp = yanbao::import::import(name, &bytes, yanbao::import::Encoding::Utf8).expect("imports");
+    let mut files: yanbao::content::Files =
+        yanbao::content::bundled_files().into_iter().filter(|(k, _)| !k.contains('/')).collect();
+    for (k, v) in &imp.files {
+        if k.ends_with(".yaml") {
+            files.insert(format!("{}/{k}", imp.id), v.clone());
+        }
+    }
+    let (lib, errors) = yanbao::content::load(&files);
+    assert!(errors.is_empty(), "{errors:?}");
+    let index = Arc::new(yanbao::search::Index::build(&lib));
+    let nodes = lib.nodes.len();
+    assert!(nodes > 400, "the imported seed has {nodes} nodes");
+    let mut app = App::new(
+        Arc::new(lib),
+        index,
+        Arc::new(yanbao::keymap::Keymap::defaults()),
+        yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi16, false),
+        (80, 24),
+    );
+    let mut total = 0;
+    for (sw, sh) in [(20, 5), (80, 24), (120, 40)] {
+        app.update(Action::Resize(sw, sh));
+        let mut w = Walker { screen: Screen::new(sw, sh), count: 0, mode: "imported", phase: String::new(), step: "" };
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            for n in 0..nodes {
+                w.phase = format!("imported node {n}");
+                reset(&mut app);
+                app.state.jump_to(n);
+                walk_page(&mut app, &mut w);
+            }
+        }));
+        if let Err(e) = r {
+            eprintln!("walk failed at {sw}x{sh} imported; {}; at {}", w.phase, w.step);
+            resume_unwind(e);
+        }
+        total += w.count;
+    }
+    eprintln!("walk, imported seed: {total} states rendered and checked in {:.1?}", start.elapsed());
+    assert!(total >= nodes * 3 * 8, "the walk rendered only {total} states over {nodes} nodes");
+}
+
 /// Ambiguous characters two columns wide (`--ambiwidth wide`, or an SSH
 /// client's `YANBAO_AMBIWIDTH=wide`).
 #[test]

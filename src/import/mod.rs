@@ -80,9 +80,31 @@ pub struct Provenance {
     pub pages: u32,
     /// Each section's source lines: section id → [first, last].
     pub sections: BTreeMap<String, [usize; 2]>,
+    /// Each block's source: section id (`abstract` for the front matter) →
+    /// one entry per block of the section, in order. A citation of a block
+    /// carries its page from here.
+    #[serde(default)]
+    pub blocks: BTreeMap<String, Vec<BlockSource>>,
     /// Running headers, footers and page numbers dropped: "LINE: text".
     pub dropped: Vec<String>,
     pub warnings: Vec<String>,
+}
+
+/// Where one block of an imported report comes from: its source lines
+/// (first, last; 1-based) and the page of its first line, where the input
+/// has pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockSource {
+    pub lines: [usize; 2],
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+}
+
+impl BlockSource {
+    fn of(s: parse::Span) -> BlockSource {
+        BlockSource { lines: [s.first, s.last], page: s.page }
+    }
 }
 
 /// An imported report: its files (relative to the report's folder) and counts.
@@ -304,22 +326,34 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
     }
     // Ids, depth first; the lines of each section in the same order.
     let mut chapters = tr.chapters;
-    let mut lines_iter = tr.lines_of.clone();
-    // lines_of is in closing order (children before parents): map by walking alike.
+    // lines_of and block_spans_of are in closing order (children before
+    // parents): mapped to ids by walking alike.
+    let mut closed = tr.lines_of.iter().copied().zip(tr.block_spans_of.iter()).collect::<Vec<_>>().into_iter();
     let mut spans: BTreeMap<String, [usize; 2]> = BTreeMap::new();
-    fn assign(s: &mut Section, id: String, spans: &mut BTreeMap<String, [usize; 2]>, lines: &mut Vec<(usize, usize)>) {
+    let mut block_sources: BTreeMap<String, Vec<BlockSource>> = BTreeMap::new();
+    type Closed<'a> = std::vec::IntoIter<((usize, usize), &'a Vec<parse::Span>)>;
+    fn assign(
+        s: &mut Section,
+        id: String,
+        spans: &mut BTreeMap<String, [usize; 2]>,
+        blocks: &mut BTreeMap<String, Vec<BlockSource>>,
+        closed: &mut Closed,
+    ) {
         for (k, c) in s.sections.iter_mut().enumerate() {
-            assign(c, format!("{id}-{}", k + 1), spans, lines);
+            assign(c, format!("{id}-{}", k + 1), spans, blocks, closed);
         }
-        if !lines.is_empty() {
-            let (a, b) = lines.remove(0);
+        if let Some(((a, b), bs)) = closed.next() {
             spans.insert(id.clone(), [a, b]);
+            if !bs.is_empty() {
+                blocks.insert(id.clone(), bs.iter().copied().map(BlockSource::of).collect());
+            }
         }
         s.id = id;
     }
     for (k, ch) in chapters.iter_mut().enumerate() {
-        assign(ch, format!("{id}-{}", k + 1), &mut spans, &mut lines_iter);
+        assign(ch, format!("{id}-{}", k + 1), &mut spans, &mut block_sources, &mut closed);
     }
+    let front_sources: Vec<BlockSource> = tr.front_spans.iter().copied().map(BlockSource::of).collect();
     let report = Report {
         id: id.clone(),
         title,
@@ -337,6 +371,15 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
         warnings.push(format!("{name}: no heading found: the whole text is one section"));
     }
     let report = front_matter(ensure_chapter(report));
+    // The front matter's blocks, where they ended: the abstract, or a first
+    // chapter made of them.
+    if !front_sources.is_empty() {
+        let key = match report.chapters.first() {
+            Some(ch) if report.abstract_blocks.is_empty() => ch.id.clone(),
+            _ => "abstract".to_string(),
+        };
+        block_sources.insert(key, front_sources);
+    }
     let c = crate::content::Counts::of_report(&report);
     let provenance = Provenance {
         source_file: name.to_string(),
@@ -348,6 +391,7 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
         },
         pages,
         sections: spans,
+        blocks: block_sources,
         dropped: parsed.dropped.iter().map(|(l, t)| format!("{l}: {t}")).collect(),
         warnings: warnings.clone(),
     };

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 /// Where a block comes from: its first and last source lines (1-based) and
 /// the page of its first line, where the input has pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
     pub first: usize,
     pub last: usize,
@@ -266,7 +266,8 @@ fn split_at_ci<'a>(s: &'a str, needle: &str) -> (&'a str, &'a str) {
     }
 }
 
-static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^<>]{0,200}>").expect("regex"));
+/// A tag starts with a letter (or `/`, `!`): `<-10.00%` and `< 3` are text.
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"</?[A-Za-z!][^<>]{0,200}>").expect("regex"));
 
 /// Text without HTML tags (`<b>`, `<br>`) and entities it most often has.
 pub fn strip_tags(s: &str) -> String {
@@ -304,14 +305,35 @@ fn markdown_blocks(text: &str, span: &dyn Fn(usize, usize) -> Span, out: &mut Ve
     let mut opts = comrak::Options::default();
     opts.extension.table = true;
     opts.extension.footnotes = true;
-    opts.extension.strikethrough = true;
-    let root = comrak::parse_document(&arena, text, &opts);
+    // No strikethrough: GFM reads one tilde as one, and `10~15%，…20~30%`
+    // (a range, in every report) lost its tildes and joined its numbers.
+    let text = star_between_digits(text);
+    let root = comrak::parse_document(&arena, &text, &opts);
+    let src: Vec<&str> = text.split('\n').collect();
     for node in root.children() {
-        block_of(node, span, out);
+        block_of(node, &src, span, out);
     }
 }
 
-fn block_of<'a>(node: &'a AstNode<'a>, span: &dyn Fn(usize, usize) -> Span, out: &mut Vec<Blk>) {
+/// `6*4*2` is a product, not emphasis: a `*` between two digits is escaped.
+fn star_between_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let hit =
+        |k: usize| b[k] == b'*' && k > 0 && b[k - 1].is_ascii_digit() && b.get(k + 1).is_some_and(u8::is_ascii_digit);
+    if !(0..b.len()).any(hit) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (k, c) in text.char_indices() {
+        if hit(k) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn block_of<'a>(node: &'a AstNode<'a>, src: &[&str], span: &dyn Fn(usize, usize) -> Span, out: &mut Vec<Blk>) {
     let (value, pos) = {
         let d = node.data();
         (d.value.clone(), d.sourcepos)
@@ -335,10 +357,31 @@ fn block_of<'a>(node: &'a AstNode<'a>, span: &dyn Fn(usize, usize) -> Span, out:
                 push(Kind::Image { alt, url });
             }
         }
-        NodeValue::List(_) => {
+        NodeValue::List(list) => {
+            // An ordered list's numbers are printed text: kept, as printed.
+            // An ordered list's numbers are printed text: kept, as printed
+            // ("01." stays "01.").
+            let marker = |k: usize, item: &'a AstNode<'a>| -> String {
+                if list.list_type != comrak::nodes::ListType::Ordered {
+                    return String::new();
+                }
+                let p = item.data().sourcepos.start;
+                let printed = src
+                    .get(p.line.saturating_sub(1))
+                    .and_then(|l| l.get(p.column.saturating_sub(1)..))
+                    .map(|t| t.trim_start())
+                    .and_then(|t| {
+                        let n = t.bytes().take_while(u8::is_ascii_digit).count();
+                        let delim = t.get(n..).is_some_and(|r| r.starts_with(['.', ')']));
+                        (n > 0 && delim).then(|| t.get(..=n).map(str::to_string)).flatten()
+                    });
+                let d = if list.delimiter == comrak::nodes::ListDelimType::Paren { ')' } else { '.' };
+                printed.unwrap_or_else(|| format!("{}{d}", list.start.saturating_add(k)))
+            };
             let items: Vec<String> = node
                 .children()
-                .map(|item| {
+                .enumerate()
+                .map(|(k, item)| {
                     let mut s = String::new();
                     for c in item.children() {
                         let t = match &c.data().value {
@@ -350,7 +393,8 @@ fn block_of<'a>(node: &'a AstNode<'a>, span: &dyn Fn(usize, usize) -> Span, out:
                         let t = if t.is_empty() { inline_text(c, &mut Vec::new()) } else { t };
                         join_wrapped(&mut s, &t);
                     }
-                    s
+                    let m = marker(k, item);
+                    if m.is_empty() || s.trim().is_empty() { s } else { format!("{m} {s}") }
                 })
                 .filter(|s| !s.trim().is_empty())
                 .collect();
@@ -388,7 +432,7 @@ fn block_of<'a>(node: &'a AstNode<'a>, span: &dyn Fn(usize, usize) -> Span, out:
         }
         NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) | NodeValue::Document => {
             for c in node.children() {
-                block_of(c, span, out);
+                block_of(c, src, span, out);
             }
         }
         _ => {}

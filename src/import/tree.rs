@@ -137,11 +137,14 @@ pub struct Tree {
     /// Per section (depth-first, as ids are given): its source lines.
     pub warnings: Vec<(usize, String)>,
     pub lines_of: Vec<(usize, usize)>,
-    /// The page of the source block being read: the page a block pushed
-    /// now starts on.
-    page: Option<u32>,
-    /// The page of the caption waiting for its table or image.
-    caption_page: Option<u32>,
+    /// Per section, in the order of `lines_of`: each block's source span.
+    pub block_spans_of: Vec<Vec<Span>>,
+    /// The source span of each block of `front`.
+    pub front_spans: Vec<Span>,
+    /// The span of the source block being read (the blocks pushed take it).
+    at: Span,
+    /// The span of the caption waiting for its table or image.
+    caption_at: Option<Span>,
 }
 
 struct Open {
@@ -149,6 +152,8 @@ struct Open {
     /// Markdown level of an unnumbered heading.
     md: Option<u8>,
     section: Section,
+    /// The source span of each of `section.blocks`.
+    spans: Vec<Span>,
     first: usize,
     last: usize,
 }
@@ -177,7 +182,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
     while i < n {
         let b = &blocks[i];
         let sp = b.span;
-        tree.page = sp.page;
+        tree.at = sp;
         if i == back_from {
             close_all(&mut stack, &mut tree);
             let title = match &b.kind {
@@ -188,6 +193,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 style: None,
                 md: None,
                 section: Section { title, page: sp.page, ..Default::default() },
+                spans: Vec::new(),
                 first: sp.first,
                 last: sp.last,
             });
@@ -252,11 +258,16 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                 push_block(
                     &mut stack,
                     &mut tree,
-                    Block::List(List { title: None, industries: vec![], items: items.clone() }),
+                    Block::List(List {
+                        title: None,
+                        industries: vec![],
+                        items: items.iter().map(|x| joined(x)).collect(),
+                    }),
                 );
             }
             Kind::Image { alt, url } => {
-                let title = caption.take().or_else(|| (!alt.trim().is_empty()).then(|| alt.trim().to_string()));
+                let title = take_caption(&mut tree, &mut caption)
+                    .or_else(|| (!alt.trim().is_empty()).then(|| alt.trim().to_string()));
                 let text = format!("图：{}", if url.is_empty() { alt.as_str() } else { url.as_str() });
                 push_block(&mut stack, &mut tree, Block::Text(Text { title, industries: vec![], text }));
             }
@@ -274,7 +285,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     i += 1;
                     continue;
                 }
-                let title = caption.take();
+                let title = take_caption(&mut tree, &mut caption);
                 let mut notes = Vec::new();
                 let mut k = i + 1;
                 while let Some(Kind::Para(p)) = blocks.get(k).map(|b| &b.kind) {
@@ -284,6 +295,10 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     } else {
                         break;
                     }
+                }
+                // The table's span takes its notes.
+                if let Some(last) = k.checked_sub(1).and_then(|k| blocks.get(k)) {
+                    tree.at.last = tree.at.last.max(last.span.last);
                 }
                 let header = rows[0].clone();
                 let body: Vec<Vec<Cell>> =
@@ -369,39 +384,64 @@ fn merge_number_only(blocks: Vec<Blk>) -> Vec<Blk> {
 static CHAPTER_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:PART|Part|CHAPTER)\s*\d+$").expect("regex"));
 
 /// The entries of a block of a table of contents; false (and nothing
-/// taken) when fewer than half of its lines read as entries.
+/// taken) when fewer than half of its lines read as entries. A line that
+/// is no entry is the start of the next one (a title wrapped over two
+/// lines), or, at the end, an entry without a page: no line is lost.
 fn toc_block(toc: &mut Vec<TocEntry>, kind: &Kind) -> bool {
     let lines: Vec<String> = match kind {
         Kind::Para(t) => t.split('\n').map(str::to_string).collect(),
         Kind::Table(rows) => rows.iter().map(|r| r.join("\t")).collect(),
-        Kind::List(items) => items.clone(),
+        // An ordered list's item takes the entry lines below it (lazy
+        // continuation): its lines, one by one.
+        Kind::List(items) => items.iter().flat_map(|i| i.split('\n')).map(str::to_string).collect(),
         _ => return false,
     };
-    let mut found = Vec::new();
-    for l in &lines {
-        toc_line(&mut found, l);
-    }
-    if found.is_empty() || found.len() * 2 < lines.len() {
+    let lines: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+    let entries = lines.iter().filter(|l| toc_line(l).is_some()).count();
+    if entries == 0 || entries * 2 < lines.len() {
         return false;
     }
-    toc.extend(found);
+    let mut pending = String::new();
+    for l in lines {
+        if let Some(e) = toc_line(l) {
+            if pending.is_empty() {
+                toc.push(e);
+            } else {
+                super::parse::join_wrapped(&mut pending, l);
+                toc.push(toc_line(&pending).unwrap_or(e));
+                pending.clear();
+            }
+        } else {
+            super::parse::join_wrapped(&mut pending, l);
+        }
+    }
+    if !pending.is_empty() {
+        let head = clean_heading(&pending);
+        let (number, title) = match numbering(&head) {
+            Some((_, n, rest)) if !rest.is_empty() => (Some(n), rest),
+            _ => (None, head),
+        };
+        toc.push(TocEntry { number, title, page: None });
+    }
     true
 }
 
-fn toc_line(toc: &mut Vec<TocEntry>, line: &str) {
+/// A line of a table of contents: a title, leaders, a page. A figure's
+/// entry ("图 1 … 6", in a list of figures) is an entry too.
+fn toc_line(line: &str) -> Option<TocEntry> {
     let l = super::parse::strip_tags(line);
-    let Some(c) = TOC_LINE.captures(l.trim()) else { return };
+    let c = TOC_LINE.captures(l.trim())?;
     let head = clean_heading(c.get(1).map_or("", |m| m.as_str()));
     let head = head.trim_end_matches(['-', '.', '…', '·', ' ', '\t']).trim().to_string();
-    if head.is_empty() || CAPTION.is_match(&head) {
-        return;
+    if head.is_empty() {
+        return None;
     }
     let page = c.get(2).and_then(|m| m.as_str().parse().ok());
     let (number, title) = match numbering(&head) {
-        Some((_, n, rest)) if !rest.is_empty() => (Some(n), rest),
+        Some((_, n, rest)) if !rest.is_empty() && !CAPTION.is_match(&head) => (Some(n), rest),
         _ => (None, head),
     };
-    toc.push(TocEntry { number, title, page });
+    Some(TocEntry { number, title, page })
 }
 
 fn open_heading(
@@ -450,6 +490,7 @@ fn open_heading(
                         editorial: true,
                         ..Default::default()
                     },
+                    spans: Vec::new(),
                     first: sp.first,
                     last: sp.last,
                 });
@@ -469,6 +510,7 @@ fn open_heading(
         style,
         md: if number.is_none() { md } else { None },
         section: Section { number, title, page: sp.page, ..Default::default() },
+        spans: Vec::new(),
         first: sp.first,
         last: sp.last,
     });
@@ -487,6 +529,7 @@ fn close_all(stack: &mut Vec<Open>, tree: &mut Tree) {
 fn close_one(stack: &mut Vec<Open>, tree: &mut Tree) {
     let Some(o) = stack.pop() else { return };
     tree.lines_of.push((o.first, o.last));
+    tree.block_spans_of.push(o.spans);
     match stack.last_mut() {
         Some(parent) => {
             parent.last = parent.last.max(o.last);
@@ -496,26 +539,41 @@ fn close_one(stack: &mut Vec<Open>, tree: &mut Tree) {
     }
 }
 
-/// Add a block to the open section (or the front matter), with the page
-/// it starts on.
+/// A block into the open section (or the front matter), with the span of
+/// the source block being read.
 fn push_block(stack: &mut [Open], tree: &mut Tree, b: Block) {
+    let at = tree.at;
     match stack.last_mut() {
         Some(o) => {
             o.section.blocks.push(b);
-            o.section.block_pages.push(tree.page);
+            o.section.block_pages.push(at.page);
+            o.spans.push(at);
         }
         None => {
             tree.front.push(b);
-            tree.front_pages.push(tree.page);
+            tree.front_pages.push(at.page);
+            tree.front_spans.push(at);
         }
     }
 }
 
+/// The waiting caption, as the title of the block being read: that block's
+/// span then starts at the caption.
+fn take_caption(tree: &mut Tree, caption: &mut Option<String>) -> Option<String> {
+    let c = caption.take()?;
+    if let Some(cs) = tree.caption_at.take() {
+        tree.at = Span { first: cs.first.min(tree.at.first), last: tree.at.last, page: cs.page };
+    }
+    Some(c)
+}
+
+/// A caption no table or image took: text, at its own span.
 fn flush_caption(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>) {
     if let Some(c) = caption.take() {
-        let now = std::mem::replace(&mut tree.page, tree.caption_page);
+        let reading = tree.at;
+        tree.at = tree.caption_at.take().unwrap_or(reading);
         push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: c }));
-        tree.page = now;
+        tree.at = reading;
     }
 }
 
@@ -526,7 +584,7 @@ fn add_para(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>, b
     let next_is_figure = blocks.get(i + 1).is_some_and(|b| matches!(b.kind, Kind::Table(_) | Kind::Image { .. }));
     if CAPTION.is_match(t) && t.chars().count() <= 100 && next_is_figure {
         *caption = Some(t.to_string());
-        tree.caption_page = tree.page;
+        tree.caption_at = Some(tree.at);
         return;
     }
     push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: t.to_string() }));
