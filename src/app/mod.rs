@@ -4,6 +4,7 @@
 mod copy;
 mod find;
 mod find_prompt;
+mod find_report;
 mod focus;
 mod help;
 mod industry;
@@ -19,6 +20,7 @@ mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use find::{FindState, Match, Piece, Prompt};
+pub use find_report::ReportFind;
 pub use focus::{Focused, item_lines};
 pub use help::{help_lines, help_popup, max_help_scroll};
 pub use links::{LinksState, companies_named, links_rows};
@@ -150,6 +152,8 @@ pub struct State {
     pub message: Option<String>,
     /// Queries confirmed in the find prompt, oldest first (at most 50).
     pub find_history: Vec<String>,
+    /// `/` over the whole report: the query's matches counted per section.
+    pub report_find: ReportFind,
     /// Positions per page, marks and the jump list.
     pub memory: Memory,
     /// Laid-out pages, keyed by page and layout settings: a bounded LRU
@@ -230,6 +234,7 @@ impl App {
             tree: TreePane::default(),
             message: None,
             find_history: Vec::new(),
+            report_find: ReportFind::default(),
             memory: Memory::default(),
             pages,
             copy_to: None,

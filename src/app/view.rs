@@ -146,6 +146,7 @@ impl State {
             }
         }
         self.reader.find.recompute(&self.reader.doc);
+        self.refresh_report_find();
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
         self.keep_focus_in_view();
         self.fix_nav();
