@@ -95,7 +95,7 @@ impl State {
         self.layout_opts().width as usize
     }
 
-    pub(crate) fn layout_opts(&self) -> LayoutOpts {
+    pub fn layout_opts(&self) -> LayoutOpts {
         // Lay out for the reader at its wide-screen size even when the narrow
         // layout hides it, so that switching panes keeps the scroll position.
         let text = Panes::compute(self.size.0, self.size.1, Focus::Reader, self.tree).reader_text();
