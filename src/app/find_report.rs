@@ -190,11 +190,8 @@ impl State {
         let len = counts.len();
         let Some(i0) = counts.iter().position(|x| x.0 == self.reader.node) else { return };
         let i1 = (i0 + 1..len).find(|&j| !self.shows(counts[j].0)).unwrap_or(len);
-        let ahead: Vec<usize> = if forward {
-            (i1..len).chain(0..i1).collect()
-        } else {
-            (0..i0).rev().chain((i0..len).rev()).collect()
-        };
+        let ahead: Vec<usize> =
+            if forward { (i1..len).chain(0..i1).collect() } else { (0..i0).rev().chain((i0..len).rev()).collect() };
         let Some(j) = ahead.into_iter().find(|&j| counts[j].1 > 0) else { return };
         let wrapped = if forward { j < i1 } else { j >= i0 };
         let target = counts[j].0;
@@ -208,8 +205,14 @@ impl State {
             self.land_match(i);
         }
         if wrapped {
-            self.message =
-                Some(if forward { "已到报告末尾，从开头继续查找" } else { "已到报告开头，从末尾继续查找" }.into());
+            self.message = Some(
+                if forward {
+                    "已到报告末尾，从开头继续查找"
+                } else {
+                    "已到报告开头，从末尾继续查找"
+                }
+                .into(),
+            );
         }
     }
 
