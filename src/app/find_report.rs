@@ -2,29 +2,31 @@
 //! order, counted report-wide (`3/41`), with `n`/`N` crossing sections.
 //!
 //! The page shown is searched as laid out (`FindState`). The other
-//! sections are counted lazily: each section's own text (its heading and
-//! blocks, folded) is held once per report, and only a section whose text
-//! holds the query is laid out (through the page cache) to count its
-//! matches exactly as its page shows them. A section's own matches are
-//! those below its heading and above its first subsection's.
+//! sections are counted in their text as the report's chapter pages draw
+//! it (folded, one run per paragraph or cell), laid out once per report and
+//! layout and held: a keystroke searches these texts and lays out nothing.
+//! A section's own matches on its page are those below its heading and
+//! above its first subsection's.
 
+use super::view::reading_order;
 use super::{FindState, Focus, State};
 use crate::content::NodeId;
-use crate::doc::{Doc, LayoutOpts, Page};
+use crate::doc::Doc;
 use crate::text::fold;
 
 /// The report-wide counts of the find query.
 #[derive(Debug, Clone, Default)]
 pub struct ReportFind {
     /// The report whose texts are held, and each node's own text, folded,
-    /// in reading order (the report's root first).
-    texts_root: Option<NodeId>,
-    texts: Vec<(NodeId, String)>,
-    /// What `base` was counted for: the report, the query, the layout.
-    key: Option<(NodeId, String, LayoutOpts)>,
-    /// Each node's own matches on its own page, in reading order.
+    /// in reading order (the report's root first), as runs a match cannot
+    /// cross (a paragraph, a cell, a label).
+    texts_root: Option<(NodeId, crate::doc::LayoutOpts)>,
+    texts: Vec<(NodeId, Vec<String>)>,
+    /// What `base` was counted for: the report and the query.
+    key: Option<(NodeId, String)>,
+    /// Each node's own matches in its text, in reading order.
     base: Vec<(NodeId, usize)>,
-    /// `base` with the nodes the reader shows counted on its page.
+    /// `base` with the nodes the page shows counted as the page shows them.
     counts: Vec<(NodeId, usize)>,
     total: usize,
 }
@@ -36,22 +38,24 @@ impl ReportFind {
     }
 }
 
-/// The nodes of a report in reading order (parents first).
-fn reading_order(lib: &crate::content::Library, root: NodeId) -> Vec<NodeId> {
-    let mut order = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        order.push(n);
-        if let Some(x) = lib.nodes.get(n) {
-            stack.extend(x.children.iter().rev());
-        }
-    }
-    order
-}
-
 /// The matches of `find` (on `doc`) that are `node`'s own, in page order.
 fn own_matches<'a>(find: &'a FindState, doc: &'a Doc, node: NodeId) -> impl Iterator<Item = usize> + 'a {
     (0..find.matches.len()).filter(move |&i| doc.node_at(find.matches[i].line()) == Some(node))
+}
+
+/// The matches of the folded query `q` in each node's runs: literally, or,
+/// when the report holds it nowhere literally, as pinyin (as the page does).
+fn count_runs(texts: &[(NodeId, Vec<String>)], query: &str, q: &str) -> Vec<(NodeId, usize)> {
+    let literal: Vec<(NodeId, usize)> =
+        texts.iter().map(|(n, runs)| (*n, runs.iter().map(|r| r.matches(q).count()).sum())).collect();
+    if literal.iter().any(|c| c.1 > 0) {
+        return literal;
+    }
+    let Some(mut py) = crate::search::PagePinyin::new(query) else { return literal };
+    let chars: Vec<Vec<Vec<char>>> =
+        texts.iter().map(|(_, runs)| runs.iter().map(|r| r.chars().collect()).collect()).collect();
+    chars.iter().flatten().for_each(|r| py.learn(r));
+    texts.iter().zip(&chars).map(|((n, _), runs)| (*n, runs.iter().map(|r| py.runs(r).len()).sum())).collect()
 }
 
 impl State {
@@ -63,77 +67,54 @@ impl State {
         self.lib.ancestry(self.reader.node).first().copied()
     }
 
-    /// Each node's own text, folded: its heading and its blocks (what the
-    /// layout draws of them, and every string they hold).
-    fn own_texts(&self, root: NodeId) -> Vec<(NodeId, String)> {
-        reading_order(&self.lib, root)
-            .into_iter()
-            .map(|n| {
-                let mut t = String::new();
-                if let Some(s) = self.lib.section(n) {
-                    t.push_str(&s.heading());
-                    t.push('\n');
-                    for b in &s.blocks {
-                        t.push_str(&crate::export::block_plain(&self.lib, b).0);
-                        t.push_str(&format!("{b:?}\n"));
-                    }
-                }
-                let folded: String = t.replace("**", "").chars().map(fold).collect();
-                (n, folded)
-            })
-            .collect()
+    /// Each node's own text as its pages draw it, folded, as runs (a
+    /// paragraph, a cell): the report's root page and its chapters' pages
+    /// (which show every section), laid out once per report and layout.
+    fn own_texts(&mut self, root: NodeId, opts: crate::doc::LayoutOpts) -> Vec<(NodeId, Vec<String>)> {
+        let pages: Vec<NodeId> = std::iter::once(root)
+            .chain(self.lib.nodes.get(root).map(|n| n.children.clone()).unwrap_or_default())
+            .collect();
+        let mut by_node: std::collections::HashMap<NodeId, Vec<String>> = std::collections::HashMap::new();
+        for p in pages {
+            let doc = self.page_doc(crate::doc::Page::Node(p), opts);
+            for run in super::find::page_runs(&doc) {
+                let Some(n) = run.first().and_then(|c| doc.node_at(c.1)) else { continue };
+                by_node.entry(n).or_default().push(run.iter().map(|c| c.0).collect());
+            }
+        }
+        reading_order(&self.lib, root).into_iter().map(|n| (n, by_node.remove(&n).unwrap_or_default())).collect()
     }
 
-    /// Bring the report-wide counts up to date with the query, the page and
-    /// the layout (cheap when nothing changed).
+    /// Bring the report-wide counts up to date with the query and the page
+    /// (cheap when neither changed: the page's own matches are recounted).
     pub(super) fn refresh_report_find(&mut self) {
         let query = self.reader.find.query.clone();
         let Some(root) = self.find_root().filter(|_| !query.is_empty()) else {
-            let texts = (self.report_find.texts_root, std::mem::take(&mut self.report_find.texts));
-            self.report_find = ReportFind { texts_root: texts.0, texts: texts.1, ..ReportFind::default() };
+            let (root, texts) = (self.report_find.texts_root, std::mem::take(&mut self.report_find.texts));
+            self.report_find = ReportFind { texts_root: root, texts, ..ReportFind::default() };
             return;
         };
         let opts = self.layout_opts();
-        if self.report_find.texts_root != Some(root) {
-            self.report_find.texts = self.own_texts(root);
-            self.report_find.texts_root = Some(root);
+        if self.report_find.texts_root != Some((root, opts)) {
+            self.report_find.texts = self.own_texts(root, opts);
+            self.report_find.texts_root = Some((root, opts));
+            self.report_find.key = None;
         }
-        let key = Some((root, query.clone(), opts));
+        let key = Some((root, query.clone()));
         if self.report_find.key != key {
             let q: String = query.chars().map(fold).collect();
-            let todo: Vec<(NodeId, bool)> =
-                self.report_find.texts.iter().map(|(n, t)| (*n, *n == root || t.contains(&q))).collect();
-            let mut base = Vec::with_capacity(todo.len());
-            for (n, maybe) in todo {
-                let count = if maybe {
-                    let doc = self.page_doc(Page::Node(n), opts);
-                    let mut f = FindState::default();
-                    f.set_query(&query, &doc);
-                    own_matches(&f, &doc, n).count()
-                } else {
-                    0
-                };
-                base.push((n, count));
-            }
-            self.report_find.base = base;
+            self.report_find.base = count_runs(&self.report_find.texts, &query, &q);
             self.report_find.key = key;
         }
-        // The nodes the page shows: counted as the page shows them.
         let (doc, find) = (&self.reader.doc, &self.reader.find);
         let counts: Vec<(NodeId, usize)> = self
             .report_find
             .base
             .iter()
-            .map(|&(n, c)| if self.shows(n) { (n, own_matches(find, doc, n).count()) } else { (n, c) })
+            .map(|&(n, c)| if self.page_shows(n) { (n, own_matches(find, doc, n).count()) } else { (n, c) })
             .collect();
         self.report_find.total = counts.iter().map(|c| c.1).sum();
         self.report_find.counts = counts;
-    }
-
-    /// Whether the reader's page shows node `n` (it is the page's section
-    /// or one of its subsections).
-    fn shows(&self, n: NodeId) -> bool {
-        self.reader.industry.is_none() && self.lib.ancestry(n).contains(&self.reader.node)
     }
 
     /// Whether `/` searches the whole report now (not an industry page).
@@ -148,12 +129,11 @@ impl State {
             return self.reader.find.position();
         }
         let total = self.report_find.total;
-        let Some(c) = self.reader.find.current.filter(|&c| c < self.reader.find.matches.len()) else {
+        let (doc, find) = (&self.reader.doc, &self.reader.find);
+        let Some(c) = find.current.filter(|&c| c < find.matches.len()) else {
             return Some(format!("-/{total}"));
         };
-        let (doc, find) = (&self.reader.doc, &self.reader.find);
-        let owner = doc.node_at(find.matches[c].line());
-        let Some(owner) = owner else { return find.position() };
+        let Some(owner) = doc.node_at(find.matches[c].line()) else { return find.position() };
         let before: usize = self.report_find.counts.iter().take_while(|x| x.0 != owner).map(|x| x.1).sum();
         let k = own_matches(find, doc, owner).take_while(|&i| i < c).count();
         Some(format!("{}/{total}", before + k + 1))
@@ -185,34 +165,39 @@ impl State {
             self.land_match(i);
             return;
         }
-        // Another section: the nearest in reading order with a match.
-        let counts = &self.report_find.counts;
+        // Another section: the nearest in reading order that has a match.
+        // Its text said so; should its page not (a count in the text that
+        // the page draws otherwise), the one after it.
+        let counts = self.report_find.counts.clone();
         let len = counts.len();
         let Some(i0) = counts.iter().position(|x| x.0 == self.reader.node) else { return };
-        let i1 = (i0 + 1..len).find(|&j| !self.shows(counts[j].0)).unwrap_or(len);
+        let i1 = (i0 + 1..len).find(|&j| !self.page_shows(counts[j].0)).unwrap_or(len);
         let ahead: Vec<usize> =
             if forward { (i1..len).chain(0..i1).collect() } else { (0..i0).rev().chain((i0..len).rev()).collect() };
-        let Some(j) = ahead.into_iter().find(|&j| counts[j].1 > 0) else { return };
-        let wrapped = if forward { j < i1 } else { j >= i0 };
-        let target = counts[j].0;
-        if !self.shows(target) {
-            self.jump_to(target);
-            self.focus = Focus::Reader;
-        }
-        let (doc, find) = (&self.reader.doc, &self.reader.find);
-        let pick = if forward { own_matches(find, doc, target).next() } else { own_matches(find, doc, target).last() };
-        if let Some(i) = pick {
+        for j in ahead.into_iter().filter(|&j| counts[j].1 > 0) {
+            let target = counts[j].0;
+            if !self.page_shows(target) {
+                self.jump_to(target);
+                self.focus = Focus::Reader;
+            }
+            let (doc, find) = (&self.reader.doc, &self.reader.find);
+            let pick =
+                if forward { own_matches(find, doc, target).next() } else { own_matches(find, doc, target).last() };
+            let Some(i) = pick else { continue };
+            self.refresh_report_find();
             self.land_match(i);
-        }
-        if wrapped {
-            self.message = Some(
-                if forward {
-                    "已到报告末尾，从开头继续查找"
-                } else {
-                    "已到报告开头，从末尾继续查找"
-                }
-                .into(),
-            );
+            let wrapped = if forward { j < i1 } else { j >= i0 };
+            if wrapped {
+                self.message = Some(
+                    if forward {
+                        "已到报告末尾，从开头继续查找"
+                    } else {
+                        "已到报告开头，从末尾继续查找"
+                    }
+                    .into(),
+                );
+            }
+            return;
         }
     }
 
@@ -234,7 +219,7 @@ impl State {
                 self.message = Some("这一处在截断的单元格里：按 w 展开表格".into());
             }
         } else {
-            self.message = Some(format!("未找到：{}", self.reader.find.query));
+            self.message = Some(self.not_found_message());
         }
     }
 
@@ -265,5 +250,18 @@ impl State {
         } else {
             format!("{here}未找到：{query}；另有 {} 份报告提到（按 s 在全部报告中查找）", reports.len())
         }
+    }
+
+    /// `s`: the finder; with the find query when `/` found it nowhere in
+    /// the report (or on an industry page), as the status offered.
+    pub(super) fn open_finder(&mut self) -> Vec<crate::action::Effect> {
+        let q = self.reader.find.query.clone();
+        let none = if self.report_wide() { self.report_find.total == 0 } else { self.reader.find.matches.is_empty() };
+        if q.is_empty() || !none {
+            self.overlays.push(super::Overlay::Search(super::SearchState::default()));
+            return vec![];
+        }
+        self.overlays.push(super::Overlay::Search(super::SearchState { input: q, ..Default::default() }));
+        self.search_changed()
     }
 }

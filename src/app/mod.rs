@@ -2,6 +2,7 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod copy;
+mod count;
 mod find;
 mod find_prompt;
 mod find_report;
@@ -150,6 +151,8 @@ pub struct State {
     pub tree: TreePane,
     /// A one-line message for the status bar (cleared by the next action).
     pub message: Option<String>,
+    /// A count typed for the next motion (`5` of `5j`), shown in the status line.
+    pub count: Option<usize>,
     /// Queries confirmed in the find prompt, oldest first (at most 50).
     pub find_history: Vec<String>,
     /// `/` over the whole report: the query's matches counted per section.
@@ -233,6 +236,7 @@ impl App {
             options: crate::options::Options::default(),
             tree: TreePane::default(),
             message: None,
+            count: None,
             find_history: Vec::new(),
             report_find: ReportFind::default(),
             memory: Memory::default(),
@@ -323,10 +327,14 @@ impl App {
 
     /// Keys typed so far of an unfinished sequence (shown in the status bar).
     pub fn pending_keys(&self) -> String {
-        match self.state.memory.pending {
+        let keys = match self.state.memory.pending {
             Some(MarkOp::Set) => "m".into(),
             Some(MarkOp::Jump) => "'".into(),
             None => crate::keymap::seq_to_string(self.resolver.pending()),
+        };
+        match self.state.count {
+            Some(n) => format!("{n}{keys}"),
+            None => keys,
         }
     }
 
@@ -401,6 +409,11 @@ impl App {
 
 impl State {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if let Action::Count(d) = action {
+            self.type_count(d);
+            return vec![];
+        }
+        let count = if matches!(action, Action::Resize(..)) { None } else { self.count.take() };
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
         let (place, focus, jump, revision) = (self.place(), self.focus, self.is_jump(&action), self.memory.revision);
@@ -409,7 +422,10 @@ impl State {
         if !matches!(action, Action::Resize(..)) {
             self.memory.pending = None;
         }
-        let mut effects = self.apply(action);
+        let mut effects = match count {
+            Some(n) => self.apply_counted(action, n),
+            None => self.apply(action),
+        };
         if !keeps_anchor && before != (self.page(), self.reader.scroll) {
             self.reader.anchor = None;
         }
@@ -506,7 +522,7 @@ impl State {
                     self.overlays.push(Overlay::Marks { selected: 0, offset: 0 });
                 }
             }
-            Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
+            Action::Search => return self.open_finder(),
             Action::ResumeSearch => self.resume_search(),
             Action::CompanyLinks => self.open_links(),
             Action::FocusNext => {
@@ -567,6 +583,8 @@ impl State {
                 }
             },
             Action::Scroll(n) => self.scroll_focus(n as isize),
+            // Taken by `update`.
+            Action::Count(_) => {}
             // Handled before this match when no overlay is open.
             Action::Industries
             | Action::NextIndustry

@@ -121,7 +121,7 @@ impl State {
         Panes::compute(self.size.0, self.size.1, Focus::Nav, tree).nav_list().map(|r| r.height as usize).unwrap_or(0)
     }
 
-    pub(super) fn max_scroll(&self) -> usize {
+    pub fn max_scroll(&self) -> usize {
         self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
     }
 
@@ -267,18 +267,10 @@ impl State {
         }
         let node = self.reader.node;
         let Some(&root) = self.lib.ancestry(node).first() else { return };
-        // The report's nodes in reading order.
-        let mut order = Vec::new();
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            order.push(n);
-            if let Some(x) = self.lib.nodes.get(n) {
-                stack.extend(x.children.iter().rev());
-            }
-        }
+        let order = reading_order(&self.lib, root);
         let Some(i) = order.iter().position(|&n| n == node) else { return };
         let target = if forward {
-            order[i + 1..].iter().copied().find(|&n| !self.lib.ancestry(n).contains(&node))
+            order[i + 1..].iter().copied().find(|&n| !self.page_shows(n))
         } else {
             i.checked_sub(1).map(|j| order[j])
         };
@@ -305,5 +297,31 @@ impl State {
         self.nav.reveal(&self.lib, node);
         self.fix_nav();
         self.show(node);
+    }
+}
+
+/// The nodes of a report in reading order (parents first).
+pub(super) fn reading_order(lib: &crate::content::Library, root: NodeId) -> Vec<NodeId> {
+    let mut order = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        order.push(n);
+        if let Some(x) = lib.nodes.get(n) {
+            stack.extend(x.children.iter().rev());
+        }
+    }
+    order
+}
+
+impl State {
+    /// Whether the reader's page lays out node `n`: the page's node itself,
+    /// or a subsection of a section's page. A report's root page shows its
+    /// abstract and contents, not its chapters.
+    pub(super) fn page_shows(&self, n: NodeId) -> bool {
+        if self.reader.industry.is_some() {
+            return false;
+        }
+        let node = self.reader.node;
+        n == node || (self.lib.section(node).is_some() && self.lib.ancestry(n).contains(&node))
     }
 }
