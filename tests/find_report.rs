@@ -53,8 +53,8 @@ fn on_current_match(app: &App) {
     let f = &app.state.reader.find;
     let line = f.current.map(|c| f.matches[c].line()).expect("a current match");
     assert_eq!(app.state.focus_line(), line, "the focus is on the match");
-    // At the reading line, unless the page's end is nearer.
-    if app.state.reader.scroll < app.state.max_scroll() {
+    // At the reading line, unless the page's top or end is nearer.
+    if app.state.reader.scroll > 0 && app.state.reader.scroll < app.state.max_scroll() {
         assert_eq!(app.state.reader.scroll + app.state.reading_row(), line, "the match is at the reading line");
     }
 }
