@@ -150,7 +150,7 @@ pub fn exported(lib: &Library, notes: &[SavedNote], report: Option<&str>) -> Vec
             let report_title =
                 lib.heads().iter().find(|r| r.id == n.report).map(|r| r.title.clone()).unwrap_or_default();
             let (breadcrumb, citation) = match at {
-                Some(b) => (breadcrumb(lib, b.node), export::citation(lib, b.node)),
+                Some(b) => (breadcrumb(lib, b.node), export::block_citation(lib, b.node, b.index)),
                 None => (
                     lib.node_by_id(&n.node).map(|x| breadcrumb(lib, x)).unwrap_or_else(|| n.node.clone()),
                     lib.node_by_id(&n.node).map(|x| export::citation(lib, x)).unwrap_or_default(),

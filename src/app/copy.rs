@@ -138,7 +138,11 @@ impl State {
     fn reader_unit(&self) -> Option<(String, String)> {
         if let Some((node, b)) = self.focused_content() {
             let (text, what) = export::block_plain(&self.lib, b);
-            return Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what));
+            let cite = match self.focused_ref() {
+                Some(at) => export::block_citation(&self.lib, at.node, at.index),
+                None => export::citation(&self.lib, node),
+            };
+            return Some((format!("{}\n{}\n", text.trim_end(), cite), what));
         }
         // A heading with no block of its own: its title.
         let n = self.focused_block()?.node?;
@@ -176,16 +180,9 @@ impl State {
     fn table_unit(&self) -> Option<(String, String)> {
         let Some(Overlay::Table(t)) = self.overlays.last() else { return None };
         let doc = &self.reader.doc;
-        let node = doc
-            .tables
-            .iter()
-            .find(|(_, x)| std::sync::Arc::ptr_eq(x, &t.table))
-            .and_then(|(line, _)| {
-                doc.item_index_at(*line).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(*line))
-            })
-            .unwrap_or(self.reader.node);
+        let line = doc.tables.iter().find(|(_, x)| std::sync::Arc::ptr_eq(x, &t.table)).map(|x| x.0);
         let (text, what) = export::block_plain(&self.lib, &Block::Table((*t.table).clone()));
-        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+        Some((format!("{}\n{}\n", text.trim_end(), self.citation_at(line)), what))
     }
 
     /// The chart shown in the chart view: its values, with the citation.
@@ -193,16 +190,24 @@ impl State {
         let Some(Overlay::Chart(c)) = self.overlays.last() else { return None };
         let series = c.charts.get(c.index)?;
         let doc = &self.reader.doc;
-        let node = doc
-            .charts
-            .iter()
-            .find(|(_, s)| std::sync::Arc::ptr_eq(s, series))
-            .and_then(|(line, _)| {
-                doc.item_index_at(*line).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(*line))
-            })
-            .unwrap_or(self.reader.node);
+        let line = doc.charts.iter().find(|(_, s)| std::sync::Arc::ptr_eq(s, series)).map(|x| x.0);
         let (text, what) = export::block_plain(&self.lib, &Block::Series((**series).clone()));
-        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+        Some((format!("{}\n{}\n", text.trim_end(), self.citation_at(line)), what))
+    }
+
+    /// The citation of the block that starts at `line` of the page (with
+    /// its number, where it has one); else of the page's node.
+    fn citation_at(&self, line: Option<usize>) -> String {
+        let doc = &self.reader.doc;
+        let item = line.and_then(|l| doc.item_index_at(l)).and_then(|k| doc.items.get(k));
+        match (item.and_then(|i| i.node), item.and_then(|i| i.block)) {
+            (Some(node), Some(block)) => export::block_citation(&self.lib, node, block),
+            (Some(node), None) => export::citation(&self.lib, node),
+            _ => {
+                let node = line.and_then(|l| doc.node_at(l)).unwrap_or(self.reader.node);
+                export::citation(&self.lib, node)
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod copy;
 mod count;
+mod figures;
 mod find;
 mod find_prompt;
 mod find_report;
@@ -20,6 +21,7 @@ mod table;
 mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
+pub use figures::{COMMAND_HISTORY, CommandLine, FigList, fig_row, figures_popup};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use find_report::ReportFind;
 pub use focus::{Focused, item_lines};
@@ -88,6 +90,10 @@ pub enum Overlay {
     NotePrompt(NotePrompt),
     /// The notes list (`g n`).
     Notes(NotesList),
+    /// The figure list (`F`, 图表目录).
+    Figures(FigList),
+    /// The `:` command line.
+    Command(CommandLine),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -104,7 +110,11 @@ pub struct ChartState {
 impl Overlay {
     /// Overlays with a text prompt take unbound printable keys as typing.
     fn takes_text(&self) -> bool {
-        matches!(self, Overlay::Find { .. } | Overlay::Search(_) | Overlay::NotePrompt(_))
+        match self {
+            Overlay::Find { .. } | Overlay::Search(_) | Overlay::NotePrompt(_) | Overlay::Command(_) => true,
+            Overlay::Figures(l) => l.editing,
+            _ => false,
+        }
     }
 }
 
@@ -171,6 +181,8 @@ pub struct State {
     pub note_seq: u64,
     /// The note last deleted in the notes list and its row (`u` brings it back).
     pub deleted_note: Option<(usize, crate::state::SavedNote)>,
+    /// Commands run from the `:` line, oldest first (at most `COMMAND_HISTORY`).
+    pub command_history: Vec<String>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -245,6 +257,7 @@ impl App {
             copied: None,
             note_seq: 0,
             deleted_note: None,
+            command_history: Vec::new(),
         };
         state.relayout();
         App { state, resolver: Resolver::default(), saver: None }
@@ -314,6 +327,10 @@ impl App {
             // The note prompt edits with the find prompt's keys.
             Some(Overlay::NotePrompt(_)) => return vec![Context::Find],
             Some(Overlay::Notes(_)) => return vec![Context::Notes],
+            // The figure list's filter edits with the find prompt's keys.
+            Some(Overlay::Figures(l)) if l.editing => return vec![Context::Find],
+            Some(Overlay::Figures(_)) => return vec![Context::Figures],
+            Some(Overlay::Command(_)) => return vec![Context::Command],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -409,6 +426,12 @@ impl App {
 
 impl State {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        // Widths are counted as this explorer's options say (no process-wide switch).
+        let wide = self.options.ambiwidth == crate::options::AmbiWidth::Wide;
+        crate::text::with_ambiwide(wide, || self.update_with(action))
+    }
+
+    fn update_with(&mut self, action: Action) -> Vec<Effect> {
         if let Action::Count(d) = action {
             self.type_count(d);
             return vec![];
@@ -488,6 +511,8 @@ impl State {
             Some(Overlay::Marks { .. }) => return self.update_marks(action),
             Some(Overlay::NotePrompt(_)) => return self.update_note_prompt(action),
             Some(Overlay::Notes(_)) => return self.update_notes(action),
+            Some(Overlay::Figures(_)) => return self.update_figures(action),
+            Some(Overlay::Command(_)) => return self.update_command(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -511,6 +536,9 @@ impl State {
             Action::AddNote => return self.note_here(false),
             Action::Highlight => return self.note_here(true),
             Action::Notes => self.open_notes(),
+            Action::Figures => self.open_figures(),
+            Action::CommandLine => self.open_command(),
+            Action::ToggleScope | Action::Complete => {}
             Action::SetMark => self.memory.pending = Some(MarkOp::Set),
             Action::GotoMark => self.memory.pending = Some(MarkOp::Jump),
             Action::MarkSet(c) => self.set_mark(c),

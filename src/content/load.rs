@@ -13,6 +13,12 @@ use std::fmt;
 /// The most text in one title or paragraph, in bytes of UTF-8.
 pub const MAX_BLOCK_TEXT: usize = 64 * 1024;
 
+/// The most sections one content file may hold, at every depth (a chapter
+/// of the bundled reports holds a few dozen). Past it, the file's error
+/// names the line of the first section over the limit, and the sections
+/// after it are left out: 200,000 sections took 562 MB (issue 26, C7).
+pub const MAX_SECTIONS_PER_FILE: usize = 10_000;
+
 /// The content files of a folder: relative path (with `/`) → text.
 pub type Files = BTreeMap<String, String>;
 
@@ -74,6 +80,8 @@ struct FileCtx<'a> {
     name: &'a str,
     locator: LazyLocator<'a>,
     ld: &'a mut Loader,
+    /// Sections of this file seen so far.
+    sections: usize,
 }
 
 impl FileCtx<'_> {
@@ -323,7 +331,15 @@ impl FileCtx<'_> {
         }
     }
 
-    fn section(&mut self, raw: RawSection, base: &str) -> Section {
+    fn section(&mut self, raw: RawSection, base: &str) -> Option<Section> {
+        self.sections += 1;
+        if self.sections > MAX_SECTIONS_PER_FILE {
+            if self.sections == MAX_SECTIONS_PER_FILE + 1 {
+                let msg = format!("more than {MAX_SECTIONS_PER_FILE} sections in one file (split it into chapters)");
+                self.error(&format!("{base}id"), msg);
+            }
+            return None;
+        }
         self.id(&format!("{base}id"), &raw.id, "section");
         self.title(&format!("{base}title"), &raw.title);
         for (i, ind) in raw.industries.iter().enumerate() {
@@ -334,9 +350,9 @@ impl FileCtx<'_> {
             .sections
             .into_iter()
             .enumerate()
-            .map(|(i, s)| self.section(s, &format!("{base}sections[{i}].")))
+            .filter_map(|(i, s)| self.section(s, &format!("{base}sections[{i}].")))
             .collect();
-        Section {
+        Some(Section {
             id: raw.id,
             number: raw.number,
             title: raw.title,
@@ -345,7 +361,7 @@ impl FileCtx<'_> {
             editorial: raw.editorial,
             blocks,
             sections,
-        }
+        })
     }
 }
 
@@ -402,7 +418,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
     let (industry_files, company_files) = (names("industries.yaml"), names("companies.yaml"));
     for name in &industry_files {
         let Some(text) = files.get(name) else { continue };
-        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld, sections: 0 };
         let more = cx.parse::<Option<Vec<Industry>>>(text).flatten().unwrap_or_default();
         for (i, x) in more.into_iter().enumerate() {
             if industries.iter().any(|o| o.id == x.id) && name != &industry_files[0] {
@@ -415,7 +431,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
     }
     for name in &company_files {
         let Some(text) = files.get(name) else { continue };
-        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld, sections: 0 };
         let more = cx.parse::<Option<Vec<Company>>>(text).flatten().unwrap_or_default();
         for (i, x) in more.into_iter().enumerate() {
             if companies.iter().any(|o| o.id == x.id) && name != &company_files[0] {
@@ -444,7 +460,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             continue;
         }
         used.insert(name);
-        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld, sections: 0 };
         let Some(raw) = cx.parse::<RawReport>(text) else {
             continue;
         };
@@ -461,9 +477,12 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             };
             let (fname, ftext) = files.get_key_value(&file).expect("just found");
             used.insert(fname);
-            let mut fx = FileCtx { name: fname, locator: LazyLocator::new(ftext), ld: cx.ld };
-            if let Some(rs) = fx.parse::<RawSection>(ftext) {
-                chapters.push(fx.section(rs, ""));
+            let mut fx = FileCtx { name: fname, locator: LazyLocator::new(ftext), ld: cx.ld, sections: 0 };
+            // A chapter is its file's first section: never over the limit.
+            if let Some(rs) = fx.parse::<RawSection>(ftext)
+                && let Some(chapter) = fx.section(rs, "")
+            {
+                chapters.push(chapter);
                 chapter_files.push(fname.clone());
             }
         }

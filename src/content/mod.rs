@@ -8,13 +8,14 @@ mod locate;
 mod mentions;
 mod model;
 mod names;
+pub mod numbering;
 
 pub use files::{
     Listed, MAX_FILE_BYTES, folder_prefix, list_dir, list_dirs, open_regular, read_dir, read_dirs, read_guarded,
     read_guarded_text,
 };
 pub use industry::{IndustryPlan, IndustryStats};
-pub use load::{Files, load, load_roots};
+pub use load::{Files, MAX_SECTIONS_PER_FILE, load, load_roots};
 pub use locate::{LazyLocator, Locator, MAX_FLOW_DEPTH, duplicate_key, flow_too_deep, flow_too_deep_message};
 pub use mentions::Mentions;
 pub use model::*;

@@ -58,6 +58,17 @@ pub fn citation(lib: &Library, node: NodeId) -> String {
     cite(lib, node).map(|c| c.line()).unwrap_or_default()
 }
 
+/// The citation of a block (its section or report node and its index
+/// there): the place's, with the block's number from the figure list
+/// (`… › 3.1 市场规模 › 图 3-2`) where it has one.
+pub fn block_citation(lib: &Library, node: NodeId, block: usize) -> String {
+    let Some(mut c) = cite(lib, node) else { return String::new() };
+    if let Some(label) = crate::content::numbering::label_of(lib, node, block) {
+        c.place.push(label);
+    }
+    c.line()
+}
+
 mod data;
 mod markdown;
 mod plain;

@@ -6,6 +6,7 @@
 
 use super::parse::{Blk, Kind, Span};
 use super::table;
+use crate::content::numbering::CAPTION;
 use crate::content::{Block, Cell, List, Point, Section, Series, Table, Text, TocEntry};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -70,12 +71,6 @@ static NUMBERING: LazyLock<Vec<(Regex, StyleOf)>> = LazyLock::new(|| {
 });
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\s■□◼◾▌▍▎▶►◆◇●•※#]+").expect("regex"));
-static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:图表|图|表|附图|附表|Figure|Table|Exhibit)\s*[\d一二三四五六七八九十]+(?:[-.－]\d+)?\s*[:：、.．]?",
-    )
-    .expect("regex")
-});
 static SOURCE_NOTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:资料来源|数据来源|来源|注|备注|Source)\s*[:：]").expect("regex"));
 static CONTINUED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"接上页|续表|（续）|\(续\)|续上表").expect("regex"));

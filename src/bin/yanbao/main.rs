@@ -23,7 +23,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use yanbao::app::{App, TreePane};
-use yanbao::config::AmbiWidth;
 use yanbao::runtime;
 use yanbao::theme::Theme;
 
@@ -129,7 +128,6 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
         return Err(ExitCode::from(2));
     }
     let theme = Theme::new(color_depth(options.color), options.ascii);
-    yanbao::text::set_ambiwide(options.ambiwidth == AmbiWidth::Wide);
     runtime::install_panic_hook(options.mouse);
     let guard = runtime::TerminalGuard::enter(options.mouse).map_err(fail)?;
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
