@@ -60,8 +60,11 @@ pub enum Action {
     NextIndustry,
     PrevIndustry,
     /// The n-th industry's page (1-based; `industry_1` … `industry_11` in keymaps;
-    /// keys 1-9, `0` for the 10th and `)` for the 11th by default).
+    /// `i` then 1-9, `0` for the 10th and `)` for the 11th by default).
     GotoIndustry(u8),
+    /// A digit of a count for the next motion (`5j`, `10G`, `3 Space`, as in
+    /// vim and less; `count_0` … `count_9` in keymaps).
+    Count(u8),
     /// Draw a bar beside each value of numeric table columns.
     ToggleTableBars,
     /// In the chart view: show the next chart of the page beside this one.
@@ -160,9 +163,9 @@ impl Action {
             Action::HalfPageDown => "下翻半页",
             Action::HalfPageUp => "上翻半页",
             Action::FocusNext => "切换窗格",
-            Action::Find => "在本页查找",
-            Action::FindNext => "下一处",
-            Action::FindPrev => "上一处",
+            Action::Find => "在本报告中查找",
+            Action::FindNext => "下一处（可跨节）",
+            Action::FindPrev => "上一处（可跨节）",
             Action::Help => "帮助",
             Action::CloseOverlay => "关闭",
             Action::Confirm => "确认",
@@ -183,6 +186,7 @@ impl Action {
             Action::NextIndustry => "下一个行业（同一部分）",
             Action::PrevIndustry => "上一个行业（同一部分）",
             Action::GotoIndustry(_) => "第 n 个行业",
+            Action::Count(_) => "计数：5j 下移 5 行，10G 到第 10 行，3 空格 下翻 3 页",
             Action::ToggleTableBars => "表格数值条",
             Action::Compare => "与下一个图表对比",
             Action::CompareFigure => "同一指标跨报告对比",
@@ -241,11 +245,14 @@ impl Action {
         )
     }
 
-    /// Every action a keymap can name, `industry_1` … `industry_11` included.
+    /// Every action a keymap can name, `industry_1` … `industry_11` and
+    /// `count_0` … `count_9` included.
     pub fn bindable() -> Vec<Action> {
-        let mut v: Vec<Action> =
-            Action::iter().filter(|a| a.is_bindable() && !matches!(a, Action::GotoIndustry(_))).collect();
+        let mut v: Vec<Action> = Action::iter()
+            .filter(|a| a.is_bindable() && !matches!(a, Action::GotoIndustry(_) | Action::Count(_)))
+            .collect();
         v.extend((1..=11).map(Action::GotoIndustry));
+        v.extend((0..=9).map(Action::Count));
         v
     }
 
@@ -257,6 +264,9 @@ impl Action {
     pub fn name(&self) -> String {
         if let Action::GotoIndustry(n) = self {
             return format!("industry_{n}");
+        }
+        if let Action::Count(n) = self {
+            return format!("count_{n}");
         }
         <&'static str>::from(self).to_string()
     }
@@ -295,6 +305,8 @@ mod tests {
         assert_eq!(Action::MoveDown.name(), "move_down");
         assert_eq!(Action::ToggleCompactTables.name(), "toggle_compact_tables");
         assert_eq!(Action::GotoIndustry(3).name(), "industry_3");
+        assert_eq!(Action::Count(7).name(), "count_7");
+        assert_eq!(Action::from_name("count_0"), Some(Action::Count(0)));
         assert_eq!(Action::CycleGrouping.name(), "cycle_grouping");
         let all = Action::bindable();
         let mut names: Vec<String> = all.iter().map(Action::name).collect();

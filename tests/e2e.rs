@@ -187,7 +187,7 @@ fn the_real_binary_resumes_where_it_quit_and_fresh_starts_at_the_top() {
         pty
     };
     let mut pty = run(&[]);
-    pty.send(b"5");
+    pty.send(b"i5");
     assert!(pty.wait_for("行业：电商", 5), "{}", pty.contents());
     pty.send(b"jjjma");
     assert!(pty.wait_for("已设标记 a", 5), "{}", pty.contents());
@@ -200,7 +200,7 @@ fn the_real_binary_resumes_where_it_quit_and_fresh_starts_at_the_top() {
     assert!(pty.wait_for("行业：电商", 5), "resumed on the page:\n{}", pty.contents());
     assert!(pty.wait_for(" 4-", 5), "on the line:\n{}", pty.contents());
     // ctrl-o after a stray digit comes back.
-    pty.send(b"2");
+    pty.send(b"i2");
     assert!(pty.wait_for("行业：政务", 5), "{}", pty.contents());
     pty.send(b"\x0f");
     assert!(pty.wait_for("行业：电商", 5), "ctrl-o:\n{}", pty.contents());

@@ -60,7 +60,7 @@ fn crumb(app: &App) -> String {
 fn find_lands_on_the_hit_and_the_breadcrumb_and_bracket_use_it() {
     // `1`, `/标杆案例`, Enter: the status reads 标杆案例, and `]` opens 政务's 标杆案例.
     let mut app = app(100, 30);
-    keys(&mut app, "1/标杆案例");
+    keys(&mut app, "i1/标杆案例");
     enter(&mut app);
     let st = &app.state;
     let hit = st.reader.find.matches[st.reader.find.current.expect("a current match")].line();

@@ -42,7 +42,7 @@ fn the_switcher_lists_every_industry_with_counts_and_opens_pages() {
     assert_eq!(app.state.reader.industry, Some(industry("healthcare")));
     assert!(yanbao::ui::breadcrumb(&app.state).starts_with("行业 › 医疗"));
     // Digits jump straight to the n-th industry, from anywhere.
-    keys(&mut app, "5");
+    keys(&mut app, "i5");
     assert_eq!(app.state.reader.industry, Some(4));
 }
 
@@ -52,7 +52,7 @@ fn digit_keys_reach_all_eleven_industries() {
     assert_eq!(lib.industries.len(), 11);
     let mut app = app(80, 24);
     for (k, want) in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", ")"].iter().zip(0..) {
-        keys(&mut app, k);
+        keys(&mut app, &format!("i{k}"));
         assert_eq!(app.state.reader.industry, Some(want), "key {k}");
         // The same keys in the switcher, which shows each row's key.
         keys(&mut app, "i");
@@ -64,7 +64,7 @@ fn digit_keys_reach_all_eleven_industries() {
         assert_eq!(app.state.reader.industry, Some(want));
     }
     // `)` comes with SHIFT from most terminals.
-    keys(&mut app, "1");
+    keys(&mut app, "i");
     key(&mut app, KeyCode::Char(')'), KeyModifiers::SHIFT);
     assert_eq!(app.state.reader.industry, Some(10));
 }
@@ -117,7 +117,7 @@ fn brackets_keep_the_part_when_moving() {
     keys(&mut app, "]");
     assert_eq!(app.state.reader_top_node(), lib.nodes[gov].children[0]);
     // On industry pages, ] keeps the part too.
-    keys(&mut app, "1");
+    keys(&mut app, "i1");
     let doc = app.state.reader.doc.clone();
     let line = doc
         .anchors
@@ -212,7 +212,7 @@ fn numeric_table_columns_get_bars_on_toggle() {
 #[test]
 fn industry_page_snapshot() {
     let mut app = app(80, 24);
-    keys(&mut app, "2");
+    keys(&mut app, "i2");
     let buf = render(&app);
     assert_rows_fit(&buf);
     insta::assert_snapshot!("industry_page_80x24", screen(&buf));

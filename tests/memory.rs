@@ -57,7 +57,7 @@ fn a_mark_brings_the_reader_back_to_the_same_line() {
     assert!(app.state.memory.mark('a').is_some());
     assert_eq!(app.state.message.as_deref(), Some("已设标记 a"));
     // Elsewhere: another page, another position.
-    keys(&mut app, "3");
+    keys(&mut app, "i3");
     assert_ne!(app.state.page(), page);
     keys(&mut app, "'a");
     assert_eq!(app.state.page(), page);
@@ -109,7 +109,7 @@ fn the_marks_list_jumps_and_deletes() {
     keys(&mut app, "mb");
     keys(&mut app, "G");
     keys(&mut app, "mA");
-    keys(&mut app, "3ma");
+    keys(&mut app, "i3ma");
     let names: String = app.state.memory.marks.iter().map(|m| m.name).collect();
     assert_eq!(names, "abA", "a-z before A-Z");
     keys(&mut app, "M");
@@ -139,7 +139,7 @@ fn ctrl_o_and_ctrl_t_walk_the_jump_list() {
     let start = app.state.place();
     keys(&mut app, "G");
     let bottom = app.state.place();
-    keys(&mut app, "5");
+    keys(&mut app, "i5");
     let five = app.state.place();
     assert_eq!(five.page, Page::Industry(4));
     keys(&mut app, "jj");
@@ -437,11 +437,11 @@ fn a_locked_database_keeps_working_in_memory_and_catches_up() {
     app.attach_state(opened, true);
     let holder = rusqlite::Connection::open(&loc.db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE; INSERT INTO settings VALUES ('x', 'y', 'z');").unwrap();
-    keys(&mut app, "3ma");
+    keys(&mut app, "i3ma");
     app.persist(true);
     let msg = app.state.message.clone().expect("the failure is shown");
     assert!(msg.contains("无法保存") && msg.contains("占用"), "{msg}");
-    keys(&mut app, "4mb");
+    keys(&mut app, "i4mb");
     app.persist(true);
     assert_eq!(app.state.message.as_deref(), Some("已设标记 b"), "reported once only");
     keys(&mut app, "'a");
@@ -464,7 +464,7 @@ fn an_unwritable_state_dir_reads_on_without_saving_and_says_so_once() {
     app.attach_state(Store::open(loc.clone()), true);
     let msg = app.state.message.clone().expect("the failure is shown");
     assert!(msg.contains("无法保存") && msg.contains("内存"), "{msg}");
-    keys(&mut app, "3");
+    keys(&mut app, "i3");
     app.persist(true);
     assert!(app.state.message.is_none(), "once only");
     keys(&mut app, "ma'a");
@@ -499,7 +499,7 @@ fn a_read_only_database_is_read_and_reported() {
             let msg = b.state.message.clone().expect("reported");
             assert!(msg.contains("只读") && msg.contains("内存"), "{msg}");
             assert_eq!(b.state.page(), Page::Node(node("fs-3-1")), "what it holds is read");
-            keys(&mut b, "3ma");
+            keys(&mut b, "i3ma");
             b.persist(true);
             assert_eq!(b.state.memory.marks.len(), 1);
         } else {
@@ -581,7 +581,7 @@ fn the_marks_list_at_80x24() {
     keys(&mut app, "ma");
     app.state.jump_to(node("ccid-2"));
     keys(&mut app, "jjjjmB");
-    keys(&mut app, "7mz");
+    keys(&mut app, "i7mz");
     keys(&mut app, "Mj");
     insta::assert_snapshot!("marks_80x24", screen(&render(&app)));
     // Tiny screens: nothing panics.

@@ -103,8 +103,8 @@ fn two_apps_sharing_the_cache_reuse_each_others_pages() {
     assert!(Arc::ptr_eq(&a.state.reader.doc, &b.state.reader.doc), "b reads the page a laid out");
     assert_eq!(pages.built(), built, "b laid nothing out");
     // An industry page too.
-    keys(&mut a, "1");
-    keys(&mut b, "1");
+    keys(&mut a, "i1");
+    keys(&mut b, "i1");
     assert!(a.state.reader.industry.is_some());
     assert!(Arc::ptr_eq(&a.state.reader.doc, &b.state.reader.doc));
     // Apps of their own do not share.

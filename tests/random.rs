@@ -79,6 +79,7 @@ fn payload(a: Action) -> BoxedStrategy<Action> {
     use Action::*;
     match a {
         GotoIndustry(_) => prop_oneof![4 => 0u8..=12, 1 => any::<u8>()].prop_map(GotoIndustry).boxed(),
+        Count(_) => prop_oneof![4 => 0u8..=9, 1 => any::<u8>()].prop_map(Count).boxed(),
         Insert(_) => character().prop_map(Insert).boxed(),
         InsertText(_) => text().prop_map(InsertText).boxed(),
         Resize(..) => size().prop_map(|(w, h)| Resize(w, h)).boxed(),
@@ -107,7 +108,7 @@ enum Step {
 fn key() -> impl Strategy<Value = (KeyCode, KeyModifiers)> {
     let code = prop_oneof![
         3 => prop::sample::select(
-            "jkhlgG/nN?q wbsi[]cz+-1234567890)mM'abyYKo".chars().collect::<Vec<_>>()
+            "jkhlgG/nN?q wbBdusi[]{}cz+-1234567890)mM'abyYKo".chars().collect::<Vec<_>>()
         ).prop_map(KeyCode::Char),
         1 => character().prop_map(KeyCode::Char),
         2 => prop::sample::select(vec![

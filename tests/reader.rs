@@ -420,7 +420,7 @@ fn industry_pages_lead_with_their_own_figures() {
 fn industry_page_snapshots() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut app = app(w, h);
-        keys(&mut app, "1");
+        keys(&mut app, "i1");
         snap(&format!("industry_finance_{w}x{h}"), &app);
     }
 }
@@ -601,7 +601,7 @@ fn ascii_mode_draws_no_ambiguous_punctuation() {
         let mut screens = Vec::new();
         goto(&mut app, "fs-2-1");
         screens.push(screen(&render(&app)));
-        keys(&mut app, "1");
+        keys(&mut app, "i1");
         screens.push(screen(&render(&app)));
         keys(&mut app, "w");
         goto(&mut app, "fs-1-1");

@@ -28,7 +28,7 @@ impl Match {
 
 /// A character to match: (folded char, line, start column, end column,
 /// hidden behind a `…`).
-type Spot = (char, usize, usize, usize, bool);
+pub(super) type Spot = (char, usize, usize, usize, bool);
 
 fn push_chars(out: &mut Vec<Spot>, text: &str, line: usize, mut col: usize) {
     for c in text.chars() {
@@ -60,44 +60,7 @@ impl FindState {
             self.current = None;
             return;
         }
-        // Each paragraph's and box's characters, folded, with where they are drawn.
-        let mut runs: Vec<Vec<Spot>> = Vec::new();
-        let mut i = 0;
-        while i < doc.lines.len() {
-            // A paragraph: consecutive lines sharing a non-zero id.
-            let para = doc.lines[i].para;
-            let mut j = i + 1;
-            while para != 0 && j < doc.lines.len() && doc.lines[j].para == para {
-                j += 1;
-            }
-            if doc.lines[i].boxed {
-                // Read box by box below.
-                i = j;
-                continue;
-            }
-            // (folded char, line, start column, end column, hidden)
-            let mut chars: Vec<Spot> = Vec::new();
-            for (li, line) in doc.lines[i..j].iter().enumerate() {
-                let text = line.text();
-                let body = if li > 0 { text.trim_start() } else { text.as_str() };
-                let col = crate::text::width(text.strip_suffix(body).unwrap_or_default());
-                push_chars(&mut chars, body, i + li, col);
-            }
-            runs.push(chars);
-            i = j;
-        }
-        // Table cells and cards: each box's text across its lines, and the
-        // text cut off behind its `…`, drawn on the `…`.
-        for b in &doc.boxes {
-            let mut chars: Vec<Spot> = Vec::new();
-            for p in &b.pieces {
-                push_chars(&mut chars, &p.text, p.line, p.col);
-            }
-            if let Some(&(_, line, _, end, _)) = chars.last() {
-                chars.extend(b.hidden.chars().map(|c| (fold(c), line, end, end + 1, true)));
-            }
-            runs.push(chars);
-        }
+        let runs = page_runs(doc);
         // The typed text, literally (folded); a Latin query that is not on
         // the page, as pinyin with the finder's matcher (`yinhang` finds 银行).
         for chars in &runs {
@@ -267,4 +230,48 @@ impl Prompt {
         self.input = chars.into_iter().collect();
         true
     }
+}
+
+/// Each paragraph's and box's characters on a page, folded, with where they
+/// are drawn: the runs a match is found in (a match never crosses two).
+pub(super) fn page_runs(doc: &Doc) -> Vec<Vec<Spot>> {
+    // Each paragraph's and box's characters, folded, with where they are drawn.
+    let mut runs: Vec<Vec<Spot>> = Vec::new();
+    let mut i = 0;
+    while i < doc.lines.len() {
+        // A paragraph: consecutive lines sharing a non-zero id.
+        let para = doc.lines[i].para;
+        let mut j = i + 1;
+        while para != 0 && j < doc.lines.len() && doc.lines[j].para == para {
+            j += 1;
+        }
+        if doc.lines[i].boxed {
+            // Read box by box below.
+            i = j;
+            continue;
+        }
+        // (folded char, line, start column, end column, hidden)
+        let mut chars: Vec<Spot> = Vec::new();
+        for (li, line) in doc.lines[i..j].iter().enumerate() {
+            let text = line.text();
+            let body = if li > 0 { text.trim_start() } else { text.as_str() };
+            let col = crate::text::width(text.strip_suffix(body).unwrap_or_default());
+            push_chars(&mut chars, body, i + li, col);
+        }
+        runs.push(chars);
+        i = j;
+    }
+    // Table cells and cards: each box's text across its lines, and the
+    // text cut off behind its `…`, drawn on the `…`.
+    for b in &doc.boxes {
+        let mut chars: Vec<Spot> = Vec::new();
+        for p in &b.pieces {
+            push_chars(&mut chars, &p.text, p.line, p.col);
+        }
+        if let Some(&(_, line, _, end, _)) = chars.last() {
+            chars.extend(b.hidden.chars().map(|c| (fold(c), line, end, end + 1, true)));
+        }
+        runs.push(chars);
+    }
+    runs
 }

@@ -69,8 +69,15 @@ impl State {
                         if self.find_history.len() > 50 {
                             self.find_history.remove(0);
                         }
+                        // Not on the page: on to the first match after it
+                        // in the report, else say where the query is.
                         if self.reader.find.matches.is_empty() {
-                            self.message = Some(format!("未找到：{input}"));
+                            self.refresh_report_find();
+                            if self.report_find.total() > 0 {
+                                self.find_step_report(true);
+                            } else {
+                                self.message = Some(self.not_found_message());
+                            }
                         }
                     }
                 }
@@ -78,14 +85,9 @@ impl State {
             Action::FindNext | Action::FindPrev => {
                 let forward = action == Action::FindNext;
                 if self.reader.find.query.is_empty() {
-                    self.message = Some("没有查找：按 / 在本页查找".into());
-                } else if let Some(line) = self.reader.find.step(forward) {
-                    self.land(line);
-                    if self.reader.find.current_hidden() {
-                        self.message = Some("这一处在截断的单元格里：按 w 展开表格".into());
-                    }
+                    self.message = Some("没有查找：按 / 在本报告中查找".into());
                 } else {
-                    self.message = Some(format!("未找到：{}", self.reader.find.query));
+                    self.find_step_report(forward);
                 }
             }
             _ => {}
@@ -99,6 +101,7 @@ impl State {
         };
         let (query, origin) = (input.clone(), *origin);
         self.reader.find.set_query(&query, &self.reader.doc);
+        self.refresh_report_find();
         match self.reader.find.first_from(origin) {
             Some(line) => {
                 self.scroll_to(origin);

@@ -2,10 +2,12 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod copy;
+mod count;
 mod figures;
 mod measures;
 mod find;
 mod find_prompt;
+mod find_report;
 mod focus;
 mod help;
 mod industry;
@@ -23,6 +25,7 @@ pub use copy::{Copied, CopyView, copy_lines, copy_rows};
 pub use figures::{COMMAND_HISTORY, CommandLine, FigList, fig_row, figures_popup};
 pub use measures::{MeasureLine, MeasuresView, measure_lines};
 pub use find::{FindState, Match, Piece, Prompt};
+pub use find_report::ReportFind;
 pub use focus::{Focused, item_lines};
 pub use help::{help_lines, help_popup, max_help_scroll};
 pub use links::{LinksState, companies_named, links_rows};
@@ -165,8 +168,12 @@ pub struct State {
     pub tree: TreePane,
     /// A one-line message for the status bar (cleared by the next action).
     pub message: Option<String>,
+    /// A count typed for the next motion (`5` of `5j`), shown in the status line.
+    pub count: Option<usize>,
     /// Queries confirmed in the find prompt, oldest first (at most 50).
     pub find_history: Vec<String>,
+    /// `/` over the whole report: the query's matches counted per section.
+    pub report_find: ReportFind,
     /// Positions per page, marks and the jump list.
     pub memory: Memory,
     /// Laid-out pages, keyed by page and layout settings: a bounded LRU
@@ -250,7 +257,9 @@ impl App {
             options: crate::options::Options::default(),
             tree: TreePane::default(),
             message: None,
+            count: None,
             find_history: Vec::new(),
+            report_find: ReportFind::default(),
             memory: Memory::default(),
             pages,
             copy_to: None,
@@ -346,10 +355,14 @@ impl App {
 
     /// Keys typed so far of an unfinished sequence (shown in the status bar).
     pub fn pending_keys(&self) -> String {
-        match self.state.memory.pending {
+        let keys = match self.state.memory.pending {
             Some(MarkOp::Set) => "m".into(),
             Some(MarkOp::Jump) => "'".into(),
             None => crate::keymap::seq_to_string(self.resolver.pending()),
+        };
+        match self.state.count {
+            Some(n) => format!("{n}{keys}"),
+            None => keys,
         }
     }
 
@@ -430,6 +443,11 @@ impl State {
     }
 
     fn update_with(&mut self, action: Action) -> Vec<Effect> {
+        if let Action::Count(d) = action {
+            self.type_count(d);
+            return vec![];
+        }
+        let count = if matches!(action, Action::Resize(..)) { None } else { self.count.take() };
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
         let (place, focus, jump, revision) = (self.place(), self.focus, self.is_jump(&action), self.memory.revision);
@@ -438,7 +456,10 @@ impl State {
         if !matches!(action, Action::Resize(..)) {
             self.memory.pending = None;
         }
-        let mut effects = self.apply(action);
+        let mut effects = match count {
+            Some(n) => self.apply_counted(action, n),
+            None => self.apply(action),
+        };
         if !keeps_anchor && before != (self.page(), self.reader.scroll) {
             self.reader.anchor = None;
         }
@@ -542,7 +563,7 @@ impl State {
                     self.overlays.push(Overlay::Marks { selected: 0, offset: 0 });
                 }
             }
-            Action::Search => self.overlays.push(Overlay::Search(SearchState::default())),
+            Action::Search => return self.open_finder(),
             Action::ResumeSearch => self.resume_search(),
             Action::CompanyLinks => self.open_links(),
             Action::FocusNext => {
@@ -603,6 +624,8 @@ impl State {
                 }
             },
             Action::Scroll(n) => self.scroll_focus(n as isize),
+            // Taken by `update`.
+            Action::Count(_) => {}
             // Handled before this match when no overlay is open.
             Action::Industries
             | Action::NextIndustry

@@ -301,7 +301,7 @@ impl State {
         vec![]
     }
 
-    fn search_changed(&mut self) -> Vec<Effect> {
+    pub(super) fn search_changed(&mut self) -> Vec<Effect> {
         self.run_search();
         vec![]
     }

@@ -95,7 +95,7 @@ impl State {
         self.layout_opts().width as usize
     }
 
-    pub(crate) fn layout_opts(&self) -> LayoutOpts {
+    pub fn layout_opts(&self) -> LayoutOpts {
         // Lay out for the reader at its wide-screen size even when the narrow
         // layout hides it, so that switching panes keeps the scroll position.
         let text = Panes::compute(self.size.0, self.size.1, Focus::Reader, self.tree).reader_text();
@@ -122,7 +122,7 @@ impl State {
         Panes::compute(self.size.0, self.size.1, Focus::Nav, tree).nav_list().map(|r| r.height as usize).unwrap_or(0)
     }
 
-    pub(super) fn max_scroll(&self) -> usize {
+    pub fn max_scroll(&self) -> usize {
         self.reader.doc.lines.len().saturating_sub(self.reader_height().max(1))
     }
 
@@ -147,6 +147,7 @@ impl State {
             }
         }
         self.reader.find.recompute(&self.reader.doc);
+        self.refresh_report_find();
         self.reader.scroll = self.reader.scroll.min(self.max_scroll());
         self.keep_focus_in_view();
         self.fix_nav();
@@ -267,18 +268,10 @@ impl State {
         }
         let node = self.reader.node;
         let Some(&root) = self.lib.ancestry(node).first() else { return };
-        // The report's nodes in reading order.
-        let mut order = Vec::new();
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            order.push(n);
-            if let Some(x) = self.lib.nodes.get(n) {
-                stack.extend(x.children.iter().rev());
-            }
-        }
+        let order = reading_order(&self.lib, root);
         let Some(i) = order.iter().position(|&n| n == node) else { return };
         let target = if forward {
-            order[i + 1..].iter().copied().find(|&n| !self.lib.ancestry(n).contains(&node))
+            order[i + 1..].iter().copied().find(|&n| !self.page_shows(n))
         } else {
             i.checked_sub(1).map(|j| order[j])
         };
@@ -305,5 +298,31 @@ impl State {
         self.nav.reveal(&self.lib, node);
         self.fix_nav();
         self.show(node);
+    }
+}
+
+/// The nodes of a report in reading order (parents first).
+pub(super) fn reading_order(lib: &crate::content::Library, root: NodeId) -> Vec<NodeId> {
+    let mut order = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        order.push(n);
+        if let Some(x) = lib.nodes.get(n) {
+            stack.extend(x.children.iter().rev());
+        }
+    }
+    order
+}
+
+impl State {
+    /// Whether the reader's page lays out node `n`: the page's node itself,
+    /// or a subsection of a section's page. A report's root page shows its
+    /// abstract and contents, not its chapters.
+    pub(super) fn page_shows(&self, n: NodeId) -> bool {
+        if self.reader.industry.is_some() {
+            return false;
+        }
+        let node = self.reader.node;
+        n == node || (self.lib.section(node).is_some() && self.lib.ancestry(n).contains(&node))
     }
 }

@@ -19,7 +19,7 @@ pub(super) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     if !pending.is_empty() {
         right.push(pending);
     }
-    if let Some(p) = st.reader.find.position() {
+    if let Some(p) = st.find_position() {
         let hidden = if st.reader.find.current_hidden() { " 已折叠(w 展开)" } else { "" };
         right.push(format!("[{}] {p}{hidden}", st.reader.find.query));
     }
@@ -171,7 +171,7 @@ fn hints(st: &State, room: usize) -> String {
 
 pub(super) fn render_find_prompt(st: &State, input: &str, cursor: usize, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
-    let mut count = match st.reader.find.position() {
+    let mut count = match st.find_position() {
         Some(p) if !input.is_empty() && st.reader.find.current_hidden() => format!("  {p} 已折叠(w 展开)"),
         Some(p) if !input.is_empty() => format!("  {p}"),
         _ => String::new(),
