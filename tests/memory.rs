@@ -545,11 +545,17 @@ fn notes_writer_child() {
 fn two_processes_add_500_notes_each_and_none_is_lost() {
     let dir = temp("concurrent");
     let exe = std::env::current_exe().unwrap();
+    // The child test's path in this binary: `notes_writer_child` in a
+    // binary of its own, `memory::notes_writer_child` in one with modules.
+    let child = match module_path!().split_once("::") {
+        Some((_, m)) => format!("{m}::notes_writer_child"),
+        None => "notes_writer_child".to_string(),
+    };
     let spawn = |me: u32| {
         std::process::Command::new("timeout")
             .args(["120"])
             .arg(&exe)
-            .args(["--exact", "notes_writer_child", "--ignored", "--test-threads=1"])
+            .args(["--exact", &child, "--ignored", "--test-threads=1"])
             .env("YANBAO_TEST_STATE_DIR", &dir)
             .env("YANBAO_TEST_WRITER", me.to_string())
             .stdout(std::process::Stdio::piped())
