@@ -59,8 +59,9 @@ pub enum Action {
     /// The next / previous industry, keeping the same part.
     NextIndustry,
     PrevIndustry,
-    /// The n-th industry's page (1-based; `industry_1` … `industry_11` in keymaps;
-    /// keys 1-9, `0` for the 10th and `)` for the 11th by default).
+    /// The n-th industry's page (1-based; `industry_1` … `industry_31` in keymaps;
+    /// keys 1-9, `0` for the 10th, `)` for the 11th, then the switcher's
+    /// free letters by default).
     GotoIndustry(u8),
     /// Draw a bar beside each value of numeric table columns.
     ToggleTableBars,
@@ -225,11 +226,11 @@ impl Action {
         )
     }
 
-    /// Every action a keymap can name, `industry_1` … `industry_11` included.
+    /// Every action a keymap can name, `industry_1` … `industry_31` included.
     pub fn bindable() -> Vec<Action> {
         let mut v: Vec<Action> =
             Action::iter().filter(|a| a.is_bindable() && !matches!(a, Action::GotoIndustry(_))).collect();
-        v.extend((1..=11).map(Action::GotoIndustry));
+        v.extend((1..=MAX_INDUSTRY_KEYS).map(Action::GotoIndustry));
         v
     }
 
@@ -252,6 +253,10 @@ impl<'de> Deserialize<'de> for Action {
         Action::from_name(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown action {s}")))
     }
 }
+
+/// The industries a keymap can name (`industry_1` … `industry_31`): the
+/// default switcher has eleven digit keys and twenty free letters.
+pub const MAX_INDUSTRY_KEYS: u8 = 31;
 
 /// What `update` asks the runtime to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
