@@ -33,7 +33,8 @@ fn chapter(lib: &Library) -> Page {
 }
 
 fn bench(c: &mut Criterion) {
-    let opts = LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    let opts =
+        LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
     // 1 MB: a CJK sentence with punctuation, repeated.
     let mut text = String::new();
     for c in "研报中的一段很长的正文，包括数字2026年与英文words。".chars().cycle() {

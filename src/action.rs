@@ -127,6 +127,14 @@ pub enum Action {
     EditNote,
     /// In the notes list: bring back the note last deleted.
     UndoDelete,
+    /// The figure list (图表目录): every chart, table, metric group and figure caption, numbered.
+    Figures,
+    /// In the figure list: this report or the whole library.
+    ToggleScope,
+    /// The `:` command line (`:3.1`, `:50%`, `:图3-2`, `:q`, …).
+    CommandLine,
+    /// In the command line: complete a command, section or figure number.
+    Complete,
     /// Set the mark named by a letter (the key after `m`; not bindable).
     MarkSet(char),
     /// Jump to the mark named by a letter, or `'` for the last jump's
@@ -205,6 +213,10 @@ impl Action {
             Action::DeleteNote => "删除笔记",
             Action::EditNote => "修改笔记",
             Action::UndoDelete => "撤销删除",
+            Action::Figures => "图表目录（图、表编号）",
+            Action::ToggleScope => "范围：本报告 / 全库",
+            Action::CommandLine => "命令行（:3.1 :50% :图3-2 :q）",
+            Action::Complete => "补全命令、章节号、图表号",
             Action::MarkSet(_) => "设标记",
             Action::MarkJump(_) => "跳到标记",
         }

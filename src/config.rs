@@ -55,6 +55,8 @@ pub struct Options {
     /// The library folder `yanbao import` writes to and the explorer also
     /// reads; `None`: [`default_library`].
     pub library: Option<PathBuf>,
+    /// The house style of citations (`y`, `Y`, export, notes).
+    pub citation: crate::export::CitationStyle,
 }
 
 impl Default for Options {
@@ -69,6 +71,7 @@ impl Default for Options {
             tree: true,
             tree_width: None,
             library: None,
+            citation: crate::export::CitationStyle::Yanbao,
         }
     }
 }
@@ -77,8 +80,8 @@ impl Default for Options {
 /// The largest config file read (a real one is a few hundred bytes).
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-pub const KEYS: [&str; 9] =
-    ["color", "ascii", "ambiwidth", "width", "mouse", "copy_to", "tree", "tree_width", "library"];
+pub const KEYS: [&str; 10] =
+    ["color", "ascii", "ambiwidth", "width", "mouse", "copy_to", "tree", "tree_width", "library", "citation"];
 
 /// `$XDG_DATA_HOME/yanbao/library/` (default `~/.local/share/…`): where
 /// imported reports go.
@@ -214,6 +217,10 @@ impl Options {
                     }
                     _ => Err(format!("library must be a folder name, not {}", shown(&v))),
                 },
+                "citation" => {
+                    use crate::export::CitationStyle;
+                    choice(&CitationStyle::NAMES).map(|i| next.citation = CitationStyle::ALL[i])
+                }
                 _ => Err(format!("unknown key {key:?} (expected one of {})", KEYS.join(", "))),
             };
             if let Err(m) = result {
@@ -255,7 +262,7 @@ mod tests {
     #[test]
     fn every_key_parses() {
         let mut o = Options::default();
-        let text = "color: never\nascii: true\nambiwidth: wide\nwidth: 72\nmouse: true\ncopy_to: /tmp/clips.txt\ntree: false\ntree_width: 30\nlibrary: /tmp/lib\n";
+        let text = "color: never\nascii: true\nambiwidth: wide\nwidth: 72\nmouse: true\ncopy_to: /tmp/clips.txt\ntree: false\ntree_width: 30\nlibrary: /tmp/lib\ncitation: gb7714\n";
         o.apply_file("c.yaml", text).unwrap();
         assert_eq!(
             o,
@@ -269,8 +276,28 @@ mod tests {
                 tree: false,
                 tree_width: Some(30),
                 library: Some(PathBuf::from("/tmp/lib")),
+                citation: crate::export::CitationStyle::Gb7714,
             }
         );
+        for (name, style) in crate::export::CitationStyle::NAMES.iter().zip(crate::export::CitationStyle::ALL) {
+            let mut o = Options::default();
+            o.apply_file("c.yaml", &format!("citation: {name}\n")).unwrap();
+            assert_eq!(o.citation, style);
+        }
+    }
+
+    /// A citation style that is not one of the four: the file, the line
+    /// and the four names.
+    #[test]
+    fn a_bad_citation_style_is_located() {
+        let mut o = Options::default();
+        let errors = o.apply_file("c.yaml", "mouse: true\ncitation: chicago\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            "c.yaml:2:1: citation must be yanbao, 资料来源, gb7714 or apa, not \"chicago\""
+        );
+        assert_eq!(o, Options::default());
     }
 
     #[test]

@@ -13,6 +13,9 @@ use std::fmt;
 
 /// The largest keymap file read.
 pub const MAX_KEYMAP_BYTES: u64 = 1 << 20;
+/// The most bindings one keymap file may hold (the defaults hold about 200);
+/// past it, the file is refused at the binding past the limit (K4).
+pub const MAX_KEYMAP_BINDINGS: usize = 10_000;
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../keymaps/default.yaml");
 
@@ -34,6 +37,8 @@ pub enum Context {
     Copy,
     Marks,
     Notes,
+    Figures,
+    Command,
 }
 
 impl Context {
@@ -314,10 +319,17 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
                 continue;
             }
         };
-        let start = out.len();
+        // The first entry of each key sequence in this context (a map: a
+        // keymap of 60k bindings took 23 s with a scan per binding, K4).
+        let mut firsts: std::collections::HashMap<KeySeq, usize> = std::collections::HashMap::new();
         for (key_v, val) in body {
             let key_s = yaml_key(&key_v);
             let path = format!("{ctx_name}.{key_s}");
+            if out.len() >= MAX_KEYMAP_BINDINGS {
+                let msg = format!("more than {MAX_KEYMAP_BINDINGS} bindings in one keymap file");
+                err(&mut errors, &path, msg);
+                return Err(errors);
+            }
             let seq: Result<KeySeq, String> = key_s.split_whitespace().map(Key::parse).collect();
             let seq = match seq {
                 Ok(s) if !s.is_empty() => s,
@@ -360,7 +372,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
                     }
                 }
             };
-            if let Some(prev) = out[start..].iter().find(|(_, s, _)| *s == seq) {
+            if let Some(prev) = firsts.get(&seq).and_then(|&i| out.get(i)) {
                 let what = |b: &Option<(Vec<Action>, Option<String>)>| match b {
                     Some((a, _)) => a.iter().map(|x| x.name()).collect::<Vec<_>>().join(", "),
                     None => "null".into(),
@@ -377,6 +389,7 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
                 );
                 continue;
             }
+            firsts.insert(seq.clone(), out.len());
             out.push((ctx, seq, binding));
         }
     }
@@ -403,8 +416,13 @@ impl Keymap {
 
     /// Lay a keymap file over this one.
     pub fn overlay(&mut self, name: &str, text: &str) -> Result<(), Vec<KeymapError>> {
-        for (ctx, seq, binding) in parse_file(name, text)? {
-            self.bindings.retain(|(c, b)| !(*c == ctx && b.keys == seq));
+        let entries = parse_file(name, text)?;
+        // A file binds each key sequence of a context once: the bindings it
+        // replaces go in one pass, then its own are added in file order.
+        let replaced: std::collections::HashSet<(Context, &KeySeq)> = entries.iter().map(|(c, s, _)| (*c, s)).collect();
+        self.bindings.retain(|(c, b)| !replaced.contains(&(*c, &b.keys)));
+        drop(replaced);
+        for (ctx, seq, binding) in entries {
             if let Some((actions, desc)) = binding {
                 self.bindings.push((ctx, Binding { keys: seq, actions, desc }));
             }
@@ -508,7 +526,7 @@ fn duplicate_key(text: &str) -> Option<Duplicate> {
     let mut stack: Vec<Open> = Vec::new();
     let mut context = String::new();
     // Keys of the current context with their actions, and the key awaiting its value.
-    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut pending: Option<(String, (usize, usize))> = None;
     for _ in 0..1_000_000 {
         let (ev, mark) = parser.next_token().ok()?;
@@ -539,11 +557,11 @@ fn duplicate_key(text: &str) -> Option<Duplicate> {
                     Event::Scalar(v, ..) => v.clone(),
                     _ => "…".to_string(),
                 };
-                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                if let Some(first) = seen.get(&key) {
                     let first = first.clone();
                     return Some(Duplicate { context, key, first, second: action, at: key_at });
                 }
-                seen.push((key, action));
+                seen.insert(key, action);
             }
         }
         match ev {

@@ -137,7 +137,14 @@ pub fn breadcrumb(lib: &Library, node: NodeId) -> String {
 /// The notes as exported, grouped by report (in the library's order, then
 /// reports no longer there), oldest first within a report; only `report`'s
 /// with a filter.
-pub fn exported(lib: &Library, notes: &[SavedNote], report: Option<&str>) -> Vec<Exported> {
+/// Citations are in `style`; a note's is its block's (with the block's
+/// own page where the content gives it).
+pub fn exported(
+    lib: &Library,
+    notes: &[SavedNote],
+    report: Option<&str>,
+    style: export::CitationStyle,
+) -> Vec<Exported> {
     let rank = |id: &str| lib.heads().iter().position(|r| r.id == id).unwrap_or(usize::MAX);
     let mut sorted: Vec<&SavedNote> = notes.iter().filter(|n| report.is_none_or(|r| n.report == r)).collect();
     sorted.sort_by(|a, b| {
@@ -150,10 +157,10 @@ pub fn exported(lib: &Library, notes: &[SavedNote], report: Option<&str>) -> Vec
             let report_title =
                 lib.heads().iter().find(|r| r.id == n.report).map(|r| r.title.clone()).unwrap_or_default();
             let (breadcrumb, citation) = match at {
-                Some(b) => (breadcrumb(lib, b.node), export::citation(lib, b.node)),
+                Some(b) => (breadcrumb(lib, b.node), export::block_citation(lib, b.node, b.index, style)),
                 None => (
                     lib.node_by_id(&n.node).map(|x| breadcrumb(lib, x)).unwrap_or_else(|| n.node.clone()),
-                    lib.node_by_id(&n.node).map(|x| export::citation(lib, x)).unwrap_or_default(),
+                    lib.node_by_id(&n.node).map(|x| export::citation_in(lib, x, style)).unwrap_or_default(),
                 ),
             };
             Exported {
@@ -172,8 +179,14 @@ pub fn exported(lib: &Library, notes: &[SavedNote], report: Option<&str>) -> Vec
 }
 
 /// `yanbao notes`: the notes in a format.
-pub fn render(lib: &Library, notes: &[SavedNote], report: Option<&str>, format: Format) -> String {
-    let rows = exported(lib, notes, report);
+pub fn render(
+    lib: &Library,
+    notes: &[SavedNote],
+    report: Option<&str>,
+    format: Format,
+    style: export::CitationStyle,
+) -> String {
+    let rows = exported(lib, notes, report, style);
     match format {
         Format::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
         Format::Csv => {

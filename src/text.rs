@@ -8,22 +8,38 @@
 //! wider than the line, it is split by character, still keeping those rules
 //! unless the width is so narrow that one character fills the line.
 
+use std::cell::Cell;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
 use unicode_width::UnicodeWidthChar;
 
-/// Whether East Asian Ambiguous characters are laid out two columns wide
-/// (`--ambiwidth wide`). One switch for the process: the local explorer
-/// sets it from its flag; the SSH server never does.
-static AMBI_WIDE: AtomicBool = AtomicBool::new(false);
-
-/// Lay out East Asian Ambiguous characters as two columns (`true`) or one.
-pub fn set_ambiwide(wide: bool) {
-    AMBI_WIDE.store(wide, Ordering::Relaxed);
+thread_local! {
+    /// Whether East Asian Ambiguous characters count two columns, for the
+    /// call of [`with_ambiwide`] running on this thread. No process-wide
+    /// switch: each explorer carries its choice in its options
+    /// (`Options::ambiwidth`, `LayoutOpts::ambiwide`), and sets it here
+    /// around its layout, update and render, so that SSH sessions of one
+    /// server may differ.
+    static AMBI_WIDE: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Run `f` with East Asian Ambiguous characters counted two columns wide
+/// (`wide`) or one, on this thread; the previous setting comes back after,
+/// even if `f` panics.
+pub fn with_ambiwide<R>(wide: bool, f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            AMBI_WIDE.with(|a| a.set(self.0));
+        }
+    }
+    let _restore = Restore(AMBI_WIDE.with(|a| a.replace(wide)));
+    f()
+}
+
+/// Whether ambiguous characters count two columns in the current
+/// [`with_ambiwide`] call (one outside any).
 pub fn ambiwide() -> bool {
-    AMBI_WIDE.load(Ordering::Relaxed)
+    AMBI_WIDE.with(Cell::get)
 }
 
 /// Whether `c` is East Asian Ambiguous: one column in most terminals, two

@@ -1,7 +1,7 @@
 //! `--ambiwidth wide`: East Asian Ambiguous characters (“ ” ‘ ’ …) laid out
 //! as two columns, borders, bars and bullets in ASCII, and no line wider
-//! than the screen when the terminal draws them wide. The width switch is
-//! global to the process, so these tests have a binary of their own.
+//! than the screen when the terminal draws them wide. Each explorer carries
+//! the choice in its options: two in one process may differ (SSH sessions).
 
 mod common;
 use common::*;
@@ -35,7 +35,6 @@ fn cjk_rows(buf: &Buffer) -> Vec<(String, usize)> {
 
 #[test]
 fn ambiguous_characters_count_as_two_and_no_line_overflows() {
-    yanbao::text::set_ambiwide(true);
     let lib = library();
     let wide = Options { ambiwidth: AmbiWidth::Wide, ..Options::default() };
     let mut seen_ambiguous = 0;
@@ -70,5 +69,42 @@ fn ambiguous_characters_count_as_two_and_no_line_overflows() {
     assert!(rows.iter().any(|(t, _)| t.contains('“')), "{rows:?}");
     let text: String = rows.iter().map(|(t, _)| format!("{}\n", t.trim_end())).collect();
     insta::assert_snapshot!("ambiwidth_wide_80x24", text);
-    yanbao::text::set_ambiwide(false);
+}
+
+/// Issue 24, item 4: no process-wide ambiguous width. A wide explorer and a
+/// narrow one, updated and drawn in turn on one thread (as two SSH sessions
+/// may be), each keep their own widths: the narrow one draws what a narrow
+/// explorer alone draws, and widths outside them are narrow.
+#[test]
+fn a_wide_and_a_narrow_explorer_side_by_side_keep_their_own_widths() {
+    let lib = library();
+    let n = (0..lib.nodes.len()).find(|&n| lib.node_title(n).contains('“')).expect("a title with “");
+    let open = |wide: bool| {
+        let mut a = app(80, 24);
+        if wide {
+            a.set_options(Options { ambiwidth: AmbiWidth::Wide, ..Options::default() });
+        }
+        a.state.jump_to(n);
+        a
+    };
+    let alone = {
+        let mut a = open(false);
+        a.update(Action::FocusNext);
+        a.update(Action::PageDown);
+        render(&a)
+    };
+    let (mut wide, mut narrow) = (open(true), open(false));
+    for step in [Action::FocusNext, Action::PageDown] {
+        wide.update(step.clone());
+        narrow.update(step);
+        let _ = render(&wide);
+    }
+    let (w, nb) = (render(&wide), render(&narrow));
+    assert_eq!(nb, alone, "the narrow explorer beside a wide one drew otherwise");
+    assert_ne!(w, nb, "the wide explorer drew as the narrow one");
+    for (text, cols) in cjk_rows(&w) {
+        assert_eq!(cols, 80, "a wide row overflows: {text}");
+    }
+    // Outside any explorer, “ is one column.
+    assert_eq!(yanbao::text::width("“"), 1);
 }

@@ -55,6 +55,7 @@ fn every_option_is_read() {
             tree: false,
             tree_width: Some(32),
             library: Some(PathBuf::from("/tmp/yanbao-library")),
+            citation: yanbao::export::CitationStyle::Gb7714,
         }
     );
 }
@@ -81,7 +82,7 @@ fn an_unknown_key_is_an_error_with_its_line() {
     assert_eq!(
         errors("unknown_key.yaml"),
         [
-            "tests/fixtures/config/unknown_key.yaml:2:1: unknown key \"colour\" (expected one of color, ascii, ambiwidth, width, mouse, copy_to, tree, tree_width, library)"
+            "tests/fixtures/config/unknown_key.yaml:2:1: unknown key \"colour\" (expected one of color, ascii, ambiwidth, width, mouse, copy_to, tree, tree_width, library, citation)"
         ]
     );
 }
@@ -115,7 +116,7 @@ fn malformed_yaml_and_a_list_are_errors() {
     assert_eq!(
         errors("not_a_mapping.yaml"),
         [
-            "tests/fixtures/config/not_a_mapping.yaml:1:1: a config is a mapping of options (color, ascii, ambiwidth, width, mouse, copy_to, tree, tree_width, library)"
+            "tests/fixtures/config/not_a_mapping.yaml:1:1: a config is a mapping of options (color, ascii, ambiwidth, width, mouse, copy_to, tree, tree_width, library, citation)"
         ]
     );
 }

@@ -109,7 +109,7 @@ fn y_copies_a_paragraph_a_metric_card_and_a_case() {
     let Block::Case(c) = &lib.section(n).expect("s").blocks[i] else { unreachable!() };
     let text = copied(&y(&mut app));
     assert!(text.starts_with(&format!("案例：{}\n", c.title)), "{text}");
-    assert_eq!(text.lines().last(), Some(export::citation(&lib, n).as_str()));
+    assert_eq!(text.lines().last(), Some(export::block_citation(&lib, n, i, export::CitationStyle::Yanbao).as_str()));
 }
 
 #[test]
@@ -319,7 +319,8 @@ fn y_on_an_industry_page_cites_each_blocks_own_section() {
         let text = copied(&y(&mut app));
         let b = &lib.section(n).expect("a section").blocks[i];
         let (plain, _) = export::block_plain(&lib, b);
-        assert_eq!(text, format!("{}\n{}\n", plain.trim_end(), export::citation(&lib, n)));
+        let cite = export::block_citation(&lib, n, i, export::CitationStyle::Yanbao);
+        assert_eq!(text, format!("{}\n{}\n", plain.trim_end(), cite));
         checked += 1;
         sections.insert(n);
     }

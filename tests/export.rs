@@ -80,7 +80,7 @@ fn markdown_of_a_report_carries_every_figure_of_its_yaml() {
     let lib = lib();
     for r in lib.reports() {
         let node = lib.node_by_id(&r.id).expect("report node");
-        let md = export::markdown(&lib, node);
+        let md = export::markdown(&lib, node, export::CitationStyle::Yanbao);
         let have: BTreeSet<String> = figures(&md).into_iter().collect();
         let mut missing = Vec::new();
         let mut total = 0;
@@ -200,7 +200,7 @@ fn expected_tables(lib: &Library, report: usize) -> Vec<(Vec<String>, Vec<Vec<St
 fn markdown_tables_parse_back_to_the_yaml_tables() {
     let lib = lib();
     for (ri, r) in lib.reports().enumerate() {
-        let md = export::markdown(&lib, lib.node_by_id(&r.id).expect("node"));
+        let md = export::markdown(&lib, lib.node_by_id(&r.id).expect("node"), export::CitationStyle::Yanbao);
         let got = pipe_tables(&md);
         let want = expected_tables(&lib, ri);
         assert!(!want.is_empty());
@@ -261,7 +261,7 @@ fn citations_give_a_page_only_where_the_content_has_one() {
     let line = export::citation(&lib, ccid);
     assert_eq!(
         line,
-        "——《“十五五”时期我国通用人工智能产业发展趋势研究》，中国电子信息产业发展研究院 电子信息研究所，2025-04，三 融合应用发展趋势 › AI+金融服务"
+        "——《“十五五”时期我国通用人工智能产业发展趋势研究》，中国电子信息产业发展研究院 电子信息研究所，2025-04，三 融合应用发展趋势 › AI+金融服务，页码不详"
     );
     assert!(!line.contains("p."));
 }
@@ -336,8 +336,9 @@ fn csv_files_hold_the_yaml_tables() {
     let out = bin().args(["export", "fs", "--format", "csv", "--out"]).arg(&dir).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let listed: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
-    let tables = export::tables(&lib, lib.node_by_id("fs").expect("node"));
-    assert_eq!(listed.len(), tables.len());
+    let node = lib.node_by_id("fs").expect("node");
+    let tables = export::tables(&lib, node);
+    assert_eq!(listed.len(), tables.len() + export::series(&lib, node).len());
     let names: BTreeSet<&String> = listed.iter().collect();
     assert_eq!(names.len(), listed.len(), "file names are unique");
     for (path, (sec, t)) in listed.iter().zip(&tables) {
@@ -356,16 +357,64 @@ fn csv_files_hold_the_yaml_tables() {
 }
 
 #[test]
+fn csv_files_hold_every_chart_series_of_the_yaml() {
+    let lib = lib();
+    let mut total = 0;
+    for report in ["fs", "ccid"] {
+        let dir = std::env::temp_dir().join(format!("yanbao-export-series-{report}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = bin().args(["export", report, "--format", "csv", "--out"]).arg(&dir).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let listed: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+        let node = lib.node_by_id(report).expect("node");
+        let tables = export::tables(&lib, node).len();
+        let series = export::series(&lib, node);
+        assert_eq!(listed.len(), tables + series.len(), "{report}: one file per table and per series");
+        for (path, (sec, s)) in listed[tables..].iter().zip(&series) {
+            let name = Path::new(path).file_name().and_then(|n| n.to_str()).expect("name");
+            assert!(name.starts_with(&format!("{sec}_")) && name.ends_with(".csv"), "{name}");
+            let rows = parse_csv(&std::fs::read_to_string(path).expect("read"));
+            assert_eq!(rows[0], ["label", "period", "value", "unit", "kind"], "{name}");
+            assert_eq!(rows.len(), s.points.len() + 1, "{name}");
+            for (row, p) in rows[1..].iter().zip(&s.points) {
+                assert_eq!(row[0], s.title.clone().unwrap_or_default(), "{name}");
+                assert_eq!(row[1], p.label, "{name}");
+                let value: f64 = row[2].parse().expect("a number");
+                assert_eq!(value, p.value, "{name}: {}", row[2]);
+                assert!(!row[2].contains(['e', 'E']), "{name}: no exponent in {}", row[2]);
+                assert_eq!(row[3], s.unit.clone().unwrap_or_default(), "{name}");
+                assert_eq!(row[4], if p.is_estimate() { "E" } else { "actual" }, "{name}");
+            }
+        }
+        total += series.len();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert_eq!(total, 31, "the bundled content holds 31 chart series");
+}
+
+#[test]
 fn csv_of_one_table_goes_to_stdout_and_of_several_needs_out() {
     let lib = lib();
-    // A section holding exactly one table (in it and below it).
+    // A section holding exactly one table (in it and below it) and no chart.
     let one = (0..lib.nodes.len())
-        .find(|&n| lib.section(n).is_some() && export::tables(&lib, n).len() == 1)
+        .find(|&n| {
+            lib.section(n).is_some() && export::csv_files(&lib, n).len() == 1 && export::tables(&lib, n).len() == 1
+        })
         .expect("a section with one table");
     let id = lib.section(one).expect("section").id.clone();
     let out = bin().args(["export", &id, "--format", "csv"]).output().expect("run");
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), export::csv(export::tables(&lib, one)[0].1));
+    // A section holding exactly one chart series and no table.
+    let one = (0..lib.nodes.len())
+        .find(|&n| {
+            lib.section(n).is_some() && export::csv_files(&lib, n).len() == 1 && export::series(&lib, n).len() == 1
+        })
+        .expect("a section with one chart");
+    let id = lib.section(one).expect("section").id.clone();
+    let out = bin().args(["export", &id, "--format", "csv"]).output().expect("run");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), export::series_csv(export::series(&lib, one)[0].1));
     let out = bin().args(["export", "fs", "--format", "csv"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
@@ -377,4 +426,295 @@ fn a_closed_pipe_ends_the_export_quietly() {
     drop(child.stdout.take()); // the reader goes away before anything is read
     let out = child.wait_with_output().expect("wait");
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+// ------------------------------------------------------------- citations
+
+/// A small imported report with page markers (pymupdf4llm's): each block
+/// keeps the page it starts on, in the YAML the importer writes and in
+/// every citation style.
+fn imported_with_pages() -> (Library, String) {
+    let text = "# 一、市场\n\n市场规模正文。\n\n--- end of page=0 ---\n\n市场的第二段在第二页。\n\n--- end of page=1 ---\n\n# 二、政策\n\n政策正文。\n";
+    let i =
+        yanbao::import::import("20240315-某某证券-储能行业深度.md", text.as_bytes(), yanbao::import::Encoding::Utf8)
+            .expect("imports");
+    let ch1 = i.files.get("ch1.yaml").expect("ch1.yaml");
+    assert!(ch1.contains("page: 2"), "the importer writes each block's page:\n{ch1}");
+    (load_imported(&i), i.id)
+}
+
+/// An imported report's YAML files, loaded (with the bundled registries).
+fn load_imported(i: &yanbao::import::Imported) -> Library {
+    let files: yanbao::content::Files = i
+        .files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".yaml"))
+        .map(|(k, v)| (format!("{}/{k}", i.id), v.clone()))
+        .collect();
+    let (lib, errors) = yanbao::content::load(&files);
+    assert!(errors.is_empty(), "{errors:?}");
+    lib
+}
+
+#[test]
+fn each_style_cites_an_imported_blocks_own_page_exactly() {
+    use export::CitationStyle::*;
+    let (lib, id) = imported_with_pages();
+    let ch1 = lib.node_by_id(&format!("{id}-1")).expect("chapter 1");
+    let ch2 = lib.node_by_id(&format!("{id}-2")).expect("chapter 2");
+    assert_eq!(export::block_page(&lib, ch1, 0), Some(1));
+    assert_eq!(export::block_page(&lib, ch1, 1), Some(2));
+    assert_eq!(export::block_page(&lib, ch2, 0), Some(3));
+    let want = [
+        (Yanbao, "——《储能行业深度》，某某证券，2024-03-15，一 市场，p.2"),
+        (Ziliao, "资料来源：某某证券，《储能行业深度》（2024），p.2"),
+        (Gb7714, "某某证券. 储能行业深度[R]. 2024: 2."),
+        (Apa, "某某证券. (2024). 储能行业深度 (p. 2)."),
+    ];
+    for (style, s) in want {
+        assert_eq!(export::block_citation(&lib, ch1, 1, style), s, "{style:?}");
+    }
+    // The chapter itself: the page it starts on.
+    assert_eq!(export::citation_in(&lib, ch1, Ziliao), "资料来源：某某证券，《储能行业深度》（2024），p.1");
+    assert_eq!(export::citation_in(&lib, ch2, Gb7714), "某某证券. 储能行业深度[R]. 2024: 3.");
+}
+
+#[test]
+fn an_imported_report_without_page_markers_cites_no_page() {
+    let i = yanbao::import::import(
+        "20240315-某某证券-储能行业深度.md",
+        "# 一、市场\n\n正文。\n".as_bytes(),
+        yanbao::import::Encoding::Utf8,
+    )
+    .expect("imports");
+    assert!(!i.files.get("ch1.yaml").expect("ch1").contains("page:"));
+    let lib = load_imported(&i);
+    let ch1 = lib.node_by_id(&format!("{}-1", i.id)).expect("chapter 1");
+    assert_eq!(
+        export::block_citation(&lib, ch1, 0, export::CitationStyle::Yanbao),
+        "——《储能行业深度》，某某证券，2024-03-15，一 市场，页码不详"
+    );
+}
+
+/// `citation:` in the config file sets the style of `yanbao export`; a
+/// bad value is an error naming the file and line, and nothing is written.
+#[test]
+fn the_config_citation_style_is_used_by_export_and_a_bad_one_is_located() {
+    let dir = std::env::temp_dir().join(format!("yanbao-export-cite-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let good = dir.join("good.yaml");
+    std::fs::write(&good, "citation: 资料来源\n").expect("write");
+    let out = bin()
+        .args(["--config", good.to_str().expect("utf-8"), "export", "fs-3-1", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["citation"], "资料来源：弗若斯特沙利文，头豹研究院，《AI赋能千行百业白皮书》（2025），p.47");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "mouse: false\ncitation: mla\n").expect("write");
+    let out = bin().args(["--config", bad.to_str().expect("utf-8"), "export", "fs-3-1"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:2:", bad.display()))
+            && err.contains("citation must be yanbao, 资料来源, gb7714 or apa"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ------------------------------------------------------------------ xlsx
+
+/// The sheets of a workbook, read back with calamine: (name, rows), each
+/// cell as calamine gives it, empty cells at a row's end dropped.
+fn read_xlsx(bytes: &[u8]) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx workbook");
+    let names = wb.sheet_names();
+    names
+        .into_iter()
+        .map(|n| {
+            let range = wb.worksheet_range(&n).expect("sheet");
+            assert_eq!(range.start(), Some((0, 0)), "{n}: the citation is in A1");
+            let rows = range
+                .rows()
+                .map(|r| {
+                    let mut r = r.to_vec();
+                    while r.last() == Some(&calamine::Data::Empty) {
+                        r.pop();
+                    }
+                    r
+                })
+                .collect();
+            (n, rows)
+        })
+        .collect()
+}
+
+fn s(d: &calamine::Data) -> String {
+    match d {
+        calamine::Data::String(t) => t.clone(),
+        calamine::Data::Empty => String::new(),
+        other => panic!("a text cell, not {other:?}"),
+    }
+}
+
+/// Both bundled reports as workbooks, read back with calamine and compared
+/// with the YAML: one sheet per table and per series in reading order,
+/// each block's citation in row 1 and its title in row 2, every cell and
+/// value exactly; sheet names valid for Excel and unique.
+#[test]
+fn xlsx_workbooks_read_back_as_the_yaml() {
+    use export::CitationStyle;
+    let lib = lib();
+    for report in ["fs", "ccid"] {
+        let node = lib.node_by_id(report).expect("report");
+        let style = CitationStyle::Gb7714;
+        let sheets = export::sheets(&lib, node, style);
+        let book = read_xlsx(&export::xlsx(&sheets).expect("workbook"));
+        let tables = export::tables(&lib, node);
+        let series = export::series(&lib, node);
+        assert_eq!(book.len(), tables.len() + series.len(), "{report}");
+        assert!(!series.is_empty() || report == "ccid");
+        let mut names = BTreeSet::new();
+        for (name, _) in &book {
+            assert!(
+                name.encode_utf16().count() <= 31 && !name.contains(['[', ']', ':', '*', '?', '/', '\\']),
+                "{name}"
+            );
+            assert!(names.insert(name.to_lowercase()), "{name} twice");
+        }
+        // The blocks' own citations, in reading order.
+        let mut cites = Vec::new();
+        for n in 0..lib.nodes.len() {
+            let Some(sec) = lib.section(n) else { continue };
+            if !lib.ancestry(n).contains(&node) {
+                continue;
+            }
+            for (i, b) in sec.blocks.iter().enumerate() {
+                if matches!(b, Block::Table(_) | Block::Series(_)) {
+                    cites.push((matches!(b, Block::Table(_)), export::block_citation(&lib, n, i, style)));
+                }
+            }
+        }
+        let (table_cites, series_cites): (Vec<_>, Vec<_>) = cites.into_iter().partition(|c| c.0);
+        for (k, (_, t)) in tables.iter().enumerate() {
+            let (name, rows) = &book[k];
+            assert!(name.starts_with(&format!("表{} ", k + 1)) || *name == format!("表{}", k + 1), "{name}");
+            assert!(table_cites.iter().any(|c| c.1 == s(&rows[0][0])), "{name}: {:?}", rows[0]);
+            assert!(s(&rows[0][0]).contains("[R]. 2025"), "{name}");
+            assert_eq!(rows[1].first().map(s).unwrap_or_default(), t.title.clone().unwrap_or_default(), "{name}");
+            let header: Vec<String> = rows[2].iter().map(s).collect();
+            let mut want = t.columns.clone();
+            while want.last().is_some_and(String::is_empty) {
+                want.pop();
+            }
+            assert_eq!(header, want, "{name}");
+            for (r, row) in t.rows.iter().enumerate() {
+                let mut want: Vec<String> = row.iter().map(|c| c.0.clone()).collect();
+                while want.last().is_some_and(String::is_empty) {
+                    want.pop();
+                }
+                let got: Vec<String> = rows[3 + r].iter().map(s).collect();
+                assert_eq!(got, want, "{name} row {r}");
+            }
+        }
+        for (k, (_, x)) in series.iter().enumerate() {
+            let (name, rows) = &book[tables.len() + k];
+            assert!(name.starts_with(&format!("图{}", k + 1)), "{name}");
+            assert_eq!(s(&rows[0][0]), series_cites[k].1, "{name}");
+            assert_eq!(rows[1].first().map(s).unwrap_or_default(), x.title.clone().unwrap_or_default());
+            assert_eq!(rows[2].iter().map(s).collect::<Vec<_>>(), ["period", "value", "unit", "kind"]);
+            for (j, p) in x.points.iter().enumerate() {
+                let row = &rows[3 + j];
+                assert_eq!(s(&row[0]), p.label, "{name}");
+                assert_eq!(row[1], calamine::Data::Float(p.value), "{name} {}", p.label);
+                assert_eq!(row.get(2).map(s).unwrap_or_default(), x.unit.clone().unwrap_or_default(), "{name}");
+                assert_eq!(s(&row[3]), if p.is_estimate() { "E" } else { "actual" });
+            }
+        }
+    }
+}
+
+/// `yanbao export --format xlsx --out FILE`: the file is the workbook of
+/// the library function, in the config's style; an existing file is kept
+/// without --force.
+#[test]
+fn export_xlsx_writes_a_workbook_file() {
+    let dir = std::env::temp_dir().join(format!("yanbao-export-xlsx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("fs-1.xlsx");
+    let f = file.to_str().expect("utf-8");
+    let out = bin().args(["export", "fs:1", "--format", "xlsx", "--out", f]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), f);
+    let lib = lib();
+    let node = lib.node_by_id("fs-1").expect("fs-1");
+    let want = export::sheets(&lib, node, export::CitationStyle::Yanbao);
+    let got = read_xlsx(&std::fs::read(&file).expect("written"));
+    assert_eq!(
+        got.iter().map(|g| g.0.clone()).collect::<Vec<_>>(),
+        want.iter().map(|w| w.name.clone()).collect::<Vec<_>>()
+    );
+    let again = bin().args(["export", "fs:1", "--format", "xlsx", "--out", f]).output().expect("run");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let forced = bin().args(["export", "fs:1", "--format", "xlsx", "--out", f, "--force"]).output().expect("run");
+    assert!(forced.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An industry page as an export target, by id or by name, in md, csv and
+/// xlsx; an unknown industry lists the valid ones.
+#[test]
+fn industry_pages_export_as_markdown_csv_and_xlsx() {
+    let lib = lib();
+    assert_eq!(export::resolve_industry(&lib, "industry:金融").as_deref(), Some("finance"));
+    assert_eq!(export::resolve_industry(&lib, "industry:finance").as_deref(), Some("finance"));
+    assert_eq!(export::resolve_industry(&lib, "fs-3-1"), None);
+    let plan = lib.industry_plan("finance");
+    assert!(!plan.sections.is_empty());
+    let out = bin().args(["export", "industry:金融"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(md.starts_with("# 行业：金融\n"), "{md}");
+    for &n in &plan.sections {
+        assert!(md.contains(&export::citation(&lib, n)), "{}", export::citation(&lib, n));
+    }
+    for &(n, i) in &plan.blocks {
+        assert!(md.contains(&export::block_citation(&lib, n, i, export::CitationStyle::Yanbao)));
+    }
+    let blocks = export::industry_blocks(&lib, "finance");
+    let files = export::csv_files_of(&blocks);
+    assert!(!files.is_empty());
+    let dir = std::env::temp_dir().join(format!("yanbao-export-industry-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin().args(["export", "industry:finance", "--format", "csv", "--out"]).arg(&dir).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (name, text) in &files {
+        assert_eq!(&std::fs::read_to_string(dir.join(name)).expect(name), text);
+    }
+    let file = dir.join("finance.xlsx");
+    let out = bin().args(["export", "industry:finance", "--format", "xlsx", "--out"]).arg(&file).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let book = read_xlsx(&std::fs::read(&file).expect("workbook"));
+    let want = export::sheets_of(&lib, &blocks, export::CitationStyle::Yanbao);
+    assert_eq!(book.len(), want.len());
+    for ((name, rows), w) in book.iter().zip(&want) {
+        assert_eq!(*name, w.name);
+        assert_eq!(
+            s(&rows[0][0]),
+            match &w.rows[0][0] {
+                export::XCell::Text(t) => t.clone(),
+                _ => String::new(),
+            }
+        );
+    }
+    let out = bin().args(["export", "industry:农业x"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("industry:finance"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

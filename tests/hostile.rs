@@ -343,3 +343,85 @@ fn a_paragraph_or_heading_over_64_kb_is_an_error_at_its_line() {
     assert!(r.stderr.contains("rep/c1.yaml:18:9:"), "the paragraph: {}", r.stderr);
     assert!(r.stderr.contains("more than the 64 KB limit"), "{}", r.stderr);
 }
+
+/// C7 (issue 26): 200,000 sections in one file took 562 MB. Sections are
+/// capped per file; the error names the line of the first one past the cap.
+#[test]
+fn sections_past_the_cap_are_an_error_at_their_line() {
+    let cap = yanbao::content::MAX_SECTIONS_PER_FILE;
+    let dir = fixture("many-sections");
+    // The chapter is its file's first section; its children follow, one a
+    // line from line 5.
+    let mut text = String::from("id: rep-1\nnumber: \"1\"\ntitle: 第一章\nsections:\n");
+    for i in 0..cap + 50 {
+        text.push_str(&format!("  - {{id: s-{i}, title: 第{i}节}}\n"));
+    }
+    std::fs::write(dir.join("rep/c1.yaml"), &text).unwrap();
+    let r = check(&dir);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    // Section cap + 1 is child cap - 1 (0-based), on line 5 + cap - 1.
+    let at = format!("rep/c1.yaml:{}:", 4 + cap);
+    assert!(r.stderr.contains(&at), "{at}: {}", r.stderr);
+    assert!(r.stderr.contains(&format!("more than {cap} sections in one file")), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("sections in one file").count(), 1, "one error: {}", r.stderr);
+    // At the cap, the file loads.
+    let at_cap: String = text.lines().take(4 + cap - 1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("rep/c1.yaml"), at_cap).unwrap();
+    let r = check(&dir);
+    assert!(!r.stderr.contains("sections in one file"), "{}", r.stderr);
+}
+
+/// N5's figure (issue 26): any 1 MB YAML file, as content, keymap or config,
+/// is accepted or refused in under 1 s. Prints the time of `yanbao check` on
+/// each (the process, start to exit; the check of the bundled content
+/// alone is printed first, to subtract), and checks only that each ends
+/// with an answer.
+/// `cargo test --test hostile measure_1mb_yaml -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn measure_1mb_yaml() {
+    const MB: usize = 1 << 20;
+    let anchors = {
+        // Nine levels of aliases, each ten of the one before (a billion
+        // laughs), then filler to 1 MB.
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            s.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        s.push_str(&format!("# {}\n", "x".repeat(MB - s.len() - 3)));
+        s
+    };
+    let cases: [(&str, String); 5] = [
+        ("deep [", format!("a: {}\n", "[".repeat(MB - 4))),
+        ("deep {", format!("a: {}\n", "{".repeat(MB - 4))),
+        ("long key", format!("{}: x\n", "k".repeat(MB - 4))),
+        ("anchors", anchors),
+        ("block nesting", (0..MB / 2048).map(|i| format!("{}a:\n", " ".repeat(i % 2000))).collect()),
+    ];
+    let time = |args: &[&str]| {
+        let t0 = std::time::Instant::now();
+        let r = yanbao(args);
+        (t0.elapsed(), r)
+    };
+    let dir = fixture("measure-1mb");
+    let (base, _) = time(&["check", "--content", dir.to_str().unwrap()]);
+    eprintln!("baseline (check of the small fixture): {base:.2?}");
+    for (name, text) in cases {
+        let f = dir.join("one.yaml");
+        std::fs::write(&f, &text).unwrap();
+        let f = f.to_str().unwrap();
+        let mut line = format!("{name:>14} ({} KB):", text.len() / 1024);
+        for flag in ["--keymap", "--config"] {
+            let (t, r) = time(&[flag, f, "check", "--content", dir.to_str().unwrap()]);
+            assert!(r.code.is_some(), "{name} {flag}: no exit: {}", r.stderr);
+            line.push_str(&format!(" {flag} {t:.2?} (exit {:?})", r.code.unwrap_or(-1)));
+        }
+        let content = fixture("measure-1mb-content");
+        std::fs::write(content.join("rep/c1.yaml"), format!("{HEAD}{text}")).unwrap();
+        let (t, r) = time(&["check", "--content", content.to_str().unwrap()]);
+        assert!(r.code.is_some(), "{name} content: no exit: {}", r.stderr);
+        line.push_str(&format!(" content {t:.2?} (exit {:?})", r.code.unwrap_or(-1)));
+        eprintln!("{line}");
+    }
+}

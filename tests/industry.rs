@@ -117,7 +117,8 @@ fn industries_past_the_eleventh_get_letter_keys() {
 #[test]
 fn an_industry_page_collects_both_reports() {
     let lib = library();
-    let opts = LayoutOpts { width: 76, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    let opts =
+        LayoutOpts { width: 76, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
     let doc = build_page(&lib, Page::Industry(industry("finance")), opts);
     let has = |n: usize| doc.anchors.iter().any(|a| a.1 == n);
     assert!(has(node("fs-3-1")), "the F&S industry chapter");
@@ -224,7 +225,8 @@ fn inline_charts_at_80x24_and_40x12_normal_and_ascii() {
 fn chart_rows_hold_one_bar_each() {
     let lib = library();
     for width in [20u16, 40, 76, 120] {
-        let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+        let opts =
+            LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
         for n in 0..lib.nodes.len() {
             let doc = build_page(&lib, Page::Node(n), opts);
             for (line, s) in &doc.charts {
@@ -272,7 +274,14 @@ fn every_page_lays_out_within_its_width_at_any_width() {
     for width in [1u16, 2, 3, 5, 8, 13, 21, 34, 52, 76, 116, 200] {
         for ascii in [false, true] {
             for table_bars in [false, true] {
-                let opts = LayoutOpts { width, ascii, compact_tables: width % 2 == 0, table_bars, measure: 0 };
+                let opts = LayoutOpts {
+                    width,
+                    ascii,
+                    compact_tables: width % 2 == 0,
+                    table_bars,
+                    measure: 0,
+                    ambiwide: false,
+                };
                 for &p in &pages {
                     let doc = build_page(&lib, p, opts);
                     for l in &doc.lines {

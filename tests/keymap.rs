@@ -138,3 +138,47 @@ fn unknown_context_and_malformed_yaml_are_errors() {
     assert_eq!(e.len(), 1);
     assert!(e[0].starts_with("tests/fixtures/keymaps/malformed.yaml:3:") && e[0].contains("malformed YAML"), "{e:?}");
 }
+
+/// A generated keymap of `n` bindings in `reader`, four-key sequences
+/// "a a a a", "a a a b"...: the keymap text and the i-th binding's keys.
+fn many_bindings(n: usize) -> String {
+    let letter = |i: usize| char::from(b'a' + (i % 26) as u8);
+    let mut text = String::from("reader:\n");
+    for i in 0..n {
+        let keys = format!("{} {} {} {}", letter(i / 17_576), letter(i / 676), letter(i / 26), letter(i));
+        text.push_str(&format!("  {keys}: move_down\n"));
+    }
+    text
+}
+
+/// K4: a keymap file of 10,000 bindings (the cap) loads, and every one of
+/// them binds its keys; one of 62,500 (which took 23 s, quadratic) is
+/// refused at the line of the binding past the cap, naming the limit.
+#[test]
+fn keymap_bindings_are_capped_with_a_located_error() {
+    let cap = yanbao::keymap::MAX_KEYMAP_BINDINGS;
+    let mut km = Keymap::defaults();
+    let t0 = std::time::Instant::now();
+    km.overlay("many.yaml", &many_bindings(cap)).expect("a keymap at the cap loads");
+    eprintln!("{cap} bindings loaded in {:?}", t0.elapsed());
+    assert_eq!(km.bindings(Context::Reader).filter(|b| b.keys.len() == 4).count(), cap);
+    let mut r = Resolver::default();
+    // The last binding, 9,999: a (9999/17576 = 0), o (14), u (384 % 26), p (9999 % 26).
+    let seq: Vec<Key> = "a o u p".split(' ').map(k).collect();
+    let mut got = Resolved::Unbound;
+    for key in seq {
+        got = r.feed(&km, &[Context::Reader], key);
+    }
+    assert_eq!(got, Resolved::Actions(vec![Action::MoveDown]));
+
+    let t0 = std::time::Instant::now();
+    let errors: Vec<String> = Keymap::defaults()
+        .overlay("many.yaml", &many_bindings(62_500))
+        .expect_err("past the cap")
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    eprintln!("62,500 bindings refused in {:?}", t0.elapsed());
+    // Line 1 is `reader:`; binding i is on line i + 2.
+    assert_eq!(errors, [format!("many.yaml:{}:3: more than {cap} bindings in one keymap file", cap + 2)]);
+}

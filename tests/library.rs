@@ -516,7 +516,8 @@ fn an_industry_page_groups_by_report_newest_first_and_collapses_copies() {
     use yanbao::doc::{LayoutOpts, Page, build_page};
     let lib = common::grouped_library();
     let fin = lib.industries.iter().position(|i| i.name == "金融").expect("金融");
-    let opts = LayoutOpts { width: 100, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    let opts =
+        LayoutOpts { width: 100, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
     let doc = build_page(&lib, Page::Industry(fin), opts);
     let lines: Vec<String> = doc.lines.iter().map(|l| l.segs.iter().map(|s| s.text.as_str()).collect()).collect();
     let all = lines.join("\n");

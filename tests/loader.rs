@@ -121,7 +121,8 @@ fn examples_are_counted_shown_and_found_apart_from_cases() {
     let st = lib.industry_stats("finance");
     assert_eq!((st.cases, st.examples), (1, 1), "{st:?}");
     // The example is one compact line (plus its results), not a case frame.
-    let opts = LayoutOpts { width: 60, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    let opts =
+        LayoutOpts { width: 60, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
     let doc = build_page(&lib, Page::Node(lib.node_by_id("rep-1-1").unwrap()), opts);
     let text: Vec<String> = doc.lines.iter().map(|l| l.text()).collect();
     let at = text.iter().position(|l| l.contains("示例 华福证券：用AI生成研报摘要")).expect("example line");

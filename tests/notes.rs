@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use yanbao::action::{Action, Effect};
 use yanbao::app::{App, Overlay};
 use yanbao::content::Library;
+use yanbao::export::CitationStyle;
 use yanbao::notes::{self, BlockRef, Format};
 use yanbao::state::SavedNote;
 
@@ -175,7 +176,7 @@ fn notes_export_as_markdown_json_and_csv_grouped_by_report() {
         note_at(&lib, "fs-3-1-1", 0, "核对口径, \"2024\"", day + 60),
         note_at(&lib, "fs-3-1-1", 1, "", day + 120),
     ];
-    let md = notes::render(&lib, &list, None, Format::Md);
+    let md = notes::render(&lib, &list, None, Format::Md, CitationStyle::Yanbao);
     let fs_title = &lib.heads().iter().find(|r| r.id == "fs").unwrap().title;
     let ccid_title = &lib.heads().iter().find(|r| r.id == "ccid").unwrap().title;
     // Grouped by report in the library's order, whatever order they were made in.
@@ -187,30 +188,35 @@ fn notes_export_as_markdown_json_and_csv_grouped_by_report() {
         "### 核对口径, \"2024\"\n\n{} · 2026-12-07\n\n{}\n\n{}\n",
         notes::breadcrumb(&lib, fs31),
         quote.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n"),
-        yanbao::export::citation(&lib, fs31)
+        yanbao::export::block_citation(&lib, fs31, 0, CitationStyle::Yanbao)
     );
     assert!(md.contains(&want), "{md}\n--- wanted ---\n{want}");
     assert!(md.contains("### （高亮）"));
     // --report keeps one report's.
-    let only = notes::render(&lib, &list, Some("ccid"), Format::Md);
+    let only = notes::render(&lib, &list, Some("ccid"), Format::Md, CitationStyle::Yanbao);
     assert!(only.contains("对比 F&S") && !only.contains("核对口径"));
     // JSON: every field, in the same order.
-    let json: serde_json::Value = serde_json::from_str(&notes::render(&lib, &list, None, Format::Json)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&notes::render(&lib, &list, None, Format::Json, CitationStyle::Yanbao)).unwrap();
     let rows = json.as_array().unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["report"], "fs");
     assert_eq!(rows[0]["kind"], "note");
     assert_eq!(rows[1]["kind"], "highlight");
     assert_eq!(rows[0]["quote"], quote.as_str());
-    assert_eq!(rows[0]["citation"], yanbao::export::citation(&lib, fs31).as_str());
+    assert_eq!(rows[0]["citation"], yanbao::export::block_citation(&lib, fs31, 0, CitationStyle::Yanbao).as_str());
     assert_eq!(rows[0]["created"], "2026-12-07");
     assert_eq!(rows[2]["orphaned"], false);
     // CSV: a header, one row per note, cells quoted as RFC 4180 says.
-    let csv = notes::render(&lib, &list, None, Format::Csv);
+    let csv = notes::render(&lib, &list, None, Format::Csv, CitationStyle::Yanbao);
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("report,breadcrumb,kind,date,text,quote,citation,orphaned"));
     assert!(csv.contains(",note,2026-12-07,\"核对口径, \"\"2024\"\"\","), "{csv}");
     assert_eq!(csv.matches("\nfs,").count() + csv.matches("\nccid,").count(), 3);
+    // The config's house style: every note cited in it.
+    let gb = notes::render(&lib, &list, None, Format::Md, CitationStyle::Gb7714);
+    assert!(gb.contains("\n弗若斯特沙利文, 头豹研究院. AI赋能千行百业白皮书[R]. 2025: 47-.\n"), "{gb}");
+    assert!(!gb.contains("——《"), "{gb}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -257,11 +263,11 @@ fn notes_find_moved_blocks_and_orphans_keep_their_quote() {
     let sec = after.node_by_id("rep-1-1").unwrap();
     assert_eq!(notes::locate(&after, &on_table), Some(BlockRef { node: sec, index: 2 }), "found by hash");
     assert_eq!(notes::locate(&after, &on_text), None, "its block changed: orphaned");
-    let rows = notes::exported(&after, &[on_text.clone(), on_table], None);
+    let rows = notes::exported(&after, &[on_text.clone(), on_table], None, CitationStyle::Yanbao);
     assert_eq!(rows.len(), 2, "never dropped");
     assert!(rows[0].orphaned && !rows[1].orphaned);
     assert_eq!(rows[0].quote, "金融行业的应用，银行与证券并进。", "the orphan keeps its quote");
-    let md = notes::render(&after, &[on_text], None, Format::Md);
+    let md = notes::render(&after, &[on_text], None, Format::Md, CitationStyle::Yanbao);
     assert!(md.contains("孤立笔记") && md.contains("> 金融行业的应用，银行与证券并进。"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -295,7 +301,7 @@ fn the_notes_command_prints_what_the_reader_saved() {
     };
     let (code, out, err) = run(&["notes", "--format", "csv"]);
     assert_eq!(code, Some(0), "{err}");
-    let want = notes::render(&library(), &app.state.memory.notes, None, Format::Csv);
+    let want = notes::render(&library(), &app.state.memory.notes, None, Format::Csv, CitationStyle::Yanbao);
     assert_eq!(out, want);
     assert!(out.contains("CLI 导出"));
     let (_, md, _) = run(&["notes", "--report", "ccid"]);

@@ -11,7 +11,7 @@ use yanbao::keymap::Keymap;
 use yanbao::theme::{ColorDepth, Theme};
 
 fn opts(width: u16) -> LayoutOpts {
-    LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0 }
+    LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false }
 }
 
 /// Sections (not reports: those pages are the largest), first to last.

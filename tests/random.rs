@@ -186,6 +186,20 @@ proptest! {
 }
 
 proptest! {
+    // Ambiguous characters two columns wide (`--ambiwidth wide`, or an SSH
+    // client's `YANBAO_AMBIWIDTH=wide`).
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_action_sequences_ambiwidth_wide(start in size(), steps in prop::collection::vec(step(), 1..60)) {
+        let mut app = app_with(start.0, start.1, false);
+        let wide = yanbao::options::Options { ambiwidth: yanbao::options::AmbiWidth::Wide, ..app.state.options };
+        app.set_options(wide);
+        run_on(app, &steps);
+    }
+}
+
+proptest! {
     // 150 cases over a library large enough for its tree to group its
     // reports (group rows opened, closed, clicked, regrouped with `o`).
     #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]

@@ -150,7 +150,14 @@ fn metric_values_are_never_cut() {
         let mut values = Vec::new();
         metric_values(s, &mut values);
         for width in [30u16, 52, 80] {
-            let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+            let opts = LayoutOpts {
+                width,
+                ascii: false,
+                compact_tables: false,
+                table_bars: false,
+                measure: 0,
+                ambiwide: false,
+            };
             let doc = build_page(&lib, Page::Node(n), opts);
             for v in &values {
                 let mut f = yanbao::app::FindState::default();
@@ -345,7 +352,8 @@ fn industry(id: &str) -> usize {
 }
 
 fn industry_doc(id: &str, width: u16) -> yanbao::doc::Doc {
-    let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    let opts =
+        LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
     build_page(&library(), Page::Industry(industry(id)), opts)
 }
 
@@ -546,7 +554,14 @@ fn table_columns_keep_short_cells_and_dates_whole() {
     let lib = library();
     for width in [40u16, 52, 60, 80, 116] {
         for compact in [false, true] {
-            let opts = LayoutOpts { width, ascii: false, compact_tables: compact, table_bars: false, measure: 0 };
+            let opts = LayoutOpts {
+                width,
+                ascii: false,
+                compact_tables: compact,
+                table_bars: false,
+                measure: 0,
+                ambiwide: false,
+            };
             let doc = build_page(&lib, Page::Node(node("fs-1-1")), opts);
             let text: Vec<String> = doc.lines.iter().map(|l| l.text()).collect();
             for (i, l) in text.iter().enumerate() {

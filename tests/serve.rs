@@ -628,14 +628,14 @@ async fn a_slow_client_loses_frames_then_gets_a_full_repaint() {
     let n = dropped();
     eprintln!("slow client: {} keys typed, {n} frames dropped", typed.len());
     assert!(n > 0, "the slow client's frames were dropped");
-    // Meanwhile another reader is served at once.
+    // Meanwhile another reader is served: its first screen and a key's
+    // echo come (a liveness check; the time is printed, not asserted).
     let t0 = Instant::now();
     let mut fast = Term::open(srv.addr, 80, 24).await;
-    assert!(fast.until(5, |s| s.contains("目录")).await);
+    assert!(fast.until(10, |s| s.contains("目录")).await, "no first screen beside the slow client");
     fast.send("j").await;
-    assert!(fast.until(5, |s| s.contains("1 人工智能行业综述")).await);
-    let took = t0.elapsed();
-    assert!(took < Duration::from_secs(3), "the other reader waited {took:?}");
+    assert!(fast.until(10, |s| s.contains("1 人工智能行业综述")).await, "no echo beside the slow client");
+    eprintln!("beside the slow client, another reader's first screen and echo came in {:?}", t0.elapsed());
     // Now the slow client reads: it catches up, and its screen is exactly
     // the app's screen after every key (one full repaint, nothing stale).
     let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
@@ -1589,7 +1589,7 @@ async fn past_max_startups_new_connections_are_refused_and_keyed_logins_kept() {
     srv.shutdown().await;
 }
 
-/// N3's figures: 8 real logins, one a second, during a silent flood of
+/// N3's figures: 8 real OpenSSH logins, one a second, during a silent flood of
 /// 5,000 connections a second from rotating addresses, against the server
 /// binary with its default limits (YANBAO_SERVE_BIN=... to measure another
 /// build). Loopback only; the flood lasts about 18 s at most.
@@ -1599,14 +1599,27 @@ async fn past_max_startups_new_connections_are_refused_and_keyed_logins_kept() {
 async fn measure_silent_flood() {
     let server = served(&["--max-per-minute", "100000"]);
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (cpu0, t0) = (server.cpu(), Instant::now());
     let flood = tokio::spawn(silent_flood(server.addr, 5000, Duration::from_secs(2), Arc::clone(&stop)));
     tokio::time::sleep(Duration::from_secs(1)).await;
+    // Real logins: OpenSSH's `ssh -tt` (BatchMode) on a terminal, each
+    // given 10 s from its start to show the first screen.
     let logins: Vec<_> = (0..8u64)
         .map(|i| {
-            let addr = server.addr;
+            let port = server.port();
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(i * 1000)).await;
-                try_login(addr, 10).await
+                tokio::task::spawn_blocking(move || {
+                    let t0 = Instant::now();
+                    let ssh = ssh_in_pty(port, 24, 80);
+                    if ssh.pty.wait_for("目录", 10) {
+                        Ok(t0.elapsed())
+                    } else {
+                        Err(format!("no first screen within 10 s: {:?}", ssh.screen().trim()))
+                    }
+                })
+                .await
+                .unwrap()
             })
         })
         .collect();
@@ -1618,7 +1631,10 @@ async fn measure_silent_flood() {
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let opened = flood.await.unwrap();
-    eprintln!("silent flood: {opened} connections; {ok} of 8 logins in within 10 s");
+    let (cpu, secs) = (server.cpu() - cpu0, t0.elapsed().as_secs_f64());
+    eprintln!(
+        "silent flood: {opened} connections in {secs:.1} s; {ok} of 8 logins in within 10 s; server {cpu:.2} cpu-s"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2385,4 +2401,26 @@ async fn a_keyed_reader_resumes_and_an_anonymous_one_starts_fresh() {
     srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&state_dir);
     let _ = std::fs::remove_dir_all(&anon_dir);
+}
+
+/// Issue 24, item 4: a client that sends `YANBAO_AMBIWIDTH=wide` (OpenSSH:
+/// `-o SetEnv=YANBAO_AMBIWIDTH=wide`) gets ambiguous characters laid out two
+/// columns wide, with borders in ASCII, while another session of the same
+/// server stays narrow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_may_ask_for_wide_ambiguous_characters() {
+    let (srv, _) = start(8, Duration::from_secs(60)).await;
+    let handle = connect(srv.addr).await;
+    let ch = handle.channel_open_session().await.expect("session");
+    ch.set_env(false, yanbao::serve::AMBIWIDTH_ENV, "wide").await.unwrap();
+    ch.request_pty(true, "xterm-256color", 80, 24, 0, 0, &[]).await.unwrap();
+    ch.request_shell(true).await.unwrap();
+    let mut wide = Term { _handle: handle, ch, vt: vt(24, 80), closed: false };
+    let mut narrow = Term::open(srv.addr, 80, 24).await;
+    assert!(wide.until(10, |s| s.contains("目录")).await, "{}", wide.screen());
+    assert!(narrow.until(10, |s| s.contains("目录")).await, "{}", narrow.screen());
+    let boxes = |s: &str| s.chars().filter(|c| matches!(c, '─' | '│' | '┌' | '┐' | '└' | '┘')).count();
+    assert!(boxes(&narrow.screen()) > 0, "the narrow session draws box borders:\n{}", narrow.screen());
+    assert_eq!(boxes(&wide.screen()), 0, "the wide session draws ASCII borders:\n{}", wide.screen());
+    srv.shutdown().await;
 }

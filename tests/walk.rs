@@ -3,8 +3,8 @@
 //! checked (see `check`: no panic, nothing drawn outside the area, no row
 //! wider than the area, no half of a wide character left or covered).
 //!
-//! Coverage, for each of the 4 modes (normal, `--ascii`, compact tables `w`,
-//! table bars `b`) and each of the 6 sizes (1x1, 20x5, 40x12, 80x24, 120x40,
+//! Coverage, for each of the 5 modes (normal, `--ascii`, compact tables `w`,
+//! table bars `b`, ambiguous characters wide) and each of the 6 sizes (1x1, 20x5, 40x12, 80x24, 120x40,
 //! 200x60), on one app per mode resized in turn:
 //! - every node of both reports (report, chapter, section) and every
 //!   industry page: shown from the tree, then in the reader (the only pane
@@ -351,6 +351,10 @@ fn walk_mode(mode: &'static str) {
     let mut total = 0;
     let mut app = app_with(80, 24, mode == "ascii");
     match mode {
+        "wide" => {
+            let wide = yanbao::options::Options { ambiwidth: yanbao::options::AmbiWidth::Wide, ..app.state.options };
+            app.set_options(wide);
+        }
         "compact" => drop(app.update(Action::ToggleCompactTables)),
         "bars" => drop(app.update(Action::ToggleTableBars)),
         _ => {}
@@ -403,4 +407,11 @@ fn walk_compact_tables() {
 #[test]
 fn walk_table_bars() {
     walk_mode("bars");
+}
+
+/// Ambiguous characters two columns wide (`--ambiwidth wide`, or an SSH
+/// client's `YANBAO_AMBIWIDTH=wide`).
+#[test]
+fn walk_ambiwidth_wide() {
+    walk_mode("wide");
 }

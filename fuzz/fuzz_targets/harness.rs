@@ -6,13 +6,15 @@
 //!
 //! Input layouts (the seeds in `fuzz/seeds/<target>/` follow them):
 //! - `content`: `[width, flags] ++ chapter YAML` (flags: 1 ascii, 2 compact
-//!   tables, 4 table bars, 8 industry pages, 16 all the bundled companies)
+//!   tables, 4 table bars, 8 industry pages, 16 all the bundled companies,
+//!   32 ambiguous characters two columns wide)
 //! - `keymap`: a user keymap file
 //! - `query`: `[limit] ++ query`
 //! - `ssh_input`: `[n, len_1 .. len_n] ++ bytes`, split into packets of those
 //!   lengths (n mod 16; n's bit 128: mouse reporting on, reports decoded)
 //! - `app`: `[w, h, flags, packet, w2, h2] ++ bytes from the client` (flags: 1
-//!   ascii, 2-4 colour depth, 8 resize halfway, 16 mouse reporting on)
+//!   ascii, 2-4 colour depth, 8 resize halfway, 16 mouse reporting on, 32
+//!   ambiguous characters two columns wide, as `YANBAO_AMBIWIDTH=wide`)
 //! - `proxy`: the first bytes of a connection (a PROXY header v1 or v2, then
 //!   anything)
 //! - `config`: a config file
@@ -151,6 +153,7 @@ pub fn content(data: &[u8]) {
         compact_tables: flags & 2 != 0,
         table_bars: flags & 4 != 0,
         measure: 0,
+        ambiwide: flags & 32 != 0,
     };
     for n in 0..lib.nodes.len().min(64) {
         let _ = lib.tree_title(n);
@@ -333,6 +336,10 @@ pub fn app(data: &[u8]) {
         Theme::new(depth, flags & 1 != 0),
         (w, h),
     );
+    if flags & 32 != 0 {
+        let wide = yanbao::options::Options { ambiwidth: yanbao::options::AmbiWidth::Wide, ..app.state.options };
+        app.set_options(wide);
+    }
     render_checked(&app, w, h);
     // As `yanbao serve --mouse` does: mouse reports are decoded.
     let mut decoder = Decoder::new(flags & 16 != 0);
@@ -417,7 +424,8 @@ pub fn import(data: &[u8]) {
     }
     let (lib, errors) = load(&files);
     assert!(errors.is_empty(), "{errors:?}");
-    let opts = LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+    let opts =
+        LayoutOpts { width, ascii: false, compact_tables: false, table_bars: false, measure: 0, ambiwide: false };
     for n in 0..lib.nodes.len().min(64) {
         let doc = build_page(&lib, Page::Node(n), opts);
         check_doc(&doc, width, &format!("node {n}"));
@@ -508,7 +516,14 @@ pub fn cache(data: &[u8]) {
     std::fs::write(&file, &bytes).expect("scratch file written");
     if let Ok(Some(opened)) = yanbao::cache::read_unkeyed(&file) {
         let lib = &opened.lib;
-        let opts = LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 0 };
+        let opts = LayoutOpts {
+            width: 80,
+            ascii: false,
+            compact_tables: false,
+            table_bars: false,
+            measure: 0,
+            ambiwide: false,
+        };
         for n in 0..lib.nodes.len().min(64) {
             let _ = lib.tree_title(n);
             let doc = build_page(lib, Page::Node(n), opts);

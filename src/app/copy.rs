@@ -99,7 +99,7 @@ impl State {
                 let node = self.reader_node();
                 let md = export::markdown_body(&self.lib, node);
                 let what = format!("本节 Markdown {} 行", md.lines().count());
-                let text = format!("{}\n\n{}\n", md.trim_end(), export::citation(&self.lib, node));
+                let text = format!("{}\n\n{}\n", md.trim_end(), export::citation_in(&self.lib, node, self.citation));
                 Some(self.copy(text, what))
             }
             _ => None,
@@ -136,14 +136,17 @@ impl State {
     /// The focused block (or, on a heading, the block after it), as plain
     /// text with the citation.
     fn reader_unit(&self) -> Option<(String, String)> {
-        if let Some((node, b)) = self.focused_content() {
+        if let Some(at) = self.focused_ref()
+            && let Some(b) = self.block_of(at.node, at.index)
+        {
             let (text, what) = export::block_plain(&self.lib, b);
-            return Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what));
+            let cite = export::block_citation(&self.lib, at.node, at.index, self.citation);
+            return Some((format!("{}\n{cite}\n", text.trim_end()), what));
         }
         // A heading with no block of its own: its title.
         let n = self.focused_block()?.node?;
         let title = self.lib.node_title(n);
-        Some((format!("{title}\n{}\n", export::citation(&self.lib, n)), "标题".into()))
+        Some((format!("{title}\n{}\n", export::citation_in(&self.lib, n, self.citation)), "标题".into()))
     }
 
     pub(super) fn block_of(&self, node: NodeId, i: usize) -> Option<&Block> {
@@ -166,7 +169,7 @@ impl State {
         text.push_str(u.text.trim_end());
         text.push('\n');
         if let Target::Place { node, .. } = &u.target {
-            text.push_str(&export::citation(&self.lib, *node));
+            text.push_str(&export::citation_in(&self.lib, *node, self.citation));
             text.push('\n');
         }
         Some((text, format!("搜索结果（{}）", u.kind.label())))
@@ -175,34 +178,34 @@ impl State {
     /// The table shown in the table view: as TSV, with the citation.
     fn table_unit(&self) -> Option<(String, String)> {
         let Some(Overlay::Table(t)) = self.overlays.last() else { return None };
-        let doc = &self.reader.doc;
-        let node = doc
-            .tables
-            .iter()
-            .find(|(_, x)| std::sync::Arc::ptr_eq(x, &t.table))
-            .and_then(|(line, _)| {
-                doc.item_index_at(*line).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(*line))
-            })
-            .unwrap_or(self.reader.node);
+        let line = self.reader.doc.tables.iter().find(|(_, x)| std::sync::Arc::ptr_eq(x, &t.table)).map(|(l, _)| *l);
         let (text, what) = export::block_plain(&self.lib, &Block::Table((*t.table).clone()));
-        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+        Some((format!("{}\n{}\n", text.trim_end(), self.view_citation(line)), what))
     }
 
     /// The chart shown in the chart view: its values, with the citation.
     fn chart_unit(&self) -> Option<(String, String)> {
         let Some(Overlay::Chart(c)) = self.overlays.last() else { return None };
         let series = c.charts.get(c.index)?;
-        let doc = &self.reader.doc;
-        let node = doc
-            .charts
-            .iter()
-            .find(|(_, s)| std::sync::Arc::ptr_eq(s, series))
-            .and_then(|(line, _)| {
-                doc.item_index_at(*line).and_then(|k| doc.items[k].node).or_else(|| doc.node_at(*line))
-            })
-            .unwrap_or(self.reader.node);
+        let line = self.reader.doc.charts.iter().find(|(_, s)| std::sync::Arc::ptr_eq(s, series)).map(|(l, _)| *l);
         let (text, what) = export::block_plain(&self.lib, &Block::Series((**series).clone()));
-        Some((format!("{}\n{}\n", text.trim_end(), export::citation(&self.lib, node)), what))
+        Some((format!("{}\n{}\n", text.trim_end(), self.view_citation(line)), what))
+    }
+
+    /// The citation of the block drawn at `line` of the reader's page (the
+    /// table or chart a view shows): the block's own where the page knows
+    /// which block it is, else its section's, else the reader's place.
+    fn view_citation(&self, line: Option<usize>) -> String {
+        let doc = &self.reader.doc;
+        let item = line.and_then(|l| doc.item_index_at(l)).and_then(|k| doc.items.get(k));
+        match (item.and_then(|i| i.node), item.and_then(|i| i.block)) {
+            (Some(n), Some(b)) => export::block_citation(&self.lib, n, b, self.citation),
+            (Some(n), None) => export::citation_in(&self.lib, n, self.citation),
+            _ => {
+                let n = line.and_then(|l| doc.node_at(l)).unwrap_or(self.reader.node);
+                export::citation_in(&self.lib, n, self.citation)
+            }
+        }
     }
 }
 

@@ -35,6 +35,10 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
             Context::Copy => "已复制的文本（可用终端自己的选择复制）",
             Context::Marks => "标记列表（M）",
             Context::Notes => "笔记列表（g n）",
+            Context::Figures => "图表目录（F）：图 章-序 为图表与配图，表 章-序 为表格与指标组",
+            Context::Command => {
+                "命令行（:）：:3.1 章节 · :50% 本页位置 · :图3-2 / :表1-1 / :图3 图表 · :行号 · :q 退出"
+            }
         };
         out.push((String::new(), title.to_string()));
         out.extend(rows.into_iter().map(|(k, d)| (digit_runs(&k), d)));

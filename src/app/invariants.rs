@@ -42,6 +42,17 @@ impl State {
                 }
                 Overlay::Marks { selected, .. } => within("marks list", *selected, self.memory.marks.len())?,
                 Overlay::Notes(l) => within("notes list", l.selected, self.memory.notes.len())?,
+                Overlay::Figures(l) => {
+                    within("figure list", l.selected, l.shown.len())?;
+                    if l.shown.iter().chain(&l.pick).any(|&i| i >= l.all.len()) {
+                        return Err("figure list: an item past the list".into());
+                    }
+                }
+                Overlay::Command(c) => {
+                    if c.prompt.cursor > c.prompt.input.chars().count() {
+                        return Err("command line: cursor past the input's end".into());
+                    }
+                }
                 Overlay::NotePrompt(p) => {
                     let n = p.input.chars().count();
                     if p.cursor > n || n > NOTE_TEXT {

@@ -229,7 +229,14 @@ impl State {
     /// left goes on the jump list.
     pub(super) fn is_jump(&self, action: &Action) -> bool {
         match self.overlays.last() {
-            Some(Overlay::Search(_) | Overlay::Company(_) | Overlay::Marks { .. } | Overlay::Notes(_)) => {
+            Some(
+                Overlay::Search(_)
+                | Overlay::Company(_)
+                | Overlay::Marks { .. }
+                | Overlay::Notes(_)
+                | Overlay::Figures(_)
+                | Overlay::Command(_),
+            ) => {
                 matches!(action, Action::Confirm | Action::Open)
             }
             Some(Overlay::Industries { .. }) => {

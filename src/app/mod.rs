@@ -2,6 +2,7 @@
 //! effects for the runtime to carry out. No I/O happens here.
 
 mod copy;
+mod figures;
 mod find;
 mod find_prompt;
 mod focus;
@@ -18,6 +19,7 @@ mod table;
 mod view;
 
 pub use copy::{Copied, CopyView, copy_lines, copy_rows};
+pub use figures::{COMMAND_HISTORY, CommandLine, FigList, fig_row, figures_popup};
 pub use find::{FindState, Match, Piece, Prompt};
 pub use focus::{Focused, item_lines};
 pub use help::{help_lines, help_popup, max_help_scroll};
@@ -85,6 +87,10 @@ pub enum Overlay {
     NotePrompt(NotePrompt),
     /// The notes list (`g n`).
     Notes(NotesList),
+    /// The figure list (`F`, 图表目录).
+    Figures(FigList),
+    /// The `:` command line.
+    Command(CommandLine),
 }
 
 /// The chart view: the page's charts, the one shown, and one to compare.
@@ -101,7 +107,11 @@ pub struct ChartState {
 impl Overlay {
     /// Overlays with a text prompt take unbound printable keys as typing.
     fn takes_text(&self) -> bool {
-        matches!(self, Overlay::Find { .. } | Overlay::Search(_) | Overlay::NotePrompt(_))
+        match self {
+            Overlay::Find { .. } | Overlay::Search(_) | Overlay::NotePrompt(_) | Overlay::Command(_) => true,
+            Overlay::Figures(l) => l.editing,
+            _ => false,
+        }
     }
 }
 
@@ -158,12 +168,16 @@ pub struct State {
     /// `--copy-to FILE`: copies are appended to this file instead of being
     /// sent as OSC 52 (the local explorer only).
     pub copy_to: Option<std::path::PathBuf>,
+    /// The house style of the citations `y`, `Y` and Ctrl-y copy (config `citation:`).
+    pub citation: crate::export::CitationStyle,
     /// The last copy, until the next action: `y` again shows it.
     pub copied: Option<Copied>,
     /// Notes made in this session (part of a new note's id).
     pub note_seq: u64,
     /// The note last deleted in the notes list and its row (`u` brings it back).
     pub deleted_note: Option<(usize, crate::state::SavedNote)>,
+    /// Commands run from the `:` line, oldest first (at most `COMMAND_HISTORY`).
+    pub command_history: Vec<String>,
 }
 
 /// One app session: state plus the key resolver. The SSH server runs one per connection.
@@ -233,9 +247,11 @@ impl App {
             memory: Memory::default(),
             pages,
             copy_to: None,
+            citation: crate::export::CitationStyle::Yanbao,
             copied: None,
             note_seq: 0,
             deleted_note: None,
+            command_history: Vec::new(),
         };
         state.relayout();
         App { state, resolver: Resolver::default(), saver: None }
@@ -305,6 +321,10 @@ impl App {
             // The note prompt edits with the find prompt's keys.
             Some(Overlay::NotePrompt(_)) => return vec![Context::Find],
             Some(Overlay::Notes(_)) => return vec![Context::Notes],
+            // The figure list's filter edits with the find prompt's keys.
+            Some(Overlay::Figures(l)) if l.editing => return vec![Context::Find],
+            Some(Overlay::Figures(_)) => return vec![Context::Figures],
+            Some(Overlay::Command(_)) => return vec![Context::Command],
             Some(Overlay::Help { .. }) => out.push(Context::Help),
             None => {}
         }
@@ -396,6 +416,12 @@ impl App {
 
 impl State {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        // Widths are counted as this explorer's options say (no process-wide switch).
+        let wide = self.options.ambiwidth == crate::options::AmbiWidth::Wide;
+        crate::text::with_ambiwide(wide, || self.update_with(action))
+    }
+
+    fn update_with(&mut self, action: Action) -> Vec<Effect> {
         let keeps_anchor = matches!(action, Action::Resize(..) | Action::ToggleCompactTables | Action::ToggleTableBars);
         let before = (self.page(), self.reader.scroll);
         let (place, focus, jump, revision) = (self.place(), self.focus, self.is_jump(&action), self.memory.revision);
@@ -467,6 +493,8 @@ impl State {
             Some(Overlay::Marks { .. }) => return self.update_marks(action),
             Some(Overlay::NotePrompt(_)) => return self.update_note_prompt(action),
             Some(Overlay::Notes(_)) => return self.update_notes(action),
+            Some(Overlay::Figures(_)) => return self.update_figures(action),
+            Some(Overlay::Command(_)) => return self.update_command(action),
             _ => {}
         }
         if self.overlays.is_empty() && self.update_industry_keys(&action) {
@@ -490,6 +518,9 @@ impl State {
             Action::AddNote => return self.note_here(false),
             Action::Highlight => return self.note_here(true),
             Action::Notes => self.open_notes(),
+            Action::Figures => self.open_figures(),
+            Action::CommandLine => self.open_command(),
+            Action::ToggleScope | Action::Complete => {}
             Action::SetMark => self.memory.pending = Some(MarkOp::Set),
             Action::GotoMark => self.memory.pending = Some(MarkOp::Jump),
             Action::MarkSet(c) => self.set_mark(c),

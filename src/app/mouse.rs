@@ -105,6 +105,7 @@ impl State {
         match self.overlays.last() {
             None => {}
             Some(Overlay::Search(_)) => return self.pointer_finder(x, y, lines),
+            Some(Overlay::Figures(_)) => return self.pointer_figures(x, y, lines),
             Some(Overlay::Help { .. }) => {
                 if let Some(n) = lines {
                     let max = max_help_scroll(&self.keymap, self.size);

@@ -105,6 +105,7 @@ impl State {
             compact_tables: self.compact_tables,
             table_bars: self.table_bars,
             measure: self.options.width,
+            ambiwide: self.options.ambiwidth == crate::options::AmbiWidth::Wide,
         }
     }
 

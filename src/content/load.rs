@@ -13,6 +13,12 @@ use std::fmt;
 /// The most text in one title or paragraph, in bytes of UTF-8.
 pub const MAX_BLOCK_TEXT: usize = 64 * 1024;
 
+/// The most sections one content file may hold, at every depth (a chapter
+/// of the bundled reports holds a few dozen). Past it, the file's error
+/// names the line of the first section over the limit, and the sections
+/// after it are left out: 200,000 sections took 562 MB (issue 26, C7).
+pub const MAX_SECTIONS_PER_FILE: usize = 10_000;
+
 /// The content files of a folder: relative path (with `/`) → text.
 pub type Files = BTreeMap<String, String>;
 
@@ -74,6 +80,8 @@ struct FileCtx<'a> {
     name: &'a str,
     locator: LazyLocator<'a>,
     ld: &'a mut Loader,
+    /// Sections of this file seen so far.
+    sections: usize,
 }
 
 impl FileCtx<'_> {
@@ -140,15 +148,30 @@ impl FileCtx<'_> {
 
     /// Convert the blocks of the list at `list` (a YAML path such as
     /// `sections[0].blocks`), checking each; a broken block is reported and left out.
-    fn blocks(&mut self, raw: Vec<Value>, list: &str) -> Vec<Block> {
-        raw.into_iter().enumerate().filter_map(|(i, v)| self.block(v, &format!("{list}[{i}]"))).collect()
+    /// The blocks with the page each starts on (a block's own `page:`,
+    /// any kind); the pages are empty where no block gives one.
+    fn blocks(&mut self, raw: Vec<Value>, list: &str) -> (Vec<Block>, Vec<Option<u32>>) {
+        let (blocks, pages): (Vec<Block>, Vec<Option<u32>>) =
+            raw.into_iter().enumerate().filter_map(|(i, v)| self.block(v, &format!("{list}[{i}]"))).unzip();
+        let pages = if pages.iter().any(Option::is_some) { pages } else { Vec::new() };
+        (blocks, pages)
     }
 
-    fn block(&mut self, v: Value, path: &str) -> Option<Block> {
+    fn block(&mut self, v: Value, path: &str) -> Option<(Block, Option<u32>)> {
         let expected = BlockKind::all().map(BlockKind::name).collect::<Vec<_>>().join(", ");
         let Value::Mapping(mut m) = v else {
             self.error(path, format!("a block is a mapping with a `kind` ({expected})"));
             return None;
+        };
+        let page = match m.remove("page") {
+            None => None,
+            Some(p) => match p.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0) {
+                Some(n) => Some(n),
+                None => {
+                    self.error(&format!("{path}.page"), "page must be a whole number from 1");
+                    return None;
+                }
+            },
         };
         let kind = match m.remove("kind") {
             Some(Value::String(k)) => k,
@@ -178,7 +201,7 @@ impl FileCtx<'_> {
             BlockKind::List => Block::List(self.convert(v, path)?),
         };
         self.check_block(&b, path);
-        Some(b)
+        Some((b, page))
     }
 
     fn id(&mut self, path: &str, id: &str, kind: &str) {
@@ -323,20 +346,28 @@ impl FileCtx<'_> {
         }
     }
 
-    fn section(&mut self, raw: RawSection, base: &str) -> Section {
+    fn section(&mut self, raw: RawSection, base: &str) -> Option<Section> {
+        self.sections += 1;
+        if self.sections > MAX_SECTIONS_PER_FILE {
+            if self.sections == MAX_SECTIONS_PER_FILE + 1 {
+                let msg = format!("more than {MAX_SECTIONS_PER_FILE} sections in one file (split it into chapters)");
+                self.error(&format!("{base}id"), msg);
+            }
+            return None;
+        }
         self.id(&format!("{base}id"), &raw.id, "section");
         self.title(&format!("{base}title"), &raw.title);
         for (i, ind) in raw.industries.iter().enumerate() {
             self.industry_ref(&format!("{base}industries[{i}]"), ind);
         }
-        let blocks = self.blocks(raw.blocks, &format!("{base}blocks"));
+        let (blocks, block_pages) = self.blocks(raw.blocks, &format!("{base}blocks"));
         let sections = raw
             .sections
             .into_iter()
             .enumerate()
-            .map(|(i, s)| self.section(s, &format!("{base}sections[{i}].")))
+            .filter_map(|(i, s)| self.section(s, &format!("{base}sections[{i}].")))
             .collect();
-        Section {
+        Some(Section {
             id: raw.id,
             number: raw.number,
             title: raw.title,
@@ -344,8 +375,9 @@ impl FileCtx<'_> {
             industries: raw.industries,
             editorial: raw.editorial,
             blocks,
+            block_pages,
             sections,
-        }
+        })
     }
 }
 
@@ -402,7 +434,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
     let (industry_files, company_files) = (names("industries.yaml"), names("companies.yaml"));
     for name in &industry_files {
         let Some(text) = files.get(name) else { continue };
-        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld, sections: 0 };
         let more = cx.parse::<Option<Vec<Industry>>>(text).flatten().unwrap_or_default();
         for (i, x) in more.into_iter().enumerate() {
             if industries.iter().any(|o| o.id == x.id) && name != &industry_files[0] {
@@ -415,7 +447,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
     }
     for name in &company_files {
         let Some(text) = files.get(name) else { continue };
-        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld, sections: 0 };
         let more = cx.parse::<Option<Vec<Company>>>(text).flatten().unwrap_or_default();
         for (i, x) in more.into_iter().enumerate() {
             if companies.iter().any(|o| o.id == x.id) && name != &company_files[0] {
@@ -444,13 +476,13 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             continue;
         }
         used.insert(name);
-        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld };
+        let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld, sections: 0 };
         let Some(raw) = cx.parse::<RawReport>(text) else {
             continue;
         };
         cx.id("id", &raw.id, "report");
         cx.title("title", &raw.title);
-        let abstract_blocks = cx.blocks(raw.abstract_blocks, "abstract");
+        let (abstract_blocks, abstract_pages) = cx.blocks(raw.abstract_blocks, "abstract");
         let mut chapters = Vec::new();
         let mut chapter_files = Vec::new();
         for (i, stem) in raw.chapters.iter().enumerate() {
@@ -461,9 +493,12 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             };
             let (fname, ftext) = files.get_key_value(&file).expect("just found");
             used.insert(fname);
-            let mut fx = FileCtx { name: fname, locator: LazyLocator::new(ftext), ld: cx.ld };
-            if let Some(rs) = fx.parse::<RawSection>(ftext) {
-                chapters.push(fx.section(rs, ""));
+            let mut fx = FileCtx { name: fname, locator: LazyLocator::new(ftext), ld: cx.ld, sections: 0 };
+            // A chapter is its file's first section: never over the limit.
+            if let Some(rs) = fx.parse::<RawSection>(ftext)
+                && let Some(chapter) = fx.section(rs, "")
+            {
+                chapters.push(chapter);
                 chapter_files.push(fname.clone());
             }
         }
@@ -475,6 +510,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             source: raw.source,
             toc: raw.toc,
             abstract_blocks,
+            abstract_pages,
             chapters,
             dir: dir.to_string(),
             chapter_files,

@@ -8,13 +8,14 @@ mod locate;
 mod mentions;
 mod model;
 mod names;
+pub mod numbering;
 
 pub use files::{
     Listed, MAX_FILE_BYTES, folder_prefix, list_dir, list_dirs, open_regular, read_dir, read_dirs, read_guarded,
     read_guarded_text,
 };
 pub use industry::{IndustryPlan, IndustryStats};
-pub use load::{Files, load, load_roots};
+pub use load::{Files, MAX_SECTIONS_PER_FILE, load, load_roots};
 pub use locate::{LazyLocator, Locator, MAX_FLOW_DEPTH, duplicate_key, flow_too_deep, flow_too_deep_message};
 pub use mentions::Mentions;
 pub use model::*;
@@ -214,6 +215,7 @@ pub fn head_of(r: &Report) -> Report {
             industries: s.industries.clone(),
             editorial: s.editorial,
             blocks: Vec::new(),
+            block_pages: Vec::new(),
             sections: s.sections.iter().map(strip).collect(),
         }
     }
@@ -225,6 +227,7 @@ pub fn head_of(r: &Report) -> Report {
         source: r.source.clone(),
         toc: r.toc.clone(),
         abstract_blocks: Vec::new(),
+        abstract_pages: Vec::new(),
         chapters: r.chapters.iter().map(strip).collect(),
         dir: r.dir.clone(),
         chapter_files: r.chapter_files.clone(),

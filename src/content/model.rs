@@ -55,6 +55,11 @@ pub struct Report {
     pub source: String,
     pub toc: Vec<TocEntry>,
     pub abstract_blocks: Vec<Block>,
+    /// The page each abstract block starts on, where the source marks it
+    /// (a block's own `page:`); shorter than the blocks or empty: unknown.
+    /// (Always serialised: the cache's postcard is not self-describing.)
+    #[serde(default)]
+    pub abstract_pages: Vec<Option<u32>>,
     pub chapters: Vec<Section>,
     /// Where it was read from: the report's folder (`fs/`) and each chapter's file.
     pub dir: String,
@@ -73,6 +78,10 @@ pub struct Section {
     /// in a quieter style and marked as such.
     pub editorial: bool,
     pub blocks: Vec<Block>,
+    /// The page each block starts on, where the source marks it (a block's
+    /// own `page:`); shorter than `blocks` or empty: unknown.
+    #[serde(default)]
+    pub block_pages: Vec<Option<u32>>,
     pub sections: Vec<Section>,
 }
 

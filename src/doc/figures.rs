@@ -10,7 +10,7 @@ use std::sync::Arc;
 impl Builder<'_> {
     pub(super) fn series(&mut self, s: &Series) {
         self.doc.charts.push((self.doc.lines.len(), Arc::new(s.clone())));
-        let mut head = s.title.clone().unwrap_or_default();
+        let mut head = self.numbered(s.title.clone().unwrap_or_default());
         if let Some(u) = &s.unit {
             head.push_str(&format!("（单位：{u}）"));
         }

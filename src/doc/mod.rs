@@ -7,7 +7,7 @@
 //! headings); `table`, `figures` (series, metric cards), `items` (lists,
 //! cases, examples) and `industry` (the industry page) add the rest.
 
-use crate::content::{Block, Library, NodeId, Point, Section, Series, Table};
+use crate::content::{Block, Library, NodeId, Point, Section, Series, Table, numbering};
 use crate::text::{self, truncate, width};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -117,6 +117,9 @@ pub struct LayoutOpts {
     /// Text lines are at most this wide, centred in `width`; tables start
     /// at the text's left edge and may use the rest. 0: no cap.
     pub measure: u16,
+    /// East Asian Ambiguous characters (“ ” … —) count two columns
+    /// (`--ambiwidth wide`, or an SSH client's `YANBAO_AMBIWIDTH=wide`).
+    pub ambiwide: bool,
 }
 
 /// What a reader page shows: a place in the outline, or an industry page.
@@ -232,10 +235,10 @@ impl Doc {
 
 /// Lay out a page.
 pub fn build_page(lib: &Library, page: Page, opts: LayoutOpts) -> Doc {
-    match page {
+    crate::text::with_ambiwide(opts.ambiwide, || match page {
         Page::Node(n) => build(lib, n, opts),
         Page::Industry(i) => build_industry(lib, i, opts),
-    }
+    })
 }
 
 /// Lay out the page of a node.
@@ -300,6 +303,11 @@ struct Builder<'a> {
     /// (section, block, depth): what `maps_last` set aside, in reading
     /// order; a whole part when the block is `None`.
     deferred: Vec<(NodeId, Option<usize>, usize)>,
+    /// Per report: the figure list's numbers of its blocks, by (node,
+    /// block), made when a page first shows one of its blocks.
+    numbers: HashMap<usize, HashMap<(NodeId, usize), String>>,
+    /// The number of the block being laid out, for its title line.
+    label: Option<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -327,6 +335,8 @@ impl<'a> Builder<'a> {
             src: (None, None),
             maps_last: false,
             deferred: Vec::new(),
+            numbers: HashMap::new(),
+            label: None,
         }
     }
 
@@ -590,12 +600,40 @@ impl<'a> Builder<'a> {
     }
 
     fn block_title(&mut self, t: &Option<String>) {
-        if let Some(t) = t {
-            self.wrapped(t, Role::H3, 0);
+        let t = self.numbered(t.clone().unwrap_or_default());
+        if !t.is_empty() {
+            self.wrapped(&t, Role::H3, 0);
+        }
+    }
+
+    /// The number (图 3-2) the figure list gives the block at `src`, unless
+    /// the source printed it in the title.
+    fn number_of(&mut self, src: (Option<NodeId>, Option<usize>)) -> Option<String> {
+        let (Some(node), Some(i)) = src else { return None };
+        let r = self.lib.nodes.get(node)?.report;
+        let lib = self.lib;
+        let map = self.numbers.entry(r).or_insert_with(|| {
+            numbering::number_report(lib, r)
+                .into_iter()
+                .filter(|x| !x.printed)
+                .map(|x| ((x.node, x.block), x.label))
+                .collect()
+        });
+        map.get(&(node, i)).cloned()
+    }
+
+    /// A block's title with its number before it (the number alone for an
+    /// untitled block).
+    fn numbered(&mut self, title: String) -> String {
+        match self.label.take() {
+            Some(l) if title.is_empty() => l,
+            Some(l) => format!("{l} {title}"),
+            None => title,
         }
     }
 
     fn block(&mut self, b: &Block) {
+        self.label = if numbering::FigKind::of(b).is_some() { self.number_of(self.src) } else { None };
         self.next_item();
         match b {
             Block::Text(t) => {

@@ -19,9 +19,8 @@ pub const MAX_PAGES: usize = 256;
 /// the bundled reports laid out 100 columns wide holds 50 KB to 1 MB.
 pub const MAX_PAGE_BYTES: usize = 64 << 20;
 
-/// A page, its layout settings, and whether ambiguous characters were two
-/// columns wide (`--ambiwidth wide`, a process-wide switch read by the layout).
-type Key = (Page, LayoutOpts, bool);
+/// A page and its layout settings (ambiguous width among them).
+type Key = (Page, LayoutOpts);
 
 /// Laid-out pages of one library, least recently used first out. Shared
 /// (`Arc`) by the sessions that read the library; thread-safe. No lock is
@@ -76,7 +75,7 @@ impl Pages {
     /// `lib` must be the library the cache was made for.
     pub fn get(&self, lib: &Library, page: Page, opts: LayoutOpts) -> Arc<Doc> {
         debug_assert!(std::ptr::eq(self.lib.as_ptr(), lib), "a page cache used with another library");
-        let key = (page, opts, crate::text::ambiwide());
+        let key = (page, opts);
         let slot = {
             let mut g = self.lock();
             if let Some((d, _)) = g.lru.get(&key) {
@@ -117,7 +116,7 @@ impl Pages {
 
     /// Whether a page is in the cache (does not count as a use).
     pub fn contains(&self, page: Page, opts: LayoutOpts) -> bool {
-        self.lock().lru.contains(&(page, opts, crate::text::ambiwide()))
+        self.lock().lru.contains(&(page, opts))
     }
 
     /// How many pages are kept.

@@ -23,7 +23,7 @@ impl Builder<'_> {
     }
 
     fn table_at_width(&mut self, t: &Table) {
-        let mut head = t.title.clone().unwrap_or_default();
+        let mut head = self.numbered(t.title.clone().unwrap_or_default());
         if let Some(u) = &t.unit {
             head.push_str(&format!("（单位：{u}）"));
         }

@@ -21,8 +21,8 @@ pub fn block_label(b: &Block) -> &'static str {
 }
 
 /// A place as a Markdown document: the citation as YAML front matter, then
-/// the place with everything under it.
-pub fn markdown(lib: &Library, node: NodeId) -> String {
+/// the place with everything under it. The `citation` line is in `style`.
+pub fn markdown(lib: &Library, node: NodeId, style: super::CitationStyle) -> String {
     let mut out = String::new();
     if let Some(c) = cite(lib, node) {
         #[derive(Serialize)]
@@ -34,7 +34,7 @@ pub fn markdown(lib: &Library, node: NodeId) -> String {
             citation: String,
         }
         let id = lib.section(node).map(|s| s.id.as_str()).or_else(|| lib.report_of(node).map(|r| r.id.as_str()));
-        let front = Front { cite: &c, id, citation: c.line() };
+        let front = Front { cite: &c, id, citation: c.styled(style) };
         out.push_str("---\n");
         out.push_str(&serde_yaml::to_string(&front).unwrap_or_default());
         out.push_str("---\n\n");

@@ -22,12 +22,19 @@ pub fn block_plain(lib: &Library, b: &Block) -> (String, String) {
             if let Some(h) = &t.title {
                 let _ = writeln!(out, "{}", one_line(h));
             }
-            if let Some(u) = &t.unit {
-                let _ = writeln!(out, "单位：{}", one_line(u));
-            }
-            let _ = writeln!(out, "{}", t.columns.iter().map(|c| tsv(c)).collect::<Vec<_>>().join("\t"));
+            // The table's unit, where known, as a last column `单位` on
+            // every row: pasted into a spreadsheet, each value keeps it.
+            let unit = t.unit.as_deref().map(one_line).filter(|u| !u.is_empty());
+            let with_unit = |mut cells: Vec<String>, u: &str| {
+                if unit.is_some() {
+                    cells.push(tsv(u));
+                }
+                cells.join("\t")
+            };
+            let u = unit.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "{}", with_unit(t.columns.iter().map(|c| tsv(c)).collect(), "单位"));
             for row in &t.rows {
-                let _ = writeln!(out, "{}", row.iter().map(|c| tsv(&c.0)).collect::<Vec<_>>().join("\t"));
+                let _ = writeln!(out, "{}", with_unit(row.iter().map(|c| tsv(&c.0)).collect(), u));
             }
             for n in &t.notes {
                 let _ = writeln!(out, "{}", one_line(n));

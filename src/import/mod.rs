@@ -328,6 +328,7 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
         source: format!("{stem}（yanbao import）"),
         toc: tr.toc,
         abstract_blocks: tr.front,
+        abstract_pages: tr.front_pages,
         chapters,
         dir: String::new(),
         chapter_files: Vec::new(),
@@ -390,13 +391,8 @@ fn tree_clean(l: &str) -> String {
 /// found, and becomes a first chapter (its title editorial).
 fn front_matter(mut r: Report) -> Report {
     if r.abstract_blocks.len() > 24 {
-        let blocks = std::mem::take(&mut r.abstract_blocks);
-        r.chapters.insert(
-            0,
-            Section {
-                id: format!("{}-0", r.id), title: "正文".into(), editorial: true, blocks, ..Default::default()
-            },
-        );
+        let body = body_chapter(&mut r, 0);
+        r.chapters.insert(0, body);
     }
     r
 }
@@ -404,16 +400,23 @@ fn front_matter(mut r: Report) -> Report {
 /// A report with no chapters gets one, holding the text (editorial title).
 fn ensure_chapter(mut r: Report) -> Report {
     if r.chapters.is_empty() {
-        let blocks = std::mem::take(&mut r.abstract_blocks);
-        r.chapters.push(Section {
-            id: format!("{}-1", r.id),
-            title: "正文".into(),
-            editorial: true,
-            blocks,
-            ..Default::default()
-        });
+        let body = body_chapter(&mut r, 1);
+        r.chapters.push(body);
     }
     r
+}
+
+/// The report's front text (with its pages) as chapter `k`, `正文`, its
+/// title editorial.
+fn body_chapter(r: &mut Report, k: usize) -> Section {
+    Section {
+        id: format!("{}-{k}", r.id),
+        title: "正文".into(),
+        editorial: true,
+        blocks: std::mem::take(&mut r.abstract_blocks),
+        block_pages: std::mem::take(&mut r.abstract_pages),
+        ..Default::default()
+    }
 }
 
 // ------------------------------------------------------------------ output
@@ -429,7 +432,7 @@ struct OutReport<'a> {
     #[serde(skip_serializing_if = "<[crate::content::TocEntry]>::is_empty")]
     toc: &'a [crate::content::TocEntry],
     #[serde(rename = "abstract", skip_serializing_if = "Vec::is_empty")]
-    abstract_blocks: Vec<OutBlock<'a>>,
+    abstract_blocks: Vec<Paged<'a>>,
 }
 
 #[derive(Serialize)]
@@ -443,7 +446,7 @@ struct OutSection<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     editorial: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    blocks: Vec<OutBlock<'a>>,
+    blocks: Vec<Paged<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     sections: Vec<OutSection<'a>>,
 }
@@ -480,21 +483,37 @@ enum OutBlock<'a> {
     },
 }
 
-fn out_blocks(bs: &[Block]) -> Vec<OutBlock<'_>> {
+/// A block with the page it starts on (`page:` after its fields), where
+/// the source marks pages.
+#[derive(Serialize)]
+struct Paged<'a> {
+    #[serde(flatten)]
+    block: OutBlock<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
+}
+
+fn out_blocks<'a>(bs: &'a [Block], pages: &[Option<u32>]) -> Vec<Paged<'a>> {
     bs.iter()
-        .filter_map(|b| match b {
-            Block::Text(t) => Some(OutBlock::Text { title: &t.title, text: &t.text }),
-            Block::List(l) => Some(OutBlock::List { title: &l.title, items: &l.items }),
-            Block::Table(t) => {
-                Some(OutBlock::Table { title: &t.title, columns: &t.columns, rows: &t.rows, notes: &t.notes })
-            }
-            Block::Series(s) => {
-                Some(OutBlock::Series { title: &s.title, unit: &s.unit, points: &s.points, note: &s.note })
-            }
-            // The importer makes no other kind.
-            _ => None,
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let page = pages.get(i).copied().flatten();
+            out_block(b).map(|block| Paged { block, page })
         })
         .collect()
+}
+
+fn out_block(b: &Block) -> Option<OutBlock<'_>> {
+    match b {
+        Block::Text(t) => Some(OutBlock::Text { title: &t.title, text: &t.text }),
+        Block::List(l) => Some(OutBlock::List { title: &l.title, items: &l.items }),
+        Block::Table(t) => {
+            Some(OutBlock::Table { title: &t.title, columns: &t.columns, rows: &t.rows, notes: &t.notes })
+        }
+        Block::Series(s) => Some(OutBlock::Series { title: &s.title, unit: &s.unit, points: &s.points, note: &s.note }),
+        // The importer makes no other kind.
+        _ => None,
+    }
 }
 
 fn out_section(s: &Section) -> OutSection<'_> {
@@ -504,7 +523,7 @@ fn out_section(s: &Section) -> OutSection<'_> {
         title: &s.title,
         page: s.page,
         editorial: s.editorial,
-        blocks: out_blocks(&s.blocks),
+        blocks: out_blocks(&s.blocks, &s.block_pages),
         sections: s.sections.iter().map(out_section).collect(),
     }
 }
@@ -526,7 +545,7 @@ fn emit(r: &Report, p: &Provenance) -> BTreeMap<String, String> {
         source: &r.source,
         chapters: stems.clone(),
         toc: &r.toc,
-        abstract_blocks: out_blocks(&r.abstract_blocks),
+        abstract_blocks: out_blocks(&r.abstract_blocks, &r.abstract_pages),
     };
     files.insert("report.yaml".to_string(), yaml(&head));
     for (stem, ch) in stems.iter().zip(&r.chapters) {

@@ -6,6 +6,7 @@
 
 use super::parse::{Blk, Kind, Span};
 use super::table;
+use crate::content::numbering::CAPTION;
 use crate::content::{Block, Cell, List, Point, Section, Series, Table, Text, TocEntry};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -70,12 +71,6 @@ static NUMBERING: LazyLock<Vec<(Regex, StyleOf)>> = LazyLock::new(|| {
 });
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\s■□◼◾▌▍▎▶►◆◇●•※#]+").expect("regex"));
-static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:图表|图|表|附图|附表|Figure|Table|Exhibit)\s*[\d一二三四五六七八九十]+(?:[-.－]\d+)?\s*[:：、.．]?",
-    )
-    .expect("regex")
-});
 static SOURCE_NOTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:资料来源|数据来源|来源|注|备注|Source)\s*[:：]").expect("regex"));
 static CONTINUED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"接上页|续表|（续）|\(续\)|续上表").expect("regex"));
@@ -136,10 +131,17 @@ pub fn heading_candidate(line: &str) -> bool {
 pub struct Tree {
     pub toc: Vec<TocEntry>,
     pub front: Vec<Block>,
+    /// The page each of `front` starts on (where the source marks pages).
+    pub front_pages: Vec<Option<u32>>,
     pub chapters: Vec<Section>,
     /// Per section (depth-first, as ids are given): its source lines.
     pub warnings: Vec<(usize, String)>,
     pub lines_of: Vec<(usize, usize)>,
+    /// The page of the source block being read: the page a block pushed
+    /// now starts on.
+    page: Option<u32>,
+    /// The page of the caption waiting for its table or image.
+    caption_page: Option<u32>,
 }
 
 struct Open {
@@ -175,6 +177,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
     while i < n {
         let b = &blocks[i];
         let sp = b.span;
+        tree.page = sp.page;
         if i == back_from {
             close_all(&mut stack, &mut tree);
             let title = match &b.kind {
@@ -493,16 +496,26 @@ fn close_one(stack: &mut Vec<Open>, tree: &mut Tree) {
     }
 }
 
+/// Add a block to the open section (or the front matter), with the page
+/// it starts on.
 fn push_block(stack: &mut [Open], tree: &mut Tree, b: Block) {
     match stack.last_mut() {
-        Some(o) => o.section.blocks.push(b),
-        None => tree.front.push(b),
+        Some(o) => {
+            o.section.blocks.push(b);
+            o.section.block_pages.push(tree.page);
+        }
+        None => {
+            tree.front.push(b);
+            tree.front_pages.push(tree.page);
+        }
     }
 }
 
 fn flush_caption(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>) {
     if let Some(c) = caption.take() {
+        let now = std::mem::replace(&mut tree.page, tree.caption_page);
         push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: c }));
+        tree.page = now;
     }
 }
 
@@ -513,6 +526,7 @@ fn add_para(stack: &mut [Open], tree: &mut Tree, caption: &mut Option<String>, b
     let next_is_figure = blocks.get(i + 1).is_some_and(|b| matches!(b.kind, Kind::Table(_) | Kind::Image { .. }));
     if CAPTION.is_match(t) && t.chars().count() <= 100 && next_is_figure {
         *caption = Some(t.to_string());
+        tree.caption_page = tree.page;
         return;
     }
     push_block(stack, tree, Block::Text(Text { title: None, industries: vec![], text: t.to_string() }));

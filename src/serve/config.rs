@@ -98,6 +98,8 @@ pub struct ServeOpts {
     /// `$XDG_STATE_HOME/yanbao`. None, and for anonymous sessions: the
     /// session's memory ends with it.
     pub state_dir: Option<PathBuf>,
+    /// The house style of citations in copies (config `citation:`).
+    pub citation: crate::export::CitationStyle,
 }
 
 impl Default for ServeOpts {
@@ -124,6 +126,7 @@ impl Default for ServeOpts {
             proxy_protocol: false,
             proxy_from: Vec::new(),
             state_dir: None,
+            citation: crate::export::CitationStyle::Yanbao,
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::deliver::{AppSlot, Link, deliver};
 use super::limits::{self, AddressSlot, Kill, Refusal};
 use super::session::{Job, PIECE, Worker};
-use super::{MAX_CHANNELS, RefusingSlot, Shared, StartupSlot, depth_for_term};
+use super::{AMBIWIDTH_ENV, MAX_CHANNELS, RefusingSlot, Shared, StartupSlot, depth_for_term};
 use crate::theme::Theme;
 use russh::keys::ssh_key::HashAlg;
 use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
@@ -34,6 +34,9 @@ pub(super) struct Connection {
     pub(super) who: String,
     pub(super) term: String,
     pub(super) size: Option<(u16, u16)>,
+    /// `YANBAO_AMBIWIDTH=wide` from the client (OpenSSH: `SendEnv` or
+    /// `SetEnv`): ambiguous characters laid out two columns wide.
+    pub(super) ambiwide: bool,
     pub(super) started: Instant,
     /// The session channel's writing half, from its opening to its shell.
     pub(super) opened: Option<(ChannelId, ChannelWriteHalf<Msg>)>,
@@ -81,6 +84,7 @@ impl Connection {
             who: "anonymous".into(),
             term: String::new(),
             size: None,
+            ambiwide: false,
             started: Instant::now(),
             opened: None,
             session: None,
@@ -183,7 +187,7 @@ impl Connection {
             .as_ref()
             .filter(|_| sh.authorized.is_some())
             .map(|dir| crate::state::location_for_key(dir, &self.who));
-        worker.push(Job::Start(theme, size, state_file), None);
+        worker.push(Job::Start(theme, size, state_file, self.ambiwide), None);
         self.session = Some(Explorer { channel, link, worker });
         Ok(())
     }
@@ -291,6 +295,25 @@ impl russh::server::Handler for Connection {
         // A client that cannot tell its size (no local terminal) sends 0x0.
         self.size = Some(self.capped(cols, rows));
         session.channel_success(channel)?;
+        Ok(())
+    }
+
+    /// Only `YANBAO_AMBIWIDTH` (`wide` or `narrow`) is taken; other
+    /// variables are ignored, as russh does by default.
+    async fn env_request(
+        &mut self,
+        _channel: ChannelId,
+        name: &str,
+        value: &str,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if name == AMBIWIDTH_ENV {
+            match value {
+                "wide" => self.ambiwide = true,
+                "narrow" => self.ambiwide = false,
+                _ => {}
+            }
+        }
         Ok(())
     }
 

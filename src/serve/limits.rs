@@ -203,6 +203,75 @@ impl Addresses {
     }
 }
 
+/// `--max-startups start:rate:full` (OpenSSH's MaxStartups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Startups {
+    pub start: usize,
+    /// Percent refused at `start`, rising linearly to 100 at `full`.
+    pub rate: u32,
+    pub full: usize,
+}
+
+/// What becomes of a new connection logging in, given how many are logging
+/// in already ([`startup_decision`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartupDecision {
+    /// Admitted, nothing closed.
+    Admit,
+    /// Admitted; the oldest connection logging in that has sent nothing is
+    /// closed to make room (and its address penalized).
+    EvictSilent,
+    /// Admitted; the oldest login that spoke but has not finished its key
+    /// exchange within the stall time is closed to make room, told why.
+    EvictStalled,
+    /// Closed at once, without a word: its address is under a penalty.
+    Penalized,
+    /// Refused, told why (random early drop, or past `full`).
+    Refuse,
+}
+
+/// The `--max-startups` policy, pure: `logging_in` connections are logging
+/// in, `silent` of them have sent nothing, `stalled` spoke but have not
+/// finished their key exchange in time; `penalized` is the new
+/// connection's address; `draw` is a uniform sample in [0, 1).
+/// - under `start`: admitted;
+/// - from `start` on: a penalized address is closed at once; else a silent
+///   connection makes room; else, at `full`, a stalled one does;
+/// - else refused with probability `rate` % at `start`, rising linearly to
+///   100 % at `full` (random early drop).
+///
+/// A login whose key exchange is done is never closed to make room.
+pub fn startup_decision(
+    limits: Startups,
+    logging_in: usize,
+    silent: usize,
+    stalled: usize,
+    penalized: bool,
+    draw: f64,
+) -> StartupDecision {
+    let full = limits.full.max(1);
+    let start = limits.start.clamp(1, full);
+    if logging_in < start {
+        return StartupDecision::Admit;
+    }
+    if penalized {
+        return StartupDecision::Penalized;
+    }
+    if silent > 0 {
+        return StartupDecision::EvictSilent;
+    }
+    if logging_in >= full && stalled > 0 {
+        return StartupDecision::EvictStalled;
+    }
+    let rate = f64::from(limits.rate.min(100)) / 100.0;
+    let p = if logging_in >= full {
+        1.0
+    } else {
+        rate + (1.0 - rate) * (logging_in - start) as f64 / (full - start).max(1) as f64
+    };
+    if draw < p { StartupDecision::Refuse } else { StartupDecision::Admit }
+}
+
 /// Closes a connection's socket from outside its SSH session: after the
 /// switch, reads see the end of the stream and writes fail, so the session
 /// ends whatever the client sends or withholds.
@@ -490,6 +559,53 @@ mod tests {
         // 10 KB past the burst at 1000 B/s: about 10 s.
         let wait = b.take(10_000, 1000).as_secs_f64();
         assert!((9.9..=10.1).contains(&wait), "{wait}");
+    }
+
+    /// A small seeded generator (xorshift64*), for draws in [0, 1).
+    struct Seeded(u64);
+
+    impl Seeded {
+        fn draw(&mut self) -> f64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    #[test]
+    fn max_startups_policy_admits_evicts_penalizes_and_drops_early() {
+        use StartupDecision::*;
+        let l = Startups { start: 10, rate: 30, full: 100 };
+        // Under start: admitted whatever the draw or the address.
+        assert_eq!(startup_decision(l, 9, 0, 0, true, 0.0), Admit);
+        // From start on: a penalized address is closed first, then a silent
+        // connection makes room, before any refusal.
+        assert_eq!(startup_decision(l, 10, 5, 0, true, 0.99), Penalized);
+        assert_eq!(startup_decision(l, 10, 5, 0, false, 0.0), EvictSilent);
+        assert_eq!(startup_decision(l, 100, 1, 3, false, 0.0), EvictSilent);
+        // Stalled logins make room only at full.
+        assert_eq!(startup_decision(l, 50, 0, 3, false, 0.99), Admit);
+        assert_eq!(startup_decision(l, 100, 0, 3, false, 0.99), EvictStalled);
+        // Past full with none to close: always refused.
+        assert_eq!(startup_decision(l, 100, 0, 0, false, 0.999), Refuse);
+        assert_eq!(startup_decision(l, 500, 0, 0, false, 0.0), Refuse);
+        // Random early drop: 30 % at start, 65 % half way, rising to 100 %.
+        let mut rng = Seeded(0x9e37_79b9_7f4a_7c15);
+        for (n, want) in [(10, 0.30), (55, 0.65), (99, 0.9922)] {
+            let trials = 20_000;
+            let refused = (0..trials).filter(|_| startup_decision(l, n, 0, 0, false, rng.draw()) == Refuse).count();
+            let got = refused as f64 / f64::from(trials);
+            assert!((got - want).abs() < 0.02, "{n} logging in: {got:.3} refused, want {want}");
+        }
+        // start = full (the default is 10:30:100 in OpenSSH; 4:30:4 here): no
+        // early drop, and a zero `full` is one.
+        let flat = Startups { start: 4, rate: 30, full: 4 };
+        assert_eq!(startup_decision(flat, 3, 0, 0, false, 0.0), Admit);
+        assert_eq!(startup_decision(flat, 4, 0, 0, false, 0.999), Refuse);
+        let zero = Startups { start: 0, rate: 0, full: 0 };
+        assert_eq!(startup_decision(zero, 0, 0, 0, false, 0.0), Admit);
+        assert_eq!(startup_decision(zero, 1, 0, 0, false, 0.999), Refuse);
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::doc::Pages;
 use crate::keymap::Keymap;
 use crate::search::Index;
 use deliver::FINISH_WAIT;
-use limits::{Addresses, Kill, Refusal};
+use limits::{Addresses, Kill, Refusal, StartupDecision as Decision};
 use russh::MethodKind;
 use russh::MethodSet;
 use russh::keys::PublicKey;
@@ -48,6 +48,11 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+/// The environment variable a client sends (OpenSSH: `-o SetEnv=...` or
+/// `SendEnv`) to lay out East Asian Ambiguous characters two columns wide
+/// (`wide`), as a CJK terminal draws them; `narrow` (the default) or unset:
+/// one column.
+pub const AMBIWIDTH_ENV: &str = "YANBAO_AMBIWIDTH";
 /// Channels a connection may open (OpenSSH's MaxSessions is 10); one of
 /// them at most runs the explorer.
 pub const MAX_CHANNELS: usize = 10;
@@ -201,67 +206,64 @@ impl Shared {
     /// A login whose key exchange is done is never closed to make room: a
     /// flood of new sockets can only be refused, or displace its own kind.
     fn take_startup(self: &Arc<Self>, kill: &Arc<Kill>, ip: IpAddr) -> Result<StartupSlot, Option<Refusal>> {
-        let full = self.opts.max_startups.max(1);
-        let start = self.opts.startups_start.clamp(1, full);
+        let limits = limits::Startups {
+            start: self.opts.startups_start,
+            rate: self.opts.startups_rate,
+            full: self.opts.max_startups,
+        };
         let mut q = self.startup_queue.lock().unwrap_or_else(|e| e.into_inner());
         // Those still logging in: not the ones closed to make room whose
         // tasks have not ended yet (they would refuse real logins).
         q.retain(|(w, _, _)| w.upgrade().is_some_and(|k| !k.started() && !k.is_killed()));
         let n = q.len();
-        if n >= start {
-            if self.addresses.penalized(ip) {
+        let (silent, stalled) = if n >= limits.start.clamp(1, limits.full.max(1)) {
+            let stalled_at = Instant::now().checked_sub(STALLED);
+            let live = || q.iter().filter_map(|(w, ip, at)| Some((w.upgrade()?, *ip, *at)));
+            let silent = live().find(|(k, _, _)| !k.spoke());
+            let stalled =
+                live().find(|(k, _, at)| k.progress() < limits::KEYED && stalled_at.is_some_and(|t| *at <= t));
+            (silent, stalled.map(|(k, _, _)| k))
+        } else {
+            (None, None)
+        };
+        let decision = limits::startup_decision(
+            limits,
+            n,
+            usize::from(silent.is_some()),
+            usize::from(stalled.is_some()),
+            n >= limits.start && self.addresses.penalized(ip),
+            rand::random::<f64>(),
+        );
+        match decision {
+            Decision::Admit => {}
+            Decision::Penalized => {
                 self.refuse("penalty", &format!("{ip}: closed: penalized (silent or late logins) while busy"));
                 return Err(None);
             }
-            if !self.evict_one(&mut q, n >= full) {
-                let rate = f64::from(self.opts.startups_rate.min(100)) / 100.0;
-                let p = if n >= full {
-                    1.0
-                } else {
-                    rate + (1.0 - rate) * (n - start) as f64 / (full - start).max(1) as f64
-                };
-                if rand::random_bool(p.clamp(0.0, 1.0)) {
-                    self.refuse("max-startups", &format!("{ip}: refused: {n} connections logging in (--max-startups)"));
-                    return Err(Some(Refusal::Busy));
+            Decision::EvictSilent => {
+                if let Some((k, ip, _)) = silent {
+                    k.set_reason("max-startups: closed (silent) to make room");
+                    k.kill();
+                    self.addresses.penalize(ip, PENALTY_SILENT);
+                    self.refuse("max-startups", "max-startups: closed a silent connection to make room");
                 }
+            }
+            Decision::EvictStalled => {
+                if let Some(k) = stalled {
+                    k.set_reason("max-startups: closed (no key exchange) to make room");
+                    // Its task tells the client why, then closes it.
+                    k.evicted.notify_one();
+                    self.refuse("max-startups", "max-startups: closed a stalled login to make room");
+                }
+            }
+            Decision::Refuse => {
+                self.refuse("max-startups", &format!("{ip}: refused: {n} connections logging in (--max-startups)"));
+                return Err(Some(Refusal::Busy));
             }
         }
         q.push_back((Arc::downgrade(kill), ip, Instant::now()));
         self.startups.fetch_add(1, Ordering::SeqCst);
         Ok(StartupSlot(Arc::clone(self)))
-    }
-
-    /// Close one connection logging in to make room: the oldest that has
-    /// sent nothing, or (`stalled_too`) the oldest that spoke but has not
-    /// finished its key exchange within [`STALLED`]. False if none.
-    fn evict_one(&self, q: &mut VecDeque<(Weak<Kill>, IpAddr, Instant)>, stalled_too: bool) -> bool {
-        let now = Instant::now();
-        let silent = q.iter().find_map(|(w, ip, _)| {
-            let k = w.upgrade()?;
-            (!k.started() && !k.is_killed() && !k.spoke()).then_some((k, *ip))
-        });
-        let stalled = |max_at: Instant| {
-            q.iter().find_map(|(w, _, at)| {
-                let k = w.upgrade()?;
-                let fits = !k.started() && !k.is_killed() && k.progress() < limits::KEYED && *at <= max_at;
-                fits.then_some(k)
-            })
-        };
-        if let Some((k, ip)) = silent {
-            k.set_reason("max-startups: closed (silent) to make room");
-            k.kill();
-            self.addresses.penalize(ip, PENALTY_SILENT);
-            self.refuse("max-startups", "max-startups: closed a silent connection to make room");
-            return true;
-        }
-        if stalled_too && let Some(k) = now.checked_sub(STALLED).and_then(stalled) {
-            k.set_reason("max-startups: closed (no key exchange) to make room");
-            // Its task tells the client why, then closes it.
-            k.evicted.notify_one();
-            self.refuse("max-startups", "max-startups: closed a stalled login to make room");
-            return true;
-        }
-        false
     }
 
     /// Test hook: make every session panic when `key` is pressed, to check

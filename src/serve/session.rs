@@ -141,7 +141,8 @@ pub(super) enum Job {
     /// Make the explorer at this size, and draw its first frame; with a
     /// state file (a reader logged in with a listed key), take back the
     /// reading memory kept there and keep it.
-    Start(Theme, (u16, u16), Option<crate::state::Location>),
+    /// Theme, size, state file, ambiguous characters two columns wide.
+    Start(Theme, (u16, u16), Option<crate::state::Location>, bool),
     /// Bytes of input from the reader.
     Input(Vec<u8>),
     /// The reader's terminal has this size (capped).
@@ -285,7 +286,7 @@ impl Worker {
         let panic_key = char::from_u32(sh.panic_key.load(Ordering::SeqCst)).filter(|c| *c != '\0');
         for (job, _room) in jobs {
             match job {
-                Job::Start(theme, (w, h), state_file) => {
+                Job::Start(theme, (w, h), state_file, ambiwide) => {
                     let mut app = App::with_pages(
                         Arc::clone(&sh.lib),
                         Arc::clone(&sh.index),
@@ -294,6 +295,11 @@ impl Worker {
                         (w, h),
                         Arc::clone(&sh.pages),
                     );
+                    if ambiwide {
+                        let o = app.state.options;
+                        app.set_options(crate::options::Options { ambiwidth: crate::options::AmbiWidth::Wide, ..o });
+                    }
+                    app.state.citation = sh.opts.citation;
                     if let Some(file) = state_file {
                         app.attach_state(crate::state::Store::open(file), true);
                     }

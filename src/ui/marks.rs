@@ -3,7 +3,7 @@
 
 use super::status::fit_crumb;
 use super::{clear_straddle, pane_block};
-use crate::app::{Mark, NotesList, State, marks_popup, notes_popup};
+use crate::app::{FigList, Mark, NotesList, State, fig_row, figures_popup, marks_popup, notes_popup};
 use crate::doc::Page;
 use crate::text::{fit, truncate, width};
 use ratatui::buffer::Buffer;
@@ -97,5 +97,35 @@ pub(super) fn render_notes(st: &State, l: &NotesList, area: Rect, buf: &mut Buff
         buf.set_stringn(inner.x, y, fit(&format!(" {head}"), w), w, style);
         let text_style = if i == l.selected { style } else { st.theme.dim() };
         buf.set_stringn(inner.x, y + 1, fit(&first, w), w, text_style);
+    }
+}
+
+/// The figure list (`F`): each item on two rows, its number and title,
+/// then its kind and place (the report named when the list spans the library).
+pub(super) fn render_figures(st: &State, l: &FigList, area: Rect, buf: &mut Buffer) {
+    let n = l.shown.len();
+    let scope = if l.library { "全库" } else { "本报告" };
+    let filter = if l.filter.input.is_empty() { String::new() } else { format!(" · 筛选：{}", l.filter.input) };
+    let title = format!("图表目录（{scope}）{n} 项{filter} · enter 打开 · c 对照 · / 筛选 · L 范围 · esc 关闭");
+    let Some((inner, w)) = list_frame(st, figures_popup((area.width, area.height), n), area, title, buf) else {
+        return;
+    };
+    if n == 0 {
+        buf.set_stringn(inner.x, inner.y, fit(" （没有符合筛选的图表）", w), w, st.theme.dim());
+        return;
+    }
+    let rows = (inner.height / 2) as usize;
+    for (row, (i, &k)) in l.shown.iter().enumerate().skip(l.offset).take(rows).enumerate() {
+        let Some(x) = l.all.get(k) else { continue };
+        let y = inner.y + 2 * row as u16;
+        let sel = i == l.selected;
+        let style = if sel { st.theme.selection() } else { Style::new() };
+        let (head, place) = fig_row(&st.lib, x, l.library);
+        let pick = if l.pick == Some(k) { "◆" } else { " " };
+        buf.set_stringn(inner.x, y, fit(&format!("{pick}{head}"), w), w, style);
+        let label = format!("{pick}{}", x.label);
+        buf.set_stringn(inner.x, y, &label, w, style.patch(st.theme.accent()).add_modifier(Modifier::BOLD));
+        let text_style = if sel { style } else { st.theme.dim() };
+        buf.set_stringn(inner.x, y + 1, fit(&format!("   {place}"), w), w, text_style);
     }
 }

@@ -47,6 +47,11 @@ pub use crate::layout::MIN_SIZE;
 
 /// Draw the whole screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let wide = app.state.options.ambiwidth == crate::options::AmbiWidth::Wide;
+    crate::text::with_ambiwide(wide, || render_with(app, area, buf));
+}
+
+fn render_with(app: &App, area: Rect, buf: &mut Buffer) {
     let st = &app.state;
     if area.width == 0 || area.height == 0 {
         return;
@@ -86,6 +91,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Overlay::Copy(v) => copy::render_copy(st, v, area, buf),
             Overlay::Marks { selected, offset } => marks::render_marks(st, *selected, *offset, area, buf),
             Overlay::Notes(l) => marks::render_notes(st, l, area, buf),
+            Overlay::Figures(l) => {
+                marks::render_figures(st, l, area, buf);
+                if let (true, Some(r)) = (l.editing, panes.status) {
+                    let hint = ("enter 确定 · esc 清除", st.theme.dim());
+                    render_prompt(shift(r), "筛选：", &l.filter.input, l.filter.cursor, hint, buf);
+                }
+            }
+            Overlay::Command(c) => {
+                if let Some(r) = panes.status {
+                    let hint = ("tab 补全 · enter 执行", st.theme.dim());
+                    render_prompt(shift(r), ":", &c.prompt.input, c.prompt.cursor, hint, buf);
+                }
+            }
             Overlay::NotePrompt(p) => {
                 if let Some(r) = panes.status {
                     let hint = ("enter 保存 · esc 取消", st.theme.dim());

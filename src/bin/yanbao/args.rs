@@ -122,22 +122,26 @@ pub(crate) enum Command {
     /// Serve the explorer over SSH: `ssh -p 2222 host` gets a session.
     Serve(ServeArgs),
     /// Write a report, chapter or section as Markdown (with its citation as
-    /// front matter), as JSON, or its tables as CSV.
+    /// front matter), as JSON, or its tables and chart series as CSV.
     #[command(after_help = "TARGET: a report id (fs), a chapter or section id (fs-3-1), or a section \
 number within a report (fs:3.1). An unknown target exits with status 2 and the closest ids.")]
     Export {
         /// What to export: `fs`, `fs-3-1`, `fs:3.1`.
         target: String,
-        /// md: Markdown on stdout; json: the content model; csv: one file per table.
+        /// md: Markdown on stdout; json: the content model; csv: one file per
+        /// table and per chart series; xlsx: one workbook, a sheet per table
+        /// and per chart series, each with its citation.
         #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
         format: ExportFormat,
-        /// With --format csv: write one CSV file per table into this folder
-        /// (named by section id and table title). Without it, the CSV goes to
-        /// stdout when the target holds exactly one table.
-        #[arg(long, value_name = "DIR")]
+        /// With --format csv: write one CSV file per table and chart series
+        /// into this folder (named by section id and title). Without it, the
+        /// CSV goes to stdout when the target holds exactly one of them.
+        /// With --format xlsx: the workbook file (without it, the workbook
+        /// goes to stdout, unless that is a terminal).
+        #[arg(long, value_name = "DIR|FILE")]
         out: Option<PathBuf>,
-        /// With --out: replace CSV files that already exist there (without
-        /// it, an existing file is an error and nothing is written).
+        /// With --out: replace files that already exist there (without it,
+        /// an existing file is an error and nothing is written).
         #[arg(long, requires = "out")]
         force: bool,
     },
@@ -182,6 +186,7 @@ pub(crate) enum ExportFormat {
     Md,
     Json,
     Csv,
+    Xlsx,
 }
 
 #[derive(clap::Args)]

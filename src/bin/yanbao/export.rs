@@ -12,27 +12,64 @@ pub(crate) fn export(
     format: ExportFormat,
     out: Option<&Path>,
     force: bool,
+    style: yanbao::export::CitationStyle,
 ) -> ExitCode {
     use yanbao::export;
     let lib = match load_library(dirs) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let node = match export::resolve(&lib, target) {
-        Ok(n) => n,
-        Err(e) => {
+    // An industry page (`industry:finance`), or a report, chapter or section.
+    let industry = if target.trim().starts_with(export::INDUSTRY_PREFIX) {
+        match export::resolve_industry(&lib, target) {
+            Some(id) => Some(id),
+            None => {
+                eprintln!(
+                    "yanbao export: no industry `{target}`; the industries are {}",
+                    export::industry_names(&lib).join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
+    let node = match (&industry, export::resolve(&lib, target)) {
+        // Not used for an industry page: every use below matches `industry` first.
+        (Some(_), _) => 0,
+        (None, Ok(n)) => n,
+        (None, Err(e)) => {
             eprintln!("yanbao export: {e}");
             return ExitCode::from(2);
         }
     };
-    if out.is_some() && format != ExportFormat::Csv {
-        eprintln!("yanbao export: --out is for --format csv (Markdown and JSON go to stdout)");
+    if out.is_some() && !matches!(format, ExportFormat::Csv | ExportFormat::Xlsx) {
+        eprintln!("yanbao export: --out is for --format csv and xlsx (Markdown and JSON go to stdout)");
         return ExitCode::from(2);
     }
+    if format == ExportFormat::Xlsx {
+        let sheets = match &industry {
+            Some(id) => export::sheets_of(&lib, &export::industry_blocks(&lib, id), style),
+            None => export::sheets(&lib, node, style),
+        };
+        return write_xlsx(&sheets, target, out, force);
+    }
     let text = match format {
-        ExportFormat::Md => yanbao::text::safe_out(&export::markdown(&lib, node)).into_owned(),
+        // Written above, as bytes.
+        ExportFormat::Xlsx => return ExitCode::SUCCESS,
+        ExportFormat::Md => {
+            let md = match &industry {
+                Some(id) => export::industry_markdown(&lib, id, style),
+                None => export::markdown(&lib, node, style),
+            };
+            yanbao::text::safe_out(&md).into_owned()
+        }
+        ExportFormat::Json if industry.is_some() => {
+            eprintln!("yanbao export: an industry page exports as md, csv or xlsx");
+            return ExitCode::from(2);
+        }
         ExportFormat::Json => match serde_json::to_string_pretty(&{
-            let mut v = export::json(&lib, node);
+            let mut v = export::json(&lib, node, style);
             yanbao::text::safe_json(&mut v);
             v
         }) {
@@ -43,11 +80,14 @@ pub(crate) fn export(
             }
         },
         ExportFormat::Csv => {
-            let files = export::csv_files(&lib, node);
+            let files = match &industry {
+                Some(id) => export::csv_files_of(&export::industry_blocks(&lib, id)),
+                None => export::csv_files(&lib, node),
+            };
             match out {
                 Some(d) => {
                     if files.is_empty() {
-                        eprintln!("yanbao export: `{target}` holds no table");
+                        eprintln!("yanbao export: `{target}` holds no table or chart");
                         return ExitCode::SUCCESS;
                     }
                     return write_csv_files(d, &files, force);
@@ -57,7 +97,7 @@ pub(crate) fn export(
                 }
                 None => {
                     eprintln!(
-                        "yanbao export: `{target}` holds {} tables; give --out DIR to write one CSV file each",
+                        "yanbao export: `{target}` holds {} tables and charts; give --out DIR to write one CSV file each",
                         files.len()
                     );
                     return ExitCode::from(2);
@@ -68,6 +108,55 @@ pub(crate) fn export(
     match write_stdout("export", &text) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
+    }
+}
+
+/// `export --format xlsx`: the workbook to `out` (created new, or replaced
+/// with `force`, as a CSV file is), else to stdout unless it is a terminal.
+fn write_xlsx(sheets: &[yanbao::export::Sheet], target: &str, out: Option<&Path>, force: bool) -> ExitCode {
+    use std::io::IsTerminal;
+    if sheets.is_empty() {
+        eprintln!("yanbao export: `{target}` holds no table or chart");
+        return ExitCode::SUCCESS;
+    }
+    if out.is_none() && std::io::stdout().is_terminal() {
+        eprintln!("yanbao export: an xlsx workbook is binary; give --out FILE.xlsx or redirect stdout");
+        return ExitCode::from(2);
+    }
+    let bytes = match yanbao::export::xlsx(sheets) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("yanbao export: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let Some(path) = out else {
+        let mut o = std::io::stdout().lock();
+        return match o.write_all(&bytes).and_then(|()| o.flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("yanbao export: {e}");
+                ExitCode::from(1)
+            }
+        };
+    };
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => d.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    if !force && path.symlink_metadata().is_ok() {
+        eprintln!("yanbao export: {} already exists: nothing written (give --force to replace)", safe_path(path));
+        return ExitCode::from(1);
+    }
+    match write_new(&dir, path, &bytes, force) {
+        Ok(()) => match write_stdout("export", &format!("{}\n", safe_path(path))) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+        Err(e) => {
+            eprintln!("yanbao export: {}: {e}", safe_path(path));
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -145,7 +234,13 @@ pub(crate) fn printable(s: &str) -> String {
 }
 
 /// `yanbao notes`: the notes kept for this content (or a served key), in a format.
-pub(crate) fn notes(dirs: &[PathBuf], format: NotesFormat, report: Option<&str>, key: Option<&str>) -> ExitCode {
+pub(crate) fn notes(
+    dirs: &[PathBuf],
+    format: NotesFormat,
+    report: Option<&str>,
+    key: Option<&str>,
+    style: yanbao::export::CitationStyle,
+) -> ExitCode {
     let lib = match load_library(dirs) {
         Ok(l) => l,
         Err(code) => return code,
@@ -180,7 +275,7 @@ pub(crate) fn notes(dirs: &[PathBuf], format: NotesFormat, report: Option<&str>,
         NotesFormat::Json => yanbao::notes::Format::Json,
         NotesFormat::Csv => yanbao::notes::Format::Csv,
     };
-    let text = yanbao::notes::render(&lib, &notes, report, format);
+    let text = yanbao::notes::render(&lib, &notes, report, format, style);
     let mut out = std::io::stdout().lock();
     if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
         return ExitCode::from(1);

@@ -23,7 +23,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use yanbao::app::{App, TreePane};
-use yanbao::config::AmbiWidth;
 use yanbao::runtime;
 use yanbao::theme::Theme;
 
@@ -54,11 +53,17 @@ fn main() -> ExitCode {
         Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
         Some(Command::Export { ref target, format, ref out, force }) => {
             quiet_on_closed_pipe();
-            export(&dirs, target, format, out.as_deref(), force)
+            match load_options(&cli) {
+                Ok(o) => export(&dirs, target, format, out.as_deref(), force, o.citation),
+                Err(code) => code,
+            }
         }
         Some(Command::Notes { format, ref report, ref key }) => {
             quiet_on_closed_pipe();
-            notes(&dirs, format, report.as_deref(), key.as_deref())
+            match load_options(&cli) {
+                Ok(o) => notes(&dirs, format, report.as_deref(), key.as_deref(), o.citation),
+                Err(code) => code,
+            }
         }
         Some(Command::Completions { shell }) => {
             quiet_on_closed_pipe();
@@ -129,7 +134,6 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
         return Err(ExitCode::from(2));
     }
     let theme = Theme::new(color_depth(options.color), options.ascii);
-    yanbao::text::set_ambiwide(options.ambiwidth == AmbiWidth::Wide);
     runtime::install_panic_hook(options.mouse);
     let guard = runtime::TerminalGuard::enter(options.mouse).map_err(fail)?;
     let backend = yanbao::term::LeanBackend::new(std::io::stdout());
@@ -141,6 +145,7 @@ fn explore(cli: &Cli, dirs: &[PathBuf]) -> Result<(), ExitCode> {
         ambiwidth: options.ambiwidth,
     });
     app.state.copy_to = options.copy_to.clone();
+    app.state.citation = options.citation;
     app.state.set_tree(TreePane { shown: options.tree, width: options.tree_width });
     // The reading memory: resume where the last session left this content.
     // A file opened directly: its reading memory is its own.

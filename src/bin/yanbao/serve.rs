@@ -49,6 +49,7 @@ pub(crate) fn serve(cli: &Cli, args: &ServeArgs, dirs: &[PathBuf]) -> ExitCode {
         proxy_protocol: args.proxy_protocol,
         proxy_from: args.proxy_from.clone(),
         state_dir: yanbao::state::default_dir(),
+        citation: options.citation,
     };
     let index = Arc::clone(index.arc());
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(args.workers.into()).enable_all().build()
