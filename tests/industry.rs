@@ -299,7 +299,8 @@ fn every_page_lays_out_within_its_width_at_any_width() {
 /// The kinds of the blocks of an industry's page, in the page's order.
 fn page_blocks(id: &str) -> Vec<(usize, yanbao::content::Block)> {
     let lib = library();
-    let opts = LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 80 };
+    let opts =
+        LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 80, ambiwide: false };
     let doc = build_page(&lib, Page::Industry(industry(id)), opts);
     doc.items
         .iter()

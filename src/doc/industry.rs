@@ -132,7 +132,8 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
     }
     // Blocks about the industry in other sections: the maps among them go
     // with the sections' own maps, after every case and example.
-    let (maps, rest): (Vec<(NodeId, usize, &Block)>, Vec<(NodeId, usize, &Block)>) = plan
+    type Placed<'b> = Vec<(NodeId, usize, &'b Block)>;
+    let (maps, rest): (Placed, Placed) = plan
         .blocks
         .iter()
         .filter_map(|&(n, i)| block_at(n, i).map(|blk| (n, i, blk)))
