@@ -59,8 +59,9 @@ pub enum Action {
     /// The next / previous industry, keeping the same part.
     NextIndustry,
     PrevIndustry,
-    /// The n-th industry's page (1-based; `industry_1` … `industry_11` in keymaps;
-    /// `i` then 1-9, `0` for the 10th and `)` for the 11th by default).
+    /// The n-th industry's page (1-based; `industry_1` … `industry_31` in keymaps;
+    /// `i` then 1-9, `0` for the 10th and `)` for the 11th, then the
+    /// switcher's free letters by default).
     GotoIndustry(u8),
     /// A digit of a count for the next motion (`5j`, `10G`, `3 Space`, as in
     /// vim and less; `count_0` … `count_9` in keymaps).
@@ -245,13 +246,13 @@ impl Action {
         )
     }
 
-    /// Every action a keymap can name, `industry_1` … `industry_11` and
+    /// Every action a keymap can name, `industry_1` … `industry_31` and
     /// `count_0` … `count_9` included.
     pub fn bindable() -> Vec<Action> {
         let mut v: Vec<Action> = Action::iter()
             .filter(|a| a.is_bindable() && !matches!(a, Action::GotoIndustry(_) | Action::Count(_)))
             .collect();
-        v.extend((1..=11).map(Action::GotoIndustry));
+        v.extend((1..=MAX_INDUSTRY_KEYS).map(Action::GotoIndustry));
         v.extend((0..=9).map(Action::Count));
         v
     }
@@ -278,6 +279,10 @@ impl<'de> Deserialize<'de> for Action {
         Action::from_name(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown action {s}")))
     }
 }
+
+/// The industries a keymap can name (`industry_1` … `industry_31`): the
+/// default switcher has eleven digit keys and twenty free letters.
+pub const MAX_INDUSTRY_KEYS: u8 = 31;
 
 /// What `update` asks the runtime to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,3 +46,47 @@ pub fn fmt_num(v: f64) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
+
+/// An I/O error in Chinese, for messages the reader sees in the app (the
+/// OS's own text is English): the kind of failure, and the OS error number.
+pub fn io_error_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    // The guarded reader's own refusal (`content::open_regular`).
+    if e.get_ref().is_some_and(|inner| inner.to_string().starts_with("not a regular file")) {
+        return "不是普通文件（FIFO、设备或套接字）".to_string();
+    }
+    let what = match e.kind() {
+        K::NotFound => "文件或文件夹不存在",
+        K::PermissionDenied => "没有权限",
+        K::AlreadyExists => "已存在",
+        K::NotADirectory => "路径中有一项不是文件夹",
+        K::IsADirectory => "是文件夹",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        K::StorageFull => "磁盘已满",
+        K::QuotaExceeded => "超出磁盘配额",
+        K::FileTooLarge => "文件过大",
+        K::InvalidData => "数据无效",
+        K::InvalidInput => "参数无效",
+        K::UnexpectedEof => "文件不完整",
+        K::Interrupted => "被中断",
+        K::TimedOut => "超时",
+        K::WouldBlock => "暂时不可用",
+        K::BrokenPipe => "管道已关闭",
+        K::OutOfMemory => "内存不足",
+        _ => "读写出错",
+    };
+    match e.raw_os_error() {
+        Some(n) => format!("{what}，系统错误 {n}"),
+        None => what.to_string(),
+    }
+}
+
+/// A JSON parse error in Chinese (its line is given apart): the kind only.
+pub fn json_error_zh(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "读取出错",
+        serde_json::error::Category::Syntax => "格式错误",
+        serde_json::error::Category::Data => "内容与格式不符",
+        serde_json::error::Category::Eof => "文件不完整",
+    }
+}

@@ -148,7 +148,7 @@ fn copy<B: ScreenHint>(backend: &mut B, app: &mut App, text: &str, to: Option<&s
     };
     if let Err(e) = result {
         let place = to.map(|p| format!("{}：", p.display())).unwrap_or_default();
-        app.state.message = Some(format!("复制失败：{place}{e}"));
+        app.state.message = Some(format!("复制失败：{place}{}", crate::fmt::io_error_zh(&e)));
     }
 }
 

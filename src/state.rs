@@ -237,13 +237,13 @@ pub fn read_json(file: &Path) -> (Option<Saved>, Option<String>) {
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
             return (None, None);
         }
-        Err(e) => return (None, Some(format!("无法读取阅读记录（{e}）：{shown}"))),
+        Err(e) => return (None, Some(format!("无法读取阅读记录（{}）：{shown}", crate::fmt::io_error_zh(&e)))),
     };
     let problem = match serde_json::from_slice::<Saved>(&text) {
         Ok(s) if s.version == VERSION => return (Some(s.bounded()), None),
         Ok(s) => format!("版本 {} 不认识", s.version),
-        Err(e) if e.line() > 0 => format!("第 {} 行有误（{}）", e.line(), short_error(&e)),
-        Err(e) => format!("有误（{}）", short_error(&e)),
+        Err(e) if e.line() > 0 => format!("第 {} 行有误（{}）", e.line(), crate::fmt::json_error_zh(&e)),
+        Err(e) => format!("有误（{}）", crate::fmt::json_error_zh(&e)),
     };
     let aside = set_aside_name(file);
     // What happened first, the full path last: a narrow status line cuts the end.
@@ -253,11 +253,6 @@ pub fn read_json(file: &Path) -> (Option<Saved>, Option<String>) {
         format!("阅读记录{problem}，无法移开：{shown}")
     };
     (None, Some(message))
-}
-
-fn short_error(e: &serde_json::Error) -> String {
-    let m = e.to_string();
-    m.split(" at line ").next().unwrap_or(&m).to_string()
 }
 
 /// `<file>.corrupt`.

@@ -517,17 +517,21 @@ fn the_finder_keeps_a_query_history_with_ctrl_p_and_ctrl_n() {
     assert_eq!(input(&app), "zgckj");
     let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!() };
     assert!(!s.hits.is_empty());
-    // With results, ↑/↓ move the selection; ctrl-p/ctrl-n walk the history.
+    // With results, ↑/↓ move the selection; alt-p/alt-n walk the history.
     key(&mut app, KeyCode::Down, KeyModifiers::NONE);
     assert_eq!(input(&app), "zgckj");
-    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::ALT);
     assert_eq!(input(&app), "华为");
-    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::ALT);
     assert_eq!(input(&app), "华为", "the oldest stays");
-    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::ALT);
     assert_eq!(input(&app), "zgckj");
-    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::ALT);
     assert_eq!(input(&app), "", "past the newest: the typed query");
+    // ctrl-r steps back too.
+    key(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "zgckj");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::ALT);
     // What was typed comes back after a walk; alt-↑/alt-↓ do the same.
     keys(&mut app, "yin");
     key(&mut app, KeyCode::Up, KeyModifiers::ALT);
@@ -537,10 +541,24 @@ fn the_finder_keeps_a_query_history_with_ctrl_p_and_ctrl_n() {
     key(&mut app, KeyCode::Down, KeyModifiers::ALT);
     assert_eq!(input(&app), "yin");
     // Editing a recalled entry makes it a new query.
-    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::ALT);
     keys(&mut app, "x");
-    key(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::ALT);
     assert_eq!(input(&app), "zgckjx");
+}
+
+#[test]
+fn ctrl_n_p_j_k_move_the_selection_as_in_fzf() {
+    let selected = |app: &yanbao::app::App| match app.state.overlays.last() {
+        Some(Overlay::Search(s)) => (s.selected, s.input.clone()),
+        _ => panic!("the finder is open"),
+    };
+    let mut app = finder("银行", 80, 24);
+    assert_eq!(selected(&app), (0, "银行".to_string()));
+    for (c, want) in [('n', 1), ('j', 2), ('p', 1), ('k', 0), ('k', 0)] {
+        key(&mut app, KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(selected(&app), (want, "银行".to_string()), "ctrl-{c}");
+    }
 }
 
 #[test]
@@ -603,4 +621,94 @@ fn k_with_no_company_in_view_says_so() {
     keys(&mut app, "K");
     assert!(app.state.overlays.is_empty());
     assert_eq!(app.state.message.as_deref(), Some("本屏没有提到公司"));
+}
+
+/// The rows of the screen's result list (the left or top pane) that start
+/// with a kind label.
+fn list_rows(app: &yanbao::app::App) -> Vec<String> {
+    let text = screen(&render(app));
+    let list_w = match yanbao::app::SearchLayout::compute(app.state.size.0, app.state.size.1) {
+        Some(l) => l.list.width as usize,
+        None => 0,
+    };
+    text.lines()
+        .skip(2)
+        .map(|l| {
+            let l = l.trim_start_matches(['│', '|']);
+            let mut w = 0;
+            l.chars()
+                .take_while(|c| {
+                    w += yanbao::text::width(&c.to_string());
+                    w <= list_w
+                })
+                .collect::<String>()
+        })
+        .filter(|l| LABELS.iter().any(|k| l.starts_with(k)))
+        .collect()
+}
+
+/// Audit 7: `智能质检` gave three identical `表格 中关村科金大模型+智能质检…`
+/// rows (one per table row, the match in the title); each row now shows
+/// its own cells.
+#[test]
+fn rows_of_one_table_read_apart() {
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+        let app = finder("智能质检", w, h);
+        let rows: Vec<String> = list_rows(&app).into_iter().filter(|r| r.starts_with("表格")).collect();
+        assert!(rows.len() >= 3, "{w}x{h}: {rows:?}");
+        let mut seen = BTreeSet::new();
+        for r in &rows {
+            assert!(seen.insert(r.trim_end().to_string()), "{w}x{h}: two identical rows {r:?} in {rows:?}");
+        }
+    }
+}
+
+/// Audit 7: a metric row repeated its label and cut the value
+/// (`指标 2032年LLM市场规模（预计）  2032年LLM市场规模（预…`).
+#[test]
+fn metric_rows_show_the_value_not_the_label_twice() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let app = finder("2032年LLM市场规模", w, h);
+        let rows = list_rows(&app);
+        let row = rows.iter().find(|r| r.starts_with("指标")).unwrap_or_else(|| panic!("{rows:?}"));
+        assert_eq!(row.matches("2032年LLM").count(), 1, "{w}x{h}: {row}");
+        assert!(row.contains("840.1亿美元"), "{w}x{h}: {row}");
+    }
+}
+
+/// Audit 7 (B6): a table-title hit's preview showed the table's last row;
+/// it starts at the title, as Enter opens it.
+#[test]
+fn a_table_title_hit_previews_from_the_title() {
+    let app = finder("tb:zgckj", 120, 40);
+    let Some(Overlay::Search(s)) = app.state.overlays.last() else { panic!("the finder") };
+    let hit = &s.hits[s.selected];
+    let u = &index().units[hit.unit];
+    assert_eq!(u.kind, Kind::Table);
+    let p = s.preview.as_ref().expect("a preview");
+    let first: String = p.doc.lines[p.scroll].segs.iter().map(|g| g.text.as_str()).collect();
+    let start: String = u.title.chars().take(6).collect();
+    assert!(first.contains(&start), "the preview starts with {first:?}, not the title {}", u.title);
+}
+
+/// Audit 7: at 100 columns a location lost its numbered part (`中关村科金财…`).
+#[test]
+fn a_narrow_location_keeps_its_number() {
+    let app = finder("智能质检", 100, 30);
+    let rows = list_rows(&app);
+    for r in rows.iter().filter(|r| r.starts_with("表格") || r.starts_with("案例")) {
+        assert!(r.contains("3.1"), "no numbered part: {r}");
+    }
+}
+
+#[test]
+fn finder_row_snapshots_at_80x24_and_120x40() {
+    for q in ["智能质检", "2032年LLM市场规模"] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let app = finder(q, w, h);
+            let buf = render(&app);
+            assert_rows_fit(&buf);
+            insta::assert_snapshot!(format!("finder_rows_{w}x{h}_{q}"), screen(&buf));
+        }
+    }
 }

@@ -258,12 +258,12 @@ fn a_state_or_cache_file_that_is_not_a_file_is_not_read() {
         // An old JSON state file in that place: not read, reported.
         let (saved, message) = yanbao::state::read_json(f);
         assert!(saved.is_none());
-        assert!(message.as_deref().is_some_and(|m| m.contains("not a regular file")), "{message:?}");
+        assert!(message.as_deref().is_some_and(|m| m.contains("不是普通文件")), "{message:?}");
         // The database itself in that place: kept in memory, reported.
         let loc = yanbao::state::Location { db: f.clone(), scope: "bundled".into(), legacy: dir.join("none.json") };
         let o = yanbao::state::Store::open(loc);
         assert!(o.saved.is_none());
-        assert!(o.message.as_deref().is_some_and(|m| m.contains("not a regular file")), "{:?}", o.message);
+        assert!(o.message.as_deref().is_some_and(|m| m.contains("不是普通文件")), "{:?}", o.message);
     }
     // A FIFO in the cache's place: rebuilt (renamed over), not waited on.
     let content = dir.clone();

@@ -70,6 +70,51 @@ fn digit_keys_reach_all_eleven_industries() {
 }
 
 #[test]
+fn the_switcher_shows_whole_names_and_a_chinese_title() {
+    for (w, h) in [(80, 24), (100, 30)] {
+        let mut app = app(w, h);
+        keys(&mut app, "i");
+        let text = screen(&render(&app));
+        for name in ["7 制造 Manufacturing ", ") 泛娱乐 Entertainment "] {
+            assert!(text.contains(name), "{w}x{h}: {name} cut\n{text}");
+        }
+        assert!(text.contains("行业 · ") && !text.contains("industries"), "{text}");
+    }
+}
+
+#[test]
+fn industries_past_the_eleventh_get_letter_keys() {
+    let dir = make_library("manyind", 1);
+    let reg = dir.join("industries.yaml");
+    let mut t = std::fs::read_to_string(&reg).unwrap();
+    for (id, name) in [("semis", "半导体"), ("chem", "化工"), ("agri", "农业")] {
+        t.push_str(&format!("- id: {id}\n  name: {name}\n"));
+    }
+    std::fs::write(&reg, t).unwrap();
+    let (lib, errors) = yanbao::content::Library::load_from(Some(&dir)).expect("the library loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(lib.industries.len(), 14);
+    let lib = std::sync::Arc::new(lib);
+    let index = std::sync::Arc::new(yanbao::search::Index::build(&lib));
+    let mut app = yanbao::app::App::new(
+        lib,
+        index,
+        std::sync::Arc::new(yanbao::keymap::Keymap::defaults()),
+        yanbao::theme::Theme::new(yanbao::theme::ColorDepth::Ansi16, false),
+        (80, 24),
+    );
+    for (k, want, name) in [("a", 11, "半导体"), ("b", 12, "化工"), ("c", 13, "农业")] {
+        keys(&mut app, "i");
+        let text = screen(&render(&app));
+        assert!(text.lines().any(|l| l.contains(&format!(" {k} {name}"))), "{k} {name}\n{text}");
+        keys(&mut app, k);
+        assert!(app.state.overlays.is_empty(), "{k} opens the page");
+        assert_eq!(app.state.reader.industry, Some(want), "key {k}");
+    }
+}
+
+#[test]
 fn an_industry_page_collects_both_reports() {
     let lib = library();
     let opts =
@@ -247,6 +292,67 @@ fn every_page_lays_out_within_its_width_at_any_width() {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The kinds of the blocks of an industry's page, in the page's order.
+fn page_blocks(id: &str) -> Vec<(usize, yanbao::content::Block)> {
+    let lib = library();
+    let opts =
+        LayoutOpts { width: 80, ascii: false, compact_tables: false, table_bars: false, measure: 80, ambiwide: false };
+    let doc = build_page(&lib, Page::Industry(industry(id)), opts);
+    doc.items
+        .iter()
+        .filter_map(|it| {
+            let blk = lib.section(it.node?)?.blocks.get(it.block?)?;
+            Some((it.line, blk.clone()))
+        })
+        .collect()
+}
+
+/// Audit 6 (B10): 电商, 能源, 交通 and 泛娱乐 opened with the participant map,
+/// 交通's first cards were 80 lines down, and 制造 opened with smart-home
+/// penetration. Every page leads with its own figures, then the cases and
+/// examples, then the maps.
+#[test]
+fn every_industry_page_leads_with_its_figures_then_cases_then_maps() {
+    use yanbao::content::Block;
+    for ind in library().industries.iter() {
+        let blocks = page_blocks(&ind.id);
+        let first = |f: &dyn Fn(&Block) -> bool| blocks.iter().find(|(_, b)| f(b)).map(|(l, _)| *l);
+        let figure = first(&|b| matches!(b, Block::Series(_) | Block::Metrics(_)));
+        let case = first(&|b| matches!(b, Block::Case(_) | Block::Example(_)));
+        let map = first(&|b| matches!(b, Block::Participants(_)));
+        let name = &ind.name;
+        if let Some(f) = figure {
+            assert!(
+                matches!(blocks[0].1, Block::Series(_) | Block::Metrics(_)),
+                "{name}: leads with {:?}",
+                blocks[0].1.kind_name()
+            );
+            assert!(f < 12, "{name}: the first figure at line {f}");
+        }
+        if let (Some(c), Some(m)) = (case, map) {
+            assert!(c < m, "{name}: the map (line {m}) before the cases and examples (line {c})");
+        }
+    }
+    // 制造: the figures about 制造 itself before the smart-home penetration.
+    let first = page_blocks("manufacturing").into_iter().next().map(|(_, b)| b);
+    let Some(Block::Metrics(m)) = first else { panic!("制造 leads with metrics: {first:?}") };
+    assert!(!m.items.iter().any(|x| x.label.contains("智能家居")), "{:?}", m.items[0].label);
+}
+
+#[test]
+fn fixed_industry_page_snapshots() {
+    for k in ["5", "7", "8", "0", ")"] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut app = app(w, h);
+            key(&mut app, KeyCode::Char(k.chars().next().unwrap()), KeyModifiers::NONE);
+            let i = app.state.reader.industry.expect("an industry page");
+            let buf = render(&app);
+            assert_rows_fit(&buf);
+            insta::assert_snapshot!(format!("industry_page_{}_{w}x{h}", library().industries[i].id), screen(&buf));
         }
     }
 }

@@ -370,6 +370,7 @@ fn each_old_json_state_file_is_migrated_once() {
     let opened = Store::open(loc.clone());
     let msg = opened.message.expect("a message");
     assert!(msg.contains("第 3 行") && msg.contains(&loc.legacy.display().to_string()), "{msg}");
+    assert_chinese(&msg, &loc.legacy);
     assert!(PathBuf::from(format!("{}.corrupt", loc.legacy.display())).exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -402,6 +403,13 @@ fn two_instances_keep_each_others_marks() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A message the app shows is Chinese: no English word outside the file's
+/// path and the `.corrupt` suffix (issue 22, one language).
+fn assert_chinese(msg: &str, path: &Path) {
+    let rest = msg.replace(&path.display().to_string(), "").replace(".corrupt", "");
+    assert!(!rest.chars().any(|c| c.is_ascii_alphabetic()), "English in an app message: {msg}");
+}
+
 #[test]
 fn a_corrupt_database_is_reported_once_set_aside_and_never_fatal() {
     let dir = temp("corrupt");
@@ -412,6 +420,7 @@ fn a_corrupt_database_is_reported_once_set_aside_and_never_fatal() {
     app.attach_state(Store::open(loc.clone()), true);
     let msg = app.state.message.clone().expect("a message");
     assert!(msg.contains(&loc.db.display().to_string()) && msg.contains("损坏"), "{msg}");
+    assert_chinese(&msg, &loc.db);
     let aside = PathBuf::from(format!("{}.corrupt", loc.db.display()));
     assert_eq!(std::fs::read_to_string(&aside).unwrap(), garbage, "set aside as it was, never emptied");
     // The app works and the status line shows it on the first frame.

@@ -648,3 +648,23 @@ fn table_headers_are_sticky() {
         snap(&format!("sticky_header_{w}x{h}"), &app);
     }
 }
+
+/// Audit 14: `w` on a page whose tables are all shown as records (a narrow
+/// reader) said `表格：紧凑（单元格截断）` and changed nothing.
+#[test]
+fn w_with_tables_shown_as_records_says_so() {
+    let mut narrow = app(80, 24);
+    goto(&mut narrow, "fs-1-1");
+    let doc = narrow.state.reader.doc.clone();
+    assert!(doc.tables.len() > doc.table_heads.len(), "some of 1.1's tables are records at 80x24");
+    keys(&mut narrow, "w");
+    let msg = narrow.state.message.clone().unwrap_or_default();
+    assert!(msg.contains("逐条显示的表格不变"), "{msg}");
+    // Where a grid is drawn, `w` still says what it does.
+    let mut wide = app(200, 50);
+    goto(&mut wide, "fs-1-1");
+    let doc = wide.state.reader.doc.clone();
+    assert_eq!(doc.table_heads.len(), doc.tables.len(), "every table of 1.1 is a grid at 200x50");
+    keys(&mut wide, "w");
+    assert_eq!(wide.state.message.as_deref(), Some("表格：紧凑（单元格截断）"));
+}

@@ -817,7 +817,7 @@ async fn the_idle_timeout_restores_the_terminal() {
         })
     );
     assert_restored(&t.vt, "idle timeout");
-    assert!(t.screen().contains("yanbao: closed after 1 s without input"), "{}", t.screen());
+    assert!(t.screen().contains("yanbao：1 秒无输入，会话已关闭"), "{}", t.screen());
     drop(t);
     wait_for_no_sessions(&srv).await;
     assert!(log_has(&logs, |l| l.ends_with(" idle timeout")).await, "{:?}", logs.lock().unwrap());
@@ -838,7 +838,7 @@ async fn a_server_shutdown_restores_every_terminal() {
         let seen = t.read_to_close(8).await;
         assert_eq!(seen, ["data", "exit-status 1", "eof", "close"]);
         assert_restored(&t.vt, "server shutdown");
-        assert!(t.screen().contains("the server is stopping"), "{}", t.screen());
+        assert!(t.screen().contains("服务器正在停止"), "{}", t.screen());
     }
     tokio::time::timeout(Duration::from_secs(10), stopping).await.expect("the shutdown ends").unwrap();
 }
@@ -856,7 +856,7 @@ async fn a_panic_ends_that_session_only_restored_and_logged() {
     let seen = t.read_to_close(5).await;
     assert_eq!(seen, ["data", "exit-status 1", "eof", "close"]);
     assert_restored(&t.vt, "panic");
-    assert!(t.screen().contains("yanbao: internal error; this session has ended"), "{}", t.screen());
+    assert!(t.screen().contains("yanbao：内部错误，本次会话已结束"), "{}", t.screen());
     let log = logs.lock().unwrap().join("\n");
     assert!(log.contains("anonymous: session panicked: injected panic on key '!'"), "{log}");
     // The other session goes on, and new ones start.
@@ -1051,7 +1051,7 @@ fn openssh_idle_timeout_leaves_the_terminal_restored_and_exits_0() {
     assert!(ssh.pty.wait_for("目录", 30), "first screen:\n{}", ssh.screen());
     let code = ssh.exit_code(15);
     assert_restored(&ssh.vt(), "idle timeout over OpenSSH");
-    assert!(ssh.screen().contains("yanbao: closed after 1 s without input"), "{}", ssh.screen());
+    assert!(ssh.screen().contains("yanbao：1 秒无输入，会话已关闭"), "{}", ssh.screen());
     assert_eq!(code, Some(0));
 }
 
@@ -1063,7 +1063,7 @@ fn openssh_sigterm_of_the_server_restores_the_terminal() {
     kill(libc::SIGTERM, server.pid);
     let code = ssh.exit_code(15);
     assert_restored(&ssh.vt(), "SIGTERM of the server");
-    assert!(ssh.screen().contains("the server is stopping"), "{}", ssh.screen());
+    assert!(ssh.screen().contains("服务器正在停止"), "{}", ssh.screen());
     assert_eq!(code, Some(1));
     // The server itself ends, cleanly, soon after.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -1087,7 +1087,7 @@ async fn sighup_and_sigusr1_of_the_server_restore_every_terminal() {
         kill(sig, server.pid);
         let seen = t.read_to_close(15).await;
         assert_restored(&t.vt, name);
-        assert!(t.screen().contains("the server is stopping"), "{name}:\n{}", t.screen());
+        assert!(t.screen().contains("服务器正在停止"), "{name}:\n{}", t.screen());
         assert!(seen.contains(&"exit-status 1".to_string()), "{name}: {seen:?}");
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut status = None;
@@ -1157,14 +1157,14 @@ async fn resizes_do_not_put_off_the_idle_timeout() {
     while !t.closed && t0.elapsed() < Duration::from_secs(10) {
         let _ = t.ch.window_change(80 + i % 2, 24, 0, 0).await;
         i += 1;
-        let waited = tokio::time::timeout(Duration::from_millis(250), t.until(10, |s| s.contains("without input")));
+        let waited = tokio::time::timeout(Duration::from_millis(250), t.until(10, |s| s.contains("秒无输入")));
         if waited.await == Ok(true) {
             break;
         }
     }
     let took = t0.elapsed();
     eprintln!("{i} resizes, the session closed after {took:?} (idle timeout 2 s)");
-    assert!(t.screen().contains("closed after 2 s without input"), "after {took:?}:\n{}", t.screen());
+    assert!(t.screen().contains("2 秒无输入，会话已关闭"), "after {took:?}:\n{}", t.screen());
     assert!(took < Duration::from_secs(6), "closed after {took:?}");
     srv.shutdown().await;
 }
@@ -1735,7 +1735,7 @@ async fn the_session_time_limit_ends_a_busy_session_restored() {
     let seen = t.read_to_close(10).await;
     assert_eq!(seen, ["data", "exit-status 0", "eof", "close"], "{seen:?}");
     assert_restored(&t.vt, "session time limit");
-    assert!(t.screen().contains("time limit (2 s)"), "{}", t.screen());
+    assert!(t.screen().contains("时间上限（2 秒）"), "{}", t.screen());
     srv.shutdown().await;
 }
 
@@ -1749,7 +1749,7 @@ fn openssh_keepalives_do_not_defeat_the_idle_timeout() {
     let t0 = Instant::now();
     let code = ssh.exit_code(20);
     eprintln!("keepalive-only OpenSSH client closed {:?} after its first frame (idle timeout 3 s)", t0.elapsed());
-    assert!(ssh.screen().contains("closed after 3 s without input"), "{}", ssh.screen());
+    assert!(ssh.screen().contains("3 秒无输入，会话已关闭"), "{}", ssh.screen());
     assert_restored(&ssh.vt(), "idle timeout with keepalives");
     assert_eq!(code, Some(0));
 }

@@ -585,11 +585,17 @@ impl State {
             Action::ToggleCompactTables => {
                 self.compact_tables = !self.compact_tables;
                 self.relayout();
+                // Compact cuts the cells of a grid; a table shown as records
+                // (a narrow reader) is the same either way, and says so.
+                let doc = &self.reader.doc;
+                let (grids, tables) = (doc.table_heads.len(), doc.tables.len());
                 self.message = Some(
-                    if self.compact_tables {
-                        "表格：紧凑（单元格截断）"
-                    } else {
-                        "表格：完整单元格"
+                    match (grids, tables > grids, self.compact_tables) {
+                        (0, true, _) => "表格：本页表格逐条显示，紧凑与否不变（加宽窗口可成表）",
+                        (_, true, true) => "表格：紧凑（单元格截断；逐条显示的表格不变）",
+                        (_, true, false) => "表格：完整单元格（逐条显示的表格不变）",
+                        (_, false, true) => "表格：紧凑（单元格截断）",
+                        (_, false, false) => "表格：完整单元格",
                     }
                     .into(),
                 );

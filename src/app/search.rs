@@ -150,6 +150,17 @@ pub fn locate(doc: &Doc, probe: &str) -> usize {
     0
 }
 
+/// A hit on a table's title alone (no cell matched): the table's place and
+/// the start of its title, where the reader and the preview show it from.
+fn table_title_hit(u: &crate::search::Unit, hit: &Hit) -> Option<(NodeId, String)> {
+    match u.target {
+        Target::Place { node, .. } if u.kind == crate::search::Kind::Table && hit.text_marks.is_empty() => {
+            Some((node, u.title.chars().take(10).collect()))
+        }
+        _ => None,
+    }
+}
+
 impl State {
     /// A page laid out at a given width (cached like the reader's pages).
     pub(super) fn doc_for(&mut self, node: NodeId, width: u16) -> Arc<Doc> {
@@ -199,15 +210,20 @@ impl State {
                 let unit = &self.index.units[hit.unit];
                 match &unit.target {
                     Target::Place { node, probe } => {
-                        let (node, probe) = (*node, probe.clone());
+                        // A table's title: the preview starts at the title, as Enter opens it.
+                        let title = table_title_hit(unit, &hit);
+                        let (node, probe) = (*node, title.as_ref().map_or_else(|| probe.clone(), |t| t.1.clone()));
                         let needle = hit.matched(unit).unwrap_or_else(|| probe.clone());
                         let doc = self.doc_for(node, area.width);
                         let line = locate(&doc, &probe);
                         let mut find = FindState::default();
                         find.set_query(&needle, &doc);
-                        let at = find.first_from(line).unwrap_or(line);
+                        let scroll = match title {
+                            Some(_) => line,
+                            None => find.first_from(line).unwrap_or(line).saturating_sub(2),
+                        };
                         let max = doc.lines.len().saturating_sub(area.height as usize);
-                        Some(Preview { scroll: at.saturating_sub(2).min(max), doc, find })
+                        Some(Preview { scroll: scroll.min(max), doc, find })
                     }
                     _ => None,
                 }
@@ -319,11 +335,7 @@ impl State {
     fn open_hit(&mut self, hit: &Hit) {
         let u = &self.index.units[hit.unit];
         let needle = hit.matched(u);
-        if u.kind == crate::search::Kind::Table
-            && hit.text_marks.is_empty()
-            && let Target::Place { node, .. } = u.target
-        {
-            let title: String = u.title.chars().take(10).collect();
+        if let Some((node, title)) = table_title_hit(u, hit) {
             self.open_place(node, &title, needle, true);
             return;
         }

@@ -4,13 +4,14 @@ use super::{Builder, Doc, LayoutOpts, Role, seg};
 use crate::content::{Block, Library, NodeId};
 use crate::fmt::section_path;
 
-/// The page of an industry: its own figures first (market size, then
-/// penetration, then the other figures tagged with it), then the sections
-/// about it alone in their parts (the F&S industry chapter, the CCID AI+
-/// section), then the blocks about it from other sections, then the sections
-/// about several industries that name it. No figure is shown twice.
+/// The page of an industry: its own figures first (see [`figure_rank`]), then the sections about it alone
+/// in their parts (the F&S industry chapter, the CCID AI+ section) with the
+/// participant maps after the cases and examples, then the blocks about it
+/// from other sections, then the sections about several industries that
+/// name it. No figure is shown twice.
 pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
     let mut b = Builder::new(lib, opts);
+    b.maps_last = true;
     let Some(ind) = lib.industries.get(industry) else { return b.doc };
     let id = ind.id.as_str();
     let plan = lib.industry_plan(id);
@@ -28,28 +29,35 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
         b.wrapped(&format!("别名：{}", ind.aliases.join("、")), Role::Meta, 0);
     }
     let block_at = |n: NodeId, i: usize| lib.section(n).and_then(|s| s.blocks.get(i));
+    // The industry's names: a figure naming one is about the whole industry.
+    let names: Vec<&str> = std::iter::once(ind.name.as_str()).chain(ind.aliases.iter().map(String::as_str)).collect();
     // The lead: the figures tagged with the industry in other sections, and
     // the market size and penetration figures of its own sections.
     let mut lead: Vec<(u8, NodeId, usize, &Block)> = Vec::new();
     for &(n, i) in &plan.blocks {
         if let Some(blk) = block_at(n, i).filter(|x| is_figure(x)) {
-            lead.push((figure_rank(blk), n, i, blk));
+            lead.push((figure_rank(blk, &names), n, i, blk));
         }
     }
-    fn own_figures<'a>(lib: &'a Library, n: NodeId, id: &str, out: &mut Vec<(u8, NodeId, usize, &'a Block)>) {
+    fn own_figures<'a>(
+        lib: &'a Library,
+        n: NodeId,
+        (id, names): (&str, &[&str]),
+        out: &mut Vec<(u8, NodeId, usize, &'a Block)>,
+    ) {
         if let Some(s) = lib.section(n) {
             for (i, blk) in s.blocks.iter().enumerate() {
-                if is_figure(blk) && blk.is_about(id, true) && figure_rank(blk) < 2 {
-                    out.push((figure_rank(blk), n, i, blk));
+                if is_figure(blk) && blk.is_about(id, true) {
+                    out.push((figure_rank(blk, names), n, i, blk));
                 }
             }
             for &c in &lib.nodes[n].children {
-                own_figures(lib, c, id, out);
+                own_figures(lib, c, (id, names), out);
             }
         }
     }
     for &r in &plan.sections {
-        own_figures(lib, r, id, &mut lead);
+        own_figures(lib, r, (id, &names), &mut lead);
     }
     // By report, newest first; in a report, by rank, then in reading order.
     let many = lib.report_count() > 1;
@@ -109,33 +117,48 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
     for &r in &sections {
         if let Some(s) = lib.section(r) {
             b.blank();
-            let title = lib.report_of(r).map(|x| x.title.clone()).unwrap_or_default();
-            let named = match lib.label_of(r) {
-                Some(label) if many => format!("《{title}》 {label}"),
+            // The full title (the label would repeat its start), and its year
+            // in a library.
+            let rep = lib.report_of(r);
+            let title = rep.map(|x| x.title.clone()).unwrap_or_default();
+            let named = match rep.and_then(|x| crate::content::year_of(&x.date)) {
+                Some(y) if many => format!("《{title}》 {y}"),
+                _ if many => format!("《{title}》"),
                 _ => title,
             };
             b.wrapped(&named, Role::Meta, 0);
             b.section(s, r, 1);
         }
     }
-    let rest: Vec<(NodeId, usize, &Block)> = plan
+    // Blocks about the industry in other sections: the maps among them go
+    // with the sections' own maps, after every case and example.
+    type Placed<'b> = Vec<(NodeId, usize, &'b Block)>;
+    let (maps, rest): (Placed, Placed) = plan
         .blocks
         .iter()
         .filter_map(|&(n, i)| block_at(n, i).map(|blk| (n, i, blk)))
         .filter(|(_, _, blk)| !b.shown.contains(&(*blk as *const Block as usize)))
-        .collect();
-    if !rest.is_empty() {
-        b.heading("其他章节中的相关内容", Role::H1);
+        .partition(|(_, _, blk)| matches!(blk, Block::Participants(_)));
+    let by_section = |b: &mut Builder, blocks: Vec<(NodeId, usize, &Block)>| {
         let mut i = 0;
-        while i < rest.len() {
-            let n = rest[i].0;
-            let run: Vec<(NodeId, usize, &Block)> = rest[i..].iter().take_while(|x| x.0 == n).copied().collect();
+        while i < blocks.len() {
+            let n = blocks[i].0;
+            let run: Vec<(NodeId, usize, &Block)> = blocks[i..].iter().take_while(|x| x.0 == n).copied().collect();
             i += run.len();
             b.blank();
             b.anchor(n);
             b.wrapped(&format!("{} {}", b.g.dash, named_path(lib, n)), Role::Meta, 0);
             b.block_run(run.into_iter());
         }
+    };
+    if !rest.is_empty() {
+        b.heading("其他章节中的相关内容", Role::H1);
+        by_section(&mut b, rest);
+    }
+    if !b.deferred.is_empty() || !maps.is_empty() {
+        b.heading("参与者图谱", Role::H1);
+        b.deferred_maps();
+        by_section(&mut b, maps);
     }
     if !plan.see_also.is_empty() {
         b.heading("另见：涉及多个行业的章节", Role::H1);
@@ -174,18 +197,21 @@ fn is_figure(b: &Block) -> bool {
     matches!(b, Block::Series(_) | Block::Metrics(_))
 }
 
-/// How a figure leads an industry page: market size first, then
-/// penetration, then the rest.
-fn figure_rank(b: &Block) -> u8 {
+/// How a figure leads an industry page: market size first, then the
+/// figures naming the industry (`names`), penetration first; then the
+/// figures about a field of it, a chart before metric cards (制造's
+/// smart-home penetration cards come after its industrial-robot chart).
+fn figure_rank(b: &Block, names: &[&str]) -> u8 {
     let mut text = b.title().unwrap_or_default().to_string();
     if let Block::Metrics(m) = b {
         m.items.iter().for_each(|x| text.push_str(&x.label));
     }
-    if text.contains("市场规模") {
-        0
-    } else if text.contains("渗透") {
-        1
-    } else {
-        2
+    let whole = names.iter().any(|n| !n.is_empty() && text.contains(n));
+    match (text.contains("市场规模"), whole, text.contains("渗透")) {
+        (true, _, _) => 0,
+        (false, true, true) => 1,
+        (false, true, false) => 2,
+        (false, false, _) if matches!(b, Block::Series(_)) => 3,
+        (false, false, _) => 4,
     }
 }

@@ -296,6 +296,13 @@ struct Builder<'a> {
     row_lock: Option<(u32, u32)>,
     /// Where the next item comes from (see `DocItem`).
     src: (Option<NodeId>, Option<usize>),
+    /// On an industry page: participant maps (blocks, and the parts that
+    /// hold one) are set aside into `deferred`, to follow the figures,
+    /// cases and examples of every section.
+    maps_last: bool,
+    /// (section, block, depth): what `maps_last` set aside, in reading
+    /// order; a whole part when the block is `None`.
+    deferred: Vec<(NodeId, Option<usize>, usize)>,
     /// Per report: the figure list's numbers of its blocks, by (node,
     /// block), made when a page first shows one of its blocks.
     numbers: HashMap<usize, HashMap<(NodeId, usize), String>>,
@@ -326,6 +333,8 @@ impl<'a> Builder<'a> {
             shown: Vec::new(),
             row_lock: None,
             src: (None, None),
+            maps_last: false,
+            deferred: Vec::new(),
             numbers: HashMap::new(),
             label: None,
         }
@@ -526,10 +535,43 @@ impl<'a> Builder<'a> {
             let rule = self.g.h.repeat(self.w.min(width(&s.heading()) + 2).max(1));
             self.push(vec![seg(&rule, Role::Rule)], 0);
         }
-        self.blocks(node, &s.blocks);
         let children = self.lib.nodes.get(node).map(|n| n.children.clone()).unwrap_or_default();
-        for (sub, child) in s.sections.iter().zip(children) {
-            self.section(sub, child, depth + 1);
+        if self.maps_last {
+            let is_map = |b: &Block| matches!(b, Block::Participants(_));
+            self.block_run(s.blocks.iter().enumerate().filter(|(_, b)| !is_map(b)).map(|(i, b)| (node, i, b)));
+            let maps = s.blocks.iter().enumerate().filter(|(_, b)| is_map(b));
+            self.deferred.extend(maps.map(|(i, _)| (node, Some(i), depth)));
+            for (sub, child) in s.sections.iter().zip(children) {
+                if sub.blocks.iter().any(is_map) {
+                    self.deferred.push((child, None, depth + 1));
+                } else {
+                    self.section(sub, child, depth + 1);
+                }
+            }
+        } else {
+            self.blocks(node, &s.blocks);
+            for (sub, child) in s.sections.iter().zip(children) {
+                self.section(sub, child, depth + 1);
+            }
+        }
+    }
+
+    /// What `maps_last` set aside, in reading order: each map part whole,
+    /// each map block under its section's path.
+    fn deferred_maps(&mut self) {
+        self.maps_last = false;
+        for (node, block, depth) in std::mem::take(&mut self.deferred) {
+            let Some(s) = self.lib.section(node) else { continue };
+            match block {
+                None => self.section(s, node, depth),
+                Some(i) => {
+                    self.blank();
+                    self.anchor(node);
+                    let path = crate::fmt::section_path(self.lib, node);
+                    self.wrapped(&format!("{} {path}", self.g.dash), Role::Meta, 0);
+                    self.block_run(s.blocks.get(i).map(|b| (node, i, b)).into_iter());
+                }
+            }
         }
     }
 

@@ -46,6 +46,20 @@ impl Index {
     }
 }
 
+impl Index {
+    /// A table row's cells for a hit on the table's title: its first cell,
+    /// then the cells (or column names) the query also matched, in at most
+    /// `max` columns, so rows of one table read apart.
+    pub fn row_snippet(&self, hit: &Hit, max: usize) -> Snippet {
+        let (chars, marks) = cells_view(&self.units[hit.unit], &hit.text_marks);
+        // From the first cell (what tells the rows apart), the marks that show.
+        let mut w = window(&chars, &[], max);
+        let shown = w.text.chars().count().saturating_sub(usize::from(w.text.ends_with('…')));
+        w.marks = marks.into_iter().filter(|&m| m < shown).collect();
+        w
+    }
+}
+
 /// A table row as its first cell, then every cell with a mark (or the
 /// second cell), each with its column name; marks carried over.
 pub(super) fn cells_view(u: &Unit, marks: &[usize]) -> (Vec<char>, Vec<usize>) {
@@ -281,6 +295,15 @@ pub fn short_location(lib: &Library, node: NodeId, max: usize) -> String {
             return format!("{head}{}", crate::text::truncate(&leaf_name, room));
         }
     }
+    // No room for any of the leaf: the anchor's number (`3.1`), which says
+    // where better than the start of a name.
+    if parts.len() > 1
+        && let Some(num) = lib.head_section(path[anchor_at]).and_then(|s| s.number.clone())
+        && !num.is_empty()
+        && crate::text::width(&num) <= max
+    {
+        return num;
+    }
     crate::text::truncate(&leaf_name, max)
 }
 
@@ -300,6 +323,26 @@ pub fn labelled_location(lib: &Library, node: NodeId, max: usize) -> String {
         if room >= LOCATION_ROOM {
             return format!("{l} › {}", short_location(lib, node, room));
         }
+    }
+    // Little room: the place's number (`3.1`) after as much of the compact
+    // label as fits (`AI赋能千行… › 3.1`): the number says where, the
+    // label's start which report.
+    let place = short_location(lib, node, (max / 3).max(3));
+    let lw = max.saturating_sub(crate::text::width(&place) + 3);
+    if lw >= 6 && place.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        // Whole, else without its year, else cut (one `…`).
+        let name = compact
+            .rsplit_once(' ')
+            .filter(|(_, y)| crate::content::year_of(y).is_some())
+            .map_or(compact.as_str(), |(n, _)| n);
+        let l = [compact.as_str(), name].into_iter().find(|l| crate::text::width(l) <= lw).map_or_else(
+            || {
+                let t = crate::text::truncate(name.trim_end_matches('…'), lw - 1);
+                if t.ends_with('…') { t } else { t + "…" }
+            },
+            str::to_string,
+        );
+        return format!("{l} › {place}");
     }
     let l = if crate::text::width(&label) <= max { &label } else { &compact };
     crate::text::truncate(l, max)

@@ -251,7 +251,7 @@ pub(super) async fn connection(
         }
         _ = closing.wait_for(|c| *c) => {
             kill.set_reason("server stopping");
-            "yanbao: the server is stopping".into()
+            "yanbao：服务器正在停止".into()
         }
         _ = kill.evicted.notified(), if !kill.started() => Refusal::Busy.message(),
     };

@@ -174,7 +174,7 @@ pub(super) async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, 
     loop {
         if *stopping.borrow_and_update() {
             link.end(End {
-                message: "yanbao: the server is stopping; this session has ended".into(),
+                message: "yanbao：服务器正在停止，本次会话已结束".into(),
                 status: 1,
                 why: "server stopping",
             });
@@ -233,13 +233,13 @@ pub(super) async fn deliver_frames(link: Arc<Link>, out: ChannelWriteHalf<Msg>, 
             && d <= Instant::now()
         {
             link.end(End {
-                message: format!("yanbao: this session reached its time limit ({} s)", limit.as_secs()),
+                message: format!("yanbao：本次会话已达时间上限（{} 秒）", limit.as_secs()),
                 status: 0,
                 why: "session time limit",
             });
         } else if timed_out && link.lock().last_input + idle <= Instant::now() {
             link.end(End {
-                message: format!("yanbao: closed after {} s without input", idle.as_secs()),
+                message: format!("yanbao：{} 秒无输入，会话已关闭", idle.as_secs()),
                 status: 0,
                 why: "idle timeout",
             });

@@ -147,7 +147,7 @@ impl Connection {
             _ => return Err(("yanbao: no session channel".into(), "refused: no session channel")),
         };
         if *self.shared.stopping.borrow() {
-            return Err(("yanbao: the server is stopping".into(), "refused: server stopping"));
+            return Err(("yanbao：服务器正在停止".into(), "refused: server stopping"));
         }
         if self.link.is_some() {
             return Err(("yanbao: one session per connection".into(), "refused: second session"));

@@ -262,9 +262,7 @@ impl Worker {
                         self.who
                     ));
                     End {
-                        message: "yanbao: internal error; this session has ended (please report it)".into(),
-                        status: 1,
-                        why: "panic",
+                        message: "yanbao：内部错误，本次会话已结束（请报告此问题）".into(), status: 1, why: "panic"
                     }
                 }
             };

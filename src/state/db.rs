@@ -110,8 +110,20 @@ enum OpenError {
     Other(String),
 }
 
+/// A SQLite error in Chinese, for the app's messages (SQLite's own text is
+/// English): what failed, and SQLite's error code.
+fn sqlite_zh(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) if is_corrupt(e) => {
+            format!("不是完整的数据库文件，错误码 {}", f.extended_code)
+        }
+        rusqlite::Error::SqliteFailure(f, _) => format!("数据库出错，错误码 {}", f.extended_code),
+        _ => "数据库出错".to_string(),
+    }
+}
+
 fn classify(e: rusqlite::Error) -> OpenError {
-    let m = e.to_string();
+    let m = sqlite_zh(&e);
     if is_corrupt(&e) {
         OpenError::Corrupt(m)
     } else if is_busy(&e) {
@@ -143,11 +155,11 @@ fn open_rw(db: &Path) -> Result<Connection, OpenError> {
     conn.execute_batch("PRAGMA synchronous = NORMAL").map_err(classify)?;
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(classify)?;
     if check != "ok" {
-        return Err(OpenError::Corrupt(check));
+        return Err(OpenError::Corrupt(format!("完整性检查未通过：{check}")));
     }
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(classify)?;
     if version > SCHEMA {
-        return Err(OpenError::Corrupt(format!("schema version {version}")));
+        return Err(OpenError::Corrupt(format!("版本 {version} 不认识")));
     }
     conn.execute_batch(CREATE).map_err(classify)?;
     if version < SCHEMA {
@@ -412,7 +424,7 @@ impl Store {
         if let Err(e) = std::fs::create_dir_all(dir) {
             // Still read the old file, if there is one.
             let (saved, _) = super::read_json(&loc.legacy);
-            let m = format!("阅读位置无法保存，本次只在内存中记住（{e}）：{}", shown(dir));
+            let m = format!("阅读位置无法保存，本次只在内存中记住（{}）：{}", crate::fmt::io_error_zh(&e), shown(dir));
             return memory_only(loc, saved, m);
         }
         // A FIFO or a device in the database's place would be waited on or
@@ -421,7 +433,7 @@ impl Store {
             && !meta.is_file()
         {
             let (saved, _) = super::read_json(&loc.legacy);
-            let m = format!("阅读记录数据库不是普通文件（not a regular file），本次只在内存中记住：{}", shown(&loc.db));
+            let m = format!("阅读记录数据库不是普通文件，本次只在内存中记住：{}", shown(&loc.db));
             return memory_only(loc, saved, m);
         }
         let mut set_aside = None;
@@ -487,7 +499,7 @@ impl Store {
                 }
             }
             Err(e) => {
-                let m = format!("阅读记录数据库无法读取（{e}），本次只在内存中记住：{}", shown(&loc.db));
+                let m = format!("阅读记录数据库无法读取（{}），本次只在内存中记住：{}", sqlite_zh(&e), shown(&loc.db));
                 memory_only(loc, None, m)
             }
         }
@@ -534,7 +546,7 @@ impl Store {
                     } else if is_readonly(&e) {
                         "数据库只读".to_string()
                     } else {
-                        e.to_string()
+                        sqlite_zh(&e)
                     };
                     Err(format!("阅读位置无法保存，本次只在内存中记住（{why}）：{}", shown(&self.loc.db)))
                 }

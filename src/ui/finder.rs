@@ -39,11 +39,11 @@ pub(super) fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut B
     let list = shifted(l.list, area);
     if s.input.trim().is_empty() {
         let help = [
-            "Type to search companies, cases, tables, figures, industries and text.",
-            "Pinyin works without a Chinese input method: zgckj → 中关村科金, yinhang → 银行.",
-            "Terms: 华为 制造 matches both, in any order (also in the section headings above a result); a | b either; 'exact no fuzzy; ^start; end$; !not.",
-            "Filters: co: companies  case: cases  ex: examples  tb: tables  fig: figures  ind: industries  sec: text",
-            "↑/↓ move, enter opens, esc returns; ctrl-p/ctrl-n (or ↑ here) recall earlier queries; S reopens the last search as you left it.",
+            "输入以搜索企业、案例、表格、图表、行业与正文。",
+            "拼音无需中文输入法：zgckj → 中关村科金，yinhang → 银行。",
+            "词语：华为 制造 两词皆须出现，顺序不限（也匹配结果上方的章节标题）；a | b 任一；'精确（不模糊）；^开头；结尾$；!排除。",
+            "筛选：co: 企业  case: 案例  ex: 示例  tb: 表格  fig: 图表  ind: 行业  sec: 正文；rep: 报告  pub: 发布机构  year: 年份",
+            "↑/↓、ctrl-n/ctrl-p 移动，enter 打开，esc 返回；alt-p/alt-n、ctrl-r（或此处 ↑）调出查询记录；S 恢复上次搜索。",
         ];
         let mut y = list.y + 1;
         for h in help {
@@ -55,7 +55,7 @@ pub(super) fn render_search(st: &State, s: &SearchState, area: Rect, buf: &mut B
             }
         }
     } else if s.hits.is_empty() {
-        buf.set_stringn(list.x, list.y + 1, "no matches", list.width as usize, st.theme.dim());
+        buf.set_stringn(list.x, list.y + 1, "无匹配结果", list.width as usize, st.theme.dim());
     }
     for (row, (i, hit)) in s.hits.iter().enumerate().skip(s.offset).take(list.height as usize).enumerate() {
         let y = list.y + row as u16;
@@ -116,21 +116,33 @@ pub(super) fn draw_hit(
     let titled = !hit.title_marks.is_empty() && (hit.title_covers || u.kind == Kind::Section);
     let in_text = !hit.text_marks.is_empty() && !titled;
     let named = in_text && u.own_title && !matches!(u.kind, Kind::Text | Kind::Table);
-    if named && text_w >= 24 {
+    // A table's title matched: the rows of one table differ by their cells.
+    let row = titled && !u.cells.is_empty() && text_w >= 24;
+    if (named || row) && text_w >= 24 {
         let title: Vec<char> = u.title.chars().collect();
         let t = crate::search::window(&title, &hit.title_marks, (text_w / 3).min(width(&u.title)));
         let tc: Vec<char> = t.text.chars().collect();
         let tw = draw_marked(buf, x + lw as u16, y, text_w, &tc, 0, &t.marks, base.add_modifier(Modifier::BOLD), mark);
         used = tw + 1;
     }
-    let snip = st.index.snippet(hit, text_w.saturating_sub(used));
+    // A match in the title alone: the rest of the unit after it, dimmed;
+    // a metric's value keeps its room, the label gives way.
+    let rest = u.text.strip_prefix(u.title.as_str()).unwrap_or(&u.text).trim_start().replace('\n', " ");
+    let rest = (!in_text && u.cells.is_empty() && !rest.is_empty()).then(|| format!("  {rest}"));
+    let keep = match &rest {
+        Some(r) if u.kind == Kind::Metric => width(r).min(text_w / 2),
+        _ => 0,
+    };
+    let snip = if row {
+        st.index.row_snippet(hit, text_w.saturating_sub(used))
+    } else {
+        st.index.snippet(hit, text_w.saturating_sub(used + keep))
+    };
     let chars: Vec<char> = snip.text.chars().collect();
-    let style = if in_text { base } else { base.add_modifier(Modifier::BOLD) };
+    let style = if in_text || row { base } else { base.add_modifier(Modifier::BOLD) };
     used +=
         draw_marked(buf, x + (lw + used) as u16, y, text_w.saturating_sub(used), &chars, 0, &snip.marks, style, mark);
-    // A match in the title alone: the rest of the unit after it, dimmed.
-    if !in_text && u.cells.is_empty() && !u.text.is_empty() && used + 6 < text_w {
-        let rest = format!("  {}", u.text.replace('\n', " "));
+    if let Some(rest) = rest.filter(|_| used + 6 < text_w) {
         let room = text_w - used;
         buf.set_stringn(x + (lw + used) as u16, y, truncate(&rest, room), room, base.patch(st.theme.dim()));
     }

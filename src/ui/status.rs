@@ -56,9 +56,12 @@ pub(super) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let rw = width(&right_s).min(w);
     let lw = w.saturating_sub(rw + 2);
     let left = if st.message.is_some() { left } else { fit_crumb(&left, lw.saturating_sub(1)) };
-    buf.set_stringn(area.x, area.y, format!(" {}", truncate(&left, lw.saturating_sub(1))), lw, st.theme.status());
+    // `--ascii`: the breadcrumb's `›` as `>` (one column either way).
+    let ascii = |s: String| if st.theme.ascii { s.replace('›', ">") } else { s };
+    let left = ascii(format!(" {}", truncate(&left, lw.saturating_sub(1))));
+    buf.set_stringn(area.x, area.y, left, lw, st.theme.status());
     let rx = area.x + (w - rw) as u16;
-    buf.set_stringn(rx, area.y, truncate(&right_s, rw), rw, st.theme.status());
+    buf.set_stringn(rx, area.y, ascii(truncate(&right_s, rw)), rw, st.theme.status());
 }
 
 /// A breadcrumb cut to `max` columns from the middle: the industry tag (or

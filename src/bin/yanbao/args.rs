@@ -28,7 +28,8 @@ pub(crate) struct Cli {
     pub(crate) no_cache: bool,
     /// A keymap file laid over the defaults
     /// (default: $XDG_CONFIG_HOME/yanbao/keymap.yaml if it exists).
-    #[arg(long, value_name = "FILE")]
+    /// Also after a subcommand: `yanbao check --keymap FILE` validates it.
+    #[arg(long, global = true, value_name = "FILE")]
     pub(crate) keymap: Option<PathBuf>,
     /// The config file of persistent options
     /// (default: $XDG_CONFIG_HOME/yanbao/config.yaml if it exists).
@@ -82,7 +83,9 @@ pub(crate) enum Command {
     /// ranked hits, one per line (exit 0 with hits, 1 with none).
     Search {
         /// The query; pinyin (zgckj, yinhang) and kind prefixes (co:, case:, tb:, fig:, ind:, sec:) work.
-        query: String,
+        /// Several words, quoted or not, are one query (`search 制造 华为`).
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
         /// At most this many hits.
         #[arg(long, default_value_t = 20)]
         limit: usize,

@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Search { ref query, limit, kind, json }) => {
             quiet_on_closed_pipe();
-            search(&dirs, query, limit, kind.map(KindArg::filter), json)
+            search(&dirs, &query.join(" "), limit, kind.map(KindArg::filter), json)
         }
         Some(Command::Serve(ref args)) => serve(&cli, args, &dirs),
         Some(Command::Export { ref target, format, ref out, force }) => {
