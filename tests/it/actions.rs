@@ -1,7 +1,7 @@
 //! Action sequences on a headless app: where does it end up?
 
-mod common;
-use common::*;
+use crate::common;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use yanbao::action::{Action, Effect};
 use yanbao::app::{Focus, Overlay};

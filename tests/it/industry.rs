@@ -1,7 +1,6 @@
 //! Inline bar charts, the chart view, and moving between industries.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use yanbao::action::Action;
 use yanbao::app::Overlay;

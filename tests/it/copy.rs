@@ -2,8 +2,8 @@
 //! copy overlay, the size bound, `--copy-to`, and the OSC 52 bytes the
 //! local runtime writes to the terminal.
 
-mod common;
-use common::*;
+use crate::common;
+use crate::common::*;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use std::io;
 use std::sync::atomic::AtomicBool;

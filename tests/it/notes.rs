@@ -3,9 +3,8 @@
 //! export formats, and notes finding their block again after the content
 //! changed (by id, then by hash; neither: orphaned, never dropped).
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use std::path::{Path, PathBuf};
 use yanbao::action::{Action, Effect};

@@ -8,7 +8,6 @@
 //! in a title, a heading, a paragraph and a table; hostile-field has an
 //! unknown field name made of them.
 
-mod common;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

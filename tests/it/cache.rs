@@ -3,7 +3,7 @@
 //! at once, and a cache folder that cannot be written leaves yanbao working.
 //! Then a library of 20 reports (`common::make_library`): check and search.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

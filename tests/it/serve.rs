@@ -1,8 +1,8 @@
 //! `yanbao serve` end to end: a server on 127.0.0.1 with a temporary host
 //! key, driven by russh's client in-process and by the OpenSSH `ssh` binary.
 
-mod common;
-use common::*;
+use crate::common;
+use crate::common::*;
 use russh::client::{self, Handle};
 use russh::{Channel, ChannelMsg};
 use std::sync::Arc;

@@ -1,8 +1,7 @@
 //! The full-pane table view: Enter on a table opens it with the header and
 //! the first column frozen; h/l scroll the other columns, j/k the rows.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use yanbao::action::Action;
 use yanbao::app::{App, Overlay, TableState};

@@ -3,9 +3,8 @@
 //! `:` command = citation) on both bundled reports and an imported seed,
 //! the list's actions, every command with bad input too, and snapshots.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use proptest::prelude::*;
 use std::sync::Arc;

@@ -1,8 +1,7 @@
 //! Render snapshots with TestBackend-sized buffers, and renders at absurd
 //! sizes that must not panic.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use proptest::prelude::*;
 use ratatui::style::Color;

@@ -28,11 +28,9 @@
 //!
 //! The count of rendered states and the time are printed (`--nocapture`).
 
-mod check;
-mod common;
 
-use check::Screen;
-use common::*;
+use crate::check::Screen;
+use crate::common::*;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::OnceLock;
 use std::time::Instant;

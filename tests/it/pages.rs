@@ -1,8 +1,7 @@
 //! The page cache (issue 15): laid-out pages in one bounded LRU, shared by
 //! every app reading the same library (the SSH server's sessions).
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::sync::Arc;
 use yanbao::app::App;
 use yanbao::content::Library;

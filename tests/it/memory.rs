@@ -3,9 +3,8 @@
 //! itself: migrated from the JSON files before, corrupt, locked, read-only,
 //! unwritable, and written by two processes at once.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use std::path::{Path, PathBuf};
 use yanbao::action::{Action, Effect};

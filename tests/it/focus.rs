@@ -3,8 +3,7 @@
 //! act on it. The audit's reproductions (2026-12-ux.md, problems 2 and 3)
 //! are here as they were typed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use yanbao::action::{Action, Effect};
 use yanbao::app::{App, Overlay};

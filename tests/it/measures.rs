@@ -4,8 +4,7 @@
 //! source states, one without), % and 个百分点, and a series with a gap
 //! year for the computed growth.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::sync::{Arc, OnceLock};
 use yanbao::action::Action;
 use yanbao::app::{App, Overlay};

@@ -3,8 +3,7 @@
 //! than the screen when the terminal draws them wide. Each explorer carries
 //! the choice in its options: two in one process may differ (SSH sessions).
 
-mod common;
-use common::*;
+use crate::common::*;
 use ratatui::buffer::Buffer;
 use unicode_width::UnicodeWidthStr;
 use yanbao::action::Action;

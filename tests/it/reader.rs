@@ -1,8 +1,7 @@
 //! The reader (issue 11): find in tables, metric cards, the reading
 //! position, help scrolling, the tree, industry pages and reading keys.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::style::Color;
 use yanbao::action::Action;

@@ -7,11 +7,9 @@
 //! generated without a change here; one with a payload gets the default
 //! payload until `payload` below is given a strategy for it.
 
-mod check;
-mod common;
 
-use check::Screen;
-use common::*;
+use crate::check::Screen;
+use crate::common::*;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

@@ -1,7 +1,6 @@
 //! The finder: ranking, pinyin, folding, filters, the overlay and the CLI.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use std::process::{Command, Stdio};
 use yanbao::app::{Focus, Overlay};

@@ -3,10 +3,9 @@
 //! it renders as the same library parsed; several content folders read as
 //! one; `rep:` narrows the finder and `yanbao search` to one report.
 
-mod check;
-mod common;
+use crate::common;
 
-use check::Screen;
+use crate::check::Screen;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;

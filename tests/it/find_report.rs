@@ -2,8 +2,7 @@
 //! and `N` cross sections, the search wraps at the report's ends, and a
 //! term found only in other reports says so.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use yanbao::app::{App, FindState};
 use yanbao::doc::{Page, build_page};

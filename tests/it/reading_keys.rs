@@ -3,8 +3,7 @@
 //! never open a full-screen table; counts (`5j`, `10G`, `3 Space`), with
 //! industries on `i` and a digit; `}` from a report's root page.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use yanbao::action::Action;
 use yanbao::app::{App, Overlay};

@@ -3,9 +3,8 @@
 //! tree, and every way out (quit, a signal, suspend) turns it off again;
 //! without it, reporting is never turned on.
 
-mod common;
 
-use common::pty::Pty;
+use crate::common::pty::Pty;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -2,8 +2,7 @@
 //! locations, one row per thing, counts, unordered AND terms, fzf's atoms,
 //! ranking, destinations and coming back.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use proptest::prelude::*;
 use std::collections::BTreeSet;

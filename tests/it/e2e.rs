@@ -2,9 +2,9 @@
 //! it ends (quit, signals, a terminal that goes away), suspend and resume, and
 //! the cost of hostile input. Every child is bounded in time and killed by PID.
 
-mod common;
+use crate::common;
 
-use common::pty::Pty;
+use crate::common::pty::Pty;
 use std::time::Duration;
 
 /// Start the explorer and wait for its first frame.

@@ -2,8 +2,8 @@
 //! second click opens, the wheel scrolls the pane under the pointer; `z`
 //! hides the tree, `+` and `-` size it within bounds.
 
-mod common;
-use common::*;
+use crate::common;
+use crate::common::*;
 use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use yanbao::action::Action;
 use yanbao::app::{App, Focus, Overlay, TreePane};

@@ -4,7 +4,7 @@
 //! A crash input goes in tests/fuzz_regressions/<target>/ and gets a named
 //! test below saying what it was.
 
-#[path = "../fuzz/fuzz_targets/harness.rs"]
+#[path = "../../fuzz/fuzz_targets/harness.rs"]
 mod harness;
 
 use std::path::Path;

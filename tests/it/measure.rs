@@ -2,8 +2,7 @@
 //! (80 columns by default), centred on wide terminals; tables may use the
 //! room right of the text's left edge; `--width 0` lifts the cap.
 
-mod common;
-use common::*;
+use crate::common::*;
 use yanbao::action::Action;
 use yanbao::options::Options;
 

@@ -3,8 +3,7 @@
 //! that reproduce the buffer in a terminal emulator, and nothing written
 //! when nothing changed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossterm::event::{Event, KeyCode, KeyModifiers};
 use proptest::prelude::*;
 use ratatui::Terminal;
