@@ -226,7 +226,13 @@ impl State {
                 }
                 if charts.len() == 2 {
                     self.message = Some(format!("对照：{} 与 {}", pair[0].label, pair[1].label));
-                    self.overlays.push(Overlay::Chart(ChartState { charts, index: 0, compare: Some(1), labels, scale: None }));
+                    self.overlays.push(Overlay::Chart(ChartState {
+                        charts,
+                        index: 0,
+                        compare: Some(1),
+                        labels,
+                        scale: None,
+                    }));
                 }
             }
             Some(_) => {

@@ -101,7 +101,8 @@ pub struct Numbered {
 pub fn printed_label(title: &str) -> Option<(String, String)> {
     let m = CAPTION.find(title)?;
     let label = m.as_str().trim_end_matches([':', '：', '、', '.', '．']).trim().to_string();
-    Some((label, title[m.end()..].trim().to_string()))
+    // A match ends on a character boundary; `get` keeps that unchecked.
+    Some((label, title.get(m.end()..).unwrap_or("").trim().to_string()))
 }
 
 /// A label as typed or shown, for comparing: no spaces, `－` and `—` as `-`.

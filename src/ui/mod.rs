@@ -3,12 +3,12 @@
 mod chart;
 mod company;
 mod copy;
-mod measures;
 mod finder;
 mod help;
 mod industries;
 mod links;
 mod marks;
+mod measures;
 mod reader;
 mod status;
 mod table;

@@ -112,7 +112,7 @@ fn hostile_finder_input() -> f64 {
     assert!(pty.wait_for("上限200字", 10), "the prompt says the query is at its cap:\n{}", pty.contents());
     // Clear the prompt (ctrl-u), then type 4 KB one key at a time.
     pty.send(b"\x15");
-    assert!(pty.wait_for("Pinyin works", 5), "ctrl-u clears the prompt");
+    assert!(pty.wait_for("拼音无需中文输入法", 5), "ctrl-u clears the prompt");
     for chunk in std::iter::repeat_n(b'b', 4096).collect::<Vec<u8>>().chunks(64) {
         pty.send(chunk);
     }

@@ -3,7 +3,6 @@
 //! tree, and every way out (quit, a signal, suspend) turns it off again;
 //! without it, reporting is never turned on.
 
-
 use crate::common::pty::Pty;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,7 +3,6 @@
 //! `:` command = citation) on both bundled reports and an imported seed,
 //! the list's actions, every command with bad input too, and snapshots.
 
-
 use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use proptest::prelude::*;
@@ -393,7 +392,7 @@ fn colon_history_and_tab_completion() {
     let unique = names
         .iter()
         .find_map(|n| {
-            (1..n.chars().count()).find_map(|k| {
+            (1..=n.chars().count()).find_map(|k| {
                 let cut: String = n.chars().take(k).collect();
                 (names.iter().filter(|m| m.starts_with(&cut)).count() == 1).then(|| (cut, n.clone()))
             })

@@ -246,10 +246,10 @@ fn numeric_table_columns_get_bars_on_toggle() {
     app.state.jump_to(node("fs-1-1"));
     let count = |app: &yanbao::app::App| app.state.reader.doc.lines.iter().filter(|l| l.text().contains('█')).count();
     let before = count(&app);
-    keys(&mut app, "b");
+    keys(&mut app, "B");
     assert!(app.state.table_bars);
     assert!(count(&app) > before, "bars appear beside numbers");
-    keys(&mut app, "b");
+    keys(&mut app, "B");
     assert_eq!(count(&app), before);
 }
 
@@ -347,6 +347,7 @@ fn fixed_industry_page_snapshots() {
     for k in ["5", "7", "8", "0", ")"] {
         for (w, h) in [(80, 24), (120, 40)] {
             let mut app = app(w, h);
+            keys(&mut app, "i");
             key(&mut app, KeyCode::Char(k.chars().next().unwrap()), KeyModifiers::NONE);
             let i = app.state.reader.industry.expect("an industry page");
             let buf = render(&app);

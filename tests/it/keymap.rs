@@ -32,9 +32,9 @@ fn defaults_bind_the_documented_keys() {
     assert_eq!(g(Action::Top), ["g g", "home"]);
     assert_eq!(g(Action::Bottom), ["G", "end"]);
     assert_eq!(g(Action::PageDown), ["pgdn", "space"]);
-    assert_eq!(g(Action::PageUp), ["pgup"]);
-    assert_eq!(g(Action::HalfPageDown), ["ctrl-d"]);
-    assert_eq!(g(Action::HalfPageUp), ["ctrl-u"]);
+    assert_eq!(g(Action::PageUp), ["pgup", "b"]);
+    assert_eq!(g(Action::HalfPageDown), ["ctrl-d", "d"]);
+    assert_eq!(g(Action::HalfPageUp), ["ctrl-u", "u"]);
     assert_eq!(g(Action::CloseOverlay), ["esc"]);
     assert_eq!(km.keys_for(Context::Find, &Action::HistoryPrev), ["up"]);
     assert_eq!(km.keys_for(Context::Find, &Action::CursorHome), ["home", "ctrl-a"]);
@@ -49,9 +49,12 @@ fn defaults_bind_the_documented_keys() {
     assert_eq!(g(Action::Industries), ["i"]);
     assert_eq!(g(Action::NextIndustry), ["]"]);
     assert_eq!(g(Action::PrevIndustry), ["["]);
-    assert_eq!(g(Action::GotoIndustry(3)), ["3"]);
-    assert_eq!(g(Action::GotoIndustry(10)), ["0"]);
-    assert_eq!(g(Action::GotoIndustry(11)), [")"]);
+    // Digits are counts; industries are `i` then a digit (the switcher's keys).
+    assert!(g(Action::GotoIndustry(3)).is_empty());
+    assert_eq!(g(Action::Count(3)), ["3"]);
+    assert_eq!(km.keys_for(Context::Industries, &Action::GotoIndustry(3)), ["3"]);
+    assert_eq!(km.keys_for(Context::Industries, &Action::GotoIndustry(10)), ["0"]);
+    assert_eq!(km.keys_for(Context::Industries, &Action::GotoIndustry(11)), [")"]);
     assert_eq!(km.keys_for(Context::Chart, &Action::Compare), ["c"]);
 }
 
@@ -131,7 +134,7 @@ fn unknown_context_and_malformed_yaml_are_errors() {
     assert_eq!(
         errors("bad_context.yaml"),
         [
-            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company, industries, chart, table, copy, marks, notes)"
+            "tests/fixtures/keymaps/bad_context.yaml:1:1: unknown context \"sidebar\" (expected one of global, nav, reader, find, help, search, company, industries, chart, table, copy, marks, notes, figures, command, measures)"
         ]
     );
     let e = errors("malformed.yaml");

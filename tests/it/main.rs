@@ -2,12 +2,12 @@
 //! each file below was its own binary, each linking the whole crate graph.
 //! Shared helpers are in common/; fixtures stay in tests/fixtures/.
 
-mod check;
-mod common;
 mod actions;
 mod ambiwidth;
 mod cache;
+mod check;
 mod cli;
+mod common;
 mod config;
 mod content;
 mod copy;

@@ -3,7 +3,6 @@
 //! itself: migrated from the JSON files before, corrupt, locked, read-only,
 //! unwritable, and written by two processes at once.
 
-
 use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use std::path::{Path, PathBuf};
@@ -424,7 +423,7 @@ fn a_corrupt_database_is_reported_once_set_aside_and_never_fatal() {
     assert_eq!(std::fs::read_to_string(&aside).unwrap(), garbage, "set aside as it was, never emptied");
     // The app works and the status line shows it on the first frame.
     assert!(screen(&render(&app)).contains("阅读记录"));
-    keys(&mut app, "3j");
+    keys(&mut app, "i3j");
     assert!(app.state.message.is_none(), "reported once");
     app.persist(true);
     let back = Store::open(loc.clone()).saved.unwrap();

@@ -3,7 +3,6 @@
 //! export formats, and notes finding their block again after the content
 //! changed (by id, then by hash; neither: orphaned, never dropped).
 
-
 use crate::common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use std::path::{Path, PathBuf};

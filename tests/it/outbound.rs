@@ -205,7 +205,7 @@ fn a_full_disk_is_an_error_for_every_subcommand() {
         &["search", "人工智能", "--json"],
         &["export", "fs"],
         &["export", "fs", "--format", "json"],
-        &["export", "fs-3-1-2", "--format", "csv"],
+        &["export", "fs-3-1-2", "--format", "md"],
     ] {
         let out = to_dev_full(args);
         let err = String::from_utf8_lossy(&out.stderr);

@@ -7,7 +7,6 @@
 //! generated without a change here; one with a payload gets the default
 //! payload until `payload` below is given a strategy for it.
 
-
 use crate::check::Screen;
 use crate::common::*;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};

@@ -232,8 +232,8 @@ fn resize_and_toggles_keep_the_line_at_the_top() {
         assert!(shown.iter().any(|l| (l.at.item, l.at.unit) == (at.item, at.unit)), "compact tables keep the row");
         keys(&mut app, "w");
         assert_eq!(app.state.reader.scroll, start);
-        keys(&mut app, "b");
-        keys(&mut app, "b");
+        keys(&mut app, "B");
+        keys(&mut app, "B");
         assert_eq!(app.state.reader.scroll, start);
         // Scrolling drops the anchor: the next resize keeps the new top line.
         keys(&mut app, "k");

@@ -17,6 +17,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("yanbao check [--content DIR]", "synopsis"),
     ("yanbao search QUERY", "synopsis"),
     ("yanbao export TARGET", "synopsis"),
+    ("yanbao figures QUERY [", "synopsis"),
     ("yanbao notes [--format", "synopsis"),
     ("yanbao serve [--listen", "synopsis"),
     ("yanbao completions bash|zsh", "synopsis"),

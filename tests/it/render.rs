@@ -106,7 +106,7 @@ fn ascii_mode_draws_no_box_characters() {
     assert!(!text.contains(['─', '│', '┌', '┼', '•', '▾', '▸']), "{text}");
     snap("ascii_80x24", &app);
     // The status line's breadcrumb too (issue 22: `›` was left).
-    keys(&mut app, "1");
+    keys(&mut app, "i1");
     let text = screen(&render(&app));
     let status = text.lines().last().unwrap_or_default();
     assert!(status.contains("行业 > 金融") && !status.contains('›'), "{status}");

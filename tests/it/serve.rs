@@ -2363,7 +2363,7 @@ async fn a_keyed_reader_resumes_and_an_anonymous_one_starts_fresh() {
     let mut t = Term::open_with_key(srv.addr, &key, 80, 24).await;
     assert!(t.until(10, |s| s.contains("目录")).await);
     // Industry 5's page, a mark there, then quit.
-    t.send("5").await;
+    t.send("i5").await;
     assert!(t.until(10, |s| s.contains("行业：电商")).await, "{}", t.screen());
     t.send("jjjmk").await;
     assert!(t.until(10, |s| s.contains("已设标记 k")).await, "{}", t.screen());
@@ -2388,7 +2388,7 @@ async fn a_keyed_reader_resumes_and_an_anonymous_one_starts_fresh() {
         start_with(ServeOpts { state_dir: Some(anon_dir.clone()), ..opts(8, Duration::from_secs(60)) }).await;
     let mut t = Term::open(srv.addr, 80, 24).await;
     assert!(t.until(10, |s| s.contains("目录")).await);
-    t.send("5").await;
+    t.send("i5").await;
     assert!(t.until(10, |s| s.contains("行业：电商")).await);
     t.send("q").await;
     t.read_to_close(5).await;

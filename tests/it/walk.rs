@@ -28,7 +28,6 @@
 //!
 //! The count of rendered states and the time are printed (`--nocapture`).
 
-
 use crate::check::Screen;
 use crate::common::*;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
