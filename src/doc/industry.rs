@@ -4,7 +4,7 @@ use super::{Builder, Doc, LayoutOpts, Role, seg};
 use crate::content::{Block, Library, NodeId};
 use crate::fmt::section_path;
 
-/// The page of an industry: its own figures first (see [`figure_rank`]), then the sections about it alone
+/// The page of an industry: its own figures first (see `figure_rank`), then the sections about it alone
 /// in their parts (the F&S industry chapter, the CCID AI+ section) with the
 /// participant maps after the cases and examples, then the blocks about it
 /// from other sections, then the sections about several industries that

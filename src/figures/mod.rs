@@ -9,7 +9,7 @@
 //! computed (计算值), never as the source's.
 //!
 //! Pure: no I/O. The outputs (text, Markdown, CSV, JSON) are in `out`;
-//! [`Comparison::table`] is the one table they, and a spreadsheet writer,
+//! [`Comparison::tables`] are the tables they, and a spreadsheet writer,
 //! take.
 
 pub mod key;

@@ -10,8 +10,7 @@ use std::process::{Command, Stdio};
 use yanbao::content::{Block, Library, Section};
 use yanbao::export;
 
-#[path = "common/figures.rs"]
-mod figures;
+use crate::common::figures;
 use figures::{figures, numbers};
 
 fn lib() -> Library {

@@ -2,8 +2,7 @@
 //! determinism of the output, and one small fixture per construct, with the
 //! exact result or error.
 
-#[path = "common/figures.rs"]
-mod figures;
+use crate::common::figures;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! Helpers shared by the integration tests: a headless app on the bundled
 //! content, and a buffer turned into text for snapshots.
 
+pub mod figures;
 pub mod pty;
 
 use ratatui::buffer::Buffer;
