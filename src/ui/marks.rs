@@ -105,7 +105,10 @@ pub(super) fn render_notes(st: &State, l: &NotesList, area: Rect, buf: &mut Buff
 pub(super) fn render_figures(st: &State, l: &FigList, area: Rect, buf: &mut Buffer) {
     let n = l.shown.len();
     let scope = if l.library { "全库" } else { "本报告" };
-    let filter = if l.filter.input.is_empty() { String::new() } else { format!(" · 筛选：{}", l.filter.input) };
+    // The filter as typed, less the characters of no width (U+FEFF, U+200D,
+    // controls): in a title they were drawn over half of a wide character.
+    let shown: String = l.filter.input.chars().filter(|&c| crate::text::char_width(c) > 0).collect();
+    let filter = if shown.is_empty() { String::new() } else { format!(" · 筛选：{shown}") };
     let title = format!("图表目录（{scope}）{n} 项{filter} · enter 打开 · c 对照 · / 筛选 · L 范围 · esc 关闭");
     let Some((inner, w)) = list_frame(st, figures_popup((area.width, area.height), n), area, title, buf) else {
         return;

@@ -198,6 +198,19 @@ fn f_lists_the_report_and_enter_lands_on_the_block() {
     app.state.check_invariants().expect("invariants");
 }
 
+/// The random test's find: a filter with characters of no width, shown in
+/// the list's title, was drawn over the second half of 银.
+#[test]
+fn a_filter_with_zero_width_characters_draws_whole_characters() {
+    for (w, h) in [(80, 24), (60, 20)] {
+        let mut app = reading(w, h);
+        keys(&mut app, "F/");
+        app.handle_event(crossterm::event::Event::Paste("银\u{feff}a\u{200d}\u{feff}\u{2028}a".into()));
+        let mut screen = crate::check::Screen::new(w, h);
+        screen.draw(&app, &|| "the figure list filtered".into());
+    }
+}
+
 #[test]
 fn f_filters_with_slash_and_esc_clears() {
     let mut app = reading(100, 30);
