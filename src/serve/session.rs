@@ -8,6 +8,7 @@ use super::{Shared, input};
 use crate::action::{Action, Effect};
 use crate::app::App;
 use crate::theme::Theme;
+#[cfg(feature = "test-hooks")]
 use crossterm::event::Event;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
