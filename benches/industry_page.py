@@ -48,6 +48,7 @@ def main():
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="yanbao-state-")
     pid, fd = spawn(argv)
     wait_first_frame(fd)
+    at_first = cpu(pid)
     drain(fd, quiet=2.0)
     # The finder's index loads on threads behind the first frame: wait
     # until the process stops using CPU (up to 120 s).
@@ -60,7 +61,9 @@ def main():
             break
         last = now
     m = mem(pid)
-    print(f"start: RSS {m['VmRSS']:.1f} MB, peak {m['VmHWM']:.1f} MB, CPU {cpu(pid):.0f} ms: {' '.join(argv)}")
+    total = cpu(pid)
+    print(f"start: RSS {m['VmRSS']:.1f} MB, peak {m['VmHWM']:.1f} MB, CPU {total:.0f} ms "
+          f"({total - at_first:.0f} ms after the first frame): {' '.join(argv)}")
     for k in keys:
         c0 = cpu(pid)
         t0 = time.perf_counter()
