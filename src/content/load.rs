@@ -19,6 +19,10 @@ pub const MAX_BLOCK_TEXT: usize = 64 * 1024;
 /// after it are left out: 200,000 sections took 562 MB (issue 26, C7).
 pub const MAX_SECTIONS_PER_FILE: usize = 10_000;
 
+fn too_many_sections_message() -> String {
+    format!("more than {MAX_SECTIONS_PER_FILE} sections in one file (split it into chapters)")
+}
+
 /// The content files of a folder: relative path (with `/`) → text.
 pub type Files = BTreeMap<String, String>;
 
@@ -105,6 +109,17 @@ impl FileCtx<'_> {
                 column: Some(column),
                 path: String::new(),
                 message: super::locate::flow_too_deep_message(),
+            });
+            return None;
+        }
+        // A chapter file is its own first section: its children may be one fewer.
+        if let Some((line, column)) = super::locate::too_many_sections(text, MAX_SECTIONS_PER_FILE - 1) {
+            self.ld.errors.push(ContentError {
+                file: self.name.to_string(),
+                line: Some(line),
+                column: Some(column),
+                path: String::new(),
+                message: too_many_sections_message(),
             });
             return None;
         }
@@ -350,7 +365,7 @@ impl FileCtx<'_> {
         self.sections += 1;
         if self.sections > MAX_SECTIONS_PER_FILE {
             if self.sections == MAX_SECTIONS_PER_FILE + 1 {
-                let msg = format!("more than {MAX_SECTIONS_PER_FILE} sections in one file (split it into chapters)");
+                let msg = too_many_sections_message();
                 self.error(&format!("{base}id"), msg);
             }
             return None;
