@@ -191,7 +191,14 @@ fn hash(bytes: &[u8]) -> u128 {
 enum Source {
     Dir(Vec<crate::content::Listed>),
     Bundled(Files),
+    /// The bundled content with the library folder of imported reports
+    /// (its files named with the folder's prefix, as the loader names them).
+    BundledWith(Files, Vec<crate::content::Listed>),
 }
+
+/// The name the bundled content has in the roots of a cache key: a library
+/// read with the bundled reports is not the folder read alone.
+const BUNDLED_ROOT: &str = "(bundled)";
 
 /// Load a library through the cache in `cache_dir` (`None`: no cache).
 /// Errors are those of [`Library::load_from`]: an unreadable folder.
@@ -215,24 +222,98 @@ pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, S
         }
     };
     let file = file_for_dirs(cache_dir, dirs);
-    let why = match read(&file, &source, dirs) {
+    let roots = canonical_roots(dirs);
+    open_source(cache_dir, &file, source, listed_ns, dirs, roots, || {
+        let (files, read_errors) = match dirs.is_empty() {
+            false => read_dirs(dirs)?,
+            true => (bundled_files(), Vec::new()),
+        };
+        let prefixes: Vec<String> = (0..dirs.len().max(1)).map(|k| folder_prefix(dirs, k)).collect();
+        let (lib, mut errors) = load_roots(&files, &prefixes);
+        errors.splice(0..0, read_errors);
+        Ok((lib, errors, files))
+    })
+}
+
+/// The bundled reports with the library folder of imported reports, as
+/// one library (what `yanbao` opens when the folder holds a report),
+/// through a cache file of its own: a start reads only the catalogue, and
+/// a report added to or removed from the folder is seen at the next start.
+pub fn open_library(dir: &Path, cache_dir: Option<&Path>) -> Result<Opened, String> {
+    let Some(cache_dir) = cache_dir else {
+        let (lib, errors) = Library::load_bundled_with(dir)?;
+        let index = errors.is_empty().then(|| LazyIndex::ready(Index::build(&lib)));
+        return Ok(Opened { lib, index, pieces: None, errors, status: Status::Off });
+    };
+    let listed_ns = now_ns();
+    let prefix = library_prefix(dir);
+    let Some(listed) = crate::content::list_dir(dir) else {
+        let (lib, errors) = Library::load_bundled_with(dir)?;
+        let index = errors.is_empty().then(|| LazyIndex::ready(Index::build(&lib)));
+        return Ok(Opened { lib, index, pieces: None, errors, status: Status::Off });
+    };
+    let listed = listed
+        .into_iter()
+        .map(|mut l| {
+            l.rel = format!("{prefix}{}", l.rel);
+            l
+        })
+        .collect();
+    let source = Source::BundledWith(bundled_files(), listed);
+    let file = file_for_library(cache_dir, dir);
+    let mut roots = vec![BUNDLED_ROOT.to_string()];
+    roots.extend(canonical_roots(&[dir.to_path_buf()]));
+    open_source(cache_dir, &file, source, listed_ns, &[dir.to_path_buf()], roots, || {
+        let (lib, errors) = Library::load_bundled_with(dir)?;
+        let (more, _) = crate::content::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut files = bundled_files();
+        files.extend(more.into_iter().map(|(name, text)| (format!("{prefix}{name}"), text)));
+        Ok((lib, errors, files))
+    })
+}
+
+/// How the loader names the library folder's files: `DIR/` before each.
+fn library_prefix(dir: &Path) -> String {
+    format!("{}/", dir.display().to_string().trim_end_matches('/'))
+}
+
+/// The cache file of the bundled content read with a library folder.
+pub fn file_for_library(cache_dir: &Path, dir: &Path) -> PathBuf {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(BUNDLED_ROOT.as_bytes());
+    h.update(b"\0");
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    h.update(abs.as_os_str().as_encoded_bytes());
+    cache_dir.join(format!("lib-{:016x}.bin", h.digest()))
+}
+
+/// What parsing gives when the cache cannot serve: the library, its
+/// problems, and the files as read (hashed for the keys).
+type Parsed = (Library, Vec<ContentError>, Files);
+
+/// Serve `source` from `file`, or parse it with `parse_all` and write the
+/// cache for the next start.
+fn open_source(
+    cache_dir: &Path,
+    file: &Path,
+    source: Source,
+    listed_ns: i128,
+    dirs: &[PathBuf],
+    roots: Vec<String>,
+    parse_all: impl FnOnce() -> Result<Parsed, String>,
+) -> Result<Opened, String> {
+    let why = match read(file, &source, dirs, &roots) {
         Ok(Some(opened)) => return Ok(opened),
         Ok(None) => None,
         Err(why) => Some(why),
     };
-    let (files, read_errors) = match &source {
-        Source::Dir(_) => read_dirs(dirs)?,
-        Source::Bundled(f) => (f.clone(), Vec::new()),
-    };
-    let roots: Vec<String> = (0..dirs.len().max(1)).map(|k| folder_prefix(dirs, k)).collect();
-    let (lib, mut errors) = load_roots(&files, &roots);
-    errors.splice(0..0, read_errors);
+    let (lib, errors, files) = parse_all()?;
     if !errors.is_empty() {
         return Ok(Opened { lib, index: None, pieces: None, errors, status: Status::Off });
     }
     let index = Index::build(&lib);
-    let keys = Keys { listed_ns, roots: canonical_roots(dirs), files: keys_of(&source, &files) };
-    let status = match write(cache_dir, &file, &keys, &lib, &index) {
+    let keys = Keys { listed_ns, roots, files: keys_of(&source, &files) };
+    let status = match write(cache_dir, file, &keys, &lib, &index) {
         Err(e) => Status::Unwritable(e),
         Ok(()) => match why {
             None => Status::Built,
@@ -261,9 +342,8 @@ fn parse(dirs: &[PathBuf], status: Status) -> Result<Opened, String> {
 /// the text that was parsed (so a file changed between the listing and the
 /// read is hashed as parsed, and seen as changed at the next start).
 fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
-    match source {
-        Source::Bundled(_) => files
-            .iter()
+    let bundled = |b: &Files| {
+        b.iter()
             .map(|(p, t)| FileKey {
                 path: p.clone(),
                 size: t.len() as u64,
@@ -272,8 +352,10 @@ fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
                 ino: 0,
                 hash: hash(t.as_bytes()),
             })
-            .collect(),
-        Source::Dir(listed) => listed
+            .collect::<Vec<_>>()
+    };
+    let listed = |listed: &[crate::content::Listed]| {
+        listed
             .iter()
             .map(|l| FileKey {
                 path: l.rel.clone(),
@@ -283,7 +365,16 @@ fn keys_of(source: &Source, files: &Files) -> Vec<FileKey> {
                 ino: l.ino,
                 hash: files.get(&l.rel).map_or(0, |t| hash(t.as_bytes())),
             })
-            .collect(),
+            .collect::<Vec<_>>()
+    };
+    match source {
+        Source::Bundled(_) => bundled(files),
+        Source::Dir(l) => listed(l),
+        Source::BundledWith(b, l) => {
+            let mut keys = bundled(b);
+            keys.extend(listed(l));
+            keys
+        }
     }
 }
 
@@ -293,35 +384,45 @@ fn fresh(keys: &Keys, source: &Source, roots: &[String]) -> Result<(), String> {
         return Err("made for another content folder".into());
     }
     match source {
-        Source::Bundled(files) => {
-            let same = keys.files.len() == files.len()
-                && keys
-                    .files
-                    .iter()
-                    .zip(files)
-                    .all(|(k, (p, t))| k.path == *p && k.size == t.len() as u64 && k.hash == hash(t.as_bytes()));
-            if same { Ok(()) } else { Err("the bundled content changed".into()) }
-        }
-        Source::Dir(listed) => {
-            if keys.files.len() != listed.len() || keys.files.iter().zip(listed).any(|(k, l)| k.path != l.rel) {
-                return Err("files were added or removed".into());
-            }
-            for (k, l) in keys.files.iter().zip(listed) {
-                let same_stat =
-                    k.size == l.size && k.mtime_ns == l.mtime_ns && k.ctime_ns == l.ctime_ns && k.ino == l.ino;
-                if same_stat && l.mtime_ns < keys.listed_ns - RACY_NS {
-                    continue;
-                }
-                let changed = k.size != l.size
-                    || crate::content::read_guarded(&l.path, crate::content::MAX_FILE_BYTES)
-                        .map_or(true, |b| hash(&b) != k.hash);
-                if changed {
-                    return Err(format!("{} changed", l.rel));
-                }
-            }
-            Ok(())
+        Source::Bundled(files) => fresh_bundled(&keys.files, files),
+        Source::Dir(listed) => fresh_listed(&keys.files, listed, keys.listed_ns),
+        Source::BundledWith(files, listed) => {
+            let (b, l) = keys.files.split_at(files.len().min(keys.files.len()));
+            fresh_bundled(b, files)?;
+            fresh_listed(l, listed, keys.listed_ns)
         }
     }
+}
+
+/// Whether the bundled content is the one the keys were made of.
+fn fresh_bundled(keys: &[FileKey], files: &Files) -> Result<(), String> {
+    let same = keys.len() == files.len()
+        && keys
+            .iter()
+            .zip(files)
+            .all(|(k, (p, t))| k.path == *p && k.size == t.len() as u64 && k.hash == hash(t.as_bytes()));
+    if same { Ok(()) } else { Err("the bundled content changed".into()) }
+}
+
+/// Whether the listed files are those of the keys (see the module doc for
+/// when a file is hashed).
+fn fresh_listed(keys: &[FileKey], listed: &[crate::content::Listed], listed_ns: i128) -> Result<(), String> {
+    if keys.len() != listed.len() || keys.iter().zip(listed).any(|(k, l)| k.path != l.rel) {
+        return Err("files were added or removed".into());
+    }
+    for (k, l) in keys.iter().zip(listed) {
+        let same_stat = k.size == l.size && k.mtime_ns == l.mtime_ns && k.ctime_ns == l.ctime_ns && k.ino == l.ino;
+        if same_stat && l.mtime_ns < listed_ns - RACY_NS {
+            continue;
+        }
+        let changed = k.size != l.size
+            || crate::content::read_guarded(&l.path, crate::content::MAX_FILE_BYTES)
+                .map_or(true, |b| hash(&b) != k.hash);
+        if changed {
+            return Err(format!("{} changed", l.rel));
+        }
+    }
+    Ok(())
 }
 
 /// The data part of an open cache file. It is read by offset from the open
@@ -413,6 +514,8 @@ struct CachedReports {
     data: Arc<Data>,
     reports: Vec<Blob>,
     dirs: Vec<PathBuf>,
+    /// The library is the bundled content with `dirs[0]` (see [`open_library`]).
+    with_bundled: bool,
     parsed: std::sync::OnceLock<Option<Library>>,
 }
 
@@ -426,9 +529,13 @@ impl ReportSource for CachedReports {
         if from_cache.is_some() {
             return from_cache;
         }
-        let parsed = self
-            .parsed
-            .get_or_init(|| Library::load_dirs(&self.dirs).ok().filter(|(_, e)| e.is_empty()).map(|(l, _)| l));
+        let parsed = self.parsed.get_or_init(|| {
+            let loaded = match (self.with_bundled, self.dirs.first()) {
+                (true, Some(dir)) => Library::load_bundled_with(dir),
+                _ => Library::load_dirs(&self.dirs),
+            };
+            loaded.ok().filter(|(_, e)| e.is_empty()).map(|(l, _)| l)
+        });
         parsed.as_ref().and_then(|l| l.report(i)).cloned()
     }
 }
@@ -438,6 +545,9 @@ fn max_catalogue(source: &Source) -> u64 {
     let content: u64 = match source {
         Source::Dir(listed) => listed.iter().map(|l| l.size).sum(),
         Source::Bundled(files) => files.values().map(|t| t.len() as u64).sum(),
+        Source::BundledWith(files, listed) => {
+            files.values().map(|t| t.len() as u64).sum::<u64>() + listed.iter().map(|l| l.size).sum::<u64>()
+        }
     };
     content.saturating_mul(16).saturating_add(16 << 20)
 }
@@ -446,7 +556,7 @@ fn max_catalogue(source: &Source) -> u64 {
 /// be used. Only the header and the catalogue (the keys, the registries,
 /// the reports' heads and the reading table) are read and checked here; a
 /// report's blob and the index's pieces are read and checked when used.
-fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>, String> {
+fn read(file: &Path, source: &Source, dirs: &[PathBuf], roots: &[String]) -> Result<Option<Opened>, String> {
     use std::io::Read;
     let mut f = match crate::content::open_regular(file) {
         Ok((f, _)) => f,
@@ -482,7 +592,7 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
         return Err(corrupt());
     }
     let (keys, rest): (Keys, &[u8]) = postcard::take_from_bytes(&cat).map_err(|_| corrupt())?;
-    fresh(&keys, source, &canonical_roots(dirs)).map_err(|w| format!("stale: {w}"))?;
+    fresh(&keys, source, roots).map_err(|w| format!("stale: {w}"))?;
     let c: Catalogue = postcard::from_bytes(rest).map_err(|_| corrupt())?;
     if !c.table.is_consistent() || c.reports.len() != c.heads.len() {
         return Err(corrupt());
@@ -498,8 +608,13 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
         path: file.to_path_buf(),
         damaged: Default::default(),
     });
-    let reports =
-        CachedReports { data: Arc::clone(&data), reports: c.reports, dirs: dirs.to_vec(), parsed: Default::default() };
+    let reports = CachedReports {
+        data: Arc::clone(&data),
+        reports: c.reports,
+        dirs: dirs.to_vec(),
+        with_bundled: matches!(source, Source::BundledWith(..)),
+        parsed: Default::default(),
+    };
     let lib = Library::lazy(c.heads, c.industries, c.companies, Box::new(reports));
     // The pieces' nodes follow one another and cover the outline.
     let mut next = 0u64;
@@ -523,7 +638,7 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
 /// is fresh and the fuzzer reaches the catalogue and the blobs).
 #[doc(hidden)]
 pub fn read_unkeyed(file: &Path) -> Result<Option<Opened>, String> {
-    read(file, &Source::Dir(Vec::new()), &[])
+    read(file, &Source::Dir(Vec::new()), &[], &[])
 }
 
 /// The header of a cache file whose catalogue is `catalogue`: magic,

@@ -600,3 +600,50 @@ fn input_past_16_mib_is_refused() {
     let e = import("big.md", &big, Encoding::Utf8).expect_err("too large");
     assert_eq!(e.to_string(), "big.md: the file has 16777217 bytes, more than the 16 MiB an import reads");
 }
+
+/// The bundled reports and the library folder are read through a cache file
+/// of their own (they were parsed at every start): a second start reads it,
+/// a report imported or removed is seen at the next start (the cache is
+/// rebuilt, and says why), and a hit in the imported report is found.
+#[test]
+fn the_library_folder_is_cached_and_an_import_or_removal_is_seen_at_the_next_start() {
+    use std::os::unix::fs::MetadataExt;
+    let home = tmp("libcache");
+    let one = home.join("20240102-甲证券-算力报告.md");
+    let two = home.join("20250304-乙证券-储能报告.md");
+    std::fs::write(&one, "# 一、概况\n\n液冷服务器渗透率提升。\n").expect("fixture");
+    std::fs::write(&two, "# 一、概况\n\n钠离子电池开始量产。\n").expect("fixture");
+    assert!(bin(&home).arg("import").arg(&one).output().expect("runs").status.success());
+    let search = |q: &str| {
+        let o = bin(&home).args(["search", q]).output().expect("runs");
+        (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let cache_file = || {
+        let files: Vec<_> = std::fs::read_dir(home.join("cache/yanbao"))
+            .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains("lib-")).collect())
+            .unwrap_or_default();
+        assert_eq!(files.len(), 1, "one cache file for the library: {files:?}");
+        std::fs::metadata(&files[0]).expect("cache file").ino()
+    };
+    let (out, _) = search("液冷服务器");
+    assert!(out.contains("液冷服务器"), "{out}");
+    let first = cache_file();
+    // The next start reads the same file (not rewritten).
+    let (out, err) = search("液冷服务器");
+    assert!(out.contains("液冷服务器") && !err.contains("rebuilt"), "{out}{err}");
+    assert_eq!(cache_file(), first, "a start with nothing changed rewrote the cache");
+    // A second import is seen, and the rebuild says why.
+    assert!(bin(&home).arg("import").arg(&two).output().expect("runs").status.success());
+    let (out, err) = search("钠离子电池");
+    assert!(out.contains("钠离子电池"), "{out}");
+    assert!(err.contains("stale: files were added or removed"), "{err}");
+    assert_ne!(cache_file(), first);
+    // Removed, it is gone at the next start.
+    let listed = bin(&home).arg("library").output().expect("runs");
+    let said = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let id = said.lines().find(|l| l.contains("储能报告")).and_then(|l| l.split('\t').next()).expect("listed");
+    assert!(bin(&home).args(["library", "remove", id]).output().expect("runs").status.success());
+    let (out, _) = search("钠离子电池");
+    assert!(!out.contains("钠离子电池"), "{out}");
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -75,21 +75,25 @@ pub(crate) static NO_CACHE: std::sync::atomic::AtomicBool = std::sync::atomic::A
 /// the index is read on first use and reports are read when opened.
 pub(crate) fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
     use yanbao::cache::{self, Status};
-    // The bundled reports with the library's: parsed, without the cache.
-    if library_in_use(dirs).is_some() {
-        let lib = load_library(dirs)?;
-        let index = yanbao::search::LazyIndex::ready(yanbao::search::Index::build(&lib));
-        return Ok(Loaded { lib, index, pieces: None, cache_file: None });
-    }
     let cache_dir = (!NO_CACHE.load(std::sync::atomic::Ordering::Relaxed)).then(cache::default_dir).flatten();
-    let opened = match cache::open_dirs(dirs, cache_dir.as_deref()) {
+    // The bundled reports with the library folder's, through a cache file
+    // of their own; else the folders (or the bundled reports alone).
+    let library = library_in_use(dirs);
+    let opened = match &library {
+        Some(lib) => cache::open_library(lib, cache_dir.as_deref()),
+        None => cache::open_dirs(dirs, cache_dir.as_deref()),
+    };
+    let opened = match opened {
         Ok(o) => o,
         Err(e) => {
             eprintln!("yanbao: cannot read content: {e}");
             return Err(ExitCode::from(2));
         }
     };
-    let cache_file = cache_dir.as_ref().map(|c| cache::file_for_dirs(c, dirs));
+    let cache_file = cache_dir.as_ref().map(|c| match &library {
+        Some(lib) => cache::file_for_library(c, lib),
+        None => cache::file_for_dirs(c, dirs),
+    });
     if let (Status::Rebuilt(why), Some(f)) = (&opened.status, &cache_file) {
         eprintln!("yanbao: the cache {} was {why}: rebuilt", f.display());
     }
