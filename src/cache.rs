@@ -43,7 +43,7 @@
 
 use crate::content::{
     Company, ContentError, Files, Industry, Library, Report, ReportSource, bundled_files, folder_prefix, list_dirs,
-    load_roots, read_dirs,
+    load_roots_with, read_dirs,
 };
 use crate::search::pinyin::Table;
 use crate::search::{Index, LazyIndex};
@@ -206,8 +206,26 @@ pub fn open(content: Option<&Path>, cache_dir: Option<&Path>) -> Result<Opened, 
     open_dirs(&content.map(|d| vec![d.to_path_buf()]).unwrap_or_default(), cache_dir)
 }
 
+/// What a cache build tells as it goes: the step (`parse`, `index`,
+/// `write`) and how far it is (done, in all). Called only when the cache is
+/// built, never when it serves.
+pub type Progress<'a> = &'a (dyn Fn(Step, usize, usize) + Sync);
+
+/// A step of a cache build (see [`Progress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Parse,
+    Index,
+    Write,
+}
+
 /// [`open`] for several folders read as one library (none: the bundled content).
 pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, String> {
+    open_dirs_with(dirs, cache_dir, &|_, _, _| {})
+}
+
+/// [`open_dirs`], telling `progress` how a cache build goes.
+pub fn open_dirs_with(dirs: &[PathBuf], cache_dir: Option<&Path>, progress: Progress) -> Result<Opened, String> {
     let Some(cache_dir) = cache_dir else {
         return parse(dirs, Status::Off);
     };
@@ -223,13 +241,13 @@ pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, S
     };
     let file = file_for_dirs(cache_dir, dirs);
     let roots = canonical_roots(dirs);
-    open_source(cache_dir, &file, source, listed_ns, dirs, roots, || {
+    open_source(cache_dir, &file, source, listed_ns, dirs, roots, progress, || {
         let (files, read_errors) = match dirs.is_empty() {
             false => read_dirs(dirs)?,
             true => (bundled_files(), Vec::new()),
         };
         let prefixes: Vec<String> = (0..dirs.len().max(1)).map(|k| folder_prefix(dirs, k)).collect();
-        let (lib, mut errors) = load_roots(&files, &prefixes);
+        let (lib, mut errors) = load_roots_with(&files, &prefixes, &|d, n| progress(Step::Parse, d, n));
         errors.splice(0..0, read_errors);
         Ok((lib, errors, files))
     })
@@ -240,6 +258,11 @@ pub fn open_dirs(dirs: &[PathBuf], cache_dir: Option<&Path>) -> Result<Opened, S
 /// through a cache file of its own: a start reads only the catalogue, and
 /// a report added to or removed from the folder is seen at the next start.
 pub fn open_library(dir: &Path, cache_dir: Option<&Path>) -> Result<Opened, String> {
+    open_library_with(dir, cache_dir, &|_, _, _| {})
+}
+
+/// [`open_library`], telling `progress` how a cache build goes.
+pub fn open_library_with(dir: &Path, cache_dir: Option<&Path>, progress: Progress) -> Result<Opened, String> {
     let Some(cache_dir) = cache_dir else {
         let (lib, errors) = Library::load_bundled_with(dir)?;
         let index = errors.is_empty().then(|| LazyIndex::ready(Index::build(&lib)));
@@ -263,11 +286,19 @@ pub fn open_library(dir: &Path, cache_dir: Option<&Path>) -> Result<Opened, Stri
     let file = file_for_library(cache_dir, dir);
     let mut roots = vec![BUNDLED_ROOT.to_string()];
     roots.extend(canonical_roots(&[dir.to_path_buf()]));
-    open_source(cache_dir, &file, source, listed_ns, &[dir.to_path_buf()], roots, || {
-        let (lib, errors) = Library::load_bundled_with(dir)?;
-        let (more, _) = crate::content::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    open_source(cache_dir, &file, source, listed_ns, &[dir.to_path_buf()], roots, progress, || {
+        let (more, read_errors) = crate::content::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut files = bundled_files();
         files.extend(more.into_iter().map(|(name, text)| (format!("{prefix}{name}"), text)));
+        let (lib, mut errors) =
+            load_roots_with(&files, &[String::new(), prefix.clone()], &|d, n| progress(Step::Parse, d, n));
+        errors.splice(
+            0..0,
+            read_errors.into_iter().map(|mut e| {
+                e.file = format!("{prefix}{}", e.file);
+                e
+            }),
+        );
         Ok((lib, errors, files))
     })
 }
@@ -300,6 +331,7 @@ fn open_source(
     listed_ns: i128,
     dirs: &[PathBuf],
     roots: Vec<String>,
+    progress: Progress,
     parse_all: impl FnOnce() -> Result<Parsed, String>,
 ) -> Result<Opened, String> {
     let why = match read(file, &source, dirs, &roots) {
@@ -311,8 +343,9 @@ fn open_source(
     if !errors.is_empty() {
         return Ok(Opened { lib, index: None, pieces: None, errors, status: Status::Off });
     }
-    let index = Index::build(&lib);
+    let index = Index::build_with(&lib, &|d, n| progress(Step::Index, d, n));
     let keys = Keys { listed_ns, roots, files: keys_of(&source, &files) };
+    progress(Step::Write, 0, 1);
     let status = match write(cache_dir, file, &keys, &lib, &index) {
         Err(e) => Status::Unwritable(e),
         Ok(()) => match why {

@@ -420,6 +420,16 @@ pub fn load(files: &Files) -> (Library, Vec<ContentError>) {
 /// from one another share their registries). A registry is missing only
 /// when no folder has it.
 pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError>) {
+    load_roots_with(files, roots, &|_, _| {})
+}
+
+/// [`load_roots`], telling `progress` (reports parsed, reports in all) as
+/// each report is parsed: a first start of a large library shows how far it is.
+pub fn load_roots_with(
+    files: &Files,
+    roots: &[String],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> (Library, Vec<ContentError>) {
     // A library without a registry of its own (a folder of imported
     // reports) uses the bundled one.
     let missing: Vec<&str> = ["industries.yaml", "companies.yaml"]
@@ -438,7 +448,7 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
         let mut more = roots.to_vec();
         more.push(base);
         if merged.len() > files.len() {
-            return load_roots(&merged, &more);
+            return load_roots_with(&merged, &more, progress);
         }
     }
     let mut ld = Loader::default();
@@ -483,6 +493,9 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
     ld.companies = companies.iter().map(|x| x.id.clone()).collect();
 
     let mut used: HashSet<&str> = industry_files.iter().chain(&company_files).map(String::as_str).collect();
+    let is_report = |name: &str| name.strip_suffix("report.yaml").is_some_and(|d| d.is_empty() || d.ends_with('/'));
+    let total = files.keys().filter(|n| is_report(n)).count();
+    let mut parsed = 0;
     for (name, text) in files {
         let Some(dir) = name.strip_suffix("report.yaml") else {
             continue;
@@ -491,6 +504,8 @@ pub fn load_roots(files: &Files, roots: &[String]) -> (Library, Vec<ContentError
             continue;
         }
         used.insert(name);
+        parsed += 1;
+        progress(parsed, total);
         let mut cx = FileCtx { name, locator: LazyLocator::new(text), ld: &mut ld, sections: 0 };
         let Some(raw) = cx.parse::<RawReport>(text) else {
             continue;

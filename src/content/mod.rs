@@ -15,7 +15,7 @@ pub use files::{
     read_guarded_text,
 };
 pub use industry::{IndustryPlan, IndustryStats};
-pub use load::{Files, MAX_SECTIONS_PER_FILE, load, load_roots};
+pub use load::{Files, MAX_SECTIONS_PER_FILE, load, load_roots, load_roots_with};
 pub use locate::{LazyLocator, Locator, MAX_FLOW_DEPTH, duplicate_key, flow_too_deep, flow_too_deep_message};
 pub use mentions::Mentions;
 pub use model::*;

@@ -182,6 +182,13 @@ impl Builder<'_> {
 impl Index {
     /// Index every searchable unit, registries first, then the reports in reading order.
     pub fn build(lib: &Library) -> Index {
+        Index::build_with(lib, &|_, _| {})
+    }
+
+    /// [`Index::build`], telling `progress` (reports indexed, reports in all).
+    pub fn build_with(lib: &Library, progress: &(dyn Fn(usize, usize) + Sync)) -> Index {
+        let total = lib.nodes.iter().filter(|n| n.parent.is_none()).count();
+        let mut done = 0;
         let mut b = Builder { lib, units: Vec::new(), table: pinyin::Table::default(), group: 0 };
         for i in &lib.industries {
             let text = std::iter::once(i.english.clone().unwrap_or_default())
@@ -208,6 +215,8 @@ impl Index {
             if node.parent.is_none()
                 && let Some(r) = lib.report(node.report)
             {
+                done += 1;
+                progress(done, total);
                 b.next_group();
                 b.place(Kind::Section, r.title.clone(), format!("{} {}", r.publisher, r.date), n, probe_of(&r.title));
                 b.blocks(&r.abstract_blocks, n, &r.title);

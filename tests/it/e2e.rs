@@ -217,3 +217,31 @@ fn the_real_binary_resumes_where_it_quit_and_fresh_starts_at_the_top() {
     assert_eq!(pty.wait_exit(5).and_then(|s| s.code()), Some(0));
     let _ = std::fs::remove_dir_all(&state);
 }
+
+/// Issue 21: a first start of a library large enough to take a while shows
+/// how far the cache build is (`正在建立索引 N/M`) before the explorer's
+/// first frame, never a blank screen; the next start, served by the cache,
+/// shows none; and the line is cleared (the explorer draws over it).
+#[test]
+fn a_first_start_of_a_large_library_shows_its_progress_then_the_explorer() {
+    let lib = common::make_library("progress", 11);
+    let cache = common::pty::fresh_state_dir();
+    let start = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"));
+        cmd.env("TERM", "xterm").env("XDG_CACHE_HOME", &cache).env_remove("YANBAO_CONTENT").arg("--content").arg(&lib);
+        let mut pty = Pty::spawn(cmd, 100, 30, true);
+        assert!(pty.wait_for("目录", 30), "no first frame:\n{}", pty.contents());
+        let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+        pty.send(b"q");
+        assert!(pty.wait_exit(10).is_some(), "no exit after q");
+        raw
+    };
+    let first = start();
+    let at = |s: &str| first.find(s);
+    let (parse, index, frame) = (at("正在读取报告"), at("正在建立索引"), at("目录"));
+    assert!(parse.is_some() && index.is_some(), "no progress shown: {first:?}");
+    assert!(parse < index && index < frame, "progress after the first frame: {first:?}");
+    assert!(first.contains("/22"), "the count of reports (11 copies of each bundled report): {first:?}");
+    let second = start();
+    assert!(!second.contains("正在建立索引"), "a start served by the cache shows a build: {second:?}");
+}

@@ -79,10 +79,13 @@ pub(crate) fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
     // The bundled reports with the library folder's, through a cache file
     // of their own; else the folders (or the bundled reports alone).
     let library = library_in_use(dirs);
+    let shown = BuildProgress::new();
+    let progress = |step, done, all| shown.step(step, done, all);
     let opened = match &library {
-        Some(lib) => cache::open_library(lib, cache_dir.as_deref()),
-        None => cache::open_dirs(dirs, cache_dir.as_deref()),
+        Some(lib) => cache::open_library_with(lib, cache_dir.as_deref(), &progress),
+        None => cache::open_dirs_with(dirs, cache_dir.as_deref(), &progress),
     };
+    shown.finish();
     let opened = match opened {
         Ok(o) => o,
         Err(e) => {
@@ -107,6 +110,57 @@ pub(crate) fn load_indexed(dirs: &[PathBuf]) -> Result<Loaded, ExitCode> {
             }
             eprintln!("yanbao: {} problem(s) in {}", opened.errors.len(), content_name(dirs));
             Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// How far a cache build is, on stderr when it is a terminal: a first
+/// start of a large library takes seconds, and shows `正在建立索引 37/500`
+/// (parsing, then indexing, then writing the cache) instead of nothing.
+/// Drawn only past a few reports, and cleared before the explorer starts.
+struct BuildProgress {
+    bar: std::sync::OnceLock<Option<indicatif::ProgressBar>>,
+}
+
+impl BuildProgress {
+    /// Fewer reports than this build in well under a second: no bar.
+    const MIN_REPORTS: usize = 20;
+
+    fn new() -> Self {
+        BuildProgress { bar: std::sync::OnceLock::new() }
+    }
+
+    fn step(&self, step: yanbao::cache::Step, done: usize, all: usize) {
+        use std::io::IsTerminal;
+        use yanbao::cache::Step;
+        let bar = self.bar.get_or_init(|| {
+            (all >= Self::MIN_REPORTS && std::io::stderr().is_terminal()).then(|| {
+                let b = indicatif::ProgressBar::new(all as u64);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template("{msg} {pos}/{len} {bar:30}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            })
+        });
+        let Some(b) = bar else { return };
+        let what = match step {
+            Step::Parse => "正在读取报告",
+            Step::Index => "正在建立索引",
+            Step::Write => "正在写入缓存",
+        };
+        b.set_message(what);
+        if step == Step::Write {
+            b.set_position(b.length().unwrap_or(0));
+        } else {
+            b.set_length(all as u64);
+            b.set_position(done as u64);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(Some(b)) = self.bar.get() {
+            b.finish_and_clear();
         }
     }
 }
