@@ -241,7 +241,8 @@ pub fn open_dirs_with(dirs: &[PathBuf], cache_dir: Option<&Path>, progress: Prog
     };
     let file = file_for_dirs(cache_dir, dirs);
     let roots = canonical_roots(dirs);
-    open_source(cache_dir, &file, source, listed_ns, dirs, roots, progress, || {
+    let keys = Keys { listed_ns, roots, files: Vec::new() };
+    open_source(cache_dir, &file, source, keys, dirs, progress, || {
         let (files, read_errors) = match dirs.is_empty() {
             false => read_dirs(dirs)?,
             true => (bundled_files(), Vec::new()),
@@ -286,7 +287,8 @@ pub fn open_library_with(dir: &Path, cache_dir: Option<&Path>, progress: Progres
     let file = file_for_library(cache_dir, dir);
     let mut roots = vec![BUNDLED_ROOT.to_string()];
     roots.extend(canonical_roots(&[dir.to_path_buf()]));
-    open_source(cache_dir, &file, source, listed_ns, &[dir.to_path_buf()], roots, progress, || {
+    let keys = Keys { listed_ns, roots, files: Vec::new() };
+    open_source(cache_dir, &file, source, keys, &[dir.to_path_buf()], progress, || {
         let (more, read_errors) = crate::content::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut files = bundled_files();
         files.extend(more.into_iter().map(|(name, text)| (format!("{prefix}{name}"), text)));
@@ -328,13 +330,13 @@ fn open_source(
     cache_dir: &Path,
     file: &Path,
     source: Source,
-    listed_ns: i128,
+    // The keys' listing time and roots (the files are keyed as parsed).
+    mut keys: Keys,
     dirs: &[PathBuf],
-    roots: Vec<String>,
     progress: Progress,
     parse_all: impl FnOnce() -> Result<Parsed, String>,
 ) -> Result<Opened, String> {
-    let why = match read(file, &source, dirs, &roots) {
+    let why = match read(file, &source, dirs, &keys.roots) {
         Ok(Some(opened)) => return Ok(opened),
         Ok(None) => None,
         Err(why) => Some(why),
@@ -344,7 +346,7 @@ fn open_source(
         return Ok(Opened { lib, index: None, pieces: None, errors, status: Status::Off });
     }
     let index = Index::build_with(&lib, &|d, n| progress(Step::Index, d, n));
-    let keys = Keys { listed_ns, roots, files: keys_of(&source, &files) };
+    keys.files = keys_of(&source, &files);
     progress(Step::Write, 0, 1);
     let status = match write(cache_dir, file, &keys, &lib, &index) {
         Err(e) => Status::Unwritable(e),
