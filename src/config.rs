@@ -124,28 +124,18 @@ impl Options {
     /// errors name it. Every problem is reported, not just the first.
     pub fn apply_file(&mut self, name: &str, text: &str) -> Result<(), Vec<ConfigError>> {
         if let Some((line, column)) = crate::content::flow_too_deep(text) {
-            return Err(vec![KeymapError {
-                file: name.to_string(),
-                line: Some(line),
-                column: Some(column),
-                message: crate::content::flow_too_deep_message(),
-            }]);
+            return Err(vec![KeymapError::at(name, Some(line), Some(column), crate::content::flow_too_deep_message())]);
         }
         let locator = crate::content::LazyLocator::new(text);
         let error = |path: &str, message: String| {
             let at = locator.find(path);
-            KeymapError { file: name.to_string(), line: at.map(|a| a.0), column: at.map(|a| a.1), message }
+            KeymapError::at(name, at.map(|a| a.0), at.map(|a| a.1), message)
         };
         let root: Value = match serde_yaml::from_str(text) {
             Ok(v) => v,
             Err(e) => {
                 if let Some((key, at)) = crate::content::duplicate_key(text) {
-                    return Err(vec![KeymapError {
-                        file: name.to_string(),
-                        line: Some(at.0),
-                        column: Some(at.1),
-                        message: format!("{key} is set twice"),
-                    }]);
+                    return Err(vec![KeymapError::at(name, Some(at.0), Some(at.1), format!("{key} is set twice"))]);
                 }
                 return Err(vec![KeymapError::malformed(name, &e)]);
             }

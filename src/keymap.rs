@@ -207,43 +207,8 @@ pub struct Keymap {
     bindings: Vec<(Context, Binding)>,
 }
 
-/// A problem in a keymap file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeymapError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
-
-impl KeymapError {
-    /// A file of `name` that is not YAML, at serde_yaml's location (the
-    /// keymap's and the config's shared wording).
-    pub fn malformed(name: &str, e: &serde_yaml::Error) -> KeymapError {
-        let loc = e.location();
-        let msg = e.to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        KeymapError {
-            file: name.to_string(),
-            line: loc.as_ref().map(|l| l.line()),
-            column: loc.as_ref().map(|l| l.column()),
-            message: format!("malformed YAML: {msg}"),
-        }
-    }
-}
-
-impl fmt::Display for KeymapError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-            if let Some(c) = self.column {
-                write!(f, ":{c}")?;
-            }
-        }
-        write!(f, ": {}", self.message)
-    }
-}
+/// A problem in a keymap file (see [`crate::located::Located`]).
+pub type KeymapError = crate::located::Located;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -266,32 +231,27 @@ type Entry = (Context, KeySeq, Option<(Vec<Action>, Option<String>)>);
 
 fn parse_file(name: &str, text: &str) -> Result<Vec<Entry>, Vec<KeymapError>> {
     if let Some((line, column)) = crate::content::flow_too_deep(text) {
-        return Err(vec![KeymapError {
-            file: name.to_string(),
-            line: Some(line),
-            column: Some(column),
-            message: crate::content::flow_too_deep_message(),
-        }]);
+        return Err(vec![KeymapError::at(name, Some(line), Some(column), crate::content::flow_too_deep_message())]);
     }
     let locator = crate::content::LazyLocator::new(text);
     let mut errors = Vec::new();
     let err = |errors: &mut Vec<KeymapError>, path: &str, message: String| {
         let at = locator.find(path);
-        errors.push(KeymapError { file: name.to_string(), line: at.map(|a| a.0), column: at.map(|a| a.1), message });
+        errors.push(KeymapError::at(name, at.map(|a| a.0), at.map(|a| a.1), message));
     };
     let root: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             if let Some(dup) = duplicate_key(text) {
-                return Err(vec![KeymapError {
-                    file: name.to_string(),
-                    line: Some(dup.at.0),
-                    column: Some(dup.at.1),
-                    message: format!(
+                return Err(vec![KeymapError::at(
+                    name,
+                    Some(dup.at.0),
+                    Some(dup.at.1),
+                    format!(
                         "key {} is bound twice in context {}: {} and {}",
                         dup.key, dup.context, dup.first, dup.second
                     ),
-                }]);
+                )]);
             }
             return Err(vec![KeymapError::malformed(name, &e)]);
         }

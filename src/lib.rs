@@ -26,6 +26,7 @@ pub mod fmt;
 pub mod import;
 pub mod keymap;
 pub mod layout;
+pub mod located;
 pub mod notes;
 pub mod options;
 pub mod paths;

@@ -126,17 +126,7 @@ impl FileCtx<'_> {
         let value: Value = match serde_yaml::from_str(text) {
             Ok(v) => v,
             Err(e) => {
-                let loc = e.location();
-                let msg = e.to_string();
-                // serde_yaml appends " at line L column C"; the position has its own fields.
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                self.ld.errors.push(ContentError {
-                    file: self.name.to_string(),
-                    line: loc.as_ref().map(|l| l.line()),
-                    column: loc.as_ref().map(|l| l.column()),
-                    path: String::new(),
-                    message: format!("malformed YAML: {msg}"),
-                });
+                self.ld.errors.push(ContentError::malformed(self.name, &e));
                 return None;
             }
         };

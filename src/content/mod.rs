@@ -47,44 +47,8 @@ pub fn bundled_files() -> Files {
     out
 }
 
-/// One problem in a content folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    /// The YAML path inside the file, e.g. `sections[0].blocks[2].rows[1]`.
-    pub path: String,
-    pub message: String,
-}
-
-impl ContentError {
-    fn file_only(file: &str, message: &str) -> Self {
-        ContentError {
-            file: file.to_string(),
-            line: None,
-            column: None,
-            path: String::new(),
-            message: message.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for ContentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-            if let Some(c) = self.column {
-                write!(f, ":{c}")?;
-            }
-        }
-        if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
+/// One problem in a content folder (see [`crate::located::Located`]).
+pub type ContentError = crate::located::Located;
 
 /// A place in the outline: a report, a chapter or a section.
 pub type NodeId = usize;

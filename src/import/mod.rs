@@ -14,7 +14,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::collections::BTreeMap;
-use std::fmt;
+
 use std::sync::LazyLock;
 
 /// The largest input read.
@@ -42,27 +42,8 @@ impl std::str::FromStr for Encoding {
     }
 }
 
-/// Why a file cannot be imported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-            if let Some(c) = self.column {
-                write!(f, ":{c}")?;
-            }
-        }
-        write!(f, ": {}", self.message)
-    }
-}
+/// Why a file cannot be imported (see [`crate::located::Located`]).
+pub type ImportError = crate::located::Located;
 
 /// Where an imported report came from; `provenance.json` in its folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,7 +127,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The bytes as text: UTF-8 (a BOM dropped) or GB18030. Invalid UTF-8 is an
 /// error at its line and column, with the `--encoding` hint.
 pub fn decode(name: &str, bytes: &[u8], enc: Encoding) -> Result<String, ImportError> {
-    let err = |line, column, message: String| ImportError { file: name.to_string(), line, column, message };
+    let err = |line, column, message: String| ImportError::at(name, line, column, message);
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(err(
             None,
@@ -258,7 +239,7 @@ pub fn report_id(sha: &str) -> String {
 pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, ImportError> {
     let text = decode(name, bytes, enc)?;
     if text.trim().is_empty() {
-        return Err(ImportError { file: name.into(), line: None, column: None, message: "the file is empty".into() });
+        return Err(ImportError::file_only(name, "the file is empty"));
     }
     let sha = sha256_hex(bytes);
     let id = report_id(&sha);

@@ -18,7 +18,7 @@ fn parse_encoding(e: Option<&str>) -> Result<Encoding, ExitCode> {
 }
 
 fn fail(file: &Path, message: impl std::fmt::Display) -> ImportError {
-    ImportError { file: file.display().to_string(), line: None, column: None, message: message.to_string() }
+    ImportError::file_only(&file.display().to_string(), &message.to_string())
 }
 
 /// A file's bytes, at most the cap (a larger file is refused before it is
