@@ -14,6 +14,7 @@ mod store;
 
 pub use query::*;
 pub use snippet::*;
+pub use build::unit_block;
 pub use store::{IntoLazy, LazyIndex};
 
 use crate::content::{Block, Library, NodeId, Section};
