@@ -258,7 +258,9 @@ pub fn to_sheets(lib: &Library, c: &Comparison, style: crate::export::CitationSt
         .zip(&c.groups)
         .enumerate()
         .map(|(k, (t, g))| {
-            let mut rows = xlsx_table_rows(t, &group_citation(lib, g, style));
+            // Every row carries its units (数值's and 统一单位): no `单位` column added.
+            let t = Table { unit: None, ..t.clone() };
+            let mut rows = xlsx_table_rows(&t, &group_citation(lib, g, style));
             for (i, r) in g.rows.iter().enumerate() {
                 if let Some(cell) = rows.get_mut(3 + i).and_then(|row| row.get_mut(norm_col)) {
                     *cell = XCell::Number((r.norm * 10_000.0).round() / 10_000.0);
