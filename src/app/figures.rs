@@ -84,7 +84,8 @@ pub fn fig_row(lib: &crate::content::Library, x: &Numbered, library: bool) -> (S
         place = format!("《{label}》 › {place}");
     }
     // A title made of the labels of an untitled metric group says so.
-    let kind = if x.title_from_labels { format!("{}（原无标题）", x.kind.name()) } else { x.kind.name().to_string() };
+    let kind =
+        if x.title_from_labels { format!("{}（原无标题）", x.kind.name()) } else { x.kind.name().to_string() };
     (head, format!("{kind} · {place}"))
 }
 

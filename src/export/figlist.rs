@@ -58,7 +58,8 @@ fn row(lib: &Library, x: &Numbered, style: CitationStyle) -> Vec<String> {
     if parts.is_empty() {
         parts.push("摘要".into());
     }
-    let kind = if x.title_from_labels { format!("{}（原无标题）", x.kind.name()) } else { x.kind.name().to_string() };
+    let kind =
+        if x.title_from_labels { format!("{}（原无标题）", x.kind.name()) } else { x.kind.name().to_string() };
     vec![
         x.label.clone(),
         kind,

@@ -18,8 +18,8 @@ pub mod units;
 
 pub use key::{measure_key, pinyin_of};
 pub use out::{
-    COLUMNS, COMPUTED, group_citation, pct, place, report_name, row_line, to_csv, to_json, to_markdown, to_sheets, to_text,
-    value_with_unit,
+    COLUMNS, COMPUTED, group_citation, pct, place, report_name, row_line, to_csv, to_json, to_markdown, to_sheets,
+    to_text, value_with_unit,
 };
 pub use units::{Dim, Rates, Unit, parse_unit, parse_value, stated_rate};
 

@@ -273,10 +273,12 @@ pub fn unit_block(lib: &Library, unit: &Unit) -> Option<(NodeId, usize)> {
         }
     };
     let mut b = Builder { lib, units: Vec::new(), table: pinyin::Table::default(), group: 0 };
-    blocks.iter().position(|block| {
-        b.units.clear();
-        b.blocks(std::slice::from_ref(block), node, &title);
-        b.units.iter().any(|u| u.kind == unit.kind && u.title == unit.title && u.text == unit.text)
-    })
-    .map(|i| (node, i))
+    blocks
+        .iter()
+        .position(|block| {
+            b.units.clear();
+            b.blocks(std::slice::from_ref(block), node, &title);
+            b.units.iter().any(|u| u.kind == unit.kind && u.title == unit.title && u.text == unit.text)
+        })
+        .map(|i| (node, i))
 }

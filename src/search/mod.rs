@@ -12,9 +12,9 @@ mod query;
 mod snippet;
 mod store;
 
+pub use build::unit_block;
 pub use query::*;
 pub use snippet::*;
-pub use build::unit_block;
 pub use store::{IntoLazy, LazyIndex};
 
 use crate::content::{Block, Library, NodeId, Section};

@@ -400,7 +400,13 @@ fn the_figures_are_extracted_once_per_library_and_shared_by_sessions() {
     assert!(!figures::extracted(&lib), "nothing extracted before the first =");
     let session = || {
         let index = Arc::new(Index::build(&lib));
-        App::new(Arc::clone(&lib), index, Arc::new(Keymap::defaults()), Theme::new(ColorDepth::Ansi16, false), (120, 40))
+        App::new(
+            Arc::clone(&lib),
+            index,
+            Arc::new(Keymap::defaults()),
+            Theme::new(ColorDepth::Ansi16, false),
+            (120, 40),
+        )
     };
     let mut one = session();
     focus_block(&mut one, "a-1", 1);
@@ -434,8 +440,13 @@ fn measure_equals_first_and_second() {
         })
         .expect("a chart");
     let index = Arc::new(Index::build(&lib));
-    let mut app =
-        App::new(Arc::clone(&lib), index, Arc::new(Keymap::defaults()), Theme::new(ColorDepth::Ansi16, false), (120, 40));
+    let mut app = App::new(
+        Arc::clone(&lib),
+        index,
+        Arc::new(Keymap::defaults()),
+        Theme::new(ColorDepth::Ansi16, false),
+        (120, 40),
+    );
     let press = |app: &mut App| {
         app.state.overlays.clear();
         app.state.open_block(at);

@@ -135,7 +135,9 @@ fn export_figures(
 ) -> ExitCode {
     use yanbao::export;
     let text = match format {
-        ExportFormat::Xlsx => return write_xlsx("export", &export::figures_sheets(lib, reports, style), target, out, force),
+        ExportFormat::Xlsx => {
+            return write_xlsx("export", &export::figures_sheets(lib, reports, style), target, out, force);
+        }
         ExportFormat::Json => {
             eprintln!("yanbao export: a figure list exports as md, csv or xlsx");
             return ExitCode::from(2);
