@@ -156,11 +156,22 @@ impl State {
         }
     }
 
-    /// The finder's selected result, with its citation.
+    /// The finder's selected result: the block it was found in (a table
+    /// row's table, a chart, a metric's card, a sentence's paragraph), as
+    /// `y` on that block in the reader copies it, with the block's own
+    /// citation (its figure-list number and page); a hit in no block (a
+    /// heading) as its text with its place's citation.
     fn finder_unit(&self) -> Option<(String, String)> {
         let Some(Overlay::Search(s)) = self.overlays.last() else { return None };
         let hit = s.hits.get(s.selected)?;
         let u = self.index.units.get(hit.unit)?;
+        if let Some((node, i)) = crate::search::unit_block(&self.lib, u)
+            && let Some(b) = self.block_of(node, i)
+        {
+            let (text, what) = export::block_plain(&self.lib, b);
+            let cite = export::block_citation(&self.lib, node, i, self.citation);
+            return Some((format!("{}\n{cite}\n", text.trim_end()), format!("搜索结果（{what}）")));
+        }
         let mut text = String::new();
         if u.own_title && !u.title.is_empty() && !u.text.contains(u.title.as_str()) {
             text.push_str(&u.title);

@@ -83,7 +83,10 @@ pub fn fig_row(lib: &crate::content::Library, x: &Numbered, library: bool) -> (S
     if library && let Some(label) = lib.label_of(x.node) {
         place = format!("《{label}》 › {place}");
     }
-    (head, format!("{} · {place}", x.kind.name()))
+    // A title made of the labels of an untitled metric group says so.
+    let kind =
+        if x.title_from_labels { format!("{}（原无标题）", x.kind.name()) } else { x.kind.name().to_string() };
+    (head, format!("{kind} · {place}"))
 }
 
 impl State {

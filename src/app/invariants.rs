@@ -41,7 +41,12 @@ impl State {
                     }
                 }
                 Overlay::Marks { selected, .. } => within("marks list", *selected, self.memory.marks.len())?,
-                Overlay::Notes(l) => within("notes list", l.selected, self.memory.notes.len())?,
+                Overlay::Notes(l) => {
+                    within("notes list", l.selected, l.shown.len())?;
+                    if l.shown.iter().any(|&i| i >= self.memory.notes.len()) {
+                        return Err("notes list: a note past the notes".into());
+                    }
+                }
                 Overlay::Figures(l) => {
                     within("figure list", l.selected, l.shown.len())?;
                     if l.shown.iter().chain(&l.pick).any(|&i| i >= l.all.len()) {

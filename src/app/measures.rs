@@ -97,7 +97,9 @@ impl State {
                 keys.push(f.key.clone());
             }
         }
-        let all = figures::figures(&self.lib);
+        // Extracted once per library, shared by every session: a second
+        // `=` costs only the query.
+        let all = figures::of_library(&self.lib);
         let cmp = figures::compare(&self.lib, &all, &Pick::Keys(keys), &Rates::default());
         // The focused block's own first row selected.
         let selected = cmp.groups.iter().flat_map(|g| &g.rows).position(|r| r.fig.at == at).unwrap_or(0);

@@ -229,6 +229,8 @@ impl State {
     /// left goes on the jump list.
     pub(super) fn is_jump(&self, action: &Action) -> bool {
         match self.overlays.last() {
+            // Enter in a filter being typed keeps it: no jump.
+            Some(Overlay::Notes(l)) if l.editing => false,
             Some(
                 Overlay::Search(_)
                 | Overlay::Company(_)

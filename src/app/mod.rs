@@ -32,7 +32,7 @@ pub use measures::{MeasureLine, MeasuresView, measure_lines};
 pub use memory::{MAX_JUMPS, Mark, MarkOp, Memory, Place, marks_popup, marks_rows, page_from_key, page_key};
 pub use mouse::{READER_MIN, SIDE_BY_SIDE, TreePane, WHEEL_LINES, switcher_layout, switcher_offset};
 pub use nav::{GROUP_REPORTS, Group, Grouping, NavState, Row, UNKNOWN_GROUP};
-pub use notes::{NotePrompt, NotesList, notes_popup, notes_rows};
+pub use notes::{NotePrompt, NotesList, note_matches, note_row, notes_popup, notes_rows};
 pub use search::{CompanyState, FinderMemory, Preview, SearchLayout, SearchState, keep_visible};
 pub use table::{TableState, table_area};
 pub use view::Panes;
@@ -120,6 +120,7 @@ impl Overlay {
         match self {
             Overlay::Find { .. } | Overlay::Search(_) | Overlay::NotePrompt(_) | Overlay::Command(_) => true,
             Overlay::Figures(l) => l.editing,
+            Overlay::Notes(l) => l.editing,
             _ => false,
         }
     }
@@ -336,6 +337,8 @@ impl App {
             Some(Overlay::Marks { .. }) => return vec![Context::Marks],
             // The note prompt edits with the find prompt's keys.
             Some(Overlay::NotePrompt(_)) => return vec![Context::Find],
+            // The notes list's filter edits with the find prompt's keys.
+            Some(Overlay::Notes(l)) if l.editing => return vec![Context::Find],
             Some(Overlay::Notes(_)) => return vec![Context::Notes],
             // The figure list's filter edits with the find prompt's keys.
             Some(Overlay::Figures(l)) if l.editing => return vec![Context::Find],

@@ -1,6 +1,7 @@
 //! Notes and highlights in the app: `a` opens a prompt for a note on the
 //! focused block, `A` highlights it, `g n` lists every note (enter jumps,
-//! `e` edits, `d` deletes, `u` brings the last deleted back). The notes are
+//! `e` edits, `d` deletes, `u` brings the last deleted back, `/` filters by
+//! note, quoted block, report and breadcrumb, pinyin too). The notes are
 //! kept in `Memory::notes` (saved rows, see `crate::notes`); a change bumps
 //! the memory's revision, so the runtime writes it (`Effect::SaveState`).
 
@@ -20,11 +21,52 @@ pub struct NotePrompt {
     pub editing: Option<String>,
 }
 
-/// The notes list: the selected row and the first row shown.
+/// The notes list: the notes the filter keeps (indices into
+/// `Memory::notes`, in order), the selected row among them and the first
+/// row shown, and the filter.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NotesList {
     pub selected: usize,
     pub offset: usize,
+    pub shown: Vec<usize>,
+    /// `/`: the filter typed (empty: every note).
+    pub filter: Prompt,
+    /// The filter is being typed (keys edit it).
+    pub editing: bool,
+}
+
+impl NotesList {
+    /// The note selected (its index in `Memory::notes`), if any.
+    pub fn current(&self) -> Option<usize> {
+        self.shown.get(self.selected).copied()
+    }
+}
+
+/// Whether a note's text, quoted block, report and breadcrumb hold every
+/// word of `filter`: each as a substring (case folded), or, a Latin word,
+/// in the pinyin of the text (in full or by initials: `jinrong`, `jr`).
+pub fn note_matches(lib: &crate::content::Library, n: &SavedNote, filter: &str) -> bool {
+    let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+    if words.is_empty() {
+        return true;
+    }
+    let (head, _) = note_row(lib, n);
+    let report = match crate::notes::locate(lib, n) {
+        Some(at) => lib.label_of(at.node).unwrap_or_default(),
+        None => String::new(),
+    };
+    let hay = format!("{}\n{}\n{}\n{}\n{}", n.text, n.quote, head, report, n.report).to_lowercase();
+    let mut pinyin: Option<(String, String)> = None;
+    words.iter().all(|w| {
+        if hay.contains(w.as_str()) {
+            return true;
+        }
+        if !w.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return false;
+        }
+        let (full, initials) = pinyin.get_or_insert_with(|| crate::figures::pinyin_of(&hay));
+        full.contains(w.as_str()) || initials.contains(w.as_str())
+    })
 }
 
 /// The notes popup on a screen of `size` (as the marks list).
@@ -136,29 +178,84 @@ impl State {
         if self.memory.notes.is_empty() {
             self.message = Some("还没有笔记：按 a 加笔记，A 加高亮".into());
         } else {
-            self.overlays.push(Overlay::Notes(NotesList::default()));
+            let mut l = NotesList::default();
+            self.refilter_notes(&mut l);
+            self.overlays.push(Overlay::Notes(l));
         }
+    }
+
+    /// The notes a list's filter keeps, the selection kept in range.
+    fn refilter_notes(&self, l: &mut NotesList) {
+        let f = l.filter.input.trim();
+        l.shown = (0..self.memory.notes.len())
+            .filter(|&i| f.is_empty() || note_matches(&self.lib, &self.memory.notes[i], f))
+            .collect();
+        l.selected = l.selected.min(l.shown.len().saturating_sub(1));
     }
 
     /// Every action while the notes list is on top.
     pub(super) fn update_notes(&mut self, action: Action) -> Vec<Effect> {
-        let n = self.memory.notes.len();
+        let Some(Overlay::Notes(l)) = self.overlays.last_mut() else { return vec![] };
+        let mut l = std::mem::take(l);
+        let effects = self.notes_action(&mut l, action);
+        // The list may have gone (esc, enter) or another overlay opened on
+        // it (e): it is put back where it was.
+        let at = self.overlays.iter().rposition(|o| matches!(o, Overlay::Notes(_)));
+        if let Some(k) = at {
+            self.refilter_notes(&mut l);
+            let h = notes_rows(self.size, l.shown.len());
+            keep_visible(l.selected, &mut l.offset, h);
+            self.overlays[k] = Overlay::Notes(l);
+            if self.memory.notes.is_empty() && self.deleted_note.is_none() {
+                self.overlays.remove(k);
+            }
+        }
+        effects
+    }
+
+    fn notes_action(&mut self, l: &mut NotesList, action: Action) -> Vec<Effect> {
+        if l.editing {
+            match action {
+                Action::Insert(c) => {
+                    l.filter.insert(c.encode_utf8(&mut [0; 4]));
+                }
+                Action::InsertText(t) => {
+                    l.filter.insert(&t);
+                }
+                Action::Confirm | Action::Open => l.editing = false,
+                Action::CloseOverlay => {
+                    l.editing = false;
+                    l.filter = Prompt::default();
+                }
+                Action::Quit => return vec![Effect::Quit],
+                a => {
+                    l.filter.edit(&a);
+                }
+            }
+            l.offset = 0;
+            return vec![];
+        }
+        let n = l.shown.len();
         let h = notes_rows(self.size, n);
-        let Some(Overlay::Notes(l)) = self.overlays.last() else { return vec![] };
         let selected = l.selected;
-        let sel = match action {
+        let current = l.current();
+        l.selected = match action {
             Action::MoveDown => selected + 1,
             Action::MoveUp => selected.saturating_sub(1),
             Action::PageDown => selected + h,
             Action::PageUp => selected.saturating_sub(h),
             Action::Top => 0,
             Action::Bottom => n.saturating_sub(1),
+            Action::Find => {
+                l.editing = true;
+                selected
+            }
             Action::DeleteNote => {
-                if selected < n {
-                    let gone = self.memory.notes.remove(selected);
+                if let Some(i) = current {
+                    let gone = self.memory.notes.remove(i);
                     self.memory.revision += 1;
                     self.message = Some("已删除笔记 · u 撤销".into());
-                    self.deleted_note = Some((selected, gone));
+                    self.deleted_note = Some((i, gone));
                 }
                 selected
             }
@@ -175,7 +272,7 @@ impl State {
                 selected
             }
             Action::EditNote => {
-                if let Some(note) = self.memory.notes.get(selected).cloned() {
+                if let Some(note) = current.and_then(|i| self.memory.notes.get(i)).cloned() {
                     match locate(&self.lib, &note) {
                         Some(at) => {
                             let cursor = note.text.chars().count();
@@ -189,10 +286,10 @@ impl State {
                         None => self.message = Some("原文已不在（孤立笔记），只能删除或导出".into()),
                     }
                 }
-                return vec![];
+                selected
             }
             Action::Confirm | Action::Open => {
-                if let Some(note) = self.memory.notes.get(selected).cloned() {
+                if let Some(note) = current.and_then(|i| self.memory.notes.get(i)).cloned() {
                     match locate(&self.lib, &note) {
                         Some(at) => {
                             self.overlays.clear();
@@ -201,22 +298,20 @@ impl State {
                         None => self.message = Some("原文已不在（孤立笔记）".into()),
                     }
                 }
-                return vec![];
+                selected
+            }
+            // Esc clears a filter first, then closes.
+            Action::CloseOverlay if !l.filter.input.is_empty() => {
+                l.filter = Prompt::default();
+                selected
             }
             Action::CloseOverlay | Action::Notes => {
-                self.overlays.pop();
+                self.overlays.retain(|o| !matches!(o, Overlay::Notes(_)));
                 return vec![];
             }
             Action::Quit => return vec![Effect::Quit],
-            _ => return vec![],
+            _ => selected,
         };
-        let n = self.memory.notes.len();
-        if n == 0 && self.deleted_note.is_none() {
-            self.overlays.pop();
-        } else if let Some(Overlay::Notes(l)) = self.overlays.last_mut() {
-            l.selected = sel.min(n.saturating_sub(1));
-            keep_visible(l.selected, &mut l.offset, h);
-        }
         vec![]
     }
 
@@ -255,7 +350,9 @@ impl State {
     }
 }
 
-fn note_row(lib: &crate::content::Library, n: &SavedNote) -> (String, String) {
+/// A note's two rows in the list: (note or 高亮 · date · breadcrumb, first
+/// line of the block).
+pub fn note_row(lib: &crate::content::Library, n: &SavedNote) -> (String, String) {
     let at = locate(lib, n);
     let crumb = match at {
         Some(b) => crate::notes::breadcrumb(lib, b.node),

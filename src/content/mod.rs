@@ -5,6 +5,7 @@ mod files;
 mod industry;
 mod load;
 mod locate;
+mod memo;
 mod mentions;
 mod model;
 mod names;
@@ -104,6 +105,8 @@ pub struct Library {
     date_rank: OnceLock<Vec<usize>>,
     /// Per industry of the registry: its page's plan and counts, made on first use.
     industry_memo: Vec<OnceLock<(IndustryPlan, IndustryStats)>>,
+    /// Values other modules derive from the whole library, once (see `memo.rs`).
+    memos: memo::Memos,
 }
 
 /// Counts printed by `yanbao check`.

@@ -93,8 +93,28 @@ pub struct Numbered {
     pub printed: bool,
     /// Its place among the report's 图 (or 表), 1-based: `:图3`.
     pub ordinal: usize,
-    /// The title, without a printed number; for a figure caption, what it shows.
+    /// The title, without a printed number; for a figure caption, what it
+    /// shows; for a metric group the source leaves untitled, its first
+    /// labels ([`untitled_metrics_title`]).
     pub title: String,
+    /// `title` is not the block's own: it is made of the block's labels.
+    pub title_from_labels: bool,
+}
+
+/// The metric labels a list names an untitled metric group by: at most this many.
+pub const UNTITLED_LABELS: usize = 3;
+
+/// The title an untitled metric group is listed under: its first labels
+/// as the source prints them, joined by `、` (`…` where more follow).
+/// Nothing is made up: every word is the source's.
+pub fn untitled_metrics_title(m: &super::Metrics) -> String {
+    let labels: Vec<&str> =
+        m.items.iter().map(|i| i.label.trim()).filter(|l| !l.is_empty()).take(UNTITLED_LABELS + 1).collect();
+    let mut t = labels.iter().take(UNTITLED_LABELS).copied().collect::<Vec<_>>().join("、");
+    if labels.len() > UNTITLED_LABELS {
+        t.push('…');
+    }
+    t
 }
 
 /// A printed number at the start of a title, and the rest of the title.
@@ -132,12 +152,25 @@ pub fn number_report(lib: &Library, r: usize) -> Vec<Numbered> {
                 Some((label, rest)) => (label, true, rest),
                 None => (format!("{} {chapter}-{}", kind.prefix(), counts[k]), false, own.to_string()),
             };
+            let untitled = matches!(b, Block::Metrics(_)) && title.trim().is_empty();
             let title = match b {
                 Block::List(l) if kind == FigKind::Figure => l.items.join("；"),
                 Block::Text(t) if kind == FigKind::Figure && title.is_empty() => t.text.clone(),
+                Block::Metrics(m) if untitled => untitled_metrics_title(m),
                 _ => title,
             };
-            out.push(Numbered { report: r, node, block: i, kind, label, printed, ordinal: ordinals[k], title });
+            let title_from_labels = untitled && !title.is_empty();
+            out.push(Numbered {
+                report: r,
+                node,
+                block: i,
+                kind,
+                label,
+                printed,
+                ordinal: ordinals[k],
+                title,
+                title_from_labels,
+            });
         }
     };
     let mut counts = [0usize; 2];

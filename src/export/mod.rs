@@ -201,6 +201,7 @@ pub fn citation_in(lib: &Library, node: NodeId, style: CitationStyle) -> String 
 }
 
 mod data;
+mod figlist;
 mod industry;
 mod markdown;
 mod plain;
@@ -208,6 +209,7 @@ mod target;
 mod xlsx;
 
 pub use data::*;
+pub use figlist::*;
 pub use industry::*;
 pub use markdown::*;
 pub use plain::*;

@@ -18,12 +18,14 @@ pub mod units;
 
 pub use key::{measure_key, pinyin_of};
 pub use out::{
-    COLUMNS, COMPUTED, pct, place, report_name, row_line, to_csv, to_json, to_markdown, to_text, value_with_unit,
+    COLUMNS, COMPUTED, group_citation, pct, place, report_name, row_line, to_csv, to_json, to_markdown, to_sheets,
+    to_text, value_with_unit,
 };
 pub use units::{Dim, Rates, Unit, parse_unit, parse_value, stated_rate};
 
 use crate::content::{Block, Library, Metric};
 use crate::notes::BlockRef;
+use std::sync::Arc;
 
 /// One value printed in a report: a chart's point or a metric.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +111,21 @@ pub fn figures(lib: &Library) -> Vec<Figure> {
     }
     out
 }
+
+/// Every figure of the library, extracted once per library and shared by
+/// everyone holding it (each `=`, every SSH session): the first call
+/// extracts ([`figures`]), later calls cost nothing.
+pub fn of_library(lib: &Library) -> Arc<Vec<Figure>> {
+    Arc::clone(&lib.memo(|l| LibraryFigures(Arc::new(figures(l)))).0)
+}
+
+/// Whether [`of_library`] has extracted this library's figures already.
+pub fn extracted(lib: &Library) -> bool {
+    lib.memo_made::<LibraryFigures>().is_some()
+}
+
+/// The memo's type: the figures of a whole library.
+struct LibraryFigures(Arc<Vec<Figure>>);
 
 /// The figures of one block.
 pub fn block_figures(b: &Block, report: usize, at: BlockRef, page: Option<u32>, out: &mut Vec<Figure>) {

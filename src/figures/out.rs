@@ -226,3 +226,47 @@ pub fn to_json(lib: &Library, c: &Comparison) -> serde_json::Value {
         .collect();
     json!({"groups": groups, "apart": c.apart, "computed": COMPUTED})
 }
+
+/// The citations of the reports a group's rows come from, in a style, in
+/// the order they first appear, joined by `；`.
+pub fn group_citation(lib: &Library, g: &Group, style: crate::export::CitationStyle) -> String {
+    let mut reports: Vec<usize> = Vec::new();
+    for r in &g.rows {
+        if !reports.contains(&r.fig.report) {
+            reports.push(r.fig.report);
+        }
+    }
+    reports
+        .iter()
+        .filter_map(|&r| crate::content::numbering::report_node(lib, r))
+        .filter_map(|n| crate::export::cite(lib, n))
+        .map(|c| c.styled(style))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// A comparison as the sheets of a workbook: one per group (`表1 指标`),
+/// row 1 the citations of the reports its rows come from, row 2 the
+/// measure, then the header ([`COLUMNS`]) and a row per figure, as
+/// [`Comparison::tables`] gives them, with `统一单位数值` as a number;
+/// the notes (what is computed, why rows are apart) after an empty row.
+pub fn to_sheets(lib: &Library, c: &Comparison, style: crate::export::CitationStyle) -> Vec<crate::export::Sheet> {
+    use crate::export::{Sheet, XCell, sheet_name, xlsx_table_rows};
+    let norm_col = COLUMNS.iter().position(|c| *c == "统一单位数值").unwrap_or(5);
+    c.tables(lib)
+        .iter()
+        .zip(&c.groups)
+        .enumerate()
+        .map(|(k, (t, g))| {
+            // Every row carries its units (数值's and 统一单位): no `单位` column added.
+            let t = Table { unit: None, ..t.clone() };
+            let mut rows = xlsx_table_rows(&t, &group_citation(lib, g, style));
+            for (i, r) in g.rows.iter().enumerate() {
+                if let Some(cell) = rows.get_mut(3 + i).and_then(|row| row.get_mut(norm_col)) {
+                    *cell = XCell::Number((r.norm * 10_000.0).round() / 10_000.0);
+                }
+            }
+            Sheet { name: sheet_name(&format!("表{}", k + 1), Some(&g.measure)), rows }
+        })
+        .collect()
+}

@@ -265,3 +265,29 @@ impl Index {
         })
     }
 }
+
+/// The block of its place a unit was cut from (a table row's table, a
+/// chart, a metric's card, a sentence's paragraph): the blocks of the
+/// unit's place are cut again, one at a time, and the first whose units
+/// hold this one (same kind, title and text) is it. `None` for a unit of
+/// no block (a heading, a company, an industry).
+pub fn unit_block(lib: &Library, unit: &Unit) -> Option<(NodeId, usize)> {
+    let Target::Place { node, .. } = &unit.target else { return None };
+    let node = *node;
+    let (blocks, title) = match lib.section(node) {
+        Some(s) => (&s.blocks, s.title.clone()),
+        None => {
+            let r = lib.report_of(node)?;
+            (&r.abstract_blocks, r.title.clone())
+        }
+    };
+    let mut b = Builder { lib, units: Vec::new(), table: pinyin::Table::default(), group: 0 };
+    blocks
+        .iter()
+        .position(|block| {
+            b.units.clear();
+            b.blocks(std::slice::from_ref(block), node, &title);
+            b.units.iter().any(|u| u.kind == unit.kind && u.title == unit.title && u.text == unit.text)
+        })
+        .map(|i| (node, i))
+}

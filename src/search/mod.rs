@@ -12,6 +12,7 @@ mod query;
 mod snippet;
 mod store;
 
+pub use build::unit_block;
 pub use query::*;
 pub use snippet::*;
 pub use store::{IntoLazy, LazyIndex};

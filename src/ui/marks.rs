@@ -85,13 +85,28 @@ fn fit_mark_crumb(crumb: &str, max: usize) -> String {
 }
 
 /// The notes list (`g n`): each note on two rows, the note (or 高亮) with
-/// its date and breadcrumb, then the first line of the block it is on.
+/// its date and breadcrumb, then the first line of the block it is on; the
+/// filter (`/`) in the title.
 pub(super) fn render_notes(st: &State, l: &NotesList, area: Rect, buf: &mut Buffer) {
-    let n = st.memory.notes.len();
-    let title = format!("笔记 {n} 条 · enter 跳转 · e 修改 · d 删除 · u 撤销 · esc 关闭");
+    let n = l.shown.len();
+    // The filter as typed, less the characters of no width (as the figure list's).
+    let typed: String = l.filter.input.chars().filter(|&c| crate::text::char_width(c) > 0).collect();
+    let title = if typed.is_empty() && !l.editing {
+        format!("笔记 {n} 条 · enter 跳转 · e 修改 · d 删除 · u 撤销 · / 筛选 · esc 关闭")
+    } else {
+        let all = st.memory.notes.len();
+        let cursor = if l.editing { "▏" } else { "" };
+        format!("笔记 {n}/{all} 条 · 筛选：{typed}{cursor} · enter 跳转 · e 修改 · d 删除 · esc 清除筛选")
+    };
     let Some((inner, w)) = list_frame(st, notes_popup((area.width, area.height), n), area, title, buf) else { return };
+    if n == 0 {
+        buf.set_stringn(inner.x, inner.y, fit(" （没有符合筛选的笔记）", w), w, st.theme.dim());
+        return;
+    }
     let rows = (inner.height / 2) as usize;
-    for (row, (i, (head, first))) in st.note_rows().into_iter().enumerate().skip(l.offset).take(rows).enumerate() {
+    for (row, (i, &k)) in l.shown.iter().enumerate().skip(l.offset).take(rows).enumerate() {
+        let Some(note) = st.memory.notes.get(k) else { continue };
+        let (head, first) = crate::app::note_row(&st.lib, note);
         let y = inner.y + 2 * row as u16;
         let style = if i == l.selected { st.theme.selection() } else { Style::new() };
         buf.set_stringn(inner.x, y, fit(&format!(" {head}"), w), w, style);

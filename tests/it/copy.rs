@@ -342,3 +342,59 @@ fn y_in_the_table_view_copies_the_table_shown() {
     assert!(text.starts_with("中国AI在证券行业的应用\n应用方向\t典型应用\n"), "{text}");
     assert!(text.trim_end().contains("› 行业应用现状 › 表 "), "{text}");
 }
+
+/// The block (section node, index) of the first block of the library whose
+/// title is `title`.
+fn titled_block(title: &str) -> yanbao::notes::BlockRef {
+    let lib = library();
+    (0..lib.nodes.len())
+        .find_map(|n| {
+            let i = lib.section(n)?.blocks.iter().position(|b| b.title() == Some(title))?;
+            Some(yanbao::notes::BlockRef { node: n, index: i })
+        })
+        .unwrap_or_else(|| panic!("no block titled {title}"))
+}
+
+/// Ctrl-y in the finder on the first hit of `kind` for `query`: what it copies.
+fn ctrl_y_on(query: &str, kind: yanbao::search::Kind) -> String {
+    let mut app = app(120, 40);
+    keys(&mut app, "s");
+    app.update(Action::InsertText(query.into()));
+    let Some(Overlay::Search(s)) = app.state.overlays.last_mut() else { panic!("the finder") };
+    let index = app.state.index.get();
+    s.selected = s.hits.iter().position(|h| index.units[h.unit].kind == kind).expect("a hit of that kind");
+    let fx = app.handle_event(Event::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL)));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Copy { .. })), "{fx:?}");
+    app.state.copied.clone().expect("copied").text
+}
+
+/// `y` on a block in the reader: what it copies.
+fn y_on(at: yanbao::notes::BlockRef) -> String {
+    let mut app = app(120, 40);
+    app.state.open_block(at);
+    let f = app.state.focused_block().expect("focused");
+    assert_eq!((f.node, f.block), (Some(at.node), Some(at.index)));
+    app.update(Action::Copy);
+    app.state.copied.clone().expect("copied").text
+}
+
+#[test]
+fn ctrl_y_in_the_finder_copies_and_cites_the_hits_block_as_y_does() {
+    use yanbao::search::Kind;
+    let lib = library();
+    for (query, kind, title) in [
+        // A table row's hit: its table.
+        ("风险管理精准度不高", Kind::Table, "金融行业对AI的需求痛点"),
+        // A chart's hit.
+        ("中美新增大模型数量占比", Kind::Figure, "中美新增大模型数量占比"),
+    ] {
+        let at = titled_block(title);
+        let got = ctrl_y_on(query, kind);
+        assert_eq!(got, y_on(at), "Ctrl-y on {query} copies what y on its block does");
+        let label = yanbao::content::numbering::label_of(&lib, at.node, at.index).expect("a numbered block");
+        let cite = export::block_citation(&lib, at.node, at.index, export::CitationStyle::Yanbao);
+        assert!(cite.contains(&format!("› {label}")), "{cite}");
+        assert!(got.ends_with(&format!("{cite}\n")), "the block's citation, with its number {label}: {got}");
+        assert!(got.contains(title), "{got}");
+    }
+}

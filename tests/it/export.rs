@@ -717,3 +717,81 @@ fn industry_pages_export_as_markdown_csv_and_xlsx() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("industry:finance"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The figure list as an export target (`figures`, `figures:fs`), in md,
+/// csv and xlsx: a row per numbered item of `F` with its number, kind,
+/// title (the YAML block's own), report, place, page and the block's
+/// citation exactly as `y` gives it; the report's citation in the header
+/// row of the sheet and above the Markdown table.
+#[test]
+fn the_figure_list_exports_as_markdown_csv_and_xlsx() {
+    use yanbao::content::numbering::{FigKind, number_library, number_report, report_node};
+    let lib = lib();
+    let fs = lib.heads().iter().position(|h| h.id == "fs").expect("fs");
+    assert_eq!(export::resolve_figures(&lib, "figures"), Some(Ok(vec![0, 1])));
+    assert_eq!(export::resolve_figures(&lib, "figures:fs"), Some(Ok(vec![fs])));
+    assert!(matches!(export::resolve_figures(&lib, "figures:nope"), Some(Err(e)) if e.contains("fs")));
+    assert_eq!(export::resolve_figures(&lib, "fs-3-1"), None);
+    let cite_of = |r: usize| export::citation(&lib, report_node(&lib, r).unwrap());
+    // xlsx: one sheet, the report's citation, the title, the header, a row per item.
+    let dir = std::env::temp_dir().join(format!("yanbao-export-figlist-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fs-figures.xlsx");
+    let out = bin().args(["export", "figures:fs", "--format", "xlsx", "--out"]).arg(&file).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let book = read_xlsx(&std::fs::read(&file).expect("workbook"));
+    assert_eq!(book.len(), 1);
+    let (name, rows) = &book[0];
+    assert_eq!(name, "图表目录 fs");
+    assert_eq!(s(&rows[0][0]), cite_of(fs));
+    assert_eq!(s(&rows[1][0]), format!("《{}》图表目录", lib.heads()[fs].title));
+    assert_eq!(rows[2].iter().map(s).collect::<Vec<_>>(), export::FIGLIST_COLUMNS);
+    let items = number_report(&lib, fs);
+    assert!(items.len() > 30, "{}", items.len());
+    for (x, row) in items.iter().zip(&rows[3..]) {
+        let row: Vec<String> = row.iter().map(s).collect();
+        assert_eq!(row[0], x.label);
+        let block = &lib.section(x.node).map_or(&lib.report(fs).unwrap().abstract_blocks, |s| &s.blocks)[x.block];
+        match block.title() {
+            // The title is the YAML block's own.
+            Some(t) if x.kind != FigKind::Figure => assert_eq!(row[2], t, "{}", x.label),
+            _ => assert!(!row[2].is_empty(), "{}: a figure's caption or a metric group's labels", x.label),
+        }
+        let report = lib.report_label(fs).unwrap_or_else(|| lib.heads()[fs].title.clone());
+        assert_eq!(row[3], report, "{}", x.label);
+        assert_eq!(row[6], export::block_citation(&lib, x.node, x.block, export::CitationStyle::Yanbao));
+        assert!(row[6].contains(&format!("› {}", x.label)));
+        let page = &row[5];
+        assert!(page == "页码不详" || page.trim_end_matches('起').parse::<u32>().is_ok(), "{page}");
+    }
+    // CSV of the library on stdout: a row per item of both reports.
+    let out = bin().args(["export", "figures", "--format", "csv"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = parse_csv(&String::from_utf8(out.stdout).unwrap());
+    let all = number_library(&lib);
+    assert_eq!(csv[0], export::FIGLIST_COLUMNS);
+    assert_eq!(csv.len(), all.len() + 1);
+    for (x, row) in all.iter().zip(&csv[1..]) {
+        let cite = export::block_citation(&lib, x.node, x.block, export::CitationStyle::Yanbao);
+        assert_eq!((&row[0], &row[6]), (&x.label, &cite));
+    }
+    // With --out DIR: one file.
+    let out = bin().args(["export", "figures:ccid", "--format", "csv", "--out"]).arg(&dir).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("figures_ccid.csv").is_file());
+    // Markdown: each report's citation above its table.
+    let out = bin().args(["export", "figures"]).output().expect("run");
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("# 图表目录\n"), "{md}");
+    for r in 0..lib.report_count() {
+        assert!(md.contains(&format!("## 《{}》图表目录\n\n{}\n\n|", lib.heads()[r].title, cite_of(r))), "{md}");
+    }
+    assert!(md.contains("| 编号 | 类型 | 标题 | 报告 | 位置 | 页码 | 出处 |"), "{md}");
+    // JSON is not a figure list's format; an unknown report exits 2.
+    let out = bin().args(["export", "figures", "--format", "json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().args(["export", "figures:nope"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

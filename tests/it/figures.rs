@@ -474,3 +474,39 @@ proptest! {
         let _ = render(&app);
     }
 }
+
+/// A metric group the source leaves untitled (F&S 表 1-3) is listed under
+/// its first labels as printed, never an invented title, and the list says
+/// the title is not the source's.
+#[test]
+fn an_untitled_metric_group_is_listed_under_its_own_labels() {
+    let lib = library();
+    let fs = lib.heads().iter().position(|h| h.id == "fs").expect("fs");
+    let items = number_report(&lib, fs);
+    let x = items.iter().find(|x| x.label == "表 1-3").expect("表 1-3");
+    let Some(yanbao::content::Block::Metrics(m)) = lib.section(x.node).and_then(|s| s.blocks.get(x.block)) else {
+        panic!("表 1-3 is a metric group")
+    };
+    assert!(m.title.is_none(), "the source gives it no title");
+    let labels: Vec<&str> = m.items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(x.title, labels.iter().take(3).copied().collect::<Vec<_>>().join("、"));
+    assert!(x.title.starts_with("中国大模型数量"), "{}", x.title);
+    assert!(x.title_from_labels);
+    let (head, place) = fig_row(&lib, x, false);
+    assert_eq!(head, format!("表 1-3  {}", x.title));
+    assert!(place.starts_with("指标（原无标题）"), "{place}");
+    // Titled items keep their own, and say nothing.
+    let titled = items.iter().find(|x| x.kind == FigKind::Metrics && !x.title_from_labels).expect("a titled group");
+    assert!(!fig_row(&lib, titled, false).1.contains("原无标题"));
+    // Every untitled metric group of both reports has a title made of its labels.
+    for x in number_library(&lib).iter().filter(|x| x.kind == FigKind::Metrics) {
+        assert!(!x.title.is_empty(), "{} of report {} has no title", x.label, x.report);
+    }
+    // The F list shows it.
+    let mut app = lib_app(Arc::clone(&lib), 120, 40);
+    app.state.jump_to(x.node);
+    app.state.focus = Focus::Reader;
+    keys(&mut app, "F");
+    let s = screen(&render(&app));
+    assert!(s.contains("表 1-3  中国大模型数量"), "{s}");
+}

@@ -387,3 +387,168 @@ fn measure_the_query_time() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// The figures of the library are extracted once, by the first `=`, and
+/// shared by every session holding the library (the SSH server's sessions
+/// share one `Arc<Library>`): a second `=`, in this session or another,
+/// reuses them and costs only the query.
+#[test]
+fn the_figures_are_extracted_once_per_library_and_shared_by_sessions() {
+    let (lib, errors) = Library::load_from(Some(std::path::Path::new(FIXTURE))).expect("the fixture loads");
+    assert!(errors.is_empty());
+    let lib = Arc::new(lib);
+    assert!(!figures::extracted(&lib), "nothing extracted before the first =");
+    let session = || {
+        let index = Arc::new(Index::build(&lib));
+        App::new(
+            Arc::clone(&lib),
+            index,
+            Arc::new(Keymap::defaults()),
+            Theme::new(ColorDepth::Ansi16, false),
+            (120, 40),
+        )
+    };
+    let mut one = session();
+    focus_block(&mut one, "a-1", 1);
+    keys(&mut one, "=");
+    assert!(figures::extracted(&lib), "the first = extracts the library's figures into its memo");
+    let first = figures::of_library(&lib);
+    let mut two = session();
+    focus_block(&mut two, "a-1", 1);
+    keys(&mut two, "=");
+    assert!(Arc::ptr_eq(&first, &figures::of_library(&lib)), "the second session's = reused them");
+    assert_eq!(figures_view(&one).cmp, figures_view(&two).cmp, "the same comparison");
+    assert_eq!(*first, figures::figures(&lib), "the memo holds what an extraction gives");
+}
+
+/// The first and second `=` at 100 reports (50 copies of the bundled two),
+/// and the query alone: `cargo test --test=it -- --ignored --nocapture
+/// measure_equals_first_and_second`. A measurement, no assertion on time.
+#[test]
+#[ignore = "a measurement"]
+fn measure_equals_first_and_second() {
+    let dir = make_library("equals-100", 50);
+    let (lib, errors) = Library::load_from(Some(&dir)).expect("the library loads");
+    assert!(errors.is_empty());
+    let lib = Arc::new(lib);
+    // The first chart of the library (a measure every copy has).
+    let at = (0..lib.nodes.len())
+        .find_map(|n| {
+            let s = lib.section(n)?;
+            let i = s.blocks.iter().position(|b| matches!(b, yanbao::content::Block::Series(_)))?;
+            Some(BlockRef { node: n, index: i })
+        })
+        .expect("a chart");
+    let index = Arc::new(Index::build(&lib));
+    let mut app = App::new(
+        Arc::clone(&lib),
+        index,
+        Arc::new(Keymap::defaults()),
+        Theme::new(ColorDepth::Ansi16, false),
+        (120, 40),
+    );
+    let press = |app: &mut App| {
+        app.state.overlays.clear();
+        app.state.open_block(at);
+        let t = std::time::Instant::now();
+        keys(app, "=");
+        let took = t.elapsed();
+        let rows = match app.state.overlays.last() {
+            Some(Overlay::Measures(v)) => v.cmp.row_count(),
+            _ => 0,
+        };
+        (took, rows)
+    };
+    let (first, rows) = press(&mut app);
+    let (second, rows2) = press(&mut app);
+    assert!(rows > 0 && rows == rows2, "liveness: = lists rows");
+    let figs = figures::of_library(&lib);
+    let t = std::time::Instant::now();
+    let c = figures::compare(&lib, &figs, &Pick::Query("zgdmxscgm".into()), &Rates::default());
+    let query = t.elapsed();
+    assert!(c.row_count() > 0);
+    println!(
+        "{} reports, {} figures: first = {first:?} ({rows} rows), second = {second:?}; a pinyin query on the memo {query:?}",
+        lib.report_count(),
+        figs.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `yanbao figures QUERY --xlsx FILE`: a sheet per measure and unit, read
+/// back with calamine: row 1 the citations of the reports the rows come
+/// from, row 2 the measure, then the columns and rows of the CSV, the
+/// values as the fixture prints them and `统一单位数值` as a number.
+#[test]
+fn the_figures_command_writes_a_workbook() {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let lib = lib();
+    let dir = std::env::temp_dir().join(format!("yanbao-figures-xlsx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cmp.xlsx");
+    let f = file.to_str().unwrap();
+    let out = yanbao(&["--content", FIXTURE, "figures", "中国大模型市场规模", "--xlsx", f]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), f);
+    let cmp = compare("中国大模型市场规模", &[]);
+    let tables = cmp.tables(&lib);
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(std::fs::read(&file).unwrap())).expect("xlsx");
+    let names = wb.sheet_names();
+    let want: Vec<String> = cmp.groups.iter().enumerate().map(|(k, g)| format!("表{} {}", k + 1, g.measure)).collect();
+    assert_eq!(names, want, "one sheet per group, named by its measure as printed");
+    assert_eq!(names[0], "表1 中国AI大模型市场规模，2023-2026E");
+    let text = |d: &Data| match d {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => panic!("a text cell, not {other:?}"),
+    };
+    for (k, (name, g)) in names.iter().zip(&cmp.groups).enumerate() {
+        let range = wb.worksheet_range(name).expect("sheet");
+        let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+        // Row 1: each report's citation, in the order its rows come.
+        let mut ids: Vec<usize> = Vec::new();
+        for r in &g.rows {
+            if !ids.contains(&r.fig.report) {
+                ids.push(r.fig.report);
+            }
+        }
+        let want: Vec<String> = ids
+            .iter()
+            .map(|&r| {
+                let n = yanbao::content::numbering::report_node(&lib, r).unwrap();
+                yanbao::export::citation(&lib, n)
+            })
+            .collect();
+        assert_eq!(text(&rows[0][0]), want.join("；"));
+        assert!(text(&rows[0][0]).contains(&format!("《{}》", lib.heads()[ids[0]].title)));
+        assert_eq!(text(&rows[1][0]), g.measure);
+        let header: Vec<String> = rows[2].iter().map(text).collect();
+        assert_eq!(header, figures::COLUMNS);
+        for (i, r) in g.rows.iter().enumerate() {
+            let row = &rows[3 + i];
+            let cells: Vec<String> = tables[k].rows[i].iter().map(|c| c.0.clone()).collect();
+            for (c, want) in cells.iter().enumerate() {
+                if c == 5 {
+                    assert_eq!(row[c], Data::Float((r.norm * 10_000.0).round() / 10_000.0));
+                } else {
+                    assert_eq!(&text(&row[c]), want, "{name} row {i} column {}", figures::COLUMNS[c]);
+                }
+            }
+        }
+    }
+    // The fixture's printed values: b's 2028E card in 万亿元, on the 亿元 scale.
+    let range = wb.worksheet_range(&names[0]).unwrap();
+    let b28 = range.rows().find(|r| r.get(3).map(text).as_deref() == Some("0.0624")).expect("b's 2028E row");
+    let got = (text(&b28[1]), text(&b28[4]), b28[5].clone(), text(&b28[6]));
+    assert_eq!(got, ("2028E".to_string(), "万亿元".to_string(), Data::Float(624.0), "亿元".to_string()));
+    // An existing file is kept unless --force.
+    let again = yanbao(&["--content", FIXTURE, "figures", "中国大模型市场规模", "--xlsx", f]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let forced = yanbao(&["--content", FIXTURE, "figures", "中国大模型市场规模", "--xlsx", f, "--force"]);
+    assert!(forced.status.success());
+    let bad = yanbao(&["--content", FIXTURE, "figures", "中国大模型市场规模", "--xlsx", f, "--csv"]);
+    assert_eq!(bad.status.code(), Some(2), "one format at a time");
+    let _ = std::fs::remove_dir_all(&dir);
+}

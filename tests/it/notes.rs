@@ -344,3 +344,94 @@ fn notes_write_latency() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The notes in the list, as (text, report), in the order shown.
+fn listed(app: &App) -> Vec<(String, String)> {
+    match app.state.overlays.last() {
+        Some(Overlay::Notes(l)) => l
+            .shown
+            .iter()
+            .map(|&i| (app.state.memory.notes[i].text.clone(), app.state.memory.notes[i].report.clone()))
+            .collect(),
+        other => panic!("expected the notes list, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_notes_list_filters_and_enter_e_d_u_work_on_what_it_shows() {
+    let mut app = reading(4);
+    keys(&mut app, "a");
+    app.update(Action::InsertText("第一条".into()));
+    app.update(Action::Confirm);
+    app.state.jump_to(node("ccid-2"));
+    keys(&mut app, "jjA");
+    app.state.jump_to(node("fs-3-1"));
+    keys(&mut app, "jjjjjjjja");
+    app.update(Action::InsertText("second look".into()));
+    app.update(Action::Confirm);
+    assert_eq!(app.state.memory.notes.len(), 3);
+    keys(&mut app, "gn");
+    assert_eq!(listed(&app).len(), 3);
+    // `/` and text: the note's own text.
+    keys(&mut app, "/");
+    app.update(Action::InsertText("第一".into()));
+    assert_eq!(listed(&app), vec![("第一条".to_string(), "fs".to_string())]);
+    let s = screen(&render(&app));
+    assert!(s.contains("笔记 1/3 条") && s.contains("筛选：第一"), "the filter in the title: {s}");
+    app.state.check_invariants().unwrap();
+    // Enter keeps the filter; Enter again jumps to the note shown.
+    enter(&mut app);
+    assert_eq!(listed(&app).len(), 1, "enter keeps the filter");
+    enter(&mut app);
+    assert!(app.state.overlays.is_empty());
+    let at = notes::locate(&library(), &app.state.memory.notes[0]).unwrap();
+    let doc = &app.state.reader.doc;
+    let top = doc.item_index_at(app.state.reader.scroll).unwrap();
+    assert_eq!((doc.items[top].node, doc.items[top].block), (Some(at.node), Some(at.index)), "jumped to 第一条");
+    // The report (its id or short name): the highlight in ccid.
+    keys(&mut app, "gn/ccid");
+    enter(&mut app);
+    assert_eq!(listed(&app), vec![(String::new(), "ccid".to_string())]);
+    // d deletes the note shown (the second kept), u brings it back in place.
+    keys(&mut app, "d");
+    let texts: Vec<String> = app.state.memory.notes.iter().map(|n| n.text.clone()).collect();
+    assert_eq!(texts, ["第一条", "second look"], "the filtered note was deleted, not the first");
+    assert!(listed(&app).is_empty());
+    let s = screen(&render(&app));
+    assert!(s.contains("没有符合筛选的笔记"), "{s}");
+    keys(&mut app, "u");
+    assert_eq!(app.state.memory.notes.len(), 3);
+    assert_eq!(app.state.memory.notes[1].report, "ccid", "back at its place");
+    assert_eq!(listed(&app), vec![(String::new(), "ccid".to_string())]);
+    // Esc clears the filter, Esc again closes.
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(listed(&app).len(), 3);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.state.overlays.is_empty());
+    // Pinyin of the text (in full and by initials), and every word must match.
+    keys(&mut app, "gn/diyitiao");
+    assert_eq!(listed(&app), vec![("第一条".to_string(), "fs".to_string())]);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(listed(&app).len(), 3, "esc while typing clears the filter");
+    keys(&mut app, "/SECOND fs");
+    enter(&mut app);
+    assert_eq!(listed(&app), vec![("second look".to_string(), "fs".to_string())]);
+    // e edits the note shown.
+    keys(&mut app, "e");
+    assert!(matches!(app.state.overlays.last(), Some(Overlay::NotePrompt(p)) if p.input == "second look"));
+    app.update(Action::InsertText("（已核）".into()));
+    app.update(Action::Confirm);
+    assert_eq!(app.state.memory.notes[2].text, "second look（已核）");
+    assert_eq!(app.state.memory.notes[0].text, "第一条", "not the first note");
+    assert_eq!(listed(&app).len(), 1, "back in the filtered list");
+    // The breadcrumb: the section's title.
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    keys(&mut app, "/");
+    app.update(Action::InsertText("金融行业".into()));
+    assert_eq!(listed(&app).len(), 2, "both fs-3-1 notes: {:?}", listed(&app));
+    app.state.check_invariants().unwrap();
+    for (w, h) in [(1, 1), (10, 3), (30, 8)] {
+        app.update(Action::Resize(w, h));
+        let _ = render(&app);
+    }
+}

@@ -124,9 +124,11 @@ pub(crate) enum Command {
     /// Write a report, chapter or section as Markdown (with its citation as
     /// front matter), as JSON, or its tables and chart series as CSV.
     #[command(after_help = "TARGET: a report id (fs), a chapter or section id (fs-3-1), or a section \
-number within a report (fs:3.1). An unknown target exits with status 2 and the closest ids.")]
+number within a report (fs:3.1), an industry page (industry:finance), or the figure list of the library \
+(figures) or of one report (figures:fs). An unknown target exits with status 2 and the closest ids.")]
     Export {
-        /// What to export: `fs`, `fs-3-1`, `fs:3.1`.
+        /// What to export: `fs`, `fs-3-1`, `fs:3.1`, `industry:finance`, or
+        /// the figure list: `figures` (every report) or `figures:fs`.
         target: String,
         /// md: Markdown on stdout; json: the content model; csv: one file per
         /// table and per chart series; xlsx: one workbook, a sheet per table
@@ -176,6 +178,15 @@ number within a report (fs:3.1). An unknown target exits with status 2 and the c
         /// Markdown: a table per measure and unit.
         #[arg(long)]
         md: bool,
+        /// xlsx: write a workbook to FILE (`-`: stdout, unless that is a
+        /// terminal), a sheet per measure and unit: row 1 the citations of
+        /// the reports its rows come from, then the columns of --csv.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv", "md"])]
+        xlsx: Option<PathBuf>,
+        /// With --xlsx FILE: replace FILE if it exists (without it, an
+        /// existing file is an error and nothing is written).
+        #[arg(long, requires = "xlsx")]
+        force: bool,
         /// An exchange rate in yuan, e.g. USD=7.2: figures in that currency
         /// are then put on the yuan scale (given several times for several).
         #[arg(long, value_name = "CUR=RATE", value_parser = crate::figures::parse_rate)]
@@ -205,12 +216,17 @@ pub(crate) enum NotesFormat {
 }
 
 /// How `yanbao figures` writes its rows.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum FiguresFormat {
     Text,
     Md,
     Json,
     Csv,
+    /// A workbook to this file (`-`: stdout); `force` replaces it.
+    Xlsx {
+        file: PathBuf,
+        force: bool,
+    },
 }
 
 impl FiguresFormat {

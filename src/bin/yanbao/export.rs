@@ -19,6 +19,16 @@ pub(crate) fn export(
         Ok(l) => l,
         Err(code) => return code,
     };
+    // The figure list (`figures`, `figures:fs`).
+    if let Some(found) = export::resolve_figures(&lib, target) {
+        return match found {
+            Ok(reports) => export_figures(&lib, &reports, target, format, out, force, style),
+            Err(e) => {
+                eprintln!("yanbao export: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     // An industry page (`industry:finance`), or a report, chapter or section.
     let industry = if target.trim().starts_with(export::INDUSTRY_PREFIX) {
         match export::resolve_industry(&lib, target) {
@@ -52,7 +62,7 @@ pub(crate) fn export(
             Some(id) => export::sheets_of(&lib, &export::industry_blocks(&lib, id), style),
             None => export::sheets(&lib, node, style),
         };
-        return write_xlsx(&sheets, target, out, force);
+        return write_xlsx("export", &sheets, target, out, force);
     }
     let text = match format {
         // Written above, as bytes.
@@ -111,22 +121,69 @@ pub(crate) fn export(
     }
 }
 
+/// `export figures[:ID]`: the figure list of the library or of one report,
+/// as Markdown (stdout), CSV (stdout, or one file into `--out DIR`) or a
+/// workbook (a sheet per report).
+fn export_figures(
+    lib: &yanbao::content::Library,
+    reports: &[usize],
+    target: &str,
+    format: ExportFormat,
+    out: Option<&Path>,
+    force: bool,
+    style: yanbao::export::CitationStyle,
+) -> ExitCode {
+    use yanbao::export;
+    let text = match format {
+        ExportFormat::Xlsx => {
+            return write_xlsx("export", &export::figures_sheets(lib, reports, style), target, out, force);
+        }
+        ExportFormat::Json => {
+            eprintln!("yanbao export: a figure list exports as md, csv or xlsx");
+            return ExitCode::from(2);
+        }
+        ExportFormat::Md if out.is_some() => {
+            eprintln!("yanbao export: --out is for --format csv and xlsx (Markdown and JSON go to stdout)");
+            return ExitCode::from(2);
+        }
+        ExportFormat::Md => export::figures_markdown(lib, reports, style),
+        ExportFormat::Csv => {
+            let csv = export::figures_csv(lib, reports, style);
+            if let Some(d) = out {
+                return write_csv_files(d, &[(export::figures_csv_name(lib, reports), csv)], force);
+            }
+            csv
+        }
+    };
+    match write_stdout("export", &yanbao::text::safe_out(&text)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
 /// `export --format xlsx`: the workbook to `out` (created new, or replaced
 /// with `force`, as a CSV file is), else to stdout unless it is a terminal.
-fn write_xlsx(sheets: &[yanbao::export::Sheet], target: &str, out: Option<&Path>, force: bool) -> ExitCode {
+/// `cmd` names the subcommand in messages.
+pub(crate) fn write_xlsx(
+    cmd: &str,
+    sheets: &[yanbao::export::Sheet],
+    target: &str,
+    out: Option<&Path>,
+    force: bool,
+) -> ExitCode {
     use std::io::IsTerminal;
     if sheets.is_empty() {
-        eprintln!("yanbao export: `{target}` holds no table or chart");
+        eprintln!("yanbao {cmd}: `{target}` holds no table or chart");
         return ExitCode::SUCCESS;
     }
     if out.is_none() && std::io::stdout().is_terminal() {
-        eprintln!("yanbao export: an xlsx workbook is binary; give --out FILE.xlsx or redirect stdout");
+        eprintln!("yanbao {cmd}: an xlsx workbook is binary; give a file or redirect stdout");
         return ExitCode::from(2);
     }
     let bytes = match yanbao::export::xlsx(sheets) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("yanbao export: {e}");
+            eprintln!("yanbao {cmd}: {e}");
             return ExitCode::from(1);
         }
     };
@@ -135,7 +192,7 @@ fn write_xlsx(sheets: &[yanbao::export::Sheet], target: &str, out: Option<&Path>
         return match o.write_all(&bytes).and_then(|()| o.flush()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("yanbao export: {e}");
+                eprintln!("yanbao {cmd}: {e}");
                 ExitCode::from(1)
             }
         };
@@ -145,16 +202,16 @@ fn write_xlsx(sheets: &[yanbao::export::Sheet], target: &str, out: Option<&Path>
         None => PathBuf::from("."),
     };
     if !force && path.symlink_metadata().is_ok() {
-        eprintln!("yanbao export: {} already exists: nothing written (give --force to replace)", safe_path(path));
+        eprintln!("yanbao {cmd}: {} already exists: nothing written (give --force to replace)", safe_path(path));
         return ExitCode::from(1);
     }
     match write_new(&dir, path, &bytes, force) {
-        Ok(()) => match write_stdout("export", &format!("{}\n", safe_path(path))) {
+        Ok(()) => match write_stdout(cmd, &format!("{}\n", safe_path(path))) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },
         Err(e) => {
-            eprintln!("yanbao export: {}: {e}", safe_path(path));
+            eprintln!("yanbao {cmd}: {}: {e}", safe_path(path));
             ExitCode::from(1)
         }
     }

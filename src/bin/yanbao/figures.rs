@@ -12,6 +12,7 @@ pub(crate) fn figures_cmd(
     query: &str,
     format: FiguresFormat,
     rates: &[(&'static str, f64)],
+    style: yanbao::export::CitationStyle,
 ) -> ExitCode {
     if query.trim().is_empty() || figures::measure_key(query).is_empty() {
         eprintln!("yanbao figures: the query names no measure (years, units and punctuation are left out)");
@@ -22,13 +23,17 @@ pub(crate) fn figures_cmd(
         Err(code) => return code,
     };
     let rates = Rates(rates.iter().copied().collect());
-    let figs = figures::figures(&lib);
+    let figs = figures::of_library(&lib);
     let cmp = figures::compare(&lib, &figs, &Pick::Query(query.to_string()), &rates);
     if cmp.groups.is_empty() {
         eprintln!("yanbao figures: no chart or metric matches `{}`", yanbao::text::safe_out(query));
         return ExitCode::from(1);
     }
     let text = match format {
+        FiguresFormat::Xlsx { file, force } => {
+            let out = (file.as_os_str() != "-").then_some(file.as_path());
+            return crate::export::write_xlsx("figures", &figures::to_sheets(&lib, &cmp, style), query, out, force);
+        }
         FiguresFormat::Text => figures::to_text(&lib, &cmp),
         FiguresFormat::Md => figures::to_markdown(&lib, &cmp),
         FiguresFormat::Csv => figures::to_csv(&lib, &cmp),

@@ -60,9 +60,18 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
-        Some(Command::Figures { ref query, json, csv, md, ref rate }) => {
+        Some(Command::Figures { ref query, json, csv, md, ref xlsx, force, ref rate }) => {
             quiet_on_closed_pipe();
-            figures_cmd(&dirs, query, FiguresFormat::from_flags(json, csv, md), rate)
+            match load_options(&cli) {
+                Ok(o) => {
+                    let format = match xlsx {
+                        Some(file) => FiguresFormat::Xlsx { file: file.clone(), force },
+                        None => FiguresFormat::from_flags(json, csv, md),
+                    };
+                    figures_cmd(&dirs, query, format, rate, o.citation)
+                }
+                Err(code) => code,
+            }
         }
         Some(Command::Notes { format, ref report, ref key }) => {
             quiet_on_closed_pipe();
