@@ -6,6 +6,8 @@
 //! Nothing is invented: no case, example, metric card or participant map.
 
 pub mod parse;
+#[doc(hidden)]
+pub mod synthetic;
 pub mod table;
 pub mod tree;
 
