@@ -110,7 +110,7 @@ fn title_like(t: &str, measure: usize) -> bool {
 /// A number alone on its line, as a heading number: `1.`, `3.1.1.`,
 /// `第一章`, `一、`; or `2.1` without a final mark, when it cannot be a
 /// decimal (`1.52`, `1.05`, `1.20` are figures).
-fn number_alone(t: &str) -> Option<(String, bool)> {
+fn number_alone(t: &str) -> Option<String> {
     let (_, num, rest) = numbering(t)?;
     if !rest.is_empty() {
         return None;
@@ -121,11 +121,11 @@ fn number_alone(t: &str) -> Option<(String, bool)> {
     }
     let marked = t.trim().len() > num.len() || !num.chars().all(|c| c.is_ascii_digit() || c == '.');
     if marked {
-        return Some((t.trim().to_string(), true));
+        return Some(t.trim().to_string());
     }
     let parts: Vec<&str> = num.split('.').collect();
     let small = |p: &&str| !p.starts_with('0') && p.parse::<u32>().is_ok_and(|n| n < 10 || ((1..=20).contains(&n) && n % 10 != 0));
-    (parts.len() >= 2 && parts[1..].iter().all(small)).then(|| (num.clone(), false))
+    (parts.len() >= 2 && parts[1..].iter().all(small)).then(|| num.clone())
 }
 
 /// The lines of pdftotext's text made ready for its paragraphs: numbers
@@ -134,18 +134,29 @@ fn number_alone(t: &str) -> Option<(String, bool)> {
 /// blanked) and the indices of the lines that are headings.
 pub fn mark_headings(lines: &mut [String], measure: usize) -> BTreeSet<usize> {
     let mut toc = TocTitles::of(lines);
+    let mut repeats: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for l in lines.iter() {
+        let t = l.trim();
+        if !t.is_empty() && t.chars().count() <= 40 {
+            *repeats.entry(t.to_string()).or_default() += 1;
+        }
+    }
     let mut heads = BTreeSet::new();
     let mut i = 0;
     let nonempty_after = |lines: &[String], i: usize| (i + 1..lines.len().min(i + 4)).find(|&k| !lines[k].trim().is_empty());
     while i < lines.len() {
         let t = lines[i].trim().to_string();
-        if let Some((num, marked)) = number_alone(&t) {
+        if let Some(num) = number_alone(&t) {
             // The next non-empty line, within two blank lines.
             if let Some(k) = nonempty_after(lines, i) {
                 let title = lines[k].trim().to_string();
-                // An unmarked number ("2.1") needs running text after its title.
-                let body_follows = marked
-                    || nonempty_after(lines, k).is_some_and(|b| {
+                // Running text follows the title (not a list of numbers, a
+                // slide's bullets); the title is no running footer.
+                let after_list = i > 0 && number_alone(lines[i - 1].trim()).is_some();
+                let running = repeats.get(title.as_str()).copied().unwrap_or(0) >= 3;
+                let body_follows = !after_list
+                    && !running
+                    && nonempty_after(lines, k).is_some_and(|b| {
                         let b = lines[b].trim();
                         b.chars().count() * 2 >= measure && b.chars().any(|c| c.is_alphabetic())
                     });
