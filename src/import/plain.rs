@@ -327,7 +327,11 @@ pub fn spaced_table(lines: &[String], i: usize) -> Option<(usize, Vec<Vec<String
         return None;
     }
     let run: Vec<&str> = lines[i..j].iter().map(String::as_str).collect();
-    let g = grid(&run, false).filter(|g| table_like(g)).or_else(|| grid(&run, true).filter(|g| table_like(g)))?;
+    // Counted in characters or in display columns: the count under which
+    // the columns line up gives more of them.
+    let cols = |g: &Option<Vec<Vec<String>>>| g.as_ref().and_then(|g| g.first()).map_or(0, Vec::len);
+    let (chars, wide) = (grid(&run, false).filter(|g| table_like(g)), grid(&run, true).filter(|g| table_like(g)));
+    let g = if cols(&wide) > cols(&chars) { wide } else { chars }?;
     Some((j, g))
 }
 

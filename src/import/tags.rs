@@ -52,7 +52,7 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
 /// A broker's name and the boilerplate every broker report prints.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\p{Han}{0,6}证券(?:股份)?(?:有限(?:责任)?公司|研究所|研究院|研究中心|研究报告|分析师|投资咨询|业协会)|金融工程",
+        r"\p{Han}{0,6}证券(?:[\p{Han}与和]{0,8}?(?:研究所|研究院|研究中心|研究部|研究报告)|(?:股份)?有限(?:责任)?公司|分析师|投资咨询|业协会)|金融工程",
     )
     .expect("regex")
 });
@@ -193,6 +193,9 @@ mod tests {
     fn a_broker_name_is_boilerplate() {
         let t = without_boilerplate("资料来源：Wind，海通证券研究所；证券市场的流动性", "海通证券");
         assert!(!t.contains("海通"));
+        let t = without_boilerplate("兴业证券经济与金融研究院；证券市场", "");
+        assert!(!t.contains("金融"), "{t}");
+        assert!(t.contains("证券市场"));
         assert!(t.contains("证券市场"));
     }
 }

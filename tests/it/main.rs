@@ -22,6 +22,7 @@ mod fuzz_regressions;
 mod hostile;
 mod import;
 mod import_numbers;
+mod import_plain;
 mod import_speed;
 mod industry;
 mod keymap;
