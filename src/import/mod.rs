@@ -7,10 +7,10 @@
 
 pub mod parse;
 pub mod plain;
-pub mod tags;
 #[doc(hidden)]
 pub mod synthetic;
 pub mod table;
+pub mod tags;
 pub mod tree;
 
 use crate::content::{Block, Files, Report, Section};

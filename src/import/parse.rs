@@ -139,8 +139,15 @@ fn drop_running(lines: &mut [String], pages: &[u32], npages: u32, dropped: &mut 
         e.dedup();
         edges.insert(*p, e);
     }
+    // Digits masked (a page number in a header varies), except in a
+    // Markdown heading: "## 1.2 …" atop each page is a new section each time.
     let key = |s: &str| -> String {
-        s.trim().chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).filter(|c| !c.is_whitespace()).collect()
+        let heading = s.trim_start().starts_with('#');
+        s.trim()
+            .chars()
+            .map(|c| if c.is_ascii_digit() && !heading { '#' } else { c })
+            .filter(|c| !c.is_whitespace())
+            .collect()
     };
     let mut counts: BTreeMap<String, std::collections::BTreeSet<u32>> = BTreeMap::new();
     for (p, e) in &edges {

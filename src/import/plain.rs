@@ -16,8 +16,9 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 /// A line of a dotted table of contents: a title, leaders, a page.
-static DOTTED_TOC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(.*?\S)\s*(?:\.{4,}|…{2,}|·{4,}|\.{2,}\s*(?:\.\s*){3,})\s*(\d{1,3})\s*$").expect("regex"));
+static DOTTED_TOC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.*?\S)\s*(?:\.{4,}|…{2,}|·{4,}|\.{2,}\s*(?:\.\s*){3,})\s*(\d{1,3})\s*$").expect("regex")
+});
 
 /// The text of a line without its whitespace, to compare lines with entries.
 fn squeeze(s: &str) -> String {
@@ -116,7 +117,9 @@ fn number_alone(t: &str) -> Option<String> {
         return None;
     }
     // (1), （一）, ①: an equation's or a list's number as often as a heading's.
-    if num.starts_with(['(', '（']) || !num.chars().next().is_some_and(|c| c.is_ascii_digit() || "第一二三四五六七八九十".contains(c)) {
+    if num.starts_with(['(', '（'])
+        || !num.chars().next().is_some_and(|c| c.is_ascii_digit() || "第一二三四五六七八九十".contains(c))
+    {
         return None;
     }
     let marked = t.trim().len() > num.len() || !num.chars().all(|c| c.is_ascii_digit() || c == '.');
@@ -124,7 +127,9 @@ fn number_alone(t: &str) -> Option<String> {
         return Some(t.trim().to_string());
     }
     let parts: Vec<&str> = num.split('.').collect();
-    let small = |p: &&str| !p.starts_with('0') && p.parse::<u32>().is_ok_and(|n| n < 10 || ((1..=20).contains(&n) && n % 10 != 0));
+    let small = |p: &&str| {
+        !p.starts_with('0') && p.parse::<u32>().is_ok_and(|n| n < 10 || ((1..=20).contains(&n) && n % 10 != 0))
+    };
     (parts.len() >= 2 && parts[1..].iter().all(small)).then(|| num.clone())
 }
 
@@ -143,7 +148,8 @@ pub fn mark_headings(lines: &mut [String], measure: usize) -> BTreeSet<usize> {
     }
     let mut heads = BTreeSet::new();
     let mut i = 0;
-    let nonempty_after = |lines: &[String], i: usize| (i + 1..lines.len().min(i + 4)).find(|&k| !lines[k].trim().is_empty());
+    let nonempty_after =
+        |lines: &[String], i: usize| (i + 1..lines.len().min(i + 4)).find(|&k| !lines[k].trim().is_empty());
     while i < lines.len() {
         let t = lines[i].trim().to_string();
         if let Some(num) = number_alone(&t) {
@@ -345,7 +351,9 @@ mod tests {
 
     #[test]
     fn a_space_table_keeps_every_cell() {
-        let l = ls("              2021A     2022A     2023E\n营业收入        120.5     135.2     150.3\n净利润           12.1      13.0       —\n");
+        let l = ls(
+            "              2021A     2022A     2023E\n营业收入        120.5     135.2     150.3\n净利润           12.1      13.0       —\n",
+        );
         let (end, g) = spaced_table(&l, 0).expect("a table");
         assert_eq!(end, 3);
         assert_eq!(g[0], ["", "2021A", "2022A", "2023E"]);
@@ -355,7 +363,9 @@ mod tests {
 
     #[test]
     fn two_columns_of_prose_are_no_table() {
-        let l = ls("我们认为行业将继续增长      海外市场的需求也在恢复之中\n政策的推进带来新的机会      龙头公司的份额有望提升\n");
+        let l = ls(
+            "我们认为行业将继续增长      海外市场的需求也在恢复之中\n政策的推进带来新的机会      龙头公司的份额有望提升\n",
+        );
         assert!(spaced_table(&l, 0).is_none());
     }
 }

@@ -44,4 +44,3 @@ pub fn synthetic_markdown(bytes: usize) -> String {
     }
     s
 }
-

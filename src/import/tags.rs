@@ -130,13 +130,7 @@ pub fn tag(report: &mut Report, back: bool) -> Evidence {
             all_text.extend(l.items.iter().cloned());
         }
     }
-    fn walk(
-        s: &mut Section,
-        reg: &Registry,
-        publisher: &str,
-        ev: &mut Evidence,
-        all_text: &mut Vec<String>,
-    ) {
+    fn walk(s: &mut Section, reg: &Registry, publisher: &str, ev: &mut Evidence, all_text: &mut Vec<String>) {
         let own = block_texts(s);
         all_text.push(s.title.clone());
         all_text.extend(own.iter().cloned());

@@ -127,7 +127,9 @@ pub fn heading_candidate(line: &str) -> bool {
             // The rest has words, not figures.
             r >= 2 && rest.chars().filter(|c| c.is_ascii_digit()).count() * 3 < r
         }
-        None => BACK.is_match(&t) || matches!(t.as_str(), "目录" | "目 录" | "内容目录" | "摘要" | "投资要点" | "核心观点"),
+        None => {
+            BACK.is_match(&t) || matches!(t.as_str(), "目录" | "目 录" | "内容目录" | "摘要" | "投资要点" | "核心观点")
+        }
     }
 }
 

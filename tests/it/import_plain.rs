@@ -101,12 +101,12 @@ fn a_number_alone_on_its_line_joins_its_title() {
 #[test]
 fn numbered_lines_of_the_summary_are_no_chapters_and_chapters_keep_their_order() {
     let text = [
-        page(&format!(
-            "投资要点\n本文构造了两个因子：\n（1）主力强度因子\n{BODY}（2）主力情绪因子\n{BODY}"
-        )),
-        page("目录\n1、 从数据中提炼因子 ........................................ 3\n\
+        page(&format!("投资要点\n本文构造了两个因子：\n（1）主力强度因子\n{BODY}（2）主力情绪因子\n{BODY}")),
+        page(
+            "目录\n1、 从数据中提炼因子 ........................................ 3\n\
               1.1、 分布特征 ................................................ 3\n\
-              2、 因子实践 .................................................. 4\n"),
+              2、 因子实践 .................................................. 4\n",
+        ),
         page(&format!("1、 从数据中提炼因子\n{BODY}{BODY}\n1.1、 分布特征\n{BODY}{BODY}")),
         page(&format!("2、 因子实践\n{BODY}{BODY}")),
     ]
@@ -128,8 +128,11 @@ fn tables_set_with_spaces_are_rebuilt_with_every_number() {
         "资料来源：公司公告，某某研究所",
     ]
     .join("\n");
-    let prose = ["我们认为行业将继续增长      海外市场的需求也在恢复之中", "政策的推进带来新的机会      龙头公司的份额有望提升"]
-        .join("\n");
+    let prose = [
+        "我们认为行业将继续增长      海外市场的需求也在恢复之中",
+        "政策的推进带来新的机会      龙头公司的份额有望提升",
+    ]
+    .join("\n");
     let text = format!("{BODY}{BODY}\n{table}\n\n{BODY}\n{prose}\n\n{BODY}");
     let i = imp("p.txt", &text);
     let t = tables(&i);
@@ -158,9 +161,8 @@ fn tables_set_with_spaces_are_rebuilt_with_every_number() {
 #[test]
 fn a_table_laid_out_by_display_width_is_rebuilt() {
     // Columns aligned for a terminal: a Chinese character is two columns wide.
-    let text = format!(
-        "{BODY}\n指标          2022    2023\n收入          10.1    12.4\n利润率        3.5%    4.1%\n\n{BODY}"
-    );
+    let text =
+        format!("{BODY}\n指标          2022    2023\n收入          10.1    12.4\n利润率        3.5%    4.1%\n\n{BODY}");
     let i = imp("p.txt", &text);
     let t = tables(&i);
     assert_eq!(t.len(), 1, "{t:?}");
@@ -170,12 +172,10 @@ fn a_table_laid_out_by_display_width_is_rebuilt() {
 
 #[test]
 fn companies_are_counted_and_a_name_inside_a_longer_word_is_none() {
-    let text = format!(
-        "# 通信行业研究\n\n## 一、运营商\n\n2024年中国电信业务收入累计完成1.74万亿元。\n\n\
-         中国电信发布了新的模型，华为与华为云也有新品。\n\n在完美的市场中价格反映全部信息。\n\n\
-         约 287,360 份合约完成交易。\n"
-    );
-    let i = imp("p.md", &text);
+    let text = "# 通信行业研究\n\n## 一、运营商\n\n2024年中国电信业务收入累计完成1.74万亿元。\n\n\
+                中国电信发布了新的模型，华为与华为云也有新品。\n\n在完美的市场中价格反映全部信息。\n\n\
+                约 287,360 份合约完成交易。\n";
+    let i = imp("p.md", text);
     let c = &i.provenance.companies;
     assert_eq!(c.get("中国电信"), Some(&1), "{c:?}");
     assert_eq!(c.get("华为"), Some(&1), "{c:?}");
@@ -221,4 +221,18 @@ fn a_brokers_name_and_disclaimer_do_not_tag_finance() {
     text.push_str("## 免责声明\n\n本公司具有中国证监会核准的证券投资咨询业务资格。证券市场有风险。\n");
     let i = imp("20240101-某某证券-行业研究.md", &text);
     assert!(tags(&i).is_empty(), "{:?}", i.provenance.industries);
+}
+
+#[test]
+fn headings_that_differ_only_in_their_numbers_are_no_running_header() {
+    // Each page opens with a section heading: "## 1.1 …", "## 1.2 …", …;
+    // with their digits masked they look alike, but a heading is no header.
+    let mut text = String::from("# 第1章 市场\n\n");
+    for k in 1..=6 {
+        text.push_str(&format!("## 1.{k} 细分市场{k}的规模\n\n{BODY}\n--- end of page={} ---\n\n", k - 1));
+    }
+    let i = imp("p.md", &text);
+    let o = outline(&i);
+    assert_eq!(o.len(), 7, "{o:?}");
+    assert_eq!(o[6], (1, "1.6 细分市场6的规模".to_string()));
 }

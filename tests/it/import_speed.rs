@@ -9,14 +9,21 @@ use yanbao::import::{Encoding, import};
 #[test]
 #[ignore = "a measurement: prints import time per input size"]
 fn import_time_by_size() {
-    println!("| size | bytes | sections | seconds | seconds per MB |");
-    println!("|---|---|---|---|---|");
+    println!("| size | bytes | chapters | sections | tables | seconds | seconds per MB |");
+    println!("|---|---|---|---|---|---|---|");
     for kb in [256usize, 512, 1024, 2048] {
         let md = synthetic_markdown(kb << 10);
         let t = Instant::now();
         let imp = import("synthetic.md", md.as_bytes(), Encoding::Utf8).expect("imports");
         let s = t.elapsed().as_secs_f64();
         let mb = md.len() as f64 / (1 << 20) as f64;
-        println!("| {kb} KB | {} | {} | {s:.2} | {:.2} |", md.len(), imp.sections, s / mb);
+        println!(
+            "| {kb} KB | {} | {} | {} | {} | {s:.2} | {:.2} |",
+            md.len(),
+            imp.chapters,
+            imp.sections,
+            imp.tables,
+            s / mb
+        );
     }
 }
