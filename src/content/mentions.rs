@@ -92,6 +92,16 @@ impl Mentions {
             if word(before) || word(after) {
                 return false;
             }
+            // A number's digits are no name: 360 in "287,360" or "3.360".
+            let before2 = hay.get(..r.start).and_then(|h| h.chars().rev().nth(1));
+            let after2 = hay.get(r.end..).and_then(|h| h.chars().nth(1));
+            let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+            let sep = |c: Option<char>| matches!(c, Some(',' | '.'));
+            if (name.starts_with(|c: char| c.is_ascii_digit()) && sep(before) && digit(before2))
+                || (name.ends_with(|c: char| c.is_ascii_digit()) && sep(after) && digit(after2))
+            {
+                return false;
+            }
         }
         let not = self.own.get(k).map_or(&[][..], |(_, not)| not.as_slice());
         !not.iter().any(|p| hay.match_indices(p.as_str()).any(|(j, _)| j <= r.start && r.end <= j + p.len()))
@@ -128,6 +138,11 @@ mod tests {
         assert_eq!(named(&m, "华为云与华为"), [1, 0]);
         assert_eq!(named(&m, "HUAWEI 发布"), [0]);
         assert!(named(&m, "Huaweis").is_empty());
+        // A number's digits are not a name of digits.
+        let n = Mentions::new(&[company("360", "360智脑", None, &["360"], &[])]);
+        assert!(named(&n, "约 287,360 份合约").is_empty());
+        assert!(named(&n, "360.5 万").is_empty());
+        assert_eq!(named(&n, "360 发布"), [0]);
         // N-1: the national telecom revenue is not China Telecom's.
         assert!(named(&m, "2024年中国电信业务收入累计完成1.74万亿元").is_empty());
         assert_eq!(named(&m, "中国电信发布星辰大模型"), [2]);

@@ -6,7 +6,11 @@
 //! Nothing is invented: no case, example, metric card or participant map.
 
 pub mod parse;
+pub mod plain;
+#[doc(hidden)]
+pub mod synthetic;
 pub mod table;
+pub mod tags;
 pub mod tree;
 
 use crate::content::{Block, Files, Report, Section};
@@ -69,6 +73,13 @@ pub struct Provenance {
     /// Running headers, footers and page numbers dropped: "LINE: text".
     pub dropped: Vec<String>,
     pub warnings: Vec<String>,
+    /// The bundled registry's companies the text mentions: id → mentions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub companies: BTreeMap<String, usize>,
+    /// Each tagged section's industries, with the evidence: section id →
+    /// industry id → the terms that made the tag → their occurrences.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub industries: BTreeMap<String, BTreeMap<String, tags::Terms>>,
 }
 
 /// Where one block of an imported report comes from: its source lines
@@ -351,7 +362,9 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
     if report.chapters.is_empty() {
         warnings.push(format!("{name}: no heading found: the whole text is one section"));
     }
-    let report = front_matter(ensure_chapter(report));
+    let mut report = front_matter(ensure_chapter(report));
+    let back = report.chapters.len() > 1 && report.chapters.last().is_some_and(|c| tree::is_back(&c.title));
+    let evidence = tags::tag(&mut report, back);
     // The front matter's blocks, where they ended: the abstract, or a first
     // chapter made of them.
     if !front_sources.is_empty() {
@@ -375,6 +388,8 @@ pub fn import(name: &str, bytes: &[u8], enc: Encoding) -> Result<Imported, Impor
         blocks: block_sources,
         dropped: parsed.dropped.iter().map(|(l, t)| format!("{l}: {t}")).collect(),
         warnings: warnings.clone(),
+        companies: evidence.companies,
+        industries: evidence.industries,
     };
     let files = emit(&report, &provenance);
     Ok(Imported {
@@ -470,6 +485,8 @@ struct OutSection<'a> {
     page: Option<u32>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     editorial: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    industries: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     blocks: Vec<Paged<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -548,6 +565,7 @@ fn out_section(s: &Section) -> OutSection<'_> {
         title: &s.title,
         page: s.page,
         editorial: s.editorial,
+        industries: &s.industries,
         blocks: out_blocks(&s.blocks, &s.block_pages),
         sections: s.sections.iter().map(out_section).collect(),
     }

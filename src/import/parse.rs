@@ -139,8 +139,15 @@ fn drop_running(lines: &mut [String], pages: &[u32], npages: u32, dropped: &mut 
         e.dedup();
         edges.insert(*p, e);
     }
+    // Digits masked (a page number in a header varies), except in a
+    // Markdown heading: "## 1.2 …" atop each page is a new section each time.
     let key = |s: &str| -> String {
-        s.trim().chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).filter(|c| !c.is_whitespace()).collect()
+        let heading = s.trim_start().starts_with('#');
+        s.trim()
+            .chars()
+            .map(|c| if c.is_ascii_digit() && !heading { '#' } else { c })
+            .filter(|c| !c.is_whitespace())
+            .collect()
     };
     let mut counts: BTreeMap<String, std::collections::BTreeSet<u32>> = BTreeMap::new();
     for (p, e) in &edges {
@@ -227,6 +234,15 @@ pub fn parse(text: &str, markdown: bool) -> Parsed {
             i = end + 1;
             continue;
         }
+        // pdftotext -layout: a table set with spaces.
+        if !markdown && let Some((j, grid)) = super::plain::spaced_table(&lines, i) {
+            blocks.push(Blk { kind: Kind::Table(super::table::rectangular(grid)), span: span(i + 1, j) });
+            for l in &mut lines[i..j] {
+                l.clear();
+            }
+            i = j;
+            continue;
+        }
         if l.contains('\t') && !l.trim().is_empty() {
             let mut j = i;
             while j < lines.len() && lines[j].contains('\t') && !lines[j].trim().is_empty() {
@@ -250,7 +266,10 @@ pub fn parse(text: &str, markdown: bool) -> Parsed {
     if markdown {
         markdown_blocks(&lines.join("\n"), &span, &mut blocks);
     } else {
-        plain_blocks(&lines, &span, &mut blocks);
+        let measure = body_measure(&lines);
+        let toc_start = super::plain::toc_start(&lines);
+        let heads = super::plain::mark_headings(&mut lines, measure);
+        plain_blocks(&lines, &heads, measure, toc_start, &span, &mut blocks);
     }
     // Reading order: by first line (stable for blocks of one line).
     blocks.sort_by_key(|b| b.span.first);
@@ -278,7 +297,7 @@ pub fn strip_tags(s: &str) -> String {
     t.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").trim().to_string()
 }
 
-fn is_cjk(c: char) -> bool {
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
 
@@ -480,14 +499,25 @@ static BULLET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[•●◆◇■□▪▫◼◾►▶➢✓✔√\u{f06c}\u{f0a7}\u{f0d8}\u{f0b7}\u{f075}]|[-*]\s)\s*").expect("regex")
 });
 
-/// pdftotext's lines: paragraphs are runs of lines between blank lines; a
-/// run's first line may be a heading (decided in the second pass), a
-/// bullet starts a list item.
-fn plain_blocks(lines: &[String], span: &dyn Fn(usize, usize) -> Span, out: &mut Vec<Blk>) {
-    // The measure of body text: the median length of the longer lines.
+/// The measure of body text: the median length of the longer lines.
+fn body_measure(lines: &[String]) -> usize {
     let mut lens: Vec<usize> = lines.iter().map(|l| l.trim().chars().count()).filter(|&n| n >= 10).collect();
     lens.sort_unstable();
-    let measure = lens.get(lens.len() / 2).copied().unwrap_or(40).max(20);
+    lens.get(lens.len() / 2).copied().unwrap_or(40).max(20)
+}
+
+/// pdftotext's lines: paragraphs are runs of lines between blank lines; a
+/// run's first line may be a heading (decided in the second pass), a
+/// bullet starts a list item. `heads`: lines known to be headings (the
+/// table of contents names them).
+fn plain_blocks(
+    lines: &[String],
+    heads: &std::collections::BTreeSet<usize>,
+    measure: usize,
+    toc_start: usize,
+    span: &dyn Fn(usize, usize) -> Span,
+    out: &mut Vec<Blk>,
+) {
     let mut i = 0;
     while i < lines.len() {
         if lines[i].trim().is_empty() {
@@ -518,7 +548,14 @@ fn plain_blocks(lines: &[String], span: &dyn Fn(usize, usize) -> Span, out: &mut
             };
         for (line_no, l) in lines.iter().enumerate().take(j).skip(i) {
             let t = l.trim();
-            if after_break && t.chars().count() * 10 <= measure * 8 && super::tree::heading_candidate(t) {
+            if heads.contains(&line_no)
+                || (after_break
+                    && t.chars().count() * 10 <= measure * 8
+                    && super::tree::heading_candidate(t)
+                    // Before a table of contents, numbered lines are the
+                    // summary's list, not chapters.
+                    && (line_no < toc_start).then(|| super::tree::numbering(&super::tree::clean_heading(t))).flatten().is_none())
+            {
                 flush(&mut para, &mut items, para_start, item_start, line_no, out);
                 out.push(Blk {
                     kind: Kind::Heading { level: None, text: t.to_string() },

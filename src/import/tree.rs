@@ -81,6 +81,11 @@ static TOC_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(.*?\S)\s*(?:\.{2,}|…+|-{3,}|·{3,}|\s{2,}|\t)[\s.…·\-]*(\d{1,3})\s*$").expect("regex")
 });
 
+/// Whether a title is that of the back matter (disclaimers, ratings).
+pub fn is_back(title: &str) -> bool {
+    BACK.is_match(&clean_heading(title))
+}
+
 /// A heading's numbering: (style, the number as printed, the rest).
 pub fn numbering(text: &str) -> Option<(Style, String, String)> {
     for (re, style) in NUMBERING.iter() {
@@ -98,7 +103,7 @@ pub fn numbering(text: &str) -> Option<(Style, String, String)> {
     None
 }
 
-fn clean_heading(t: &str) -> String {
+pub fn clean_heading(t: &str) -> String {
     let t = super::parse::strip_tags(t);
     let t = LEAD.replace(&t, "");
     t.trim().trim_end_matches(['：', ':']).trim().to_string()
@@ -122,7 +127,9 @@ pub fn heading_candidate(line: &str) -> bool {
             // The rest has words, not figures.
             r >= 2 && rest.chars().filter(|c| c.is_ascii_digit()).count() * 3 < r
         }
-        None => BACK.is_match(&t) || matches!(t.as_str(), "目录" | "目 录" | "摘要" | "投资要点" | "核心观点"),
+        None => {
+            BACK.is_match(&t) || matches!(t.as_str(), "目录" | "目 录" | "内容目录" | "摘要" | "投资要点" | "核心观点")
+        }
     }
 }
 
@@ -211,7 +218,7 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     i += 1;
                     continue;
                 }
-                if matches!(t.as_str(), "目录" | "目 录" | "CONTENTS" | "Contents" | "目次") {
+                if matches!(t.as_str(), "目录" | "目 录" | "内容目录" | "CONTENTS" | "Contents" | "目次") {
                     in_toc = true;
                     i += 1;
                     continue;
@@ -239,7 +246,8 @@ pub fn build(blocks: Vec<Blk>) -> Tree {
                     (_, Some((s, _, _))) => (Some(s), None, t.clone()),
                     _ => (None, None, t.clone()),
                 };
-                open_heading(&mut stack, &mut tree, style, *level, number, title, sp);
+                let top = toc_top_style(&tree.toc);
+                open_heading(&mut stack, &mut tree, style, top, *level, number, title, sp);
             }
             Kind::Heading { text, .. } => {
                 add_para(&mut stack, &mut tree, &mut caption, &blocks, i, &clean_heading(text))
@@ -444,10 +452,20 @@ fn toc_line(line: &str) -> Option<TocEntry> {
     Some(TocEntry { number, title, page })
 }
 
+/// The numbering style of the table of contents' first numbered entry:
+/// the style of the chapters.
+fn toc_top_style(toc: &[TocEntry]) -> Option<Style> {
+    let e = toc.iter().find(|e| e.number.is_some())?;
+    let n = e.number.as_deref()?;
+    ["、", " ", ". "].iter().find_map(|sep| numbering(&format!("{n}{sep}{}", e.title)).map(|(s, _, _)| s))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn open_heading(
     stack: &mut Vec<Open>,
     tree: &mut Tree,
     style: Option<Style>,
+    top: Option<Style>,
     md: Option<u8>,
     number: Option<String>,
     title: String,
@@ -459,6 +477,9 @@ fn open_heading(
             let at = stack.iter().rposition(|o| o.style.as_ref() == Some(s));
             let keep = match at {
                 Some(k) => k,
+                // The style of the table of contents' chapters: a chapter,
+                // whatever numbered lines came before it (（1）… in a summary).
+                None if top.as_ref() == Some(s) => 0,
                 None => {
                     // Dotted(n) sits below Dotted(n-1) or its Arabic parent.
                     let parent = match s {
@@ -508,7 +529,8 @@ fn open_heading(
     }
     stack.push(Open {
         style,
-        md: if number.is_none() { md } else { None },
+        // Plain text's unnumbered headings are siblings (level 6).
+        md: if number.is_none() { Some(md.unwrap_or(6)) } else { None },
         section: Section { number, title, page: sp.page, ..Default::default() },
         spans: Vec::new(),
         first: sp.first,

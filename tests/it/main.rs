@@ -22,6 +22,8 @@ mod fuzz_regressions;
 mod hostile;
 mod import;
 mod import_numbers;
+mod import_plain;
+mod import_speed;
 mod industry;
 mod keymap;
 mod library;
