@@ -360,7 +360,18 @@ impl State {
         let pos = doc.lines[line].at;
         // The line at the place, or the first line with text below it.
         let text = doc.lines.iter().skip(line).take(20).map(|l| l.text()).find(|t| !t.trim().is_empty());
-        let text: String = text.unwrap_or_default().trim().chars().take(MARK_TEXT).collect();
+        let text = text.unwrap_or_default();
+        // A table, chart or cards: their kind and title (`表格 …`), never a
+        // fragment of their cells.
+        let boxed = self.focused_content().is_some_and(|(_, b)| {
+            use crate::content::Block;
+            matches!(b, Block::Table(_) | Block::Series(_) | Block::Metrics(_))
+        });
+        let text = match self.focus_label() {
+            Some(l) if boxed || doc.lines.get(line).is_some_and(|l| l.boxed) => l,
+            _ => text,
+        };
+        let text: String = text.trim().chars().take(MARK_TEXT).collect();
         let node = self.focused_node();
         let replaced = self.memory.mark(name).is_some();
         self.memory.put_mark(Mark { name, page: self.page(), pos, node, text });

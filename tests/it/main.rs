@@ -41,6 +41,7 @@ mod readme_commands;
 mod render;
 mod search;
 mod serve;
+mod small_lies;
 mod table_view;
 mod tags;
 mod term;
