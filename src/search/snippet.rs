@@ -375,6 +375,14 @@ fn cut_name(name: &str, max: usize) -> String {
 /// The fewest columns a place is shown in after its report's label.
 const LOCATION_ROOM: usize = 10;
 
+/// The columns a unit's report label takes in a row at least (its compact
+/// label, ` › ` and a short number): 0 in a library of one report.
+pub fn unit_label_need(lib: &Library, u: &Unit) -> usize {
+    let Target::Place { node, .. } = &u.target else { return 0 };
+    let Some(report) = lib.nodes.get(*node).map(|x| x.report) else { return 0 };
+    lib.compact_label(report).map_or(0, |l| crate::text::width(&l) + 3 + 4)
+}
+
 /// [`labelled_location`] for a unit (registries are `公司名录` and `行业`).
 pub fn unit_short_location(lib: &Library, u: &Unit, max: usize) -> String {
     match &u.target {
