@@ -487,9 +487,32 @@ impl State {
             finder_history: self.finder.history.entries().to_vec(),
             find_history: self.find_history.clone(),
             notes: self.memory.notes.clone(),
+            finder_last: self
+                .finder
+                .last
+                .as_ref()
+                .filter(|s| !s.input.trim().is_empty())
+                .map(|s| (s.input.clone(), s.selected)),
+            finder_recent: self.recent_keys(),
+            command_history: self.command_history.clone(),
             ..Saved::default()
         }
         .bounded()
+    }
+
+    /// The finder's opened results as kept in the state file: those read
+    /// from it and not yet taken (the index not read yet), then this run's.
+    fn recent_keys(&self) -> Vec<String> {
+        let mut keys = self.finder.kept.clone();
+        if !self.finder.recent.is_empty() && self.index.is_ready() {
+            for &u in &self.finder.recent {
+                if let Some(k) = super::search::recent_key(&self.index, u) {
+                    keys.retain(|x| *x != k);
+                    keys.push(k);
+                }
+            }
+        }
+        keys
     }
 
     /// Take back what was kept: positions and marks, and with `resume` the
@@ -515,6 +538,12 @@ impl State {
         self.memory.notes = saved.notes.clone();
         self.finder.history = crate::search::history::QueryHistory::from_entries(saved.finder_history.iter().cloned());
         self.find_history = saved.find_history.clone();
+        self.command_history = saved.command_history.clone();
+        self.finder.kept = saved.finder_recent.clone();
+        self.finder.recent.clear();
+        if let Some((q, selected)) = &saved.finder_last {
+            self.finder.last = Some(super::SearchState { input: q.clone(), selected: *selected, ..Default::default() });
+        }
         self.memory.revision = 0;
         if let Some(g) = saved.grouping.as_deref().and_then(super::Grouping::from_name)
             && self.nav.groupable()

@@ -17,6 +17,7 @@ mod export;
 mod figures;
 mod find_report;
 mod finder;
+mod finder_memory;
 mod focus;
 mod fuzz_regressions;
 mod hostile;
