@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use std::path::PathBuf;
 use yanbao::action::Action;
 use yanbao::app::{App, Overlay};
+use yanbao::search::Target;
 use yanbao::state::{self, Store};
 
 fn temp(name: &str) -> PathBuf {
@@ -31,15 +32,26 @@ fn started(dir: &std::path::Path) -> App {
 fn frecency_resume_and_command_history_survive_a_restart() {
     let dir = temp("restart");
     let mut a = started(&dir);
-    // A result opened from the finder: the second hit of 银行.
+    // A result opened from the finder: the first hit of 银行 in a report
+    // (not a company's page), after moving down to it.
     keys(&mut a, "s");
     a.update(Action::InsertText("银行".into()));
-    a.update(Action::MoveDown);
-    let opened = match a.state.overlays.last() {
-        Some(Overlay::Search(s)) => s.hits[1].unit,
+    let (k, opened) = match a.state.overlays.last() {
+        Some(Overlay::Search(s)) => s
+            .hits
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, h)| matches!(a.state.index.units[h.unit].target, Target::Place { .. }))
+            .map(|(k, h)| (k, h.unit))
+            .expect("a hit in a report"),
         other => panic!("no finder: {other:?}"),
     };
+    for _ in 0..k {
+        a.update(Action::MoveDown);
+    }
     enter(&mut a);
+    assert!(a.state.overlays.is_empty(), "the result opened in the reader");
     assert_eq!(a.state.finder.recent, [opened]);
     // The finder left with a query and its third row selected.
     keys(&mut a, "s");
@@ -51,6 +63,7 @@ fn frecency_resume_and_command_history_survive_a_restart() {
     keys(&mut a, ":");
     a.update(Action::InsertText("3.1".into()));
     enter(&mut a);
+    assert_eq!(a.state.command_history, ["3.1"], "{:?}", a.state.overlays.last());
     a.persist(true);
     drop(a);
 
@@ -81,10 +94,10 @@ fn frecency_resume_and_command_history_survive_a_restart() {
     // Saved again by b, still there for a third run.
     b.persist(true);
     drop(b);
-    let c = started(&dir);
+    let mut c = started(&dir);
     assert_eq!(c.state.command_history, ["3.1"]);
-    let saved = Store::open(state::location_for(&dir, None)).saved.unwrap();
-    assert_eq!(saved.finder_last, Some(("生态".to_string(), 2)));
-    assert_eq!(saved.finder_recent.len(), 1);
+    keys(&mut c, "S");
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Search(s)) if s.input == "生态" && s.selected == 2));
+    assert_eq!(c.state.finder.recent, [opened]);
     let _ = std::fs::remove_dir_all(&dir);
 }
