@@ -12,6 +12,7 @@ use crate::text::{self, truncate, width};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub mod bars;
 mod figures;
 mod glyphs;
 mod grid;
