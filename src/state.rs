@@ -105,7 +105,23 @@ pub struct Saved {
     /// Notes and highlights, oldest first.
     #[serde(default)]
     pub notes: Vec<SavedNote>,
+    /// The finder as it was last left, for `S`: its query and the row selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finder_last: Option<(String, usize)>,
+    /// Results opened from the finder or a company page (frecency), most
+    /// recent last, each `unit<TAB>title` (the title checks the unit is
+    /// still the same one when the content changed).
+    #[serde(default)]
+    pub finder_recent: Vec<String>,
+    /// The `:` command line's commands, oldest first.
+    #[serde(default)]
+    pub command_history: Vec<String>,
 }
+
+/// How many opened results are kept for the finder's ranking.
+pub const MAX_FINDER_RECENT: usize = 64;
+/// How many `:` commands are kept.
+pub const MAX_COMMAND_HISTORY: usize = 50;
 
 impl Default for Saved {
     fn default() -> Saved {
@@ -118,6 +134,9 @@ impl Default for Saved {
             finder_history: Vec::new(),
             find_history: Vec::new(),
             notes: Vec::new(),
+            finder_last: None,
+            finder_recent: Vec::new(),
+            command_history: Vec::new(),
         }
     }
 }
@@ -151,6 +170,16 @@ impl Saved {
         for n in &mut self.notes {
             cut(&mut n.quote, NOTE_QUOTE);
             cut(&mut n.text, NOTE_TEXT);
+        }
+        for (list, max) in
+            [(&mut self.finder_recent, MAX_FINDER_RECENT), (&mut self.command_history, MAX_COMMAND_HISTORY)]
+        {
+            if list.len() > max {
+                list.drain(..list.len() - max);
+            }
+        }
+        if let Some((q, _)) = &mut self.finder_last {
+            cut(q, crate::search::MAX_QUERY_CHARS);
         }
         self
     }

@@ -362,7 +362,18 @@ impl State {
         let pos = doc.lines[line].at;
         // The line at the place, or the first line with text below it.
         let text = doc.lines.iter().skip(line).take(20).map(|l| l.text()).find(|t| !t.trim().is_empty());
-        let text: String = text.unwrap_or_default().trim().chars().take(MARK_TEXT).collect();
+        let text = text.unwrap_or_default();
+        // A table, chart or cards: their kind and title (`表格 …`), never a
+        // fragment of their cells.
+        let boxed = self.focused_content().is_some_and(|(_, b)| {
+            use crate::content::Block;
+            matches!(b, Block::Table(_) | Block::Series(_) | Block::Metrics(_))
+        });
+        let text = match self.focus_label() {
+            Some(l) if boxed || doc.lines.get(line).is_some_and(|l| l.boxed) => l,
+            _ => text,
+        };
+        let text: String = text.trim().chars().take(MARK_TEXT).collect();
         let node = self.focused_node();
         let replaced = self.memory.mark(name).is_some();
         self.memory.put_mark(Mark { name, page: self.page(), pos, node, text });
@@ -478,9 +489,32 @@ impl State {
             finder_history: self.finder.history.entries().to_vec(),
             find_history: self.find_history.clone(),
             notes: self.memory.notes.clone(),
+            finder_last: self
+                .finder
+                .last
+                .as_ref()
+                .filter(|s| !s.input.trim().is_empty())
+                .map(|s| (s.input.clone(), s.selected)),
+            finder_recent: self.recent_keys(),
+            command_history: self.command_history.clone(),
             ..Saved::default()
         }
         .bounded()
+    }
+
+    /// The finder's opened results as kept in the state file: those read
+    /// from it and not yet taken (the index not read yet), then this run's.
+    fn recent_keys(&self) -> Vec<String> {
+        let mut keys = self.finder.kept.clone();
+        if !self.finder.recent.is_empty() && self.index.is_ready() {
+            for &u in &self.finder.recent {
+                if let Some(k) = super::search::recent_key(&self.index, u) {
+                    keys.retain(|x| *x != k);
+                    keys.push(k);
+                }
+            }
+        }
+        keys
     }
 
     /// Take back what was kept: positions and marks, and with `resume` the
@@ -506,6 +540,12 @@ impl State {
         self.memory.notes = saved.notes.clone();
         self.finder.history = crate::search::history::QueryHistory::from_entries(saved.finder_history.iter().cloned());
         self.find_history = saved.find_history.clone();
+        self.command_history = saved.command_history.clone();
+        self.finder.kept = saved.finder_recent.clone();
+        self.finder.recent.clear();
+        if let Some((q, selected)) = &saved.finder_last {
+            self.finder.last = Some(super::SearchState { input: q.clone(), selected: *selected, ..Default::default() });
+        }
         self.memory.revision = 0;
         if let Some(g) = saved.grouping.as_deref().and_then(super::Grouping::from_name)
             && self.nav.groupable()

@@ -52,6 +52,15 @@ pub struct FinderMemory {
     pub recent: Vec<usize>,
     /// Queries the finder was left with (see `QueryHistory`).
     pub history: QueryHistory,
+    /// Opened results read from the state file (`unit<TAB>title`), taken
+    /// into `recent` when the index is first searched (it may load late).
+    pub kept: Vec<String>,
+}
+
+/// A unit's key in the state file: its index and its title, one line.
+pub(super) fn recent_key(index: &crate::search::Index, unit: usize) -> Option<String> {
+    let u = index.units.get(unit)?;
+    Some(format!("{unit}\t{}", u.title.replace(['\n', '\r', '\t'], " ")))
 }
 
 /// How many opened units the finder remembers for ranking.
@@ -179,7 +188,29 @@ impl State {
         SearchLayout::compute(self.size.0, self.size.1).map(|l| l.list.height as usize).unwrap_or(1)
     }
 
+    /// The opened results kept from the last run, now that the index is
+    /// read: those whose unit still has the same title.
+    fn take_kept_recent(&mut self) {
+        if self.finder.kept.is_empty() {
+            return;
+        }
+        let kept = std::mem::take(&mut self.finder.kept);
+        let mut recent: Vec<usize> = kept
+            .iter()
+            .filter_map(|k| {
+                let (i, _) = k.split_once('\t')?;
+                let i: usize = i.parse().ok()?;
+                (recent_key(&self.index, i).as_deref() == Some(k.as_str())).then_some(i)
+            })
+            .collect();
+        recent.retain(|u| !self.finder.recent.contains(u));
+        recent.append(&mut self.finder.recent);
+        let over = recent.len().saturating_sub(RECENT);
+        self.finder.recent = recent.split_off(over);
+    }
+
     fn run_search(&mut self) {
+        self.take_kept_recent();
         let index = Arc::clone(&self.index);
         let recent = std::mem::take(&mut self.finder.recent);
         let (r, matches) = match self.overlays.last() {
@@ -326,7 +357,18 @@ impl State {
     pub(super) fn resume_search(&mut self) {
         let mut s = self.finder.last.clone().unwrap_or_default();
         s.history = None;
+        // Read from the state file: the query is run again and its row selected.
+        let rerun = s.hits.is_empty() && !s.input.trim().is_empty();
+        let selected = s.selected;
         self.overlays.push(Overlay::Search(s));
+        if rerun {
+            self.run_search();
+            let h = self.list_height();
+            if let Some(s) = self.search_mut() {
+                s.selected = selected.min(s.hits.len().saturating_sub(1));
+                keep_visible(s.selected, &mut s.offset, h);
+            }
+        }
         self.refresh_preview();
     }
 

@@ -1,9 +1,8 @@
 //! Figures: series (bar charts) and metric cards.
 
-use super::{Builder, Role, Seg, bar, seg};
+use super::{Builder, Role, Seg, seg};
 use crate::content::{Metric, Series};
-use crate::fmt::fmt_num;
-use crate::text::{self, fit, width, wrap};
+use crate::text::{self, width, wrap};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,21 +16,7 @@ impl Builder<'_> {
         if !head.is_empty() {
             self.wrapped(&head, Role::H3, 0);
         }
-        let unit = s.unit.clone().unwrap_or_default();
-        let label_w = s.points.iter().map(|p| width(&p.label)).max().unwrap_or(0).min(self.w / 3).max(1);
-        let values: Vec<String> = s.points.iter().map(|p| format!("{}{unit}", fmt_num(p.value))).collect();
-        let value_w = values.iter().map(|v| width(v)).max().unwrap_or(0);
-        let bar_w = self.w.saturating_sub(label_w + value_w + 3);
-        let max = s.points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
-        for (p, v) in s.points.iter().zip(&values) {
-            let cells = if bar_w >= 4 { bar(p.value, max, bar_w, self.g.full == '#') } else { String::new() };
-            let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
-            let mut segs = vec![seg(&fit(&p.label, label_w), Role::Label), seg(" ", Role::Body)];
-            if !cells.is_empty() {
-                segs.push(seg(&cells, role));
-                segs.push(seg(" ", Role::Body));
-            }
-            segs.push(seg(v, Role::Value));
+        for segs in super::bars::rows(s, self.w, self.g.full == '#', None) {
             self.push(segs, 0);
         }
         if s.points.iter().any(|p| p.is_estimate()) {

@@ -46,6 +46,31 @@ impl Builder<'_> {
         flush(self, &mut line);
     }
 
+    /// Label/value pairs (`企业：…`) two spaces apart, a line broken
+    /// between pairs, never inside one; a pair wider than a line wraps on
+    /// lines of its own.
+    fn pairs(&mut self, pairs: &[String], role: Role, indent: usize) {
+        let avail = self.w.saturating_sub(indent).max(1);
+        let mut line = String::new();
+        for p in pairs {
+            let extra = if line.is_empty() { width(p) } else { width(p) + 2 };
+            if !line.is_empty() && width(&line) + extra > avail {
+                self.wrapped(&std::mem::take(&mut line), role, indent);
+            }
+            if width(p) > avail {
+                self.wrapped(p, role, indent);
+                continue;
+            }
+            if !line.is_empty() {
+                line.push_str("  ");
+            }
+            line.push_str(p);
+        }
+        if !line.is_empty() {
+            self.wrapped(&line, role, indent);
+        }
+    }
+
     pub(super) fn case(&mut self, c: &Case) {
         let bar = format!("{} ", self.g.v);
         self.hanging(vec![seg(&bar, Role::CaseTitle), seg("案例 ", Role::Meta)], &c.title, Role::CaseTitle, 2);
@@ -60,9 +85,7 @@ impl Builder<'_> {
         if !c.locations.is_empty() {
             meta.push(format!("地点：{}", c.locations.join("、")));
         }
-        if !meta.is_empty() {
-            self.wrapped(&meta.join("  "), Role::Meta, 2);
-        }
+        self.pairs(&meta, Role::Meta, 2);
         if let Some(bg) = &c.background {
             self.sub_label("背景");
             self.wrapped(bg, Role::Body, 2);

@@ -12,6 +12,7 @@ use crate::text::{self, truncate, width};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub mod bars;
 mod figures;
 mod glyphs;
 mod grid;
@@ -234,6 +235,14 @@ impl Doc {
 }
 
 /// Lay out a page.
+/// A block title that is a note, not a heading: a bare figure word and a
+/// remark in brackets (`图表（原图数值未随文本保留）`, where the source
+/// says a figure's values were not kept with its text).
+pub fn is_note_title(t: &str) -> bool {
+    let t = t.trim();
+    ["图表（", "图（", "图片（"].iter().any(|p| t.starts_with(p)) && t.ends_with('）')
+}
+
 pub fn build_page(lib: &Library, page: Page, opts: LayoutOpts) -> Doc {
     crate::text::with_ambiwide(opts.ambiwide, || match page {
         Page::Node(n) => build(lib, n, opts),
@@ -600,6 +609,11 @@ impl<'a> Builder<'a> {
     }
 
     fn block_title(&mut self, t: &Option<String>) {
+        if t.as_deref().is_some_and(is_note_title) {
+            let t = self.numbered(t.clone().unwrap_or_default());
+            self.wrapped(&t, Role::Meta, 0);
+            return;
+        }
         let t = self.numbered(t.clone().unwrap_or_default());
         if !t.is_empty() {
             self.wrapped(&t, Role::H3, 0);
@@ -650,6 +664,16 @@ impl<'a> Builder<'a> {
                     if let Some(n) = &it.note {
                         self.wrapped(n, Role::Body, 3);
                     }
+                }
+            }
+            Block::List(l) if l.title.as_deref().is_some_and(is_note_title) => {
+                // `图表（原图数值未随文本保留）`: the source's note that a
+                // figure's values were not kept, drawn as a note, not a heading.
+                let t = self.numbered(l.title.clone().unwrap_or_default());
+                self.wrapped(&t, Role::Meta, 0);
+                for it in &l.items {
+                    let prefix = vec![seg(&format!("{} ", self.g.bullet), Role::Meta)];
+                    self.hanging(prefix, it, Role::Meta, 2);
                 }
             }
             Block::List(l) => {

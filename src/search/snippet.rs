@@ -324,32 +324,64 @@ pub fn labelled_location(lib: &Library, node: NodeId, max: usize) -> String {
             return format!("{l} › {}", short_location(lib, node, room));
         }
     }
-    // Little room: the place's number (`3.1`) after as much of the compact
-    // label as fits (`AI赋能千行… › 3.1`): the number says where, the
-    // label's start which report.
+    // Little room: the place's number (`3.1`) after the compact label, its
+    // name cut and never its year (`AI赋…（第3辑） 2025 › 3.1`): the year
+    // and the name's end say which report, the number where.
     let place = short_location(lib, node, (max / 3).max(3));
-    let lw = max.saturating_sub(crate::text::width(&place) + 3);
-    if lw >= 6 && place.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        // Whole, else without its year, else cut (one `…`).
-        let name = compact
-            .rsplit_once(' ')
-            .filter(|(_, y)| crate::content::year_of(y).is_some())
-            .map_or(compact.as_str(), |(n, _)| n);
-        let l = [compact.as_str(), name].into_iter().find(|l| crate::text::width(l) <= lw).map_or_else(
-            || {
-                let t = crate::text::truncate(name.trim_end_matches('…'), lw - 1);
-                if t.ends_with('…') { t } else { t + "…" }
-            },
-            str::to_string,
-        );
-        return format!("{l} › {place}");
+    if place.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        let number = place.split(' ').next().unwrap_or(&place).to_string();
+        let (name, year) = match compact.rsplit_once(' ') {
+            Some((n, y)) if crate::content::year_of(y).is_some() => (n, Some(y)),
+            _ => (compact.as_str(), None),
+        };
+        let year_w = year.map_or(0, |y| crate::text::width(y) + 1);
+        for p in [&place, &number] {
+            let lw = max.saturating_sub(crate::text::width(p) + 3);
+            if crate::text::width(&compact) <= lw {
+                return format!("{compact} › {p}");
+            }
+            let room = lw.saturating_sub(year_w);
+            if p == &number && room >= 6 {
+                let cut = cut_name(name, room);
+                return match year {
+                    Some(y) => format!("{cut} {y} › {p}"),
+                    None => format!("{cut} › {p}"),
+                };
+            }
+        }
     }
     let l = if crate::text::width(&label) <= max { &label } else { &compact };
     crate::text::truncate(l, max)
 }
 
+/// A report's name cut to `max` columns, keeping its distinguishing end
+/// in brackets (`（第3辑）`) when there is room for some of its start.
+fn cut_name(name: &str, max: usize) -> String {
+    if crate::text::width(name) <= max {
+        return name.to_string();
+    }
+    if let Some(open) = name.rfind('（').filter(|_| name.ends_with('）')) {
+        let (head, tail) = name.split_at(open);
+        let head = head.trim_end_matches('…');
+        let room = max.saturating_sub(crate::text::width(tail));
+        if room >= 3 && !head.is_empty() {
+            return format!("{}{tail}", crate::text::truncate(head, room));
+        }
+    }
+    let t = crate::text::truncate(name.trim_end_matches('…'), max.saturating_sub(1));
+    if t.ends_with('…') { t } else { t + "…" }
+}
+
 /// The fewest columns a place is shown in after its report's label.
 const LOCATION_ROOM: usize = 10;
+
+/// The columns a unit's report label takes in a row at least (its compact
+/// label, ` › ` and a short number): 0 in a library of one report.
+pub fn unit_label_need(lib: &Library, u: &Unit) -> usize {
+    let Target::Place { node, .. } = &u.target else { return 0 };
+    let Some(report) = lib.nodes.get(*node).map(|x| x.report) else { return 0 };
+    lib.compact_label(report).map_or(0, |l| crate::text::width(&l) + 3 + 4)
+}
 
 /// [`labelled_location`] for a unit (registries are `公司名录` and `行业`).
 pub fn unit_short_location(lib: &Library, u: &Unit, max: usize) -> String {

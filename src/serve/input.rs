@@ -83,9 +83,9 @@ impl Decoder {
         let none = KeyModifiers::NONE;
         match b[0] {
             0x1b => self.escape(b),
-            b'\r' | b'\n' => {
-                Step::Event(Some(key(KeyCode::Enter, none)), 1 + usize::from(b[0] == b'\r' && b.get(1) == Some(&b'\n')))
-            }
+            // Raw mode: Enter is `\r` (a `\r\n` pair is one Enter); `\n`
+            // alone is Ctrl-J, as crossterm reads it locally.
+            b'\r' => Step::Event(Some(key(KeyCode::Enter, none)), 1 + usize::from(b.get(1) == Some(&b'\n'))),
             b'\t' => Step::Event(Some(key(KeyCode::Tab, none)), 1),
             0x7f | 0x08 => Step::Event(Some(key(KeyCode::Backspace, none)), 1),
             0x00 => Step::Event(Some(key(KeyCode::Char(' '), KeyModifiers::CONTROL)), 1),
@@ -332,6 +332,20 @@ mod tests {
             ]
         );
         assert_eq!(keys(&mut d, b"\x1b[1;5C"), [(KeyCode::Right, KeyModifiers::CONTROL)]);
+    }
+
+    /// Over SSH `\n` alone is Ctrl-J (the finder's move down), not Enter;
+    /// `\r` and a `\r\n` pair are one Enter each.
+    #[test]
+    fn a_lone_newline_is_ctrl_j_and_cr_lf_is_one_enter() {
+        let mut d = Decoder::default();
+        let (n, c) = (KeyModifiers::NONE, KeyModifiers::CONTROL);
+        assert_eq!(keys(&mut d, b"\n"), [(KeyCode::Char('j'), c)]);
+        assert_eq!(
+            keys(&mut d, b"\r\r\na\n\n"),
+            [(KeyCode::Enter, n), (KeyCode::Enter, n), (KeyCode::Char('a'), n), (KeyCode::Char('j'), c), (KeyCode::Char('j'), c)]
+        );
+        assert_eq!(keys(&mut d, b"\x0b"), [(KeyCode::Char('k'), c)]);
     }
 
     #[test]

@@ -217,7 +217,20 @@ fn load(conn: &Connection, scope: &str) -> rusqlite::Result<Saved> {
     s.grouping = conn
         .query_row("SELECT value FROM settings WHERE scope = ?1 AND key = 'grouping'", [scope], |r| r.get(0))
         .optional()?;
-    for (kind, out) in [("finder", &mut s.finder_history), ("find", &mut s.find_history)] {
+    // The finder left (`S`): `selected<TAB>query`; its opened results, one a line.
+    let setting = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM settings WHERE scope = ?1 AND key = ?2", [scope, key], |r| r.get(0))
+            .optional()
+    };
+    s.finder_last = setting("finder_last")?.and_then(|v| {
+        let (sel, q) = v.split_once('\t')?;
+        Some((q.to_string(), sel.parse().ok()?))
+    });
+    s.finder_recent =
+        setting("finder_recent")?.map(|v| v.lines().map(str::to_string).collect()).unwrap_or_default();
+    for (kind, out) in
+        [("finder", &mut s.finder_history), ("find", &mut s.find_history), ("command", &mut s.command_history)]
+    {
         let mut q = conn.prepare("SELECT query FROM history WHERE scope = ?1 AND kind = ?2 ORDER BY used, query")?;
         *out = q.query_map([scope, kind], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     }
@@ -318,9 +331,31 @@ fn write_rows(tx: &Connection, scope: &str, base: &Saved, new: &Saved) -> rusqli
             None => tx.execute("DELETE FROM settings WHERE scope = ?1 AND key = 'grouping'", [scope])?,
         };
     }
+    let settings = [
+        ("finder_last", new.finder_last != base.finder_last, new.finder_last.as_ref().map(|(q, i)| format!("{i}\t{q}"))),
+        (
+            "finder_recent",
+            new.finder_recent != base.finder_recent,
+            (!new.finder_recent.is_empty()).then(|| new.finder_recent.join("\n")),
+        ),
+    ];
+    for (key, changed, value) in settings {
+        if !changed {
+            continue;
+        }
+        match value {
+            Some(v) => tx.execute(
+                "INSERT INTO settings (scope, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
+                params![scope, key, v],
+            )?,
+            None => tx.execute("DELETE FROM settings WHERE scope = ?1 AND key = ?2", [scope, key])?,
+        };
+    }
     for (kind, old, new, max) in [
         ("finder", &base.finder_history, &new.finder_history, crate::search::history::HISTORY_MAX),
         ("find", &base.find_history, &new.find_history, super::MAX_FIND_HISTORY),
+        ("command", &base.command_history, &new.command_history, super::MAX_COMMAND_HISTORY),
     ] {
         if old == new {
             continue;

@@ -3,26 +3,12 @@
 use super::open_frame;
 use crate::app::State;
 use crate::doc::Role;
-use crate::text::{fit, truncate, width};
+use crate::text::{truncate, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-/// Whether a series is a true time series: every label a year (1900-2100),
-/// with an optional `E` (estimate) or `年`, in increasing order. Labels that
-/// merely start with digits (`96110劝阻…`, `2025年1-5月`) are not.
-fn is_time_series(s: &crate::content::Series) -> bool {
-    let year = |label: &str| -> Option<u32> {
-        let t = label.trim();
-        let t = t.strip_suffix('E').unwrap_or(t);
-        let t = t.strip_suffix('年').unwrap_or(t);
-        (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten()
-    };
-    let years: Option<Vec<u32>> = s.points.iter().map(|p| year(&p.label)).collect();
-    years.is_some_and(|y| {
-        y.len() >= 2 && y.iter().all(|v| (1900..=2100).contains(v)) && y.windows(2).all(|w| w[0] < w[1])
-    })
-}
+use crate::doc::bars::is_time_series;
 
 pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, buf: &mut Buffer) {
     let title = format!("图表 {}/{} · j/k 切换 · c 对比 · esc 返回", c.index + 1, c.charts.len());
@@ -45,7 +31,18 @@ pub(super) fn render_chart(st: &State, c: &crate::app::ChartState, area: Rect, b
                 buf,
             );
         }
-        _ => draw_chart(st, main, c.labels.get(c.index).map_or("", String::as_str), c.scale, inner, buf),
+        Some(_) => {
+            // No room for two side by side: say so, and draw the first.
+            let note = "对照：另一图表放不下（窗口太窄）";
+            let lines = crate::text::wrap(note, inner.width.max(1) as usize);
+            let n = (lines.len() as u16).min(inner.height);
+            for (k, l) in lines.iter().take(n as usize).enumerate() {
+                buf.set_stringn(inner.x, inner.y + k as u16, l, inner.width as usize, st.theme.role(Role::Meta));
+            }
+            let rest = Rect::new(inner.x, inner.y + n, inner.width, inner.height - n);
+            draw_chart(st, main, c.labels.get(c.index).map_or("", String::as_str), c.scale, rest, buf);
+        }
+        None => draw_chart(st, main, c.labels.get(c.index).map_or("", String::as_str), c.scale, inner, buf),
     }
 }
 
@@ -82,24 +79,24 @@ fn draw_chart(st: &State, s: &crate::content::Series, label: &str, scale: Option
         buf.set_stringn(area.x, y, &line, w, st.theme.role(Role::H3));
         y += 1;
     }
-    let max = scale.unwrap_or_else(|| s.points.iter().map(|p| p.value).fold(0.0_f64, f64::max));
-    let label_w = s.points.iter().map(|p| width(&p.label)).max().unwrap_or(1).min(w / 3).max(1);
     let values: Vec<String> = s.points.iter().map(|p| format!("{}{unit}", crate::fmt::fmt_num(p.value))).collect();
-    let value_w = values.iter().map(|v| width(v)).max().unwrap_or(0);
-    let bar_w = w.saturating_sub(label_w + value_w + 3);
-    for (p, v) in s.points.iter().zip(&values) {
+    // The rows the reader draws too: long labels whole above their bar,
+    // negative values left of a zero axis, missing years as empty slots.
+    for row in crate::doc::bars::rows(s, w, st.theme.ascii, scale) {
         if y >= area.bottom() {
             return;
         }
-        let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
-        buf.set_stringn(area.x, y, fit(&p.label, label_w), label_w, st.theme.role(Role::Label));
-        let b = crate::doc::bar(p.value, max, bar_w, st.theme.ascii);
-        buf.set_stringn(area.x + label_w as u16 + 1, y, &b, bar_w, st.theme.role(role));
-        let vx = area.x + (label_w + 2 + width(&b)) as u16;
-        // Too narrow for the value: cut it with an ellipsis, never a digit
-        // or the unit silently, and never past the area.
-        let room = value_w.min(area.right().saturating_sub(vx) as usize);
-        buf.set_stringn(vx, y, truncate(v, room), room, st.theme.role(Role::Value));
+        let mut x = area.x;
+        for seg in &row {
+            let room = area.right().saturating_sub(x) as usize;
+            if room == 0 {
+                break;
+            }
+            // Too narrow for the value: cut with an ellipsis, never a digit silently.
+            let text = if seg.role == Role::Value { truncate(&seg.text, room) } else { seg.text.clone() };
+            buf.set_stringn(x, y, &text, room, st.theme.role(seg.role));
+            x += width(&text).min(room) as u16;
+        }
         y += 1;
     }
     if s.points.iter().any(|p| p.is_estimate()) && y < area.bottom() {
@@ -117,7 +114,8 @@ fn draw_chart(st: &State, s: &crate::content::Series, label: &str, scale: Option
     }
     // The vertical chart, for a time series with room to spare.
     let room = area.bottom().saturating_sub(y + 1);
-    if is_time_series(s) && room >= 6 {
+    // (Not with a negative value: the vertical bars cannot go below zero.)
+    if is_time_series(s) && room >= 6 && s.points.iter().all(|p| p.value >= 0.0) {
         let decimals = s
             .points
             .iter()
@@ -126,20 +124,24 @@ fn draw_chart(st: &State, s: &crate::content::Series, label: &str, scale: Option
             .unwrap_or(0)
             .min(3);
         let scale_10 = 10f64.powi(decimals as i32);
-        let bars: Vec<Bar> = s
-            .points
+        // A missing year keeps its slot, empty, under its year.
+        let mut values = values.iter();
+        let slots = crate::doc::bars::slots(s);
+        let bars: Vec<Bar> = slots
             .iter()
-            .zip(&values)
-            .map(|(p, v)| {
-                let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
-                Bar::default()
-                    .value((p.value.max(0.0) * scale_10).round() as u64)
-                    .label(p.label.clone())
-                    .text_value(v.clone())
-                    .style(st.theme.role(role))
+            .map(|(label, p)| match p {
+                Some(p) => {
+                    let role = if p.is_estimate() { Role::EstimateBar } else { Role::Bar };
+                    Bar::default()
+                        .value((p.value.max(0.0) * scale_10).round() as u64)
+                        .label(label.clone())
+                        .text_value(values.next().cloned().unwrap_or_default())
+                        .style(st.theme.role(role))
+                }
+                None => Bar::default().value(0).label(label.clone()).text_value(String::new()),
             })
             .collect();
-        let bar_width = (area.width as usize / s.points.len().max(1)).saturating_sub(1).clamp(3, 12) as u16;
+        let bar_width = (area.width as usize / slots.len().max(1)).saturating_sub(1).clamp(3, 12) as u16;
         let mut chart = BarChart::default().data(BarGroup::default().bars(&bars)).bar_width(bar_width).bar_gap(1);
         if let Some(m) = scale {
             chart = chart.max((m.max(0.0) * scale_10).round() as u64);

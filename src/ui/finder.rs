@@ -105,8 +105,13 @@ pub(super) fn draw_hit(
     let lw = width(&label).min(w);
     buf.set_stringn(x, y, &label, lw, base.patch(st.theme.accent()));
     let avail = w.saturating_sub(lw);
-    // A library of several reports names the report: more room for that.
-    let share = if st.lib.report_count() > 1 { avail * 2 / 5 } else { avail / 3 };
+    // A library of several reports names the report: more room for that,
+    // up to half the row, so that its year and number show (issue 22).
+    let share = if st.lib.report_count() > 1 {
+        (avail * 2 / 5).max(crate::search::unit_label_need(&st.lib, u).min(avail / 2))
+    } else {
+        avail / 3
+    };
     let loc = crate::search::unit_short_location(&st.lib, u, share);
     let loc_w = width(&loc);
     let text_w = avail.saturating_sub(if loc_w > 0 { loc_w + 2 } else { 0 });

@@ -473,16 +473,31 @@ fn grouped_tree_snapshots() {
 
 #[test]
 fn finder_rows_and_the_preview_name_each_hits_report() {
-    let (mut app, _lib) = grouped_app(120, 40);
-    app.update(Action::Search);
-    app.update(Action::InsertText("中国金融大模型市场规模".into()));
-    let text = common::screen(&common::render(&app));
-    // Twenty copies of one chart: each row says which copy, with its year.
-    for label in ["AI赋…（第0辑）", "AI赋…（第1辑）", "AI赋…（第3辑）"] {
-        assert!(text.contains(label), "{label}: {text}");
+    for (w, h) in [(120, 40), (80, 24)] {
+        let (mut app, _lib) = grouped_app(w, h);
+        app.update(Action::Search);
+        app.update(Action::InsertText("中国金融大模型市场规模".into()));
+        let text = common::screen(&common::render(&app));
+        // Twenty copies of one chart: each row says which copy, with its
+        // year (the name is cut, never the year).
+        let rows: Vec<&str> = text.lines().filter(|l| l.contains("图表") && l.contains("辑）")).collect();
+        assert!(rows.len() >= 3, "{w}x{h}: {text}");
+        for row in &rows {
+            let year = row.split("辑） ").nth(1).unwrap_or_default();
+            assert!(
+                year.len() >= 4 && year[..4].bytes().all(|b| b.is_ascii_digit()) && year[4..].starts_with(" › "),
+                "{w}x{h}, a row without its report's year: {row}"
+            );
+        }
+        // The fixture dates copy 3 in 2024: each row has its own report's year.
+        for label in ["（第0辑） 2025 › ", "（第1辑） 2025 › ", "（第3辑） 2024 › "] {
+            assert!(text.contains(label), "{w}x{h}, {label}: {text}");
+        }
+        if w >= 120 {
+            // The preview's title: the full short name, the year and the place.
+            assert!(text.contains("┌ AI赋能千…（第0辑） 2025 › "), "{text}");
+        }
     }
-    // The preview's title: the full short name, the year and the place.
-    assert!(text.contains("┌ AI赋能千…（第0辑） 2025 › "), "{text}");
 }
 
 #[test]
