@@ -140,22 +140,7 @@ impl State {
         let size = self.size;
         let Some(Overlay::Figures(l)) = self.overlays.last_mut() else { return vec![] };
         if l.editing {
-            match action {
-                Action::Insert(c) => {
-                    l.filter.insert(c.encode_utf8(&mut [0; 4]));
-                }
-                Action::InsertText(t) => {
-                    l.filter.insert(&t);
-                }
-                Action::Confirm | Action::Open => l.editing = false,
-                Action::CloseOverlay => {
-                    l.editing = false;
-                    l.filter = Prompt::default();
-                }
-                a => {
-                    l.filter.edit(&a);
-                }
-            }
+            super::list::edit_filter(&mut l.filter, &mut l.editing, action);
             l.refilter(&lib);
             l.offset = 0;
             keep_visible(l.selected, &mut l.offset, marks_rows(size, l.shown.len()));
@@ -164,12 +149,7 @@ impl State {
         let n = l.shown.len();
         let h = marks_rows(size, n);
         let sel = match action {
-            Action::MoveDown => l.selected + 1,
-            Action::MoveUp => l.selected.saturating_sub(1),
-            Action::PageDown => l.selected + h,
-            Action::PageUp => l.selected.saturating_sub(h),
-            Action::Top => 0,
-            Action::Bottom => n.saturating_sub(1),
+            a if super::list::is_move(&a) => super::list::step(&a, l.selected, n, h),
             Action::Find => {
                 l.editing = true;
                 return vec![];

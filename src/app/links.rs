@@ -74,12 +74,7 @@ impl State {
         };
         let n = l.companies.len();
         let sel = match action {
-            Action::MoveDown => l.selected + 1,
-            Action::MoveUp => l.selected.saturating_sub(1),
-            Action::PageDown => l.selected + h,
-            Action::PageUp => l.selected.saturating_sub(h),
-            Action::Top => 0,
-            Action::Bottom => n.saturating_sub(1),
+            a if super::list::is_move(&a) => super::list::step(&a, l.selected, n, h),
             Action::Confirm | Action::Open => {
                 if let Some(id) = l.companies.get(l.selected).cloned() {
                     // The list stays below the page: Esc there comes back to it.

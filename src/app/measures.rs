@@ -126,12 +126,8 @@ impl State {
         let n = v.cmp.row_count();
         let page = (h / 2).max(1);
         v.selected = match action {
-            Action::MoveDown => v.selected + 1,
-            Action::MoveUp => v.selected.saturating_sub(1),
-            Action::PageDown | Action::HalfPageDown => v.selected + page,
-            Action::PageUp | Action::HalfPageUp => v.selected.saturating_sub(page),
-            Action::Top => 0,
-            Action::Bottom => n.saturating_sub(1),
+            // A row is two lines: a page is half the list's height.
+            a if super::list::is_move(&a) => super::list::step(&a, v.selected, n, page),
             Action::Confirm | Action::Open => {
                 let at = v.selected_row().and_then(|(g, r)| v.cmp.groups.get(g)?.rows.get(r)).map(|r| r.fig.at);
                 if let Some(at) = at {

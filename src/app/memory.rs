@@ -416,12 +416,7 @@ impl State {
         };
         let (selected, n) = (*selected, self.memory.marks.len());
         let sel = match action {
-            Action::MoveDown => selected + 1,
-            Action::MoveUp => selected.saturating_sub(1),
-            Action::PageDown => selected + h,
-            Action::PageUp => selected.saturating_sub(h),
-            Action::Top => 0,
-            Action::Bottom => n.saturating_sub(1),
+            a if super::list::is_move(&a) => super::list::step(&a, selected, n, h),
             Action::DeleteMark => {
                 if let Some(m) = self.memory.delete_mark(selected) {
                     self.message = Some(format!("已删除标记 {}", m.name));

@@ -12,6 +12,7 @@ mod help;
 mod industry;
 mod invariants;
 mod links;
+mod list;
 mod measures;
 mod memory;
 mod mouse;

@@ -215,23 +215,10 @@ impl State {
 
     fn notes_action(&mut self, l: &mut NotesList, action: Action) -> Vec<Effect> {
         if l.editing {
-            match action {
-                Action::Insert(c) => {
-                    l.filter.insert(c.encode_utf8(&mut [0; 4]));
-                }
-                Action::InsertText(t) => {
-                    l.filter.insert(&t);
-                }
-                Action::Confirm | Action::Open => l.editing = false,
-                Action::CloseOverlay => {
-                    l.editing = false;
-                    l.filter = Prompt::default();
-                }
-                Action::Quit => return vec![Effect::Quit],
-                a => {
-                    l.filter.edit(&a);
-                }
+            if action == Action::Quit {
+                return vec![Effect::Quit];
             }
+            super::list::edit_filter(&mut l.filter, &mut l.editing, action);
             l.offset = 0;
             return vec![];
         }
@@ -240,12 +227,7 @@ impl State {
         let selected = l.selected;
         let current = l.current();
         l.selected = match action {
-            Action::MoveDown => selected + 1,
-            Action::MoveUp => selected.saturating_sub(1),
-            Action::PageDown => selected + h,
-            Action::PageUp => selected.saturating_sub(h),
-            Action::Top => 0,
-            Action::Bottom => n.saturating_sub(1),
+            a if super::list::is_move(&a) => super::list::step(&a, selected, n, h),
             Action::Find => {
                 l.editing = true;
                 selected

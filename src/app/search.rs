@@ -431,12 +431,7 @@ impl State {
         };
         let n = c.mentions.len();
         let sel = match action {
-            Action::MoveDown => c.selected + 1,
-            Action::MoveUp => c.selected.saturating_sub(1),
-            Action::PageDown => c.selected + h,
-            Action::PageUp => c.selected.saturating_sub(h),
-            Action::Top => 0,
-            Action::Bottom => n.saturating_sub(1),
+            a if super::list::is_move(&a) => super::list::step(&a, c.selected, n, h),
             Action::Confirm | Action::Open => {
                 if let Some(&unit) = c.mentions.get(c.selected) {
                     self.finder.opened(unit);
