@@ -191,6 +191,8 @@ pub fn parse(text: &str, markdown: bool) -> Parsed {
     // tables, chapter markers. Their lines are blanked, so that line numbers
     // stay those of the source.
     let mut i = 0;
+    // A run of lines with cells that is no table: not read again.
+    let mut no_table_until = 0;
     while i < lines.len() {
         let l = &lines[i];
         if let Some(c) = CHAPTER_HINT.captures(l) {
@@ -235,13 +237,21 @@ pub fn parse(text: &str, markdown: bool) -> Parsed {
             continue;
         }
         // pdftotext -layout: a table set with spaces.
-        if !markdown && let Some((j, grid)) = super::plain::spaced_table(&lines, i) {
-            blocks.push(Blk { kind: Kind::Table(super::table::rectangular(grid)), span: span(i + 1, j) });
-            for l in &mut lines[i..j] {
-                l.clear();
+        if !markdown
+            && i >= no_table_until
+            && let Some((j, grid)) = super::plain::spaced_table(&lines, i)
+        {
+            match grid {
+                Some(grid) => {
+                    blocks.push(Blk { kind: Kind::Table(super::table::rectangular(grid)), span: span(i + 1, j) });
+                    for l in &mut lines[i..j] {
+                        l.clear();
+                    }
+                    i = j;
+                    continue;
+                }
+                None => no_table_until = j,
             }
-            i = j;
-            continue;
         }
         if l.contains('\t') && !l.trim().is_empty() {
             let mut j = i;

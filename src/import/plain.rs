@@ -313,9 +313,12 @@ fn table_like(g: &[Vec<String>]) -> bool {
     filled && (figures * 2 >= body.len().max(1)) && (cols >= 3 || figures * 4 >= body.len() * 3)
 }
 
-/// A table set with spaces starting at line `i`: the line after it and its grid.
-pub fn spaced_table(lines: &[String], i: usize) -> Option<(usize, Vec<Vec<String>>)> {
-    if cells(&lines[i]) < 2 {
+/// A table set with spaces starting at line `i`: the line after its run
+/// of lines with cells, and its grid when the run reads as a table. (A run
+/// that is no table is not read again from its second line: the caller
+/// skips to its end, and the import stays linear.)
+pub fn spaced_table(lines: &[String], i: usize) -> Option<(usize, Option<Vec<Vec<String>>>)> {
+    if cells(lines.get(i)?) < 2 {
         return None;
     }
     let mut j = i;
@@ -330,15 +333,14 @@ pub fn spaced_table(lines: &[String], i: usize) -> Option<(usize, Vec<Vec<String
         }
     }
     if j - i < 2 {
-        return None;
+        return Some((j, None));
     }
     let run: Vec<&str> = lines[i..j].iter().map(String::as_str).collect();
     // Counted in characters or in display columns: the count under which
     // the columns line up gives more of them.
     let cols = |g: &Option<Vec<Vec<String>>>| g.as_ref().and_then(|g| g.first()).map_or(0, Vec::len);
     let (chars, wide) = (grid(&run, false).filter(|g| table_like(g)), grid(&run, true).filter(|g| table_like(g)));
-    let g = if cols(&wide) > cols(&chars) { wide } else { chars }?;
-    Some((j, g))
+    Some((j, if cols(&wide) > cols(&chars) { wide } else { chars }))
 }
 
 #[cfg(test)]
@@ -354,7 +356,8 @@ mod tests {
         let l = ls(
             "              2021A     2022A     2023E\n营业收入        120.5     135.2     150.3\n净利润           12.1      13.0       —\n",
         );
-        let (end, g) = spaced_table(&l, 0).expect("a table");
+        let (end, g) = spaced_table(&l, 0).expect("a run");
+        let g = g.expect("a table");
         assert_eq!(end, 3);
         assert_eq!(g[0], ["", "2021A", "2022A", "2023E"]);
         assert_eq!(g[1], ["营业收入", "120.5", "135.2", "150.3"]);
@@ -366,6 +369,6 @@ mod tests {
         let l = ls(
             "我们认为行业将继续增长      海外市场的需求也在恢复之中\n政策的推进带来新的机会      龙头公司的份额有望提升\n",
         );
-        assert!(spaced_table(&l, 0).is_none());
+        assert_eq!(spaced_table(&l, 0), Some((2, None)));
     }
 }

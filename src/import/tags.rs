@@ -90,25 +90,43 @@ fn folded(s: &str) -> String {
     s.chars().map(crate::text::fold).collect()
 }
 
-/// Occurrences of an industry's terms in a text; a term inside a longer
-/// term of the same industry is counted once, as the longer one.
-fn count_terms(ind: &Industry, text: &str) -> Terms {
-    let mut terms: Vec<&str> =
-        std::iter::once(ind.name.as_str()).chain(ind.aliases.iter().map(String::as_str)).collect();
-    terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut out = Terms::new();
-    for t in terms {
-        if t.chars().count() < 2 {
-            continue;
-        }
-        for (i, _) in text.match_indices(t) {
-            let r = i..i + t.len();
-            if taken.iter().any(|x| x.start < r.end && r.start < x.end) {
-                continue;
+/// Every industry's terms (its name and aliases of two characters or
+/// more) in one automaton, leftmost-longest: a text is read once for all
+/// of them (term by term, a 1 MB report took seconds), and a term inside a
+/// longer one is counted once, as the longer.
+struct TermIndex {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Per pattern: (industry index, term).
+    terms: Vec<(usize, String)>,
+}
+
+static TERMS: LazyLock<TermIndex> = LazyLock::new(|| {
+    let mut terms = Vec::new();
+    for (k, ind) in REGISTRY.industries.iter().enumerate() {
+        for t in std::iter::once(&ind.name).chain(ind.aliases.iter()) {
+            if t.chars().count() >= 2 {
+                terms.push((k, t.clone()));
             }
-            taken.push(r);
-            *out.entry(t.to_string()).or_default() += 1;
+        }
+    }
+    let automaton = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(terms.iter().map(|(_, t)| t.as_str()))
+        .ok();
+    TermIndex { automaton, terms }
+});
+
+/// Occurrences of each industry's terms in a text (index: the industry's).
+fn count_terms(text: &str) -> Vec<Terms> {
+    let idx = &*TERMS;
+    let mut out = vec![Terms::new(); REGISTRY.industries.len()];
+    if let Some(ac) = &idx.automaton {
+        for m in ac.find_iter(text) {
+            if let Some((k, t)) = idx.terms.get(m.pattern().as_usize())
+                && let Some(o) = out.get_mut(*k)
+            {
+                *o.entry(t.clone()).or_default() += 1;
+            }
         }
     }
     out
@@ -134,11 +152,11 @@ pub fn tag(report: &mut Report, back: bool) -> Evidence {
         let own = block_texts(s);
         all_text.push(s.title.clone());
         all_text.extend(own.iter().cloned());
-        let title = without_boilerplate(&s.title, publisher);
-        let bodies: Vec<String> = own.iter().map(|t| without_boilerplate(t, publisher)).collect();
-        for ind in &reg.industries {
-            let in_title = count_terms(ind, &title);
-            let per_block: Vec<Terms> = bodies.iter().map(|b| count_terms(ind, b)).collect();
+        let title = count_terms(&without_boilerplate(&s.title, publisher));
+        let bodies: Vec<Vec<Terms>> = own.iter().map(|t| count_terms(&without_boilerplate(t, publisher))).collect();
+        for (k, ind) in reg.industries.iter().enumerate() {
+            let in_title = title.get(k).cloned().unwrap_or_default();
+            let per_block: Vec<Terms> = bodies.iter().map(|b| b.get(k).cloned().unwrap_or_default()).collect();
             let blocks_with = per_block.iter().filter(|t| !t.is_empty()).count();
             let total: usize = per_block.iter().flat_map(|t| t.values()).sum();
             if in_title.is_empty() && !(total >= MANY && blocks_with >= 2) {
