@@ -343,7 +343,13 @@ mod tests {
         assert_eq!(keys(&mut d, b"\n"), [(KeyCode::Char('j'), c)]);
         assert_eq!(
             keys(&mut d, b"\r\r\na\n\n"),
-            [(KeyCode::Enter, n), (KeyCode::Enter, n), (KeyCode::Char('a'), n), (KeyCode::Char('j'), c), (KeyCode::Char('j'), c)]
+            [
+                (KeyCode::Enter, n),
+                (KeyCode::Enter, n),
+                (KeyCode::Char('a'), n),
+                (KeyCode::Char('j'), c),
+                (KeyCode::Char('j'), c)
+            ]
         );
         assert_eq!(keys(&mut d, b"\x0b"), [(KeyCode::Char('k'), c)]);
     }

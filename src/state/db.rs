@@ -226,8 +226,7 @@ fn load(conn: &Connection, scope: &str) -> rusqlite::Result<Saved> {
         let (sel, q) = v.split_once('\t')?;
         Some((q.to_string(), sel.parse().ok()?))
     });
-    s.finder_recent =
-        setting("finder_recent")?.map(|v| v.lines().map(str::to_string).collect()).unwrap_or_default();
+    s.finder_recent = setting("finder_recent")?.map(|v| v.lines().map(str::to_string).collect()).unwrap_or_default();
     for (kind, out) in
         [("finder", &mut s.finder_history), ("find", &mut s.find_history), ("command", &mut s.command_history)]
     {
@@ -332,7 +331,11 @@ fn write_rows(tx: &Connection, scope: &str, base: &Saved, new: &Saved) -> rusqli
         };
     }
     let settings = [
-        ("finder_last", new.finder_last != base.finder_last, new.finder_last.as_ref().map(|(q, i)| format!("{i}\t{q}"))),
+        (
+            "finder_last",
+            new.finder_last != base.finder_last,
+            new.finder_last.as_ref().map(|(q, i)| format!("{i}\t{q}")),
+        ),
         (
             "finder_recent",
             new.finder_recent != base.finder_recent,

@@ -23,7 +23,8 @@ fn charts_app(w: u16, h: u16, ascii: bool) -> App {
     assert!(errors.is_empty(), "{errors:?}");
     let lib = Arc::new(lib);
     let index = Arc::new(Index::build(&lib));
-    let mut app = App::new(Arc::clone(&lib), index, Arc::new(Keymap::defaults()), Theme::new(ColorDepth::Ansi16, ascii), (w, h));
+    let mut app =
+        App::new(Arc::clone(&lib), index, Arc::new(Keymap::defaults()), Theme::new(ColorDepth::Ansi16, ascii), (w, h));
     app.state.jump_to(lib.node_by_id("r-1").expect("the fixture's section"));
     app.state.focus = Focus::Reader;
     app
@@ -51,16 +52,17 @@ fn assert_negative(s: &str, ascii: bool) {
     let (full, axis) = if ascii { ('#', '|') } else { ('█', '│') };
     let pos = row_of(s, "W45");
     let neg = row_of(s, "W46");
-    let at = |row: &str| {
-        let start = row.find("W4").unwrap();
-        start + row[start..].find(axis).unwrap_or_else(|| panic!("no zero axis: {row}"))
+    // From the label on: the part left of the zero axis and the part right of it.
+    let sides = |row: &str| -> (String, String) {
+        let from: String = row.chars().skip_while(|&c| c != 'W').collect();
+        let (l, r) = from.split_once(axis).unwrap_or_else(|| panic!("no zero axis: {row}"));
+        (l.to_string(), r.to_string())
     };
-    let (ap, an) = (at(pos), at(neg));
-    // Columns from the label (bars, spaces and the axis are one column each).
-    let col = |row: &str, at: usize| row[row.find("W4").unwrap()..at].chars().count();
-    assert_eq!(col(pos, ap), col(neg, an), "one axis:\n{pos}\n{neg}");
-    assert!(neg[..an].contains(full) && !neg[an..].contains(full), "the negative bar left of the axis: {neg}");
-    assert!(pos[ap..].contains(full), "the positive bar right of it: {pos}");
+    let ((pl, pr), (nl, nr)) = (sides(pos), sides(neg));
+    // Bars, spaces and the label are one column a character: one axis.
+    assert_eq!(pl.chars().count(), nl.chars().count(), "one axis:\n{pos}\n{neg}");
+    assert!(nl.contains(full) && !nr.contains(full), "the negative bar left of the axis: {neg}");
+    assert!(pr.contains(full), "the positive bar right of it: {pos}");
     assert!(neg.contains("-0.8%"), "{neg}");
 }
 
