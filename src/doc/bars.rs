@@ -162,10 +162,11 @@ mod tests {
         let s = series(&[("W1", 2.0), ("W2", -1.0)]);
         let r = rows(&s, 40, false, None);
         let (pos, neg) = (text(&r[0]), text(&r[1]));
-        let axis = |t: &str| t.find('│').expect("an axis");
-        assert_eq!(axis(&pos), axis(&neg), "one axis: {pos:?} {neg:?}");
-        assert!(neg[..axis(&neg)].contains('█') && !neg[axis(&neg)..].contains('█'), "{neg:?}");
-        assert!(pos[axis(&pos)..].contains('█') && !pos[..axis(&pos)].contains('█'), "{pos:?}");
+        let sides = |t: &str| t.split_once('│').map(|(l, r)| (l.to_string(), r.to_string())).expect("an axis");
+        let ((pl, pr), (nl, nr)) = (sides(&pos), sides(&neg));
+        assert_eq!(width(&pl), width(&nl), "one axis: {pos:?} {neg:?}");
+        assert!(nl.contains('█') && !nr.contains('█'), "{neg:?}");
+        assert!(pr.contains('█') && !pl.contains('█'), "{pos:?}");
         assert!(neg.ends_with("-1%"), "{neg:?}");
         let ascii = text(&rows(&s, 40, true, None)[1]);
         assert!(ascii.contains("#|"), "{ascii:?}");

@@ -485,7 +485,8 @@ fn finder_rows_and_the_preview_name_each_hits_report() {
         for row in &rows {
             let year = row.split("辑） ").nth(1).unwrap_or_default();
             assert!(
-                year.len() >= 4 && year[..4].bytes().all(|b| b.is_ascii_digit()) && year[4..].starts_with(" › "),
+                year.get(..4).is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+                    && year.get(4..).is_some_and(|r| r.starts_with(" › ")),
                 "{w}x{h}, a row without its report's year: {row}"
             );
         }

@@ -5,6 +5,7 @@
 mod actions;
 mod ambiwidth;
 mod cache;
+mod charts;
 mod check;
 mod cli;
 mod common;

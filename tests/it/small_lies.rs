@@ -71,8 +71,9 @@ fn the_values_not_kept_note_is_a_dim_note_not_a_heading() {
     let buf = render(&app);
     let text = screen(&buf);
     let (y, row) = text.lines().enumerate().find(|(_, l)| l.contains("原图数值未随文本保留")).expect("on screen");
-    let x = row.find("原图").map(|b| row[..b].chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<u16>());
-    let cell = &buf[(x.unwrap(), y as u16)];
+    let x = row.split_once("原图").map(|(before, _)| yanbao::text::width(before) as u16).expect("the note");
+    let cell = &buf[(x, y as u16)];
+    assert_eq!(cell.symbol(), "原");
     assert!(!cell.modifier.contains(ratatui::style::Modifier::BOLD), "bold: {row}");
 }
 
