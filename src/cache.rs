@@ -166,6 +166,7 @@ struct CatalogueRef<'a> {
     table: &'a Table,
     pieces: Vec<PieceEntry>,
     reports: Vec<Blob>,
+    postings: Option<Blob>,
 }
 
 #[derive(Deserialize)]
@@ -176,6 +177,9 @@ struct Catalogue {
     table: Table,
     pieces: Vec<PieceEntry>,
     reports: Vec<Blob>,
+    /// The index's per-character unit lists (`Index::encode_postings`),
+    /// read in place from the mapped file.
+    postings: Option<Blob>,
 }
 
 fn now_ns() -> i128 {
@@ -338,6 +342,14 @@ struct Data {
 }
 
 impl Data {
+    /// A corrupt blob was found: the cache file is removed (once), so that
+    /// the next start rebuilds it.
+    fn corrupt(&self) {
+        if !self.damaged.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
     /// A blob's bytes, checked against its checksum.
     fn read(&self, b: &Blob) -> Result<Vec<u8>, String> {
         use std::os::unix::fs::FileExt;
@@ -347,9 +359,7 @@ impl Data {
         if read && hash(&buf) == b.sum {
             return Ok(buf);
         }
-        if !self.damaged.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            let _ = std::fs::remove_file(&self.path);
-        }
+        self.corrupt();
         Err("corrupt".into())
     }
 }
@@ -488,9 +498,16 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
         return Err(corrupt());
     }
     let in_data = |b: &Blob| b.offset.checked_add(b.len).is_some_and(|e| e <= data_len);
-    if !c.reports.iter().chain(c.pieces.iter().map(|p| &p.blob)).all(in_data) {
+    if !c.reports.iter().chain(c.pieces.iter().map(|p| &p.blob)).chain(c.postings.as_ref()).all(in_data) {
         return Err(corrupt());
     }
+    // The unit lists are read in place from the mapped file; a file that
+    // cannot be mapped has them built on the first search instead.
+    let lists = c.postings.as_ref().and_then(|b| {
+        let start = usize::try_from(HEADER as u64 + len + b.offset).ok()?;
+        let range = start..start.checked_add(usize::try_from(b.len).ok()?)?;
+        Some((map(&f)?, range, b.sum))
+    });
     let data = Arc::new(Data {
         file: f,
         start: HEADER as u64 + len,
@@ -514,8 +531,30 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
     }
     let pieces = Arc::new(Pieces { data, table: Arc::new(c.table), pieces: c.pieces });
     let p = Arc::clone(&pieces);
-    let index = LazyIndex::new(move || p.join());
+    let index = LazyIndex::new(move || {
+        let ix = p.join();
+        // The lists number the units of the whole index: not used when a
+        // piece was left out. Their checksum is checked once, here, before
+        // their first use; lists that fail it are built instead.
+        if let Some((map, range, sum)) = lists.as_ref().filter(|_| !p.damaged()) {
+            let whole = map.get(range.clone()).is_some_and(|b| hash(b) == *sum);
+            if !whole || !ix.attach_postings(Arc::clone(map) as crate::search::Shared, range.clone()) {
+                p.data.corrupt();
+            }
+        }
+        ix
+    });
     Ok(Some(Opened { lib, index: Some(index), pieces: Some(pieces), errors: Vec::new(), status: Status::Hit }))
+}
+
+/// The open cache file, mapped read-only.
+fn map(f: &std::fs::File) -> Option<Arc<memmap2::Mmap>> {
+    // SAFETY: a cache file is never changed in place: a new one is written
+    // beside it and renamed over it, so the mapped file's bytes do not
+    // change while mapped. Every read of the mapping is bounds-checked.
+    #[allow(unsafe_code)]
+    let m = unsafe { memmap2::Mmap::map(f) };
+    m.ok().map(Arc::new)
 }
 
 /// [`read`] for the fuzz target `cache`: a cache file checked as one for
@@ -559,6 +598,8 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
         let bytes = postcard::to_stdvec(r).map_err(|e| e.to_string())?;
         reports.push(blob(bytes, &mut data));
     }
+    let lists = index.encode_postings();
+    let postings = Some(blob(lists, &mut data));
     let cat = CatalogueRef {
         industries: &lib.industries,
         companies: &lib.companies,
@@ -566,6 +607,7 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
         table: index.table(),
         pieces,
         reports,
+        postings,
     };
     let mut payload = postcard::to_stdvec(keys).map_err(|e| e.to_string())?;
     postcard::to_io(&cat, &mut payload).map_err(|e| e.to_string())?;
