@@ -368,6 +368,8 @@ impl Data {
 /// demand. `yanbao search` reads them one at a time.
 pub struct Pieces {
     data: Arc<Data>,
+    /// Where the index's unit lists are in the file.
+    lists_at: Option<std::ops::Range<usize>>,
     table: Arc<Table>,
     pieces: Vec<PieceEntry>,
 }
@@ -409,6 +411,13 @@ impl Pieces {
             })
             .collect();
         Index::join(self.table.clone(), parts).unwrap_or_else(|_| Index::empty_piece(self.table.clone(), 0, 0))
+    }
+
+    /// Where the index's unit lists are in the cache file (for tests that
+    /// damage them).
+    #[doc(hidden)]
+    pub fn lists_at(&self) -> Option<std::ops::Range<usize>> {
+        self.lists_at.clone()
     }
 
     /// Whether a corrupt blob was found (the cache file is then removed).
@@ -529,7 +538,7 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
     if next != lib.nodes.len() as u64 {
         return Err(corrupt());
     }
-    let pieces = Arc::new(Pieces { data, table: Arc::new(c.table), pieces: c.pieces });
+    let pieces = Arc::new(Pieces { data, lists_at: lists.as_ref().map(|l| l.1.clone()), table: Arc::new(c.table), pieces: c.pieces });
     let p = Arc::clone(&pieces);
     let index = LazyIndex::new(move || {
         let ix = p.join();
