@@ -12,7 +12,7 @@
 //! | 8 | catalogue length |
 //! | 16 | XXH3-128 of the catalogue |
 //! | … | catalogue: the file keys, the registries, each report's head (its outline, no blocks), the index's reading table, and where each blob is (offset, length, XXH3-128) |
-//! | … | blobs: the index in pieces (the registries, then one per report), then each report's full content |
+//! | … | blobs: the index in pieces (the registries, then one per report), the index's unit lists, then each report's full content |
 //!
 //! At start only the header and the catalogue are read and checked: the
 //! tree, the registries and the titles need nothing else. A report's blob is
@@ -21,7 +21,16 @@
 //! `yanbao search` reads and searches one piece at a time. A blob that fails
 //! its checksum is not used: the report is parsed from the YAML instead (an
 //! index piece is left out), and the cache file is removed so that the next
-//! start rebuilds it. The file is never written in place: a new one is
+//! start rebuilds it.
+//!
+//! The index's unit lists (which units hold each character, pinyin run and
+//! node: the finder's candidates) are not decoded: the cache file is
+//! memory-mapped and they are read in place (`search::postings`: a
+//! directory, then sorted lists in delta + varint), each list as a query
+//! needs it, every read bounds-checked. Their checksum is checked once,
+//! when the index is joined, before their first use; lists that fail it
+//! (or an index with a piece left out, whose units they would misnumber)
+//! are built from the units instead, as for an index made from the YAML. The file is never written in place: a new one is
 //! renamed over it, and the open file keeps the old one readable.
 //!
 //! Each content file has a key: its path, size, mtime and XXH3-128 content
@@ -538,7 +547,12 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf]) -> Result<Option<Opened>
     if next != lib.nodes.len() as u64 {
         return Err(corrupt());
     }
-    let pieces = Arc::new(Pieces { data, lists_at: lists.as_ref().map(|l| l.1.clone()), table: Arc::new(c.table), pieces: c.pieces });
+    let pieces = Arc::new(Pieces {
+        data,
+        lists_at: lists.as_ref().map(|l| l.1.clone()),
+        table: Arc::new(c.table),
+        pieces: c.pieces,
+    });
     let p = Arc::clone(&pieces);
     let index = LazyIndex::new(move || {
         let ix = p.join();

@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(p.holding(&['为']), [0, 1]);
         assert_eq!(p.holding(&['华', '为']), [0]);
         assert_eq!(p.holding(&['华', 'y']), Vec::<u32>::new());
-        assert_eq!(p.node(0), [0, 1]);
+        assert_eq!(p.node(0).to_vec(), [0, 1]);
         assert_eq!(p.node(7).to_vec(), Vec::<u32>::new());
         // The same lists read back from their cache form; a corrupt or cut
         // copy reads as fewer lists, never out of bounds.
