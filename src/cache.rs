@@ -12,7 +12,7 @@
 //! | 8 | catalogue length |
 //! | 16 | XXH3-128 of the catalogue |
 //! | … | catalogue: the file keys, the registries, each report's head (its outline, no blocks), the index's reading table, and where each blob is (offset, length, XXH3-128) |
-//! | … | blobs: the index in pieces (the registries, then one per report), then each report's full content |
+//! | … | blobs: the index in pieces (the registries, then one per report), the index's unit lists, then each report's full content |
 //!
 //! At start only the header and the catalogue are read and checked: the
 //! tree, the registries and the titles need nothing else. A report's blob is
@@ -21,7 +21,16 @@
 //! `yanbao search` reads and searches one piece at a time. A blob that fails
 //! its checksum is not used: the report is parsed from the YAML instead (an
 //! index piece is left out), and the cache file is removed so that the next
-//! start rebuilds it. The file is never written in place: a new one is
+//! start rebuilds it.
+//!
+//! The index's unit lists (which units hold each character, pinyin run and
+//! node: the finder's candidates) are not decoded: the cache file is
+//! memory-mapped and they are read in place (`search::postings`: a
+//! directory, then sorted lists in delta + varint), each list as a query
+//! needs it, every read bounds-checked. Their checksum is checked once,
+//! when the index is joined, before their first use; lists that fail it
+//! (or an index with a piece left out, whose units they would misnumber)
+//! are built from the units instead, as for an index made from the YAML. The file is never written in place: a new one is
 //! renamed over it, and the open file keeps the old one readable.
 //!
 //! Each content file has a key: its path, size, mtime and XXH3-128 content
@@ -166,6 +175,7 @@ struct CatalogueRef<'a> {
     table: &'a Table,
     pieces: Vec<PieceEntry>,
     reports: Vec<Blob>,
+    postings: Option<Blob>,
 }
 
 #[derive(Deserialize)]
@@ -176,6 +186,9 @@ struct Catalogue {
     table: Table,
     pieces: Vec<PieceEntry>,
     reports: Vec<Blob>,
+    /// The index's per-character unit lists (`Index::encode_postings`),
+    /// read in place from the mapped file.
+    postings: Option<Blob>,
 }
 
 fn now_ns() -> i128 {
@@ -474,6 +487,14 @@ struct Data {
 }
 
 impl Data {
+    /// A corrupt blob was found: the cache file is removed (once), so that
+    /// the next start rebuilds it.
+    fn corrupt(&self) {
+        if !self.damaged.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
     /// A blob's bytes, checked against its checksum.
     fn read(&self, b: &Blob) -> Result<Vec<u8>, String> {
         use std::os::unix::fs::FileExt;
@@ -483,9 +504,7 @@ impl Data {
         if read && hash(&buf) == b.sum {
             return Ok(buf);
         }
-        if !self.damaged.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            let _ = std::fs::remove_file(&self.path);
-        }
+        self.corrupt();
         Err("corrupt".into())
     }
 }
@@ -494,6 +513,8 @@ impl Data {
 /// demand. `yanbao search` reads them one at a time.
 pub struct Pieces {
     data: Arc<Data>,
+    /// Where the index's unit lists are in the file.
+    lists_at: Option<std::ops::Range<usize>>,
     table: Arc<Table>,
     pieces: Vec<PieceEntry>,
 }
@@ -535,6 +556,13 @@ impl Pieces {
             })
             .collect();
         Index::join(self.table.clone(), parts).unwrap_or_else(|_| Index::empty_piece(self.table.clone(), 0, 0))
+    }
+
+    /// Where the index's unit lists are in the cache file (for tests that
+    /// damage them).
+    #[doc(hidden)]
+    pub fn lists_at(&self) -> Option<std::ops::Range<usize>> {
+        self.lists_at.clone()
     }
 
     /// Whether a corrupt blob was found (the cache file is then removed).
@@ -633,9 +661,16 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf], roots: &[String]) -> Res
         return Err(corrupt());
     }
     let in_data = |b: &Blob| b.offset.checked_add(b.len).is_some_and(|e| e <= data_len);
-    if !c.reports.iter().chain(c.pieces.iter().map(|p| &p.blob)).all(in_data) {
+    if !c.reports.iter().chain(c.pieces.iter().map(|p| &p.blob)).chain(c.postings.as_ref()).all(in_data) {
         return Err(corrupt());
     }
+    // The unit lists are read in place from the mapped file; a file that
+    // cannot be mapped has them built on the first search instead.
+    let lists = c.postings.as_ref().and_then(|b| {
+        let start = usize::try_from(HEADER as u64 + len + b.offset).ok()?;
+        let range = start..start.checked_add(usize::try_from(b.len).ok()?)?;
+        Some((map(&f)?, range, b.sum))
+    });
     let data = Arc::new(Data {
         file: f,
         start: HEADER as u64 + len,
@@ -662,10 +697,37 @@ fn read(file: &Path, source: &Source, dirs: &[PathBuf], roots: &[String]) -> Res
     if next != lib.nodes.len() as u64 {
         return Err(corrupt());
     }
-    let pieces = Arc::new(Pieces { data, table: Arc::new(c.table), pieces: c.pieces });
+    let pieces = Arc::new(Pieces {
+        data,
+        lists_at: lists.as_ref().map(|l| l.1.clone()),
+        table: Arc::new(c.table),
+        pieces: c.pieces,
+    });
     let p = Arc::clone(&pieces);
-    let index = LazyIndex::new(move || p.join());
+    let index = LazyIndex::new(move || {
+        let ix = p.join();
+        // The lists number the units of the whole index: not used when a
+        // piece was left out. Their checksum is checked once, here, before
+        // their first use; lists that fail it are built instead.
+        if let Some((map, range, sum)) = lists.as_ref().filter(|_| !p.damaged()) {
+            let whole = map.get(range.clone()).is_some_and(|b| hash(b) == *sum);
+            if !whole || !ix.attach_postings(Arc::clone(map) as crate::search::Shared, range.clone()) {
+                p.data.corrupt();
+            }
+        }
+        ix
+    });
     Ok(Some(Opened { lib, index: Some(index), pieces: Some(pieces), errors: Vec::new(), status: Status::Hit }))
+}
+
+/// The open cache file, mapped read-only.
+fn map(f: &std::fs::File) -> Option<Arc<memmap2::Mmap>> {
+    // SAFETY: a cache file is never changed in place: a new one is written
+    // beside it and renamed over it, so the mapped file's bytes do not
+    // change while mapped. Every read of the mapping is bounds-checked.
+    #[allow(unsafe_code)]
+    let m = unsafe { memmap2::Mmap::map(f) };
+    m.ok().map(Arc::new)
 }
 
 /// [`read`] for the fuzz target `cache`: a cache file checked as one for
@@ -709,6 +771,8 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
         let bytes = postcard::to_stdvec(r).map_err(|e| e.to_string())?;
         reports.push(blob(bytes, &mut data));
     }
+    let lists = index.encode_postings();
+    let postings = Some(blob(lists, &mut data));
     let cat = CatalogueRef {
         industries: &lib.industries,
         companies: &lib.companies,
@@ -716,6 +780,7 @@ fn write(cache_dir: &Path, file: &Path, keys: &Keys, lib: &Library, index: &Inde
         table: index.table(),
         pieces,
         reports,
+        postings,
     };
     let mut payload = postcard::to_stdvec(keys).map_err(|e| e.to_string())?;
     postcard::to_io(&cat, &mut payload).map_err(|e| e.to_string())?;

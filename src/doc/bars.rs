@@ -29,7 +29,7 @@ pub fn is_time_series(s: &Series) -> bool {
 }
 
 /// More missing years than this in one gap are one slot (`2010–2019`).
-const GAP_SLOTS: u32 = 6;
+const GAP_SLOTS: u32 = 1;
 
 /// The series' slots in order: each point, and for a time series an empty
 /// slot (its label, no point) for each year missing between two points.
@@ -176,7 +176,7 @@ mod tests {
     fn missing_years_are_empty_slots() {
         let s = series(&[("2020", 1.0), ("2023", 2.0), ("2040E", 3.0)]);
         let labels: Vec<String> = slots(&s).into_iter().map(|(l, _)| l).collect();
-        assert_eq!(labels, ["2020", "2021", "2022", "2023", "2024–2039", "2040E"]);
+        assert_eq!(labels, ["2020", "2021–2022", "2023", "2024–2039", "2040E"]);
         let r = rows(&s, 40, false, None);
         assert!(text(&r[1]).starts_with("2021") && text(&r[1]).contains("─ 无数据"), "{:?}", text(&r[1]));
         // Not a time series: no slots.

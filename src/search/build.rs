@@ -254,15 +254,53 @@ impl Index {
     pub(super) fn unit_lists(&self) -> &postings::Postings {
         self.postings.get_or_init(|| {
             let u = &self.units;
-            postings::Postings::build(
+            postings::Postings::Built(postings::Built::build(
                 &self.table,
                 u.len(),
                 self.paths.len(),
                 |i| [&u[i].title_p, &u[i].text_p].map(|f| (&f.chars[..], &f.starts[..], &f.ids[..])),
                 // Nodes as `paths` counts them: from `path_base` in a piece.
                 |i| u[i].node().and_then(|n| n.checked_sub(self.path_base)),
-            )
+            ))
         })
+    }
+
+    /// The per-character unit lists in their cache form (built if need be;
+    /// see `postings::Built::encode`).
+    pub fn encode_postings(&self) -> Vec<u8> {
+        match self.unit_lists() {
+            postings::Postings::Built(b) => b.encode(self.units.len()),
+            postings::Postings::Mapped(_) => {
+                let u = &self.units;
+                postings::Built::build(
+                    &self.table,
+                    u.len(),
+                    self.paths.len(),
+                    |i| [&u[i].title_p, &u[i].text_p].map(|f| (&f.chars[..], &f.starts[..], &f.ids[..])),
+                    |i| u[i].node().and_then(|n| n.checked_sub(self.path_base)),
+                )
+                .encode(u.len())
+            }
+        }
+    }
+
+    /// Use the unit lists in `bytes[range]` (in the form of
+    /// [`Index::encode_postings`], their checksum already checked) instead
+    /// of building them. False, and nothing changed, if they do not fit
+    /// this index or the lists are already there.
+    pub fn attach_postings(&self, bytes: postings::Shared, range: std::ops::Range<usize>) -> bool {
+        if self.path_base != 0 || self.postings.get().is_some() {
+            return false;
+        }
+        match postings::Mapped::new(bytes, range, self.units.len()) {
+            Some(m) => self.postings.set(postings::Postings::Mapped(m)).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Whether the unit lists are read from a mapped cache file.
+    pub fn postings_mapped(&self) -> bool {
+        matches!(self.postings.get(), Some(postings::Postings::Mapped(_)))
     }
 }
 

@@ -139,7 +139,7 @@ impl Index {
             let mut placed: Vec<u32> = Vec::new();
             for (node, bits) in q.paths.iter().enumerate() {
                 if bits & (1 << g) != 0 {
-                    placed.extend_from_slice(p.node(node));
+                    placed.extend_from_slice(&p.node(node));
                 }
             }
             if !placed.is_empty() {

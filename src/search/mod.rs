@@ -8,6 +8,7 @@ pub mod history;
 mod matching;
 pub mod pinyin;
 mod postings;
+pub use postings::Shared;
 mod query;
 mod snippet;
 mod store;

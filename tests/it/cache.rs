@@ -143,6 +143,33 @@ fn xxh3_128(b: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(b)
 }
 
+/// The index's unit lists are read in place from the mapped cache file;
+/// lists that fail their checksum are built instead, the hits the same, and
+/// the cache file is removed to be rebuilt.
+#[test]
+fn the_unit_lists_are_read_from_the_cache_and_checked() {
+    let s = Scratch::new("lists");
+    assert_eq!(s.open().status, Status::Built);
+    let o = s.open();
+    assert_eq!(o.status, Status::Hit);
+    let at = o.pieces.as_ref().unwrap().lists_at().expect("the lists are in the cache");
+    assert!(o.index.as_ref().unwrap().postings_mapped(), "read from the mapped file, not built");
+    same_as_parsed(&o, &s.content());
+    drop(o);
+    let good = std::fs::read(s.cache_file()).unwrap();
+    for (what, k) in [("the head", at.start + 3), ("the middle", (at.start + at.end) / 2), ("the end", at.end - 1)] {
+        let mut flipped = good.clone();
+        flipped[k] ^= 0x41;
+        std::fs::write(s.cache_file(), &flipped).unwrap();
+        let o = s.open();
+        assert_eq!(o.status, Status::Hit, "{what}: not read at start");
+        same_as_parsed(&o, &s.content());
+        assert!(!o.index.as_ref().unwrap().postings_mapped(), "{what}: built instead");
+        assert!(!s.cache_file().exists(), "{what}: the corrupt cache file is removed");
+        assert_eq!(s.open().status, Status::Built);
+    }
+}
+
 #[test]
 fn a_cache_from_another_version_is_rebuilt() {
     let s = Scratch::new("version");
