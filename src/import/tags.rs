@@ -2,7 +2,7 @@
 //! text only.
 //!
 //! - **Companies**: the mentions of the bundled registry's companies, found
-//!   by the one matcher ([`crate::content::mentions`]): a longer name wins,
+//!   by the one matcher ([`crate::content::Mentions`]): a longer name wins,
 //!   a Latin name is a whole word, and a company's `not_mentions` phrases
 //!   (中国电信 in 中国电信业务收入) are no mention. Counted per company.
 //! - **Industries**: a section is tagged with an industry when the
