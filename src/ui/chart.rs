@@ -143,6 +143,21 @@ fn draw_chart(st: &State, s: &crate::content::Series, label: &str, scale: Option
             .collect();
         let bar_width = (area.width as usize / slots.len().max(1)).saturating_sub(1).clamp(3, 12) as u16;
         let mut chart = BarChart::default().data(BarGroup::default().bars(&bars)).bar_width(bar_width).bar_gap(1);
+        if st.theme.ascii {
+            // `--ascii`: the columns in `#` (a half cell rounds to `#` or
+            // nothing), as the bar rows are; no block elements.
+            chart = chart.bar_set(ratatui::symbols::bar::Set {
+                full: "#",
+                seven_eighths: "#",
+                three_quarters: "#",
+                five_eighths: "#",
+                half: "#",
+                three_eighths: " ",
+                one_quarter: " ",
+                one_eighth: " ",
+                empty: " ",
+            });
+        }
         if let Some(m) = scale {
             chart = chart.max((m.max(0.0) * scale_10).round() as u64);
         }

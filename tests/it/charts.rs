@@ -102,6 +102,22 @@ fn the_chart_view_draws_negatives_gaps_and_long_labels() {
     }
 }
 
+/// `--ascii` draws every chart of the view, bar rows and columns, without
+/// a block element (the columns were drawn in `█` whatever the mode).
+#[test]
+fn the_chart_view_in_ascii_draws_no_block_elements() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = chart_view(w, h, true);
+        for _ in 0..3 {
+            let s = screen(&render(&app));
+            let blocks: String = s.chars().filter(|c| ('\u{2580}'..='\u{259F}').contains(c)).collect();
+            assert!(blocks.is_empty(), "{w}x{h}: {blocks:?} in\n{s}");
+            assert!(s.contains('#'), "{w}x{h}: no bars\n{s}");
+            key(&mut app, KeyCode::Char('j'), KeyModifiers::NONE);
+        }
+    }
+}
+
 #[test]
 fn the_compare_view_says_when_the_second_chart_does_not_fit() {
     let mut app = chart_view(30, 10, false);
