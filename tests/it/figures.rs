@@ -35,15 +35,7 @@ fn lib_app(lib: Arc<Library>, w: u16, h: u16) -> App {
 /// An imported report as a library of its own.
 fn imported(name: &str, text: &[u8]) -> Arc<Library> {
     let i = import(name, text, Encoding::Utf8).expect("imports");
-    let mut files = yanbao::content::Files::new();
-    for (k, v) in &i.files {
-        if k.ends_with(".yaml") {
-            files.insert(format!("{}/{k}", i.id), v.clone());
-        }
-    }
-    let (lib, errors) = yanbao::content::load(&files);
-    assert!(errors.is_empty(), "{errors:?}");
-    Arc::new(lib)
+    Arc::new(crate::common::imported::library(&i))
 }
 
 fn seed_library() -> Arc<Library> {

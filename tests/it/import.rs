@@ -35,32 +35,7 @@ fn imp(name: &str, text: &str) -> Imported {
     i
 }
 
-/// The imported report, loaded.
-fn report_of(i: &Imported) -> Library {
-    let mut files = yanbao::content::Files::new();
-    for (k, v) in &i.files {
-        if k.ends_with(".yaml") {
-            files.insert(format!("{}/{k}", i.id), v.clone());
-        }
-    }
-    let (lib, errors) = yanbao::content::load(&files);
-    assert!(errors.is_empty(), "{errors:?}");
-    lib
-}
-
-/// (depth, "number title", page) of every section, in reading order.
-fn outline(i: &Imported) -> Vec<(usize, String, Option<u32>)> {
-    fn walk(s: &Section, d: usize, out: &mut Vec<(usize, String, Option<u32>)>) {
-        out.push((d, s.heading(), s.page));
-        s.sections.iter().for_each(|c| walk(c, d + 1, out));
-    }
-    let lib = report_of(i);
-    let mut out = Vec::new();
-    for r in lib.reports() {
-        r.chapters.iter().for_each(|c| walk(c, 0, &mut out));
-    }
-    out
-}
+use crate::common::imported::{library as report_of, outline};
 
 fn blocks(i: &Imported) -> Vec<Block> {
     fn walk(s: &Section, out: &mut Vec<Block>) {

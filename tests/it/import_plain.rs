@@ -15,30 +15,11 @@ fn imp(name: &str, text: &str) -> Imported {
     i
 }
 
-fn library(i: &Imported) -> yanbao::content::Library {
-    let mut files = yanbao::content::Files::new();
-    for (k, v) in &i.files {
-        if k.ends_with(".yaml") {
-            files.insert(format!("{}/{k}", i.id), v.clone());
-        }
-    }
-    let (lib, errors) = yanbao::content::load(&files);
-    assert!(errors.is_empty(), "{errors:?}");
-    lib
-}
+use crate::common::imported::library;
 
 /// (depth, heading) of every section, in reading order.
 fn outline(i: &Imported) -> Vec<(usize, String)> {
-    fn walk(s: &Section, d: usize, out: &mut Vec<(usize, String)>) {
-        out.push((d, s.heading()));
-        s.sections.iter().for_each(|c| walk(c, d + 1, out));
-    }
-    let lib = library(i);
-    let mut out = Vec::new();
-    for r in lib.reports() {
-        r.chapters.iter().for_each(|c| walk(c, 0, &mut out));
-    }
-    out
+    crate::common::imported::outline(i).into_iter().map(|(d, h, _)| (d, h)).collect()
 }
 
 fn sections(i: &Imported) -> Vec<Section> {

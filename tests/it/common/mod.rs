@@ -3,6 +3,7 @@
 //! content, and a buffer turned into text for snapshots.
 
 pub mod figures;
+pub mod imported;
 pub mod pty;
 
 use ratatui::buffer::Buffer;
