@@ -111,6 +111,15 @@ impl Library {
         Some(self.with_year(i, self.compact_report_name(i)))
     }
 
+    /// [`Library::report_label`] with the name in title marks and the year
+    /// after them (`《AI赋能千行百业白皮书》 2025`), never inside.
+    pub fn titled_label(&self, i: usize) -> Option<String> {
+        if self.report_count() < 2 {
+            return None;
+        }
+        Some(self.with_year(i, &format!("《{}》", self.report_name(i))))
+    }
+
     fn with_year(&self, i: usize, name: &str) -> String {
         match self.heads().get(i).and_then(|h| year_of(&h.date)) {
             Some(y) => format!("{name} {y}"),

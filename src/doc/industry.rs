@@ -95,7 +95,7 @@ pub fn build_industry(lib: &Library, industry: usize, opts: LayoutOpts) -> Doc {
             let (n, i) = (*n, *i);
             if many && last_report != Some(report(n)) {
                 last_report = Some(report(n));
-                b.heading(&format!("《{}》", lib.label_of(n).unwrap_or_default()), Role::H2);
+                b.heading(&lib.titled_label(report(n)).unwrap_or_default(), Role::H2);
                 last = None;
             }
             if last != Some(n) {
@@ -180,15 +180,15 @@ const ALSO_NAMED: usize = 8;
 /// "同见于：《A 2024》、《B 2023》等 12 份报告": the other reports that print a figure.
 fn also_in(lib: &Library, reports: &[usize]) -> String {
     let names: Vec<String> =
-        reports.iter().take(ALSO_NAMED).map(|&r| format!("《{}》", lib.report_label(r).unwrap_or_default())).collect();
+        reports.iter().take(ALSO_NAMED).map(|&r| lib.titled_label(r).unwrap_or_default()).collect();
     let more = if reports.len() > ALSO_NAMED { format!("等 {} 份报告", reports.len()) } else { String::new() };
     format!("同见于：{}{more}", names.join("、"))
 }
 
 /// [`section_path`] after its report's label, in a library of several reports.
 fn named_path(lib: &Library, n: NodeId) -> String {
-    match lib.label_of(n) {
-        Some(label) => format!("《{label}》 › {}", section_path(lib, n)),
+    match lib.nodes.get(n).and_then(|x| lib.titled_label(x.report)) {
+        Some(label) => format!("{label} › {}", section_path(lib, n)),
         None => section_path(lib, n),
     }
 }

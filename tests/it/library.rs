@@ -550,9 +550,9 @@ fn an_industry_page_groups_by_report_newest_first_and_collapses_copies() {
     assert_eq!(lines.iter().filter(|l| l.starts_with(title)).count(), 1, "{all}");
     let at = lines.iter().position(|l| l.starts_with(title)).unwrap();
     let head = lines[..at].iter().rposition(|l| l.starts_with('《')).unwrap();
-    assert_eq!(lines[head], "《AI赋能千…（第0辑） 2025》");
+    assert_eq!(lines[head], "《AI赋能千…（第0辑）》 2025");
     let also = lines[at..].iter().find(|l| l.starts_with("同见于：")).expect("the other reports");
-    assert!(also.contains("《AI赋能千…（第1辑） 2025》"), "{also}");
+    assert!(also.contains("《AI赋能千…（第1辑）》 2025"), "{also}");
     assert!(all.contains("等 9 份报告"), "nine other copies print it: {all}");
     // The sections about the industry, by report, newest first (the 2024
     // copy after the 2025 ones): their years never rise.
